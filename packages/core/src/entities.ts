@@ -1,0 +1,144 @@
+/**
+ * The synced entities: what a client may write (input schemas) and what the
+ * server answers (the `*Row` types). Field names follow the original app.
+ * Server-owned fields (version, pricing, authorship, timestamps) are absent
+ * from the input schemas, so they can never be mass-assigned.
+ */
+import { z } from 'zod'
+import {
+  codeField,
+  dateField,
+  decimalField,
+  idField,
+  moneyField,
+  nameField,
+  quantityField,
+  textField,
+  unitField,
+} from './fields'
+import { MONEY_SCALE } from './money'
+
+export const ROLES = ['admin', 'manager', 'finance', 'collector'] as const
+export type Role = (typeof ROLES)[number]
+
+export const ENTITY_TYPES = ['supplier', 'product', 'product_rate', 'collection', 'payment'] as const
+/** The entity types that sync. */
+export type EntityType = (typeof ENTITY_TYPES)[number]
+
+export const PAYMENT_TYPES = ['advance', 'partial', 'full'] as const
+export const PAYMENT_METHODS = ['cash', 'bank_transfer', 'cheque', 'mobile_payment'] as const
+
+export const supplierInput = z.object({
+  code: codeField(),
+  name: nameField(),
+  phone: z.string().trim().max(40).nullable().default(null),
+  email: z.email().max(200).nullable().default(null),
+  address: textField(500).default(null),
+  is_active: z.boolean().default(true),
+})
+
+export const productInput = z.object({
+  code: codeField(),
+  name: nameField(),
+  description: textField().default(null),
+  default_unit: unitField(),
+  is_active: z.boolean().default(true),
+})
+
+export const productRateInput = z.object({
+  product_id: idField(),
+  unit: unitField(),
+  rate: decimalField(MONEY_SCALE, { positive: true }),
+  effective_date: dateField(),
+  end_date: dateField().nullable().default(null),
+  is_active: z.boolean().default(true),
+})
+
+export const collectionInput = z.object({
+  supplier_id: idField(),
+  product_id: idField(),
+  /** Only admins and managers may record for someone else; defaults to the caller. */
+  user_id: idField().optional(),
+  collection_date: dateField(),
+  quantity: quantityField(),
+  unit: unitField(),
+  notes: textField().default(null),
+})
+
+export const paymentInput = z.object({
+  supplier_id: idField(),
+  /** Only admins, managers and finance may record for someone else; defaults to the caller. */
+  user_id: idField().optional(),
+  payment_date: dateField(),
+  amount: moneyField(),
+  payment_type: z.enum(PAYMENT_TYPES),
+  payment_method: z.enum(PAYMENT_METHODS).default('cash'),
+  reference_number: z.string().trim().max(100).nullable().default(null),
+  notes: textField().default(null),
+})
+
+/** Create-input schema of each entity type. */
+export const ENTITY_INPUTS = {
+  supplier: supplierInput,
+  product: productInput,
+  product_rate: productRateInput,
+  collection: collectionInput,
+  payment: paymentInput,
+} as const satisfies Record<EntityType, z.ZodObject>
+
+/** Fields common to every synced row, all owned by the server. */
+export interface SyncedFields {
+  id: string
+  version: number
+  created_at: string
+  updated_at: string
+  deleted_at: string | null
+  created_by: string | null
+  updated_by: string | null
+  device_id: string | null
+  sync_metadata: Record<string, unknown> | null
+}
+
+export type SupplierInput = z.output<typeof supplierInput>
+export type ProductInput = z.output<typeof productInput>
+export type ProductRateInput = z.output<typeof productRateInput>
+export type CollectionInput = z.output<typeof collectionInput>
+export type PaymentInput = z.output<typeof paymentInput>
+
+export type Supplier = SyncedFields & SupplierInput
+export type Product = SyncedFields & ProductInput
+export type ProductRate = SyncedFields & ProductRateInput
+export type Collection = SyncedFields &
+  Omit<CollectionInput, 'user_id'> & {
+    user_id: string
+    product_rate_id: string
+    rate_applied: string
+    total_amount: string
+  }
+export type Payment = SyncedFields & Omit<PaymentInput, 'user_id'> & { user_id: string }
+
+/** The row type of each entity type, as the server answers it. */
+export interface EntityRows {
+  supplier: Supplier
+  product: Product
+  product_rate: ProductRate
+  collection: Collection
+  payment: Payment
+}
+export type AnyEntityRow = EntityRows[EntityType]
+
+/** Fields a client may write for each entity type (keys of the input schema). */
+export function writableFields(type: EntityType): string[] {
+  return Object.keys(ENTITY_INPUTS[type].shape)
+}
+
+/** A user as the API shows it (never the password hash). */
+export interface User {
+  id: string
+  name: string
+  email: string
+  role: Role
+  is_active: boolean
+  created_at: string
+  updated_at: string
+}

@@ -1,0 +1,79 @@
+/**
+ * Reusable zod field schemas: decimals that stay strings, ISO dates, codes.
+ */
+import { z } from 'zod'
+import { DecimalFormatError, formatDecimal, MONEY_SCALE, parseDecimal, QUANTITY_SCALE } from './money'
+
+/** Largest amount, rate or quantity accepted: keeps every sum far below 2^53 minor units. */
+export const MAX_DECIMAL_WHOLE = 1_000_000_000
+
+/**
+ * A decimal string (or number from older clients) normalised to exactly
+ * `scale` places. `positive` rejects zero and negatives.
+ */
+export function decimalField(scale: number, opts: { positive?: boolean } = {}) {
+  return z.union([z.string().max(40), z.number()]).transform((value, ctx) => {
+    try {
+      const minor = parseDecimal(value, scale)
+      const limit = BigInt(MAX_DECIMAL_WHOLE) * 10n ** BigInt(scale)
+      if (opts.positive && minor <= 0n) {
+        ctx.addIssue({ code: 'custom', message: 'must be greater than zero' })
+        return z.NEVER
+      }
+      if (minor > limit || minor < -limit) {
+        ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_DECIMAL_WHOLE}` })
+        return z.NEVER
+      }
+      return formatDecimal(minor, scale)
+    } catch (err) {
+      const message = err instanceof DecimalFormatError ? err.message : 'not a decimal number'
+      ctx.addIssue({ code: 'custom', message })
+      return z.NEVER
+    }
+  })
+}
+
+/** Money amount, 2 places, > 0. */
+export const moneyField = () => decimalField(MONEY_SCALE, { positive: true })
+/** Quantity, 3 places, > 0. */
+export const quantityField = () => decimalField(QUANTITY_SCALE, { positive: true })
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
+
+/** A calendar date `YYYY-MM-DD` that exists. */
+export const dateField = () =>
+  z
+    .string()
+    .regex(DATE_RE, 'must be a date YYYY-MM-DD')
+    .refine((s) => {
+      const d = new Date(`${s}T00:00:00Z`)
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
+    }, 'is not a real date')
+
+/** An RFC 3339 timestamp. */
+export const timestampField = () => z.iso.datetime({ offset: true })
+
+/** A UUID (any version; clients make v7). */
+export const idField = () => z.uuid()
+
+/** A unit of measure: "kg", "l", "bundle". */
+export const unitField = () =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z][a-z0-9_-]{0,19}$/, 'must be a short unit name like kg or l')
+
+/** A business code: letters, digits, dash, underscore. */
+export const codeField = () =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'may contain letters, digits, dot, dash and underscore')
+
+/** Required human text. */
+export const nameField = () => z.string().trim().min(1).max(200)
+/** Optional free text that may be cleared with null. */
+export const textField = (max = 2000) => z.string().trim().max(max).nullable()

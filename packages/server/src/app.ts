@@ -1,0 +1,92 @@
+/**
+ * The whole HTTP application as one Fastify plugin tree, so tests and
+ * main.ts build the same thing: external plugins -> app plugins -> routes.
+ */
+import rateLimit from '@fastify/rate-limit'
+import { AppError } from '@trackvault/core'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
+import type { ThrottleOptions } from './auth/login-throttle'
+import { hashToken } from './auth/tokens'
+import type { DbHandle } from './db/database'
+import { authPlugin, bearerToken } from './plugins/auth'
+import { databasePlugin } from './plugins/database'
+import { registerErrorHandler } from './plugins/error-handler'
+import { metricsPlugin } from './plugins/metrics'
+import { swaggerPlugin } from './plugins/swagger'
+import { authRoutes } from './routes/auth-routes'
+import { entityRoutes } from './routes/entity-routes'
+import { healthRoutes } from './routes/health-routes'
+import { reportRoutes } from './routes/report-routes'
+import { userRoutes } from './routes/user-routes'
+
+export interface AppOptions {
+  db: DbHandle
+  logger?: FastifyServerOptions['logger']
+  /** Lifetime of bearer tokens. Default 30 days: collectors stay offline for long. */
+  tokenTtlMs?: number
+  /** Requests per user (or address, before sign-in) per window. */
+  rateLimit?: { max: number; timeWindowMs: number }
+  /** Largest accepted request body in bytes. */
+  bodyLimit?: number
+  loginThrottle?: ThrottleOptions
+}
+
+export const DEFAULTS = {
+  tokenTtlMs: 30 * 24 * 3600 * 1000,
+  rateLimit: { max: 1200, timeWindowMs: 60_000 },
+  bodyLimit: 1024 * 1024,
+}
+
+/** Builds the app; call `listen` (main.ts) or `inject` on the result. */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? DEFAULTS.bodyLimit,
+    // Graceful shutdown: close idle keep-alive connections, let in-flight requests finish.
+    forceCloseConnections: 'idle',
+    ajv: undefined,
+  })
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  registerErrorHandler(app)
+
+  const limit = opts.rateLimit ?? DEFAULTS.rateLimit
+  await app.register(rateLimit, {
+    max: limit.max,
+    timeWindow: limit.timeWindowMs,
+    // Per user when a token is presented (a shared NAT must not throttle a whole village), else per address.
+    keyGenerator: (request) => {
+      const token = bearerToken(request)
+      return token ? `t:${hashToken(token)}` : `ip:${request.ip}`
+    },
+    errorResponseBuilder: (_request, context) =>
+      new AppError('RATE_LIMITED', `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`, {
+        retry_after_seconds: Math.ceil(context.ttl / 1000),
+      }),
+  })
+  await app.register(metricsPlugin)
+  await app.register(swaggerPlugin)
+  await app.register(databasePlugin, { handle: opts.db })
+  await app.register(authPlugin)
+
+  await app.register(healthRoutes)
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes, {
+        prefix: '/auth',
+        tokenTtlMs: opts.tokenTtlMs ?? DEFAULTS.tokenTtlMs,
+        throttle: opts.loginThrottle,
+      })
+      await api.register(userRoutes, { prefix: '/users' })
+      await api.register(entityRoutes('supplier'), { prefix: '/suppliers' })
+      await api.register(entityRoutes('product'), { prefix: '/products' })
+      await api.register(entityRoutes('product_rate'), { prefix: '/product-rates' })
+      await api.register(entityRoutes('collection'), { prefix: '/collections' })
+      await api.register(entityRoutes('payment'), { prefix: '/payments' })
+      await api.register(reportRoutes)
+    },
+    { prefix: '/api' },
+  )
+  return app
+}

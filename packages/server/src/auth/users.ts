@@ -1,0 +1,88 @@
+/** User administration: no public registration; admins create users. */
+import { AppError, newId, type Role, type User } from '@trackvault/core'
+import type { Kysely } from 'kysely'
+import type { Database, UsersTable } from '../db/schema'
+import { hashPassword } from './passwords'
+import { revokeUserTokens } from './tokens'
+
+export function toUser(row: UsersTable): User {
+  return {
+    id: row.id,
+    name: row.name,
+    email: row.email,
+    role: row.role as Role,
+    is_active: Number(row.is_active) === 1,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  }
+}
+
+export interface NewUser {
+  name: string
+  email: string
+  password: string
+  role: Role
+  is_active?: boolean
+}
+
+export async function createUser(db: Kysely<Database>, input: NewUser): Promise<User> {
+  const email = input.email.trim().toLowerCase()
+  const clash = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()
+  if (clash) throw new AppError('DUPLICATE', 'email is already used', { fields: { email: ['already used'] } })
+  const now = new Date().toISOString()
+  const row: UsersTable = {
+    id: newId(),
+    name: input.name,
+    email,
+    password_hash: await hashPassword(input.password),
+    role: input.role,
+    is_active: input.is_active === false ? 0 : 1,
+    created_at: now,
+    updated_at: now,
+  }
+  await db.insertInto('users').values(row).execute()
+  return toUser(row)
+}
+
+export async function findUserByEmail(db: Kysely<Database>, email: string) {
+  return db.selectFrom('users').selectAll().where('email', '=', email.trim().toLowerCase()).executeTakeFirst()
+}
+
+export async function getUser(db: Kysely<Database>, id: string): Promise<User> {
+  const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
+  if (!row) throw new AppError('NOT_FOUND', `user ${id} does not exist`)
+  return toUser(row)
+}
+
+export async function updateUser(
+  db: Kysely<Database>,
+  id: string,
+  patch: { name?: string; role?: Role; is_active?: boolean },
+): Promise<User> {
+  await getUser(db, id)
+  const set: Partial<UsersTable> = { updated_at: new Date().toISOString() }
+  if (patch.name !== undefined) set.name = patch.name
+  if (patch.role !== undefined) set.role = patch.role
+  if (patch.is_active !== undefined) set.is_active = patch.is_active ? 1 : 0
+  await db.updateTable('users').set(set).where('id', '=', id).execute()
+  if (patch.is_active === false) await revokeUserTokens(db, id)
+  return getUser(db, id)
+}
+
+export async function resetPassword(db: Kysely<Database>, id: string, password: string): Promise<void> {
+  await getUser(db, id)
+  await db
+    .updateTable('users')
+    .set({ password_hash: await hashPassword(password), updated_at: new Date().toISOString() })
+    .where('id', '=', id)
+    .execute()
+  await revokeUserTokens(db, id)
+}
+
+export async function countUsers(db: Kysely<Database>): Promise<number> {
+  const r = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirst()
+  return Number(r?.n ?? 0)
+}

@@ -1,0 +1,59 @@
+/**
+ * Opens the database: embedded SQLite (default) or PostgreSQL when the URL
+ * says so. Dialect differences are confined to this folder and expressed as
+ * capability flags, never as `if (dialect === 'pg')` in queries.
+ */
+import { Kysely } from 'kysely'
+import { openPostgres } from './postgres-database'
+import type { Database } from './schema'
+import { openSqlite } from './sqlite-database'
+
+/** What the rest of the server may assume about the database it runs on. */
+export interface DbCapabilities {
+  dialect: 'sqlite' | 'postgres'
+  /** `SELECT ... FOR UPDATE` row locks exist (PostgreSQL). SQLite serialises writers instead. */
+  rowLocks: boolean
+}
+
+export interface DbHandle {
+  db: Kysely<Database>
+  caps: DbCapabilities
+  /** Human-readable location for logs, without credentials. */
+  describe: string
+  close(): Promise<void>
+}
+
+export interface DbOptions {
+  /** `postgres://...` selects PostgreSQL; otherwise SQLite at `sqliteFile`. */
+  databaseUrl?: string
+  sqliteFile?: string
+  /** PostgreSQL schema to use (tests isolate themselves with one schema each). */
+  pgSchema?: string
+  poolSize?: number
+}
+
+/** Opens the database described by `opts`. */
+export function openDatabase(opts: DbOptions): DbHandle {
+  const url = opts.databaseUrl
+  if (url && /^postgres(ql)?:\/\//.test(url)) {
+    const { dialect, describe, end } = openPostgres(url, opts.pgSchema, opts.poolSize)
+    const db = new Kysely<Database>({ dialect })
+    return {
+      db,
+      caps: { dialect: 'postgres', rowLocks: true },
+      describe,
+      close: async () => {
+        await db.destroy().catch(() => end())
+      },
+    }
+  }
+  const file = opts.sqliteFile ?? './data/trackvault.db'
+  const { dialect } = openSqlite(file)
+  const db = new Kysely<Database>({ dialect })
+  return {
+    db,
+    caps: { dialect: 'sqlite', rowLocks: false },
+    describe: `sqlite:${file}`,
+    close: () => db.destroy(),
+  }
+}

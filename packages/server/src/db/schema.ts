@@ -1,0 +1,135 @@
+/**
+ * Table types for Kysely. Both dialects store the same shapes:
+ * ids are UUID text, timestamps ISO-8601 UTC text, dates YYYY-MM-DD text,
+ * booleans 0/1 integers, money and quantities integer minor units, JSON text.
+ * Integer columns may come back as number (SQLite) or string (PostgreSQL int8);
+ * the mappers in domain/ normalise them.
+ */
+import type { Generated } from 'kysely'
+
+type Int = number | string | bigint
+
+export interface SyncedColumns {
+  id: string
+  version: number
+  created_at: string
+  updated_at: string
+  deleted_at: string | null
+  created_by: string | null
+  updated_by: string | null
+  device_id: string | null
+  sync_metadata: string | null
+}
+
+export interface UsersTable {
+  id: string
+  name: string
+  email: string
+  password_hash: string
+  role: string
+  is_active: number
+  created_at: string
+  updated_at: string
+}
+
+export interface AuthTokensTable {
+  token_hash: string
+  user_id: string
+  device_id: string | null
+  created_at: string
+  expires_at: string
+  revoked_at: string | null
+}
+
+export interface SuppliersTable extends SyncedColumns {
+  code: string
+  name: string
+  phone: string | null
+  email: string | null
+  address: string | null
+  is_active: number
+}
+
+export interface ProductsTable extends SyncedColumns {
+  code: string
+  name: string
+  description: string | null
+  default_unit: string
+  is_active: number
+}
+
+export interface ProductRatesTable extends SyncedColumns {
+  product_id: string
+  unit: string
+  rate_minor: Int
+  effective_date: string
+  end_date: string | null
+  is_active: number
+}
+
+export interface CollectionsTable extends SyncedColumns {
+  supplier_id: string
+  product_id: string
+  user_id: string
+  collection_date: string
+  quantity_milli: Int
+  unit: string
+  notes: string | null
+  product_rate_id: string
+  rate_minor: Int
+  total_minor: Int
+}
+
+export interface PaymentsTable extends SyncedColumns {
+  supplier_id: string
+  user_id: string
+  payment_date: string
+  amount_minor: Int
+  payment_type: string
+  payment_method: string
+  reference_number: string | null
+  notes: string | null
+}
+
+/** Every accepted change: the full new version of the row. Audit trail and merge base. */
+export interface EntityHistoryTable {
+  entity_type: string
+  entity_id: string
+  version: number
+  operation: string
+  data: string
+  user_id: string | null
+  device_id: string | null
+  sync_operation_id: string | null
+  created_at: string
+}
+
+/** Append-only log that pull reads; seq is assigned in commit order (see change-log.ts). */
+export interface ChangeLogTable {
+  seq: Int
+  entity_type: string
+  entity_id: string
+  version: number
+  deleted: number
+  created_at: string
+}
+
+export interface CountersTable {
+  name: string
+  value: Int
+}
+
+export interface Database {
+  users: UsersTable
+  auth_tokens: AuthTokensTable
+  suppliers: SuppliersTable
+  products: ProductsTable
+  product_rates: ProductRatesTable
+  collections: CollectionsTable
+  payments: PaymentsTable
+  entity_history: EntityHistoryTable
+  change_log: ChangeLogTable
+  counters: CountersTable
+}
+
+export type { Generated }

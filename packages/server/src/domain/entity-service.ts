@@ -1,0 +1,224 @@
+/**
+ * The one write path. REST routes and sync operations both call these
+ * functions, so every write is validated, authorised, priced, versioned and
+ * recorded (entity + history + change log) in the caller's transaction.
+ */
+import {
+  AppError,
+  can,
+  ENTITY_INPUTS,
+  type EntityRows,
+  type EntityType,
+  mayActForOthers,
+  newId,
+  parseOrThrow,
+  writableFields,
+} from '@trackvault/core'
+import { z } from 'zod'
+import { recordHistory } from './history'
+import { TABLES } from './mappers'
+import { checkRatePeriod, priceCollection } from './pricing'
+import { insertRow, loadRow, updateRow } from './rows'
+import type { WriteContext } from './write-context'
+
+type Row<T extends EntityType> = EntityRows[T]
+type Loose = Record<string, unknown>
+
+/** Thrown when the stored version is not the one the caller based its change on. */
+export class VersionConflictError extends AppError {
+  constructor(readonly current: Row<EntityType>) {
+    super('VERSION_CONFLICT', undefined, { current })
+  }
+}
+
+export interface WriteOptions {
+  /** Recorded on the row; sync uses it to note merges and resolutions. */
+  syncMetadata?: Record<string, unknown> | null
+}
+
+const ownerOf = (row: Loose) => (typeof row.user_id === 'string' ? row.user_id : undefined)
+
+function authorise(ctx: WriteContext, type: EntityType, action: 'create' | 'update' | 'delete', owner?: string) {
+  if (!can(ctx.actor, type, action, owner)) {
+    throw new AppError('FORBIDDEN', `A ${ctx.actor.role} may not ${action} this ${type.replace('_', ' ')}`)
+  }
+}
+
+async function requireLive(ctx: WriteContext, type: EntityType, id: string, field: string) {
+  const row = await loadRow(ctx.trx, type, id)
+  if (!row || row.deleted_at) {
+    throw new AppError('REFERENCE_NOT_FOUND', `${field} does not name an existing ${type.replace('_', ' ')}`, {
+      fields: { [field]: ['not found'] },
+    })
+  }
+}
+
+async function requireUser(ctx: WriteContext, id: string) {
+  const user = await ctx.trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()
+  if (!user) {
+    throw new AppError('REFERENCE_NOT_FOUND', 'user_id does not name a user', { fields: { user_id: ['not found'] } })
+  }
+}
+
+/** Checks references, ownership and derived fields of a candidate row; returns the row to store. */
+async function complete<T extends EntityType>(
+  ctx: WriteContext,
+  type: T,
+  next: Loose,
+  prev: Loose | undefined,
+): Promise<Row<T>> {
+  const changed = (f: string) => !prev || prev[f] !== next[f]
+  if ((type === 'collection' || type === 'payment') && changed('user_id')) {
+    if (next.user_id !== ctx.actor.id && !mayActForOthers(ctx.actor.role, type)) {
+      throw new AppError('FORBIDDEN', `A ${ctx.actor.role} may only record ${type}s as themselves`)
+    }
+    await requireUser(ctx, next.user_id as string)
+  }
+  if ('supplier_id' in next && changed('supplier_id')) {
+    await requireLive(ctx, 'supplier', next.supplier_id as string, 'supplier_id')
+  }
+  if ('product_id' in next && changed('product_id')) {
+    await requireLive(ctx, 'product', next.product_id as string, 'product_id')
+  }
+  if (type === 'product_rate') {
+    await checkRatePeriod(ctx.trx, next as unknown as Row<'product_rate'>)
+  }
+  if (type === 'collection') {
+    const repriced = ['product_id', 'unit', 'collection_date', 'quantity'].some(changed)
+    if (repriced) Object.assign(next, await priceCollection(ctx.trx, next as unknown as Row<'collection'>))
+  }
+  return next as unknown as Row<T>
+}
+
+async function assertUniqueCode(ctx: WriteContext, type: EntityType, code: unknown, id: string) {
+  if (type !== 'supplier' && type !== 'product') return
+  const clash = await ctx.trx
+    .selectFrom(TABLES[type] as 'suppliers')
+    .select('id')
+    .where('code', '=', code as string)
+    .where('deleted_at', 'is', null)
+    .where('id', '!=', id)
+    .executeTakeFirst()
+  if (clash) {
+    throw new AppError('DUPLICATE', `code ${String(code)} is already used`, { fields: { code: ['already used'] } })
+  }
+}
+
+/**
+ * Creates an entity. `id` may come from the client (UUIDv7 made on a device);
+ * an id that already exists is a DUPLICATE carrying the stored row.
+ */
+export async function createEntity<T extends EntityType>(
+  ctx: WriteContext,
+  type: T,
+  input: unknown,
+  id: string = newId(),
+  opts: WriteOptions = {},
+): Promise<Row<T>> {
+  const fields = parseOrThrow(ENTITY_INPUTS[type], input) as Loose
+  if (type === 'collection' || type === 'payment') fields.user_id ??= ctx.actor.id
+  authorise(ctx, type, 'create', ownerOf(fields))
+  parseOrThrow(z.uuid(), id)
+  const existing = await loadRow(ctx.trx, type, id)
+  if (existing) throw new AppError('DUPLICATE', `${type} ${id} already exists`, { current: existing })
+  await assertUniqueCode(ctx, type, fields.code, id)
+  const row = await complete(
+    ctx,
+    type,
+    {
+      id,
+      ...fields,
+      version: 1,
+      created_at: ctx.now,
+      updated_at: ctx.now,
+      deleted_at: null,
+      created_by: ctx.actor.id,
+      updated_by: ctx.actor.id,
+      device_id: ctx.actor.deviceId,
+      sync_metadata: opts.syncMetadata ?? null,
+    },
+    undefined,
+  )
+  await insertRow(ctx.trx, type, row)
+  await recordHistory(ctx, type, row, 'create')
+  return row
+}
+
+/** Loads a row for a write: NOT_FOUND if absent; VERSION_CONFLICT if deleted or not at `expectedVersion`. */
+async function loadForWrite<T extends EntityType>(
+  ctx: WriteContext,
+  type: T,
+  id: string,
+  expectedVersion: number,
+): Promise<Row<T>> {
+  const current = await loadRow(ctx.trx, type, id, ctx.caps)
+  if (!current) throw new AppError('NOT_FOUND', `${type} ${id} does not exist`)
+  if (current.deleted_at || current.version !== expectedVersion) throw new VersionConflictError(current)
+  return current
+}
+
+/**
+ * Applies a patch (changed fields only) to the row at `expectedVersion`.
+ * Unknown and server-owned fields in the patch are ignored.
+ */
+export async function updateEntity<T extends EntityType>(
+  ctx: WriteContext,
+  type: T,
+  id: string,
+  patch: Loose,
+  expectedVersion: number,
+  opts: WriteOptions = {},
+): Promise<Row<T>> {
+  const current = (await loadForWrite(ctx, type, id, expectedVersion)) as unknown as Loose
+  authorise(ctx, type, 'update', ownerOf(current))
+  const writable = writableFields(type)
+  const candidate: Loose = {}
+  for (const f of writable) candidate[f] = f in patch ? patch[f] : current[f]
+  const fields = parseOrThrow(ENTITY_INPUTS[type], candidate) as Loose
+  if (fields.code !== current.code) await assertUniqueCode(ctx, type, fields.code, id)
+  const row = await complete(
+    ctx,
+    type,
+    {
+      ...current,
+      ...fields,
+      version: (current.version as number) + 1,
+      updated_at: ctx.now,
+      updated_by: ctx.actor.id,
+      device_id: ctx.actor.deviceId,
+      sync_metadata: opts.syncMetadata !== undefined ? opts.syncMetadata : current.sync_metadata,
+    },
+    current,
+  )
+  if (!(await updateRow(ctx.trx, type, row, expectedVersion))) {
+    throw new VersionConflictError((await loadRow(ctx.trx, type, id)) as Row<T>)
+  }
+  await recordHistory(ctx, type, row, 'update')
+  return row
+}
+
+/** Soft-deletes the row at `expectedVersion`: a tombstone with a new version. */
+export async function deleteEntity<T extends EntityType>(
+  ctx: WriteContext,
+  type: T,
+  id: string,
+  expectedVersion: number,
+  opts: WriteOptions = {},
+): Promise<Row<T>> {
+  const current = await loadForWrite(ctx, type, id, expectedVersion)
+  authorise(ctx, type, 'delete', ownerOf(current as unknown as Loose))
+  const row = {
+    ...current,
+    version: current.version + 1,
+    deleted_at: ctx.now,
+    updated_at: ctx.now,
+    updated_by: ctx.actor.id,
+    device_id: ctx.actor.deviceId,
+    sync_metadata: opts.syncMetadata !== undefined ? opts.syncMetadata : current.sync_metadata,
+  }
+  if (!(await updateRow(ctx.trx, type, row, expectedVersion))) {
+    throw new VersionConflictError((await loadRow(ctx.trx, type, id)) as Row<T>)
+  }
+  await recordHistory(ctx, type, row, 'delete')
+  return row
+}

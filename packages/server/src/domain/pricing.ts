@@ -1,0 +1,62 @@
+/**
+ * Server-side pricing and rate rules: the rate in force on a date, frozen on
+ * the collection row; no overlapping active rates of one product and unit.
+ */
+import {
+  AppError,
+  amountFor,
+  type Collection,
+  formatDecimal,
+  MONEY_SCALE,
+  overlappingRates,
+  type ProductRate,
+  parseDecimal,
+  QUANTITY_SCALE,
+  resolveRate,
+} from '@trackvault/core'
+import type { Transaction } from 'kysely'
+import type { Database } from '../db/schema'
+import { toWire } from './mappers'
+
+async function ratesOf(trx: Transaction<Database>, productId: string, unit: string): Promise<ProductRate[]> {
+  const rows = await trx
+    .selectFrom('product_rates')
+    .selectAll()
+    .where('product_id', '=', productId)
+    .where('unit', '=', unit)
+    .where('deleted_at', 'is', null)
+    .execute()
+  return rows.map((r) => toWire('product_rate', r))
+}
+
+/** Prices a collection: sets product_rate_id, rate_applied and total_amount, or throws NO_RATE. */
+export async function priceCollection(
+  trx: Transaction<Database>,
+  c: Pick<Collection, 'product_id' | 'unit' | 'collection_date' | 'quantity'>,
+): Promise<Pick<Collection, 'product_rate_id' | 'rate_applied' | 'total_amount'>> {
+  const rate = resolveRate(await ratesOf(trx, c.product_id, c.unit), c.product_id, c.unit, c.collection_date)
+  if (!rate) {
+    throw new AppError('NO_RATE', undefined, {
+      product_id: c.product_id,
+      unit: c.unit,
+      collection_date: c.collection_date,
+    })
+  }
+  const total = amountFor(parseDecimal(c.quantity, QUANTITY_SCALE), parseDecimal(rate.rate, MONEY_SCALE))
+  return { product_rate_id: rate.id, rate_applied: rate.rate, total_amount: formatDecimal(total, MONEY_SCALE) }
+}
+
+/** Throws RATE_OVERLAP if `rate` overlaps another active rate, VALIDATION_FAILED if its period is reversed. */
+export async function checkRatePeriod(trx: Transaction<Database>, rate: ProductRate): Promise<void> {
+  if (rate.end_date !== null && rate.end_date < rate.effective_date) {
+    throw new AppError('VALIDATION_FAILED', undefined, {
+      fields: { end_date: ['must not be before effective_date'] },
+    })
+  }
+  const clashes = overlappingRates(rate, await ratesOf(trx, rate.product_id, rate.unit))
+  if (clashes.length > 0) {
+    throw new AppError('RATE_OVERLAP', undefined, {
+      overlaps: clashes.map((r) => ({ id: r.id, effective_date: r.effective_date, end_date: r.end_date })),
+    })
+  }
+}

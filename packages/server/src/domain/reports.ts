@@ -1,0 +1,186 @@
+/**
+ * Balances and statements, summed in SQL over every matching row (never a
+ * loaded page) and formatted exactly: balance = collections - payments.
+ */
+import { AppError, formatDecimal, MONEY_SCALE } from '@trackvault/core'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+
+export interface DateRange {
+  from_date?: string
+  to_date?: string
+}
+
+export interface Balance {
+  supplier_id: string
+  total_collections: string
+  total_payments: string
+  balance: string
+}
+
+const money = (v: bigint) => formatDecimal(v, MONEY_SCALE)
+const big = (v: unknown) => BigInt((v as string | number | bigint | null) ?? 0)
+
+function balanceOf(supplierId: string, collections: bigint, payments: bigint): Balance {
+  return {
+    supplier_id: supplierId,
+    total_collections: money(collections),
+    total_payments: money(payments),
+    balance: money(collections - payments),
+  }
+}
+
+async function sumsBySupplier(db: Kysely<Database>, range: DateRange, supplierId?: string) {
+  let c = db
+    .selectFrom('collections')
+    .select(['supplier_id', (eb) => eb.fn.sum<string>('total_minor').as('total')])
+    .where('deleted_at', 'is', null)
+    .groupBy('supplier_id')
+  let p = db
+    .selectFrom('payments')
+    .select(['supplier_id', (eb) => eb.fn.sum<string>('amount_minor').as('total')])
+    .where('deleted_at', 'is', null)
+    .groupBy('supplier_id')
+  if (supplierId) {
+    c = c.where('supplier_id', '=', supplierId)
+    p = p.where('supplier_id', '=', supplierId)
+  }
+  if (range.from_date) {
+    c = c.where('collection_date', '>=', range.from_date)
+    p = p.where('payment_date', '>=', range.from_date)
+  }
+  if (range.to_date) {
+    c = c.where('collection_date', '<=', range.to_date)
+    p = p.where('payment_date', '<=', range.to_date)
+  }
+  const [cs, ps] = await Promise.all([c.execute(), p.execute()])
+  return {
+    collections: new Map(cs.map((r) => [r.supplier_id, big(r.total)])),
+    payments: new Map(ps.map((r) => [r.supplier_id, big(r.total)])),
+  }
+}
+
+async function requireSupplier(db: Kysely<Database>, id: string) {
+  const s = await db
+    .selectFrom('suppliers')
+    .select(['id', 'code', 'name'])
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  if (!s) throw new AppError('NOT_FOUND', `supplier ${id} does not exist`)
+  return s
+}
+
+/** One supplier's balance over an optional date range. */
+export async function supplierBalance(db: Kysely<Database>, id: string, range: DateRange): Promise<Balance> {
+  await requireSupplier(db, id)
+  const sums = await sumsBySupplier(db, range, id)
+  return balanceOf(id, sums.collections.get(id) ?? 0n, sums.payments.get(id) ?? 0n)
+}
+
+/** Every live supplier's balance, and the grand totals. */
+export async function balancesReport(db: Kysely<Database>, range: DateRange) {
+  const suppliers = await db
+    .selectFrom('suppliers')
+    .select(['id', 'code', 'name'])
+    .where('deleted_at', 'is', null)
+    .orderBy('name')
+    .orderBy('id')
+    .execute()
+  const sums = await sumsBySupplier(db, range)
+  let tc = 0n
+  let tp = 0n
+  const data = suppliers.map((s) => {
+    const c = sums.collections.get(s.id) ?? 0n
+    const p = sums.payments.get(s.id) ?? 0n
+    tc += c
+    tp += p
+    return { ...balanceOf(s.id, c, p), code: s.code, name: s.name }
+  })
+  return {
+    from_date: range.from_date ?? null,
+    to_date: range.to_date ?? null,
+    data,
+    totals: { total_collections: money(tc), total_payments: money(tp), balance: money(tc - tp) },
+  }
+}
+
+export interface StatementLine {
+  date: string
+  kind: 'collection' | 'payment'
+  id: string
+  description: string
+  collected: string
+  paid: string
+  running_balance: string
+}
+
+/** A supplier's collections and payments in a range, oldest first, with a running balance. */
+export async function supplierStatement(db: Kysely<Database>, id: string, range: DateRange) {
+  const supplier = await requireSupplier(db, id)
+  let opening = 0n
+  if (range.from_date) {
+    const before = new Date(`${range.from_date}T00:00:00Z`)
+    before.setUTCDate(before.getUTCDate() - 1)
+    const prev = await sumsBySupplier(db, { to_date: before.toISOString().slice(0, 10) }, id)
+    opening = (prev.collections.get(id) ?? 0n) - (prev.payments.get(id) ?? 0n)
+  }
+  let cq = db
+    .selectFrom('collections')
+    .select(['id', 'collection_date', 'quantity_milli', 'unit', 'rate_minor', 'total_minor', 'created_at'])
+    .where('supplier_id', '=', id)
+    .where('deleted_at', 'is', null)
+  let pq = db
+    .selectFrom('payments')
+    .select(['id', 'payment_date', 'amount_minor', 'payment_type', 'payment_method', 'created_at'])
+    .where('supplier_id', '=', id)
+    .where('deleted_at', 'is', null)
+  if (range.from_date) {
+    cq = cq.where('collection_date', '>=', range.from_date)
+    pq = pq.where('payment_date', '>=', range.from_date)
+  }
+  if (range.to_date) {
+    cq = cq.where('collection_date', '<=', range.to_date)
+    pq = pq.where('payment_date', '<=', range.to_date)
+  }
+  const [cs, ps] = await Promise.all([cq.execute(), pq.execute()])
+  const entries = [
+    ...cs.map((c) => ({
+      date: c.collection_date,
+      created_at: c.created_at,
+      kind: 'collection' as const,
+      id: c.id,
+      description: `${formatDecimal(c.quantity_milli, 3)} ${c.unit} @ ${money(big(c.rate_minor))}`,
+      amount: big(c.total_minor),
+    })),
+    ...ps.map((p) => ({
+      date: p.payment_date,
+      created_at: p.created_at,
+      kind: 'payment' as const,
+      id: p.id,
+      description: `${p.payment_type} payment (${p.payment_method.replace('_', ' ')})`,
+      amount: big(p.amount_minor),
+    })),
+  ].sort((a, b) => a.date.localeCompare(b.date) || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))
+  let running = opening
+  const lines: StatementLine[] = entries.map((e) => {
+    running += e.kind === 'collection' ? e.amount : -e.amount
+    return {
+      date: e.date,
+      kind: e.kind,
+      id: e.id,
+      description: e.description,
+      collected: e.kind === 'collection' ? money(e.amount) : '0.00',
+      paid: e.kind === 'payment' ? money(e.amount) : '0.00',
+      running_balance: money(running),
+    }
+  })
+  return {
+    supplier,
+    from_date: range.from_date ?? null,
+    to_date: range.to_date ?? null,
+    opening_balance: money(opening),
+    closing_balance: money(running),
+    lines,
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Loading and storing synced rows by entity type. Kysely's types are keyed
+ * by literal table names; these helpers take the table from the entity type,
+ * so they work on a loosely typed handle in one place only.
+ */
+import type { EntityRows, EntityType } from '@trackvault/core'
+import type { Kysely, Transaction } from 'kysely'
+import type { DbCapabilities } from '../db/database'
+import type { Database, SyncedColumns } from '../db/schema'
+import { TABLES, toColumns, toWire } from './mappers'
+
+// biome-ignore lint/suspicious/noExplicitAny: table chosen at run time from TABLES
+type Loose = Kysely<any>
+
+/** Loads one row (deleted or not); on PostgreSQL inside a write it is locked until commit. */
+export async function loadRow<T extends EntityType>(
+  db: Kysely<Database> | Transaction<Database>,
+  type: T,
+  id: string,
+  lock?: DbCapabilities,
+): Promise<EntityRows[T] | undefined> {
+  let query = (db as Loose)
+    .selectFrom(TABLES[type] as string)
+    .selectAll()
+    .where('id', '=', id)
+  if (lock?.rowLocks) query = query.forUpdate()
+  const row = await query.executeTakeFirst()
+  return row ? toWire(type, row as SyncedColumns & Record<string, unknown>) : undefined
+}
+
+export async function insertRow<T extends EntityType>(
+  trx: Transaction<Database>,
+  type: T,
+  row: EntityRows[T],
+): Promise<void> {
+  await (trx as unknown as Loose)
+    .insertInto(TABLES[type] as string)
+    .values(toColumns(row))
+    .execute()
+}
+
+/** Writes `row` over the stored one if the stored version is still `expectedVersion`. */
+export async function updateRow<T extends EntityType>(
+  trx: Transaction<Database>,
+  type: T,
+  row: EntityRows[T],
+  expectedVersion: number,
+): Promise<boolean> {
+  const { id, ...columns } = toColumns(row)
+  const result = await (trx as unknown as Loose)
+    .updateTable(TABLES[type] as string)
+    .set(columns)
+    .where('id', '=', id)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}

@@ -1,0 +1,151 @@
+/**
+ * Route schemas (zod) shared by the HTTP routes. They validate requests and
+ * describe responses; the OpenAPI document is generated from them.
+ */
+import {
+  dateField,
+  ENTITY_INPUTS,
+  type EntityType,
+  ERROR_CODES,
+  PAYMENT_METHODS,
+  PAYMENT_TYPES,
+  ROLES,
+  unitField,
+} from '@trackvault/core'
+import { z } from 'zod'
+
+const money = z.string().describe('decimal string, 2 places')
+const nullableText = z.string().nullable()
+
+const synced = {
+  id: z.uuid(),
+  version: z.number().int(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  deleted_at: z.string().nullable(),
+  created_by: z.string().nullable(),
+  updated_by: z.string().nullable(),
+  device_id: z.string().nullable(),
+  sync_metadata: z.record(z.string(), z.unknown()).nullable(),
+}
+
+/** Response shape of each entity type. */
+export const ROW_SCHEMAS = {
+  supplier: z.object({
+    ...synced,
+    code: z.string(),
+    name: z.string(),
+    phone: nullableText,
+    email: nullableText,
+    address: nullableText,
+    is_active: z.boolean(),
+  }),
+  product: z.object({
+    ...synced,
+    code: z.string(),
+    name: z.string(),
+    description: nullableText,
+    default_unit: z.string(),
+    is_active: z.boolean(),
+  }),
+  product_rate: z.object({
+    ...synced,
+    product_id: z.string(),
+    unit: z.string(),
+    rate: money,
+    effective_date: z.string(),
+    end_date: z.string().nullable(),
+    is_active: z.boolean(),
+  }),
+  collection: z.object({
+    ...synced,
+    supplier_id: z.string(),
+    product_id: z.string(),
+    user_id: z.string(),
+    collection_date: z.string(),
+    quantity: z.string().describe('decimal string, 3 places'),
+    unit: z.string(),
+    notes: nullableText,
+    product_rate_id: z.string(),
+    rate_applied: money,
+    total_amount: money,
+  }),
+  payment: z.object({
+    ...synced,
+    supplier_id: z.string(),
+    user_id: z.string(),
+    payment_date: z.string(),
+    amount: money,
+    payment_type: z.enum(PAYMENT_TYPES),
+    payment_method: z.enum(PAYMENT_METHODS),
+    reference_number: nullableText,
+    notes: nullableText,
+  }),
+} as const satisfies Record<EntityType, z.ZodObject>
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(Object.keys(ERROR_CODES) as [keyof typeof ERROR_CODES]),
+      message: z.string(),
+      details: z.unknown().optional(),
+    }),
+  })
+  .describe('Error body; codes are listed in docs/errors.md')
+
+/** Every field optional and without defaults: what a PATCH may carry. */
+export function patchOf(schema: z.ZodObject) {
+  const shape: Record<string, z.ZodType> = {}
+  for (const [key, field] of Object.entries(schema.shape)) {
+    const inner = field instanceof z.ZodDefault ? (field.def.innerType as z.ZodType) : (field as z.ZodType)
+    shape[key] = inner.optional()
+  }
+  return z.object(shape)
+}
+
+/** Body of POST: the entity's fields, and an id if the client made one. */
+export const createBody = (type: EntityType) => ENTITY_INPUTS[type].extend({ id: z.uuid().optional() })
+
+/** Body of PUT/PATCH: changed fields and the version they were based on. */
+export const updateBody = (type: EntityType) =>
+  patchOf(ENTITY_INPUTS[type]).extend({ version: z.number().int().positive() })
+
+const booleanQuery = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1')
+
+/** Query of list endpoints; filters a type does not know are ignored. */
+export const listQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  per_page: z.coerce.number().int().min(1).max(100).default(20),
+  sort_by: z.string().max(40).optional(),
+  sort_order: z.enum(['asc', 'desc']).default('asc'),
+  search: z.string().trim().max(200).optional(),
+  from_date: dateField().optional(),
+  to_date: dateField().optional(),
+  is_active: booleanQuery.optional(),
+  include_deleted: booleanQuery.optional(),
+  supplier_id: z.uuid().optional(),
+  product_id: z.uuid().optional(),
+  user_id: z.uuid().optional(),
+  unit: unitField().optional(),
+  default_unit: unitField().optional(),
+  payment_type: z.enum(PAYMENT_TYPES).optional(),
+  payment_method: z.enum(PAYMENT_METHODS).optional(),
+})
+
+export const dateRangeQuery = z.object({ from_date: dateField().optional(), to_date: dateField().optional() })
+
+export const idParams = z.object({ id: z.uuid() })
+
+export const userSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  email: z.string(),
+  role: z.enum(ROLES),
+  is_active: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+})
+
+/** A page of rows. */
+export const pageOf = <S extends z.ZodType>(row: S) =>
+  z.object({ data: z.array(row), page: z.number(), per_page: z.number(), total: z.number() })

@@ -1,0 +1,47 @@
+/**
+ * Starts TrackVault: config, database, migrations, first-start accounts,
+ * the HTTP server, and a graceful shutdown on SIGTERM/SIGINT.
+ */
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from './app'
+import { loadConfig } from './config'
+import { openDatabase } from './db/database'
+import { migrateToLatest } from './db/migrate'
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureAdmin, seedDemo } from './seed/bootstrap'
+
+const config = loadConfig()
+const handle = openDatabase({
+  databaseUrl: config.DATABASE_URL,
+  sqliteFile: config.TRACKVAULT_DB,
+  pgSchema: config.TRACKVAULT_PG_SCHEMA,
+})
+const app = await buildApp({
+  db: handle,
+  logger: { level: config.LOG_LEVEL },
+  tokenTtlMs: config.TRACKVAULT_TOKEN_TTL_HOURS * 3600 * 1000,
+  rateLimit: { max: config.TRACKVAULT_RATE_LIMIT, timeWindowMs: 60_000 },
+})
+const log = app.log
+
+const applied = await migrateToLatest(handle.db)
+log.info({ database: handle.describe, applied }, 'database ready')
+
+if (await ensureAdmin(handle.db, config.TRACKVAULT_ADMIN_EMAIL, config.TRACKVAULT_ADMIN_PASSWORD)) {
+  log.info({ email: config.TRACKVAULT_ADMIN_EMAIL }, 'created the first admin')
+}
+if (config.TRACKVAULT_DEMO === '1') {
+  if (await seedDemo(handle.db, handle.caps)) log.info('seeded demo data')
+  const accounts = DEMO_ACCOUNTS.map((a) => `  ${a.role.padEnd(10)} ${a.email}  /  ${DEMO_PASSWORD}`).join('\n')
+  process.stdout.write(
+    `\nTrackVault demo accounts (demo mode only; set TRACKVAULT_DEMO=0 to turn off):\n${accounts}\n\n`,
+  )
+}
+
+closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+  if (err) log.error({ err }, 'shutting down after an error')
+  else log.info({ signal }, 'shutting down')
+  await app.close()
+  await handle.close()
+})
+
+await app.listen({ port: config.PORT, host: config.HOST })

@@ -1,0 +1,43 @@
+/**
+ * Bearer-token authentication. Routes opt in with `onRequest: app.requireAuth`
+ * (or a role list via `app.requireRole(...)`); the actor is then on `request.actor`.
+ */
+import { AppError, type Role } from '@trackvault/core'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { authenticate } from '../auth/tokens'
+import type { Actor } from '../domain/write-context'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor & { tokenHash: string }
+  }
+  interface FastifyInstance {
+    requireAuth: (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+    requireRole: (...roles: Role[]) => (request: FastifyRequest, reply: FastifyReply) => Promise<void>
+  }
+}
+
+/** The bearer token of a request, if any. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization
+  if (!header) return undefined
+  const match = /^Bearer\s+(\S+)$/i.exec(header)
+  return match?.[1]
+}
+
+export const authPlugin = fp(async (app: FastifyInstance) => {
+  app.decorateRequest('actor', null as unknown as FastifyRequest['actor'])
+  const requireAuth = async (request: FastifyRequest) => {
+    const token = bearerToken(request)
+    if (!token) throw new AppError('UNAUTHENTICATED')
+    request.actor = await authenticate(app.db, token)
+  }
+  app.decorate('requireAuth', requireAuth)
+  app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
+    await requireAuth(request)
+    if (!roles.includes(request.actor.role)) {
+      throw new AppError('FORBIDDEN', `This needs one of the roles: ${roles.join(', ')}`)
+    }
+  })
+})

@@ -1,0 +1,41 @@
+/**
+ * Puts the database on the app (`app.db`, `app.caps`) and the write helper
+ * `app.write(actor, work)`, which runs `work` in one transaction through
+ * the domain service and, after commit, tells the change feed.
+ */
+import { EventEmitter } from 'node:events'
+import type { FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import type { Kysely } from 'kysely'
+import type { DbCapabilities, DbHandle } from '../db/database'
+import type { Database } from '../db/schema'
+import { type Actor, runWrite, type WriteContext } from '../domain/write-context'
+
+/** Emits 'change' with the newest committed seq after every write that logged changes. */
+export class ChangeFeed extends EventEmitter {
+  notify(seq: number) {
+    this.emit('change', seq)
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    db: Kysely<Database>
+    caps: DbCapabilities
+    changeFeed: ChangeFeed
+    write<T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>): Promise<T>
+  }
+}
+
+export const databasePlugin = fp(async (app: FastifyInstance, opts: { handle: DbHandle }) => {
+  const feed = new ChangeFeed()
+  feed.setMaxListeners(0)
+  app.decorate('db', opts.handle.db)
+  app.decorate('caps', opts.handle.caps)
+  app.decorate('changeFeed', feed)
+  app.decorate('write', async <T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>) => {
+    const { result, lastSeq } = await runWrite(opts.handle.db, opts.handle.caps, actor, work)
+    if (lastSeq !== null) feed.notify(lastSeq)
+    return result
+  })
+})

@@ -1,0 +1,92 @@
+/** Sign in, sign out, who am I. */
+import { AppError } from '@trackvault/core'
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { LoginThrottle, type ThrottleOptions } from '../auth/login-throttle'
+import { DUMMY_HASH, verifyPassword } from '../auth/passwords'
+import { issueToken, revokeToken } from '../auth/tokens'
+import { findUserByEmail, getUser, toUser } from '../auth/users'
+import { errorSchema, userSchema } from '../http/schemas'
+
+export interface AuthRouteOptions {
+  tokenTtlMs: number
+  throttle?: ThrottleOptions
+}
+
+const tags = ['Auth']
+
+export async function authRoutes(fastify: FastifyInstance, opts: AuthRouteOptions) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+  const throttle = new LoginThrottle(opts.throttle)
+
+  app.post(
+    '/login',
+    {
+      config: { rateLimit: false },
+      schema: {
+        tags,
+        summary: 'Sign in with email and password; returns a bearer token',
+        security: [],
+        body: z.object({
+          email: z.string().trim().min(1).max(200),
+          password: z.string().min(1).max(200),
+          device_id: z.string().trim().min(1).max(100).optional(),
+        }),
+        response: {
+          200: z.object({ token: z.string(), expires_at: z.string(), user: userSchema }),
+          401: errorSchema,
+          429: errorSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { email, password, device_id } = request.body
+      const keys = [`email:${email.toLowerCase()}`, `ip:${request.ip}`]
+      const wait = throttle.waitMs(keys)
+      if (wait > 0) {
+        reply.header('retry-after', String(Math.ceil(wait / 1000)))
+        throw new AppError('RATE_LIMITED', 'Too many failed sign-ins; wait before trying again', {
+          retry_after_seconds: Math.ceil(wait / 1000),
+        })
+      }
+      const row = await findUserByEmail(app.db, email)
+      const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH)
+      if (!row || !ok) {
+        throttle.failure(keys)
+        throw new AppError('INVALID_CREDENTIALS')
+      }
+      if (!Number(row.is_active)) {
+        throw new AppError('INVALID_CREDENTIALS', 'This account is disabled')
+      }
+      throttle.success(keys)
+      const token = await issueToken(app.db, row.id, device_id ?? null, opts.tokenTtlMs)
+      return { ...token, user: toUser(row) }
+    },
+  )
+
+  app.post(
+    '/logout',
+    {
+      onRequest: app.requireAuth,
+      schema: { tags, summary: 'Revoke the current token', response: { 204: z.null(), 401: errorSchema } },
+    },
+    async (request, reply) => {
+      await revokeToken(app.db, request.actor.tokenHash)
+      return reply.status(204).send(null)
+    },
+  )
+
+  app.get(
+    '/me',
+    {
+      onRequest: app.requireAuth,
+      schema: {
+        tags,
+        summary: 'The signed-in user and device',
+        response: { 200: z.object({ user: userSchema, device_id: z.string().nullable() }), 401: errorSchema },
+      },
+    },
+    async (request) => ({ user: await getUser(app.db, request.actor.id), device_id: request.actor.deviceId }),
+  )
+}

@@ -1,0 +1,141 @@
+/** Balances, the balances report, supplier statements and entity history. */
+import { AppError, canReadReports, ENTITY_TYPES } from '@trackvault/core'
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { getEntity } from '../domain/entity-queries'
+import { listHistory } from '../domain/history'
+import { balancesReport, supplierBalance, supplierStatement } from '../domain/reports'
+import type { Actor } from '../domain/write-context'
+import { dateRangeQuery, errorSchema, idParams } from '../http/schemas'
+
+const errors = { 401: errorSchema, 403: errorSchema, 404: errorSchema, 422: errorSchema }
+const balance = z.object({
+  supplier_id: z.string(),
+  total_collections: z.string(),
+  total_payments: z.string(),
+  balance: z.string(),
+})
+
+function requireReports(actor: Actor) {
+  if (!canReadReports(actor.role)) throw new AppError('FORBIDDEN', `A ${actor.role} may not read reports`)
+}
+
+export async function reportRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+  app.addHook('onRequest', app.requireAuth)
+
+  app.get(
+    '/suppliers/:id/balance',
+    {
+      schema: {
+        tags: ['Reports'],
+        summary: 'Balance of one supplier: collections minus payments, optionally in a date range',
+        params: idParams,
+        querystring: dateRangeQuery,
+        response: { 200: balance, ...errors },
+      },
+    },
+    async (request) => supplierBalance(app.db, request.params.id, request.query),
+  )
+
+  app.get(
+    '/suppliers/:id/statement',
+    {
+      schema: {
+        tags: ['Reports'],
+        summary: 'Collections and payments of a supplier in a date range, with a running balance',
+        params: idParams,
+        querystring: dateRangeQuery,
+        response: {
+          200: z.object({
+            supplier: z.object({ id: z.string(), code: z.string(), name: z.string() }),
+            from_date: z.string().nullable(),
+            to_date: z.string().nullable(),
+            opening_balance: z.string(),
+            closing_balance: z.string(),
+            lines: z.array(
+              z.object({
+                date: z.string(),
+                kind: z.enum(['collection', 'payment']),
+                id: z.string(),
+                description: z.string(),
+                collected: z.string(),
+                paid: z.string(),
+                running_balance: z.string(),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      requireReports(request.actor)
+      return supplierStatement(app.db, request.params.id, request.query)
+    },
+  )
+
+  app.get(
+    '/reports/balances',
+    {
+      schema: {
+        tags: ['Reports'],
+        summary: 'Balances of all suppliers for a date range, with grand totals',
+        querystring: dateRangeQuery,
+        response: {
+          200: z.object({
+            from_date: z.string().nullable(),
+            to_date: z.string().nullable(),
+            data: z.array(balance.extend({ code: z.string(), name: z.string() })),
+            totals: balance.omit({ supplier_id: true }),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      requireReports(request.actor)
+      return balancesReport(app.db, request.query)
+    },
+  )
+
+  app.get(
+    '/history/:entity_type/:id',
+    {
+      schema: {
+        tags: ['History'],
+        summary: 'Every stored version of an entity: who, which device, when',
+        params: z.object({ entity_type: z.enum(ENTITY_TYPES), id: z.uuid() }),
+        response: {
+          200: z.object({
+            data: z.array(
+              z.object({
+                version: z.number(),
+                operation: z.string(),
+                user_id: z.string().nullable(),
+                device_id: z.string().nullable(),
+                sync_operation_id: z.string().nullable(),
+                created_at: z.string(),
+                data: z.record(z.string(), z.unknown()),
+              }),
+            ),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const { entity_type, id } = request.params
+      const data = await listHistory(app.db, entity_type, id)
+      if (data.length === 0) throw new AppError('NOT_FOUND', `${entity_type} ${id} has no history`)
+      // Readable by whoever may read the entity; a deleted row is checked against its last version.
+      const last = data[data.length - 1].data as { user_id?: string; deleted_at: string | null }
+      if (!last.deleted_at) await getEntity(app.db, entity_type, request.actor, id)
+      else if (!canReadReports(request.actor.role) && last.user_id !== request.actor.id) {
+        throw new AppError('NOT_FOUND', `${entity_type} ${id} has no history`)
+      }
+      return { data }
+    },
+  )
+}

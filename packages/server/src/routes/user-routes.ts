@@ -1,0 +1,85 @@
+/** User administration (admins only). There is no public registration. */
+import { ROLES } from '@trackvault/core'
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { createUser, getUser, resetPassword, toUser, updateUser } from '../auth/users'
+import { errorSchema, idParams, userSchema } from '../http/schemas'
+
+const tags = ['Users']
+const errors = { 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema }
+const password = z.string().min(8, 'must be at least 8 characters').max(200)
+
+export async function userRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+  app.addHook('onRequest', app.requireRole('admin'))
+
+  app.get(
+    '/',
+    { schema: { tags, summary: 'List users', response: { 200: z.object({ data: z.array(userSchema) }), ...errors } } },
+    async () => {
+      const rows = await app.db.selectFrom('users').selectAll().orderBy('name').orderBy('id').execute()
+      return { data: rows.map(toUser) }
+    },
+  )
+
+  app.get(
+    '/:id',
+    { schema: { tags, summary: 'Get one user', params: idParams, response: { 200: userSchema, ...errors } } },
+    async (request) => getUser(app.db, request.params.id),
+  )
+
+  app.post(
+    '/',
+    {
+      schema: {
+        tags,
+        summary: 'Create a user',
+        body: z.object({
+          name: z.string().trim().min(1).max(200),
+          email: z.email().max(200),
+          password,
+          role: z.enum(ROLES),
+          is_active: z.boolean().default(true),
+        }),
+        response: { 201: userSchema, ...errors },
+      },
+    },
+    async (request, reply) => reply.status(201).send(await createUser(app.db, request.body)),
+  )
+
+  app.patch(
+    '/:id',
+    {
+      schema: {
+        tags,
+        summary: 'Change name, role or active flag (deactivation signs the user out everywhere)',
+        params: idParams,
+        body: z.object({
+          name: z.string().trim().min(1).max(200).optional(),
+          role: z.enum(ROLES).optional(),
+          is_active: z.boolean().optional(),
+        }),
+        response: { 200: userSchema, ...errors },
+      },
+    },
+    async (request) => updateUser(app.db, request.params.id, request.body),
+  )
+
+  app.post(
+    '/:id/password',
+    {
+      schema: {
+        tags,
+        summary: "Reset a user's password (signs them out everywhere)",
+        params: idParams,
+        body: z.object({ password }),
+        response: { 204: z.null(), ...errors },
+      },
+    },
+    async (request, reply) => {
+      await resetPassword(app.db, request.params.id, request.body.password)
+      return reply.status(204).send(null)
+    },
+  )
+}

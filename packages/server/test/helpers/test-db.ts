@@ -1,0 +1,67 @@
+/**
+ * A fresh, migrated database for one test file: a SQLite file in a temp
+ * folder, or a PostgreSQL schema of its own (files run in parallel).
+ * TRACKVAULT_TEST_DB chooses; PostgreSQL that cannot be reached fails.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import pg from 'pg'
+import { type DbHandle, openDatabase } from '../../src/db/database'
+import { migrateToLatest } from '../../src/db/migrate'
+
+export const TEST_DIALECT = (process.env.TRACKVAULT_TEST_DB ?? 'sqlite') as 'sqlite' | 'postgres'
+
+export interface TestDb {
+  handle: DbHandle
+  /** Options that open the same database again (another process, a restart). */
+  env: Record<string, string>
+  drop(): Promise<void>
+}
+
+function pgUrl(): string {
+  const url = process.env.TEST_DATABASE_URL
+  if (!url) throw new Error('TEST_DATABASE_URL is not set; the PostgreSQL suite needs a database')
+  return url
+}
+
+/** Runs `statement` on the PostgreSQL test server as an administrator. */
+export async function pgAdmin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: pgUrl() })
+  await client.connect()
+  try {
+    await client.query(statement)
+  } finally {
+    await client.end()
+  }
+}
+
+export async function createTestDb(): Promise<TestDb> {
+  if (TEST_DIALECT === 'postgres') {
+    const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+    await pgAdmin(`CREATE SCHEMA ${schema}`)
+    const url = pgUrl()
+    const handle = openDatabase({ databaseUrl: url, pgSchema: schema })
+    await migrateToLatest(handle.db)
+    return {
+      handle,
+      env: { DATABASE_URL: url, TRACKVAULT_PG_SCHEMA: schema },
+      drop: async () => {
+        await handle.close()
+        await pgAdmin(`DROP SCHEMA ${schema} CASCADE`)
+      },
+    }
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'trackvault-test-'))
+  const file = join(dir, 'test.db')
+  const handle = openDatabase({ sqliteFile: file })
+  await migrateToLatest(handle.db)
+  return {
+    handle,
+    env: { TRACKVAULT_DB: file },
+    drop: async () => {
+      await handle.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}

@@ -1,0 +1,34 @@
+import { defineConfig } from 'vitest/config'
+
+// The server suite runs twice: once on SQLite, once on PostgreSQL. PostgreSQL
+// comes from TEST_DATABASE_URL (this machine's server by default); if it cannot
+// be reached the postgres project fails, it never skips.
+const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: { name: 'core', include: ['packages/core/**/*.test.ts'] },
+      },
+      {
+        test: {
+          name: 'server-sqlite',
+          include: ['packages/server/**/*.test.ts'],
+          env: { TRACKVAULT_TEST_DB: 'sqlite' },
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'server-postgres',
+          include: ['packages/server/**/*.test.ts'],
+          env: { TRACKVAULT_TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl },
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+    ],
+  },
+})
