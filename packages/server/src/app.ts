@@ -45,11 +45,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: opts.bodyLimit ?? DEFAULTS.bodyLimit,
     // Graceful shutdown: close idle keep-alive connections, let in-flight requests finish.
     forceCloseConnections: 'idle',
-    ajv: undefined,
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   registerErrorHandler(app)
+  // Graceful shutdown: a keep-alive connection whose request finishes after close()
+  // began would hold the server open for the keep-alive timeout; close such
+  // connections as soon as they go idle.
+  let sweeper: NodeJS.Timeout | undefined
+  app.addHook('preClose', async () => {
+    sweeper = setInterval(() => app.server.closeIdleConnections(), 50)
+  })
+  app.addHook('onClose', async () => clearInterval(sweeper))
 
   const limit = opts.rateLimit ?? DEFAULTS.rateLimit
   await app.register(rateLimit, {

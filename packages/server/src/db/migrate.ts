@@ -1,5 +1,5 @@
 /** Runs the migrations in this folder, in name order, on either dialect. */
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely'
+import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely'
 import * as m001 from './migrations/001-initial'
 import type { Database } from './schema'
 
@@ -10,10 +10,36 @@ class StaticMigrationProvider implements MigrationProvider {
   }
 }
 
+/**
+ * The schema the migration bookkeeping lives in on PostgreSQL: the current
+ * one (first on search_path). Without it Kysely looks for its tables in
+ * every schema and, when another schema already has them, skips creating
+ * them in ours.
+ */
+async function migrationSchema(db: Kysely<Database>): Promise<string | undefined> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
+  return rows[0]?.schema ?? undefined
+}
+
 /** Brings the schema to the newest version; throws if a migration fails. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: new StaticMigrationProvider() })
+  const migrator = new Migrator({
+    db,
+    provider: new StaticMigrationProvider(),
+    migrationTableSchema: await migrationSchema(db),
+  })
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+/** The schema unqualified names resolve to on PostgreSQL; undefined on SQLite. */
+async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
+  try {
+    const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(db)
+    return rows[0]?.s
+  } catch {
+    return undefined
+  }
 }

@@ -83,7 +83,7 @@ export async function seedDemo(db: Kysely<Database>, caps: DbCapabilities): Prom
           product_id: dairy ? milk : tea,
           user_id: users.collector,
           collection_date: isoDay(day),
-          quantity: `${20 + ((i * 7 + day * 3) % 30)}.${(i * 125) % 1000}`.replace(/\.(\d)$/, '.$100'),
+          quantity: `${20 + ((i * 7 - day * 3) % 30)}.${String((i * 125) % 1000).padStart(3, '0')}`,
           unit: dairy ? 'l' : 'kg',
         })
       }
