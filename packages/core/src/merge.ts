@@ -23,7 +23,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   const ka = Object.keys(a as object)
   const kb = Object.keys(b as object)
   if (ka.length !== kb.length) return false
-  return ka.every((k) => jsonEqual((a as FieldValues)[k], (b as FieldValues)[k]))
+  return ka.every((k) => Object.hasOwn(b, k) && jsonEqual((a as FieldValues)[k], (b as FieldValues)[k]))
 }
 
 /** Fields whose values differ between two versions, among `fields`. */

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import {
+  collectionInput,
+  ENTITY_INPUTS,
+  ENTITY_TYPES,
+  paymentInput,
+  productRateInput,
+  supplierInput,
+  writableFields,
+} from './entities'
+
+const ID1 = '0190a0e4-0000-7000-8000-000000000001'
+const ID2 = '0190a0e4-0000-7000-8000-000000000002'
+
+describe('input schemas', () => {
+  it('every entity type has an input schema', () => {
+    expect(Object.keys(ENTITY_INPUTS).sort()).toEqual([...ENTITY_TYPES].sort())
+  })
+
+  it('server-owned fields are not writable (no mass assignment)', () => {
+    const serverOwned = [
+      'id',
+      'version',
+      'created_at',
+      'updated_at',
+      'deleted_at',
+      'created_by',
+      'updated_by',
+      'device_id',
+      'sync_metadata',
+    ]
+    for (const type of ENTITY_TYPES) {
+      for (const field of serverOwned) expect(writableFields(type)).not.toContain(field)
+    }
+    for (const field of ['product_rate_id', 'rate_applied', 'total_amount']) {
+      expect(writableFields('collection')).not.toContain(field)
+    }
+  })
+
+  it('strips server-owned fields a client tries to send', () => {
+    const parsed = collectionInput.parse({
+      supplier_id: ID1,
+      product_id: ID2,
+      collection_date: '2026-01-15',
+      quantity: 10,
+      unit: 'kg',
+      total_amount: '999999.00',
+      rate_applied: '1.00',
+      version: 99,
+    })
+    expect(parsed).not.toHaveProperty('total_amount')
+    expect(parsed).not.toHaveProperty('rate_applied')
+    expect(parsed).not.toHaveProperty('version')
+    expect(parsed.quantity).toBe('10.000')
+  })
+
+  it('supplier defaults', () => {
+    expect(supplierInput.parse({ code: 'S1', name: 'Jane' })).toEqual({
+      code: 'S1',
+      name: 'Jane',
+      phone: null,
+      email: null,
+      address: null,
+      is_active: true,
+    })
+    expect(supplierInput.safeParse({ code: 'S1', name: 'Jane', email: 'nope' }).success).toBe(false)
+  })
+
+  it('product rate: 2-place positive rate, real dates, open end by default', () => {
+    expect(productRateInput.parse({ product_id: ID1, unit: 'KG', rate: 120, effective_date: '2026-01-01' })).toEqual({
+      product_id: ID1,
+      unit: 'kg',
+      rate: '120.00',
+      effective_date: '2026-01-01',
+      end_date: null,
+      is_active: true,
+    })
+    expect(
+      productRateInput.safeParse({ product_id: ID1, unit: 'kg', rate: '0', effective_date: '2026-01-01' }).success,
+    ).toBe(false)
+    expect(
+      productRateInput.safeParse({ product_id: ID1, unit: 'kg', rate: '1.001', effective_date: '2026-01-01' }).success,
+    ).toBe(false)
+  })
+
+  it('payment: enums and defaults', () => {
+    const base = { supplier_id: ID1, payment_date: '2026-01-20', amount: '500', payment_type: 'advance' }
+    expect(paymentInput.parse(base)).toMatchObject({ amount: '500.00', payment_method: 'cash', reference_number: null })
+    expect(paymentInput.safeParse({ ...base, payment_type: 'loan' }).success).toBe(false)
+    expect(paymentInput.safeParse({ ...base, payment_method: 'bitcoin' }).success).toBe(false)
+    expect(paymentInput.safeParse({ ...base, amount: '-5' }).success).toBe(false)
+  })
+})

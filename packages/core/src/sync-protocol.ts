@@ -1,0 +1,109 @@
+/**
+ * The sync protocol's wire shapes, shared by server and clients.
+ * See docs/sync-protocol.md for the rules behind them.
+ */
+import { z } from 'zod'
+import { ENTITY_TYPES } from './entities'
+import { ERROR_CODES } from './errors'
+
+/** Protocol version; bumped on incompatible changes. */
+export const SYNC_PROTOCOL_VERSION = 1
+/** Most operations accepted in one push. */
+export const MAX_BATCH_OPERATIONS = 500
+
+export const OPERATION_TYPES = ['create', 'update', 'delete'] as const
+export type OperationType = (typeof OPERATION_TYPES)[number]
+
+export const deviceIdField = () => z.string().trim().min(1).max(100)
+
+/** One queued change as a device sends it. */
+export const syncOperationSchema = z.object({
+  local_id: z.string().min(1).max(100),
+  seq: z.number().int().nonnegative(),
+  entity_type: z.enum(ENTITY_TYPES),
+  entity_id: z.uuid(),
+  operation_type: z.enum(OPERATION_TYPES),
+  base_version: z.number().int().positive().optional(),
+  payload: z.record(z.string(), z.unknown()).default({}),
+  client_timestamp: z.string().max(40).optional(),
+})
+export type SyncOperation = z.input<typeof syncOperationSchema>
+
+export const pushRequestSchema = z.object({
+  device_id: deviceIdField(),
+  operations: z.array(syncOperationSchema).max(MAX_BATCH_OPERATIONS),
+})
+export type PushRequest = z.input<typeof pushRequestSchema>
+
+export const RESULT_STATUSES = ['success', 'duplicate', 'conflict', 'failed'] as const
+export type ResultStatus = (typeof RESULT_STATUSES)[number]
+
+/** What the server knew when it refused to apply an operation. */
+export interface ConflictInfo {
+  server_version: number
+  /** The version the client edited (null if unknown). */
+  base: Record<string, unknown> | null
+  /** The server's current row. */
+  server: Record<string, unknown>
+  /** The client's change (delta for updates). */
+  client: Record<string, unknown>
+  /** Fields changed on both sides. */
+  fields: string[]
+}
+
+export interface OperationResult {
+  local_id: string
+  status: ResultStatus
+  /** On a `duplicate`: how the operation ended the first time (success, conflict, failed, resolved). */
+  original_status?: string
+  entity_type: string
+  entity_id: string
+  version: number | null
+  data: Record<string, unknown> | null
+  conflict?: ConflictInfo
+  error?: { code: keyof typeof ERROR_CODES; message: string; details?: unknown }
+}
+
+export interface PushResponse {
+  results: OperationResult[]
+  /** The change cursor after this push's writes; pull from an older one to catch up. */
+  cursor: string
+}
+
+export const RESOLUTIONS = ['use_server', 'force', 'merge'] as const
+export type Resolution = (typeof RESOLUTIONS)[number]
+
+export const resolveRequestSchema = z.object({
+  device_id: deviceIdField(),
+  local_id: z.string().min(1).max(100),
+  resolution: z.enum(RESOLUTIONS),
+  /** For `merge`: the value chosen for each field. */
+  fields: z.record(z.string(), z.unknown()).optional(),
+})
+export type ResolveRequest = z.input<typeof resolveRequestSchema>
+
+export interface Change {
+  entity_type: string
+  entity_id: string
+  version: number
+  deleted: boolean
+  data: Record<string, unknown>
+}
+
+export interface PullResponse {
+  changes: Change[]
+  cursor: string
+  has_more: boolean
+}
+
+/** Cursors are opaque to clients; this is their only encoding. */
+export function encodeCursor(seq: number): string {
+  return `c${seq.toString(36)}`
+}
+
+/** The seq a cursor stands for, or null if it is not a cursor. */
+export function decodeCursor(cursor: string): number | null {
+  if (!/^c[0-9a-z]{1,12}$/.test(cursor)) return null
+  const n = Number.parseInt(cursor.slice(1), 36)
+  return Number.isSafeInteger(n) ? n : null
+}
