@@ -1,8 +1,8 @@
 /** The start command as a real process: migrations, first admin, demo data, graceful shutdown. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../src/seed/bootstrap'
-import { createTestDb, type TestDb } from './helpers/test-db'
 import { startServerProcess } from './helpers/server-process'
+import { createTestDb, type TestDb } from './helpers/test-db'
 
 describe('demo mode', () => {
   let db: TestDb
@@ -71,7 +71,10 @@ describe('first start without demo data', () => {
         })
       expect((await login('boss@example.com', 'a-long-secret')).status).toBe(200)
       expect((await login(DEMO_ACCOUNTS[0].email, DEMO_PASSWORD)).status).toBe(401)
-      const firstLine = server.output().split('\n').find((l) => l.startsWith('{'))
+      const firstLine = server
+        .output()
+        .split('\n')
+        .find((l) => l.startsWith('{'))
       expect(JSON.parse(firstLine ?? 'null')).toMatchObject({ level: 30 })
     } finally {
       await server.stop()

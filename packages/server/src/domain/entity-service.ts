@@ -81,7 +81,7 @@ async function complete<T extends EntityType>(
     await requireLive(ctx, 'product', next.product_id as string, 'product_id')
   }
   if (type === 'product_rate') {
-    await checkRatePeriod(ctx.trx, next as unknown as Row<'product_rate'>)
+    await checkRatePeriod(ctx.trx, next as unknown as Row<'product_rate'>, ctx.caps)
   }
   if (type === 'collection') {
     const repriced = ['product_id', 'unit', 'collection_date', 'quantity'].some(changed)

@@ -15,6 +15,7 @@ import {
   resolveRate,
 } from '@trackvault/core'
 import type { Transaction } from 'kysely'
+import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
 import { toWire } from './mappers'
 
@@ -46,12 +47,23 @@ export async function priceCollection(
   return { product_rate_id: rate.id, rate_applied: rate.rate, total_amount: formatDecimal(total, MONEY_SCALE) }
 }
 
-/** Throws RATE_OVERLAP if `rate` overlaps another active rate, VALIDATION_FAILED if its period is reversed. */
-export async function checkRatePeriod(trx: Transaction<Database>, rate: ProductRate): Promise<void> {
+/**
+ * Throws RATE_OVERLAP if `rate` overlaps another active rate, VALIDATION_FAILED if its period is reversed.
+ * With row locks (PostgreSQL) the product row is locked first, so concurrent rate writes of one product
+ * run the check one after the other and cannot both pass; SQLite serialises writers anyway.
+ */
+export async function checkRatePeriod(
+  trx: Transaction<Database>,
+  rate: ProductRate,
+  lock?: DbCapabilities,
+): Promise<void> {
   if (rate.end_date !== null && rate.end_date < rate.effective_date) {
     throw new AppError('VALIDATION_FAILED', undefined, {
       fields: { end_date: ['must not be before effective_date'] },
     })
+  }
+  if (lock?.rowLocks) {
+    await trx.selectFrom('products').select('id').where('id', '=', rate.product_id).forNoKeyUpdate().execute()
   }
   const clashes = overlappingRates(rate, await ratesOf(trx, rate.product_id, rate.unit))
   if (clashes.length > 0) {

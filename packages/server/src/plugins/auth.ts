@@ -5,7 +5,9 @@
 import { AppError, type Role } from '@trackvault/core'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
+import type { Kysely } from 'kysely'
 import { authenticate } from '../auth/tokens'
+import type { Database } from '../db/schema'
 import type { Actor } from '../domain/write-context'
 
 declare module 'fastify' {
@@ -26,12 +28,28 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return match?.[1]
 }
 
+const sessions = new WeakMap<FastifyRequest, Promise<Actor & { tokenHash: string }>>()
+
+/**
+ * Authenticates the request's bearer token once per request: the rate
+ * limiter (which keys on the user) and the route's auth hook share the
+ * lookup. Rejects like `authenticate`; UNAUTHENTICATED without a token.
+ */
+export function authenticateRequest(db: Kysely<Database>, request: FastifyRequest) {
+  let session = sessions.get(request)
+  if (!session) {
+    const token = bearerToken(request)
+    session = token ? authenticate(db, token) : Promise.reject(new AppError('UNAUTHENTICATED'))
+    session.catch(() => {}) // awaited by the callers; never an unhandled rejection
+    sessions.set(request, session)
+  }
+  return session
+}
+
 export const authPlugin = fp(async (app: FastifyInstance) => {
   app.decorateRequest('actor', null as unknown as FastifyRequest['actor'])
   const requireAuth = async (request: FastifyRequest) => {
-    const token = bearerToken(request)
-    if (!token) throw new AppError('UNAUTHENTICATED')
-    request.actor = await authenticate(app.db, token)
+    request.actor = await authenticateRequest(app.db, request)
   }
   app.decorate('requireAuth', requireAuth)
   app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {

@@ -97,7 +97,11 @@ export async function startTestServer(opts: Partial<AppOptions> = {}): Promise<T
 
 /** Creates a product with an open rate from 2020 and a supplier; returns their ids. */
 export async function seedBasics(api: Api, rate = '120.00') {
-  const product = await api.post('/api/products', { code: `P${Math.random().toString(36).slice(2, 8)}`, name: 'Tea', default_unit: 'kg' })
+  const product = await api.post('/api/products', {
+    code: `P${Math.random().toString(36).slice(2, 8)}`,
+    name: 'Tea',
+    default_unit: 'kg',
+  })
   if (product.status !== 201) throw new Error(JSON.stringify(product.body))
   const r = await api.post('/api/product-rates', {
     product_id: product.body.id,
@@ -106,7 +110,10 @@ export async function seedBasics(api: Api, rate = '120.00') {
     effective_date: '2020-01-01',
   })
   if (r.status !== 201) throw new Error(JSON.stringify(r.body))
-  const supplier = await api.post('/api/suppliers', { code: `S${Math.random().toString(36).slice(2, 8)}`, name: 'Kamau' })
+  const supplier = await api.post('/api/suppliers', {
+    code: `S${Math.random().toString(36).slice(2, 8)}`,
+    name: 'Kamau',
+  })
   if (supplier.status !== 201) throw new Error(JSON.stringify(supplier.body))
   return { productId: product.body.id as string, rateId: r.body.id as string, supplierId: supplier.body.id as string }
 }

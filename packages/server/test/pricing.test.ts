@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { type Api, startTestServer, type TestServer } from './helpers/test-server'
+
+let s: TestServer
+let m: Api
+let supplierId: string
+beforeAll(async () => {
+  s = await startTestServer()
+  m = s.as.manager
+  supplierId = (await created('/api/suppliers', { code: 'PRICING', name: 'Kamau' })).id
+})
+afterAll(() => s?.close())
+
+const uniq = (prefix: string) => `${prefix}${randomUUID().slice(0, 8)}`
+
+async function created(path: string, body: Record<string, unknown>, api: Api = m) {
+  const res = await api.post(path, body)
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body
+}
+
+const product = async () => (await created('/api/products', { code: uniq('P'), name: 'Tea', default_unit: 'kg' })).id
+const rate = (product_id: string, rate: string, effective_date: string, end_date: string | null = null, extra = {}) =>
+  m.post('/api/product-rates', { product_id, unit: 'kg', rate, effective_date, end_date, ...extra })
+const collect = (product_id: string, collection_date: string, quantity: string, extra = {}) =>
+  m.post('/api/collections', { supplier_id: supplierId, product_id, collection_date, quantity, unit: 'kg', ...extra })
+const countRows = async (table: 'collections' | 'entity_history') =>
+  Number(
+    (
+      await s.db.handle.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst()
+    )?.n,
+  )
+
+describe('amounts', () => {
+  test.each([
+    ['50.5', '120', '6060.00'],
+    ['0.333', '0.03', '0.01'], // 0.00999
+    ['2.5', '0.01', '0.03'], // 0.025: half up, not half even
+    ['1.005', '1', '1.01'], // 1.005 is 1.00499999... as a float
+    ['0.001', '0.01', '0.00'], // 0.00001
+    ['3.333', '3.33', '11.10'], // 11.09889
+    ['999999.999', '999.99', '999989999.00'], // 999989999.00001
+  ])('%s x %s = %s', async (quantity, r, total) => {
+    const p = await product()
+    expect((await rate(p, r, '2020-01-01')).status).toBe(201)
+    const res = await collect(p, '2025-01-01', quantity)
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    expect(res.body.total_amount).toBe(total)
+    expect(res.body.rate_applied).toBe(Number(r).toFixed(2))
+    expect((await m.get(`/api/collections/${res.body.id}`)).body.total_amount).toBe(total)
+  })
+})
+
+describe('rate resolution', () => {
+  test('the rate in force on the collection date is chosen, boundaries inclusive', async () => {
+    const p = await product()
+    const a = (await rate(p, '100', '2024-01-01', '2024-06-30')).body
+    const b = (await rate(p, '110', '2024-07-01', '2024-12-31')).body
+    const c = (await rate(p, '120', '2025-01-01')).body
+    const cases: [string, { id: string; rate: string }][] = [
+      ['2024-01-01', a],
+      ['2024-06-30', a],
+      ['2024-07-01', b],
+      ['2024-12-31', b],
+      ['2025-01-01', c],
+      ['2031-05-05', c],
+    ]
+    for (const [date, expected] of cases) {
+      const res = await collect(p, date, '2')
+      expect(res.status, date).toBe(201)
+      expect(res.body.product_rate_id, date).toBe(expected.id)
+      expect(res.body.rate_applied, date).toBe(expected.rate)
+    }
+  })
+
+  test('no rate in force is 422 NO_RATE and nothing is written', async () => {
+    const p = await product()
+    await rate(p, '100', '2024-01-01', '2024-06-30')
+    await rate(p, '90', '2024-07-01', null, { is_active: false })
+    const before = [await countRows('collections'), await countRows('entity_history')]
+    for (const [date, unit] of [
+      ['2023-12-31', 'kg'], // before the first rate
+      ['2024-07-01', 'kg'], // only an inactive rate
+      ['2024-03-01', 'l'], // no rate for this unit
+    ]) {
+      const res = await collect(p, date, '1', { unit })
+      expect(res.status).toBe(422)
+      expect(res.body.error.code).toBe('NO_RATE')
+    }
+    expect([await countRows('collections'), await countRows('entity_history')]).toEqual(before)
+  })
+
+  test('a deleted rate no longer prices', async () => {
+    const p = await product()
+    const r = (await rate(p, '100', '2024-01-01')).body
+    expect((await m.del(`/api/product-rates/${r.id}?version=1`)).status).toBe(200)
+    expect((await collect(p, '2024-02-01', '1')).body.error.code).toBe('NO_RATE')
+  })
+})
+
+describe('rate periods', () => {
+  test('overlapping active rates are 422 RATE_OVERLAP on create', async () => {
+    const p = await product()
+    const first = (await rate(p, '100', '2024-01-01', '2024-06-30')).body
+    for (const [from, to] of [
+      ['2024-06-30', null], // shares the last day
+      ['2023-01-01', '2024-01-01'], // shares the first day
+      ['2024-03-01', '2024-03-31'], // inside
+      ['2023-01-01', null], // around
+    ]) {
+      const res = await rate(p, '105', from as string, to)
+      expect(res.status, `${from}..${to}`).toBe(422)
+      expect(res.body.error.code).toBe('RATE_OVERLAP')
+      expect(res.body.error.details.overlaps.map((o: { id: string }) => o.id)).toEqual([first.id])
+    }
+    expect((await rate(p, '105', '2024-07-01')).status).toBe(201)
+    expect((await rate(p, '99', '2023-01-01', '2023-12-31')).status).toBe(201)
+    const list = await m.get(`/api/product-rates?product_id=${p}`)
+    expect(list.body.total).toBe(3)
+  })
+
+  test('inactive rates and other units do not overlap', async () => {
+    const p = await product()
+    expect((await rate(p, '100', '2024-01-01')).status).toBe(201)
+    const inactive = await rate(p, '80', '2024-02-01', null, { is_active: false })
+    expect(inactive.status).toBe(201)
+    expect((await rate(p, '70', '2024-02-01', null, { unit: 'l' })).status).toBe(201)
+    // Turning the inactive rate on would make it overlap.
+    const on = await m.patch(`/api/product-rates/${inactive.body.id}`, { is_active: true, version: 1 })
+    expect(on.status).toBe(422)
+    expect(on.body.error.code).toBe('RATE_OVERLAP')
+  })
+
+  test('an update that makes a rate overlap is 422 RATE_OVERLAP and changes nothing', async () => {
+    const p = await product()
+    await rate(p, '100', '2024-01-01', '2024-06-30')
+    const later = (await rate(p, '110', '2024-07-01')).body
+    const res = await m.patch(`/api/product-rates/${later.id}`, { effective_date: '2024-06-15', version: 1 })
+    expect(res.status).toBe(422)
+    expect(res.body.error.code).toBe('RATE_OVERLAP')
+    const now = await m.get(`/api/product-rates/${later.id}`)
+    expect(now.body).toMatchObject({ version: 1, effective_date: '2024-07-01' })
+    // Changing only the amount of a rate does not clash with itself.
+    expect((await m.patch(`/api/product-rates/${later.id}`, { rate: '111', version: 1 })).status).toBe(200)
+  })
+
+  test('of overlapping rates sent at the same time exactly one is accepted', async () => {
+    const p = await product()
+    for (const unit of ['kg', 'l', 'g']) {
+      const res = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => rate(p, `${i}`, `2024-0${i}-01`, null, { unit })))
+      expect(res.map((r) => r.status).sort()).toEqual([201, 422, 422, 422, 422, 422])
+      expect((await m.get(`/api/product-rates?product_id=${p}&unit=${unit}`)).body.total).toBe(1)
+    }
+  })
+
+  test('end_date before effective_date is 422', async () => {
+    const p = await product()
+    const res = await rate(p, '100', '2024-06-01', '2024-05-31')
+    expect(res.status).toBe(422)
+    expect(res.body.error.code).toBe('VALIDATION_FAILED')
+    expect(res.body.error.details.fields.end_date).toBeDefined()
+    const ok = (await rate(p, '100', '2024-06-01', '2024-06-01')).body
+    const bad = await m.patch(`/api/product-rates/${ok.id}`, { end_date: '2024-01-01', version: 1 })
+    expect(bad.status).toBe(422)
+  })
+})
+
+describe('frozen and repriced collections', () => {
+  test('changing a rate later leaves old collections alone; new ones use it', async () => {
+    const p = await product()
+    const r = (await rate(p, '100', '2024-01-01')).body
+    const old = (await collect(p, '2024-02-01', '2')).body
+    expect(old.total_amount).toBe('200.00')
+    expect((await m.patch(`/api/product-rates/${r.id}`, { rate: '150', version: 1 })).status).toBe(200)
+    const again = await m.get(`/api/collections/${old.id}`)
+    expect(again.body).toMatchObject({ rate_applied: '100.00', total_amount: '200.00', version: 1 })
+    expect((await collect(p, '2024-02-01', '2')).body.total_amount).toBe('300.00')
+
+    // Only notes changed: still the frozen price.
+    const notes = await m.patch(`/api/collections/${old.id}`, { notes: 'checked', version: 1 })
+    expect(notes.body).toMatchObject({ rate_applied: '100.00', total_amount: '200.00', version: 2 })
+    // Quantity changed: priced again, with the rate in force now.
+    const qty = await m.patch(`/api/collections/${old.id}`, { quantity: '3', version: 2 })
+    expect(qty.body).toMatchObject({ quantity: '3.000', rate_applied: '150.00', total_amount: '450.00' })
+  })
+
+  test('changing date, product or unit prices the row again', async () => {
+    const p = await product()
+    const early = (await rate(p, '100', '2024-01-01', '2024-06-30')).body
+    const late = (await rate(p, '200', '2024-07-01')).body
+    const litre = (await rate(p, '50', '2024-01-01', null, { unit: 'l' })).body
+    const q = await product()
+    const other = (await rate(q, '7.77', '2020-01-01')).body
+    let row = (await collect(p, '2024-03-01', '1.5')).body
+    expect(row).toMatchObject({ product_rate_id: early.id, total_amount: '150.00' })
+
+    const steps: [Record<string, unknown>, string, string][] = [
+      [{ collection_date: '2024-08-01' }, late.id, '300.00'],
+      [{ unit: 'l' }, litre.id, '75.00'],
+      [{ product_id: q, unit: 'kg' }, other.id, '11.66'], // 11.655
+    ]
+    for (const [change, rateId, total] of steps) {
+      const res = await m.put(`/api/collections/${row.id}`, { ...change, version: row.version })
+      expect(res.status, JSON.stringify(res.body)).toBe(200)
+      expect(res.body.product_rate_id).toBe(rateId)
+      expect(res.body.total_amount).toBe(total)
+      row = res.body
+    }
+  })
+
+  test('moving a collection to a date without a rate is NO_RATE and leaves it unchanged', async () => {
+    const p = await product()
+    await rate(p, '100', '2024-01-01')
+    const row = (await collect(p, '2024-03-01', '1')).body
+    const res = await m.patch(`/api/collections/${row.id}`, { collection_date: '2023-03-01', version: 1 })
+    expect(res.status).toBe(422)
+    expect(res.body.error.code).toBe('NO_RATE')
+    expect((await m.get(`/api/collections/${row.id}`)).body).toEqual(row)
+  })
+})
+
+describe('references', () => {
+  test('unknown or deleted suppliers and products are 422 REFERENCE_NOT_FOUND', async () => {
+    const p = await product()
+    await rate(p, '100', '2020-01-01')
+    const gone = (await created('/api/suppliers', { code: uniq('G'), name: 'Gone' })).id
+    expect((await m.del(`/api/suppliers/${gone}?version=1`)).status).toBe(200)
+    const before = await countRows('collections')
+
+    for (const sid of [randomUUID(), gone]) {
+      const c = await m.post('/api/collections', {
+        supplier_id: sid,
+        product_id: p,
+        collection_date: '2024-01-01',
+        quantity: '1',
+        unit: 'kg',
+      })
+      expect(c.status).toBe(422)
+      expect(c.body.error.code).toBe('REFERENCE_NOT_FOUND')
+      expect(c.body.error.details.fields.supplier_id).toBeDefined()
+      const pay = await m.post('/api/payments', {
+        supplier_id: sid,
+        payment_date: '2024-01-01',
+        amount: '1',
+        payment_type: 'advance',
+      })
+      expect(pay.status).toBe(422)
+      expect(pay.body.error.code).toBe('REFERENCE_NOT_FOUND')
+    }
+    const noProduct = await collect(randomUUID(), '2024-01-01', '1')
+    expect(noProduct.body.error.code).toBe('REFERENCE_NOT_FOUND')
+    const rateForNothing = await rate(randomUUID(), '1', '2024-01-01')
+    expect(rateForNothing.status).toBe(422)
+    expect(rateForNothing.body.error.code).toBe('REFERENCE_NOT_FOUND')
+    expect(await countRows('collections')).toBe(before)
+
+    // Moving an existing collection to a deleted supplier is refused too.
+    const row = (await collect(p, '2024-01-01', '1')).body
+    const move = await m.patch(`/api/collections/${row.id}`, { supplier_id: gone, version: 1 })
+    expect(move.status).toBe(422)
+    expect(move.body.error.code).toBe('REFERENCE_NOT_FOUND')
+  })
+})
