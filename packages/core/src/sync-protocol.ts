@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { ENTITY_TYPES } from './entities'
-import { ERROR_CODES } from './errors'
+import type { ERROR_CODES } from './errors'
 
 /** Protocol version; bumped on incompatible changes. */
 export const SYNC_PROTOCOL_VERSION = 1

@@ -7,17 +7,18 @@ import { AppError } from '@trackvault/core'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { ThrottleOptions } from './auth/login-throttle'
-import { hashToken } from './auth/tokens'
 import type { DbHandle } from './db/database'
-import { authPlugin, bearerToken } from './plugins/auth'
+import { authenticateRequest, authPlugin, bearerToken } from './plugins/auth'
 import { databasePlugin } from './plugins/database'
 import { registerErrorHandler } from './plugins/error-handler'
+import { livePlugin } from './plugins/live'
 import { metricsPlugin } from './plugins/metrics'
 import { swaggerPlugin } from './plugins/swagger'
 import { authRoutes } from './routes/auth-routes'
 import { entityRoutes } from './routes/entity-routes'
 import { healthRoutes } from './routes/health-routes'
 import { reportRoutes } from './routes/report-routes'
+import { syncRoutes } from './routes/sync-routes'
 import { userRoutes } from './routes/user-routes'
 
 export interface AppOptions {
@@ -60,22 +61,34 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   const limit = opts.rateLimit ?? DEFAULTS.rateLimit
   await app.register(rateLimit, {
+    // Not per route: route-level hooks run after the routes' auth hooks, so unauthenticated requests
+    // would never be counted. One root hook (below) runs before any other onRequest hook.
+    global: false,
     max: limit.max,
     timeWindow: limit.timeWindowMs,
-    // Per user when a token is presented (a shared NAT must not throttle a whole village), else per address.
-    keyGenerator: (request) => {
-      const token = bearerToken(request)
-      return token ? `t:${hashToken(token)}` : `ip:${request.ip}`
+    // Per user when a valid token is presented (a shared NAT must not throttle a whole village, and
+    // a second sign-in must not reset the count), else per address: made-up tokens do not dodge it.
+    keyGenerator: async (request) => {
+      if (!bearerToken(request)) return `ip:${request.ip}`
+      const actor = await authenticateRequest(app.db, request).catch(() => undefined)
+      return actor ? `u:${actor.id}` : `ip:${request.ip}`
     },
     errorResponseBuilder: (_request, context) =>
       new AppError('RATE_LIMITED', `Too many requests; retry in ${Math.ceil(context.ttl / 1000)} s`, {
         retry_after_seconds: Math.ceil(context.ttl / 1000),
       }),
   })
+  const limiter = app.rateLimit()
+  app.addHook('onRequest', async (request, reply) => {
+    // `config.rateLimit` false exempts a route; an object gives it its own limit (applied by the plugin).
+    if (request.routeOptions.config?.rateLimit != null) return
+    await limiter.call(app, request, reply)
+  })
   await app.register(metricsPlugin)
   await app.register(swaggerPlugin)
   await app.register(databasePlugin, { handle: opts.db })
   await app.register(authPlugin)
+  await app.register(livePlugin, { handle: opts.db })
 
   await app.register(healthRoutes)
   await app.register(
@@ -92,6 +105,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(entityRoutes('collection'), { prefix: '/collections' })
       await api.register(entityRoutes('payment'), { prefix: '/payments' })
       await api.register(reportRoutes)
+      await api.register(syncRoutes, { prefix: '/sync' })
     },
     { prefix: '/api' },
   )

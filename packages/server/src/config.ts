@@ -6,7 +6,10 @@ const schema = z.object({
   HOST: z.string().default('0.0.0.0'),
   DATABASE_URL: z.string().optional(),
   /** PostgreSQL schema to work in (default: the connection's search_path). */
-  TRACKVAULT_PG_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).optional(),
+  TRACKVAULT_PG_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .optional(),
   TRACKVAULT_DB: z.string().default('./data/trackvault.db'),
   TRACKVAULT_DEMO: z.enum(['0', '1']).default('0'),
   TRACKVAULT_ADMIN_EMAIL: z.email().optional(),

@@ -4,7 +4,7 @@
  * capability flags, never as `if (dialect === 'pg')` in queries.
  */
 import { Kysely } from 'kysely'
-import { openPostgres } from './postgres-database'
+import { listenPostgres, openPostgres } from './postgres-database'
 import type { Database } from './schema'
 import { openSqlite } from './sqlite-database'
 
@@ -13,6 +13,8 @@ export interface DbCapabilities {
   dialect: 'sqlite' | 'postgres'
   /** `SELECT ... FOR UPDATE` row locks exist (PostgreSQL). SQLite serialises writers instead. */
   rowLocks: boolean
+  /** LISTEN/NOTIFY channel that tells every server process of new changes (PostgreSQL only). */
+  notifyChannel?: string
 }
 
 export interface DbHandle {
@@ -20,6 +22,8 @@ export interface DbHandle {
   caps: DbCapabilities
   /** Human-readable location for logs, without credentials. */
   describe: string
+  /** Calls `onSeq` for every change committed by any process on this database; returns a stop function. */
+  listen?(onSeq: (seq: number) => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 
@@ -38,10 +42,12 @@ export function openDatabase(opts: DbOptions): DbHandle {
   if (url && /^postgres(ql)?:\/\//.test(url)) {
     const { dialect, describe, end } = openPostgres(url, opts.pgSchema, opts.poolSize)
     const db = new Kysely<Database>({ dialect })
+    const notifyChannel = `trackvault_changes_${opts.pgSchema ?? 'public'}`
     return {
       db,
-      caps: { dialect: 'postgres', rowLocks: true },
+      caps: { dialect: 'postgres', rowLocks: true, notifyChannel },
       describe,
+      listen: (onSeq) => listenPostgres(url, opts.pgSchema, notifyChannel, onSeq),
       close: async () => {
         await db.destroy().catch(() => end())
       },

@@ -1,12 +1,13 @@
 /** Runs the migrations in this folder, in name order, on either dialect. */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely'
 import * as m001 from './migrations/001-initial'
+import * as m002 from './migrations/002-sync'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
 class StaticMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': m001 }
+    return { '001-initial': m001, '002-sync': m002 }
   }
 }
 
@@ -32,14 +33,4 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
-}
-
-/** The schema unqualified names resolve to on PostgreSQL; undefined on SQLite. */
-async function currentSchema(db: Kysely<Database>): Promise<string | undefined> {
-  try {
-    const { rows } = await sql<{ s: string }>`select current_schema() as s`.execute(db)
-    return rows[0]?.s
-  } catch {
-    return undefined
-  }
 }

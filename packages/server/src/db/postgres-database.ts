@@ -20,3 +20,55 @@ export function openPostgres(url: string, schema?: string, poolSize = 10) {
     pool,
   }
 }
+
+/**
+ * Keeps one connection LISTENing on `channel` and calls `onSeq` with each
+ * notified seq. Reconnects with backoff when PostgreSQL goes away, and
+ * reports seq 0 after a reconnect (a poke may have been missed; clients pull).
+ */
+export async function listenPostgres(
+  url: string,
+  schema: string | undefined,
+  channel: string,
+  onSeq: (seq: number) => void,
+): Promise<() => Promise<void>> {
+  let stopped = false
+  let client: pg.Client | undefined
+  let retry: NodeJS.Timeout | undefined
+  let delay = 100
+  const connect = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url, options: schema ? `-c search_path=${schema}` : undefined })
+    c.on('notification', (msg) => {
+      const seq = Number(msg.payload)
+      if (Number.isSafeInteger(seq)) onSeq(seq)
+    })
+    c.on('error', () => reconnect())
+    c.on('end', () => reconnect())
+    client = c
+    await c.connect()
+    await c.query(`LISTEN "${channel}"`)
+    delay = 100
+  }
+  const reconnect = () => {
+    if (stopped || retry) return
+    client?.removeAllListeners('end')
+    client?.end().catch(() => {})
+    retry = setTimeout(async () => {
+      retry = undefined
+      try {
+        await connect()
+        onSeq(0)
+      } catch {
+        delay = Math.min(delay * 2, 5000)
+        reconnect()
+      }
+    }, delay)
+  }
+  await connect()
+  return async () => {
+    stopped = true
+    clearTimeout(retry)
+    client?.removeAllListeners('end')
+    await client?.end().catch(() => {})
+  }
+}

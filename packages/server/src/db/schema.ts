@@ -119,6 +119,39 @@ export interface CountersTable {
   value: Int
 }
 
+/** Every operation a device pushed: the exactly-once ledger and the record of how it ended. */
+export interface SyncOperationsTable {
+  id: string
+  device_id: string
+  local_id: string
+  user_id: string
+  seq: Int
+  entity_type: string
+  entity_id: string
+  operation_type: string
+  base_version: number | null
+  payload: string
+  client_timestamp: string | null
+  /** success | conflict | failed | resolved */
+  status: string
+  result_version: number | null
+  error_code: string | null
+  error_message: string | null
+  conflict_data: string | null
+  /** use_server | force | merge, once a conflict is resolved */
+  resolution: string | null
+  attempted_at: string
+  completed_at: string | null
+}
+
+/** The last seq applied per device and user (phones are shared; each user's queue is ordered). */
+export interface SyncDevicesTable {
+  device_id: string
+  user_id: string
+  last_seq: Int
+  last_seen_at: string
+}
+
 export interface Database {
   users: UsersTable
   auth_tokens: AuthTokensTable
@@ -130,6 +163,8 @@ export interface Database {
   entity_history: EntityHistoryTable
   change_log: ChangeLogTable
   counters: CountersTable
+  sync_operations: SyncOperationsTable
+  sync_devices: SyncDevicesTable
 }
 
 export type { Generated }

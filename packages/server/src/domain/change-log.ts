@@ -25,6 +25,7 @@ export async function appendChanges(
   trx: Transaction<Database>,
   changes: PendingChange[],
   now: string,
+  notifyChannel?: string,
 ): Promise<number | null> {
   if (changes.length === 0) return null
   const { value } = await trx
@@ -48,5 +49,7 @@ export async function appendChanges(
       })),
     )
     .execute()
+  // Delivered at commit, to every server process LISTENing (live pokes across processes).
+  if (notifyChannel) await sql`select pg_notify(${notifyChannel}, ${String(last)})`.execute(trx)
   return last
 }

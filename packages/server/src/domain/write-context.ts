@@ -43,7 +43,7 @@ export async function runWrite<T>(
   return db.transaction().execute(async (trx) => {
     const ctx: WriteContext = { trx, caps, actor, changes: [], now: new Date().toISOString() }
     const result = await work(ctx)
-    const lastSeq = await appendChanges(trx, ctx.changes, ctx.now)
+    const lastSeq = await appendChanges(trx, ctx.changes, ctx.now, caps.notifyChannel)
     return { result, lastSeq }
   })
 }

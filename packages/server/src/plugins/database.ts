@@ -23,6 +23,9 @@ declare module 'fastify' {
     db: Kysely<Database>
     caps: DbCapabilities
     changeFeed: ChangeFeed
+    /** Runs `work` in one write transaction; returns its result and the last change seq it logged. */
+    transact<T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>): Promise<{ result: T; lastSeq: number | null }>
+    /** `transact`, returning only the result. */
     write<T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>): Promise<T>
   }
 }
@@ -33,9 +36,13 @@ export const databasePlugin = fp(async (app: FastifyInstance, opts: { handle: Db
   app.decorate('db', opts.handle.db)
   app.decorate('caps', opts.handle.caps)
   app.decorate('changeFeed', feed)
+  const transact = async <T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>) => {
+    const outcome = await runWrite(opts.handle.db, opts.handle.caps, actor, work)
+    if (outcome.lastSeq !== null) feed.notify(outcome.lastSeq)
+    return outcome
+  }
+  app.decorate('transact', transact)
   app.decorate('write', async <T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>) => {
-    const { result, lastSeq } = await runWrite(opts.handle.db, opts.handle.caps, actor, work)
-    if (lastSeq !== null) feed.notify(lastSeq)
-    return result
+    return (await transact(actor, work)).result
   })
 })

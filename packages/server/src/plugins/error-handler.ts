@@ -6,6 +6,7 @@
 import { AppError, type ErrorCode, fieldErrors } from '@trackvault/core'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { isTransientDbError } from '../db/transient'
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
@@ -36,6 +37,7 @@ export function toAppError(err: unknown): AppError {
   }
   if (fe?.code && FASTIFY_CODES[fe.code]) return new AppError(FASTIFY_CODES[fe.code], fe.message)
   if (isUniqueViolation(err)) return new AppError('DUPLICATE')
+  if (isTransientDbError(err)) return new AppError('UNAVAILABLE')
   if (fe?.statusCode === 429) return new AppError('RATE_LIMITED', fe.message)
   if (fe?.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new AppError('BAD_REQUEST', fe.message)
   return new AppError('INTERNAL')
@@ -45,6 +47,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const appErr = toAppError(err)
     if (appErr.status >= 500) request.log.error({ err }, 'request failed')
+    if (appErr.code === 'UNAVAILABLE') reply.header('retry-after', '1')
     reply.status(appErr.status).send(appErr.toBody())
   })
   app.setNotFoundHandler((request, reply) => {

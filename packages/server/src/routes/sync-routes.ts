@@ -1,0 +1,230 @@
+/** The sync protocol over HTTP: push, resolve, pending, pull, live events. See docs/sync-protocol.md. */
+import { AppError, deviceIdField, encodeCursor, pushRequestSchema, resolveRequestSchema } from '@trackvault/core'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { authenticate, issueToken, revokeToken } from '../auth/tokens'
+import { errorSchema } from '../http/schemas'
+import { bearerToken } from '../plugins/auth'
+import { fromLegacy, isLegacyPush, legacyPushSchema, toLegacy } from '../sync/legacy'
+import { describeOperation } from '../sync/operation-log'
+import { MAX_PULL_LIMIT, pullChanges } from '../sync/pull'
+import { headCursor, type PushOperation, processPush } from '../sync/push'
+import { resolveConflict } from '../sync/resolve'
+
+const tags = ['Sync']
+const errors = { 401: errorSchema, 403: errorSchema, 413: errorSchema, 422: errorSchema, 429: errorSchema }
+const TICKET_TTL_MS = 60_000
+
+const resultSchema = z.object({
+  local_id: z.string(),
+  status: z.enum(['success', 'duplicate', 'conflict', 'failed']),
+  original_status: z.string().optional(),
+  entity_type: z.string(),
+  entity_id: z.string(),
+  version: z.number().nullable(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+  conflict: z
+    .object({
+      server_version: z.number(),
+      base: z.record(z.string(), z.unknown()).nullable(),
+      server: z.record(z.string(), z.unknown()),
+      client: z.record(z.string(), z.unknown()),
+      fields: z.array(z.string()),
+    })
+    .optional(),
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
+})
+
+/** The pushing device must be the one the token signed in on; a token without a device is bound on first sync. */
+async function bindDevice(app: FastifyInstance, request: FastifyRequest, deviceId: string): Promise<void> {
+  const actor = request.actor
+  if (actor.deviceId === null) {
+    await app.db
+      .updateTable('auth_tokens')
+      .set({ device_id: deviceId })
+      .where('token_hash', '=', actor.tokenHash)
+      .where('device_id', 'is', null)
+      .execute()
+    actor.deviceId = (await authenticate(app.db, bearerToken(request) as string)).deviceId
+  }
+  if (actor.deviceId !== deviceId) {
+    throw new AppError('FORBIDDEN', 'device_id is not the device this session signed in on')
+  }
+}
+
+export async function syncRoutes(fastify: FastifyInstance) {
+  const app = fastify.withTypeProvider<ZodTypeProvider>()
+
+  app.post(
+    '/',
+    {
+      onRequest: app.requireAuth,
+      bodyLimit: 4 * 1024 * 1024,
+      schema: {
+        tags,
+        summary: 'Push queued operations (also accepts the original mobile app shape)',
+        description:
+          'Exactly once per (device_id, local_id), in seq order per device and user, one result per processed operation. See docs/sync-protocol.md.',
+        body: z.union([pushRequestSchema, legacyPushSchema]),
+        response: {
+          200: z.union([
+            z.object({ results: z.array(resultSchema), cursor: z.string() }),
+            z.object({ success: z.boolean(), results: z.array(z.record(z.string(), z.unknown())) }),
+          ]),
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const legacy = isLegacyPush(request.body)
+      const body = legacy ? legacyPushSchema.parse(request.body) : pushRequestSchema.parse(request.body)
+      await bindDevice(app, request, body.device_id)
+      const operations = legacy
+        ? fromLegacy(body as z.output<typeof legacyPushSchema>)
+        : (body.operations as PushOperation[])
+      const actor = { ...request.actor, deviceId: body.device_id }
+      const { result, lastSeq } = await app.transact(actor, (ctx) =>
+        processPush(ctx, operations, { sequential: legacy }),
+      )
+      for (const r of result) app.metrics.syncOperations.inc({ status: r.status })
+      if (legacy) return toLegacy(result)
+      return { results: result, cursor: lastSeq === null ? await headCursor(app.db) : encodeCursor(lastSeq) }
+    },
+  )
+
+  app.post(
+    '/resolve',
+    {
+      onRequest: app.requireAuth,
+      schema: {
+        tags,
+        summary: 'Resolve one of your conflicted operations: use_server, force or merge',
+        body: resolveRequestSchema,
+        response: {
+          200: z.object({ result: resultSchema, cursor: z.string() }),
+          404: errorSchema,
+          409: errorSchema,
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const actor = { ...request.actor, deviceId: request.body.device_id }
+      const { result, lastSeq } = await app.transact(actor, (ctx) => resolveConflict(ctx, request.body))
+      return { result, cursor: lastSeq === null ? await headCursor(app.db) : encodeCursor(lastSeq) }
+    },
+  )
+
+  app.get(
+    '/pending',
+    {
+      onRequest: app.requireAuth,
+      schema: {
+        tags,
+        summary: 'Your operations from this device that are not settled (conflict, failed), oldest first',
+        querystring: z.object({ device_id: deviceIdField() }),
+        response: { 200: z.object({ data: z.array(z.record(z.string(), z.unknown())) }), ...errors },
+      },
+    },
+    async (request) => {
+      const rows = await app.db
+        .selectFrom('sync_operations')
+        .selectAll()
+        .where('device_id', '=', request.query.device_id)
+        .where('user_id', '=', request.actor.id)
+        .where('status', 'in', ['pending', 'conflict', 'failed'])
+        .orderBy('seq')
+        .orderBy('attempted_at')
+        .execute()
+      return { data: rows.map(describeOperation) }
+    },
+  )
+
+  app.get(
+    '/changes',
+    {
+      onRequest: app.requireAuth,
+      schema: {
+        tags,
+        summary: 'Changed rows and tombstones after a cursor, in commit order',
+        querystring: z.object({
+          since: z.string().max(20).optional(),
+          limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(500),
+        }),
+        response: {
+          200: z.object({
+            changes: z.array(
+              z.object({
+                entity_type: z.string(),
+                entity_id: z.string(),
+                version: z.number(),
+                deleted: z.boolean(),
+                data: z.record(z.string(), z.unknown()),
+              }),
+            ),
+            cursor: z.string(),
+            has_more: z.boolean(),
+          }),
+          ...errors,
+        },
+      },
+    },
+    async (request) => pullChanges(app.db, request.actor, request.query.since, request.query.limit),
+  )
+
+  app.post(
+    '/events/ticket',
+    {
+      onRequest: app.requireAuth,
+      schema: {
+        tags,
+        summary: 'A single-use ticket (60 s) to open the event stream where headers cannot be set (EventSource)',
+        response: { 200: z.object({ ticket: z.string(), expires_at: z.string() }), ...errors },
+      },
+    },
+    async (request) => {
+      const issued = await issueToken(app.db, request.actor.id, request.actor.deviceId, TICKET_TTL_MS)
+      return { ticket: issued.token, expires_at: issued.expires_at }
+    },
+  )
+
+  app.get(
+    '/events',
+    {
+      config: { rateLimit: false },
+      schema: {
+        tags,
+        summary: 'Server-Sent Events: `change` with the newest cursor whenever changes commit',
+        description:
+          'Authenticate with the Authorization header, or with ?ticket= from POST /api/sync/events/ticket (single use). Events: `ready` {cursor} first, then `change` {cursor}.',
+        querystring: z.object({ ticket: z.string().max(100).optional() }),
+      },
+    },
+    async (request, reply) => {
+      const ticket = request.query.ticket
+      const token = bearerToken(request) ?? ticket
+      if (!token) throw new AppError('UNAUTHENTICATED')
+      request.actor = await authenticate(app.db, token)
+      if (!bearerToken(request) && ticket) await revokeToken(app.db, request.actor.tokenHash)
+      let lastSent = 0
+      const send = (event: string, seq: number) => {
+        lastSent = Math.max(lastSent, seq)
+        reply.sse({ event, id: encodeCursor(seq), data: JSON.stringify({ cursor: encodeCursor(seq) }) })
+      }
+      const head = await headCursor(app.db)
+      send('ready', Number.parseInt(head.slice(1), 36))
+      const onChange = (seq: number) => {
+        if (seq === 0 || seq > lastSent) send('change', seq === 0 ? lastSent : seq)
+      }
+      app.changeFeed.on('change', onChange)
+      app.liveStreams.add(reply)
+      const heartbeat = setInterval(() => reply.sse({ event: 'ping', data: '{}' }), 15_000)
+      request.raw.on('close', () => {
+        clearInterval(heartbeat)
+        app.changeFeed.off('change', onChange)
+        app.liveStreams.delete(reply)
+      })
+    },
+  )
+}

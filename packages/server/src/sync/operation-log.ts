@@ -1,0 +1,53 @@
+/**
+ * The sync_operations ledger: recording how each operation ended, and
+ * rebuilding its result for a replay or the pending list.
+ */
+import type { ConflictInfo, ErrorCode, OperationResult, ResultStatus } from '@trackvault/core'
+import type { Kysely } from 'kysely'
+import type { Database, SyncOperationsTable } from '../db/schema'
+import { historyVersion } from '../domain/history'
+
+/** The result of a stored operation, with `status` overridden (e.g. `duplicate`). */
+export async function storedResult(
+  db: Kysely<Database>,
+  op: SyncOperationsTable,
+  status: ResultStatus,
+): Promise<OperationResult> {
+  const version = op.result_version === null ? null : Number(op.result_version)
+  const data =
+    version === null
+      ? null
+      : (((await historyVersion(db, op.entity_type as never, op.entity_id, version)) as
+          | Record<string, unknown>
+          | undefined) ?? null)
+  const result: OperationResult = {
+    local_id: op.local_id,
+    status,
+    entity_type: op.entity_type,
+    entity_id: op.entity_id,
+    version,
+    data,
+  }
+  if (status === 'duplicate') result.original_status = op.status
+  if (op.conflict_data) result.conflict = JSON.parse(op.conflict_data) as ConflictInfo
+  if (op.error_code) result.error = { code: op.error_code as ErrorCode, message: op.error_message ?? '' }
+  return result
+}
+
+/** A pending-list entry: the operation as sent, and how it stands. */
+export function describeOperation(op: SyncOperationsTable) {
+  return {
+    local_id: op.local_id,
+    seq: Number(op.seq),
+    entity_type: op.entity_type,
+    entity_id: op.entity_id,
+    operation_type: op.operation_type,
+    base_version: op.base_version === null ? null : Number(op.base_version),
+    payload: JSON.parse(op.payload) as Record<string, unknown>,
+    client_timestamp: op.client_timestamp,
+    status: op.status,
+    error: op.error_code ? { code: op.error_code, message: op.error_message ?? '' } : null,
+    conflict: op.conflict_data ? (JSON.parse(op.conflict_data) as ConflictInfo) : null,
+    attempted_at: op.attempted_at,
+  }
+}

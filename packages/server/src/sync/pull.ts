@@ -1,0 +1,65 @@
+/**
+ * GET /api/sync/changes: changed rows and tombstones after a cursor, in
+ * commit order (see domain/change-log.ts for why seq order is commit order).
+ * Rows the caller may not read are left out, but the cursor moves past them.
+ */
+import {
+  AppError,
+  type Change,
+  decodeCursor,
+  type EntityType,
+  encodeCursor,
+  grantFor,
+  type PullResponse,
+} from '@trackvault/core'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import type { Actor } from '../domain/write-context'
+
+export const MAX_PULL_LIMIT = 5000
+
+function visible(actor: Actor, type: EntityType, data: Record<string, unknown>): boolean {
+  const grant = grantFor(actor.role, type, 'read')
+  return grant === 'all' || (grant === 'own' && data.user_id === actor.id)
+}
+
+export async function pullChanges(
+  db: Kysely<Database>,
+  actor: Actor,
+  since: string | undefined,
+  limit: number,
+): Promise<PullResponse> {
+  const after = since === undefined ? 0 : decodeCursor(since)
+  if (after === null) {
+    throw new AppError('VALIDATION_FAILED', 'since is not a cursor this server issued', {
+      fields: { since: ['invalid cursor'] },
+    })
+  }
+  const rows = await db
+    .selectFrom('change_log as c')
+    .innerJoin('entity_history as h', (join) =>
+      join
+        .onRef('h.entity_type', '=', 'c.entity_type')
+        .onRef('h.entity_id', '=', 'c.entity_id')
+        .onRef('h.version', '=', 'c.version'),
+    )
+    .select(['c.seq', 'c.entity_type', 'c.entity_id', 'c.version', 'c.deleted', 'h.data'])
+    .where('c.seq', '>', after)
+    .orderBy('c.seq')
+    .limit(limit)
+    .execute()
+  const changes: Change[] = []
+  for (const row of rows) {
+    const data = JSON.parse(row.data) as Record<string, unknown>
+    if (!visible(actor, row.entity_type as EntityType, data)) continue
+    changes.push({
+      entity_type: row.entity_type,
+      entity_id: row.entity_id,
+      version: Number(row.version),
+      deleted: Number(row.deleted) === 1,
+      data,
+    })
+  }
+  const last = rows.length > 0 ? Number(rows[rows.length - 1].seq) : after
+  return { changes, cursor: encodeCursor(last), has_more: rows.length === limit }
+}

@@ -1,0 +1,207 @@
+/**
+ * POST /api/sync: one transaction per batch, a savepoint per operation.
+ *
+ * - Exactly once: (device_id, local_id) is unique; a replay returns the stored
+ *   outcome as `duplicate`. The (device, user) row is locked first, so two
+ *   copies of a batch arriving together run one after the other and the
+ *   second finds every operation recorded.
+ * - In order: seq must grow per device and user; otherwise OUT_OF_ORDER.
+ * - A permanent error marks that operation `failed` and the batch goes on; a
+ *   transient error stops the batch there (what came before still commits).
+ * - The entity, its history, the change-log entry and the ledger row of an
+ *   operation commit together or not at all.
+ */
+import {
+  AppError,
+  type EntityType,
+  encodeCursor,
+  newId,
+  type OperationResult,
+  type OperationType,
+} from '@trackvault/core'
+import { type Kysely, sql } from 'kysely'
+import type { DbCapabilities } from '../db/database'
+import type { Database, SyncOperationsTable } from '../db/schema'
+import { isTransientDbError } from '../db/transient'
+import type { WriteContext } from '../domain/write-context'
+import { toAppError } from '../plugins/error-handler'
+import { type Applied, applyOperation } from './apply-operation'
+import { storedResult } from './operation-log'
+
+/** One operation after envelope validation. */
+export interface PushOperation {
+  local_id: string
+  seq: number
+  entity_type: EntityType
+  entity_id: string
+  operation_type: OperationType
+  base_version?: number
+  payload: Record<string, unknown>
+  client_timestamp?: string
+}
+
+async function lockDevice(trx: Kysely<Database>, caps: DbCapabilities, deviceId: string, userId: string, now: string) {
+  await trx
+    .insertInto('sync_devices')
+    .values({ device_id: deviceId, user_id: userId, last_seq: -1, last_seen_at: now })
+    .onConflict((oc) => oc.columns(['device_id', 'user_id']).doNothing())
+    .execute()
+  let query = trx
+    .selectFrom('sync_devices')
+    .select('last_seq')
+    .where('device_id', '=', deviceId)
+    .where('user_id', '=', userId)
+  if (caps.rowLocks) query = query.forUpdate()
+  const row = await query.executeTakeFirstOrThrow()
+  return Number(row.last_seq)
+}
+
+function toRecord(op: PushOperation, ctx: WriteContext, id: string, outcome: Applied | AppError): SyncOperationsTable {
+  const record: SyncOperationsTable = {
+    id,
+    device_id: ctx.actor.deviceId as string,
+    local_id: op.local_id,
+    user_id: ctx.actor.id,
+    seq: op.seq,
+    entity_type: op.entity_type,
+    entity_id: op.entity_id,
+    operation_type: op.operation_type,
+    base_version: op.base_version ?? null,
+    payload: JSON.stringify(op.payload),
+    client_timestamp: op.client_timestamp ?? null,
+    status: 'failed',
+    result_version: null,
+    error_code: null,
+    error_message: null,
+    conflict_data: null,
+    resolution: null,
+    attempted_at: ctx.now,
+    completed_at: ctx.now,
+  }
+  if (outcome instanceof AppError) {
+    record.error_code = outcome.code
+    record.error_message = outcome.message
+  } else if (outcome.status === 'success') {
+    record.status = 'success'
+    record.result_version = outcome.row.version as number
+  } else {
+    record.status = 'conflict'
+    record.conflict_data = JSON.stringify(outcome.conflict)
+    record.completed_at = null
+  }
+  return record
+}
+
+function resultOf(record: SyncOperationsTable, outcome: Applied | AppError): OperationResult {
+  const base = {
+    local_id: record.local_id,
+    entity_type: record.entity_type,
+    entity_id: record.entity_id,
+  }
+  if (outcome instanceof AppError) {
+    return { ...base, status: 'failed', version: null, data: null, error: outcome.toBody().error }
+  }
+  if (outcome.status === 'success') {
+    return { ...base, status: 'success', version: outcome.row.version as number, data: outcome.row }
+  }
+  return {
+    ...base,
+    status: 'conflict',
+    version: outcome.conflict.server_version,
+    data: outcome.conflict.server,
+    conflict: outcome.conflict,
+  }
+}
+
+/** Applies one operation inside a savepoint; a transient error propagates, a permanent one is returned. */
+async function applyInSavepoint(ctx: WriteContext, op: PushOperation): Promise<Applied | AppError> {
+  const mark = ctx.changes.length
+  await sql`savepoint sync_op`.execute(ctx.trx)
+  try {
+    const applied = await applyOperation(ctx, op)
+    await sql`release savepoint sync_op`.execute(ctx.trx)
+    return applied
+  } catch (err) {
+    ctx.changes.length = mark
+    await sql`rollback to savepoint sync_op`.execute(ctx.trx)
+    if (isTransientDbError(err)) throw err
+    return toAppError(err)
+  }
+}
+
+/**
+ * Processes a batch in the caller's write transaction (`ctx.actor.deviceId`
+ * is the pushing device). `sequential` gives each new operation the next seq
+ * (the original app sends none).
+ */
+export async function processPush(
+  ctx: WriteContext,
+  operations: PushOperation[],
+  opts: { sequential?: boolean } = {},
+): Promise<OperationResult[]> {
+  const { trx, actor } = ctx
+  const deviceId = actor.deviceId as string
+  let lastSeq = await lockDevice(trx, ctx.caps, deviceId, actor.id, ctx.now)
+  const known = new Map<string, SyncOperationsTable>()
+  const localIds = [...new Set(operations.map((o) => o.local_id))]
+  if (localIds.length > 0) {
+    const rows = await trx
+      .selectFrom('sync_operations')
+      .selectAll()
+      .where('device_id', '=', deviceId)
+      .where('local_id', 'in', localIds)
+      .execute()
+    for (const row of rows) known.set(row.local_id, row)
+  }
+  const results: OperationResult[] = []
+  for (const op of operations) {
+    const prior = known.get(op.local_id)
+    if (prior) {
+      results.push(
+        prior.user_id === actor.id
+          ? await storedResult(trx, prior, 'duplicate')
+          : resultOf({ ...prior, entity_id: op.entity_id, entity_type: op.entity_type }, foreignReplay()),
+      )
+      continue
+    }
+    const id = newId()
+    ctx.syncOperationId = id
+    let outcome: Applied | AppError
+    if (opts.sequential) op.seq = lastSeq + 1
+    if (op.seq <= lastSeq) {
+      outcome = new AppError(
+        'OUT_OF_ORDER',
+        `seq ${op.seq} is not after ${lastSeq}, the last applied seq of this device`,
+      )
+    } else {
+      try {
+        outcome = await applyInSavepoint(ctx, op)
+      } catch (err) {
+        if (results.length === 0) throw err
+        break // transient: commit what came before; the rest is retried in order
+      }
+      lastSeq = op.seq
+    }
+    const record = toRecord(op, ctx, id, outcome)
+    await trx.insertInto('sync_operations').values(record).execute()
+    known.set(op.local_id, record)
+    results.push(resultOf(record, outcome))
+  }
+  await trx
+    .updateTable('sync_devices')
+    .set({ last_seq: lastSeq, last_seen_at: ctx.now })
+    .where('device_id', '=', deviceId)
+    .where('user_id', '=', actor.id)
+    .execute()
+  return results
+}
+
+/** The newest change cursor (for answers of requests that logged no change). */
+export async function headCursor(db: Kysely<Database>): Promise<string> {
+  const row = await db.selectFrom('counters').select('value').where('name', '=', 'change_seq').executeTakeFirstOrThrow()
+  return encodeCursor(Number(row.value))
+}
+
+function foreignReplay() {
+  return new AppError('FORBIDDEN', 'This local_id was sent by another user of this device')
+}

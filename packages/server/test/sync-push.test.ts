@@ -1,0 +1,176 @@
+/** POST /api/sync: exactly once, in order, atomic, no poisoned queue, device bound to the session. */
+import { newId } from '@trackvault/core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { TestDevice } from './helpers/sync-client'
+import { seedBasics, startTestServer, type TestServer } from './helpers/test-server'
+
+let s: TestServer
+let basics: Awaited<ReturnType<typeof seedBasics>>
+let collector: TestDevice
+let manager: TestDevice
+
+const count = async (table: 'suppliers' | 'collections' | 'entity_history' | 'change_log' | 'sync_operations') =>
+  Number(
+    (
+      await s.db.handle.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
+
+beforeAll(async () => {
+  s = await startTestServer()
+  basics = await seedBasics(s.as.manager)
+  collector = new TestDevice(s.as.collector, 'device-collector')
+  manager = new TestDevice(s.as.manager, 'device-manager')
+})
+afterAll(() => s?.close())
+
+const collection = (over: Record<string, unknown> = {}) => ({
+  supplier_id: basics.supplierId,
+  product_id: basics.productId,
+  collection_date: '2026-03-01',
+  quantity: '10.5',
+  unit: 'kg',
+  ...over,
+})
+
+describe('exactly once', () => {
+  test('a replayed batch writes nothing and returns the stored outcome as duplicate', async () => {
+    const ops = [
+      collector.op('collection', 'create', newId(), collection()),
+      collector.op('supplier', 'create', newId(), { code: `S-${newId().slice(-6)}`, name: 'New' }),
+    ]
+    const first = await collector.push(ops)
+    expect(first.status).toBe(200)
+    expect(first.body.results.map((r: { status: string }) => r.status)).toEqual(['success', 'success'])
+    expect(first.body.results[0].data.total_amount).toBe('1260.00')
+    const before = await Promise.all([
+      count('collections'),
+      count('entity_history'),
+      count('change_log'),
+      count('sync_operations'),
+    ])
+    const replay = await collector.push(ops)
+    expect(replay.status).toBe(200)
+    expect(replay.body.results.map((r: { status: string }) => r.status)).toEqual(['duplicate', 'duplicate'])
+    expect(replay.body.results[0].original_status).toBe('success')
+    expect(replay.body.results[0].data).toEqual(first.body.results[0].data)
+    const after = await Promise.all([
+      count('collections'),
+      count('entity_history'),
+      count('change_log'),
+      count('sync_operations'),
+    ])
+    expect(after).toEqual(before)
+  })
+
+  test('two identical batches sent at the same time apply once', async () => {
+    const ops = Array.from({ length: 5 }, () => collector.op('collection', 'create', newId(), collection()))
+    const before = await count('collections')
+    const [a, b] = await Promise.all([collector.push(ops), collector.push(ops)])
+    expect(a.status).toBe(200)
+    expect(b.status).toBe(200)
+    const statuses = [...a.body.results, ...b.body.results].map((r: { status: string }) => r.status).sort()
+    expect(statuses).toEqual([...Array(5).fill('duplicate'), ...Array(5).fill('success')])
+    expect(await count('collections')).toBe(before + 5)
+  })
+
+  test('a response lost after commit is recovered by the retry', async () => {
+    const id = newId()
+    const ops = [collector.op('collection', 'create', id, collection({ quantity: '2' }))]
+    // The first response is "lost": the client never reads it and sends again.
+    await collector.push(ops)
+    const retry = await collector.push(ops)
+    expect(retry.body.results[0]).toMatchObject({
+      status: 'duplicate',
+      original_status: 'success',
+      entity_id: id,
+      version: 1,
+    })
+    expect(retry.body.results[0].data.total_amount).toBe('240.00')
+    const rows = await s.db.handle.db.selectFrom('collections').select('id').where('id', '=', id).execute()
+    expect(rows).toHaveLength(1)
+  })
+
+  test("a replay of another user's local_id is refused and reveals nothing", async () => {
+    const op = collector.op('collection', 'create', newId(), collection())
+    await collector.push([op])
+    // The manager signs in on the same (shared) phone and sends the collector's local_id.
+    const shared = new TestDevice(
+      await s.login(s.users.manager.email, undefined, 'device-collector'),
+      'device-collector',
+    )
+    const res = await shared.push([{ ...op, seq: 10_000 }])
+    expect(res.body.results[0]).toMatchObject({ status: 'failed', error: { code: 'FORBIDDEN' }, data: null })
+  })
+})
+
+describe('order and failures', () => {
+  test('a failed operation does not block the ones after it', async () => {
+    const good = newId()
+    const res = await collector.push([
+      collector.op('collection', 'create', newId(), collection({ quantity: '-1' })),
+      collector.op('collection', 'create', newId(), collection({ unit: 'l' })),
+      collector.op('product', 'create', newId(), { code: 'X', name: 'x', default_unit: 'kg' }),
+      collector.op('collection', 'create', good, collection()),
+    ])
+    expect(
+      res.body.results.map((r: { status: string; error?: { code: string } }) => r.error?.code ?? r.status),
+    ).toEqual(['VALIDATION_FAILED', 'NO_RATE', 'FORBIDDEN', 'success'])
+    expect(res.body.results[0].error.details.fields.quantity).toBeDefined()
+    const pending = await s.as.collector.get('/api/sync/pending?device_id=device-collector')
+    expect(pending.body.data.filter((p: { status: string }) => p.status === 'failed').length).toBeGreaterThanOrEqual(3)
+    expect(pending.body.data.find((p: { entity_id: string }) => p.entity_id === good)).toBeUndefined()
+  })
+
+  test('an operation whose seq is not after the last applied one fails OUT_OF_ORDER', async () => {
+    const device = new TestDevice(s.as.collector, 'device-collector')
+    const res = await device.push([{ ...device.op('collection', 'create', newId(), collection()), seq: 1 }])
+    expect(res.body.results[0]).toMatchObject({ status: 'failed', error: { code: 'OUT_OF_ORDER' } })
+  })
+
+  test('operations apply in seq order: create then update of the same row in one batch', async () => {
+    const id = newId()
+    const res = await manager.push([
+      manager.op('supplier', 'create', id, { code: `O-${id.slice(-6)}`, name: 'First' }),
+      manager.op('supplier', 'update', id, { name: 'Second' }, 1),
+    ])
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['success', 'success'])
+    expect(res.body.results[1]).toMatchObject({ version: 2, data: { name: 'Second' } })
+  })
+})
+
+describe('devices and limits', () => {
+  test("an operation sent for another user's device is refused", async () => {
+    const res = await s.as.collector.post('/api/sync', {
+      device_id: 'device-manager',
+      operations: [collector.op('collection', 'create', newId(), collection())],
+    })
+    expect(res.status).toBe(403)
+    expect(res.body.error.code).toBe('FORBIDDEN')
+  })
+
+  test('more than 500 operations is a validation error and nothing is written', async () => {
+    const before = await count('sync_operations')
+    const ops = Array.from({ length: 501 }, () => collector.op('supplier', 'create', newId(), { code: 'Z', name: 'z' }))
+    const res = await collector.push(ops)
+    expect(res.status).toBe(422)
+    expect(await count('sync_operations')).toBe(before)
+  })
+
+  test('every operation is recorded with the user who sent it and its history names the operation', async () => {
+    const id = newId()
+    const op = collector.op('collection', 'create', id, collection())
+    await collector.push([op])
+    const row = await s.db.handle.db
+      .selectFrom('sync_operations')
+      .selectAll()
+      .where('local_id', '=', op.local_id)
+      .executeTakeFirstOrThrow()
+    expect(row).toMatchObject({ user_id: s.users.collector.id, device_id: 'device-collector', status: 'success' })
+    const history = await s.as.manager.get(`/api/history/collection/${id}`)
+    expect(history.body.data[0]).toMatchObject({ sync_operation_id: row.id, device_id: 'device-collector' })
+  })
+})
