@@ -174,3 +174,14 @@ describe('devices and limits', () => {
     expect(history.body.data[0]).toMatchObject({ sync_operation_id: row.id, device_id: 'device-collector' })
   })
 })
+
+describe('body limit', () => {
+  test('a push over the body limit is refused with 413 before any database work', async () => {
+    const before = await count('sync_operations')
+    const huge = 'x'.repeat(5 * 1024 * 1024)
+    const res = await collector.push([collector.op('supplier', 'create', newId(), { code: 'BIG', name: huge })])
+    expect(res.status).toBe(413)
+    expect(res.body.error.code).toBe('PAYLOAD_TOO_LARGE')
+    expect(await count('sync_operations')).toBe(before)
+  })
+})
