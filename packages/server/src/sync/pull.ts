@@ -14,6 +14,7 @@ import {
 } from '@trackvault/core'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
+import { historyVersion } from '../domain/history'
 import type { Actor } from '../domain/write-context'
 
 export const MAX_PULL_LIMIT = 5000
@@ -51,7 +52,22 @@ export async function pullChanges(
   const changes: Change[] = []
   for (const row of rows) {
     const data = JSON.parse(row.data) as Record<string, unknown>
-    if (!visible(actor, row.entity_type as EntityType, data)) continue
+    const type = row.entity_type as EntityType
+    if (!visible(actor, type, data)) {
+      // A row that was the caller's and now is someone else's (a collection reassigned by a
+      // manager) leaves the caller's replica as a tombstone, without revealing its new content.
+      const previous = await historyVersion(db, type, row.entity_id, Number(row.version) - 1)
+      if (previous && visible(actor, type, previous as unknown as Record<string, unknown>)) {
+        changes.push({
+          entity_type: row.entity_type,
+          entity_id: row.entity_id,
+          version: Number(row.version),
+          deleted: true,
+          data: { id: row.entity_id, version: Number(row.version), deleted_at: data.updated_at, revoked: true },
+        })
+      }
+      continue
+    }
     changes.push({
       entity_type: row.entity_type,
       entity_id: row.entity_id,
