@@ -12,6 +12,17 @@ export default defineConfig({
         test: { name: 'core', include: ['packages/core/**/*.test.ts'] },
       },
       {
+        test: { name: 'client', include: ['packages/client/**/*.test.ts'] },
+      },
+      {
+        test: {
+          name: 'react',
+          environment: 'jsdom',
+          include: ['packages/react/**/*.test.{ts,tsx}'],
+          setupFiles: ['packages/react/test/setup.ts'],
+        },
+      },
+      {
         test: {
           name: 'server-sqlite',
           include: ['packages/server/**/*.test.ts'],
@@ -27,6 +38,24 @@ export default defineConfig({
           env: { TRACKVAULT_TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl },
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e-sqlite',
+          include: ['tests/e2e/**/*.test.ts'],
+          env: { TRACKVAULT_TEST_DB: 'sqlite' },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e-postgres',
+          include: ['tests/e2e/**/*.test.ts'],
+          env: { TRACKVAULT_TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl },
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -32,7 +32,7 @@ export interface ServerProcess {
 
 /** Starts `src/main.ts` with `env` and waits until /health answers. */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
-  const port = await freePort()
+  const port = env.PORT ? Number(env.PORT) : await freePort()
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: serverDir,
     env: { ...process.env, LOG_LEVEL: 'info', TRACKVAULT_DEMO: '0', ...env, PORT: String(port), HOST: '127.0.0.1' },

@@ -1,0 +1,119 @@
+/**
+ * The HTTP side of the client: JSON requests with a bearer token, errors
+ * turned into ApiError with the server's stable code, Retry-After read.
+ * `fetch` is injectable (tests, fault simulation, React Native).
+ */
+import type { OperationResult, PullResponse, PushRequest, PushResponse, ResolveRequest, User } from '@trackvault/core'
+
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
+
+/** A failed request. `status` 0 means the network failed (no answer at all). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly retryAfterMs?: number,
+    readonly details?: unknown,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+
+  /** Nothing reached the server, or it could not answer: try again later. */
+  get transient(): boolean {
+    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500
+  }
+
+  get offline(): boolean {
+    return this.status === 0
+  }
+}
+
+export interface Session {
+  token: string
+  expires_at: string
+  user: User
+}
+
+export class ApiClient {
+  token: string | undefined
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly fetchFn: FetchLike = (input, init) => fetch(input, init),
+  ) {}
+
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+    let res: Response
+    try {
+      res = await this.fetchFn(`${this.baseUrl}${path}`, {
+        method,
+        headers: {
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      })
+    } catch (err) {
+      throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : 'network error')
+    }
+    const text = await res.text().catch(() => '')
+    let json: unknown = null
+    try {
+      json = text ? JSON.parse(text) : null
+    } catch {
+      json = null
+    }
+    if (!res.ok) {
+      const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error
+      const retryAfter = Number(res.headers.get('retry-after'))
+      throw new ApiError(
+        res.status,
+        error?.code ?? `HTTP_${res.status}`,
+        error?.message ?? res.statusText,
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+        error?.details,
+      )
+    }
+    return json as T
+  }
+
+  login(email: string, password: string, deviceId: string) {
+    return this.request<Session>('POST', '/api/auth/login', { email, password, device_id: deviceId })
+  }
+
+  logout() {
+    return this.request<null>('POST', '/api/auth/logout', {})
+  }
+
+  push(body: PushRequest) {
+    return this.request<PushResponse>('POST', '/api/sync', body)
+  }
+
+  pull(since: string | undefined, limit: number) {
+    const q = new URLSearchParams({ limit: String(limit) })
+    if (since) q.set('since', since)
+    return this.request<PullResponse>('GET', `/api/sync/changes?${q}`)
+  }
+
+  resolve(body: ResolveRequest) {
+    return this.request<{ result: OperationResult; cursor: string }>('POST', '/api/sync/resolve', body)
+  }
+
+  /** Opens the live event stream; the caller reads `body`. */
+  async openEvents(signal: AbortSignal): Promise<Response> {
+    let res: Response
+    try {
+      res = await this.fetchFn(`${this.baseUrl}/api/sync/events`, {
+        headers: { accept: 'text/event-stream', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+        signal,
+      })
+    } catch (err) {
+      throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : 'network error')
+    }
+    if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText)
+    return res
+  }
+}

@@ -1,0 +1,22 @@
+/** Key layout of the local database. Zero-padded seqs keep the queue in order under string sort. */
+import type { EntityType } from '@trackvault/core'
+
+export const META = {
+  deviceId: 'meta/device_id',
+  session: 'meta/session',
+  cursor: 'meta/cursor',
+  seq: 'meta/seq',
+  lastSyncAt: 'meta/last_sync_at',
+  replicaUser: 'meta/replica_user',
+} as const
+
+/** The server-confirmed row. */
+export const serverKey = (type: EntityType, id: string) => `srv/${type}/${id}`
+/** The row as the device shows it: server row with queued operations on top. */
+export const viewKey = (type: EntityType, id: string) => `row/${type}/${id}`
+export const viewPrefix = (type: EntityType) => `row/${type}/`
+/** A queued operation. */
+export const opKey = (seq: number) => `op/${String(seq).padStart(12, '0')}`
+export const OP_PREFIX = 'op/'
+export const SERVER_PREFIX = 'srv/'
+export const VIEW_PREFIX = 'row/'

@@ -1,0 +1,125 @@
+/**
+ * The durable operation queue. Each local write appends one operation in
+ * the same transaction as the replica change. Operations stay until the
+ * server settles them: success removes them; conflicts and failures park
+ * them, visible, until a person decides. Nothing is ever dropped silently.
+ */
+import type { ConflictInfo, EntityType, OperationType } from '@trackvault/core'
+import { newId } from '@trackvault/core'
+import { META, OP_PREFIX, opKey } from './keys'
+import type { LocalTx } from './local-db'
+import type { Json } from './storage/kv-store'
+
+export type OpStatus = 'pending' | 'conflict' | 'failed' | 'review_later'
+
+export interface QueuedOp {
+  local_id: string
+  seq: number
+  user_id: string
+  entity_type: EntityType
+  entity_id: string
+  operation_type: OperationType
+  /**
+   * The server version this change was made on; null while an earlier queued
+   * operation on the same row is unsettled (it becomes that operation's result).
+   */
+  base_version: number | null
+  payload: Record<string, Json>
+  client_timestamp: string
+  status: OpStatus
+  attempts: number
+  /** The server has recorded this local_id; a retry must go out under a new one. */
+  recorded: boolean
+  error?: { code: string; message: string; transient?: boolean; details?: Json }
+  conflict?: ConflictInfo
+}
+
+const entityIndexKey = (op: Pick<QueuedOp, 'entity_type' | 'entity_id' | 'seq'>) =>
+  `eop/${op.entity_type}/${op.entity_id}/${String(op.seq).padStart(12, '0')}`
+
+/** The next seq of this device (never reused, also across users). */
+export async function nextSeq(tx: LocalTx): Promise<number> {
+  const seq = ((await tx.get<number>(META.seq)) ?? 0) + 1
+  tx.put(META.seq, seq)
+  return seq
+}
+
+/** Stores an operation (new or changed) and its per-row index entry. */
+export function putOp(tx: LocalTx, op: QueuedOp): void {
+  tx.put(opKey(op.seq), op as unknown as Json)
+  tx.put(entityIndexKey(op), op.seq)
+}
+
+export function deleteOp(tx: LocalTx, op: QueuedOp): void {
+  tx.del(opKey(op.seq))
+  tx.del(entityIndexKey(op))
+}
+
+/** Builds and stores a new operation. */
+export async function enqueue(
+  tx: LocalTx,
+  fields: Omit<QueuedOp, 'local_id' | 'seq' | 'status' | 'attempts' | 'recorded' | 'client_timestamp'>,
+): Promise<QueuedOp> {
+  const op: QueuedOp = {
+    ...fields,
+    local_id: newId(),
+    seq: await nextSeq(tx),
+    client_timestamp: new Date().toISOString(),
+    status: 'pending',
+    attempts: 0,
+    recorded: false,
+  }
+  putOp(tx, op)
+  return op
+}
+
+/**
+ * Puts an operation back to pending. One the server recorded (failed,
+ * conflict) goes out under a new local_id and seq at the end of the queue; one
+ * the server never recorded keeps its identity, so a replay stays exactly once.
+ */
+export async function requeue(tx: LocalTx, op: QueuedOp, changes: Partial<QueuedOp> = {}): Promise<QueuedOp> {
+  deleteOp(tx, op)
+  const fresh = op.recorded
+  const next: QueuedOp = {
+    ...op,
+    ...changes,
+    local_id: fresh ? newId() : op.local_id,
+    seq: fresh ? await nextSeq(tx) : op.seq,
+    status: 'pending',
+    recorded: false,
+  }
+  delete next.error
+  delete next.conflict
+  putOp(tx, next)
+  return next
+}
+
+/** Every queued operation, oldest first. */
+export async function listOps(tx: LocalTx): Promise<QueuedOp[]> {
+  return (await tx.scan<QueuedOp>(OP_PREFIX)).map(([, op]) => op)
+}
+
+/** The queued operations of one row, oldest first. */
+export async function opsOf(tx: LocalTx, type: EntityType, id: string): Promise<QueuedOp[]> {
+  const seqs = await tx.scan<number>(`eop/${type}/${id}/`)
+  const ops: QueuedOp[] = []
+  for (const [, seq] of seqs) {
+    const op = await tx.get<QueuedOp>(opKey(seq))
+    if (op) ops.push(op)
+  }
+  return ops
+}
+
+export async function findOp(tx: LocalTx, localId: string): Promise<QueuedOp | undefined> {
+  return (await listOps(tx)).find((op) => op.local_id === localId)
+}
+
+/** After `op` settles, the next queued change of its row is based on `version` (what the server now has). */
+export async function rebaseSuccessor(tx: LocalTx, op: QueuedOp, version: number | null | undefined): Promise<void> {
+  if (version === null || version === undefined) return
+  const next = (await opsOf(tx, op.entity_type, op.entity_id)).find(
+    (o) => o.seq > op.seq && o.user_id === op.user_id && o.base_version === null && o.operation_type !== 'create',
+  )
+  if (next) putOp(tx, { ...next, base_version: version })
+}

@@ -1,0 +1,126 @@
+/**
+ * The local replica: for every row, the server's last confirmed version
+ * (`srv/...`) and the view the device shows (`row/...`) = the server row
+ * with the user's queued operations applied on top, in seq order. A pull
+ * replaces the server row and rebuilds the view, so it never hides a
+ * pending local change. Collections get an offline price preview from the
+ * local rates; the server's figures replace it on sync.
+ */
+import {
+  amountFor,
+  type EntityType,
+  formatDecimal,
+  MONEY_SCALE,
+  type ProductRate,
+  parseDecimal,
+  QUANTITY_SCALE,
+  resolveRate,
+} from '@trackvault/core'
+import { serverKey, viewKey, viewPrefix } from './keys'
+import type { LocalTx } from './local-db'
+import { type OpStatus, opsOf, type QueuedOp } from './queue'
+import type { Json } from './storage/kv-store'
+
+/** A row as the device shows it; `_sync` says whether local changes are still on their way. */
+export type ViewRow = Record<string, Json> & {
+  id: string
+  version: number
+  deleted_at: string | null
+  _sync?: OpStatus
+}
+
+const STATUS_RANK: Record<OpStatus, number> = { pending: 1, review_later: 2, conflict: 3, failed: 4 }
+
+/** The server row of an entity, if any. */
+export function serverRow(tx: LocalTx, type: EntityType, id: string) {
+  return tx.get<ViewRow>(serverKey(type, id))
+}
+
+/** Stores a server row unless a newer one is already there. Returns true if stored. */
+export async function storeServerRow(tx: LocalTx, type: EntityType, row: Record<string, unknown>): Promise<boolean> {
+  const id = row.id as string
+  const current = await serverRow(tx, type, id)
+  if (current && current.version > (row.version as number)) return false
+  tx.put(serverKey(type, id), row as Json)
+  return true
+}
+
+function applyOp(row: ViewRow | undefined, op: QueuedOp): ViewRow | undefined {
+  const at = op.client_timestamp
+  switch (op.operation_type) {
+    case 'create':
+      return {
+        created_at: at,
+        created_by: op.user_id,
+        deleted_at: null,
+        sync_metadata: null,
+        ...(row ?? {}),
+        ...op.payload,
+        id: op.entity_id,
+        version: row?.version ?? 0,
+        updated_at: at,
+        updated_by: op.user_id,
+      } as ViewRow
+    case 'update':
+      return row ? ({ ...row, ...op.payload, updated_at: at, updated_by: op.user_id } as ViewRow) : row
+    case 'delete':
+      return row ? { ...row, deleted_at: at, updated_at: at } : row
+  }
+}
+
+async function localRates(tx: LocalTx): Promise<ProductRate[]> {
+  return (await tx.scan<ProductRate>(viewPrefix('product_rate'))).map(([, r]) => r)
+}
+
+/** Fills rate_applied, product_rate_id and total_amount from the local rates (null if none is known). */
+export async function previewPrice(tx: LocalTx, row: ViewRow): Promise<ViewRow> {
+  const rate = resolveRate(
+    await localRates(tx),
+    row.product_id as string,
+    row.unit as string,
+    row.collection_date as string,
+  )
+  if (!rate) return { ...row, product_rate_id: null, rate_applied: null, total_amount: null }
+  const total = amountFor(parseDecimal(row.quantity as string, QUANTITY_SCALE), parseDecimal(rate.rate, MONEY_SCALE))
+  return { ...row, product_rate_id: rate.id, rate_applied: rate.rate, total_amount: formatDecimal(total, MONEY_SCALE) }
+}
+
+/**
+ * Rebuilds the view of one row from its server row and the queued
+ * operations of `userId` (another user's queued work on a shared phone is
+ * not shown). Returns the new view, or undefined if the row is gone.
+ */
+export async function rebuildView(
+  tx: LocalTx,
+  type: EntityType,
+  id: string,
+  userId: string | undefined,
+): Promise<ViewRow | undefined> {
+  let row = await serverRow(tx, type, id)
+  const ops = (await opsOf(tx, type, id)).filter((op) => op.user_id === userId)
+  let worst: OpStatus | undefined
+  let repriced = false
+  for (const op of ops) {
+    row = applyOp(row, op)
+    if (type === 'collection' && op.operation_type !== 'delete') {
+      const p = op.payload
+      repriced ||= ['product_id', 'unit', 'collection_date', 'quantity'].some((f) => f in p)
+    }
+    if (!worst || STATUS_RANK[op.status] > STATUS_RANK[worst]) worst = op.status
+  }
+  if (row && repriced) row = await previewPrice(tx, row)
+  if (!row) {
+    tx.del(viewKey(type, id))
+    return undefined
+  }
+  const view: ViewRow = { ...row }
+  if (worst) view._sync = worst
+  else delete view._sync
+  tx.put(viewKey(type, id), view)
+  return view
+}
+
+/** The view of a row (deleted ones included), or undefined. */
+export function viewRow(tx: LocalTx, type: EntityType, id: string) {
+  return tx.get<ViewRow>(viewKey(type, id))
+}

@@ -1,0 +1,131 @@
+/**
+ * KVStore on SQLite through better-sqlite3 12: the Node and desktop adapter.
+ *
+ * One table `kv(key TEXT PRIMARY KEY COLLATE BINARY, value TEXT NOT NULL)
+ * WITHOUT ROWID`, values as JSON text (so every read parses a fresh copy).
+ * WAL with synchronous=FULL: a commit that returned survives power loss, and
+ * a commit is one SQLite transaction, so a crash leaves all of it or none.
+ *
+ * Ordering caveat: BINARY collation compares UTF-8 bytes, i.e. code points,
+ * while the contract orders by UTF-16 code units. The two differ only when a
+ * surrogate pair (U+10000 and up, e.g. emoji) meets a character in
+ * U+E000..U+FFFF. The scan range is computed in code points so it is exact,
+ * and `scan` re-sorts its result in JS in the rare case the orders differ.
+ * Keys with unpaired surrogates cannot be stored as UTF-8 and are rejected.
+ *
+ * @example
+ * import { createSqliteStore } from '@trackvault/client/sqlite'
+ * const store = createSqliteStore('./trackvault.db')
+ */
+import Database from 'better-sqlite3'
+import type { CommitBatch, Json, KVStore } from './kv-store'
+
+const LONE_SURROGATE = /\p{Cs}/u
+
+function checkKey(key: string): string {
+  if (typeof key !== 'string') throw new TypeError(`key must be a string, got ${typeof key}`)
+  if (LONE_SURROGATE.test(key)) throw new TypeError(`key has an unpaired surrogate: ${JSON.stringify(key)}`)
+  return key
+}
+
+/**
+ * The smallest string greater than every string starting with `prefix`, in
+ * code point (UTF-8 byte) order, or undefined when there is none.
+ */
+function codePointSuccessor(prefix: string): string | undefined {
+  const cps = Array.from(prefix, (ch) => ch.codePointAt(0)!)
+  while (cps.length > 0 && cps[cps.length - 1] === 0x10ffff) cps.pop()
+  if (cps.length === 0) return undefined
+  const next = cps.pop()! + 1
+  return String.fromCodePoint(...cps, next === 0xd800 ? 0xe000 : next)
+}
+
+const byCodeUnit = (a: [string, Json], b: [string, Json]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
+
+class SqliteStore implements KVStore {
+  private closed = false
+  private readonly getStmt
+  private readonly scanFromStmt
+  private readonly scanRangeStmt
+  private readonly putStmt
+  private readonly delStmt
+  private readonly apply
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly owned: boolean,
+  ) {
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = FULL')
+    db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY COLLATE BINARY, value TEXT NOT NULL) WITHOUT ROWID')
+    this.getStmt = db.prepare<[string], string>('SELECT value FROM kv WHERE key = ?').pluck()
+    this.scanFromStmt = db.prepare<[string], { key: string; value: string }>(
+      'SELECT key, value FROM kv WHERE key >= ? ORDER BY key',
+    )
+    this.scanRangeStmt = db.prepare<[string, string], { key: string; value: string }>(
+      'SELECT key, value FROM kv WHERE key >= ? AND key < ? ORDER BY key',
+    )
+    this.putStmt = db.prepare<[string, string]>('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)')
+    this.delStmt = db.prepare<[string]>('DELETE FROM kv WHERE key = ?')
+    this.apply = db.transaction((del: string[], put: Array<[string, string]>) => {
+      for (const key of del) this.delStmt.run(key)
+      for (const [key, value] of put) this.putStmt.run(key, value)
+    })
+  }
+
+  async get(key: string): Promise<Json | undefined> {
+    this.check()
+    const text = this.getStmt.get(checkKey(key))
+    return text === undefined ? undefined : JSON.parse(text)
+  }
+
+  async getMany(keys: string[]): Promise<Array<Json | undefined>> {
+    this.check()
+    return keys.map((key) => {
+      const text = this.getStmt.get(checkKey(key))
+      return text === undefined ? undefined : JSON.parse(text)
+    })
+  }
+
+  async scan(prefix: string): Promise<Array<[string, Json]>> {
+    this.check()
+    const upper = codePointSuccessor(checkKey(prefix))
+    const rows = upper === undefined ? this.scanFromStmt.all(prefix) : this.scanRangeStmt.all(prefix, upper)
+    const out = rows.map((row): [string, Json] => [row.key, JSON.parse(row.value)])
+    for (let i = 1; i < out.length; i++) if (out[i - 1][0] > out[i][0]) return out.sort(byCodeUnit)
+    return out
+  }
+
+  async commit(batch: CommitBatch): Promise<void> {
+    this.check()
+    const del = (batch.del ?? []).map(checkKey)
+    // Serialise before the transaction: a value JSON cannot hold fails the whole batch up front.
+    const put = (batch.put ?? []).map(([key, value]): [string, string] => {
+      const text = JSON.stringify(value)
+      if (typeof text !== 'string') throw new TypeError(`value at ${JSON.stringify(key)} is not JSON-serialisable`)
+      return [checkKey(key), text]
+    })
+    if (del.length > 0 || put.length > 0) this.apply(del, put)
+  }
+
+  /** Closes the database if this store opened it; a borrowed Database stays open. */
+  async close(): Promise<void> {
+    if (this.closed) return
+    this.closed = true
+    if (this.owned) this.db.close()
+  }
+
+  private check() {
+    if (this.closed) throw new Error('store is closed')
+    if (!this.db.open) throw new Error('database is closed')
+  }
+}
+
+/**
+ * A KVStore in the SQLite file `fileOrDb` (created if missing), or in an
+ * already open better-sqlite3 Database (its journal mode is set to WAL).
+ */
+export function createSqliteStore(fileOrDb: string | Database.Database): KVStore {
+  if (typeof fileOrDb === 'string') return new SqliteStore(new Database(fileOrDb), true)
+  return new SqliteStore(fileOrDb, false)
+}

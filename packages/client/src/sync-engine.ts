@@ -1,0 +1,272 @@
+/**
+ * One sync at a time: push the signed-in user's queue in batches (seq
+ * order, at most one operation per row per batch so each carries the
+ * version the previous one produced), retry transient failures with
+ * exponential backoff and jitter honouring Retry-After, then pull to the
+ * newest cursor. Results settle the queue in one transaction per batch.
+ */
+import type { OperationResult } from '@trackvault/core'
+import pRetry from 'p-retry'
+import { type ApiClient, ApiError } from './http'
+import { META } from './keys'
+import type { LocalDb, LocalTx } from './local-db'
+import { deleteOp, listOps, putOp, type QueuedOp, rebaseSuccessor, requeue } from './queue'
+import { rebuildView, storeServerRow } from './replica'
+import type { Json } from './storage/kv-store'
+
+export interface SyncCallbacks {
+  /** Operations processed so far, of the total queued when the sync began. */
+  onProgress?: (current: number, total: number) => void
+  /** Once per sync: operations applied, failed, and parked on a conflict. */
+  onComplete?: (successful: number, failed: number, conflicts: number) => void
+}
+
+export interface SyncSummary {
+  successful: number
+  failed: number
+  conflicts: number
+  pulled: number
+  /** Why the sync stopped early, if it did. */
+  error?: ApiError
+}
+
+export interface EngineConfig {
+  batchSize: number
+  maxRetries: number
+  retryDelayMs: number
+  pullLimit: number
+}
+
+export interface EngineDeps {
+  db: LocalDb
+  api: ApiClient
+  deviceId: () => string
+  userId: () => string | undefined
+  config: EngineConfig
+  onPhase?: (phase: { progress?: { current: number; total: number } }) => void
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+/** The next batch: pending operations in seq order, stopping before a second operation on the same row. */
+export function nextBatch(ops: QueuedOp[], userId: string, size: number): QueuedOp[] {
+  const waiting = new Set<string>()
+  const inBatch = new Set<string>()
+  const batch: QueuedOp[] = []
+  for (const op of ops) {
+    if (op.user_id !== userId) continue
+    const row = `${op.entity_type}/${op.entity_id}`
+    if (op.status !== 'pending') {
+      waiting.add(row) // later changes of this row wait until a person settles this one
+      continue
+    }
+    if (waiting.has(row)) continue
+    if (inBatch.has(row) || batch.length >= size) break
+    inBatch.add(row)
+    batch.push(op)
+  }
+  return batch
+}
+
+export type Settlement = 'success' | 'conflict' | 'failed' | 'requeued'
+
+/** Applies one server result to the queue and replica. */
+export async function settle(tx: LocalTx, op: QueuedOp, result: OperationResult): Promise<Settlement> {
+  const status = result.status === 'duplicate' ? (result.original_status ?? 'success') : result.status
+  let outcome: Settlement
+  if (status === 'success' || status === 'resolved') {
+    deleteOp(tx, op)
+    if (result.data) await storeServerRow(tx, op.entity_type, result.data)
+    await rebaseSuccessor(tx, op, result.version)
+    outcome = 'success'
+  } else if (status === 'conflict') {
+    putOp(tx, { ...op, status: 'conflict', recorded: true, attempts: op.attempts + 1, conflict: result.conflict })
+    if (result.conflict?.server) await storeServerRow(tx, op.entity_type, result.conflict.server)
+    outcome = 'conflict'
+  } else if (result.error?.code === 'OUT_OF_ORDER' && !op.recorded) {
+    // Provably not applied (the ledger had no such local_id): send it again under a new identity.
+    await requeue(tx, { ...op, recorded: true })
+    outcome = 'requeued'
+  } else {
+    const error = result.error
+      ? { code: result.error.code, message: result.error.message }
+      : { code: 'FAILED', message: 'failed' }
+    putOp(tx, { ...op, status: 'failed', recorded: true, attempts: op.attempts + 1, error })
+    outcome = 'failed'
+  }
+  await rebuildView(tx, op.entity_type, op.entity_id, op.user_id)
+  return outcome
+}
+
+export class SyncEngine {
+  private running: Promise<SyncSummary> | undefined
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  get isSyncing(): boolean {
+    return this.running !== undefined
+  }
+
+  /** Runs a sync, or joins the one already running. */
+  sync(callbacks: SyncCallbacks = {}): Promise<SyncSummary> {
+    if (!this.running) {
+      this.running = this.run(callbacks).finally(() => {
+        this.running = undefined
+      })
+    }
+    return this.running
+  }
+
+  private retry<T>(fn: () => Promise<T>): Promise<T> {
+    const { maxRetries, retryDelayMs } = this.deps.config
+    return pRetry(fn, {
+      retries: maxRetries,
+      factor: 2,
+      minTimeout: retryDelayMs,
+      maxTimeout: 30_000,
+      randomize: true,
+      shouldRetry: (err) => err instanceof ApiError && err.transient,
+      onFailedAttempt: async (err) => {
+        const retryAfter = (err as unknown as ApiError).retryAfterMs
+        if (retryAfter && err.retriesLeft > 0) await sleep(Math.min(retryAfter, 60_000))
+      },
+    })
+  }
+
+  private async run(cb: SyncCallbacks): Promise<SyncSummary> {
+    const summary: SyncSummary = { successful: 0, failed: 0, conflicts: 0, pulled: 0 }
+    try {
+      await this.pushAll(summary, cb)
+      summary.pulled = await this.pullAll()
+      await this.deps.db.write(async (tx) => tx.put(META.lastSyncAt, new Date().toISOString()))
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err
+      summary.error = err
+    } finally {
+      cb.onComplete?.(summary.successful, summary.failed, summary.conflicts)
+    }
+    return summary
+  }
+
+  private async pushAll(summary: SyncSummary, cb: SyncCallbacks): Promise<void> {
+    const { db, api } = this.deps
+    const userId = this.deps.userId()
+    if (!userId) throw new ApiError(401, 'UNAUTHENTICATED', 'Sign in to sync')
+    await this.requeueTransientFailures(userId)
+    const total = (await db.read(listOps)).filter((op) => op.user_id === userId && op.status === 'pending').length
+    let done = 0
+    let size = this.deps.config.batchSize
+    const report = () => {
+      cb.onProgress?.(Math.min(done, total), total)
+      this.deps.onPhase?.({ progress: { current: Math.min(done, total), total } })
+    }
+    report()
+    for (;;) {
+      const batch = nextBatch(await db.read(listOps), userId, size)
+      if (batch.length === 0) return
+      let response: Awaited<ReturnType<ApiClient['push']>>
+      try {
+        response = await this.retry(() =>
+          api.push({
+            device_id: this.deps.deviceId(),
+            operations: batch.map((op) => ({
+              local_id: op.local_id,
+              seq: op.seq,
+              entity_type: op.entity_type,
+              entity_id: op.entity_id,
+              operation_type: op.operation_type,
+              ...(op.base_version === null ? {} : { base_version: op.base_version }),
+              payload: op.payload,
+              client_timestamp: op.client_timestamp,
+            })),
+          }),
+        )
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 413 && size > 1) {
+          size = Math.max(1, Math.floor(size / 2)) // adaptive: the batch was too large for the server
+          continue
+        }
+        if (err instanceof ApiError && !err.offline && err.status !== 401) {
+          await this.markUnsent(batch, err)
+          summary.failed += batch.length
+        }
+        throw err
+      }
+      const byLocalId = new Map(batch.map((op) => [op.local_id, op]))
+      const outcomes = await db.write(async (tx) => {
+        const out: Settlement[] = []
+        for (const result of response.results) {
+          const op = byLocalId.get(result.local_id)
+          if (op) out.push(await settle(tx, op, result))
+        }
+        return out
+      })
+      for (const o of outcomes) {
+        if (o === 'success') summary.successful += 1
+        else if (o === 'conflict') summary.conflicts += 1
+        else if (o === 'failed') summary.failed += 1
+      }
+      done += outcomes.filter((o) => o !== 'requeued').length
+      report()
+      if (response.results.length < batch.length) {
+        // The server stopped the batch on a transient error: back off, then send the rest in order.
+        await sleep(this.deps.config.retryDelayMs)
+      }
+    }
+  }
+
+  /**
+   * Operations that failed only because the server was unreachable or busy
+   * (never recorded there) go out again on the next sync, under the same
+   * identity; between syncs they stay visible as failed.
+   */
+  private async requeueTransientFailures(userId: string): Promise<void> {
+    await this.deps.db.write(async (tx) => {
+      for (const op of await listOps(tx)) {
+        if (op.user_id === userId && op.status === 'failed' && op.error?.transient && !op.recorded) {
+          await requeue(tx, op)
+          await rebuildView(tx, op.entity_type, op.entity_id, op.user_id)
+        }
+      }
+    })
+  }
+
+  /** After retries ran out, the batch shows as failed (transient): retry keeps its identity. */
+  private async markUnsent(batch: QueuedOp[], err: ApiError): Promise<void> {
+    await this.deps.db.write(async (tx) => {
+      for (const op of batch) {
+        putOp(tx, {
+          ...op,
+          status: 'failed',
+          attempts: op.attempts + 1,
+          error: {
+            code: err.code,
+            message: err.message,
+            transient: err.transient,
+            details: (err.details ?? null) as Json,
+          },
+        })
+        await rebuildView(tx, op.entity_type, op.entity_id, op.user_id)
+      }
+    })
+  }
+
+  private async pullAll(): Promise<number> {
+    const { db, api } = this.deps
+    const userId = this.deps.userId()
+    let pulled = 0
+    for (;;) {
+      const cursor = await db.read((tx) => tx.get<string>(META.cursor))
+      const page = await this.retry(() => api.pull(cursor, this.deps.config.pullLimit))
+      await db.write(async (tx) => {
+        for (const change of page.changes) {
+          const type = change.entity_type as QueuedOp['entity_type']
+          if (await storeServerRow(tx, type, change.data)) await rebuildView(tx, type, change.entity_id, userId)
+        }
+        tx.put(META.cursor, page.cursor)
+      })
+      pulled += page.changes.length
+      if (!page.has_more) return pulled
+    }
+  }
+}

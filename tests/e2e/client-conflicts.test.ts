@@ -1,0 +1,174 @@
+/** The same record edited on two devices: a conflict surfaces on the second, and each resolution works. */
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { type Harness, makeClient, PASSWORD, startHarness, type TestClient } from '../helpers/client-harness'
+
+let h: Harness
+let a: TestClient
+let b: TestClient
+
+beforeAll(async () => {
+  h = await startHarness()
+  a = makeClient(h)
+  b = makeClient(h)
+  await a.client.login(h.users.manager.email, PASSWORD)
+  await b.client.login(h.users.admin.email, PASSWORD)
+})
+afterAll(async () => {
+  await a?.client.close()
+  await b?.client.close()
+  await h?.close()
+})
+
+/** A supplier both devices know, then edited offline on both: A's change reaches the server first. */
+async function conflictOn(
+  field: 'name' | 'phone',
+  aValue: string,
+  bValue: string,
+  bExtra: Record<string, string> = {},
+) {
+  const s = await a.client.suppliers.create({
+    code: `K-${Math.random().toString(36).slice(2, 8)}`,
+    name: 'Base',
+    phone: '1',
+  })
+  await a.client.sync()
+  await b.client.sync()
+  b.offline = true
+  await a.client.suppliers.update(s.id, { [field]: aValue })
+  await b.client.suppliers.update(s.id, { [field]: bValue, ...bExtra })
+  expect((await a.client.sync()).successful).toBe(1)
+  b.offline = false
+  const summary = await b.client.sync()
+  expect(summary.conflicts).toBe(1)
+  const [conflict] = await b.client.conflicts.list()
+  expect(conflict.conflict).toMatchObject({
+    fields: [field],
+    server: { [field]: aValue },
+    base: { [field]: field === 'name' ? 'Base' : '1' },
+  })
+  // Nothing is lost locally: the view keeps B's change, marked as a conflict.
+  expect(await b.client.suppliers.get(s.id)).toMatchObject({ [field]: bValue, _sync: 'conflict' })
+  return { id: s.id, localId: conflict.local_id }
+}
+
+describe('conflicts', () => {
+  test('disjoint edits on two devices merge without a conflict', async () => {
+    const s = await a.client.suppliers.create({ code: 'MERGE-1', name: 'Base', phone: '1' })
+    await a.client.sync()
+    await b.client.sync()
+    b.offline = true
+    await a.client.suppliers.update(s.id, { phone: '2' })
+    await b.client.suppliers.update(s.id, { name: 'B name' })
+    await a.client.sync()
+    b.offline = false
+    const summary = await b.client.sync()
+    expect(summary).toMatchObject({ successful: 1, conflicts: 0 })
+    expect(await b.client.suppliers.get(s.id)).toMatchObject({ name: 'B name', phone: '2', version: 3 })
+    await a.client.sync()
+    expect(await a.client.suppliers.get(s.id)).toMatchObject({ name: 'B name', phone: '2', version: 3 })
+  })
+
+  test('use_server drops the local change and shows the server row', async () => {
+    const { id, localId } = await conflictOn('name', 'A wins', 'B loses')
+    await b.client.conflicts.resolve(localId, 'use_server')
+    expect(await b.client.suppliers.get(id)).toMatchObject({ name: 'A wins', version: 2 })
+    expect(await b.client.conflicts.list()).toEqual([])
+  })
+
+  test('force puts the local change on top of the server version', async () => {
+    const { id, localId } = await conflictOn('name', 'A first', 'B forced', { address: 'B street' })
+    await b.client.conflicts.resolve(localId, 'force')
+    expect(await b.client.suppliers.get(id)).toMatchObject({ name: 'B forced', address: 'B street', version: 3 })
+    await a.client.sync()
+    expect(await a.client.suppliers.get(id)).toMatchObject({ name: 'B forced', version: 3 })
+  })
+
+  test('merge applies the fields the person chose', async () => {
+    const { id, localId } = await conflictOn('phone', '222', '333')
+    await b.client.conflicts.resolve(localId, { merge: { phone: '223' } })
+    expect(await b.client.suppliers.get(id)).toMatchObject({ phone: '223', version: 3 })
+  })
+
+  test('review later keeps the change parked and durable until resolved', async () => {
+    const { id, localId } = await conflictOn('name', 'A now', 'B later')
+    await b.client.conflicts.resolve(localId, 'review_later')
+    await b.client.sync()
+    const parked = await b.client.conflicts.list()
+    expect(parked).toHaveLength(1)
+    expect(parked[0]).toMatchObject({ local_id: localId, status: 'review_later' })
+    expect(await b.client.suppliers.get(id)).toMatchObject({ name: 'B later', _sync: 'review_later' })
+    await b.client.conflicts.resolve(localId, 'use_server')
+    expect(await b.client.suppliers.get(id)).toMatchObject({ name: 'A now' })
+  })
+
+  test('a later change of a row parked on a conflict waits, then goes out on the resolved version', async () => {
+    const { id, localId } = await conflictOn('name', 'A v2', 'B v2')
+    await b.client.suppliers.update(id, { address: 'after conflict' })
+    const s = await b.client.sync()
+    expect(s.successful).toBe(0) // waits behind the conflict
+    await b.client.conflicts.resolve(localId, 'use_server')
+    await b.client.sync()
+    expect(await b.client.suppliers.get(id)).toMatchObject({ name: 'A v2', address: 'after conflict', version: 3 })
+    await vi.waitFor(() => expect(b.client.status.current).toMatchObject({ pending: 0, conflicts: 0 }))
+  })
+})
+
+describe('failures', () => {
+  test('a refused operation shows as failed, and can be edited and retried, or discarded', async () => {
+    const product = await a.client.products.create({ code: 'FAIL-P', name: 'Leaf', default_unit: 'kg' })
+    await a.client.productRates.create({ product_id: product.id, unit: 'kg', rate: '10', effective_date: '2020-01-01' })
+    await a.client.sync()
+    const c = makeClient(h)
+    await c.client.login(h.users.collector.email, PASSWORD)
+    await c.client.sync()
+    const s = await c.client.suppliers.create({ code: 'FAIL-1', name: 'Ok' })
+    // No rate exists for crates: the server answers NO_RATE; the supplier before it still syncs.
+    const fields = {
+      supplier_id: s.id,
+      product_id: product.id,
+      collection_date: '2026-06-01',
+      quantity: '2',
+      unit: 'crate',
+    }
+    const col = await c.client.collections.create(fields)
+    expect(col.total_amount).toBeNull() // no local rate either: no preview
+    const summary = await c.client.sync()
+    expect(summary).toMatchObject({ successful: 1, failed: 1 })
+    const [failed] = await c.client.failed.list()
+    expect(failed).toMatchObject({ entity_id: col.id, error: { code: 'NO_RATE' } })
+    expect(await c.client.collections.get(col.id)).toMatchObject({ _sync: 'failed' })
+    await c.client.failed.retry(failed.local_id, { payload: { ...fields, unit: 'kg' } })
+    expect((await c.client.sync()).successful).toBe(1)
+    expect(await c.client.collections.get(col.id)).toMatchObject({ unit: 'kg', total_amount: '20.00', version: 1 })
+
+    const other = await c.client.collections.create({ ...fields, quantity: '3' })
+    await c.client.sync()
+    const [again] = await c.client.failed.list()
+    await c.client.failed.discard(again.local_id)
+    expect(await c.client.collections.get(other.id)).toBeUndefined()
+    await vi.waitFor(() => expect(c.client.status.current.failed).toBe(0))
+    await c.client.close()
+  })
+
+  test('a busy server: retried with backoff, shown as failed after the retries, sent again on the next sync', async () => {
+    const c = makeClient(h)
+    await c.client.login(h.users.manager.email, PASSWORD)
+    const s = await c.client.suppliers.create({ code: 'BUSY-1', name: 'Busy' })
+    let attempts = 0
+    c.intercept = (url, init) => {
+      if (!url.endsWith('/api/sync') || init?.method !== 'POST') return undefined
+      attempts += 1
+      return new Response(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'busy' } }), { status: 503 })
+    }
+    const summary = await c.client.sync()
+    expect(attempts).toBe(4) // the first try and 3 retries
+    expect(summary.error?.code).toBe('UNAVAILABLE')
+    const [failed] = await c.client.failed.list()
+    expect(failed).toMatchObject({ entity_id: s.id, error: { code: 'UNAVAILABLE', transient: true } })
+    c.intercept = undefined
+    expect((await c.client.sync()).successful).toBe(1)
+    expect(await c.client.failed.list()).toEqual([])
+    expect(await c.client.suppliers.get(s.id)).toMatchObject({ version: 1 })
+    await c.client.close()
+  })
+})
