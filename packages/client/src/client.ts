@@ -5,6 +5,7 @@
  * APIs, status, conflicts and failed operations.
  */
 import { AppError, type Resolution, type Role, type User } from '@trackvault/core'
+import { ifLockFree, tabChannel, webLock } from './browser'
 import { hasDefaultClient, setDefaultClient } from './compat'
 import { EntityApi, type Writer } from './entities'
 import { ApiClient, ApiError, type FetchLike, type Session } from './http'
@@ -64,11 +65,14 @@ export class SyncClient {
   private stops: Array<() => void> = []
   private countsTimer: ReturnType<typeof setTimeout> | undefined
   private started = false
+  private readonly lockName: string
   private readonly syncListeners = new Set<(summary: SyncSummary) => void>()
   private lastSummary: SyncSummary | undefined
 
   constructor(private readonly opts: SyncClientOptions) {
-    this.db = new LocalDb(opts.storage)
+    const scope = `trackvault:${opts.baseUrl}`
+    this.lockName = `${scope}:sync`
+    this.db = new LocalDb(opts.storage, { lock: webLock(`${scope}:write`), channel: tabChannel(scope) })
     this.api = new ApiClient(opts.baseUrl.replace(/\/$/, ''), opts.fetch)
     this.network = opts.network ?? new OnlineManager(true)
     const writer = () => this.writer()
@@ -172,7 +176,14 @@ export class SyncClient {
   async sync(callbacks: SyncCallbacks = {}): Promise<SyncSummary> {
     await this.ready
     this.status.set({ syncing: true, connection: 'syncing' })
-    const summary = await this.engine.sync(callbacks)
+    // In a browser only one tab syncs at a time; the others see its work through the shared store.
+    const summary = (await ifLockFree(this.lockName, () => this.engine.sync(callbacks))) ?? {
+      successful: 0,
+      failed: 0,
+      conflicts: 0,
+      pulled: 0,
+      skipped: true,
+    }
     const err = summary.error
     if (!err) {
       this.network.setOnline(true)

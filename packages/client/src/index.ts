@@ -1,3 +1,4 @@
+export { requestPersistentStorage } from './browser'
 export { createSyncClient, makeDeviceId, type ResolveChoice, SyncClient, type SyncClientOptions } from './client'
 export { getDefaultClient, setDefaultClient, syncOfflineOperations } from './compat'
 export { EntityApi, type ListFilter } from './entities'

@@ -55,24 +55,47 @@ export class LocalTx {
 
 type ChangeListener = (keys: string[]) => void
 
+/** Runs `fn` while holding a lock shared by every tab of the app (Web Locks). */
+export type CrossTabLock = <T>(fn: () => Promise<T>) => Promise<T>
+
+export interface LocalDbOptions {
+  /** Serialises writers across tabs sharing one store (browsers: Web Locks). */
+  lock?: CrossTabLock
+  /** Tells other tabs what changed, and hears what they changed (browsers: BroadcastChannel). */
+  channel?: {
+    postMessage(keys: string[]): void
+    onmessage: ((event: { data: string[] }) => void) | null
+    close(): void
+  }
+}
+
 /** The device's database: serialised writers over one KVStore. */
 export class LocalDb extends Subscribable<ChangeListener> {
   private tail: Promise<unknown> = Promise.resolve()
 
-  constructor(readonly store: KVStore) {
+  constructor(
+    readonly store: KVStore,
+    private readonly opts: LocalDbOptions = {},
+  ) {
     super()
+    if (opts.channel) opts.channel.onmessage = (event) => this.emit(event.data)
   }
 
   /** Runs `fn` alone; its writes commit atomically when it returns, or not at all if it throws. */
   write<T>(fn: (tx: LocalTx) => Promise<T>): Promise<T> {
-    const run = this.tail.then(async () => {
+    const once = async () => {
       const tx = new LocalTx(this.store)
       const result = await fn(tx)
       await tx.commit()
       const keys = tx.changedKeys()
-      if (keys.length > 0) this.emit(keys)
+      if (keys.length > 0) {
+        this.emit(keys)
+        this.opts.channel?.postMessage(keys)
+      }
       return result
-    })
+    }
+    const lock = this.opts.lock
+    const run = this.tail.then(() => (lock ? lock(once) : once()))
     this.tail = run.catch(() => {})
     return run
   }
@@ -83,6 +106,7 @@ export class LocalDb extends Subscribable<ChangeListener> {
   }
 
   close(): Promise<void> {
+    this.opts.channel?.close()
     return this.tail.then(() => this.store.close())
   }
 }

@@ -28,6 +28,8 @@ export interface SyncSummary {
   pulled: number
   /** Why the sync stopped early, if it did. */
   error?: ApiError
+  /** Another tab of this app was syncing the shared store; this call did nothing. */
+  skipped?: boolean
 }
 
 export interface EngineConfig {
