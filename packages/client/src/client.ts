@@ -275,6 +275,14 @@ export class SyncClient {
     await this.db.close()
   }
 
+  /**
+   * An online-only request with this session's token, for what does not sync
+   * (user administration, server-side reports). Throws ApiError offline.
+   */
+  request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.api.request<T>(method, path, body)
+  }
+
   /** Listens to local data changes (writes, pulls, settlements): the entity types touched. */
   onChange(listener: (types: string[]) => void): () => void {
     return this.db.subscribe((keys) => {

@@ -14,6 +14,7 @@ import { registerErrorHandler } from './plugins/error-handler'
 import { livePlugin } from './plugins/live'
 import { metricsPlugin } from './plugins/metrics'
 import { swaggerPlugin } from './plugins/swagger'
+import { webAppPlugin } from './plugins/web-app'
 import { authRoutes } from './routes/auth-routes'
 import { entityRoutes } from './routes/entity-routes'
 import { healthRoutes } from './routes/health-routes'
@@ -31,6 +32,8 @@ export interface AppOptions {
   /** Largest accepted request body in bytes. */
   bodyLimit?: number
   loginThrottle?: ThrottleOptions
+  /** Folder of the built web app to serve at `/` (single-page app fallback). */
+  webRoot?: string
 }
 
 export const DEFAULTS = {
@@ -109,5 +112,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     { prefix: '/api' },
   )
+  if (opts.webRoot) await app.register(webAppPlugin, { root: opts.webRoot })
   return app
 }

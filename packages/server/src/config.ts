@@ -19,6 +19,8 @@ const schema = z.object({
     .positive()
     .default(24 * 30),
   TRACKVAULT_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
+  /** Built web app to serve at / (default: apps/web/dist of this checkout). */
+  TRACKVAULT_WEB_ROOT: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 

@@ -2,6 +2,9 @@
  * Starts TrackVault: config, database, migrations, first-start accounts,
  * the HTTP server, and a graceful shutdown on SIGTERM/SIGINT.
  */
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app'
 import { loadConfig } from './config'
@@ -10,6 +13,7 @@ import { migrateToLatest } from './db/migrate'
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureAdmin, seedDemo } from './seed/bootstrap'
 
 const config = loadConfig()
+const webRoot = config.TRACKVAULT_WEB_ROOT ?? join(dirname(fileURLToPath(import.meta.url)), '../../../apps/web/dist')
 const handle = openDatabase({
   databaseUrl: config.DATABASE_URL,
   sqliteFile: config.TRACKVAULT_DB,
@@ -20,8 +24,11 @@ const app = await buildApp({
   logger: { level: config.LOG_LEVEL },
   tokenTtlMs: config.TRACKVAULT_TOKEN_TTL_HOURS * 3600 * 1000,
   rateLimit: { max: config.TRACKVAULT_RATE_LIMIT, timeWindowMs: 60_000 },
+  webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
 })
 const log = app.log
+if (!existsSync(join(webRoot, 'index.html')))
+  log.warn({ webRoot }, 'web app not built (npm run build); serving the API only')
 
 const applied = await migrateToLatest(handle.db)
 log.info({ database: handle.describe, applied }, 'database ready')

@@ -1,0 +1,116 @@
+/**
+ * The frame around every screen: navigation for the user's role, the sync
+ * state (always visible; a banner with the pending count while offline), a
+ * progress bar while syncing, and toasts after each sync.
+ */
+import { useSyncClient, useSyncStatus } from '@trackvault/react'
+import { type ReactNode, useEffect } from 'react'
+import { NavLink, useNavigate } from 'react-router'
+import { dateTime } from '../lib/format'
+import { useCan } from '../lib/permissions'
+import { useSession } from '../lib/session'
+import { useToast } from '../lib/toast'
+
+export function Layout({ children }: { children: ReactNode }) {
+  const client = useSyncClient()
+  const status = useSyncStatus()
+  const { user, logout } = useSession()
+  const { reads, reports, users } = useCan()
+  const toast = useToast()
+  const navigate = useNavigate()
+
+  useEffect(
+    () =>
+      client.onSync((s) => {
+        if (s.skipped) return
+        if (s.error && !s.error.offline) toast(`Sync stopped: ${s.error.message}`, 'error')
+        else if (s.successful + s.failed + s.conflicts > 0) {
+          const parts = [`${s.successful} synced`]
+          if (s.failed) parts.push(`${s.failed} failed`)
+          if (s.conflicts) parts.push(`${s.conflicts} in conflict`)
+          toast(parts.join(', '), s.failed || s.conflicts ? 'error' : 'success')
+        }
+      }),
+    [client, toast],
+  )
+
+  const signOut = async () => {
+    const unsynced = await client.unsyncedCount()
+    if (
+      unsynced > 0 &&
+      !window.confirm(
+        `${unsynced} change(s) are not synced yet. They stay on this device and sync when you sign in again. Sign out?`,
+      )
+    )
+      return
+    await logout()
+    navigate('/')
+  }
+
+  const links: Array<[string, string, boolean]> = [
+    ['/', 'Home', true],
+    ['/suppliers', 'Suppliers', reads('supplier')],
+    ['/products', 'Products', reads('product')],
+    ['/collections', 'Collections', reads('collection')],
+    ['/payments', 'Payments', reads('payment')],
+    ['/reports', 'Reports', reports],
+    ['/sync', 'Sync', true],
+    ['/users', 'Users', users],
+  ]
+  const queued = status.pending + status.conflicts + status.failed
+
+  return (
+    <div className="app">
+      {!status.online ? (
+        <div className="offline-banner" role="status">
+          Offline — {status.pending} change{status.pending === 1 ? '' : 's'} waiting to sync. Everything keeps working.
+        </div>
+      ) : null}
+      <header className="topbar">
+        <NavLink to="/" className="brand">
+          TrackVault
+        </NavLink>
+        <nav aria-label="Main" className="mainnav">
+          {links
+            .filter(([, , shown]) => shown)
+            .map(([to, label]) => (
+              <NavLink key={to} to={to} end={to === '/'}>
+                {label}
+                {to === '/sync' && queued > 0 ? (
+                  <span className="count">
+                    {queued}
+                    <span className="sr-only"> queued</span>
+                  </span>
+                ) : null}
+              </NavLink>
+            ))}
+        </nav>
+        <div className="session">
+          <span className={`dot ${status.online ? 'online' : 'offline'}`} aria-hidden="true" />
+          <span className="sr-only">{status.online ? 'Online' : 'Offline'}</span>
+          <span className="who">
+            {user?.name} ({user?.role})
+          </span>
+          <button type="button" onClick={signOut}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      {status.syncing ? (
+        <div className="sync-progress">
+          <progress
+            aria-label="Sync progress"
+            max={status.progress?.total || 1}
+            value={status.progress ? status.progress.current : undefined}
+          />
+        </div>
+      ) : null}
+      <main>{children}</main>
+      <footer className="statusbar">
+        <span>{status.online ? 'Online' : 'Offline'}</span>
+        <span>Pending: {status.pending}</span>
+        <span>Last sync: {dateTime(status.lastSyncAt)}</span>
+      </footer>
+    </div>
+  )
+}

@@ -1,0 +1,39 @@
+/** Display helpers. Amounts stay decimal strings end to end; nothing here parses money into floats. */
+
+/** "6060.00" -> "6,060.00" (grouping only; the digits are the server's). */
+export function money(value: string | null | undefined): string {
+  if (value === null || value === undefined) return '—'
+  const [whole, fraction] = value.split('.')
+  const negative = whole.startsWith('-')
+  const digits = negative ? whole.slice(1) : whole
+  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  return `${negative ? '-' : ''}${grouped}${fraction !== undefined ? `.${fraction}` : ''}`
+}
+
+export function today(): string {
+  return new Date().toISOString().slice(0, 10)
+}
+
+export function daysAgo(n: number): string {
+  const d = new Date()
+  d.setUTCDate(d.getUTCDate() - n)
+  return d.toISOString().slice(0, 10)
+}
+
+export function dateTime(iso: string | null | undefined): string {
+  if (!iso) return 'never'
+  return new Date(iso).toLocaleString()
+}
+
+/** A readable message from any thrown error (AppError, ApiError, other). */
+export function errorMessage(err: unknown): string {
+  if (err && typeof err === 'object' && 'message' in err) return String((err as { message: string }).message)
+  return String(err)
+}
+
+/** Per-field messages of a VALIDATION_FAILED error, if any. */
+export function fieldErrors(err: unknown): Record<string, string> {
+  const fields = (err as { details?: { fields?: Record<string, string[]> } })?.details?.fields
+  if (!fields) return {}
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.join('; ')]))
+}

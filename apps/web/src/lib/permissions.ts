@@ -1,0 +1,14 @@
+/** What the signed-in user may do, from core's permission matrix (the server enforces the same). */
+import { type Action, can, canManageUsers, canReadReports, type EntityType, grantFor } from '@trackvault/core'
+import { useSession } from './session'
+
+export function useCan() {
+  const { user } = useSession()
+  return {
+    /** May do `action` on `type` (for a row owned by `owner`, if given). */
+    can: (type: EntityType, action: Action, owner?: string) => (user ? can(user, type, action, owner) : false),
+    reads: (type: EntityType) => (user ? grantFor(user.role, type, 'read') !== 'none' : false),
+    reports: user ? canReadReports(user.role) : false,
+    users: user ? canManageUsers(user.role) : false,
+  }
+}

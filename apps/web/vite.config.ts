@@ -1,0 +1,32 @@
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+import { VitePWA } from 'vite-plugin-pwa'
+
+// The app shell is precached by a service worker, so a reload with no network
+// opens the app; the data lives in IndexedDB through @trackvault/client.
+export default defineConfig({
+  plugins: [
+    react(),
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: false,
+      manifest: {
+        name: 'TrackVault',
+        short_name: 'TrackVault',
+        description: 'Offline-first collection and payments',
+        theme_color: '#1f6f43',
+        background_color: '#ffffff',
+        display: 'standalone',
+        start_url: '/',
+        icons: [{ src: '/icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,webmanifest}'],
+        navigateFallback: '/index.html',
+        navigateFallbackDenylist: [/^\/api\//, /^\/health/, /^\/metrics/],
+      },
+    }),
+  ],
+  server: { proxy: { '/api': 'http://localhost:8080', '/health': 'http://localhost:8080' } },
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+})
