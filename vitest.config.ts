@@ -42,6 +42,17 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'web',
+          include: ['tests/web/**/*.test.ts'],
+          env: { TRACKVAULT_TEST_DB: 'sqlite' },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // One browser at a time on a 2-core machine.
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'e2e-sqlite',
           include: ['tests/e2e/**/*.test.ts'],
           env: { TRACKVAULT_TEST_DB: 'sqlite' },

@@ -176,18 +176,34 @@ export class SyncClient {
   async sync(callbacks: SyncCallbacks = {}): Promise<SyncSummary> {
     await this.ready
     this.status.set({ syncing: true, connection: 'syncing' })
-    // In a browser only one tab syncs at a time; the others see its work through the shared store.
-    const summary = (await ifLockFree(this.lockName, () => this.engine.sync(callbacks))) ?? {
-      successful: 0,
-      failed: 0,
-      conflicts: 0,
-      pulled: 0,
-      skipped: true,
+    let summary: SyncSummary
+    try {
+      // In a browser only one tab syncs at a time; the others see its work through the shared store.
+      summary = (await ifLockFree(this.lockName, () => this.engine.sync(callbacks))) ?? {
+        successful: 0,
+        failed: 0,
+        conflicts: 0,
+        pulled: 0,
+        skipped: true,
+      }
+    } catch (err) {
+      // A bug or a storage failure, not a network answer: report it and leave a usable status.
+      this.status.set({
+        syncing: false,
+        progress: null,
+        connection: 'error',
+        lastError: { code: 'CLIENT_ERROR', message: err instanceof Error ? err.message : String(err) },
+      })
+      throw err
     }
     const err = summary.error
     if (!err) {
-      this.network.setOnline(true)
-      this.status.set({ connection: 'idle', lastError: null, lastSyncAt: new Date().toISOString() })
+      if (!summary.skipped) this.network.setOnline(true)
+      this.status.set({
+        connection: 'idle',
+        lastError: null,
+        lastSyncAt: summary.skipped ? this.status.current.lastSyncAt : new Date().toISOString(),
+      })
     } else if (err.status === 401) {
       this.status.set({ connection: 'needs-auth', lastError: { code: err.code, message: err.message } })
     } else if (err.offline) {
@@ -200,7 +216,13 @@ export class SyncClient {
     await this.refreshCounts()
     if (summary !== this.lastSummary) {
       this.lastSummary = summary // callers that joined a running sync share its summary: tell listeners once
-      for (const listener of this.syncListeners) listener(summary)
+      for (const listener of this.syncListeners) {
+        try {
+          listener(summary)
+        } catch {
+          // a listener's bug must not fail the sync that already happened
+        }
+      }
     }
     return summary
   }

@@ -1,0 +1,119 @@
+/**
+ * Browser end-to-end harness: a real TrackVault server process (SQLite file,
+ * built web app), users per role, master data, and Debian's Chromium driven
+ * by playwright-core.
+ */
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Role } from '@trackvault/core'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { createUser } from '../../packages/server/src/auth/users'
+import { type ServerProcess, startServerProcess } from '../../packages/server/test/helpers/server-process'
+import { createTestDb, type TestDb } from '../../packages/server/test/helpers/test-db'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+export const SCREENSHOTS = join(root, 'docs', 'screenshots')
+export const PASSWORD = 'web-e2e-password'
+export const PHONE = { width: 360, height: 740 }
+export const DESKTOP = { width: 1280, height: 800 }
+
+export interface WebHarness {
+  server: ServerProcess
+  db: TestDb
+  browser: Browser
+  users: Record<Role, { id: string; email: string; name: string }>
+  /** Master data made through the API: one product with a rate and one supplier. */
+  data: { productId: string; supplierId: string }
+  newContext(viewport?: { width: number; height: number }): Promise<BrowserContext>
+  signIn(page: Page, role: Role): Promise<void>
+  close(): Promise<void>
+}
+
+/** Builds apps/web if it has not been built (the install's prepare step normally does it). */
+function ensureWebBuilt() {
+  if (!existsSync(join(root, 'apps', 'web', 'dist', 'index.html'))) {
+    execFileSync('npm', ['run', 'build', '-w', '@trackvault/web'], { cwd: root, stdio: 'inherit' })
+  }
+}
+
+async function api(url: string, token: string | undefined, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const json = await res.json()
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`)
+  return json
+}
+
+export async function startWebHarness(): Promise<WebHarness> {
+  ensureWebBuilt()
+  mkdirSync(SCREENSHOTS, { recursive: true })
+  const db = await createTestDb()
+  const users = {} as WebHarness['users']
+  for (const role of ['admin', 'manager', 'finance', 'collector'] as Role[]) {
+    const email = `${role}@web.local`
+    const name = `${role[0].toUpperCase()}${role.slice(1)} Web`
+    const u = await createUser(db.handle.db, { name, email, password: PASSWORD, role })
+    users[role] = { id: u.id, email, name }
+  }
+  const server = await startServerProcess({ ...db.env, TRACKVAULT_RATE_LIMIT: '100000', LOG_LEVEL: 'warn' })
+  const { token } = await api(server.url, undefined, 'POST', '/api/auth/login', {
+    email: users.manager.email,
+    password: PASSWORD,
+  })
+  const product = await api(server.url, token, 'POST', '/api/products', { code: 'TEA', name: 'Green tea leaf', default_unit: 'kg' })
+  await api(server.url, token, 'POST', '/api/product-rates', {
+    product_id: product.id,
+    unit: 'kg',
+    rate: '120.00',
+    effective_date: '2020-01-01',
+  })
+  const supplier = await api(server.url, token, 'POST', '/api/suppliers', { code: 'SUP-001', name: 'Kamau Farm', phone: '+254700000001' })
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  })
+  return {
+    server,
+    db,
+    browser,
+    users,
+    data: { productId: product.id, supplierId: supplier.id },
+    newContext: (viewport = DESKTOP) => browser.newContext({ baseURL: server.url, viewport }),
+    signIn: async (page, role) => {
+      await page.goto('/')
+      await page.getByLabel('Email').fill(users[role].email)
+      await page.getByLabel('Password').fill(PASSWORD)
+      await page.getByRole('button', { name: 'Sign in' }).click()
+      await page.getByRole('navigation', { name: 'Main' }).waitFor()
+    },
+    close: async () => {
+      await browser.close()
+      await server.stop('SIGKILL')
+      await db.drop()
+    },
+  }
+}
+
+/** Waits until the service worker controls the page (the app shell is cached for offline reloads). */
+export async function waitForServiceWorker(page: Page) {
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready
+    if (!navigator.serviceWorker.controller) {
+      await new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve()))
+    }
+  })
+}
