@@ -65,14 +65,22 @@ export async function startWebHarness(): Promise<WebHarness> {
     email: users.manager.email,
     password: PASSWORD,
   })
-  const product = await api(server.url, token, 'POST', '/api/products', { code: 'TEA', name: 'Green tea leaf', default_unit: 'kg' })
+  const product = await api(server.url, token, 'POST', '/api/products', {
+    code: 'TEA',
+    name: 'Green tea leaf',
+    default_unit: 'kg',
+  })
   await api(server.url, token, 'POST', '/api/product-rates', {
     product_id: product.id,
     unit: 'kg',
     rate: '120.00',
     effective_date: '2020-01-01',
   })
-  const supplier = await api(server.url, token, 'POST', '/api/suppliers', { code: 'SUP-001', name: 'Kamau Farm', phone: '+254700000001' })
+  const supplier = await api(server.url, token, 'POST', '/api/suppliers', {
+    code: 'SUP-001',
+    name: 'Kamau Farm',
+    phone: '+254700000001',
+  })
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: [
@@ -113,7 +121,9 @@ export async function waitForServiceWorker(page: Page) {
   await page.evaluate(async () => {
     await navigator.serviceWorker.ready
     if (!navigator.serviceWorker.controller) {
-      await new Promise<void>((resolve) => navigator.serviceWorker.addEventListener('controllerchange', () => resolve()))
+      await new Promise<void>((resolve) =>
+        navigator.serviceWorker.addEventListener('controllerchange', () => resolve()),
+      )
     }
   })
 }
