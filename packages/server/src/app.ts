@@ -56,11 +56,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Graceful shutdown: a keep-alive connection whose request finishes after close()
   // began would hold the server open for the keep-alive timeout; close such
   // connections as soon as they go idle.
+  // A connection that never sent a request counts as busy to Node; after a grace period, close everything.
   let sweeper: NodeJS.Timeout | undefined
+  let deadline: NodeJS.Timeout | undefined
   app.addHook('preClose', async () => {
     sweeper = setInterval(() => app.server.closeIdleConnections(), 50)
+    deadline = setTimeout(() => app.server.closeAllConnections(), 3000)
   })
-  app.addHook('onClose', async () => clearInterval(sweeper))
+  app.addHook('onClose', async () => {
+    clearInterval(sweeper)
+    clearTimeout(deadline)
+  })
 
   const limit = opts.rateLimit ?? DEFAULTS.rateLimit
   await app.register(rateLimit, {

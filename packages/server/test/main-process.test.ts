@@ -36,6 +36,18 @@ describe('demo mode', () => {
       expect(collections.total).toBeGreaterThan(20)
       const report = await fetch(`${server.url}/api/reports/balances`, { headers: auth }).then((r) => r.json())
       expect(report.totals.total_collections).toMatch(/^\d+\.\d{2}$/)
+      // The built web app is served at / with deep links falling back to index.html.
+      const html = { accept: 'text/html' }
+      const home = await fetch(`${server.url}/`, { headers: html })
+      expect(home.status).toBe(200)
+      expect(await home.text()).toContain('<div id="root">')
+      const deep = await fetch(`${server.url}/suppliers/some-id`, { headers: html })
+      expect(await deep.text()).toContain('<div id="root">')
+      const sw = await fetch(`${server.url}/sw.js`)
+      expect(sw.headers.get('cache-control')).toBe('no-cache')
+      const apiMiss = await fetch(`${server.url}/api/nothing-here`, { headers: html })
+      expect(apiMiss.status).toBe(404)
+      expect((await apiMiss.json()).error.code).toBe('NOT_FOUND')
       // A request in flight when SIGTERM arrives still completes.
       const inFlight = fetch(`${server.url}/api/reports/balances`, { headers: auth })
       const code = await server.stop('SIGTERM')

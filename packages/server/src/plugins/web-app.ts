@@ -1,12 +1,14 @@
 /**
- * Serves the built web app (apps/web/dist) at `/`. Unknown paths that are
- * not API calls get index.html, so deep links work; the service worker and
- * index.html are never cached by the browser's HTTP cache (the service
+ * Serves the built web app (apps/web/dist) at `/`. Unknown GET paths that
+ * are not API calls get index.html, so deep links work; the service worker
+ * and index.html are never cached by the browser's HTTP cache (the service
  * worker does the caching).
  */
 import fastifyStatic from '@fastify/static'
 import { AppError } from '@trackvault/core'
 import type { FastifyInstance } from 'fastify'
+
+const NOT_APP = /^\/(api|health|metrics)(\/|$|\?)/
 
 export async function webAppPlugin(app: FastifyInstance, opts: { root: string }) {
   await app.register(fastifyStatic, {
@@ -17,12 +19,12 @@ export async function webAppPlugin(app: FastifyInstance, opts: { root: string })
       else if (path.includes('/assets/')) res.header('cache-control', 'public, max-age=31536000, immutable')
     },
   })
-  app.setNotFoundHandler((request, reply) => {
-    const api = /^\/(api|health|metrics)(\/|$|\?)/.test(request.url)
-    if (request.method === 'GET' && !api && request.headers.accept?.includes('text/html')) {
-      reply.header('cache-control', 'no-cache')
-      return reply.sendFile('index.html')
+  // The router tries every specific route first, so this only sees paths nothing else serves.
+  app.get('/*', { schema: { hide: true } }, (request, reply) => {
+    if (NOT_APP.test(request.url) || !request.headers.accept?.includes('text/html')) {
+      return reply.status(404).send(new AppError('NOT_FOUND', `No route GET ${request.url}`).toBody())
     }
-    return reply.status(404).send(new AppError('NOT_FOUND', `No route ${request.method} ${request.url}`).toBody())
+    reply.header('cache-control', 'no-cache')
+    return reply.sendFile('index.html')
   })
 }

@@ -1,9 +1,10 @@
 /** The sync protocol over HTTP: push, resolve, pending, pull, live events. See docs/sync-protocol.md. */
+import { randomBytes } from 'node:crypto'
 import { AppError, deviceIdField, encodeCursor, pushRequestSchema, resolveRequestSchema } from '@trackvault/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { authenticate, issueToken, revokeToken } from '../auth/tokens'
+import { authenticate, hashToken } from '../auth/tokens'
 import { errorSchema } from '../http/schemas'
 import { bearerToken } from '../plugins/auth'
 import { fromLegacy, isLegacyPush, legacyPushSchema, toLegacy } from '../sync/legacy'
@@ -15,6 +16,12 @@ import { resolveConflict } from '../sync/resolve'
 const tags = ['Sync']
 const errors = { 401: errorSchema, 403: errorSchema, 413: errorSchema, 422: errorSchema, 429: errorSchema }
 const TICKET_TTL_MS = 60_000
+/**
+ * A ticket is stored under the hash of this prefixed form, so it is never a
+ * bearer token (it travels in URLs, which end up in logs), and a bearer token
+ * is never accepted (nor consumed) as a ticket.
+ */
+const ticketKey = (ticket: string) => `sse-ticket:${ticket}`
 
 const resultSchema = z.object({
   local_id: z.string(),
@@ -184,8 +191,21 @@ export async function syncRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) => {
-      const issued = await issueToken(app.db, request.actor.id, request.actor.deviceId, TICKET_TTL_MS)
-      return { ticket: issued.token, expires_at: issued.expires_at }
+      const ticket = randomBytes(32).toString('base64url')
+      const now = new Date()
+      const expires_at = new Date(now.getTime() + TICKET_TTL_MS).toISOString()
+      await app.db
+        .insertInto('auth_tokens')
+        .values({
+          token_hash: hashToken(ticketKey(ticket)),
+          user_id: request.actor.id,
+          device_id: request.actor.deviceId,
+          created_at: now.toISOString(),
+          expires_at,
+          revoked_at: null,
+        })
+        .execute()
+      return { ticket, expires_at }
     },
   )
 
@@ -203,16 +223,27 @@ export async function syncRoutes(fastify: FastifyInstance) {
     },
     async (request, reply) => {
       const ticket = request.query.ticket
-      const token = bearerToken(request) ?? ticket
-      if (!token) throw new AppError('UNAUTHENTICATED')
-      request.actor = await authenticate(app.db, token)
-      if (!bearerToken(request) && ticket) await revokeToken(app.db, request.actor.tokenHash)
+      const token = bearerToken(request)
+      if (token) request.actor = await authenticate(app.db, token)
+      else if (ticket) {
+        request.actor = await authenticate(app.db, ticketKey(ticket))
+        // Single use, also when two requests race with one ticket: only the one that revokes it gets in.
+        const used = await app.db
+          .updateTable('auth_tokens')
+          .set({ revoked_at: new Date().toISOString() })
+          .where('token_hash', '=', request.actor.tokenHash)
+          .where('revoked_at', 'is', null)
+          .executeTakeFirst()
+        if (Number(used.numUpdatedRows) !== 1) throw new AppError('UNAUTHENTICATED', 'This ticket was already used')
+      } else throw new AppError('UNAUTHENTICATED')
       let lastSent = 0
       const send = (event: string, seq: number) => {
         lastSent = Math.max(lastSent, seq)
         reply.sse({ event, id: encodeCursor(seq), data: JSON.stringify({ cursor: encodeCursor(seq) }) })
       }
       const head = await headCursor(app.db)
+      // The client may have gone while the handler awaited the database; its 'close' has fired already.
+      if (request.raw.destroyed) return reply.hijack()
       send('ready', Number.parseInt(head.slice(1), 36))
       const onChange = (seq: number) => {
         if (seq === 0 || seq > lastSent) send('change', seq === 0 ? lastSent : seq)
