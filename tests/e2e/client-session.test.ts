@@ -69,6 +69,21 @@ describe('triggers', () => {
     await b.close()
   })
 
+  test('a local write on a started client is pushed shortly after, without a manual sync', async () => {
+    const d = makeClient(h)
+    await d.client.login(h.users.manager.email, PASSWORD)
+    d.client.start()
+    // Let the start-up sync finish first, so only the write can trigger the next one.
+    await vi.waitFor(() => expect(d.client.status.current.lastSyncAt).not.toBeNull(), { timeout: 5000 })
+    await vi.waitFor(() => expect(d.client.status.current.syncing).toBe(false))
+    const s = await d.client.suppliers.create({ code: 'WRITE-1', name: 'Pushed soon' })
+    await vi.waitFor(async () => expect(await d.client.suppliers.get(s.id)).toMatchObject({ version: 1 }), {
+      timeout: 5000,
+    })
+    expect(await d.client.unsyncedCount()).toBe(0)
+    await d.client.close()
+  })
+
   test('reconnection triggers a sync', async () => {
     const d = makeClient(h)
     await d.client.login(h.users.manager.email, PASSWORD)

@@ -36,6 +36,8 @@ export interface SyncClientOptions {
   syncIntervalMs?: number
   /** Listen to the server's live pokes (default true). */
   live?: boolean
+  /** After a local write (once started), sync this much later; bursts coalesce (default 500 ms). */
+  writeSyncDelayMs?: number
   fetch?: FetchLike
 }
 
@@ -76,11 +78,12 @@ export class SyncClient {
     this.api = new ApiClient(opts.baseUrl.replace(/\/$/, ''), opts.fetch)
     this.network = opts.network ?? new OnlineManager(true)
     const writer = () => this.writer()
-    this.suppliers = new EntityApi('supplier', this.db, writer)
-    this.products = new EntityApi('product', this.db, writer)
-    this.productRates = new EntityApi('product_rate', this.db, writer)
-    this.collections = new EntityApi('collection', this.db, writer)
-    this.payments = new EntityApi('payment', this.db, writer)
+    const onWrite = () => this.scheduleSyncAfterWrite()
+    this.suppliers = new EntityApi('supplier', this.db, writer, onWrite)
+    this.products = new EntityApi('product', this.db, writer, onWrite)
+    this.productRates = new EntityApi('product_rate', this.db, writer, onWrite)
+    this.collections = new EntityApi('collection', this.db, writer, onWrite)
+    this.payments = new EntityApi('payment', this.db, writer, onWrite)
     this.engine = new SyncEngine({
       db: this.db,
       api: this.api,
@@ -294,6 +297,7 @@ export class SyncClient {
     this.stops = []
     this.stopLive()
     clearTimeout(this.countsTimer)
+    clearTimeout(this.writeTimer)
     await this.db.close()
   }
 
@@ -312,6 +316,14 @@ export class SyncClient {
       for (const k of keys) if (k.startsWith(VIEW_PREFIX)) types.add(k.split('/')[1])
       if (types.size > 0) listener([...types])
     })
+  }
+
+  private writeTimer: ReturnType<typeof setTimeout> | undefined
+  /** A local write is a trigger too (once started): sync shortly after, coalescing bursts of writes. */
+  private scheduleSyncAfterWrite() {
+    if (!this.started) return
+    clearTimeout(this.writeTimer)
+    this.writeTimer = setTimeout(() => void this.syncSafely(), this.opts.writeSyncDelayMs ?? 500)
   }
 
   private scheduleCounts() {

@@ -98,6 +98,8 @@ export class EntityApi<T extends ViewRow = ViewRow> {
     readonly type: EntityType,
     private readonly db: LocalDb,
     private readonly writer: () => Writer,
+    /** Called after every committed local write (the client schedules a sync). */
+    private readonly onWrite: () => void = () => {},
   ) {}
 
   private authorise(action: 'create' | 'update' | 'delete', owner?: unknown) {
@@ -114,6 +116,12 @@ export class EntityApi<T extends ViewRow = ViewRow> {
     return (await serverRow(tx, this.type, id))?.version ?? null
   }
 
+  private async written<R>(fn: (tx: LocalTx) => Promise<R>): Promise<R> {
+    const result = await this.db.write(fn)
+    this.onWrite()
+    return result
+  }
+
   /** Creates a row with an id made here (UUIDv7). Validated now; sent on the next sync. */
   async create(fields: Record<string, unknown>, opts: { id?: string } = {}): Promise<T> {
     const user = this.writer()
@@ -123,7 +131,7 @@ export class EntityApi<T extends ViewRow = ViewRow> {
     }
     this.authorise('create', payload.user_id)
     const id = opts.id ?? newId()
-    return this.db.write(async (tx) => {
+    return this.written(async (tx) => {
       if (await viewRow(tx, this.type, id)) throw new AppError('DUPLICATE', `${this.type} ${id} already exists`)
       await enqueue(tx, {
         user_id: user.id,
@@ -140,7 +148,7 @@ export class EntityApi<T extends ViewRow = ViewRow> {
   /** Changes some fields. Only the changed fields are queued (a delta). */
   async update(id: string, patch: Record<string, unknown>): Promise<T> {
     const user = this.writer()
-    return this.db.write(async (tx) => {
+    return this.written(async (tx) => {
       const current = await viewRow(tx, this.type, id)
       if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${this.type} ${id} does not exist`)
       this.authorise('update', current.user_id)
@@ -167,7 +175,7 @@ export class EntityApi<T extends ViewRow = ViewRow> {
   /** Deletes the row (a tombstone on the server). */
   async remove(id: string): Promise<void> {
     const user = this.writer()
-    await this.db.write(async (tx) => {
+    await this.written(async (tx) => {
       const current = await viewRow(tx, this.type, id)
       if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${this.type} ${id} does not exist`)
       this.authorise('delete', current.user_id)
