@@ -12,7 +12,7 @@ export default defineConfig({
         test: { name: 'core', include: ['packages/core/**/*.test.ts'] },
       },
       {
-        test: { name: 'client', include: ['packages/client/**/*.test.ts'] },
+        test: { name: 'client', include: ['packages/client/**/*.test.ts', 'apps/web/src/**/*.test.ts'] },
       },
       {
         test: {

@@ -23,6 +23,9 @@ export default defineConfig({
       workbox: {
         globPatterns: ['**/*.{js,css,html,svg,webmanifest}'],
         navigateFallback: '/index.html',
+        // Take control of the open page at once, so it works offline without a second visit.
+        clientsClaim: true,
+        skipWaiting: true,
         navigateFallbackDenylist: [/^\/api\//, /^\/health/, /^\/metrics/],
       },
     }),

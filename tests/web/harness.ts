@@ -8,7 +8,7 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Role } from '@trackvault/core'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core'
 import { createUser } from '../../packages/server/src/auth/users'
 import { type ServerProcess, startServerProcess } from '../../packages/server/test/helpers/server-process'
 import { createTestDb, type TestDb } from '../../packages/server/test/helpers/test-db'
@@ -100,7 +100,11 @@ export async function startWebHarness(): Promise<WebHarness> {
     browser,
     users,
     data: { productId: product.id, supplierId: supplier.id },
-    newContext: (viewport = DESKTOP) => browser.newContext({ baseURL: server.url, viewport }),
+    newContext: async (viewport = DESKTOP) => {
+      const context = await browser.newContext({ baseURL: server.url, viewport })
+      context.setDefaultTimeout(15_000)
+      return context
+    },
     signIn: async (page, role) => {
       await page.goto('/')
       await page.getByLabel('Email').fill(users[role].email)
@@ -117,13 +121,17 @@ export async function startWebHarness(): Promise<WebHarness> {
 }
 
 /** Waits until the service worker controls the page (the app shell is cached for offline reloads). */
-export async function waitForServiceWorker(page: Page) {
-  await page.evaluate(async () => {
-    await navigator.serviceWorker.ready
-    if (!navigator.serviceWorker.controller) {
-      await new Promise<void>((resolve) =>
-        navigator.serviceWorker.addEventListener('controllerchange', () => resolve()),
-      )
-    }
-  })
+export async function waitForServiceWorker(page: Page, timeoutMs = 15_000) {
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: timeoutMs })
+  await page.evaluate(() => navigator.serviceWorker.ready)
+}
+
+/** Selects the option of a <select> whose text starts with `text` (labels may carry a code after the name). */
+export async function choose(select: Locator, text: string) {
+  const value = await select.evaluate(
+    (el, t) => [...(el as HTMLSelectElement).options].find((o) => o.text.startsWith(t))?.value,
+    text,
+  )
+  if (!value) throw new Error(`no option starting with "${text}"`)
+  await select.selectOption(value)
 }

@@ -1,6 +1,411 @@
-import { Page } from '../components/ui'
+/**
+ * One product: its fields (editable by roles that may), the full rate
+ * history, and, only for roles that may create rates, a form to add a rate.
+ * Overlaps with the rates on this device are caught in the form before
+ * saving; a clash the server finds later shows in the sync center.
+ */
 
-/** TODO(web screens): placeholder until the screen lands. */
+import { isInForce } from '@trackvault/core'
+import { useSyncClient } from '@trackvault/react'
+import { type FormEvent, useId, useMemo, useState } from 'react'
+import { Link, useNavigate, useParams } from 'react-router'
+import { Empty, Field, FormError, Page, SyncBadge } from '../components/ui'
+import { errorMessage, fieldErrors, money, today } from '../lib/format'
+import { useCan } from '../lib/permissions'
+import { overlapMessage, periodText } from '../lib/product-rates'
+import { useToast } from '../lib/toast'
+import { type ProductRateView, type ProductView, useProduct, useProductRates, useProducts } from '../lib/typed-rows'
+import './suppliers.css'
+
+/** Per-field and form-level messages from a failed save. */
+function splitErrors(err: unknown): { fields: Record<string, string>; form?: string } {
+  const fields = fieldErrors(err)
+  if ((err as { code?: string }).code === 'DUPLICATE' && Object.keys(fields).length === 0) fields.code = 'already used'
+  const { _: whole, ...perField } = fields
+  return {
+    fields: perField,
+    form: whole ?? (Object.keys(perField).length ? 'Please correct the marked fields.' : errorMessage(err)),
+  }
+}
+
+function withoutKey(errors: Record<string, string>, key: string) {
+  if (!errors[key]) return errors
+  const { [key]: _, ...rest } = errors
+  return rest
+}
+
+function ProductEditForm({ product, onDone }: { product: ProductView; onDone: () => void }) {
+  const client = useSyncClient()
+  const toast = useToast()
+  const { data: all } = useProducts()
+  const [values, setValues] = useState({
+    code: product.code,
+    name: product.name,
+    description: product.description ?? '',
+    default_unit: product.default_unit,
+    is_active: product.is_active,
+  })
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [formError, setFormError] = useState<string>()
+  const [busy, setBusy] = useState(false)
+  const set = (key: keyof typeof values, value: string | boolean) => {
+    setValues((v) => ({ ...v, [key]: value }))
+    setErrors((e) => withoutKey(e, key))
+  }
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setFormError(undefined)
+    const code = values.code.trim()
+    const clash = (all ?? []).find((p) => p.code === code && p.id !== product.id)
+    if (clash) {
+      setErrors({ code: `already used by ${clash.name}` })
+      return
+    }
+    setBusy(true)
+    try {
+      await client.products.update(product.id, {
+        code,
+        name: values.name.trim(),
+        description: values.description.trim() || null,
+        default_unit: values.default_unit,
+        is_active: values.is_active,
+      })
+      toast('Product saved', 'success')
+      onDone()
+    } catch (err) {
+      const { fields, form } = splitErrors(err)
+      setErrors(fields)
+      setFormError(form)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} noValidate aria-labelledby="edit-product-title">
+      <h2 id="edit-product-title" className="sp-form-title">
+        Edit product
+      </h2>
+      <Field
+        label="Code"
+        required
+        maxLength={40}
+        value={values.code}
+        error={errors.code}
+        onChange={(e) => set('code', e.target.value)}
+      />
+      <Field
+        label="Name"
+        required
+        maxLength={200}
+        value={values.name}
+        error={errors.name}
+        onChange={(e) => set('name', e.target.value)}
+      />
+      <Field
+        label="Default unit"
+        required
+        maxLength={20}
+        value={values.default_unit}
+        error={errors.default_unit}
+        onChange={(e) => set('default_unit', e.target.value)}
+      />
+      <Field
+        label="Description"
+        maxLength={2000}
+        value={values.description}
+        error={errors.description}
+        onChange={(e) => set('description', e.target.value)}
+      />
+      <label className="sp-check">
+        <input type="checkbox" checked={values.is_active} onChange={(e) => set('is_active', e.target.checked)} />
+        Active
+      </label>
+      <FormError message={formError} />
+      <div className="sp-form-actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Save product'}
+        </button>
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  )
+}
+
+function AddRateForm({ product, rates }: { product: ProductView; rates: readonly ProductRateView[] }) {
+  const client = useSyncClient()
+  const toast = useToast()
+  const unitListId = useId()
+  const initial = () => ({
+    unit: product.default_unit,
+    rate: '',
+    effective_date: today(),
+    end_date: '',
+    is_active: true,
+  })
+  const [values, setValues] = useState(initial)
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [formError, setFormError] = useState<string>()
+  const [busy, setBusy] = useState(false)
+  const units = useMemo(() => [...new Set([product.default_unit, ...rates.map((r) => r.unit)])], [product, rates])
+
+  const set = (key: keyof ReturnType<typeof initial>, value: string | boolean) => {
+    setValues((v) => ({ ...v, [key]: value }))
+    setErrors((e) => withoutKey(e, key))
+    setFormError(undefined)
+  }
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setFormError(undefined)
+    const unit = values.unit.trim().toLowerCase()
+    const candidate = {
+      product_id: product.id,
+      unit,
+      rate: values.rate.trim(),
+      effective_date: values.effective_date,
+      end_date: values.end_date || null,
+      is_active: values.is_active,
+    }
+    if (candidate.end_date && candidate.effective_date && candidate.end_date < candidate.effective_date) {
+      setErrors({ end_date: 'must not be before the effective date' })
+      return
+    }
+    const overlap = overlapMessage({ ...candidate, id: '' }, rates)
+    if (overlap) {
+      setFormError(overlap)
+      return
+    }
+    setBusy(true)
+    try {
+      await client.productRates.create(candidate)
+      toast(`Rate added for ${unit}`, 'success')
+      setValues(initial())
+      setErrors({})
+    } catch (err) {
+      const { fields, form } = splitErrors(err)
+      setErrors(fields)
+      setFormError(form)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form className="card" onSubmit={submit} noValidate aria-labelledby="add-rate-title">
+      <h2 id="add-rate-title" className="sp-form-title">
+        Add rate
+      </h2>
+      <Field
+        label="Unit"
+        required
+        maxLength={20}
+        list={unitListId}
+        value={values.unit}
+        error={errors.unit}
+        onChange={(e) => set('unit', e.target.value)}
+      />
+      <datalist id={unitListId}>
+        {units.map((u) => (
+          <option key={u} value={u} />
+        ))}
+      </datalist>
+      <Field
+        label="Rate (per unit)"
+        required
+        inputMode="decimal"
+        autoComplete="off"
+        placeholder="0.00"
+        value={values.rate}
+        error={errors.rate}
+        onChange={(e) => set('rate', e.target.value)}
+      />
+      <Field
+        label="Effective from"
+        type="date"
+        required
+        value={values.effective_date}
+        error={errors.effective_date}
+        onChange={(e) => set('effective_date', e.target.value)}
+      />
+      <Field
+        label="Ends on (optional)"
+        type="date"
+        min={values.effective_date || undefined}
+        value={values.end_date}
+        error={errors.end_date}
+        hint="Leave empty for a rate with no end."
+        onChange={(e) => set('end_date', e.target.value)}
+      />
+      <label className="sp-check">
+        <input type="checkbox" checked={values.is_active} onChange={(e) => set('is_active', e.target.checked)} />
+        Active
+      </label>
+      <FormError message={formError} />
+      <div className="sp-form-actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Add rate'}
+        </button>
+      </div>
+    </form>
+  )
+}
+
 export function ProductDetail() {
-  return <Page title="ProductDetail">Coming soon.</Page>
+  const { id = '' } = useParams()
+  const client = useSyncClient()
+  const navigate = useNavigate()
+  const toast = useToast()
+  const { can } = useCan()
+  const { data: product, isLoading } = useProduct(id)
+  const { data: rates } = useProductRates({ product_id: id, sort_by: 'effective_date', sort_order: 'desc' })
+  const [editing, setEditing] = useState(false)
+  const [error, setError] = useState<string>()
+  const date = today()
+
+  if (isLoading) return <p className="loading">Loading…</p>
+  if (!product) {
+    return (
+      <Page title="Product not found">
+        <Empty>This product does not exist on this device (it may have been deleted).</Empty>
+        <Link to="/products">Back to products</Link>
+      </Page>
+    )
+  }
+  const rateRows = rates ?? []
+  const mayEditRates = can('product_rate', 'update')
+
+  const setActive = async (rate: ProductRateView, active: boolean) => {
+    setError(undefined)
+    if (active) {
+      const overlap = overlapMessage({ ...rate, is_active: true }, rateRows)
+      if (overlap) {
+        setError(`Cannot activate the rate ${periodText(rate)}: ${overlap}`)
+        return
+      }
+    }
+    try {
+      await client.productRates.update(rate.id, { is_active: active })
+      toast(`Rate ${periodText(rate)} ${active ? 'activated' : 'deactivated'}`, 'success')
+    } catch (err) {
+      setError(errorMessage(err))
+    }
+  }
+
+  const remove = async () => {
+    if (!window.confirm(`Delete product ${product.name} (${product.code})?`)) return
+    try {
+      await client.products.remove(product.id)
+      toast('Product deleted', 'success')
+      navigate('/products')
+    } catch (err) {
+      setError(errorMessage(err))
+    }
+  }
+
+  return (
+    <Page
+      title={product.name}
+      actions={
+        <>
+          {can('product', 'update') && !editing ? (
+            <button type="button" onClick={() => setEditing(true)}>
+              Edit product
+            </button>
+          ) : null}
+          {can('product', 'delete') ? (
+            <button type="button" className="danger" onClick={remove}>
+              Delete product
+            </button>
+          ) : null}
+        </>
+      }
+    >
+      <div className="sp-stack">
+        {editing ? (
+          <ProductEditForm product={product} onDone={() => setEditing(false)} />
+        ) : (
+          <div className="card">
+            <dl className="sp-facts">
+              <dt>Code</dt>
+              <dd>
+                {product.code}
+                <SyncBadge state={product._sync} />
+              </dd>
+              <dt>Default unit</dt>
+              <dd>{product.default_unit}</dd>
+              <dt>Status</dt>
+              <dd>{product.is_active ? 'Active' : 'Inactive'}</dd>
+              <dt>Description</dt>
+              <dd>{product.description || '—'}</dd>
+            </dl>
+          </div>
+        )}
+
+        <section className="sp-section" aria-labelledby="rates-title">
+          <h2 id="rates-title">Rate history</h2>
+          <FormError message={error} />
+          {rateRows.length === 0 ? (
+            <Empty>No rates yet.</Empty>
+          ) : (
+            <div className="table-wrap">
+              <table className="sp-table">
+                <caption className="sr-only">All rates of {product.name}, newest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Unit</th>
+                    <th scope="col" className="num">
+                      Rate
+                    </th>
+                    <th scope="col">Period</th>
+                    <th scope="col">Status</th>
+                    {mayEditRates ? <th scope="col">Actions</th> : null}
+                  </tr>
+                </thead>
+                <tbody>
+                  {rateRows.map((r) => (
+                    <tr key={r.id}>
+                      <td>{r.unit}</td>
+                      <td className="num">{money(r.rate)}</td>
+                      <td>
+                        <span className="sp-nowrap">{r.effective_date}</span> to{' '}
+                        <span className="sp-nowrap">{r.end_date ?? 'open end'}</span>
+                      </td>
+                      <td>
+                        <span className={`badge ${r.is_active ? 'sp-on' : 'sp-off'}`}>
+                          {r.is_active ? 'Active' : 'Inactive'}
+                        </span>
+                        {isInForce(r, date) ? <span className="badge sp-on">In force today</span> : null}
+                        <SyncBadge state={r._sync} />
+                      </td>
+                      {mayEditRates ? (
+                        <td>
+                          <div className="sp-row-actions">
+                            {r.is_active ? (
+                              <button type="button" onClick={() => setActive(r, false)}>
+                                Deactivate<span className="sr-only"> rate {periodText(r)}</span>
+                              </button>
+                            ) : (
+                              <button type="button" onClick={() => setActive(r, true)}>
+                                Activate<span className="sr-only"> rate {periodText(r)}</span>
+                              </button>
+                            )}
+                          </div>
+                        </td>
+                      ) : null}
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </section>
+
+        {can('product_rate', 'create') ? <AddRateForm product={product} rates={rateRows} /> : null}
+      </div>
+    </Page>
+  )
 }

@@ -1,6 +1,349 @@
-import { Page } from '../components/ui'
+/**
+ * One supplier: details, balance, and a printable statement for a date range
+ * (collections and payments in date order with a running balance), computed
+ * on the device from the local replica so it works offline.
+ */
+import { useLiveQuery, useSyncClient } from '@trackvault/react'
+import { useMemo, useState } from 'react'
+import { Link, useNavigate, useParams } from 'react-router'
+import { Empty, Field, FormError, Page, SyncBadge } from '../components/ui'
+import { balanceTotals, buildStatement, moneyOf } from '../lib/balances'
+import { daysAgo, errorMessage, money, today } from '../lib/format'
+import { useCan } from '../lib/permissions'
+import { useLocalBalances, useServerBalances } from '../lib/supplier-balances'
+import { useToast } from '../lib/toast'
+import { type CollectionView, type PaymentView, useProducts, useSupplier } from '../lib/typed-rows'
+import './suppliers.css'
 
-/** TODO(web screens): placeholder until the screen lands. */
+const METHOD_LABEL: Record<string, string> = {
+  cash: 'cash',
+  bank_transfer: 'bank transfer',
+  cheque: 'cheque',
+  mobile_payment: 'mobile payment',
+}
+
+function Stat({ label, value, note }: { label: string; value: string; note?: string }) {
+  return (
+    <div className="stat">
+      <div className="label">{label}</div>
+      <div className="value">{value}</div>
+      {note ? <div className="hint">{note}</div> : null}
+    </div>
+  )
+}
+
 export function SupplierDetail() {
-  return <Page title="SupplierDetail">Coming soon.</Page>
+  const { id = '' } = useParams()
+  const client = useSyncClient()
+  const navigate = useNavigate()
+  const toast = useToast()
+  const { can, reads } = useCan()
+  const { data: supplier, isLoading } = useSupplier(id)
+  const { data: products } = useProducts({ include_deleted: true })
+  const local = useLocalBalances()
+  const readsCollections = reads('collection')
+  const readsPayments = reads('payment')
+
+  const [from, setFrom] = useState(() => daysAgo(30))
+  const [to, setTo] = useState(() => today())
+  const [error, setError] = useState<string>()
+
+  const { data: rows } = useLiveQuery(
+    async (c) => {
+      const [collections, payments] = await Promise.all([
+        readsCollections ? c.collections.list({ supplier_id: id }) : Promise.resolve([]),
+        readsPayments ? c.payments.list({ supplier_id: id }) : Promise.resolve([]),
+      ])
+      return {
+        collections: collections as unknown as CollectionView[],
+        payments: payments as unknown as PaymentView[],
+      }
+    },
+    [id, readsCollections, readsPayments],
+    { types: ['collection', 'payment'] },
+  )
+  const serverIds = useMemo(() => (id ? [id] : []), [id])
+  const server = useServerBalances(serverIds, !local)[id]
+
+  const productName = useMemo(() => new Map((products ?? []).map((p) => [p.id, p.name])), [products])
+  const totals = useMemo(() => (rows ? balanceTotals(rows.collections, rows.payments) : undefined), [rows])
+  const rangeBad = Boolean(from && to && from > to)
+  const statement = useMemo(
+    () =>
+      rows && !rangeBad
+        ? buildStatement(rows.collections, rows.payments, { from_date: from || undefined, to_date: to || undefined })
+        : undefined,
+    [rows, from, to, rangeBad],
+  )
+
+  if (isLoading) return <p className="loading">Loading…</p>
+  if (!supplier) {
+    return (
+      <Page title="Supplier not found">
+        <Empty>This supplier does not exist on this device (it may have been deleted).</Empty>
+        <Link to="/suppliers">Back to suppliers</Link>
+      </Page>
+    )
+  }
+
+  const remove = async () => {
+    if (
+      !window.confirm(
+        `Delete supplier ${supplier.name} (${supplier.code})? Their collections and payments stay in the records.`,
+      )
+    )
+      return
+    try {
+      await client.suppliers.remove(id)
+      toast('Supplier deleted', 'success')
+      navigate('/suppliers')
+    } catch (err) {
+      setError(errorMessage(err))
+    }
+  }
+
+  const describe = (line: { kind: string; row: CollectionView | PaymentView; priced: boolean }) => {
+    if (line.kind === 'collection') {
+      const c = line.row as CollectionView
+      const product = productName.get(c.product_id) ?? 'Product'
+      return `${product}: ${c.quantity} ${c.unit}${line.priced ? ` @ ${money(c.rate_applied)}` : ' (price not known yet)'}`
+    }
+    const p = line.row as PaymentView
+    const ref = p.reference_number ? `, ref ${p.reference_number}` : ''
+    return `${p.payment_type} payment (${METHOD_LABEL[p.payment_method] ?? p.payment_method}${ref})`
+  }
+
+  const showRunning = local
+  /** Columns only shown on wider screens when a phone gets a combined Amount column instead. */
+  const wide = readsPayments ? 'sp-wide' : ''
+  const balanceText = local ? (totals ? money(moneyOf(totals.balance)) : '…') : server ? money(server.balance) : '—'
+
+  return (
+    <Page
+      title={supplier.name}
+      actions={
+        <>
+          {can('supplier', 'update') ? (
+            <Link to={`/suppliers/${id}/edit`} className="sp-button">
+              Edit
+            </Link>
+          ) : null}
+          {can('supplier', 'delete') ? (
+            <button type="button" className="danger" onClick={remove}>
+              Delete
+            </button>
+          ) : null}
+          <button type="button" onClick={() => window.print()}>
+            Print statement
+          </button>
+        </>
+      }
+    >
+      <div className="sp-print">
+        <FormError message={error} />
+        <div className="card">
+          <dl className="sp-facts">
+            <dt>Code</dt>
+            <dd>
+              {supplier.code}
+              <SyncBadge state={supplier._sync} />
+            </dd>
+            <dt>Status</dt>
+            <dd>{supplier.is_active ? 'Active' : 'Inactive'}</dd>
+            <dt>Phone</dt>
+            <dd>{supplier.phone || '—'}</dd>
+            <dt>Email</dt>
+            <dd>{supplier.email || '—'}</dd>
+            <dt>Address</dt>
+            <dd>{supplier.address || '—'}</dd>
+          </dl>
+        </div>
+
+        <section className="sp-section" aria-labelledby="balance-title">
+          <h2 id="balance-title">Balance</h2>
+          <div className="cards" aria-live="polite">
+            {local ? (
+              <>
+                <Stat label="Collected" value={totals ? money(moneyOf(totals.collections)) : '…'} />
+                <Stat label="Paid" value={totals ? money(moneyOf(totals.payments)) : '…'} />
+              </>
+            ) : server ? (
+              <>
+                <Stat label="Collected" value={money(server.total_collections)} />
+                <Stat label="Paid" value={money(server.total_payments)} />
+              </>
+            ) : null}
+            <Stat
+              label="Balance owed"
+              value={balanceText}
+              note={
+                local && totals?.unpriced
+                  ? `${totals.unpriced} collection(s) without a price yet are not included`
+                  : !local && !server
+                    ? 'From the server, shown while online'
+                    : undefined
+              }
+            />
+          </div>
+        </section>
+
+        <nav className="sp-links sp-no-print" aria-label="Supplier records">
+          {readsCollections ? <Link to={`/collections?supplier_id=${id}`}>Collections of this supplier</Link> : null}
+          {readsPayments ? <Link to={`/payments?supplier_id=${id}`}>Payments to this supplier</Link> : null}
+          {can('collection', 'create') ? (
+            <Link to={`/collections/new?supplier_id=${id}`} className="sp-button primary">
+              New collection
+            </Link>
+          ) : null}
+          {can('payment', 'create') ? (
+            <Link to={`/payments/new?supplier_id=${id}`} className="sp-button primary">
+              New payment
+            </Link>
+          ) : null}
+        </nav>
+
+        {readsCollections ? (
+          <section className="sp-section" aria-labelledby="statement-title">
+            <h2 id="statement-title">Statement</h2>
+            <p className="sp-print-only">
+              {supplier.name} ({supplier.code}) — {from || 'beginning'} to {to || 'today'}. Printed {today()}.
+            </p>
+            <div className="filters">
+              <Field
+                label="From"
+                type="date"
+                value={from}
+                max={to || undefined}
+                onChange={(e) => setFrom(e.target.value)}
+              />
+              <Field
+                label="To"
+                type="date"
+                value={to}
+                min={from || undefined}
+                error={rangeBad ? 'must not be before From' : undefined}
+                onChange={(e) => setTo(e.target.value)}
+              />
+            </div>
+            {!showRunning ? (
+              <p className="hint">
+                {readsPayments
+                  ? 'Only part of this supplier’s records is on this device, so no running balance is shown.'
+                  : 'Only your own collections are on this device; payments and the running balance are not shown.'}
+              </p>
+            ) : null}
+            {statement ? (
+              <>
+                <p className="sp-count" aria-live="polite">
+                  {statement.lines.length} entr{statement.lines.length === 1 ? 'y' : 'ies'} in this period
+                </p>
+                <div className="table-wrap">
+                  <table className="sp-table">
+                    <caption className="sr-only">
+                      Statement of {supplier.name} from {from || 'the beginning'} to {to || 'today'}
+                    </caption>
+                    <thead>
+                      <tr>
+                        <th scope="col">Date</th>
+                        <th scope="col">Entry</th>
+                        <th scope="col" className={`num ${wide}`}>
+                          Collected
+                        </th>
+                        {readsPayments ? (
+                          <>
+                            <th scope="col" className="num sp-wide">
+                              Paid
+                            </th>
+                            <th scope="col" className="num sp-narrow">
+                              Amount
+                            </th>
+                          </>
+                        ) : null}
+                        {showRunning ? (
+                          <th scope="col" className="num">
+                            Balance
+                          </th>
+                        ) : null}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {showRunning && from ? (
+                        <tr className="sp-summary">
+                          <td className="sp-nowrap">{from}</td>
+                          <td>Opening balance</td>
+                          <td className={wide} />
+                          {readsPayments ? (
+                            <>
+                              <td className="sp-wide" />
+                              <td className="sp-narrow" />
+                            </>
+                          ) : null}
+                          <td className="num sp-nowrap">{money(moneyOf(statement.opening))}</td>
+                        </tr>
+                      ) : null}
+                      {statement.lines.map((line) => {
+                        const isCollection = line.kind === 'collection'
+                        const collected = isCollection ? (line.priced ? money(moneyOf(line.collected)) : '—') : ''
+                        const paid = isCollection ? '' : money(moneyOf(line.paid))
+                        return (
+                          <tr key={`${line.kind}-${line.id}`}>
+                            <td className="sp-nowrap">{line.date}</td>
+                            <td>
+                              <Link to={`/${isCollection ? 'collections' : 'payments'}/${line.id}`}>
+                                {isCollection ? 'Collection' : 'Payment'}
+                              </Link>{' '}
+                              <span className={`sp-muted ${wide}`}>{describe(line)}</span>
+                              <SyncBadge state={line.row._sync} />
+                            </td>
+                            <td className={`num sp-nowrap ${wide}`}>{collected}</td>
+                            {readsPayments ? (
+                              <>
+                                <td className="num sp-nowrap sp-wide">{paid}</td>
+                                <td className="num sp-nowrap sp-narrow">
+                                  {isCollection ? (line.priced ? `+${collected}` : '—') : `−${paid}`}
+                                </td>
+                              </>
+                            ) : null}
+                            {showRunning ? <td className="num sp-nowrap">{money(moneyOf(line.running))}</td> : null}
+                          </tr>
+                        )
+                      })}
+                      {statement.lines.length === 0 ? (
+                        <tr>
+                          <td colSpan={6}>No collections or payments in this period.</td>
+                        </tr>
+                      ) : null}
+                    </tbody>
+                    <tfoot>
+                      <tr className="sp-summary">
+                        <td />
+                        <td>{showRunning ? 'Totals and closing balance' : 'Totals'}</td>
+                        <td className={`num sp-nowrap ${wide}`}>{money(moneyOf(statement.collected))}</td>
+                        {readsPayments ? (
+                          <>
+                            <td className="num sp-nowrap sp-wide">{money(moneyOf(statement.paid))}</td>
+                            <td className="num sp-nowrap sp-narrow">
+                              {money(moneyOf(statement.collected - statement.paid))}
+                            </td>
+                          </>
+                        ) : null}
+                        {showRunning ? <td className="num sp-nowrap">{money(moneyOf(statement.closing))}</td> : null}
+                      </tr>
+                    </tfoot>
+                  </table>
+                </div>
+                {statement.unpriced ? (
+                  <p className="hint">
+                    {statement.unpriced} collection(s) have no price on this device yet; the server prices them on sync.
+                  </p>
+                ) : null}
+              </>
+            ) : rangeBad ? null : (
+              <p className="loading">Loading…</p>
+            )}
+          </section>
+        ) : null}
+      </div>
+    </Page>
+  )
 }

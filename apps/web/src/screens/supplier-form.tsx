@@ -1,6 +1,211 @@
-import { Page } from '../components/ui'
+/**
+ * Create (/suppliers/new) or edit (/suppliers/:id/edit) a supplier. Saving
+ * writes to the device at once (online or not) and queues the change; the
+ * code is checked against the suppliers on this device before that.
+ */
+import { useSyncClient } from '@trackvault/react'
+import { type FormEvent, useEffect, useId, useState } from 'react'
+import { Link, useNavigate, useParams } from 'react-router'
+import { Empty, Field, FormError, Page } from '../components/ui'
+import { errorMessage, fieldErrors } from '../lib/format'
+import { useCan } from '../lib/permissions'
+import { useToast } from '../lib/toast'
+import { useSupplier, useSuppliers } from '../lib/typed-rows'
+import './suppliers.css'
 
-/** TODO(web screens): placeholder until the screen lands. */
+interface Values {
+  code: string
+  name: string
+  phone: string
+  email: string
+  address: string
+  is_active: boolean
+}
+
+const EMPTY: Values = { code: '', name: '', phone: '', email: '', address: '', is_active: true }
+
 export function SupplierForm() {
-  return <Page title="SupplierForm">Coming soon.</Page>
+  const { id } = useParams()
+  const client = useSyncClient()
+  const navigate = useNavigate()
+  const toast = useToast()
+  const { can } = useCan()
+  const { data: supplier, isLoading } = useSupplier(id)
+  const { data: all } = useSuppliers()
+
+  const [values, setValues] = useState<Values>(EMPTY)
+  const [loadedId, setLoadedId] = useState<string>()
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [formError, setFormError] = useState<string>()
+  const [busy, setBusy] = useState(false)
+  const addressId = useId()
+
+  // Fill the form once with the stored supplier (later syncs do not overwrite what is being typed).
+  useEffect(() => {
+    if (id && supplier && loadedId !== id) {
+      setValues({
+        code: supplier.code,
+        name: supplier.name,
+        phone: supplier.phone ?? '',
+        email: supplier.email ?? '',
+        address: supplier.address ?? '',
+        is_active: supplier.is_active,
+      })
+      setLoadedId(id)
+    }
+  }, [id, supplier, loadedId])
+
+  const set =
+    <K extends keyof Values>(key: K) =>
+    (value: Values[K]) => {
+      setValues((v) => ({ ...v, [key]: value }))
+      setErrors((e) => {
+        if (!e[key]) return e
+        const { [key]: _, ...rest } = e
+        return rest
+      })
+    }
+
+  if (id && isLoading) return <p className="loading">Loading…</p>
+  if (id && !supplier) {
+    return (
+      <Page title="Supplier not found">
+        <Empty>This supplier does not exist on this device (it may have been deleted).</Empty>
+        <Link to="/suppliers">Back to suppliers</Link>
+      </Page>
+    )
+  }
+
+  if (id && loadedId !== id) return <p className="loading">Loading…</p>
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    setFormError(undefined)
+    const code = values.code.trim()
+    const clash = (all ?? []).find((s) => s.code === code && s.id !== id)
+    if (clash) {
+      setErrors({ code: `already used by ${clash.name}` })
+      return
+    }
+    const input = {
+      code,
+      name: values.name.trim(),
+      phone: values.phone.trim() || null,
+      email: values.email.trim() || null,
+      address: values.address.trim() || null,
+      is_active: values.is_active,
+    }
+    setBusy(true)
+    try {
+      const row = id ? await client.suppliers.update(id, input) : await client.suppliers.create(input)
+      toast(id ? 'Supplier saved' : 'Supplier created', 'success')
+      navigate(`/suppliers/${row.id}`)
+    } catch (err) {
+      const fields = fieldErrors(err)
+      const code = (err as { code?: string }).code
+      if (code === 'DUPLICATE' && Object.keys(fields).length === 0) fields.code = 'already used'
+      const { _: whole, ...perField } = fields
+      setErrors(perField)
+      if (whole) setFormError(whole)
+      else if (Object.keys(perField).length === 0) setFormError(errorMessage(err))
+      else setFormError('Please correct the marked fields.')
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const remove = async () => {
+    if (!id || !supplier) return
+    if (
+      !window.confirm(
+        `Delete supplier ${supplier.name} (${supplier.code})? Their collections and payments stay in the records.`,
+      )
+    )
+      return
+    try {
+      await client.suppliers.remove(id)
+      toast('Supplier deleted', 'success')
+      navigate('/suppliers')
+    } catch (err) {
+      setFormError(errorMessage(err))
+    }
+  }
+
+  return (
+    <Page title={id ? `Edit ${supplier?.name ?? 'supplier'}` : 'New supplier'}>
+      <form className="card" onSubmit={submit} noValidate aria-label={id ? 'Edit supplier' : 'New supplier'}>
+        <Field
+          label="Code"
+          required
+          autoComplete="off"
+          maxLength={40}
+          value={values.code}
+          error={errors.code}
+          hint="Letters, digits, dot, dash and underscore"
+          onChange={(e) => set('code')(e.target.value)}
+        />
+        <Field
+          label="Name"
+          required
+          maxLength={200}
+          value={values.name}
+          error={errors.name}
+          onChange={(e) => set('name')(e.target.value)}
+        />
+        <Field
+          label="Phone"
+          type="tel"
+          autoComplete="off"
+          maxLength={40}
+          value={values.phone}
+          error={errors.phone}
+          onChange={(e) => set('phone')(e.target.value)}
+        />
+        <Field
+          label="Email"
+          type="email"
+          autoComplete="off"
+          maxLength={200}
+          value={values.email}
+          error={errors.email}
+          onChange={(e) => set('email')(e.target.value)}
+        />
+        <div className={`field sp-textarea${errors.address ? ' field-error' : ''}`}>
+          <label htmlFor={addressId}>Address</label>
+          <textarea
+            id={addressId}
+            maxLength={500}
+            value={values.address}
+            aria-invalid={errors.address ? true : undefined}
+            aria-describedby={errors.address ? `${addressId}-err` : undefined}
+            onChange={(e) => set('address')(e.target.value)}
+          />
+          {errors.address ? (
+            <div id={`${addressId}-err`} className="error-text" role="alert">
+              {errors.address}
+            </div>
+          ) : null}
+        </div>
+        <label className="sp-check">
+          <input type="checkbox" checked={values.is_active} onChange={(e) => set('is_active')(e.target.checked)} />
+          Active
+        </label>
+        {errors.is_active ? <div className="error-text">{errors.is_active}</div> : null}
+        <FormError message={formError} />
+        <div className="sp-form-actions">
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Saving…' : id ? 'Save changes' : 'Create supplier'}
+          </button>
+          <Link to={id ? `/suppliers/${id}` : '/suppliers'} className="sp-button">
+            Cancel
+          </Link>
+          {id && can('supplier', 'delete') ? (
+            <button type="button" className="danger" onClick={remove}>
+              Delete supplier
+            </button>
+          ) : null}
+        </div>
+      </form>
+    </Page>
+  )
 }

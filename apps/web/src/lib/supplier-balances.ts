@@ -1,0 +1,83 @@
+/**
+ * Where a supplier's balance comes from. Roles that read every collection and
+ * payment compute it from the local replica (works offline, includes queued
+ * changes). Others (collectors see only their own collections and no
+ * payments) ask the server while online and show "—" otherwise.
+ */
+import { grantFor } from '@trackvault/core'
+import { useLiveQuery, useOnlineStatus, useSyncClient } from '@trackvault/react'
+import { useEffect, useState } from 'react'
+import { type BalanceTotals, balancesBySupplier } from './balances'
+import { useSession } from './session'
+import type { CollectionView, PaymentView } from './typed-rows'
+
+/** True if this user's local replica holds every collection and payment, so balances can be computed here. */
+export function useLocalBalances(): boolean {
+  const { user } = useSession()
+  if (!user) return false
+  return grantFor(user.role, 'collection', 'read') === 'all' && grantFor(user.role, 'payment', 'read') === 'all'
+}
+
+/** Balances of every supplier from the local rows (an empty map when `enabled` is false). */
+export function useBalancesBySupplier(enabled: boolean): Map<string, BalanceTotals> | undefined {
+  const { data } = useLiveQuery(
+    async (c) => {
+      if (!enabled) return new Map<string, BalanceTotals>()
+      const [collections, payments] = await Promise.all([c.collections.list(), c.payments.list()])
+      return balancesBySupplier(collections as unknown as CollectionView[], payments as unknown as PaymentView[])
+    },
+    [enabled],
+    { types: ['collection', 'payment'] },
+  )
+  return data
+}
+
+export interface ServerBalance {
+  supplier_id: string
+  total_collections: string
+  total_payments: string
+  balance: string
+}
+
+/**
+ * The server's balance of each supplier in `ids`, fetched while online and
+ * refetched after a sync that moved data. Offline it is empty (show "—").
+ */
+export function useServerBalances(ids: readonly string[], enabled: boolean): Record<string, ServerBalance> {
+  const client = useSyncClient()
+  const online = useOnlineStatus()
+  const [values, setValues] = useState<Record<string, ServerBalance>>({})
+  const [round, setRound] = useState(0)
+  const key = ids.join(',')
+
+  useEffect(
+    () =>
+      client.onSync((s) => {
+        if (!s.skipped && !s.error && s.successful + s.pulled > 0) setRound((r) => r + 1)
+      }),
+    [client],
+  )
+
+  useEffect(() => {
+    if (!enabled || !online || !key || round < 0) return
+    let cancelled = false
+    const list = key.split(',')
+    void Promise.allSettled(
+      list.map((id) => client.request<ServerBalance>('GET', `/api/suppliers/${encodeURIComponent(id)}/balance`)),
+    ).then((results) => {
+      if (cancelled) return
+      setValues((prev) => {
+        const next = { ...prev }
+        results.forEach((r, i) => {
+          if (r.status === 'fulfilled') next[list[i]] = r.value
+        })
+        return next
+      })
+    })
+    return () => {
+      cancelled = true
+    }
+  }, [client, enabled, online, key, round])
+
+  return enabled && online ? values : {}
+}
