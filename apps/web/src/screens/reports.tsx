@@ -1,6 +1,372 @@
-import { Page } from '../components/ui'
+/**
+ * Reports (admin, manager, finance): balances of every supplier over a date
+ * range, collection and payment totals, collections over time, print and
+ * CSV export. Everything is computed on this device from the local replica,
+ * exactly (BigInt minor units), so it works offline too.
+ */
+import { useLiveList, useSyncClient } from '@trackvault/react'
+import { useCallback, useId, useMemo, useState } from 'react'
+import { Link } from 'react-router'
+import { Empty, Field, FormError, Page } from '../components/ui'
+import { downloadCsv, toCsv } from '../lib/csv'
+import { money, today } from '../lib/format'
+import { type BalancesReport, balancesCsvRows, buildBalancesReport, type ChartPoint, monthOf } from '../lib/report-data'
+import './reports.css'
 
-/** TODO(web screens): placeholder until the screen lands. */
+function rangeText(from: string, to: string): string {
+  if (from && to) return `${from} to ${to}`
+  if (from) return `from ${from}`
+  if (to) return `until ${to}`
+  return 'all dates'
+}
+
 export function Reports() {
-  return <Page title="Reports">Coming soon.</Page>
+  const client = useSyncClient()
+  const thisMonth = monthOf(today())
+  const [from, setFrom] = useState(thisMonth.from)
+  const [to, setTo] = useState(thisMonth.to)
+  const [activeOnly, setActiveOnly] = useState(false)
+
+  const reversed = Boolean(from && to && from > to)
+  const range = reversed ? { from: to, to: from } : { from, to }
+  const suppliers = useLiveList(client.suppliers)
+  const collections = useLiveList(client.collections, {
+    from_date: range.from || undefined,
+    to_date: range.to || undefined,
+  })
+  const payments = useLiveList(client.payments, { from_date: range.from || undefined, to_date: range.to || undefined })
+  const loading = suppliers.isLoading || collections.isLoading || payments.isLoading
+
+  const rangeFrom = range.from
+  const rangeTo = range.to
+  const report = useMemo(
+    () =>
+      buildBalancesReport(suppliers.data ?? [], collections.data ?? [], payments.data ?? [], {
+        from: rangeFrom,
+        to: rangeTo,
+      }),
+    [suppliers.data, collections.data, payments.data, rangeFrom, rangeTo],
+  )
+  const shown = activeOnly ? report.rows.filter((r) => r.collections !== '0.00' || r.payments !== '0.00') : report.rows
+  const period = rangeText(range.from, range.to)
+
+  const exportCsv = () => {
+    const rows = balancesCsvRows({ ...report, rows: shown })
+    const name = `trackvault-balances-${range.from || 'start'}-to-${range.to || 'now'}.csv`
+    downloadCsv(name, toCsv(rows))
+  }
+
+  return (
+    <Page
+      title="Reports"
+      actions={
+        <>
+          <button type="button" onClick={() => window.print()}>
+            Print
+          </button>
+          <button type="button" onClick={exportCsv} disabled={loading}>
+            Export CSV
+          </button>
+        </>
+      }
+    >
+      <form className="filters" aria-label="Report period" onSubmit={(e) => e.preventDefault()}>
+        <Field label="From" type="date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
+        <Field label="To" type="date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
+        <button
+          type="button"
+          onClick={() => {
+            setFrom(thisMonth.from)
+            setTo(thisMonth.to)
+          }}
+        >
+          This month
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setFrom('')
+            setTo('')
+          }}
+        >
+          All dates
+        </button>
+      </form>
+      {reversed ? (
+        <FormError message="The start date is after the end date; the dates are read the other way round." />
+      ) : null}
+
+      <p className="report-period">
+        Period: <strong>{period}</strong>
+      </p>
+
+      {loading ? (
+        <p aria-live="polite">Loading…</p>
+      ) : (
+        <>
+          <section className="cards" aria-label="Totals for the period">
+            <div className="stat">
+              <div className="label">Collections</div>
+              <div className="value">{money(report.totals.collections)}</div>
+              <div className="hint">
+                {report.collection_count} collection{report.collection_count === 1 ? '' : 's'}
+              </div>
+            </div>
+            <div className="stat">
+              <div className="label">Payments</div>
+              <div className="value">{money(report.totals.payments)}</div>
+              <div className="hint">
+                {report.payment_count} payment{report.payment_count === 1 ? '' : 's'}
+              </div>
+            </div>
+            <div className="stat">
+              <div className="label">Balance owed</div>
+              <div className="value">{money(report.totals.balance)}</div>
+              <div className="hint">collections − payments</div>
+            </div>
+          </section>
+          <ReportNotes report={report} />
+
+          <section className="card report-section" aria-labelledby="chart-title">
+            <h2 id="chart-title">Collections over time</h2>
+            <CollectionsChart points={report.chart.points} bucket={report.chart.bucket} period={period} />
+          </section>
+
+          <section className="report-section" aria-labelledby="balances-title">
+            <div className="report-section-head">
+              <h2 id="balances-title">Supplier balances</h2>
+              <label className="report-check no-print">
+                <input type="checkbox" checked={activeOnly} onChange={(e) => setActiveOnly(e.target.checked)} /> Only
+                suppliers with activity
+              </label>
+            </div>
+            {shown.length === 0 ? (
+              <Empty>
+                {report.rows.length === 0 ? 'No suppliers yet.' : 'No supplier has activity in this period.'}
+              </Empty>
+            ) : (
+              <div className="table-wrap">
+                <table className="report-table">
+                  <caption className="sr-only">Supplier balances, {period}</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col" className="col-code">
+                        Code
+                      </th>
+                      <th scope="col">Supplier</th>
+                      <th scope="col" className="num">
+                        Collections
+                      </th>
+                      <th scope="col" className="num">
+                        Payments
+                      </th>
+                      <th scope="col" className="num">
+                        Balance
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {shown.map((r) => (
+                      <tr key={r.supplier_id}>
+                        <td className="col-code">{r.code}</td>
+                        <th scope="row" className="row-head">
+                          <Link to={`/suppliers/${r.supplier_id}`}>{r.name}</Link>
+                          <span className="code-inline">{r.code}</span>
+                        </th>
+                        <td className="num">{money(r.collections)}</td>
+                        <td className="num">{money(r.payments)}</td>
+                        <td className={`num${r.balance_minor < 0n ? ' negative' : ''}`}>{money(r.balance)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                  <tfoot>
+                    <tr>
+                      <td className="col-code" />
+                      <th scope="row" className="row-head">
+                        Total
+                      </th>
+                      <td className="num">{money(report.totals.collections)}</td>
+                      <td className="num">{money(report.totals.payments)}</td>
+                      <td className="num">{money(report.totals.balance)}</td>
+                    </tr>
+                  </tfoot>
+                </table>
+              </div>
+            )}
+          </section>
+        </>
+      )}
+    </Page>
+  )
+}
+
+function ReportNotes({ report }: { report: BalancesReport }) {
+  if (!report.unsynced && !report.unpriced) return null
+  return (
+    <ul className="report-notes">
+      {report.unsynced ? (
+        <li>
+          Includes {report.unsynced} change{report.unsynced === 1 ? '' : 's'} on this device not yet accepted by the
+          server.
+        </li>
+      ) : null}
+      {report.unpriced ? (
+        <li>
+          {report.unpriced} collection{report.unpriced === 1 ? ' has' : 's have'} no known rate yet and{' '}
+          {report.unpriced === 1 ? 'is' : 'are'} left out of the totals until the server prices{' '}
+          {report.unpriced === 1 ? 'it' : 'them'} on sync.
+        </li>
+      ) : null}
+    </ul>
+  )
+}
+
+const H = 240
+const M = { top: 12, right: 8, bottom: 36, left: 76 }
+
+/** The width of an element, kept current (so the chart's text stays readable on a phone). */
+function useWidth(fallback: number): [(el: HTMLElement | null) => void, number] {
+  const [width, setWidth] = useState(fallback)
+  const ref = useCallback((el: HTMLElement | null) => {
+    if (!el || typeof ResizeObserver === 'undefined') return
+    const observer = new ResizeObserver(([entry]) => {
+      const w = Math.round(entry.contentRect.width)
+      if (w > 0) setWidth(w)
+    })
+    observer.observe(el)
+    return () => observer.disconnect()
+  }, [])
+  return [ref, width]
+}
+
+function bucketLabel(key: string, bucket: 'day' | 'month'): string {
+  if (bucket === 'month') {
+    return new Date(`${key}-01T00:00:00Z`).toLocaleDateString(undefined, {
+      month: 'short',
+      year: '2-digit',
+      timeZone: 'UTC',
+    })
+  }
+  return key.slice(5)
+}
+
+/** A hand-made bar chart: accessible name and description, a title per bar, and the same data as a table. */
+function CollectionsChart({
+  points,
+  bucket,
+  period,
+}: {
+  points: ChartPoint[]
+  bucket: 'day' | 'month'
+  period: string
+}) {
+  const id = useId()
+  const [measure, measured] = useWidth(640)
+  const W = Math.max(280, Math.min(measured, 1000))
+  let max = 0n
+  for (const p of points) if (p.total_minor > max) max = p.total_minor
+  if (points.length === 0 || max === 0n) {
+    return (
+      <div ref={measure}>
+        <Empty>No collections in this period.</Empty>
+      </div>
+    )
+  }
+
+  const plotW = W - M.left - M.right
+  const plotH = H - M.top - M.bottom
+  const step = plotW / points.length
+  const barW = Math.max(1, step * 0.8)
+  // Scaling for drawing only: the ratio of two exact totals, in thousandths.
+  const heightOf = (minor: bigint) => (Number((minor * 1000n) / max) / 1000) * plotH
+  const labelEvery = Math.ceil(points.length / Math.max(2, Math.floor(plotW / 56)))
+  const best = points.reduce((a, b) => (b.total_minor > a.total_minor ? b : a))
+  const per = bucket === 'day' ? 'Daily' : 'Monthly'
+  const ticks = [max, max / 2n, 0n]
+
+  return (
+    <div ref={measure}>
+      <svg
+        className="bar-chart"
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-labelledby={`${id}-t ${id}-d`}
+        preserveAspectRatio="xMidYMid meet"
+      >
+        <title id={`${id}-t`}>
+          {per} collection totals, {period}
+        </title>
+        <desc id={`${id}-d`}>
+          {points.length} {bucket === 'day' ? 'days' : 'months'}; highest {money(best.total)} on {best.key}. The same
+          figures are in the table below the chart.
+        </desc>
+        {ticks.map((t) => {
+          const y = M.top + plotH - heightOf(t)
+          return (
+            <g key={String(t)} className="tick">
+              <line x1={M.left} x2={W - M.right} y1={y} y2={y} />
+              <text x={M.left - 6} y={y} dy="0.32em" textAnchor="end">
+                {money(formatTick(t))}
+              </text>
+            </g>
+          )
+        })}
+        {points.map((p, i) => {
+          const h = heightOf(p.total_minor)
+          const x = M.left + i * step + (step - barW) / 2
+          return (
+            <g key={p.key}>
+              <rect className="bar" x={x} y={M.top + plotH - h} width={barW} height={h}>
+                <title>
+                  {p.key}: {money(p.total)} ({p.count} collection{p.count === 1 ? '' : 's'})
+                </title>
+              </rect>
+              {i % labelEvery === 0 || i === points.length - 1 ? (
+                <text className="x-label" x={M.left + i * step + step / 2} y={H - M.bottom + 16} textAnchor="middle">
+                  {bucketLabel(p.key, bucket)}
+                </text>
+              ) : null}
+            </g>
+          )
+        })}
+      </svg>
+      <details className="chart-data">
+        <summary>Chart data as a table</summary>
+        <div className="table-wrap">
+          <table className="report-table">
+            <caption className="sr-only">
+              {per} collection totals, {period}
+            </caption>
+            <thead>
+              <tr>
+                <th scope="col">{bucket === 'day' ? 'Date' : 'Month'}</th>
+                <th scope="col" className="num">
+                  Collections
+                </th>
+                <th scope="col" className="num">
+                  Total
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {points.map((p) => (
+                <tr key={p.key}>
+                  <th scope="row" className="row-head">
+                    {p.key}
+                  </th>
+                  <td className="num">{p.count}</td>
+                  <td className="num">{money(p.total)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </details>
+    </div>
+  )
+}
+
+/** An axis label: whole units (exact, rounded down) for readability. */
+function formatTick(minor: bigint): string {
+  return (minor / 100n).toString()
 }

@@ -1,0 +1,204 @@
+/**
+ * Pure helpers of the sync center: how a queued operation is named, how a
+ * conflict is laid out side by side (base, server, yours), what a per-field
+ * merge sends, and how a failed operation's payload becomes an editable form
+ * and back.
+ */
+import type { QueuedOp } from '@trackvault/client'
+
+/** Fields the server owns; never shown as something to choose between. */
+const SERVER_OWNED = new Set([
+  'id',
+  'version',
+  'created_at',
+  'updated_at',
+  'created_by',
+  'updated_by',
+  'device_id',
+  'sync_metadata',
+  '_sync',
+])
+
+/** Fields priced or recorded by the server: not editable in a failed operation's form. */
+const NOT_EDITABLE = new Set([...SERVER_OWNED, 'deleted_at', 'rate_applied', 'total_amount', 'product_rate_id'])
+
+type Row = Record<string, unknown>
+
+/** "product_rate" -> "product rate". */
+export function entityLabel(type: string): string {
+  return type.replace(/_/g, ' ')
+}
+
+/** "reference_number" -> "Reference number". */
+export function fieldLabel(field: string): string {
+  const text = field.replace(/_/g, ' ')
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+/** A value as shown in a cell. */
+export function displayValue(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—'
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No'
+  if (typeof value === 'object') return JSON.stringify(value)
+  return String(value)
+}
+
+/**
+ * A readable name of the row an operation is about: its name or code; for a
+ * collection, payment or rate a short description; else its id.
+ */
+export function opSubject(op: Pick<QueuedOp, 'entity_id' | 'payload' | 'conflict'>): string {
+  const sources = [op.conflict?.server, op.conflict?.base, op.payload, op.conflict?.client].filter((s): s is Row =>
+    Boolean(s),
+  )
+  const pick = (key: string): string | undefined => {
+    for (const s of sources) if (typeof s[key] === 'string' && s[key]) return s[key] as string
+    return undefined
+  }
+  const name = pick('name') ?? pick('code')
+  if (name) return name
+  const [quantity, unit, collected] = [pick('quantity'), pick('unit'), pick('collection_date')]
+  if (quantity && unit && collected) return `${quantity} ${unit} on ${collected}`
+  const [amount, paid] = [pick('amount'), pick('payment_date')]
+  if (amount && paid) return `${amount} paid on ${paid}`
+  const [rate, from] = [pick('rate'), pick('effective_date')]
+  if (rate && unit && from) return `${rate} per ${unit} from ${from}`
+  return op.entity_id
+}
+
+/** Like opSubject, also reading the row as this device shows it (an update's delta may not carry the name). */
+export function opSubjectWithRow(
+  op: Pick<QueuedOp, 'entity_id' | 'payload' | 'conflict'>,
+  row: Record<string, unknown> | undefined,
+): string {
+  return opSubject({ ...op, payload: { ...(row ?? {}), ...op.payload } as QueuedOp['payload'] })
+}
+
+export interface ConflictRow {
+  field: string
+  base: unknown
+  server: unknown
+  yours: unknown
+  /** Changed on both sides (listed in conflict.fields): the ones a person must choose. */
+  inConflict: boolean
+  /** The device changed this field. */
+  changedHere: boolean
+}
+
+/** The rows of a conflict: every field in conflict, then the other fields the device changed. */
+export function conflictRows(op: Pick<QueuedOp, 'operation_type' | 'conflict'>): ConflictRow[] {
+  const c = op.conflict
+  if (!c) return []
+  const base = (c.base ?? {}) as Row
+  const server = (c.server ?? {}) as Row
+  const client = (c.client ?? {}) as Row
+  const fields: string[] = []
+  for (const f of [...c.fields, ...Object.keys(client)]) {
+    if (fields.includes(f)) continue
+    if (SERVER_OWNED.has(f)) continue
+    fields.push(f)
+  }
+  if (op.operation_type === 'delete' && !fields.includes('deleted_at')) fields.unshift('deleted_at')
+  return fields.map((field) => {
+    const changedHere = field in client
+    let yours: unknown = changedHere ? client[field] : base[field]
+    if (op.operation_type === 'delete' && field === 'deleted_at') yours = 'Deleted by you'
+    return {
+      field,
+      base: base[field],
+      server: server[field],
+      yours,
+      inConflict: c.fields.includes(field),
+      changedHere,
+    }
+  })
+}
+
+/** The server row was deleted: only "Use server data" can settle it. */
+export function serverDeleted(op: Pick<QueuedOp, 'conflict'>): boolean {
+  return Boolean((op.conflict?.server as Row | undefined)?.deleted_at)
+}
+
+/** A per-field merge makes sense: an update or create, fields to choose, the row still there. */
+export function canMerge(op: Pick<QueuedOp, 'operation_type' | 'conflict'>): boolean {
+  const c = op.conflict
+  if (!c || op.operation_type === 'delete' || serverDeleted(op)) return false
+  return mergeableFields(op).length > 0
+}
+
+/** The fields offered for a per-field choice. */
+export function mergeableFields(op: Pick<QueuedOp, 'operation_type' | 'conflict'>): string[] {
+  return conflictRows(op)
+    .filter((r) => r.inConflict && r.field !== 'deleted_at')
+    .map((r) => r.field)
+}
+
+export type Side = 'server' | 'yours'
+
+/**
+ * What a merge sends: the device's changes that are not in conflict (kept),
+ * plus, for each field in conflict, the value chosen (server's or yours;
+ * the server's when nothing was chosen).
+ */
+export function mergeFields(
+  op: Pick<QueuedOp, 'operation_type' | 'conflict'>,
+  choice: Record<string, Side>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const row of conflictRows(op)) {
+    if (row.field === 'deleted_at') continue
+    if (!row.inConflict) {
+      if (row.changedHere) out[row.field] = row.yours
+      continue
+    }
+    out[row.field] = choice[row.field] === 'yours' ? row.yours : row.server
+  }
+  return out
+}
+
+export interface EditField {
+  key: string
+  kind: 'boolean' | 'number' | 'text'
+  /** The form's value: a string for text and number fields, a boolean for checkboxes. */
+  value: string | boolean
+  /** The original was null: an empty input goes back as null. */
+  nullable: boolean
+}
+
+/** A failed operation's payload as form fields (server-owned fields left out). */
+export function payloadToForm(payload: Record<string, unknown>): EditField[] {
+  return Object.entries(payload)
+    .filter(([key]) => !NOT_EDITABLE.has(key))
+    .map(([key, value]): EditField => {
+      if (typeof value === 'boolean') return { key, kind: 'boolean', value, nullable: false }
+      if (typeof value === 'number') return { key, kind: 'number', value: String(value), nullable: false }
+      if (value === null || value === undefined) return { key, kind: 'text', value: '', nullable: true }
+      if (typeof value === 'object') return { key, kind: 'text', value: JSON.stringify(value), nullable: false }
+      return { key, kind: 'text', value: String(value), nullable: false }
+    })
+}
+
+/**
+ * The edited form back to a payload: the original with each edited field
+ * replaced. An emptied text field becomes null (the server says if that is
+ * allowed); numbers stay numbers when they parse.
+ */
+export function formToPayload(
+  original: Record<string, unknown>,
+  fields: EditField[],
+  values: Record<string, string | boolean>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...original }
+  for (const f of fields) {
+    const v = values[f.key] ?? f.value
+    if (f.kind === 'boolean') out[f.key] = Boolean(v)
+    else if (f.kind === 'number') {
+      const text = String(v).trim()
+      out[f.key] = text === '' ? null : Number.isFinite(Number(text)) ? Number(text) : text
+    } else {
+      const text = String(v)
+      out[f.key] = text.trim() === '' ? null : text
+    }
+  }
+  return out
+}
