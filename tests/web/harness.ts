@@ -126,12 +126,19 @@ export async function waitForServiceWorker(page: Page, timeoutMs = 15_000) {
   await page.evaluate(() => navigator.serviceWorker.ready)
 }
 
-/** Selects the option of a <select> whose text starts with `text` (labels may carry a code after the name). */
-export async function choose(select: Locator, text: string) {
-  const value = await select.evaluate(
-    (el, t) => [...(el as HTMLSelectElement).options].find((o) => o.text.startsWith(t))?.value,
-    text,
-  )
-  if (!value) throw new Error(`no option starting with "${text}"`)
-  await select.selectOption(value)
+/**
+ * Selects the option of a <select> whose text starts with `text` (labels may
+ * carry a code after the name), waiting for it to appear (first sync).
+ */
+export async function choose(select: Locator, text: string, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const value = await select.evaluate(
+      (el, t) => [...(el as HTMLSelectElement).options].find((o) => o.text.startsWith(t))?.value,
+      text,
+    )
+    if (value) return select.selectOption(value)
+    if (Date.now() > deadline) throw new Error(`no option starting with "${text}"`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
 }
