@@ -2,7 +2,14 @@
  * Small accessible building blocks shared by every screen: labelled fields
  * with their error, page headers, tables, a pager, empty states.
  */
-import { type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, useId } from 'react'
+import {
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+  useId,
+} from 'react'
+import { Link } from 'react-router'
 
 export function Page({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {
   return (
@@ -16,24 +23,37 @@ export function Page({ title, actions, children }: { title: string; actions?: Re
   )
 }
 
-interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
+/** What a field's control gets from its frame: its id and the error wiring. */
+interface ControlProps {
+  id: string
+  'aria-invalid': true | undefined
+  'aria-describedby': string | undefined
+}
+
+/** A control with its label, hint and error wired for screen readers: the frame of every field. */
+export function FieldFrame({
+  label,
+  error,
+  hint,
+  className,
+  control,
+}: {
   label: string
   error?: string
   hint?: ReactNode
-}
-
-/** An input with its label, hint and error wired for screen readers. */
-export function Field({ label, error, hint, ...input }: FieldProps) {
+  /** Added to the frame's "field" class. */
+  className?: string
+  control: (props: ControlProps) => ReactNode
+}) {
   const id = useId()
   return (
-    <div className={`field${error ? ' field-error' : ''}`}>
+    <div className={`field${className ? ` ${className}` : ''}${error ? ' field-error' : ''}`}>
       <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-err` : undefined}
-        {...input}
-      />
+      {control({
+        id,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': error ? `${id}-err` : undefined,
+      })}
       {hint ? <div className="hint">{hint}</div> : null}
       {error ? (
         <div id={`${id}-err`} className="error-text" role="alert">
@@ -44,6 +64,17 @@ export function Field({ label, error, hint, ...input }: FieldProps) {
   )
 }
 
+interface FieldProps extends InputHTMLAttributes<HTMLInputElement> {
+  label: string
+  error?: string
+  hint?: ReactNode
+}
+
+/** An input with its label, hint and error. */
+export function Field({ label, error, hint, ...input }: FieldProps) {
+  return <FieldFrame label={label} error={error} hint={hint} control={(props) => <input {...props} {...input} />} />
+}
+
 interface SelectFieldProps extends SelectHTMLAttributes<HTMLSelectElement> {
   label: string
   error?: string
@@ -52,30 +83,32 @@ interface SelectFieldProps extends SelectHTMLAttributes<HTMLSelectElement> {
 }
 
 export function SelectField({ label, error, options, placeholder, ...select }: SelectFieldProps) {
-  const id = useId()
   return (
-    <div className={`field${error ? ' field-error' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      <select
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-err` : undefined}
-        {...select}
-      >
-        {placeholder !== undefined ? <option value="">{placeholder}</option> : null}
-        {options.map((o) => (
-          <option key={o.value} value={o.value}>
-            {o.label}
-          </option>
-        ))}
-      </select>
-      {error ? (
-        <div id={`${id}-err`} className="error-text" role="alert">
-          {error}
-        </div>
-      ) : null}
-    </div>
+    <FieldFrame
+      label={label}
+      error={error}
+      control={(props) => (
+        <select {...props} {...select}>
+          {placeholder !== undefined ? <option value="">{placeholder}</option> : null}
+          {options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      )}
+    />
   )
+}
+
+interface TextAreaFieldProps extends TextareaHTMLAttributes<HTMLTextAreaElement> {
+  label: string
+  error?: string
+}
+
+/** A labelled text area (three rows) with its error. */
+export function TextAreaField({ label, error, ...area }: TextAreaFieldProps) {
+  return <FieldFrame label={label} error={error} control={(props) => <textarea rows={3} {...props} {...area} />} />
 }
 
 /** A form-level error (not tied to one field). */
@@ -90,6 +123,27 @@ export function FormError({ message }: { message?: string }) {
 
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>
+}
+
+/** The page of a supplier or product that is not on this device, with a link back to the list. */
+export function NotFound({ kind }: { kind: 'supplier' | 'product' }) {
+  return (
+    <Page title={kind === 'supplier' ? 'Supplier not found' : 'Product not found'}>
+      <Empty>{`This ${kind} does not exist on this device (it may have been deleted).`}</Empty>
+      <Link to={`/${kind}s`}>{`Back to ${kind}s`}</Link>
+    </Page>
+  )
+}
+
+/** A figure on a card: label, value and an optional note. */
+export function Stat({ label, value, note }: { label: string; value: ReactNode; note?: ReactNode }) {
+  return (
+    <div className="stat">
+      <div className="label">{label}</div>
+      <div className="value">{value}</div>
+      {note ? <div className="hint">{note}</div> : null}
+    </div>
+  )
 }
 
 /** Previous / next page controls for client-side paging. */

@@ -1,7 +1,13 @@
 import { describe, expect, test } from 'vitest'
-import { balancesBySupplier, balanceTotals, buildStatement, moneyOf } from './balances'
-import { pageOf } from './paging'
-import { currentRates, overlapMessage, periodText } from './product-rates'
+import {
+  balanceAfter,
+  balanceAfterPayment,
+  balancesBySupplier,
+  balanceTotals,
+  buildStatement,
+  supplierBalance,
+} from './balances'
+import { moneyOf } from './money'
 
 const col = (id: string, date: string, total: string | null, extra: Record<string, unknown> = {}) => ({
   id,
@@ -82,47 +88,50 @@ describe('balances', () => {
   })
 })
 
-describe('paging', () => {
-  test('clamps the page and counts pages', () => {
-    const rows = Array.from({ length: 45 }, (_, i) => i)
-    expect(pageOf(rows, 3, 20)).toEqual({ rows: [40, 41, 42, 43, 44], page: 3, pages: 3 })
-    expect(pageOf(rows, 9, 20).page).toBe(3)
-    expect(pageOf([], 1, 20)).toEqual({ rows: [], page: 1, pages: 1 })
+describe('supplierBalance', () => {
+  test('is collections minus payments, exactly', () => {
+    const b = supplierBalance(
+      's1',
+      [col('c1', '2024-01-01', '0.10'), col('c2', '2024-01-02', '0.20'), col('c3', '2024-01-03', null)],
+      [pay('p1', '2024-01-02', '0.05')],
+    )
+    expect(b).toMatchObject({ collected: '0.30', paid: '0.05', balance: '0.25', balanceMinor: 25n, unpriced: 1 })
+  })
+
+  test('skips deleted rows and other suppliers', () => {
+    const b = supplierBalance(
+      's1',
+      [col('c1', '2024-01-01', '100.00'), col('c2', '2024-01-01', '50.00', { deleted_at: 'x' })],
+      [pay('p1', '2024-01-01', '10.00', { supplier_id: 's2' })],
+    )
+    expect(b.balance).toBe('100.00')
+  })
+
+  test('can go negative (paid in advance)', () => {
+    expect(supplierBalance('s1', [], [pay('p1', '2024-01-01', '20.00')]).balance).toBe('-20.00')
   })
 })
 
-describe('rates', () => {
-  const rate = (id: string, unit: string, rate: string, from: string, to: string | null, is_active = true) => ({
-    id,
-    product_id: 'p1',
-    unit,
-    rate,
-    effective_date: from,
-    end_date: to,
-    is_active,
-    deleted_at: null,
+describe('balanceAfter', () => {
+  test('subtracts a typed amount, or is undefined for bad input', () => {
+    expect(balanceAfter(10000n, '25.50')).toBe('74.50')
+    expect(balanceAfter(10000n, '150')).toBe('-50.00')
+    expect(balanceAfter(10000n, '')).toBeUndefined()
+    expect(balanceAfter(10000n, '1.234')).toBeUndefined()
   })
-  const rates = [
-    rate('r1', 'kg', '100.00', '2024-01-01', '2024-06-30'),
-    rate('r2', 'kg', '120.00', '2024-07-01', null),
-    rate('r3', 'l', '50.00', '2024-01-01', null),
-    rate('r4', 'bag', '9.00', '2024-01-01', null, false),
-  ]
+})
 
-  test('current rate per unit, default unit first, inactive ignored', () => {
-    const got = currentRates({ id: 'p1', default_unit: 'l' }, rates, '2024-08-01')
-    expect(got.map((x) => [x.unit, x.rate.rate])).toEqual([
-      ['l', '50.00'],
-      ['kg', '120.00'],
-    ])
-  })
-
-  test('overlap message names the clashing period', () => {
-    const candidate = { ...rate('', 'kg', '130.00', '2024-06-01', null) }
-    expect(overlapMessage(candidate, rates)).toContain('overlaps the rate from 2024-01-01 to 2024-06-30')
-    expect(overlapMessage(candidate, rates)).toContain('the rate from 2024-07-01 onwards')
-    expect(overlapMessage(rate('', 'kg', '1.00', '2023-01-01', '2023-12-31'), rates)).toBeUndefined()
-    expect(overlapMessage(rate('', 'kg', '1.00', '2024-02-01', null, false), rates)).toBeUndefined()
-    expect(periodText(rates[1])).toBe('from 2024-07-01 onwards')
+describe('balanceAfterPayment', () => {
+  test('is the running balance in statement order', () => {
+    const collections = [
+      col('c1', '2024-01-01', '100.00'),
+      col('c2', '2024-01-05', '40.00'),
+      col('c3', '2024-01-03', '10.00'),
+    ]
+    const payments = [pay('p1', '2024-01-03', '30.00'), pay('p2', '2024-01-06', '50.00')]
+    // p1 on 01-03 at 12:00: after c1 (100) and c3 (01-03 at 10:00) -> 110 - 30
+    expect(balanceAfterPayment('p1', collections, payments)?.balance).toBe('80.00')
+    expect(balanceAfterPayment('p2', collections, payments)?.balance).toBe('70.00')
+    expect(balanceAfterPayment('nope', collections, payments)).toBeUndefined()
   })
 })

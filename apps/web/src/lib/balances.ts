@@ -1,12 +1,17 @@
 /**
- * Exact supplier balances and statements from local rows. Money stays a
+ * Exact supplier balances and statements from local rows, as the server
+ * computes them: sum of collection amounts minus sum of payments (deleted
+ * rows skipped). Collections without a known amount yet (offline, no local
+ * rate) are left out and counted, so the screen can say so. Money stays a
  * decimal string on the way in and out; in between it is BigInt minor units
  * (cents), so no float ever touches an amount.
  *
  *   const totals = balanceTotals(collections, payments)
  *   moneyOf(totals.balance) // "6060.00"
+ *   supplierBalance('s1', collections, payments).balance // "6060.00"
  */
-import { formatDecimal, MONEY_SCALE, parseDecimal, sumMinor } from '@trackvault/core'
+import { sumMinor } from '@trackvault/core'
+import { moneyMinor, moneyOf, toMinor } from './money'
 
 /** The collection fields a balance needs. `total_amount` is null while no local rate prices it. */
 export interface CollectionAmount {
@@ -38,11 +43,6 @@ export interface BalanceTotals {
   /** Collections without a known price yet (not in the sums). */
   unpriced: number
 }
-
-/** A money string into cents. */
-export const toMinor = (value: string): bigint => parseDecimal(value, MONEY_SCALE)
-/** Cents into a money string with two places. */
-export const moneyOf = (minor: bigint): string => formatDecimal(minor, MONEY_SCALE)
 
 const live = <T extends { deleted_at?: string | null }>(rows: readonly T[]) => rows.filter((r) => !r.deleted_at)
 
@@ -180,4 +180,80 @@ export function buildStatement<C extends CollectionAmount, P extends PaymentAmou
     })
   }
   return { opening, closing: running, collected, paid, unpriced, lines }
+}
+
+/** A balance as money strings, for the payment screens. */
+export interface SupplierBalance {
+  /** Money strings, two places. */
+  collected: string
+  paid: string
+  balance: string
+  /** The balance in cents, for further arithmetic. */
+  balanceMinor: bigint
+  /** Collections not priced yet (not in `collected`). */
+  unpriced: number
+}
+
+function asStrings(collected: bigint, paid: bigint, unpriced: number): SupplierBalance {
+  return {
+    collected: moneyOf(collected),
+    paid: moneyOf(paid),
+    balance: moneyOf(collected - paid),
+    balanceMinor: collected - paid,
+    unpriced,
+  }
+}
+
+const ofSupplier =
+  (supplierId: string) =>
+  (row: { supplier_id: string }): boolean =>
+    row.supplier_id === supplierId
+
+/** The balance of `supplierId` over the given rows (rows of other suppliers are ignored). */
+export function supplierBalance(
+  supplierId: string,
+  collections: readonly CollectionAmount[],
+  payments: readonly PaymentAmount[],
+): SupplierBalance {
+  const mine = ofSupplier(supplierId)
+  const t = balanceTotals(collections.filter(mine), payments.filter(mine))
+  return asStrings(t.collections, t.payments, t.unpriced)
+}
+
+/**
+ * The balance once a payment of `amountText` is made: undefined while the
+ * amount is blank or not a valid money amount.
+ */
+export function balanceAfter(balanceMinor: bigint, amountText: string): string | undefined {
+  const amount = moneyMinor(amountText)
+  return amount === null ? undefined : moneyOf(balanceMinor - amount)
+}
+
+/**
+ * The supplier's running balance just after payment `paymentId`, in statement
+ * order (see buildStatement), or undefined if the payment is not among
+ * `payments`. The payment itself counts even if it is deleted.
+ */
+export function balanceAfterPayment(
+  paymentId: string,
+  collections: readonly CollectionAmount[],
+  payments: readonly PaymentAmount[],
+): SupplierBalance | undefined {
+  const payment = payments.find((p) => p.id === paymentId)
+  if (!payment) return undefined
+  const mine = ofSupplier(payment.supplier_id)
+  const statement = buildStatement(
+    collections.filter(mine),
+    payments.filter(mine).map((p) => (p.id === paymentId ? { ...p, deleted_at: null } : p)),
+  )
+  let collected = 0n
+  let paid = 0n
+  let unpriced = 0
+  for (const line of statement.lines) {
+    collected += line.collected
+    paid += line.paid
+    if (!line.priced) unpriced++
+    if (line.id === paymentId) break
+  }
+  return asStrings(collected, paid, unpriced)
 }

@@ -37,3 +37,27 @@ export function fieldErrors(err: unknown): Record<string, string> {
   if (!fields) return {}
   return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.join('; ')]))
 }
+
+/**
+ * A failed save's messages for a form: per field (`fields`, by default the
+ * error's own), and one for the whole form: the error's `_` message, else
+ * "Please correct the marked fields." when a field is marked, else the
+ * error's message.
+ */
+export function saveErrors(
+  err: unknown,
+  fields: Record<string, string> = fieldErrors(err),
+): { fields: Record<string, string>; form: string } {
+  const { _: whole, ...perField } = fields
+  return {
+    fields: perField,
+    form: whole ?? (Object.keys(perField).length ? 'Please correct the marked fields.' : errorMessage(err)),
+  }
+}
+
+/** Per-field messages of a supplier or product save: a DUPLICATE naming no field is the code's ("already used"). */
+export function codeFieldErrors(err: unknown): Record<string, string> {
+  const fields = fieldErrors(err)
+  if ((err as { code?: string }).code === 'DUPLICATE' && Object.keys(fields).length === 0) fields.code = 'already used'
+  return fields
+}

@@ -1,20 +1,10 @@
 /**
- * Helpers for the collection and payment lists: client-side paging and
- * filters kept in the URL (so Back and reload keep them).
+ * Filters of the collection and payment lists, kept in the URL (so Back and
+ * reload keep them). Paging is `pageOf` (./paging).
  */
 import { useCallback } from 'react'
 import { useSearchParams } from 'react-router'
-
-/** One page of `rows` (pages count from 1; out-of-range pages are clamped). */
-export function slicePage<T>(
-  rows: readonly T[],
-  page: number,
-  size: number,
-): { rows: T[]; page: number; pages: number } {
-  const pages = Math.max(1, Math.ceil(rows.length / size))
-  const current = Math.min(Math.max(1, Math.floor(page) || 1), pages)
-  return { rows: rows.slice((current - 1) * size, current * size), page: current, pages }
-}
+import { daysAgo, today } from './format'
 
 /**
  * Filters in the query string with defaults. Setting a filter goes back to
@@ -46,4 +36,23 @@ export function useUrlFilters<K extends string>(defaults: Record<K, string>) {
     [key, setParams],
   )
   return { values, page, set }
+}
+
+/**
+ * The filters every record list has, a date range (the last 7 days by
+ * default) and a supplier, plus `extra`; `listFilter` is the first three as
+ * the client's list filter.
+ */
+export function useRecordFilters<K extends string>(extra: Record<K, string>) {
+  const filters = useUrlFilters<K | 'from' | 'to' | 'supplier_id'>({
+    from: daysAgo(6),
+    to: today(),
+    supplier_id: '',
+    ...extra,
+  })
+  const { from, to, supplier_id } = filters.values
+  return {
+    ...filters,
+    listFilter: { from_date: from || undefined, to_date: to || undefined, supplier_id: supplier_id || undefined },
+  }
 }

@@ -3,9 +3,8 @@
  * (so they work offline): suppliers and products, deleted ones included so old
  * records still show a name.
  */
-import { useLiveList, useSyncClient } from '@trackvault/react'
 import { useMemo } from 'react'
-import { asRows, type ProductView, type SupplierView } from './record-types'
+import { type ProductView, type SupplierView, useProducts, useSuppliers } from './typed-rows'
 
 export interface Option {
   value: string
@@ -50,11 +49,10 @@ export function recorderName(userId: string, me: { id: string; name: string } | 
 
 /** Live suppliers and products with id -> row maps. */
 export function useLookups() {
-  const client = useSyncClient()
-  const suppliersQuery = useLiveList(client.suppliers, { include_deleted: true })
-  const productsQuery = useLiveList(client.products, { include_deleted: true })
-  const suppliers = asRows<SupplierView>(suppliersQuery.data)
-  const products = asRows<ProductView>(productsQuery.data)
+  const suppliersQuery = useSuppliers({ include_deleted: true })
+  const productsQuery = useProducts({ include_deleted: true })
+  const suppliers = suppliersQuery.data ?? []
+  const products = productsQuery.data ?? []
   const supplierById = useMemo(() => new Map(suppliers.map((s) => [s.id, s])), [suppliersQuery.data])
   const productById = useMemo(() => new Map(products.map((p) => [p.id, p])), [productsQuery.data])
   return {

@@ -1,6 +1,6 @@
 import type { RatePeriod } from '@trackvault/core'
 import { describe, expect, it } from 'vitest'
-import { collectionTotals, quantitiesByUnit, quantityProblem, quoteCollection, sumMoney, trimQuantity } from './pricing'
+import { collectionTotals, quantitiesByUnit, quantityProblem, quoteCollection, trimQuantity } from './pricing'
 
 const rate = (over: Partial<RatePeriod> = {}): RatePeriod => ({
   id: 'r1',
@@ -75,11 +75,6 @@ describe('quoteCollection', () => {
 })
 
 describe('totals', () => {
-  it('sums money exactly and counts missing amounts', () => {
-    expect(sumMoney(['0.10', '0.20', null, '1000000.01'])).toEqual({ total: '1000000.31', missing: 1 })
-    expect(sumMoney([])).toEqual({ total: '0.00', missing: 0 })
-  })
-
   it('sums quantities per unit', () => {
     expect(
       quantitiesByUnit([

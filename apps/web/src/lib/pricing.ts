@@ -10,26 +10,15 @@ import {
   amountFor,
   DecimalFormatError,
   formatDecimal,
-  MONEY_SCALE,
   parseDecimal,
   QUANTITY_SCALE,
   type RatePeriod,
   resolveRate,
-  sumMinor,
 } from '@trackvault/core'
+import { moneyMinor, moneyOf, sumMoney, tryParseDecimal } from './money'
 
 /** A unit as the server stores it: trimmed, lower case. */
 export const normaliseUnit = (unit: string): string => unit.trim().toLowerCase()
-
-/** Minor units of a decimal string, or undefined when it is blank or not a valid decimal of `scale`. */
-export function tryParseDecimal(value: string | null | undefined, scale: number): bigint | undefined {
-  if (value === null || value === undefined || value.trim() === '') return undefined
-  try {
-    return parseDecimal(value, scale)
-  } catch {
-    return undefined
-  }
-}
 
 export interface QuoteInput {
   product_id: string
@@ -69,24 +58,10 @@ export function quoteCollection<R extends RatePeriod>(rates: Iterable<R>, input:
     input.product_id && unit && input.date ? resolveRate(rates, input.product_id, unit, input.date) : undefined
   const problem = quantityProblem(input.quantity)
   const quantityMilli = problem ? undefined : tryParseDecimal(input.quantity, QUANTITY_SCALE)
-  const rateMinor = rate ? tryParseDecimal(rate.rate, MONEY_SCALE) : undefined
+  const rateMinor = rate ? moneyMinor(rate.rate) : null
   const amount =
-    quantityMilli !== undefined && rateMinor !== undefined
-      ? formatDecimal(amountFor(quantityMilli, rateMinor), MONEY_SCALE)
-      : undefined
+    quantityMilli !== undefined && rateMinor !== null ? moneyOf(amountFor(quantityMilli, rateMinor)) : undefined
   return { rate, quantityMilli, quantityProblem: problem, amount }
-}
-
-/** Exact sum of money strings; null/undefined entries are counted as `missing`, not added. */
-export function sumMoney(values: Iterable<string | null | undefined>): { total: string; missing: number } {
-  let missing = 0
-  const minors: bigint[] = []
-  for (const v of values) {
-    const minor = tryParseDecimal(v, MONEY_SCALE)
-    if (minor === undefined) missing++
-    else minors.push(minor)
-  }
-  return { total: formatDecimal(sumMinor(minors), MONEY_SCALE), missing }
 }
 
 /** Exact quantity totals per unit, units in alphabetical order: [{ unit: 'kg', total: '75.500' }]. */

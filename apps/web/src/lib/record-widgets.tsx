@@ -1,11 +1,23 @@
 /**
- * Small pieces shared by the collection and payment screens: a searchable
- * supplier picker, a notes text area, a labelled read-only line for receipts.
+ * Pieces shared by the collection and payment screens: a searchable supplier
+ * picker, the lists' filters and table frame, the printable receipt, and
+ * friendlier save errors.
  */
-import { type ReactNode, type TextareaHTMLAttributes, useId, useState } from 'react'
-import { SelectField } from '../components/ui'
-import { supplierOptions } from './lookup'
-import type { SupplierView } from './record-types'
+import type { OpStatus } from '@trackvault/client'
+import { useSyncClient } from '@trackvault/react'
+import { type ReactNode, useId, useState } from 'react'
+import { Link, useNavigate } from 'react-router'
+import { Empty, Field, FormError, Page, Pager, SelectField, SyncBadge } from '../components/ui'
+import { dateTime, errorMessage } from './format'
+import { supplierLabel, supplierOptions } from './lookup'
+import { useCan } from './permissions'
+import { useToast } from './toast'
+import type { SupplierView } from './typed-rows'
+
+/** The two kinds of record these screens show; routes are /collections and /payments. */
+export type RecordKind = 'collection' | 'payment'
+
+const NOUN: Record<RecordKind, string> = { collection: 'Collection', payment: 'Payment' }
 
 /** Above this many suppliers the picker gets a search box. */
 const SEARCH_FROM = 6
@@ -66,44 +78,218 @@ export function SupplierPicker({
   )
 }
 
-interface TextAreaFieldProps extends TextareaHTMLAttributes<HTMLTextAreaElement> {
-  label: string
-  error?: string
+/** The date range and supplier filters of a record list (`children` adds more), and a notice for a reversed range. */
+export function RecordFilters({
+  kind,
+  values,
+  set,
+  suppliers,
+  children,
+}: {
+  kind: RecordKind
+  values: { from: string; to: string; supplier_id: string }
+  set: (patch: { from?: string; to?: string; supplier_id?: string }) => void
+  suppliers: readonly SupplierView[]
+  children?: ReactNode
+}) {
+  const badRange = values.from && values.to && values.from > values.to
+  return (
+    <>
+      <search className="filters rc-filters" aria-label={`Filter ${kind}s`}>
+        <Field label="From" type="date" value={values.from} onChange={(e) => set({ from: e.target.value })} />
+        <Field label="To" type="date" value={values.to} onChange={(e) => set({ to: e.target.value })} />
+        <SelectField
+          label="Supplier"
+          value={values.supplier_id}
+          onChange={(e) => set({ supplier_id: e.target.value })}
+          options={supplierOptions(suppliers, '', values.supplier_id || undefined)}
+          placeholder="All suppliers"
+        />
+        {children}
+      </search>
+      {badRange ? <p className="rc-notice">The start date is after the end date.</p> : null}
+    </>
+  )
 }
 
-/** A labelled text area with its error, like ui.tsx's Field. */
-export function TextAreaField({ label, error, ...area }: TextAreaFieldProps) {
-  const id = useId()
+/**
+ * The body of a record list: "Loading…", an empty state, or the count, the
+ * table (`children`: its thead, tbody and tfoot), `notes` and the pager.
+ */
+export function RecordTable({
+  kind,
+  loading,
+  count,
+  page,
+  pages,
+  onPage,
+  notes,
+  children,
+}: {
+  kind: RecordKind
+  loading: boolean
+  count: number
+  page: number
+  pages: number
+  onPage: (page: number) => void
+  notes?: ReactNode
+  children: ReactNode
+}) {
+  if (loading) return <p>Loading…</p>
+  if (count === 0) return <Empty>{`No ${kind}s match these filters.`}</Empty>
   return (
-    <div className={`field${error ? ' field-error' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      <textarea
-        id={id}
-        rows={3}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-err` : undefined}
-        {...area}
-      />
-      {error ? (
-        <div id={`${id}-err`} className="error-text" role="alert">
-          {error}
-        </div>
-      ) : null}
+    <div className="rc-list">
+      <p className="rc-list-summary" aria-live="polite">
+        {`${count} ${kind}${count === 1 ? '' : 's'}`}
+      </p>
+      <div className="table-wrap rc-table-wrap">
+        <table className="rc-table">
+          <caption className="sr-only">{`${NOUN[kind]}s`}</caption>
+          {children}
+        </table>
+      </div>
+      {notes}
+      <Pager page={page} pages={pages} onPage={onPage} />
     </div>
   )
 }
 
+/** One line of a receipt; false or null lines are left out. */
+export type ReceiptLine = [string, ReactNode] | false | null
+
 /** Rows of a receipt: a description list. */
-export function ReceiptLines({ lines }: { lines: Array<[string, ReactNode]> }) {
+export function ReceiptLines({ lines }: { lines: ReceiptLine[] }) {
   return (
     <dl className="rc-receipt-lines">
-      {lines.map(([term, value]) => (
-        <div key={term}>
-          <dt>{term}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
+      {lines.map((line) =>
+        line ? (
+          <div key={line[0]}>
+            <dt>{line[0]}</dt>
+            <dd>{line[1]}</dd>
+          </div>
+        ) : null,
+      )}
     </dl>
+  )
+}
+
+/** What a receipt screen shows while its row loads, or when the row is not on this device. */
+export function ReceiptMissing({ kind, loading }: { kind: RecordKind; loading: boolean }) {
+  const title = `${NOUN[kind]} receipt`
+  if (loading) return <Page title={title}>Loading…</Page>
+  return (
+    <Page title={title}>
+      <Empty>
+        {`This ${kind} does not exist on this device (it may have been deleted).`}{' '}
+        <Link to={`/${kind}s`}>{`Back to ${kind}s`}</Link>
+      </Empty>
+    </Page>
+  )
+}
+
+/**
+ * A printable receipt of a collection or payment: Print, Edit (if `editable`
+ * and allowed) and Delete, a notice while the row is not synced, the card
+ * (supplier, `lines`, when it was recorded, the receipt number) and the links
+ * back (`links` adds more).
+ */
+export function RecordReceipt({
+  kind,
+  row,
+  supplier,
+  unsyncedNote,
+  lines,
+  signature,
+  editable = false,
+  links,
+}: {
+  kind: RecordKind
+  row: { id: string; user_id: string; created_at: string; _sync?: OpStatus }
+  supplier: SupplierView | undefined
+  /** What the "Not yet synced" notice says after its dash. */
+  unsyncedNote: string
+  lines: ReceiptLine[]
+  /** The label of the line to sign on. */
+  signature: string
+  editable?: boolean
+  links?: ReactNode
+}) {
+  const client = useSyncClient()
+  const navigate = useNavigate()
+  const toast = useToast()
+  const { can } = useCan()
+  const [error, setError] = useState<string>()
+  const title = `${NOUN[kind]} receipt`
+
+  const remove = async () => {
+    if (!window.confirm(`Delete this ${kind}? This cannot be undone once synced.`)) return
+    try {
+      await (kind === 'collection' ? client.collections : client.payments).remove(row.id)
+      toast(`${NOUN[kind]} deleted`, 'success')
+      navigate(`/${kind}s`, { replace: true })
+    } catch (err) {
+      setError(errorMessage(err))
+    }
+  }
+
+  return (
+    <Page
+      title={title}
+      actions={
+        <>
+          <button type="button" className="primary" onClick={() => window.print()}>
+            Print
+          </button>
+          {editable && can(kind, 'update', row.user_id) ? (
+            <Link className="rc-btn-link" to={`/${kind}s/${row.id}/edit`}>
+              Edit
+            </Link>
+          ) : null}
+          {can(kind, 'delete', row.user_id) ? (
+            <button type="button" className="danger" onClick={remove}>
+              Delete
+            </button>
+          ) : null}
+        </>
+      }
+    >
+      <FormError message={error} />
+      {row._sync !== undefined ? (
+        <p className="rc-notice" role="status">
+          {`Not yet synced — ${unsyncedNote}`}
+          {row._sync !== 'pending' ? (
+            <>
+              {' '}
+              (<SyncBadge state={row._sync} /> <Link to="/sync">open the sync center</Link>)
+            </>
+          ) : null}
+        </p>
+      ) : null}
+      <article className="card rc-receipt" aria-labelledby="receipt-title">
+        <div className="rc-receipt-head">
+          <span className="rc-brandline">TrackVault</span>
+          <h2 id="receipt-title">{title}</h2>
+        </div>
+        <ReceiptLines
+          lines={[
+            ['Supplier', supplier ? supplierLabel(supplier) : 'Unknown supplier'],
+            ...lines,
+            ['Recorded', dateTime(row.created_at)],
+            [
+              'Receipt no.',
+              <span key="id" className="rc-receipt-id">
+                {row.id}
+              </span>,
+            ],
+          ]}
+        />
+        <p className="rc-receipt-sign">{`${signature}: ______________________`}</p>
+      </article>
+      <p className="no-print">
+        <Link to={`/${kind}s`}>{`Back to ${kind}s`}</Link>
+        {links}
+      </p>
+    </Page>
   )
 }
 

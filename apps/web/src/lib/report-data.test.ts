@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { balancesCsvRows, buildBalancesReport, daysBetween, MAX_DAILY_BARS, moneyMinor, monthOf } from './report-data'
+import { balancesCsvRows, buildBalancesReport, daysBetween, MAX_DAILY_BARS, monthOf } from './report-data'
 
 const suppliers = [
   { id: 's2', code: 'S-2', name: 'Wanjiru', deleted_at: null },
@@ -135,7 +135,7 @@ describe('balancesCsvRows', () => {
   })
 })
 
-describe('dates and amounts', () => {
+describe('dates', () => {
   it('monthOf gives the first and last day', () => {
     expect(monthOf('2026-02-14')).toEqual({ from: '2026-02-01', to: '2026-02-28' })
     expect(monthOf('2028-02-01')).toEqual({ from: '2028-02-01', to: '2028-02-29' })
@@ -146,12 +146,5 @@ describe('dates and amounts', () => {
     expect(daysBetween('2026-10-30', '2026-11-02')).toEqual(['2026-10-30', '2026-10-31', '2026-11-01', '2026-11-02'])
     expect(daysBetween('2026-11-02', '2026-11-01')).toEqual([])
     expect(daysBetween('2026-01-01', '2026-04-03').length).toBeGreaterThan(MAX_DAILY_BARS)
-  })
-
-  it('moneyMinor rejects what is not money', () => {
-    expect(moneyMinor('12.5')).toBe(1250n)
-    expect(moneyMinor(null)).toBeNull()
-    expect(moneyMinor('abc')).toBeNull()
-    expect(moneyMinor('1.234')).toBeNull()
   })
 })

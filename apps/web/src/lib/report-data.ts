@@ -5,8 +5,8 @@
  * (packages/server/src/domain/reports.ts): live suppliers only, deleted rows
  * ignored, dates inclusive, balance = collections - payments.
  */
-import { formatDecimal, MONEY_SCALE, parseDecimal } from '@trackvault/core'
 import { csvText } from './csv'
+import { moneyMinor, moneyOf } from './money'
 
 export interface ReportSupplier {
   id: string
@@ -68,18 +68,6 @@ export interface BalancesReport {
   chart: { bucket: 'day' | 'month'; points: ChartPoint[] }
 }
 
-const money = (minor: bigint) => formatDecimal(minor, MONEY_SCALE)
-
-/** Minor units of a money string; null for a missing or malformed value. */
-export function moneyMinor(value: unknown): bigint | null {
-  if (typeof value !== 'string' && typeof value !== 'number') return null
-  try {
-    return parseDecimal(value, MONEY_SCALE)
-  } catch {
-    return null
-  }
-}
-
 function inRange(date: unknown, range: DateRange): date is string {
   if (typeof date !== 'string') return false
   if (range.from && date < range.from) return false
@@ -138,7 +126,7 @@ export function collectionSeries(
     points.set(key, p)
   }
   const sorted = [...points.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-  for (const p of sorted) p.total = money(p.total_minor)
+  for (const p of sorted) p.total = moneyOf(p.total_minor)
   return { bucket, points: sorted }
 }
 
@@ -196,9 +184,9 @@ export function buildBalancesReport(
         supplier_id: s.id,
         code: String(s.code ?? ''),
         name: String(s.name ?? ''),
-        collections: money(c),
-        payments: money(p),
-        balance: money(c - p),
+        collections: moneyOf(c),
+        payments: moneyOf(p),
+        balance: moneyOf(c - p),
         balance_minor: c - p,
       }
     })
@@ -207,9 +195,9 @@ export function buildBalancesReport(
   return {
     rows,
     totals: {
-      collections: money(totalCollected),
-      payments: money(totalPaid),
-      balance: money(totalCollected - totalPaid),
+      collections: moneyOf(totalCollected),
+      payments: moneyOf(totalPaid),
+      balance: moneyOf(totalCollected - totalPaid),
     },
     collection_count: collectionCount,
     payment_count: paymentCount,

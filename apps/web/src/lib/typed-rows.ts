@@ -1,13 +1,24 @@
 /**
- * Typed, live views of the local replica for the supplier and product
- * screens. Rows are "view rows": the server's row with this user's queued
- * changes on top; `_sync` is set while a change is not yet accepted.
+ * Typed, live views of the local replica for every screen. Rows are "view
+ * rows": the server's row with this user's queued changes on top; `_sync` is
+ * set while a change is not yet accepted. They come from
+ * `client.<entity>.list()` / `get()` as generic view rows; these types name
+ * the fields the screens read (the replica holds exactly these fields).
  */
-import type { ListFilter } from '@trackvault/client'
-import type { Collection, Payment, Product, ProductRate, Supplier } from '@trackvault/core'
+import type { ListFilter, OpStatus, ViewRow } from '@trackvault/client'
+import {
+  type Collection,
+  PAYMENT_METHODS,
+  PAYMENT_TYPES,
+  type Payment,
+  type Product,
+  type ProductRate,
+  type Supplier,
+} from '@trackvault/core'
 import { useLiveList, useLiveQuery, useSyncClient } from '@trackvault/react'
 
-type View<T> = T & { _sync?: string }
+/** Set while a local change to the row is not accepted by the server yet. */
+type View<T> = T & { _sync?: OpStatus }
 
 export type SupplierView = View<Supplier>
 export type ProductView = View<Product>
@@ -21,6 +32,15 @@ export type CollectionView = View<
   }
 >
 export type PaymentView = View<Payment>
+
+/** Narrows generic view rows to one of the types above ([] while loading). */
+export function asRows<T>(rows: readonly ViewRow[] | undefined): T[] {
+  return (rows ?? []) as unknown as T[]
+}
+
+export function asRow<T>(row: ViewRow | undefined): T | undefined {
+  return row as unknown as T | undefined
+}
 
 export function useSuppliers(filter: ListFilter = {}) {
   const result = useLiveList(useSyncClient().suppliers, filter)
@@ -52,3 +72,23 @@ export function useProduct(id: string | undefined) {
   })
   return { ...result, data: result.data as unknown as ProductView | null | undefined }
 }
+
+export const PAYMENT_TYPE_LABELS: Record<string, string> = {
+  advance: 'Advance',
+  partial: 'Partial',
+  full: 'Full',
+}
+
+export const PAYMENT_METHOD_LABELS: Record<string, string> = {
+  cash: 'Cash',
+  bank_transfer: 'Bank transfer',
+  cheque: 'Cheque',
+  mobile_payment: 'Mobile payment',
+}
+
+export const paymentTypeLabel = (type: string): string => PAYMENT_TYPE_LABELS[type] ?? type
+export const paymentMethodLabel = (method: string): string => PAYMENT_METHOD_LABELS[method] ?? method
+
+/** Select options of the payment types and methods. */
+export const PAYMENT_TYPE_OPTIONS = PAYMENT_TYPES.map((t) => ({ value: t, label: paymentTypeLabel(t) }))
+export const PAYMENT_METHOD_OPTIONS = PAYMENT_METHODS.map((m) => ({ value: m, label: paymentMethodLabel(m) }))

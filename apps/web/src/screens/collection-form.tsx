@@ -5,16 +5,17 @@
  * server prices the collection for good when it syncs.
  */
 import { useLiveList, useLiveQuery, useSyncClient, useSyncStatus } from '@trackvault/react'
-import { type FormEvent, useEffect, useId, useRef, useState } from 'react'
+import { type FormEvent, useEffect, useId, useRef } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
-import { Empty, Field, FormError, Page, SelectField } from '../components/ui'
-import { errorMessage, fieldErrors, money, today } from '../lib/format'
+import { Empty, Field, FormError, Page, SelectField, TextAreaField } from '../components/ui'
+import { useFormState } from '../lib/form-state'
+import { fieldErrors, money, today } from '../lib/format'
 import { productOptions, useLookups } from '../lib/lookup'
 import { useCan } from '../lib/permissions'
 import { normaliseUnit, quoteCollection, trimQuantity } from '../lib/pricing'
-import { asRow, asRows, type CollectionView, type RateView } from '../lib/record-types'
-import { friendlyFieldErrors, SupplierPicker, TextAreaField } from '../lib/record-widgets'
+import { friendlyFieldErrors, SupplierPicker } from '../lib/record-widgets'
 import { useToast } from '../lib/toast'
+import { asRow, asRows, type CollectionView, type ProductRateView } from '../lib/typed-rows'
 import './records.css'
 
 interface FormState {
@@ -44,7 +45,18 @@ export function CollectionForm() {
   })
   const existing = asRow<CollectionView>(existingQuery.data)
 
-  const [form, setForm] = useState<FormState>(() => ({
+  const {
+    values: form,
+    setValues: setForm,
+    errors,
+    setErrors,
+    formError,
+    setFormError,
+    busy,
+    setBusy,
+    set,
+    fail,
+  } = useFormState<FormState>(() => ({
     supplier_id: params.get('supplier_id') ?? '',
     product_id: '',
     unit: '',
@@ -52,9 +64,6 @@ export function CollectionForm() {
     collection_date: today(),
     notes: '',
   }))
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [formError, setFormError] = useState<string>()
-  const [saving, setSaving] = useState(false)
   const loaded = useRef(false)
 
   // Editing: fill the form once from the stored row.
@@ -80,7 +89,7 @@ export function CollectionForm() {
   }, [editing, form.product_id, products])
 
   const ratesQuery = useLiveList(client.productRates, { product_id: form.product_id || '-' })
-  const rates = asRows<RateView>(ratesQuery.data)
+  const rates = asRows<ProductRateView>(ratesQuery.data)
   const quote = quoteCollection(rates, {
     product_id: form.product_id,
     unit: form.unit,
@@ -92,15 +101,6 @@ export function CollectionForm() {
     ...new Set([product?.default_unit, ...rates.filter((r) => !r.deleted_at).map((r) => r.unit)].filter(Boolean)),
   ] as string[]
   const unitsListId = useId()
-
-  const set = (patch: Partial<FormState>) => {
-    setForm((f) => ({ ...f, ...patch }))
-    setErrors((e) => {
-      const next = { ...e }
-      for (const k of Object.keys(patch)) delete next[k]
-      return next
-    })
-  }
 
   const chooseProduct = (productId: string) => {
     const p = productById.get(productId)
@@ -147,18 +147,15 @@ export function CollectionForm() {
       collection_date: form.collection_date,
       notes: form.notes.trim() || null,
     }
-    setSaving(true)
+    setBusy(true)
     try {
       const row = editing && id ? await client.collections.update(id, fields) : await client.collections.create(fields)
       toast(online ? 'Collection saved' : 'Collection saved on this device; it syncs when back online', 'success')
       navigate(`/collections/${row.id}`, { replace: true })
     } catch (err) {
-      const byField = friendlyFieldErrors(fieldErrors(err), FIELD_NAMES)
-      const { _: general, ...rest } = byField
-      setErrors(rest)
-      setFormError(general ?? (Object.keys(rest).length ? 'Please correct the marked fields.' : errorMessage(err)))
+      fail(err, friendlyFieldErrors(fieldErrors(err), FIELD_NAMES))
     } finally {
-      setSaving(false)
+      setBusy(false)
     }
   }
 
@@ -259,8 +256,8 @@ export function CollectionForm() {
 
         <FormError message={formError} />
         <div className="rc-form-actions">
-          <button type="submit" className="primary" disabled={saving}>
-            {saving ? 'Saving…' : editing ? 'Save changes' : 'Save collection'}
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Saving…' : editing ? 'Save changes' : 'Save collection'}
           </button>
           <Link className="rc-btn-link" to={editing && id ? `/collections/${id}` : '/collections'}>
             Cancel

@@ -4,13 +4,15 @@
  */
 import { useLiveList, useSyncClient } from '@trackvault/react'
 import { Link } from 'react-router'
-import { Empty, Field, Page, Pager, SelectField, SyncBadge } from '../components/ui'
-import { daysAgo, money, today } from '../lib/format'
-import { slicePage, useUrlFilters } from '../lib/list-page'
-import { productOptions, supplierOptions, useLookups } from '../lib/lookup'
+import { Page, SelectField, SyncBadge } from '../components/ui'
+import { money } from '../lib/format'
+import { useRecordFilters } from '../lib/list-page'
+import { productOptions, useLookups } from '../lib/lookup'
+import { pageOf } from '../lib/paging'
 import { useCan } from '../lib/permissions'
 import { collectionTotals, trimQuantity } from '../lib/pricing'
-import { asRows, type CollectionView } from '../lib/record-types'
+import { RecordFilters, RecordTable } from '../lib/record-widgets'
+import { asRows, type CollectionView } from '../lib/typed-rows'
 import './records.css'
 
 const PAGE_SIZE = 20
@@ -19,18 +21,12 @@ export function CollectionsList() {
   const client = useSyncClient()
   const { can } = useCan()
   const { suppliers, products, supplierName, productName } = useLookups()
-  const { values, page, set } = useUrlFilters({ from: daysAgo(6), to: today(), supplier_id: '', product_id: '' })
-  const query = useLiveList(client.collections, {
-    from_date: values.from || undefined,
-    to_date: values.to || undefined,
-    supplier_id: values.supplier_id || undefined,
-    product_id: values.product_id || undefined,
-  })
+  const { values, page, set, listFilter } = useRecordFilters({ product_id: '' })
+  const query = useLiveList(client.collections, { ...listFilter, product_id: values.product_id || undefined })
   const rows = asRows<CollectionView>(query.data)
   const totals = collectionTotals(rows)
-  const shown = slicePage(rows, page, PAGE_SIZE)
+  const shown = pageOf(rows, page, PAGE_SIZE)
   const quantityText = totals.byUnit.map((u) => `${money(trimQuantity(u.total))} ${u.unit}`).join(', ')
-  const badRange = values.from && values.to && values.from > values.to
 
   const newLink = values.supplier_id ? `/collections/new?supplier_id=${values.supplier_id}` : '/collections/new'
 
@@ -45,16 +41,7 @@ export function CollectionsList() {
         ) : null
       }
     >
-      <search className="filters rc-filters" aria-label="Filter collections">
-        <Field label="From" type="date" value={values.from} onChange={(e) => set({ from: e.target.value })} />
-        <Field label="To" type="date" value={values.to} onChange={(e) => set({ to: e.target.value })} />
-        <SelectField
-          label="Supplier"
-          value={values.supplier_id}
-          onChange={(e) => set({ supplier_id: e.target.value })}
-          options={supplierOptions(suppliers, '', values.supplier_id || undefined)}
-          placeholder="All suppliers"
-        />
+      <RecordFilters kind="collection" values={values} set={set} suppliers={suppliers}>
         {products.length > 1 ? (
           <SelectField
             label="Product"
@@ -64,97 +51,90 @@ export function CollectionsList() {
             placeholder="All products"
           />
         ) : null}
-      </search>
-      {badRange ? <p className="rc-notice">The start date is after the end date.</p> : null}
+      </RecordFilters>
 
-      {query.isLoading ? (
-        <p>Loading…</p>
-      ) : rows.length === 0 ? (
-        <Empty>No collections match these filters.</Empty>
-      ) : (
-        <div className="rc-list">
-          <p className="rc-list-summary" aria-live="polite">
-            {rows.length} collection{rows.length === 1 ? '' : 's'}
-          </p>
-          <div className="table-wrap rc-table-wrap">
-            <table className="rc-table">
-              <caption className="sr-only">Collections</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Date</th>
-                  <th scope="col">Supplier</th>
-                  <th scope="col" className="rc-wide-only">
-                    Product
-                  </th>
-                  <th scope="col" className="num rc-wide-only">
-                    Quantity
-                  </th>
-                  <th scope="col" className="num rc-wide-only">
-                    Rate
-                  </th>
-                  <th scope="col" className="num">
-                    Amount
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {shown.rows.map((c) => (
-                  <tr key={c.id}>
-                    <td className="rc-nowrap">
-                      <Link to={`/collections/${c.id}`}>
-                        <span className="sr-only">Receipt of </span>
-                        {c.collection_date}
-                      </Link>
-                    </td>
-                    <td>
-                      {supplierName(c.supplier_id)}
-                      <SyncBadge state={c._sync} />
-                      <span className="rc-sub-line rc-narrow-only">
-                        {productName(c.product_id)}: {money(trimQuantity(c.quantity))} {c.unit}
-                        {c.rate_applied !== null ? ` @ ${money(c.rate_applied)}` : ''}
-                      </span>
-                    </td>
-                    <td className="rc-wide-only">{productName(c.product_id)}</td>
-                    <td className="num rc-nowrap rc-wide-only">
-                      {money(trimQuantity(c.quantity))} {c.unit}
-                    </td>
-                    <td className="num rc-wide-only">
-                      {c.rate_applied === null ? <span title="No rate known yet">—</span> : money(c.rate_applied)}
-                    </td>
-                    <td className="num">{money(c.total_amount)}</td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                <tr>
-                  <th scope="row" colSpan={2}>
-                    Total ({totals.count})<span className="rc-sub-line rc-narrow-only">{quantityText}</span>
-                  </th>
-                  <td className="rc-wide-only" />
-                  <td className="num rc-nowrap rc-wide-only">
-                    {totals.byUnit.map((u) => (
-                      <span className="rc-totals-line" key={u.unit}>
-                        {money(trimQuantity(u.total))} {u.unit}
-                      </span>
-                    ))}
-                  </td>
-                  <td className="rc-wide-only" />
-                  <td className="num" data-testid="collections-total">
-                    {money(totals.amount)}
-                  </td>
-                </tr>
-              </tfoot>
-            </table>
-          </div>
-          {totals.unpriced > 0 ? (
+      <RecordTable
+        kind="collection"
+        loading={query.isLoading}
+        count={rows.length}
+        page={shown.page}
+        pages={shown.pages}
+        onPage={(p) => set({ page: String(p) })}
+        notes={
+          totals.unpriced > 0 ? (
             <p className="rc-muted">
               {totals.unpriced} collection{totals.unpriced === 1 ? ' has' : 's have'} no rate yet and{' '}
               {totals.unpriced === 1 ? 'is' : 'are'} not in the total; the server prices them when they sync.
             </p>
-          ) : null}
-          <Pager page={shown.page} pages={shown.pages} onPage={(p) => set({ page: String(p) })} />
-        </div>
-      )}
+          ) : null
+        }
+      >
+        <thead>
+          <tr>
+            <th scope="col">Date</th>
+            <th scope="col">Supplier</th>
+            <th scope="col" className="rc-wide-only">
+              Product
+            </th>
+            <th scope="col" className="num rc-wide-only">
+              Quantity
+            </th>
+            <th scope="col" className="num rc-wide-only">
+              Rate
+            </th>
+            <th scope="col" className="num">
+              Amount
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {shown.rows.map((c) => (
+            <tr key={c.id}>
+              <td className="rc-nowrap">
+                <Link to={`/collections/${c.id}`}>
+                  <span className="sr-only">Receipt of </span>
+                  {c.collection_date}
+                </Link>
+              </td>
+              <td>
+                {supplierName(c.supplier_id)}
+                <SyncBadge state={c._sync} />
+                <span className="rc-sub-line rc-narrow-only">
+                  {productName(c.product_id)}: {money(trimQuantity(c.quantity))} {c.unit}
+                  {c.rate_applied !== null ? ` @ ${money(c.rate_applied)}` : ''}
+                </span>
+              </td>
+              <td className="rc-wide-only">{productName(c.product_id)}</td>
+              <td className="num rc-nowrap rc-wide-only">
+                {money(trimQuantity(c.quantity))} {c.unit}
+              </td>
+              <td className="num rc-wide-only">
+                {c.rate_applied === null ? <span title="No rate known yet">—</span> : money(c.rate_applied)}
+              </td>
+              <td className="num">{money(c.total_amount)}</td>
+            </tr>
+          ))}
+        </tbody>
+        <tfoot>
+          <tr>
+            <th scope="row" colSpan={2}>
+              Total ({totals.count})<span className="rc-sub-line rc-narrow-only">{quantityText}</span>
+            </th>
+            <td className="rc-wide-only" />
+            <td className="num rc-nowrap rc-wide-only">
+              {totals.byUnit.map((u) => (
+                <span className="rc-totals-line" key={u.unit}>
+                  {money(trimQuantity(u.total))} {u.unit}
+                </span>
+              ))}
+            </td>
+            <td className="rc-wide-only" />
+            <td className="num" data-testid="collections-total">
+              {money(totals.amount)}
+            </td>
+          </tr>
+        </tfoot>
+      </RecordTable>
     </Page>
   )
 }

@@ -10,9 +10,9 @@ import { dateTime, errorMessage, money, today } from '../lib/format'
 import { useLookups } from '../lib/lookup'
 import { useCan } from '../lib/permissions'
 import { collectionTotals, trimQuantity } from '../lib/pricing'
-import { asRows, type CollectionView } from '../lib/record-types'
 import { useSession } from '../lib/session'
 import { useToast } from '../lib/toast'
+import { asRows, type CollectionView } from '../lib/typed-rows'
 import './records.css'
 
 function greeting(hour: number): string {

@@ -3,24 +3,24 @@
  * balance (collections minus payments on this device, exact) and the balance
  * after this payment as you type.
  */
-import { MONEY_SCALE, PAYMENT_METHODS, PAYMENT_TYPES } from '@trackvault/core'
 import { useLiveList, useSyncClient, useSyncStatus } from '@trackvault/react'
-import { type FormEvent, useState } from 'react'
+import type { FormEvent } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
-import { Field, FormError, Page, SelectField } from '../components/ui'
-import { errorMessage, fieldErrors, money, today } from '../lib/format'
+import { Field, FormError, Page, SelectField, TextAreaField } from '../components/ui'
+import { balanceAfter, supplierBalance } from '../lib/balances'
+import { useFormState } from '../lib/form-state'
+import { fieldErrors, money, today } from '../lib/format'
 import { useLookups } from '../lib/lookup'
-import { tryParseDecimal } from '../lib/pricing'
+import { moneyMinor } from '../lib/money'
+import { friendlyFieldErrors, SupplierPicker } from '../lib/record-widgets'
+import { useToast } from '../lib/toast'
 import {
   asRows,
   type CollectionView,
-  PAYMENT_METHOD_LABELS,
-  PAYMENT_TYPE_LABELS,
+  PAYMENT_METHOD_OPTIONS,
+  PAYMENT_TYPE_OPTIONS,
   type PaymentView,
-} from '../lib/record-types'
-import { friendlyFieldErrors, SupplierPicker, TextAreaField } from '../lib/record-widgets'
-import { balanceAfter, supplierBalance } from '../lib/supplier-balance'
-import { useToast } from '../lib/toast'
+} from '../lib/typed-rows'
 import './records.css'
 
 interface FormState {
@@ -32,9 +32,6 @@ interface FormState {
   reference_number: string
   notes: string
 }
-
-const TYPE_OPTIONS = PAYMENT_TYPES.map((t) => ({ value: t, label: PAYMENT_TYPE_LABELS[t] ?? t }))
-const METHOD_OPTIONS = PAYMENT_METHODS.map((m) => ({ value: m, label: PAYMENT_METHOD_LABELS[m] ?? m }))
 
 /** "-300.00" -> "300.00 in credit"; "1200.00" -> "1,200.00 owed". */
 function describeBalance(value: string): string {
@@ -49,7 +46,17 @@ export function PaymentForm() {
   const navigate = useNavigate()
   const toast = useToast()
   const { suppliers } = useLookups()
-  const [form, setForm] = useState<FormState>(() => ({
+  const {
+    values: form,
+    errors,
+    setErrors,
+    formError,
+    setFormError,
+    busy,
+    setBusy,
+    set,
+    fail,
+  } = useFormState<FormState>(() => ({
     supplier_id: params.get('supplier_id') ?? '',
     payment_date: today(),
     amount: '',
@@ -58,9 +65,6 @@ export function PaymentForm() {
     reference_number: '',
     notes: '',
   }))
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [formError, setFormError] = useState<string>()
-  const [saving, setSaving] = useState(false)
 
   const bySupplier = { supplier_id: form.supplier_id || '-' }
   const collectionsQuery = useLiveList(client.collections, bySupplier)
@@ -71,17 +75,8 @@ export function PaymentForm() {
     asRows<PaymentView>(paymentsQuery.data),
   )
   const after = balanceAfter(balance.balanceMinor, form.amount)
-  const amountMinor = tryParseDecimal(form.amount, MONEY_SCALE)
+  const amountMinor = moneyMinor(form.amount)
   const balanceLoading = collectionsQuery.isLoading || paymentsQuery.isLoading
-
-  const set = (patch: Partial<FormState>) => {
-    setForm((f) => ({ ...f, ...patch }))
-    setErrors((e) => {
-      const next = { ...e }
-      for (const k of Object.keys(patch)) delete next[k]
-      return next
-    })
-  }
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
@@ -94,7 +89,7 @@ export function PaymentForm() {
       setErrors(missing)
       return
     }
-    setSaving(true)
+    setBusy(true)
     try {
       const row = await client.payments.create({
         supplier_id: form.supplier_id,
@@ -108,12 +103,9 @@ export function PaymentForm() {
       toast(online ? 'Payment saved' : 'Payment saved on this device; it syncs when back online', 'success')
       navigate(`/payments/${row.id}`, { replace: true })
     } catch (err) {
-      const byField = friendlyFieldErrors(fieldErrors(err), { supplier_id: 'supplier' })
-      const { _: general, ...rest } = byField
-      setErrors(rest)
-      setFormError(general ?? (Object.keys(rest).length ? 'Please correct the marked fields.' : errorMessage(err)))
+      fail(err, friendlyFieldErrors(fieldErrors(err), { supplier_id: 'supplier' }))
     } finally {
-      setSaving(false)
+      setBusy(false)
     }
   }
 
@@ -172,9 +164,7 @@ export function PaymentForm() {
             onChange={(e) => set({ amount: e.target.value })}
             error={
               errors.amount ??
-              (form.amount.trim() && amountMinor === undefined
-                ? 'Use a number with at most 2 decimal places'
-                : undefined)
+              (form.amount.trim() && amountMinor === null ? 'Use a number with at most 2 decimal places' : undefined)
             }
             hint={
               form.supplier_id && balance.balanceMinor > 0n ? (
@@ -191,14 +181,14 @@ export function PaymentForm() {
             label="Type"
             value={form.payment_type}
             onChange={(e) => set({ payment_type: e.target.value })}
-            options={TYPE_OPTIONS}
+            options={PAYMENT_TYPE_OPTIONS}
             error={errors.payment_type}
           />
           <SelectField
             label="Method"
             value={form.payment_method}
             onChange={(e) => set({ payment_method: e.target.value })}
-            options={METHOD_OPTIONS}
+            options={PAYMENT_METHOD_OPTIONS}
             error={errors.payment_method}
           />
         </div>
@@ -219,8 +209,8 @@ export function PaymentForm() {
 
         <FormError message={formError} />
         <div className="rc-form-actions">
-          <button type="submit" className="primary" disabled={saving}>
-            {saving ? 'Saving…' : 'Save payment'}
+          <button type="submit" className="primary" disabled={busy}>
+            {busy ? 'Saving…' : 'Save payment'}
           </button>
           <Link className="rc-btn-link" to="/payments">
             Cancel

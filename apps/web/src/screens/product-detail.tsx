@@ -8,132 +8,16 @@
 import { isInForce } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
 import { type FormEvent, useId, useMemo, useState } from 'react'
-import { Link, useNavigate, useParams } from 'react-router'
-import { Empty, Field, FormError, Page, SyncBadge } from '../components/ui'
-import { errorMessage, fieldErrors, money, today } from '../lib/format'
+import { useNavigate, useParams } from 'react-router'
+import { Empty, Field, FormError, NotFound, Page, SyncBadge } from '../components/ui'
+import { useFormState } from '../lib/form-state'
+import { codeFieldErrors, errorMessage, money, today } from '../lib/format'
 import { useCan } from '../lib/permissions'
 import { overlapMessage, periodText } from '../lib/product-rates'
 import { useToast } from '../lib/toast'
-import { type ProductRateView, type ProductView, useProduct, useProductRates, useProducts } from '../lib/typed-rows'
+import { type ProductRateView, type ProductView, useProduct, useProductRates } from '../lib/typed-rows'
+import { ProductForm } from './product-form'
 import './suppliers.css'
-
-/** Per-field and form-level messages from a failed save. */
-function splitErrors(err: unknown): { fields: Record<string, string>; form?: string } {
-  const fields = fieldErrors(err)
-  if ((err as { code?: string }).code === 'DUPLICATE' && Object.keys(fields).length === 0) fields.code = 'already used'
-  const { _: whole, ...perField } = fields
-  return {
-    fields: perField,
-    form: whole ?? (Object.keys(perField).length ? 'Please correct the marked fields.' : errorMessage(err)),
-  }
-}
-
-function withoutKey(errors: Record<string, string>, key: string) {
-  if (!errors[key]) return errors
-  const { [key]: _, ...rest } = errors
-  return rest
-}
-
-function ProductEditForm({ product, onDone }: { product: ProductView; onDone: () => void }) {
-  const client = useSyncClient()
-  const toast = useToast()
-  const { data: all } = useProducts()
-  const [values, setValues] = useState({
-    code: product.code,
-    name: product.name,
-    description: product.description ?? '',
-    default_unit: product.default_unit,
-    is_active: product.is_active,
-  })
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [formError, setFormError] = useState<string>()
-  const [busy, setBusy] = useState(false)
-  const set = (key: keyof typeof values, value: string | boolean) => {
-    setValues((v) => ({ ...v, [key]: value }))
-    setErrors((e) => withoutKey(e, key))
-  }
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setFormError(undefined)
-    const code = values.code.trim()
-    const clash = (all ?? []).find((p) => p.code === code && p.id !== product.id)
-    if (clash) {
-      setErrors({ code: `already used by ${clash.name}` })
-      return
-    }
-    setBusy(true)
-    try {
-      await client.products.update(product.id, {
-        code,
-        name: values.name.trim(),
-        description: values.description.trim() || null,
-        default_unit: values.default_unit,
-        is_active: values.is_active,
-      })
-      toast('Product saved', 'success')
-      onDone()
-    } catch (err) {
-      const { fields, form } = splitErrors(err)
-      setErrors(fields)
-      setFormError(form)
-    } finally {
-      setBusy(false)
-    }
-  }
-
-  return (
-    <form className="card" onSubmit={submit} noValidate aria-labelledby="edit-product-title">
-      <h2 id="edit-product-title" className="sp-form-title">
-        Edit product
-      </h2>
-      <Field
-        label="Code"
-        required
-        maxLength={40}
-        value={values.code}
-        error={errors.code}
-        onChange={(e) => set('code', e.target.value)}
-      />
-      <Field
-        label="Name"
-        required
-        maxLength={200}
-        value={values.name}
-        error={errors.name}
-        onChange={(e) => set('name', e.target.value)}
-      />
-      <Field
-        label="Default unit"
-        required
-        maxLength={20}
-        value={values.default_unit}
-        error={errors.default_unit}
-        onChange={(e) => set('default_unit', e.target.value)}
-      />
-      <Field
-        label="Description"
-        maxLength={2000}
-        value={values.description}
-        error={errors.description}
-        onChange={(e) => set('description', e.target.value)}
-      />
-      <label className="sp-check">
-        <input type="checkbox" checked={values.is_active} onChange={(e) => set('is_active', e.target.checked)} />
-        Active
-      </label>
-      <FormError message={formError} />
-      <div className="sp-form-actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save product'}
-        </button>
-        <button type="button" onClick={onDone}>
-          Cancel
-        </button>
-      </div>
-    </form>
-  )
-}
 
 function AddRateForm({ product, rates }: { product: ProductView; rates: readonly ProductRateView[] }) {
   const client = useSyncClient()
@@ -146,15 +30,13 @@ function AddRateForm({ product, rates }: { product: ProductView; rates: readonly
     end_date: '',
     is_active: true,
   })
-  const [values, setValues] = useState(initial)
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [formError, setFormError] = useState<string>()
-  const [busy, setBusy] = useState(false)
+  const form = useFormState(initial)
+  const { values, errors, setErrors, setFormError } = form
   const units = useMemo(() => [...new Set([product.default_unit, ...rates.map((r) => r.unit)])], [product, rates])
 
-  const set = (key: keyof ReturnType<typeof initial>, value: string | boolean) => {
-    setValues((v) => ({ ...v, [key]: value }))
-    setErrors((e) => withoutKey(e, key))
+  /** Changes fields, clearing their errors and the form's. */
+  const set = (patch: Partial<ReturnType<typeof initial>>) => {
+    form.set(patch)
     setFormError(undefined)
   }
 
@@ -179,18 +61,16 @@ function AddRateForm({ product, rates }: { product: ProductView; rates: readonly
       setFormError(overlap)
       return
     }
-    setBusy(true)
+    form.setBusy(true)
     try {
       await client.productRates.create(candidate)
       toast(`Rate added for ${unit}`, 'success')
-      setValues(initial())
+      form.setValues(initial())
       setErrors({})
     } catch (err) {
-      const { fields, form } = splitErrors(err)
-      setErrors(fields)
-      setFormError(form)
+      form.fail(err, codeFieldErrors(err))
     } finally {
-      setBusy(false)
+      form.setBusy(false)
     }
   }
 
@@ -206,7 +86,7 @@ function AddRateForm({ product, rates }: { product: ProductView; rates: readonly
         list={unitListId}
         value={values.unit}
         error={errors.unit}
-        onChange={(e) => set('unit', e.target.value)}
+        onChange={(e) => set({ unit: e.target.value })}
       />
       <datalist id={unitListId}>
         {units.map((u) => (
@@ -221,7 +101,7 @@ function AddRateForm({ product, rates }: { product: ProductView; rates: readonly
         placeholder="0.00"
         value={values.rate}
         error={errors.rate}
-        onChange={(e) => set('rate', e.target.value)}
+        onChange={(e) => set({ rate: e.target.value })}
       />
       <Field
         label="Effective from"
@@ -229,7 +109,7 @@ function AddRateForm({ product, rates }: { product: ProductView; rates: readonly
         required
         value={values.effective_date}
         error={errors.effective_date}
-        onChange={(e) => set('effective_date', e.target.value)}
+        onChange={(e) => set({ effective_date: e.target.value })}
       />
       <Field
         label="Ends on (optional)"
@@ -238,16 +118,16 @@ function AddRateForm({ product, rates }: { product: ProductView; rates: readonly
         value={values.end_date}
         error={errors.end_date}
         hint="Leave empty for a rate with no end."
-        onChange={(e) => set('end_date', e.target.value)}
+        onChange={(e) => set({ end_date: e.target.value })}
       />
       <label className="sp-check">
-        <input type="checkbox" checked={values.is_active} onChange={(e) => set('is_active', e.target.checked)} />
+        <input type="checkbox" checked={values.is_active} onChange={(e) => set({ is_active: e.target.checked })} />
         Active
       </label>
-      <FormError message={formError} />
+      <FormError message={form.formError} />
       <div className="sp-form-actions">
-        <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Add rate'}
+        <button type="submit" className="primary" disabled={form.busy}>
+          {form.busy ? 'Saving…' : 'Add rate'}
         </button>
       </div>
     </form>
@@ -267,14 +147,7 @@ export function ProductDetail() {
   const date = today()
 
   if (isLoading) return <p className="loading">Loading…</p>
-  if (!product) {
-    return (
-      <Page title="Product not found">
-        <Empty>This product does not exist on this device (it may have been deleted).</Empty>
-        <Link to="/products">Back to products</Link>
-      </Page>
-    )
-  }
+  if (!product) return <NotFound kind="product" />
   const rateRows = rates ?? []
   const mayEditRates = can('product_rate', 'update')
 
@@ -326,7 +199,7 @@ export function ProductDetail() {
     >
       <div className="sp-stack">
         {editing ? (
-          <ProductEditForm product={product} onDone={() => setEditing(false)} />
+          <ProductForm product={product} onDone={() => setEditing(false)} />
         ) : (
           <div className="card">
             <dl className="sp-facts">

@@ -7,7 +7,7 @@
 import { useLiveList, useSyncClient } from '@trackvault/react'
 import { useCallback, useId, useMemo, useState } from 'react'
 import { Link } from 'react-router'
-import { Empty, Field, FormError, Page } from '../components/ui'
+import { Empty, Field, FormError, Page, Stat } from '../components/ui'
 import { downloadCsv, toCsv } from '../lib/csv'
 import { money, today } from '../lib/format'
 import { type BalancesReport, balancesCsvRows, buildBalancesReport, type ChartPoint, monthOf } from '../lib/report-data'
@@ -105,25 +105,17 @@ export function Reports() {
       ) : (
         <>
           <section className="cards" aria-label="Totals for the period">
-            <div className="stat">
-              <div className="label">Collections</div>
-              <div className="value">{money(report.totals.collections)}</div>
-              <div className="hint">
-                {report.collection_count} collection{report.collection_count === 1 ? '' : 's'}
-              </div>
-            </div>
-            <div className="stat">
-              <div className="label">Payments</div>
-              <div className="value">{money(report.totals.payments)}</div>
-              <div className="hint">
-                {report.payment_count} payment{report.payment_count === 1 ? '' : 's'}
-              </div>
-            </div>
-            <div className="stat">
-              <div className="label">Balance owed</div>
-              <div className="value">{money(report.totals.balance)}</div>
-              <div className="hint">collections − payments</div>
-            </div>
+            <Stat
+              label="Collections"
+              value={money(report.totals.collections)}
+              note={`${report.collection_count} collection${report.collection_count === 1 ? '' : 's'}`}
+            />
+            <Stat
+              label="Payments"
+              value={money(report.totals.payments)}
+              note={`${report.payment_count} payment${report.payment_count === 1 ? '' : 's'}`}
+            />
+            <Stat label="Balance owed" value={money(report.totals.balance)} note="collections − payments" />
           </section>
           <ReportNotes report={report} />
 

@@ -3,40 +3,28 @@
  * (collections and payments in date order with a running balance), computed
  * on the device from the local replica so it works offline.
  */
-import { useLiveQuery, useSyncClient } from '@trackvault/react'
+import { useLiveQuery } from '@trackvault/react'
 import { useMemo, useState } from 'react'
-import { Link, useNavigate, useParams } from 'react-router'
-import { Empty, Field, FormError, Page, SyncBadge } from '../components/ui'
-import { balanceTotals, buildStatement, moneyOf } from '../lib/balances'
-import { daysAgo, errorMessage, money, today } from '../lib/format'
+import { Link, useParams } from 'react-router'
+import { Field, FormError, NotFound, Page, Stat, SyncBadge } from '../components/ui'
+import { balanceTotals, buildStatement } from '../lib/balances'
+import { daysAgo, money, today } from '../lib/format'
+import { moneyOf } from '../lib/money'
 import { useCan } from '../lib/permissions'
 import { useLocalBalances, useServerBalances } from '../lib/supplier-balances'
-import { useToast } from '../lib/toast'
-import { type CollectionView, type PaymentView, useProducts, useSupplier } from '../lib/typed-rows'
+import {
+  asRows,
+  type CollectionView,
+  PAYMENT_METHOD_LABELS,
+  type PaymentView,
+  useProducts,
+  useSupplier,
+} from '../lib/typed-rows'
+import { useDeleteSupplier } from './supplier-form'
 import './suppliers.css'
-
-const METHOD_LABEL: Record<string, string> = {
-  cash: 'cash',
-  bank_transfer: 'bank transfer',
-  cheque: 'cheque',
-  mobile_payment: 'mobile payment',
-}
-
-function Stat({ label, value, note }: { label: string; value: string; note?: string }) {
-  return (
-    <div className="stat">
-      <div className="label">{label}</div>
-      <div className="value">{value}</div>
-      {note ? <div className="hint">{note}</div> : null}
-    </div>
-  )
-}
 
 export function SupplierDetail() {
   const { id = '' } = useParams()
-  const client = useSyncClient()
-  const navigate = useNavigate()
-  const toast = useToast()
   const { can, reads } = useCan()
   const { data: supplier, isLoading } = useSupplier(id)
   const { data: products } = useProducts({ include_deleted: true })
@@ -47,6 +35,7 @@ export function SupplierDetail() {
   const [from, setFrom] = useState(() => daysAgo(30))
   const [to, setTo] = useState(() => today())
   const [error, setError] = useState<string>()
+  const deleteSupplier = useDeleteSupplier(setError)
 
   const { data: rows } = useLiveQuery(
     async (c) => {
@@ -54,10 +43,7 @@ export function SupplierDetail() {
         readsCollections ? c.collections.list({ supplier_id: id }) : Promise.resolve([]),
         readsPayments ? c.payments.list({ supplier_id: id }) : Promise.resolve([]),
       ])
-      return {
-        collections: collections as unknown as CollectionView[],
-        payments: payments as unknown as PaymentView[],
-      }
+      return { collections: asRows<CollectionView>(collections), payments: asRows<PaymentView>(payments) }
     },
     [id, readsCollections, readsPayments],
     { types: ['collection', 'payment'] },
@@ -77,30 +63,7 @@ export function SupplierDetail() {
   )
 
   if (isLoading) return <p className="loading">Loading…</p>
-  if (!supplier) {
-    return (
-      <Page title="Supplier not found">
-        <Empty>This supplier does not exist on this device (it may have been deleted).</Empty>
-        <Link to="/suppliers">Back to suppliers</Link>
-      </Page>
-    )
-  }
-
-  const remove = async () => {
-    if (
-      !window.confirm(
-        `Delete supplier ${supplier.name} (${supplier.code})? Their collections and payments stay in the records.`,
-      )
-    )
-      return
-    try {
-      await client.suppliers.remove(id)
-      toast('Supplier deleted', 'success')
-      navigate('/suppliers')
-    } catch (err) {
-      setError(errorMessage(err))
-    }
-  }
+  if (!supplier) return <NotFound kind="supplier" />
 
   const describe = (line: { kind: string; row: CollectionView | PaymentView; priced: boolean }) => {
     if (line.kind === 'collection') {
@@ -110,7 +73,7 @@ export function SupplierDetail() {
     }
     const p = line.row as PaymentView
     const ref = p.reference_number ? `, ref ${p.reference_number}` : ''
-    return `${p.payment_type} payment (${METHOD_LABEL[p.payment_method] ?? p.payment_method}${ref})`
+    return `${p.payment_type} payment (${PAYMENT_METHOD_LABELS[p.payment_method]?.toLowerCase() ?? p.payment_method}${ref})`
   }
 
   const showRunning = local
@@ -129,7 +92,7 @@ export function SupplierDetail() {
             </Link>
           ) : null}
           {can('supplier', 'delete') ? (
-            <button type="button" className="danger" onClick={remove}>
+            <button type="button" className="danger" onClick={() => deleteSupplier(supplier)}>
               Delete
             </button>
           ) : null}

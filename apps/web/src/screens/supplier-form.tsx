@@ -4,10 +4,11 @@
  * code is checked against the suppliers on this device before that.
  */
 import { useSyncClient } from '@trackvault/react'
-import { type FormEvent, useEffect, useId, useState } from 'react'
+import { type FormEvent, useEffect, useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router'
-import { Empty, Field, FormError, Page } from '../components/ui'
-import { errorMessage, fieldErrors } from '../lib/format'
+import { Field, FieldFrame, FormError, NotFound, Page } from '../components/ui'
+import { useFormState } from '../lib/form-state'
+import { codeFieldErrors, errorMessage } from '../lib/format'
 import { useCan } from '../lib/permissions'
 import { useToast } from '../lib/toast'
 import { useSupplier, useSuppliers } from '../lib/typed-rows'
@@ -24,6 +25,28 @@ interface Values {
 
 const EMPTY: Values = { code: '', name: '', phone: '', email: '', address: '', is_active: true }
 
+/** Deletes a supplier after asking, then opens the list; `onError` gets the message if that fails. */
+export function useDeleteSupplier(onError: (message: string) => void) {
+  const client = useSyncClient()
+  const navigate = useNavigate()
+  const toast = useToast()
+  return async (supplier: { id: string; name: string; code: string }) => {
+    if (
+      !window.confirm(
+        `Delete supplier ${supplier.name} (${supplier.code})? Their collections and payments stay in the records.`,
+      )
+    )
+      return
+    try {
+      await client.suppliers.remove(supplier.id)
+      toast('Supplier deleted', 'success')
+      navigate('/suppliers')
+    } catch (err) {
+      onError(errorMessage(err))
+    }
+  }
+}
+
 export function SupplierForm() {
   const { id } = useParams()
   const client = useSyncClient()
@@ -33,12 +56,10 @@ export function SupplierForm() {
   const { data: supplier, isLoading } = useSupplier(id)
   const { data: all } = useSuppliers()
 
-  const [values, setValues] = useState<Values>(EMPTY)
+  const form = useFormState<Values>(EMPTY)
+  const { values, errors, set, setValues } = form
   const [loadedId, setLoadedId] = useState<string>()
-  const [errors, setErrors] = useState<Record<string, string>>({})
-  const [formError, setFormError] = useState<string>()
-  const [busy, setBusy] = useState(false)
-  const addressId = useId()
+  const deleteSupplier = useDeleteSupplier(form.setFormError)
 
   // Fill the form once with the stored supplier (later syncs do not overwrite what is being typed).
   useEffect(() => {
@@ -53,38 +74,20 @@ export function SupplierForm() {
       })
       setLoadedId(id)
     }
-  }, [id, supplier, loadedId])
-
-  const set =
-    <K extends keyof Values>(key: K) =>
-    (value: Values[K]) => {
-      setValues((v) => ({ ...v, [key]: value }))
-      setErrors((e) => {
-        if (!e[key]) return e
-        const { [key]: _, ...rest } = e
-        return rest
-      })
-    }
+  }, [id, supplier, loadedId, setValues])
 
   if (id && isLoading) return <p className="loading">Loading…</p>
-  if (id && !supplier) {
-    return (
-      <Page title="Supplier not found">
-        <Empty>This supplier does not exist on this device (it may have been deleted).</Empty>
-        <Link to="/suppliers">Back to suppliers</Link>
-      </Page>
-    )
-  }
+  if (id && !supplier) return <NotFound kind="supplier" />
 
   if (id && loadedId !== id) return <p className="loading">Loading…</p>
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    setFormError(undefined)
+    form.setFormError(undefined)
     const code = values.code.trim()
     const clash = (all ?? []).find((s) => s.code === code && s.id !== id)
     if (clash) {
-      setErrors({ code: `already used by ${clash.name}` })
+      form.setErrors({ code: `already used by ${clash.name}` })
       return
     }
     const input = {
@@ -95,39 +98,15 @@ export function SupplierForm() {
       address: values.address.trim() || null,
       is_active: values.is_active,
     }
-    setBusy(true)
+    form.setBusy(true)
     try {
       const row = id ? await client.suppliers.update(id, input) : await client.suppliers.create(input)
       toast(id ? 'Supplier saved' : 'Supplier created', 'success')
       navigate(`/suppliers/${row.id}`)
     } catch (err) {
-      const fields = fieldErrors(err)
-      const code = (err as { code?: string }).code
-      if (code === 'DUPLICATE' && Object.keys(fields).length === 0) fields.code = 'already used'
-      const { _: whole, ...perField } = fields
-      setErrors(perField)
-      if (whole) setFormError(whole)
-      else if (Object.keys(perField).length === 0) setFormError(errorMessage(err))
-      else setFormError('Please correct the marked fields.')
+      form.fail(err, codeFieldErrors(err))
     } finally {
-      setBusy(false)
-    }
-  }
-
-  const remove = async () => {
-    if (!id || !supplier) return
-    if (
-      !window.confirm(
-        `Delete supplier ${supplier.name} (${supplier.code})? Their collections and payments stay in the records.`,
-      )
-    )
-      return
-    try {
-      await client.suppliers.remove(id)
-      toast('Supplier deleted', 'success')
-      navigate('/suppliers')
-    } catch (err) {
-      setFormError(errorMessage(err))
+      form.setBusy(false)
     }
   }
 
@@ -142,7 +121,7 @@ export function SupplierForm() {
           value={values.code}
           error={errors.code}
           hint="Letters, digits, dot, dash and underscore"
-          onChange={(e) => set('code')(e.target.value)}
+          onChange={(e) => set({ code: e.target.value })}
         />
         <Field
           label="Name"
@@ -150,7 +129,7 @@ export function SupplierForm() {
           maxLength={200}
           value={values.name}
           error={errors.name}
-          onChange={(e) => set('name')(e.target.value)}
+          onChange={(e) => set({ name: e.target.value })}
         />
         <Field
           label="Phone"
@@ -159,7 +138,7 @@ export function SupplierForm() {
           maxLength={40}
           value={values.phone}
           error={errors.phone}
-          onChange={(e) => set('phone')(e.target.value)}
+          onChange={(e) => set({ phone: e.target.value })}
         />
         <Field
           label="Email"
@@ -168,39 +147,36 @@ export function SupplierForm() {
           maxLength={200}
           value={values.email}
           error={errors.email}
-          onChange={(e) => set('email')(e.target.value)}
+          onChange={(e) => set({ email: e.target.value })}
         />
-        <div className={`field sp-textarea${errors.address ? ' field-error' : ''}`}>
-          <label htmlFor={addressId}>Address</label>
-          <textarea
-            id={addressId}
-            maxLength={500}
-            value={values.address}
-            aria-invalid={errors.address ? true : undefined}
-            aria-describedby={errors.address ? `${addressId}-err` : undefined}
-            onChange={(e) => set('address')(e.target.value)}
-          />
-          {errors.address ? (
-            <div id={`${addressId}-err`} className="error-text" role="alert">
-              {errors.address}
-            </div>
-          ) : null}
-        </div>
+        <FieldFrame
+          label="Address"
+          error={errors.address}
+          className="sp-textarea"
+          control={(props) => (
+            <textarea
+              {...props}
+              maxLength={500}
+              value={values.address}
+              onChange={(e) => set({ address: e.target.value })}
+            />
+          )}
+        />
         <label className="sp-check">
-          <input type="checkbox" checked={values.is_active} onChange={(e) => set('is_active')(e.target.checked)} />
+          <input type="checkbox" checked={values.is_active} onChange={(e) => set({ is_active: e.target.checked })} />
           Active
         </label>
         {errors.is_active ? <div className="error-text">{errors.is_active}</div> : null}
-        <FormError message={formError} />
+        <FormError message={form.formError} />
         <div className="sp-form-actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Saving…' : id ? 'Save changes' : 'Create supplier'}
+          <button type="submit" className="primary" disabled={form.busy}>
+            {form.busy ? 'Saving…' : id ? 'Save changes' : 'Create supplier'}
           </button>
           <Link to={id ? `/suppliers/${id}` : '/suppliers'} className="sp-button">
             Cancel
           </Link>
           {id && can('supplier', 'delete') ? (
-            <button type="button" className="danger" onClick={remove}>
+            <button type="button" className="danger" onClick={() => supplier && deleteSupplier(supplier)}>
               Delete supplier
             </button>
           ) : null}
