@@ -1,4 +1,6 @@
 /** The same record edited on two devices: a conflict surfaces on the second, and each resolution works. */
+import { createSyncClient } from '@trackvault/client'
+import { createMemoryStore } from '@trackvault/client/memory'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { type Harness, makeClient, PASSWORD, startHarness, type TestClient } from '../helpers/client-harness'
 
@@ -148,6 +150,42 @@ describe('failures', () => {
     expect(await c.client.collections.get(other.id)).toBeUndefined()
     await vi.waitFor(() => expect(c.client.status.current.failed).toBe(0))
     await c.client.close()
+  })
+
+  // Found by the fault simulation (sim/): the edit went out under the first attempt's local_id, the
+  // server answered with that attempt's stored outcome, and the edit was silently dropped.
+  test('an edited retry of a change whose answer was lost is a new change: it never vanishes', async () => {
+    let loseAnswers = true
+    const c = createSyncClient({
+      baseUrl: h.server.url,
+      storage: createMemoryStore(),
+      retryDelayMs: 1,
+      maxRetries: 0,
+      live: false,
+      syncIntervalMs: 0,
+      fetch: async (input, init) => {
+        const res = await fetch(input, init)
+        if (!loseAnswers || !input.endsWith('/api/sync') || init?.method !== 'POST') return res
+        // The server committed; a gateway gave up waiting.
+        return new Response(JSON.stringify({ error: { code: 'UNAVAILABLE', message: 'gateway timeout' } }), {
+          status: 504,
+        })
+      },
+    })
+    await c.login(h.users.manager.email, PASSWORD)
+    const s = await c.suppliers.create({ code: 'EDIT-1', name: 'First' })
+    expect((await c.sync()).error?.code).toBe('UNAVAILABLE')
+    const [failed] = await c.failed.list()
+    expect(failed).toMatchObject({ entity_id: s.id, error: { transient: true } })
+    loseAnswers = false
+    await c.failed.retry(failed.local_id, { payload: { ...failed.payload, name: 'Edited' } })
+    // The first form had landed: the edited create of the same row is a conflict the user sees.
+    expect(await c.sync()).toMatchObject({ successful: 0, conflicts: 1 })
+    const [conflict] = await c.conflicts.list()
+    expect(conflict).toMatchObject({ entity_id: s.id, payload: { name: 'Edited' }, conflict: { fields: ['name'] } })
+    await c.conflicts.resolve(conflict.local_id, 'force')
+    expect(await c.suppliers.get(s.id)).toMatchObject({ name: 'Edited', version: 2 })
+    await c.close()
   })
 
   test('a busy server: retried with backoff, shown as failed after the retries, sent again on the next sync', async () => {

@@ -34,6 +34,28 @@ describe('shared phone', () => {
     await phone.client.close()
   })
 
+  // Found by the fault simulation (sim/): after another user had the phone, the first user's unsynced
+  // records were missing from their lists (and could not be edited) until they synced.
+  test('signing back in shows your unsynced records at once, before any sync', async () => {
+    const phone = makeClient(h)
+    await phone.client.login(h.users.manager.email, PASSWORD)
+    phone.offline = true
+    const s = await phone.client.suppliers.create({ code: 'BACK-1', name: 'Offline work' })
+    await phone.client.logout()
+    phone.offline = false
+    await phone.client.login(h.users.finance.email, PASSWORD)
+    expect(await phone.client.suppliers.get(s.id)).toBeUndefined()
+    await phone.client.logout()
+    await phone.client.login(h.users.manager.email, PASSWORD)
+    phone.offline = true
+    expect(await phone.client.suppliers.get(s.id)).toMatchObject({ name: 'Offline work', _sync: 'pending' })
+    await phone.client.suppliers.update(s.id, { name: 'Edited before sync' })
+    phone.offline = false
+    expect((await phone.client.sync()).successful).toBe(2)
+    expect(await phone.client.suppliers.get(s.id)).toMatchObject({ name: 'Edited before sync', version: 2 })
+    await phone.client.close()
+  })
+
   test('an expired session pauses sync as needs-auth and keeps the queue', async () => {
     const d = makeClient(h)
     await d.client.login(h.users.manager.email, PASSWORD)

@@ -143,6 +143,10 @@ export class SyncClient {
         for (const [k] of [...(await tx.scan(SERVER_PREFIX)), ...(await tx.scan(VIEW_PREFIX))]) tx.del(k)
         tx.del(META.cursor)
         tx.put(META.replicaUser, session.user.id)
+        // Their own unsynced changes are shown again at once (the server's rows come with the next pull).
+        for (const op of await listOps(tx)) {
+          if (op.user_id === session.user.id) await rebuildView(tx, op.entity_type, op.entity_id, op.user_id)
+        }
       }
     })
     this.status.set({ connection: 'idle', lastError: null })
@@ -390,8 +394,12 @@ export class SyncClient {
     /** Sends it again; `payload` replaces what is sent (the "edit" action). */
     retry: async (localId: string, edit?: { payload?: Record<string, unknown> }): Promise<void> => {
       const op = await this.ownOp(localId, ['failed'])
+      const payload = edit?.payload as QueuedOp['payload'] | undefined
+      // An edited change goes out as a new operation: the first may have reached the server (a transient
+      // failure cannot tell), and a replay of its local_id would answer with that outcome, dropping the edit.
+      const edited = payload !== undefined && JSON.stringify(payload) !== JSON.stringify(op.payload)
       await this.db.write(async (tx) => {
-        await requeue(tx, op, edit?.payload ? { payload: edit.payload as QueuedOp['payload'] } : {})
+        await requeue(tx, op, payload ? { payload } : {}, { newIdentity: edited })
         await rebuildView(tx, op.entity_type, op.entity_id, op.user_id)
       })
       void this.syncSafely()

@@ -77,10 +77,18 @@ export async function enqueue(
  * Puts an operation back to pending. One the server recorded (failed,
  * conflict) goes out under a new local_id and seq at the end of the queue; one
  * the server never recorded keeps its identity, so a replay stays exactly once.
+ * `newIdentity` forces a new one (an edited change is a new operation). Later
+ * changes of the same row waited behind it, unsent: they move behind it too,
+ * in order, so they still go out after it (and on the version it produces).
  */
-export async function requeue(tx: LocalTx, op: QueuedOp, changes: Partial<QueuedOp> = {}): Promise<QueuedOp> {
+export async function requeue(
+  tx: LocalTx,
+  op: QueuedOp,
+  changes: Partial<QueuedOp> = {},
+  opts: { newIdentity?: boolean } = {},
+): Promise<QueuedOp> {
   deleteOp(tx, op)
-  const fresh = op.recorded
+  const fresh = op.recorded || opts.newIdentity === true
   const next: QueuedOp = {
     ...op,
     ...changes,
@@ -92,6 +100,13 @@ export async function requeue(tx: LocalTx, op: QueuedOp, changes: Partial<Queued
   delete next.error
   delete next.conflict
   putOp(tx, next)
+  if (fresh) {
+    for (const later of await opsOf(tx, op.entity_type, op.entity_id)) {
+      if (later.seq <= op.seq || later.seq === next.seq || later.user_id !== op.user_id) continue
+      deleteOp(tx, later)
+      putOp(tx, { ...later, seq: await nextSeq(tx) })
+    }
+  }
   return next
 }
 

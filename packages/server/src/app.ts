@@ -4,13 +4,14 @@
  */
 import rateLimit from '@fastify/rate-limit'
 import { AppError } from '@trackvault/core'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import type { ThrottleOptions } from './auth/login-throttle'
 import type { DbHandle } from './db/database'
 import { authenticateRequest, authPlugin, bearerToken } from './plugins/auth'
 import { databasePlugin } from './plugins/database'
-import { registerErrorHandler } from './plugins/error-handler'
+import { registerErrorHandler, toAppError } from './plugins/error-handler'
+import { registerInputGuard } from './plugins/input-guard'
 import { livePlugin } from './plugins/live'
 import { metricsPlugin } from './plugins/metrics'
 import { swaggerPlugin } from './plugins/swagger'
@@ -49,10 +50,16 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: opts.bodyLimit ?? DEFAULTS.bodyLimit,
     // Graceful shutdown: close idle keep-alive connections, let in-flight requests finish.
     forceCloseConnections: 'idle',
+    // Errors Fastify raises before routing (a malformed %-escape, an over-long path segment) get the standard body.
+    frameworkErrors: (err, _request, reply) => {
+      const appErr = toAppError(err)
+      ;(reply as FastifyReply).status(appErr.status).send(appErr.toBody())
+    },
   })
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   registerErrorHandler(app)
+  registerInputGuard(app)
   // Graceful shutdown: a keep-alive connection whose request finishes after close()
   // began would hold the server open for the keep-alive timeout; close such
   // connections as soon as they go idle.

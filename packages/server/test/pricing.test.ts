@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createEntity, updateEntity } from '../src/domain/entity-service'
+import { runWrite } from '../src/domain/write-context'
 import { type Api, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer
@@ -263,5 +265,50 @@ describe('references', () => {
     const move = await m.patch(`/api/collections/${row.id}`, { supplier_id: gone, version: 1 })
     expect(move.status).toBe(422)
     expect(move.body.error.code).toBe('REFERENCE_NOT_FOUND')
+  })
+})
+
+describe('pricing under concurrent rate changes', () => {
+  // Found by the fault simulation (sim/, PostgreSQL): a collection priced while a rate change was in
+  // flight kept the old rate although it committed after the change.
+  test('a collection is priced with the rates as of its place in commit order', async () => {
+    const p = await product()
+    const r = (await rate(p, '100', '2020-01-01')).body
+    const { db, caps } = s.db.handle
+    const actor = { id: s.users.manager.id, role: 'manager' as const, name: 'Manager', deviceId: null }
+    const gate = () => {
+      let open!: () => void
+      const closed = new Promise<void>((resolve) => {
+        open = resolve
+      })
+      return { open, closed }
+    }
+    const rateWritten = gate()
+    const commitRate = gate()
+    const commitCollection = gate()
+    const change = runWrite(db, caps, actor, async (ctx) => {
+      await updateEntity(ctx, 'product_rate', r.id, { rate: '200.00' }, 1)
+      rateWritten.open()
+      await commitRate.closed
+    })
+    await rateWritten.closed
+    const collection = runWrite(db, caps, actor, async (ctx) => {
+      const row = await createEntity(ctx, 'collection', {
+        supplier_id: supplierId,
+        product_id: p,
+        collection_date: '2024-01-01',
+        quantity: '1',
+        unit: 'kg',
+      })
+      await commitCollection.closed
+      return row
+    })
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    commitRate.open()
+    const changed = await change
+    commitCollection.open()
+    const priced = await collection
+    expect(priced.lastSeq as number).toBeGreaterThan(changed.lastSeq as number)
+    expect(priced.result).toMatchObject({ rate_applied: '200.00', total_amount: '200.00' })
   })
 })

@@ -166,6 +166,47 @@ describe('resolution', () => {
     expect(replay.body.results[0]).toMatchObject({ status: 'duplicate', original_status: 'resolved' })
   })
 
+  test('the same resolution sent again (its answer was lost) gets the stored outcome and writes nothing', async () => {
+    const { id, op } = await conflicted()
+    const first = await resolve(op.local_id, 'force')
+    expect(first.body.result).toMatchObject({ status: 'success', version: 3 })
+    const again = await resolve(op.local_id, 'force')
+    expect(again.status).toBe(200)
+    expect(again.body.result).toMatchObject({ status: 'success', version: 3, data: { name: 'Client name' } })
+    expect((await s.as.manager.get(`/api/history/supplier/${id}`)).body.data).toHaveLength(3)
+    expect((await resolve(op.local_id, 'use_server')).status).toBe(409)
+  })
+
+  // Found by the fault simulation (sim/): use_server answered with the current row, which a manager had
+  // meanwhile given to another user, so a collector's device stored a collection it may not read.
+  test("use_server on a row that is no longer the caller's answers with a revoked tombstone, never the row", async () => {
+    const c = new TestDevice(s.as.collector, 'device-collector')
+    const id = newId()
+    const create = c.op('collection', 'create', id, {
+      supplier_id: basics.supplierId,
+      product_id: basics.productId,
+      collection_date: '2026-03-01',
+      quantity: '10',
+      unit: 'kg',
+    })
+    expect((await c.push([create])).body.results[0].status).toBe('success')
+    await a.push([a.op('collection', 'update', id, { quantity: '11' }, 1)])
+    const op = c.op('collection', 'update', id, { quantity: '12' }, 1)
+    expect((await c.push([op])).body.results[0].status).toBe('conflict')
+    await a.push([a.op('collection', 'update', id, { user_id: s.users.finance.id, notes: 'not yours' }, 2)])
+    const res = await c.api.post('/api/sync/resolve', {
+      device_id: 'device-collector',
+      local_id: op.local_id,
+      resolution: 'use_server',
+    })
+    expect(res.status).toBe(200)
+    expect(res.body.result).toMatchObject({ status: 'success', version: 3 })
+    expect(res.body.result.data).toEqual({ id, version: 3, deleted_at: expect.any(String), revoked: true })
+    const replay = await c.push([op])
+    expect(replay.body.results[0]).toMatchObject({ status: 'duplicate', data: { id, revoked: true } })
+    expect(JSON.stringify([res.body, replay.body])).not.toContain('not yours')
+  })
+
   test("nobody resolves or reads another user's operation", async () => {
     const { op } = await conflicted()
     const other = await s.as.manager.post('/api/sync/resolve', {

@@ -11,6 +11,10 @@ export function openPostgres(url: string, schema?: string, poolSize = 10) {
   })
   // A dropped idle connection must not crash the process; the pool replaces it.
   pool.on('error', () => {})
+  // Nor one dropped while checked out (PostgreSQL restarting between two statements of a
+  // transaction): pg emits 'error' on that client, and with no listener the process dies. The
+  // next statement on it fails as transient (503), and the pool discards it on release.
+  pool.on('connect', (client) => client.on('error', () => {}))
   const safe = new URL(url)
   safe.password = ''
   return {

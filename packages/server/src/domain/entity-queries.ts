@@ -97,7 +97,8 @@ export async function listEntities<T extends EntityType>(
 ): Promise<Page<EntityRows[T]>> {
   assertCanRead(actor, type)
   const spec = LIST_SPECS[type]
-  const sortColumn = spec.sort[q.sort_by ?? spec.defaultSort]
+  const sortBy = q.sort_by ?? spec.defaultSort
+  const sortColumn = Object.hasOwn(spec.sort, sortBy) ? spec.sort[sortBy] : undefined
   if (!sortColumn) {
     throw new AppError('VALIDATION_FAILED', undefined, {
       fields: { sort_by: [`must be one of ${Object.keys(spec.sort).join(', ')}`] },

@@ -17,7 +17,7 @@ import {
 import { z } from 'zod'
 import { recordHistory } from './history'
 import { TABLES } from './mappers'
-import { checkRatePeriod, priceCollection } from './pricing'
+import { checkRatePeriod, lockProductRates, priceCollection } from './pricing'
 import { insertRow, loadRow, updateRow } from './rows'
 import type { WriteContext } from './write-context'
 
@@ -85,7 +85,7 @@ async function complete<T extends EntityType>(
   }
   if (type === 'collection') {
     const repriced = ['product_id', 'unit', 'collection_date', 'quantity'].some(changed)
-    if (repriced) Object.assign(next, await priceCollection(ctx.trx, next as unknown as Row<'collection'>))
+    if (repriced) Object.assign(next, await priceCollection(ctx.trx, next as unknown as Row<'collection'>, ctx.caps))
   }
   return next as unknown as Row<T>
 }
@@ -207,6 +207,9 @@ export async function deleteEntity<T extends EntityType>(
 ): Promise<Row<T>> {
   const current = await loadForWrite(ctx, type, id, expectedVersion)
   authorise(ctx, type, 'delete', ownerOf(current as unknown as Loose))
+  if (type === 'product_rate') {
+    await lockProductRates(ctx.trx, (current as unknown as Loose).product_id as string, 'change', ctx.caps)
+  }
   const row = {
     ...current,
     version: current.version + 1,

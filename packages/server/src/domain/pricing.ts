@@ -30,11 +30,30 @@ async function ratesOf(trx: Transaction<Database>, productId: string, unit: stri
   return rows.map((r) => toWire('product_rate', r))
 }
 
+/**
+ * With row locks (PostgreSQL), a product's rates change only under a lock on its product row
+ * (`lockProductRates`); pricing takes that lock in share mode, so a collection is priced with the
+ * rates as they stand at its place in commit order, never with a rate changed by a transaction that
+ * commits first. SQLite serialises writers anyway.
+ */
+export async function lockProductRates(
+  trx: Transaction<Database>,
+  productId: string,
+  mode: 'share' | 'change',
+  lock?: DbCapabilities,
+): Promise<void> {
+  if (!lock?.rowLocks) return
+  const query = trx.selectFrom('products').select('id').where('id', '=', productId)
+  await (mode === 'share' ? query.forShare() : query.forNoKeyUpdate()).execute()
+}
+
 /** Prices a collection: sets product_rate_id, rate_applied and total_amount, or throws NO_RATE. */
 export async function priceCollection(
   trx: Transaction<Database>,
   c: Pick<Collection, 'product_id' | 'unit' | 'collection_date' | 'quantity'>,
+  lock?: DbCapabilities,
 ): Promise<Pick<Collection, 'product_rate_id' | 'rate_applied' | 'total_amount'>> {
+  await lockProductRates(trx, c.product_id, 'share', lock)
   const rate = resolveRate(await ratesOf(trx, c.product_id, c.unit), c.product_id, c.unit, c.collection_date)
   if (!rate) {
     throw new AppError('NO_RATE', undefined, {
@@ -62,9 +81,7 @@ export async function checkRatePeriod(
       fields: { end_date: ['must not be before effective_date'] },
     })
   }
-  if (lock?.rowLocks) {
-    await trx.selectFrom('products').select('id').where('id', '=', rate.product_id).forNoKeyUpdate().execute()
-  }
+  await lockProductRates(trx, rate.product_id, 'change', lock)
   const clashes = overlappingRates(rate, await ratesOf(trx, rate.product_id, rate.unit))
   if (clashes.length > 0) {
     throw new AppError('RATE_OVERLAP', undefined, {

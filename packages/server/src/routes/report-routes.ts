@@ -1,5 +1,5 @@
 /** Balances, the balances report, supplier statements and entity history. */
-import { AppError, canReadReports, ENTITY_TYPES } from '@trackvault/core'
+import { AppError, can, canReadReports, ENTITY_TYPES } from '@trackvault/core'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -132,7 +132,7 @@ export async function reportRoutes(fastify: FastifyInstance) {
       // Readable by whoever may read the entity; a deleted row is checked against its last version.
       const last = data[data.length - 1].data as { user_id?: string; deleted_at: string | null }
       if (!last.deleted_at) await getEntity(app.db, entity_type, request.actor, id)
-      else if (!canReadReports(request.actor.role) && last.user_id !== request.actor.id) {
+      else if (!can(request.actor, entity_type, 'read', last.user_id ?? null)) {
         throw new AppError('NOT_FOUND', `${entity_type} ${id} has no history`)
       }
       return { data }

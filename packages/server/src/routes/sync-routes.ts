@@ -117,7 +117,8 @@ export async function syncRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) => {
-      const actor = { ...request.actor, deviceId: request.body.device_id }
+      // The write is recorded on the device of this session; body.device_id only names the operation's device.
+      const actor = { ...request.actor, deviceId: request.actor.deviceId ?? request.body.device_id }
       const { result, lastSeq } = await app.transact(actor, (ctx) => resolveConflict(ctx, request.body))
       return { result, cursor: lastSeq === null ? await headCursor(app.db) : encodeCursor(lastSeq) }
     },

@@ -2,24 +2,32 @@
  * The sync_operations ledger: recording how each operation ended, and
  * rebuilding its result for a replay or the pending list.
  */
-import type { ConflictInfo, ErrorCode, OperationResult, ResultStatus } from '@trackvault/core'
+import type { ConflictInfo, EntityType, ErrorCode, OperationResult, ResultStatus } from '@trackvault/core'
 import type { Kysely } from 'kysely'
 import type { Database, SyncOperationsTable } from '../db/schema'
 import { historyVersion } from '../domain/history'
+import type { Actor } from '../domain/write-context'
+import { asSeenBy } from './pull'
 
-/** The result of a stored operation, with `status` overridden (e.g. `duplicate`). */
+/**
+ * The result of a stored operation, with `status` overridden (e.g. `duplicate`). Its row is shown as
+ * `actor` may see it now: `use_server` answers with a version the operation did not write, which may
+ * have moved out of the caller's reach (a collection reassigned to another collector).
+ */
 export async function storedResult(
   db: Kysely<Database>,
   op: SyncOperationsTable,
   status: ResultStatus,
+  actor: Actor,
 ): Promise<OperationResult> {
   const version = op.result_version === null ? null : Number(op.result_version)
-  const data =
+  const row =
     version === null
-      ? null
-      : (((await historyVersion(db, op.entity_type as never, op.entity_id, version)) as
+      ? undefined
+      : ((await historyVersion(db, op.entity_type as never, op.entity_id, version)) as
           | Record<string, unknown>
-          | undefined) ?? null)
+          | undefined)
+  const data = row ? asSeenBy(actor, op.entity_type as EntityType, row) : null
   const result: OperationResult = {
     local_id: op.local_id,
     status,

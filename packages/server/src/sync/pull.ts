@@ -24,6 +24,12 @@ function visible(actor: Actor, type: EntityType, data: Record<string, unknown>):
   return grant === 'all' || (grant === 'own' && data.user_id === actor.id)
 }
 
+/** A row as `actor` may see it: the row itself, or, if it is not theirs to read (any more), a revoked tombstone. */
+export function asSeenBy(actor: Actor, type: EntityType, data: Record<string, unknown>): Record<string, unknown> {
+  if (visible(actor, type, data)) return data
+  return { id: data.id, version: data.version, deleted_at: data.updated_at, revoked: true }
+}
+
 export async function pullChanges(
   db: Kysely<Database>,
   actor: Actor,

@@ -28,6 +28,9 @@ import { toAppError } from '../plugins/error-handler'
 import { type Applied, applyOperation } from './apply-operation'
 import { storedResult } from './operation-log'
 
+/** Largest version a row can have: versions are stored in 32-bit integer columns. */
+const MAX_VERSION = 2_147_483_647
+
 /** One operation after envelope validation. */
 export interface PushOperation {
   local_id: string
@@ -66,7 +69,7 @@ function toRecord(op: PushOperation, ctx: WriteContext, id: string, outcome: App
     entity_type: op.entity_type,
     entity_id: op.entity_id,
     operation_type: op.operation_type,
-    base_version: op.base_version ?? null,
+    base_version: op.base_version !== undefined && op.base_version <= MAX_VERSION ? op.base_version : null,
     payload: JSON.stringify(op.payload),
     client_timestamp: op.client_timestamp ?? null,
     status: 'failed',
@@ -159,7 +162,7 @@ export async function processPush(
     if (prior) {
       results.push(
         prior.user_id === actor.id
-          ? await storedResult(trx, prior, 'duplicate')
+          ? await storedResult(trx, prior, 'duplicate', actor)
           : resultOf({ ...prior, entity_id: op.entity_id, entity_type: op.entity_type }, foreignReplay()),
       )
       continue
@@ -173,6 +176,12 @@ export async function processPush(
         'OUT_OF_ORDER',
         `seq ${op.seq} is not after ${lastSeq}, the last applied seq of this device`,
       )
+    } else if ((op.base_version ?? 0) > MAX_VERSION) {
+      // Versions are 32-bit columns: a larger one names no stored version (and PostgreSQL would refuse it).
+      outcome = new AppError('VALIDATION_FAILED', undefined, {
+        fields: { base_version: [`must be at most ${MAX_VERSION}`] },
+      })
+      lastSeq = op.seq
     } else {
       try {
         outcome = await applyInSavepoint(ctx, op)

@@ -6,6 +6,9 @@
  * - use_server: drop the client change; the server row stays as it is.
  * - force: apply the client's change on top of the current version.
  * - merge: apply the chosen field values on top of the current version.
+ *
+ * Resolving again with the same resolution (the answer was lost) returns the
+ * stored outcome and writes nothing; another resolution is refused (409).
  */
 import { AppError, type EntityType, type OperationResult, type Resolution } from '@trackvault/core'
 import { createEntity, deleteEntity, updateEntity } from '../domain/entity-service'
@@ -59,6 +62,8 @@ export async function resolveConflict(ctx: WriteContext, input: ResolveInput): P
   const op = await query.executeTakeFirst()
   // Another user's operation is reported as missing: its existence is not theirs to know.
   if (!op || op.user_id !== actor.id) throw new AppError('NOT_FOUND', `No operation ${input.local_id} on this device`)
+  // The same decision again is a retry after a lost answer: answer it with how it ended, write nothing.
+  if (op.status === 'resolved' && op.resolution === input.resolution) return storedResult(trx, op, 'success', actor)
   if (op.status !== 'conflict') {
     throw new AppError('VERSION_CONFLICT', `The operation is ${op.status}, not in conflict`, {
       status: op.status,
@@ -84,5 +89,5 @@ export async function resolveConflict(ctx: WriteContext, input: ResolveInput): P
     })
     .where('id', '=', op.id)
     .execute()
-  return storedResult(trx, updated, 'success')
+  return storedResult(trx, updated, 'success', actor)
 }
