@@ -1,0 +1,176 @@
+/**
+ * `npm run bench`: runs the workloads of issue 7, prints a table and writes
+ * bench/results/latest.json. Every figure comes with a baseline measured in
+ * the same run and the ratio to it; figures are medians over repetitions.
+ *
+ *   npm run bench                                  # everything, defaults (< ~10 min)
+ *   npm run bench -- --only push,drain --db sqlite,postgres --repeat 5
+ *   npm run bench -- --only push --batches 10 --devices 8 --profile
+ *
+ * Workloads (--only): push (1), drain (3: the 10,000-operation drain and the
+ * reconnect storm; `offline-drain` or `storm` pick one), propagation (5),
+ * local-write (6). See BENCHMARKS.md for what each measures.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import type { BenchOptions } from './lib/context'
+import type { Dialect } from './lib/env'
+import { describeMachine, machineInfo } from './lib/machine'
+import { type Figure, table } from './lib/report'
+import { drainWorkload, stormWorkload } from './workloads/drain'
+import { localWriteWorkload } from './workloads/local-write'
+import { propagationWorkload } from './workloads/propagation'
+import { pushWorkload } from './workloads/push'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const ALL = ['push', 'offline-drain', 'storm', 'propagation', 'local-write'] as const
+type Workload = (typeof ALL)[number]
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    db: { type: 'string', default: 'sqlite,postgres' },
+    repeat: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '800' },
+    batches: { type: 'string', default: '1,10,100' },
+    devices: { type: 'string', default: '1,8,32' },
+    'heavy-repeat': { type: 'string', default: '1' },
+    'drain-ops': { type: 'string', default: '2000' },
+    'drain-stores': { type: 'string', default: 'memory' },
+    'storm-devices': { type: 'string', default: '50' },
+    'storm-ops': { type: 'string', default: '20' },
+    samples: { type: 'string', default: '200' },
+    profile: { type: 'boolean', default: false },
+    out: { type: 'string', default: join(here, 'results', 'latest.json') },
+    help: { type: 'boolean', default: false },
+  },
+})
+
+if (values.help) {
+  process.stdout.write(
+    `${[
+      'npm run bench -- [options]',
+      `  --only LIST            workloads: ${ALL.join(', ')} (drain = offline-drain + storm); default all`,
+      '  --db LIST              sqlite,postgres (default both)',
+      '  --repeat N             repetitions; figures are medians (default 3)',
+      '  --duration MS          length of one timed push measurement (default 800)',
+      '  --batches LIST         push batch sizes (default 1,10,100)',
+      '  --devices LIST         push concurrent devices (default 1,8,32)',
+      '  --heavy-repeat N       repetitions of drain and storm (default 1)',
+      '  --drain-ops N          operations queued offline for the drain (default 2000; the target is for 10000)',
+      '  --drain-stores LIST    client storage for the drain: memory,sqlite (default memory)',
+      '  --storm-devices N      devices in the reconnect storm (default 50; the target is for 1000)',
+      '  --storm-ops N          operations per storm device (default 20)',
+      '  --samples N            writes per propagation / local-write run (default 200)',
+      '  --profile              CPU profiles of the server processes into bench/results/profiles',
+      '  --out FILE             JSON output (default bench/results/latest.json)',
+    ].join('\n')}\n`,
+  )
+  process.exit(0)
+}
+
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean)
+const nums = (s: string) => list(s).map(Number)
+
+const selected = new Set<Workload>()
+for (const name of values.only ? list(values.only) : ALL) {
+  if (name === 'drain') {
+    selected.add('offline-drain')
+    selected.add('storm')
+  } else if ((ALL as readonly string[]).includes(name)) selected.add(name as Workload)
+  else {
+    process.stderr.write(`unknown workload ${name}; known: ${ALL.join(', ')}, drain\n`)
+    process.exit(2)
+  }
+}
+const dbs = list(values.db) as Dialect[]
+for (const d of dbs) {
+  if (d !== 'sqlite' && d !== 'postgres') {
+    process.stderr.write(`unknown database ${d}; known: sqlite, postgres\n`)
+    process.exit(2)
+  }
+}
+
+const profileDir = values.profile ? join(here, 'results', 'profiles', new Date().toISOString()) : undefined
+const opts: BenchOptions = {
+  dbs,
+  repeat: Number(values.repeat),
+  durationMs: Number(values.duration),
+  batches: nums(values.batches),
+  devices: nums(values.devices),
+  drainOps: Number(values['drain-ops']),
+  drainStores: list(values['drain-stores']) as BenchOptions['drainStores'],
+  heavyRepeat: Number(values['heavy-repeat']),
+  stormDevices: Number(values['storm-devices']),
+  stormOps: Number(values['storm-ops']),
+  samples: Number(values.samples),
+  profileDir,
+  log: (line) => process.stdout.write(`${line}\n`),
+}
+
+const started = Date.now()
+const machine = await machineInfo(dbs.includes('postgres'))
+opts.log(describeMachine(machine))
+opts.log(`workloads: ${[...selected].join(', ')}; databases: ${dbs.join(', ')}; repeat ${opts.repeat}\n`)
+
+const figures: Figure[] = []
+const timings: Record<string, number> = {}
+const runners: Record<Workload, () => Promise<Figure[]>> = {
+  push: () => pushWorkload(opts),
+  'offline-drain': () => drainWorkload(opts),
+  storm: () => stormWorkload(opts),
+  propagation: () => propagationWorkload(opts),
+  'local-write': () => localWriteWorkload(opts),
+}
+for (const name of ALL) {
+  if (!selected.has(name)) continue
+  opts.log(`== ${name}`)
+  const t0 = Date.now()
+  figures.push(...(await runners[name]()))
+  timings[name] = Math.round((Date.now() - t0) / 1000)
+  opts.log(`   (${timings[name]} s)`)
+}
+machine.loadavg_end = loadavg().map((l) => Math.round(l * 100) / 100)
+
+opts.log('')
+opts.log(describeMachine(machine))
+opts.log('')
+opts.log(table(figures))
+for (const f of figures) {
+  for (const n of f.notes) opts.log(`note: ${f.name} ${f.db} ${f.case}: ${n}`)
+}
+for (const f of figures) {
+  if (f.extra) {
+    const parts = Object.entries(f.extra).map(([k, v]) => `${k} ${v}`)
+    opts.log(`extra: ${f.name} ${f.db} ${f.case}: ${parts.join(', ')}`)
+  }
+}
+const seconds = Math.round((Date.now() - started) / 1000)
+opts.log(`\n${seconds} s in all; JSON in ${values.out}`)
+
+mkdirSync(dirname(values.out), { recursive: true })
+writeFileSync(
+  values.out,
+  `${JSON.stringify(
+    {
+      at: new Date().toISOString(),
+      machine,
+      command: process.argv.slice(2),
+      options: { ...opts, log: undefined },
+      seconds,
+      workload_seconds: timings,
+      figures,
+    },
+    null,
+    2,
+  )}\n`,
+)
+// Keep-alive sockets and timers of clients must not hold the process open.
+process.exit(0)
