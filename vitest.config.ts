@@ -69,6 +69,27 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      // The seeded fault simulation (sim/, RELIABILITY.md): its CI budget once per database.
+      {
+        test: {
+          name: 'sim-sqlite',
+          include: ['sim/**/*.test.ts'],
+          env: { TRACKVAULT_TEST_DB: 'sqlite' },
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          maxConcurrency: 2,
+        },
+      },
+      {
+        test: {
+          name: 'sim-postgres',
+          include: ['sim/**/*.test.ts'],
+          env: { TRACKVAULT_TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl },
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          maxConcurrency: 2,
+        },
+      },
     ],
   },
 })

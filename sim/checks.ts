@@ -1,0 +1,392 @@
+/**
+ * The invariants checked after every run, once the network healed and every
+ * queue drained. Each finding is an anomaly with a kind and a detail line.
+ *
+ * 1. Every operation a user made is applied exactly once, or its fate is the
+ *    user's own visible decision (a discarded failure, a resolved conflict);
+ *    the server applied nothing nobody asked for; what was applied is what
+ *    the user last asked for (an edit on retry is not silently dropped).
+ * 2. No duplicate rows: each created record exists once.
+ * 3. Every device's replica equals the server's rows that device may read.
+ * 4. History is gap-free: versions 1..version, the last one equals the row.
+ * 5. The change log has no seq gaps and matches history one to one.
+ * 6. Every balance equals its sums (the API, SQL, and a finance device).
+ * 7. Every price is the rate in force, in commit order, when it was priced.
+ */
+import {
+  amountFor,
+  type EntityType,
+  formatDecimal,
+  grantFor,
+  MONEY_SCALE,
+  parseDecimal,
+  QUANTITY_SCALE,
+  type RatePeriod,
+  resolveRate,
+} from '@trackvault/core'
+import type { SyncedColumns } from '../packages/server/src/db/schema'
+import { TABLES, toWire } from '../packages/server/src/domain/mappers'
+import { httpCall } from './server'
+import type { Simulation } from './simulation'
+
+export interface Anomaly {
+  kind: string
+  detail: string
+}
+
+type Row = Record<string, unknown> & { id: string; version: number; deleted_at: string | null }
+
+const TYPES: EntityType[] = ['supplier', 'product', 'product_rate', 'collection', 'payment']
+
+const KEY_FIELDS: Record<EntityType, string[]> = {
+  supplier: ['code', 'name', 'phone', 'email', 'address', 'is_active'],
+  product: ['code', 'name', 'description', 'default_unit', 'is_active'],
+  product_rate: ['product_id', 'unit', 'rate', 'effective_date', 'end_date', 'is_active'],
+  collection: [
+    'supplier_id',
+    'product_id',
+    'user_id',
+    'collection_date',
+    'quantity',
+    'unit',
+    'notes',
+    'product_rate_id',
+    'rate_applied',
+    'total_amount',
+  ],
+  payment: [
+    'supplier_id',
+    'user_id',
+    'payment_date',
+    'amount',
+    'payment_type',
+    'payment_method',
+    'reference_number',
+    'notes',
+  ],
+}
+
+/** JSON with sorted keys, so payloads compare by content. */
+function canonical(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v)
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`
+  const o = v as Record<string, unknown>
+  return `{${Object.keys(o)
+    .sort()
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+    .join(',')}}`
+}
+
+const short = (id: string) => id.slice(-8)
+
+export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
+  const out: Anomaly[] = []
+  const add = (kind: string, detail: string) => out.push({ kind, detail })
+  const db = sim.server.handle.db
+
+  // ---- server state
+  const rows = {} as Record<EntityType, Row[]>
+  for (const type of TYPES) {
+    const raw = await db
+      .selectFrom(TABLES[type] as 'suppliers')
+      .selectAll()
+      .orderBy('id')
+      .execute()
+    rows[type] = raw.map((r) => toWire(type, r as unknown as SyncedColumns & Record<string, unknown>) as unknown as Row)
+  }
+  const history = await db
+    .selectFrom('entity_history')
+    .select(['entity_type', 'entity_id', 'version', 'data', 'sync_operation_id', 'operation'])
+    .orderBy('entity_type')
+    .orderBy('entity_id')
+    .orderBy('version')
+    .execute()
+  const changeLog = await db
+    .selectFrom('change_log')
+    .select(['seq', 'entity_type', 'entity_id', 'version', 'deleted'])
+    .orderBy('seq')
+    .execute()
+  const ledger = await db.selectFrom('sync_operations').selectAll().execute()
+  const counter = await db.selectFrom('counters').select('value').where('name', '=', 'change_seq').executeTakeFirst()
+
+  // ---- 1. exactly once, or the user's visible decision
+  const deviceIds = new Map(sim.devices.map((d) => [d.client.device, d.index]))
+  const byLocal = new Map<string, (typeof ledger)[number]>()
+  for (const op of ledger) {
+    if (!deviceIds.has(op.device_id)) add('PHANTOM_DEVICE', `ledger row from unknown device ${op.device_id}`)
+    byLocal.set(`${op.device_id}|${op.local_id}`, op)
+  }
+  const historyByOp = new Map<string, number>()
+  for (const h of history) {
+    if (h.sync_operation_id) historyByOp.set(h.sync_operation_id, (historyByOp.get(h.sync_operation_id) ?? 0) + 1)
+  }
+  for (const [opId, n] of historyByOp) if (n > 1) add('DOUBLE_WRITE', `operation ${opId} wrote ${n} versions`)
+
+  const claimed = new Set<string>()
+  for (const intent of sim.intents) {
+    const device = sim.devices[intent.device]
+    const key = (l: string) => `${device.client.device}|${l}`
+    const chain = intent.localIds.map((l) => byLocal.get(key(l))).filter((r) => r !== undefined)
+    for (const l of intent.localIds) claimed.add(key(l))
+    const what = `intent #${intent.id} (device ${intent.device} ${intent.op} ${intent.type} ${short(intent.entityId)}, step ${intent.step})`
+    // Acknowledged as done by the server; a create re-sent with the same content is done without a write.
+    const applied = chain.filter(
+      (r) => r.status === 'success' || (r.status === 'resolved' && r.resolution !== 'use_server'),
+    )
+    // The same change written twice. (An edit on retry is another change: its first form may have landed.)
+    const writes = chain.filter((r) => (historyByOp.get(r.id) ?? 0) > 0)
+    const writtenPayloads = new Set(writes.map((r) => canonical(JSON.parse(r.payload))))
+    if (writtenPayloads.size < writes.length) {
+      add('DOUBLE_APPLY', `${what}: applied ${writes.length} times (${writes.map((r) => r.local_id).join(', ')})`)
+    }
+    for (const r of applied) {
+      const sameContentCreate = r.operation_type === 'create' && r.status === 'success'
+      if (!writes.includes(r) && !sameContentCreate)
+        add('APPLIED_WITHOUT_WRITE', `${what}: ${r.status} but no version names it`)
+    }
+    if (intent.inQueue) {
+      add('NOT_DRAINED', `${what}: still queued as ${intent.status}`)
+      continue
+    }
+    const discarded = intent.localIds.some((l) => sim.discarded.has(l))
+    const resolvedLocal = intent.localIds.find((l) => sim.resolvedBy.has(l))
+    if (discarded) {
+      sim.note(applied.length > 0 ? 'fate_discarded_after_unknown_outcome' : 'fate_discarded')
+      continue
+    }
+    if (resolvedLocal) {
+      const choice = sim.resolvedBy.get(resolvedLocal)
+      const r = byLocal.get(key(resolvedLocal))
+      if (r?.status !== 'resolved' || r.resolution !== choice) {
+        add(
+          'RESOLUTION_NOT_RECORDED',
+          `${what}: resolved ${choice} on the device, ledger says ${r?.status}/${r?.resolution}`,
+        )
+      }
+      sim.note(`fate_resolved_${choice}`)
+      continue
+    }
+    // Settled by a sync: the server must have applied it, once, with the payload the user last gave.
+    const last = byLocal.get(key(intent.localIds[intent.localIds.length - 1]))
+    if (!last || !applied.includes(last)) {
+      add(
+        'LOST',
+        `${what}: left the queue as settled, but the server has ${last ? `${last.status} ${last.error_code ?? ''}` : 'no record of it'}`,
+      )
+      continue
+    }
+    if (canonical(JSON.parse(last.payload)) !== canonical(intent.payload)) {
+      add('EDIT_LOST', `${what}: applied ${last.payload}, the user last asked for ${canonical(intent.payload)}`)
+    }
+    sim.note('fate_applied')
+  }
+  for (const op of ledger) {
+    if (!claimed.has(`${op.device_id}|${op.local_id}`)) {
+      add('PHANTOM_OP', `ledger has ${op.operation_type} ${op.entity_type} ${short(op.entity_id)} that no user made`)
+    }
+  }
+
+  // ---- 2. no duplicate rows
+  const markers: Array<[EntityType, string]> = [
+    ['collection', 'notes'],
+    ['payment', 'reference_number'],
+  ]
+  for (const [type, field] of markers) {
+    const seen = new Map<string, number>()
+    for (const r of rows[type]) {
+      const m = r[field]
+      if (typeof m === 'string' && m.startsWith('sim-')) seen.set(m, (seen.get(m) ?? 0) + 1)
+    }
+    for (const [m, n] of seen) if (n > 1) add('DUPLICATE_ROW', `${n} ${type} rows carry ${m}`)
+  }
+  const liveCodes = new Map<string, number>()
+  for (const r of rows.supplier)
+    if (!r.deleted_at) liveCodes.set(r.code as string, (liveCodes.get(r.code as string) ?? 0) + 1)
+  for (const [code, n] of liveCodes) if (n > 1) add('DUPLICATE_ROW', `${n} live suppliers with code ${code}`)
+
+  // ---- 3. every replica equals what its user may read
+  for (const d of sim.devices) {
+    const queued = d.storedOps()
+    if (queued.length > 0) add('NOT_DRAINED', `device ${d.index}: ${queued.length} operations still queued`)
+    const apis = {
+      supplier: d.client.suppliers,
+      product: d.client.products,
+      product_rate: d.client.productRates,
+      collection: d.client.collections,
+      payment: d.client.payments,
+    }
+    for (const type of TYPES) {
+      const local = new Map(
+        (await apis[type].list({ include_deleted: true })).map((r) => [r.id, r as unknown as Row & { _sync?: string }]),
+      )
+      const grant = grantFor(d.role, type, 'read')
+      for (const s of rows[type]) {
+        const readable = grant === 'all' || (grant === 'own' && s.user_id === d.user.id)
+        const l = local.get(s.id)
+        local.delete(s.id)
+        const where = `device ${d.index} (${d.role}) ${type} ${short(s.id)}`
+        if (!readable) {
+          if (l && !(l.deleted_at && l.revoked === true)) add('REPLICA_LEAK', `${where}: holds a row it may not read`)
+          continue
+        }
+        if (!l) {
+          add('REPLICA_MISSING', `${where}: server has v${s.version}, device has nothing`)
+          continue
+        }
+        if (l.version !== s.version || !!l.deleted_at !== !!s.deleted_at) {
+          add(
+            'REPLICA_STALE',
+            `${where}: server v${s.version}${s.deleted_at ? ' deleted' : ''}, device v${l.version}${l.deleted_at ? ' deleted' : ''}`,
+          )
+          continue
+        }
+        const diff = KEY_FIELDS[type].filter((f) => canonical(l[f]) !== canonical(s[f]))
+        if (diff.length > 0) {
+          add(
+            'REPLICA_DIFFERS',
+            `${where} v${s.version}: ${diff.map((f) => `${f} ${canonical(l[f])} != ${canonical(s[f])}`).join('; ')}`,
+          )
+        }
+        if (l._sync) add('REPLICA_UNSETTLED', `${where}: still marked ${l._sync}`)
+      }
+      for (const [id] of local) add('REPLICA_EXTRA', `device ${d.index} ${type} ${short(id)}: not on the server`)
+    }
+  }
+
+  // ---- 4. history gap-free and equal to the row
+  const versions = new Map<string, Array<{ version: number; data: Record<string, unknown> }>>()
+  for (const h of history) {
+    const k = `${h.entity_type}|${h.entity_id}`
+    const list = versions.get(k) ?? []
+    list.push({ version: Number(h.version), data: JSON.parse(h.data) })
+    versions.set(k, list)
+  }
+  for (const type of TYPES) {
+    for (const r of rows[type]) {
+      const list = versions.get(`${type}|${r.id}`) ?? []
+      versions.delete(`${type}|${r.id}`)
+      const got = list.map((h) => h.version).join(',')
+      const want = Array.from({ length: r.version }, (_, i) => i + 1).join(',')
+      if (got !== want) add('HISTORY_GAP', `${type} ${short(r.id)} v${r.version}: history has versions [${got}]`)
+      const last = list[list.length - 1]?.data
+      if (last) {
+        const diff = [...KEY_FIELDS[type], 'deleted_at', 'version'].filter(
+          (f) => canonical(last[f]) !== canonical(r[f]),
+        )
+        if (diff.length > 0)
+          add('HISTORY_DIFFERS', `${type} ${short(r.id)}: last history differs in ${diff.join(', ')}`)
+      }
+    }
+  }
+  for (const [k] of versions) add('HISTORY_ORPHAN', `history of ${k} without a row`)
+
+  // ---- 5. change log: seq 1..head without gaps, one entry per history version
+  const head = Number(counter?.value ?? 0)
+  for (let i = 0; i < changeLog.length; i++) {
+    if (Number(changeLog[i].seq) !== i + 1) {
+      add('CHANGE_LOG_GAP', `seq ${i + 1} expected, found ${changeLog[i].seq}`)
+      break
+    }
+  }
+  if (changeLog.length !== head) add('CHANGE_LOG_GAP', `counter at ${head}, ${changeLog.length} entries`)
+  if (changeLog.length !== history.length) {
+    add('CHANGE_LOG_MISMATCH', `${changeLog.length} change-log entries, ${history.length} history versions`)
+  }
+  const seqOf = new Map<string, number>()
+  for (const c of changeLog) {
+    const k = `${c.entity_type}|${c.entity_id}|${c.version}`
+    if (seqOf.has(k)) add('CHANGE_LOG_DUPLICATE', `${k} logged twice`)
+    seqOf.set(k, Number(c.seq))
+  }
+
+  // ---- 6. balances: API = SQL sums = a finance (or admin) device's replica
+  const sums = new Map<string, bigint>()
+  for (const c of rows.collection) {
+    if (c.deleted_at) continue
+    const k = c.supplier_id as string
+    sums.set(k, (sums.get(k) ?? 0n) + parseDecimal(c.total_amount as string, MONEY_SCALE))
+  }
+  for (const p of rows.payment) {
+    if (p.deleted_at) continue
+    const k = p.supplier_id as string
+    sums.set(k, (sums.get(k) ?? 0n) - parseDecimal(p.amount as string, MONEY_SCALE))
+  }
+  const auditor = sim.devices.find((d) => d.role === 'finance') ?? sim.devices[0]
+  const localSums = new Map<string, bigint>()
+  for (const c of await auditor.client.collections.list()) {
+    const k = c.supplier_id as string
+    localSums.set(k, (localSums.get(k) ?? 0n) + parseDecimal(c.total_amount as string, MONEY_SCALE))
+  }
+  for (const p of await auditor.client.payments.list()) {
+    const k = p.supplier_id as string
+    localSums.set(k, (localSums.get(k) ?? 0n) - parseDecimal(p.amount as string, MONEY_SCALE))
+  }
+  for (const s of rows.supplier) {
+    if (s.deleted_at) continue
+    const want = formatDecimal(sums.get(s.id) ?? 0n, MONEY_SCALE)
+    const res = await httpCall(sim.server.port, `/api/suppliers/${s.id}/balance`, {
+      headers: { authorization: `Bearer ${sim.adminToken}` },
+    })
+    const got = res.status === 200 ? (JSON.parse(res.body) as { balance: string }).balance : `HTTP ${res.status}`
+    if (got !== want) add('BALANCE', `supplier ${s.code}: API says ${got}, rows sum to ${want}`)
+    const local = formatDecimal(localSums.get(s.id) ?? 0n, MONEY_SCALE)
+    if (local !== want)
+      add('BALANCE_REPLICA', `supplier ${s.code}: device ${auditor.index} sums ${local}, server ${want}`)
+  }
+
+  // ---- 7. prices: the rate in force (in commit order) when the row was priced, and the right total
+  const rateVersions = new Map<string, Array<{ seq: number; data: RatePeriod }>>()
+  for (const h of history) {
+    if (h.entity_type !== 'product_rate') continue
+    const list = rateVersions.get(h.entity_id) ?? []
+    list.push({ seq: seqOf.get(`product_rate|${h.entity_id}|${h.version}`) ?? 0, data: JSON.parse(h.data) })
+    rateVersions.set(h.entity_id, list)
+  }
+  const ratesAt = (seq: number): RatePeriod[] => {
+    const out: RatePeriod[] = []
+    for (const list of rateVersions.values()) {
+      let best: RatePeriod | undefined
+      for (const v of list) if (v.seq < seq) best = v.data
+      if (best) out.push(best)
+    }
+    return out
+  }
+  let prev: Record<string, unknown> | undefined
+  for (const h of history) {
+    if (h.entity_type !== 'collection') continue
+    const data = JSON.parse(h.data) as Record<string, unknown>
+    const first = Number(h.version) === 1
+    const repriced =
+      first ||
+      (prev !== undefined &&
+        prev.id === data.id &&
+        ['product_id', 'unit', 'collection_date', 'quantity'].some((f) => prev?.[f] !== data[f]))
+    prev = data
+    if (!repriced || data.deleted_at) continue
+    const where = `collection ${short(h.entity_id)} v${h.version}`
+    const total = formatDecimal(
+      amountFor(
+        parseDecimal(data.quantity as string, QUANTITY_SCALE),
+        parseDecimal(data.rate_applied as string, MONEY_SCALE),
+      ),
+      MONEY_SCALE,
+    )
+    if (total !== data.total_amount)
+      add('PRICE_TOTAL', `${where}: ${data.quantity} x ${data.rate_applied} is ${total}, not ${data.total_amount}`)
+    const seq = seqOf.get(`collection|${h.entity_id}|${h.version}`) ?? 0
+    const inForce = resolveRate(
+      ratesAt(seq),
+      data.product_id as string,
+      data.unit as string,
+      data.collection_date as string,
+    )
+    if (!inForce || inForce.id !== data.product_rate_id || inForce.rate !== data.rate_applied) {
+      add(
+        'PRICE_RATE',
+        `${where} (${data.collection_date}): priced with ${short(String(data.product_rate_id))} at ${data.rate_applied}, in force at seq ${seq} was ${inForce ? `${short(inForce.id)} at ${inForce.rate}` : 'none'}`,
+      )
+    }
+  }
+  return out
+}

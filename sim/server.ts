@@ -1,0 +1,259 @@
+/**
+ * The real TrackVault server, in process, on loopback: a fresh database per
+ * seed (a SQLite file, or a PostgreSQL schema), `buildApp` listening on a
+ * port, restartable on the same database and port. A Kysely plugin can make
+ * one database statement fail, to simulate the database going away in the
+ * middle of a batch, or the process dying just before a commit.
+ */
+import { randomBytes, scryptSync } from 'node:crypto'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { newId, type Role } from '@trackvault/core'
+import type { FastifyInstance } from 'fastify'
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, UnknownRow } from 'kysely'
+import pg from 'pg'
+import { buildApp } from '../packages/server/src/app'
+import { type DbHandle, openDatabase } from '../packages/server/src/db/database'
+import { migrateToLatest } from '../packages/server/src/db/migrate'
+
+export type Dialect = 'sqlite' | 'postgres'
+
+export const PASSWORD = 'sim-password-1'
+
+export function pgUrl(): string {
+  return process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+}
+
+/**
+ * A password hash in the server's own format with a small scrypt cost: the
+ * format carries its parameters, so logins stay real but take a millisecond.
+ */
+let cheapHash: string | undefined
+function simPasswordHash(): string {
+  if (!cheapHash) {
+    const salt = randomBytes(16)
+    const key = scryptSync(PASSWORD, salt, 32, { N: 1024, r: 8, p: 1 })
+    cheapHash = ['scrypt', 1024, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$')
+  }
+  return cheapHash
+}
+
+/**
+ * Where seed databases live: memory-backed /dev/shm when there is one. A crash here is the
+ * process's, not the machine's, so fsync buys nothing but time.
+ */
+function simTmpDir(): string {
+  if (process.env.SIM_TMPDIR) return process.env.SIM_TMPDIR
+  try {
+    if (statSync('/dev/shm').isDirectory()) return '/dev/shm'
+  } catch {}
+  return tmpdir()
+}
+
+async function pgAdmin(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: pgUrl() })
+  await client.connect()
+  try {
+    await client.query(statement)
+  } finally {
+    await client.end()
+  }
+}
+
+/** A database fault armed for the next push: fails one statement, as a lost connection would. */
+export interface DbFault {
+  /** `transient`: the n-th history insert fails (the batch stops there); `crash`: the commit never happens. */
+  mode: 'transient' | 'crash'
+  /** For `transient`: how many history rows may be written first. */
+  after: number
+}
+
+function tableOf(node: PluginTransformQueryArgs['node']): string | undefined {
+  const n = node as { kind: string; into?: unknown; table?: unknown }
+  const t = (n.kind === 'InsertQueryNode' ? n.into : n.kind === 'UpdateQueryNode' ? n.table : undefined) as
+    | { table?: { identifier?: { name?: string } } }
+    | undefined
+  return t?.table?.identifier?.name
+}
+
+class FaultPlugin implements KyselyPlugin {
+  armed: (DbFault & { seen: number }) | undefined
+  fired = false
+
+  arm(fault: DbFault) {
+    this.armed = { ...fault, seen: 0 }
+    this.fired = false
+  }
+
+  disarm(): boolean {
+    const fired = this.fired
+    this.armed = undefined
+    this.fired = false
+    return fired
+  }
+
+  transformQuery(args: PluginTransformQueryArgs) {
+    const a = this.armed
+    if (a) {
+      const table = tableOf(args.node)
+      const hit =
+        a.mode === 'transient'
+          ? table === 'entity_history' && args.node.kind === 'InsertQueryNode' && a.seen++ >= a.after
+          : table === 'counters' && args.node.kind === 'UpdateQueryNode'
+      if (hit) {
+        this.armed = undefined
+        this.fired = true
+        const err = new Error('simulated fault: the database connection was lost') as Error & { code: string }
+        err.code = 'ECONNRESET'
+        throw err
+      }
+    }
+    return args.node
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result
+  }
+}
+
+export interface SimUser {
+  id: string
+  email: string
+  role: Role
+  name: string
+}
+
+export interface HttpAnswer {
+  status: number
+  headers: Record<string, string>
+  body: string
+}
+
+/** One HTTP request to 127.0.0.1:port on a fresh connection (no keep-alive state survives a restart). */
+export function httpCall(
+  port: number,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+): Promise<HttpAnswer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, method: init.method ?? 'GET', headers: init.headers ?? {}, agent: false },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c: Buffer) => chunks.push(c))
+        res.on('end', () => {
+          const headers: Record<string, string> = {}
+          for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers[k] = v
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks).toString('utf8') })
+        })
+        res.on('error', reject)
+      },
+    )
+    req.on('error', reject)
+    if (init.body !== undefined) req.write(init.body)
+    req.end()
+  })
+}
+
+export class SimServer {
+  app: FastifyInstance | undefined
+  port = 0
+  restarts = 0
+  readonly faults = new FaultPlugin()
+  private wrapped: DbHandle
+
+  private constructor(
+    readonly dialect: Dialect,
+    readonly handle: DbHandle,
+    private readonly cleanup: () => Promise<void>,
+  ) {
+    // The app sees the database through the fault plugin; checks use the plain handle.
+    this.wrapped = { ...handle, db: handle.db.withPlugin(this.faults), close: async () => {} }
+  }
+
+  /** A fresh, migrated database and a server listening on loopback. */
+  static async start(dialect: Dialect): Promise<SimServer> {
+    let handle: DbHandle
+    let cleanup: () => Promise<void>
+    if (dialect === 'postgres') {
+      const schema = `sim_${process.pid}_${randomBytes(5).toString('hex')}`
+      await pgAdmin(`CREATE SCHEMA ${schema}`)
+      handle = openDatabase({ databaseUrl: pgUrl(), pgSchema: schema })
+      cleanup = async () => {
+        await handle.close()
+        await pgAdmin(`DROP SCHEMA ${schema} CASCADE`)
+      }
+    } else {
+      const dir = mkdtempSync(join(simTmpDir(), 'trackvault-sim-'))
+      handle = openDatabase({ sqliteFile: join(dir, 'sim.db') })
+      cleanup = async () => {
+        await handle.close()
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }
+    try {
+      await migrateToLatest(handle.db)
+    } catch (err) {
+      await cleanup()
+      throw err
+    }
+    const server = new SimServer(dialect, handle, cleanup)
+    await server.listen()
+    return server
+  }
+
+  private async listen(): Promise<void> {
+    const app = await buildApp({
+      db: this.wrapped,
+      // The simulation is one client address sending thousands of requests a minute.
+      rateLimit: { max: 10_000_000, timeWindowMs: 60_000 },
+    })
+    await app.listen({ port: this.port, host: '127.0.0.1' })
+    const address = app.server.address()
+    this.port = typeof address === 'object' && address ? address.port : this.port
+    this.app = app
+  }
+
+  /** Stops the process's server and starts a new one on the same database and port. */
+  async restart(): Promise<void> {
+    this.restarts += 1
+    await this.app?.close()
+    this.app = undefined
+    await this.listen()
+  }
+
+  /** Users of the simulation, inserted directly (the admin API is not under test here). */
+  async createUsers(specs: Array<{ role: Role; name: string }>): Promise<SimUser[]> {
+    const now = new Date().toISOString()
+    const users = specs.map((s, i) => ({
+      id: newId(),
+      email: `${s.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${i}@sim.local`,
+      role: s.role,
+      name: s.name,
+    }))
+    await this.handle.db
+      .insertInto('users')
+      .values(
+        users.map((u) => ({
+          id: u.id,
+          name: u.name,
+          email: u.email,
+          password_hash: simPasswordHash(),
+          role: u.role,
+          is_active: 1,
+          created_at: now,
+          updated_at: now,
+        })),
+      )
+      .execute()
+    return users
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close()
+    this.app = undefined
+    await this.cleanup()
+  }
+}
