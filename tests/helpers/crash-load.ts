@@ -35,32 +35,12 @@ import {
 import type { Kysely } from 'kysely'
 import type { Database, SyncedColumns } from '../../packages/server/src/db/schema'
 import { TABLES, toWire } from '../../packages/server/src/domain/mappers'
+import { Rng } from '../../sim/prng'
 
 export const LOAD_PASSWORD = 'crash-password-1'
 
-/** mulberry32: a small seeded PRNG, so a run's choices can be replayed. */
-export class Rng {
-  private state: number
-  constructor(seed: number) {
-    this.state = seed >>> 0 || 0x9e3779b9
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0
-    let t = this.state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1))
-  }
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]
-  }
-}
+/** The simulation's seeded PRNG (mulberry32), so a run's choices can be replayed. */
+export { Rng }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const short = (id: string) => id.slice(-8)
