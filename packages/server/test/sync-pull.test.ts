@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { issueToken } from '../src/auth/tokens'
 import { createUser } from '../src/auth/users'
 import type { Database } from '../src/db/schema'
-import { appendChanges } from '../src/domain/change-log'
+import { appendChanges, type PendingChange } from '../src/domain/change-log'
+import { writeHistory } from '../src/domain/history'
 import type { Actor } from '../src/domain/write-context'
 import { pullChanges } from '../src/sync/pull'
 import { type ServerProcess, startServerProcess } from './helpers/server-process'
@@ -655,21 +656,19 @@ describe.runIf(TEST_DIALECT === 'postgres')('negative control on PostgreSQL', ()
     const actor: Actor = { id: 'reader', role: 'manager', name: 'Reader', deviceId: null }
     const now = new Date().toISOString()
     const write = (id: string) => async (trx: Transaction<Database>) => {
-      await trx
-        .insertInto('entity_history')
-        .values({
-          entity_type: 'supplier',
-          entity_id: id,
-          version: 1,
-          operation: 'create',
-          data: JSON.stringify({ id, version: 1, name: id }),
-          user_id: null,
-          device_id: null,
-          sync_operation_id: null,
-          created_at: now,
-        })
-        .execute()
-      return appendChanges(trx, [{ entity_type: 'supplier', entity_id: id, version: 1, deleted: false }], now)
+      const change: PendingChange = {
+        entity_type: 'supplier',
+        entity_id: id,
+        version: 1,
+        deleted: false,
+        operation: 'create',
+        data: JSON.stringify({ id, version: 1, name: id }),
+        user_id: null,
+        device_id: null,
+        sync_operation_id: null,
+      }
+      await writeHistory(trx, [change], now)
+      return appendChanges(trx, [change], now)
     }
     let releaseT1 = () => {}
     let releaseT2 = () => {}

@@ -185,3 +185,43 @@ describe('body limit', () => {
     expect(await count('sync_operations')).toBe(before)
   })
 })
+
+describe('lookups shared by the operations of one batch', () => {
+  test('a supplier deleted earlier in the batch is not found by a later operation', async () => {
+    const own = await seedBasics(s.as.manager)
+    const on = (over: Record<string, unknown> = {}) =>
+      collection({ supplier_id: own.supplierId, product_id: own.productId, ...over })
+    const res = await manager.push([
+      manager.op('collection', 'create', newId(), on()),
+      manager.op('supplier', 'delete', own.supplierId, {}, 1),
+      manager.op('collection', 'create', newId(), on()),
+    ])
+    expect(res.status).toBe(200)
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['success', 'success', 'failed'])
+    expect(res.body.results[2].error.code).toBe('REFERENCE_NOT_FOUND')
+  })
+
+  test('a rate changed earlier in the batch prices the later collections', async () => {
+    const own = await seedBasics(s.as.manager, '100.00')
+    const on = () => collection({ supplier_id: own.supplierId, product_id: own.productId, quantity: '2' })
+    const res = await manager.push([
+      manager.op('collection', 'create', newId(), on()),
+      manager.op('product_rate', 'update', own.rateId, { rate: '150.00' }, 1),
+      manager.op('collection', 'create', newId(), on()),
+    ])
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['success', 'success', 'success'])
+    expect(res.body.results[0].data.total_amount).toBe('200.00')
+    expect(res.body.results[2].data.total_amount).toBe('300.00')
+  })
+
+  test('a rate change that fails leaves the rate in force for the next operation', async () => {
+    const own = await seedBasics(s.as.manager, '100.00')
+    const on = () => collection({ supplier_id: own.supplierId, product_id: own.productId, quantity: '1' })
+    const res = await manager.push([
+      manager.op('product_rate', 'update', own.rateId, { rate: '-5' }, 1),
+      manager.op('collection', 'create', newId(), on()),
+    ])
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['failed', 'success'])
+    expect(res.body.results[1].data.total_amount).toBe('100.00')
+  })
+})

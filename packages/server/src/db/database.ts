@@ -15,6 +15,12 @@ export interface DbCapabilities {
   rowLocks: boolean
   /** LISTEN/NOTIFY channel that tells every server process of new changes (PostgreSQL only). */
   notifyChannel?: string
+  /**
+   * Write transactions run one at a time on one connection (SQLite), so the
+   * writes that arrive together are folded into one transaction and one
+   * durable commit (domain/group-commit.ts).
+   */
+  groupCommit: boolean
 }
 
 export interface DbHandle {
@@ -45,7 +51,7 @@ export function openDatabase(opts: DbOptions): DbHandle {
     const notifyChannel = `trackvault_changes_${opts.pgSchema ?? 'public'}`
     return {
       db,
-      caps: { dialect: 'postgres', rowLocks: true, notifyChannel },
+      caps: { dialect: 'postgres', rowLocks: true, notifyChannel, groupCommit: false },
       describe,
       listen: (onSeq) => listenPostgres(url, opts.pgSchema, notifyChannel, onSeq),
       close: async () => {
@@ -58,7 +64,7 @@ export function openDatabase(opts: DbOptions): DbHandle {
   const db = new Kysely<Database>({ dialect })
   return {
     db,
-    caps: { dialect: 'sqlite', rowLocks: false },
+    caps: { dialect: 'sqlite', rowLocks: false, groupCommit: true },
     describe: `sqlite:${file}`,
     close: () => db.destroy(),
   }

@@ -13,11 +13,27 @@
 import { sql, type Transaction } from 'kysely'
 import type { Database } from '../db/schema'
 
+/** One accepted change of a write: its history row and its change-log entry, written at the end. */
 export interface PendingChange {
   entity_type: string
   entity_id: string
   version: number
   deleted: boolean
+  operation: 'create' | 'update' | 'delete'
+  /** The full new version of the row, as JSON. */
+  data: string
+  user_id: string | null
+  device_id: string | null
+  sync_operation_id: string | null
+}
+
+/** Rows per multi-row insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
+export const INSERT_CHUNK = 500
+
+export function chunks<T>(items: T[], size = INSERT_CHUNK): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
 }
 
 /** Appends `changes` with consecutive seq numbers; returns the last seq, or null if none. */
@@ -36,19 +52,15 @@ export async function appendChanges(
     .executeTakeFirstOrThrow()
   const last = Number(value)
   const first = last - changes.length + 1
-  await trx
-    .insertInto('change_log')
-    .values(
-      changes.map((c, i) => ({
-        seq: first + i,
-        entity_type: c.entity_type,
-        entity_id: c.entity_id,
-        version: c.version,
-        deleted: c.deleted ? 1 : 0,
-        created_at: now,
-      })),
-    )
-    .execute()
+  const entries = changes.map((c, i) => ({
+    seq: first + i,
+    entity_type: c.entity_type,
+    entity_id: c.entity_id,
+    version: c.version,
+    deleted: c.deleted ? 1 : 0,
+    created_at: now,
+  }))
+  for (const part of chunks(entries)) await trx.insertInto('change_log').values(part).execute()
   // Delivered at commit, to every server process LISTENing (live pokes across processes).
   if (notifyChannel) await sql`select pg_notify(${notifyChannel}, ${String(last)})`.execute(trx)
   return last

@@ -19,7 +19,7 @@ import { recordHistory } from './history'
 import { TABLES } from './mappers'
 import { checkRatePeriod, lockProductRates, priceCollection } from './pricing'
 import { insertRow, loadRow, updateRow } from './rows'
-import type { WriteContext } from './write-context'
+import { memoOf, type WriteContext } from './write-context'
 
 type Row<T extends EntityType> = EntityRows[T]
 type Loose = Record<string, unknown>
@@ -34,6 +34,8 @@ export class VersionConflictError extends AppError {
 export interface WriteOptions {
   /** Recorded on the row; sync uses it to note merges and resolutions. */
   syncMetadata?: Record<string, unknown> | null
+  /** createEntity: the caller has just looked the id up in this transaction and found no row. */
+  knownAbsent?: boolean
 }
 
 const ownerOf = (row: Loose) => (typeof row.user_id === 'string' ? row.user_id : undefined)
@@ -45,19 +47,31 @@ function authorise(ctx: WriteContext, type: EntityType, action: 'create' | 'upda
 }
 
 async function requireLive(ctx: WriteContext, type: EntityType, id: string, field: string) {
+  const { live } = memoOf(ctx)
+  if (live.has(`${type}/${id}`)) return // a batch names the same few suppliers and products again and again
   const row = await loadRow(ctx.trx, type, id)
   if (!row || row.deleted_at) {
     throw new AppError('REFERENCE_NOT_FOUND', `${field} does not name an existing ${type.replace('_', ' ')}`, {
       fields: { [field]: ['not found'] },
     })
   }
+  live.add(`${type}/${id}`)
 }
 
 async function requireUser(ctx: WriteContext, id: string) {
+  const { live } = memoOf(ctx)
+  if (live.has(`user/${id}`)) return
   const user = await ctx.trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()
   if (!user) {
     throw new AppError('REFERENCE_NOT_FOUND', 'user_id does not name a user', { fields: { user_id: ['not found'] } })
   }
+  live.add(`user/${id}`) // users are never deleted
+}
+
+/** After a write of `type/id`, what the memo knew of it (or of the product's rates) is stale. */
+function forget(ctx: WriteContext, type: EntityType, id: string) {
+  ctx.memo?.live.delete(`${type}/${id}`)
+  if (type === 'product_rate') ctx.memo?.rates.clear()
 }
 
 /** Checks references, ownership and derived fields of a candidate row; returns the row to store. */
@@ -85,7 +99,10 @@ async function complete<T extends EntityType>(
   }
   if (type === 'collection') {
     const repriced = ['product_id', 'unit', 'collection_date', 'quantity'].some(changed)
-    if (repriced) Object.assign(next, await priceCollection(ctx.trx, next as unknown as Row<'collection'>, ctx.caps))
+    if (repriced) {
+      const price = await priceCollection(ctx.trx, next as unknown as Row<'collection'>, ctx.caps, memoOf(ctx).rates)
+      Object.assign(next, price)
+    }
   }
   return next as unknown as Row<T>
 }
@@ -119,7 +136,7 @@ export async function createEntity<T extends EntityType>(
   if (type === 'collection' || type === 'payment') fields.user_id ??= ctx.actor.id
   authorise(ctx, type, 'create', ownerOf(fields))
   parseOrThrow(z.uuid(), id)
-  const existing = await loadRow(ctx.trx, type, id)
+  const existing = opts.knownAbsent ? undefined : await loadRow(ctx.trx, type, id)
   if (existing) throw new AppError('DUPLICATE', `${type} ${id} already exists`, { current: existing })
   await assertUniqueCode(ctx, type, fields.code, id)
   const row = await complete(
@@ -140,7 +157,8 @@ export async function createEntity<T extends EntityType>(
     undefined,
   )
   await insertRow(ctx.trx, type, row)
-  await recordHistory(ctx, type, row, 'create')
+  forget(ctx, type, id)
+  recordHistory(ctx, type, row, 'create')
   return row
 }
 
@@ -193,7 +211,8 @@ export async function updateEntity<T extends EntityType>(
   if (!(await updateRow(ctx.trx, type, row, expectedVersion))) {
     throw new VersionConflictError((await loadRow(ctx.trx, type, id)) as Row<T>)
   }
-  await recordHistory(ctx, type, row, 'update')
+  forget(ctx, type, id)
+  recordHistory(ctx, type, row, 'update')
   return row
 }
 
@@ -222,6 +241,7 @@ export async function deleteEntity<T extends EntityType>(
   if (!(await updateRow(ctx.trx, type, row, expectedVersion))) {
     throw new VersionConflictError((await loadRow(ctx.trx, type, id)) as Row<T>)
   }
-  await recordHistory(ctx, type, row, 'delete')
+  forget(ctx, type, id)
+  recordHistory(ctx, type, row, 'delete')
   return row
 }

@@ -1,7 +1,8 @@
 /** History: every accepted change stores the full new version of the row. */
 import type { EntityRows, EntityType } from '@trackvault/core'
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema'
+import { chunks, type PendingChange } from './change-log'
 import type { WriteContext } from './write-context'
 
 export type HistoryOperation = 'create' | 'update' | 'delete'
@@ -17,28 +18,46 @@ export interface HistoryEntry {
   data: Record<string, unknown>
 }
 
-/** Writes the history row and queues the change-log entry, in the caller's transaction. */
-export async function recordHistory<T extends EntityType>(
+/**
+ * Records a new version: its history row and change-log entry are queued on
+ * the context and written together, multi-row, when the write ends
+ * (`writeHistory`, then `appendChanges`). A savepoint rollback drops the
+ * queued entries of the operation it undoes; reads of history inside the
+ * write see the queue (`historyVersion` with `pending`).
+ */
+export function recordHistory<T extends EntityType>(
   ctx: WriteContext,
   type: T,
   row: EntityRows[T],
   operation: HistoryOperation,
-): Promise<void> {
-  await ctx.trx
-    .insertInto('entity_history')
-    .values({
-      entity_type: type,
-      entity_id: row.id,
-      version: row.version,
-      operation,
-      data: JSON.stringify(row),
-      user_id: ctx.actor.id,
-      device_id: ctx.actor.deviceId,
-      sync_operation_id: ctx.syncOperationId ?? null,
-      created_at: ctx.now,
-    })
-    .execute()
-  ctx.changes.push({ entity_type: type, entity_id: row.id, version: row.version, deleted: row.deleted_at !== null })
+): void {
+  ctx.changes.push({
+    entity_type: type,
+    entity_id: row.id,
+    version: row.version,
+    deleted: row.deleted_at !== null,
+    operation,
+    data: JSON.stringify(row),
+    user_id: ctx.actor.id,
+    device_id: ctx.actor.deviceId,
+    sync_operation_id: ctx.syncOperationId ?? null,
+  })
+}
+
+/** Writes the history rows of `changes` (multi-row inserts). */
+export async function writeHistory(trx: Transaction<Database>, changes: PendingChange[], now: string): Promise<void> {
+  const rows = changes.map((c) => ({
+    entity_type: c.entity_type,
+    entity_id: c.entity_id,
+    version: c.version,
+    operation: c.operation,
+    data: c.data,
+    user_id: c.user_id,
+    device_id: c.device_id,
+    sync_operation_id: c.sync_operation_id,
+    created_at: now,
+  }))
+  for (const part of chunks(rows)) await trx.insertInto('entity_history').values(part).execute()
 }
 
 /** All versions of one entity, oldest first. */
@@ -61,13 +80,16 @@ export async function listHistory(db: Kysely<Database>, type: EntityType, id: st
   }))
 }
 
-/** One stored version (the base of a 3-way merge), or undefined. */
+/** One stored version (the base of a 3-way merge), or undefined; `pending` is the running write's queue. */
 export async function historyVersion<T extends EntityType>(
   db: Kysely<Database>,
   type: T,
   id: string,
   version: number,
+  pending?: PendingChange[],
 ): Promise<EntityRows[T] | undefined> {
+  const queued = pending?.findLast((c) => c.entity_type === type && c.entity_id === id && c.version === version)
+  if (queued) return JSON.parse(queued.data) as EntityRows[T]
   const row = await db
     .selectFrom('entity_history')
     .select('data')

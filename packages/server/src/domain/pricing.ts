@@ -52,9 +52,17 @@ export async function priceCollection(
   trx: Transaction<Database>,
   c: Pick<Collection, 'product_id' | 'unit' | 'collection_date' | 'quantity'>,
   lock?: DbCapabilities,
+  /** Rates this transaction has read (and locked) already, by `product_id/unit`; the caller drops it when rates change. */
+  memo?: Map<string, ProductRate[]>,
 ): Promise<Pick<Collection, 'product_rate_id' | 'rate_applied' | 'total_amount'>> {
-  await lockProductRates(trx, c.product_id, 'share', lock)
-  const rate = resolveRate(await ratesOf(trx, c.product_id, c.unit), c.product_id, c.unit, c.collection_date)
+  const key = `${c.product_id}/${c.unit}`
+  let rates = memo?.get(key)
+  if (!rates) {
+    await lockProductRates(trx, c.product_id, 'share', lock)
+    rates = await ratesOf(trx, c.product_id, c.unit)
+    memo?.set(key, rates)
+  }
+  const rate = resolveRate(rates, c.product_id, c.unit, c.collection_date)
   if (!rate) {
     throw new AppError('NO_RATE', undefined, {
       product_id: c.product_id,

@@ -4,11 +4,12 @@
  * are written last (see change-log.ts) so that the change sequence follows
  * commit order.
  */
-import type { Role } from '@trackvault/core'
+import type { ProductRate, Role } from '@trackvault/core'
 import type { Kysely, Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
 import { appendChanges, type PendingChange } from './change-log'
+import { writeHistory } from './history'
 
 /** The signed-in user a request or sync operation acts as. */
 export interface Actor {
@@ -28,22 +29,56 @@ export interface WriteContext {
   syncOperationId?: string
   /** One timestamp per transaction keeps a batch's rows consistent. */
   now: string
+  /**
+   * Lookups later operations of this write may reuse (see entity-service.ts).
+   * Whoever rolls back to a savepoint drops it: a lookup made after the
+   * savepoint may describe writes (or, on PostgreSQL, hold locks) that are gone.
+   */
+  memo?: WriteMemo
+}
+
+export interface WriteMemo {
+  /** `type/id` of references found to exist and be live (users, suppliers, products). */
+  live: Set<string>
+  /** Active rates by `product_id/unit`, read (and on PostgreSQL share-locked) by pricing. */
+  rates: Map<string, ProductRate[]>
+}
+
+export function memoOf(ctx: WriteContext): WriteMemo {
+  ctx.memo ??= { live: new Set(), rates: new Map() }
+  return ctx.memo
+}
+
+export type WriteWork<T> = (ctx: WriteContext) => Promise<T>
+export interface WriteOutcome<T> {
+  result: T
+  /** The last change seq the write logged, or null if it logged none. */
+  lastSeq: number | null
+}
+
+/** Runs `work` in the open transaction `trx` and appends its change-log entries after it. */
+export async function writeIn<T>(
+  trx: Transaction<Database>,
+  caps: DbCapabilities,
+  actor: Actor,
+  work: WriteWork<T>,
+): Promise<WriteOutcome<T>> {
+  const ctx: WriteContext = { trx, caps, actor, changes: [], now: new Date().toISOString() }
+  const result = await work(ctx)
+  await writeHistory(trx, ctx.changes, ctx.now)
+  const lastSeq = await appendChanges(trx, ctx.changes, ctx.now, caps.notifyChannel)
+  return { result, lastSeq }
 }
 
 /**
- * Runs `work` in a transaction and appends its change-log entries just
- * before commit. Returns what `work` returned, plus the new change cursor.
+ * Runs `work` in a transaction of its own and appends its change-log entries
+ * just before commit. Returns what `work` returned, plus the new change cursor.
  */
-export async function runWrite<T>(
+export function runWrite<T>(
   db: Kysely<Database>,
   caps: DbCapabilities,
   actor: Actor,
-  work: (ctx: WriteContext) => Promise<T>,
-): Promise<{ result: T; lastSeq: number | null }> {
-  return db.transaction().execute(async (trx) => {
-    const ctx: WriteContext = { trx, caps, actor, changes: [], now: new Date().toISOString() }
-    const result = await work(ctx)
-    const lastSeq = await appendChanges(trx, ctx.changes, ctx.now, caps.notifyChannel)
-    return { result, lastSeq }
-  })
+  work: WriteWork<T>,
+): Promise<WriteOutcome<T>> {
+  return db.transaction().execute((trx) => writeIn(trx, caps, actor, work))
 }

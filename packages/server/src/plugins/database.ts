@@ -1,7 +1,8 @@
 /**
  * Puts the database on the app (`app.db`, `app.caps`) and the write helper
  * `app.write(actor, work)`, which runs `work` in one transaction through
- * the domain service and, after commit, tells the change feed.
+ * the domain service and, after commit, tells the change feed. On SQLite
+ * the writes that arrive together share one commit (domain/group-commit.ts).
  */
 import { EventEmitter } from 'node:events'
 import type { FastifyInstance } from 'fastify'
@@ -9,6 +10,7 @@ import fp from 'fastify-plugin'
 import type { Kysely } from 'kysely'
 import type { DbCapabilities, DbHandle } from '../db/database'
 import type { Database } from '../db/schema'
+import { GroupCommit } from '../domain/group-commit'
 import { type Actor, runWrite, type WriteContext } from '../domain/write-context'
 
 /** Emits 'change' with the newest committed seq after every write that logged changes. */
@@ -36,8 +38,10 @@ export const databasePlugin = fp(async (app: FastifyInstance, opts: { handle: Db
   app.decorate('db', opts.handle.db)
   app.decorate('caps', opts.handle.caps)
   app.decorate('changeFeed', feed)
+  const { db, caps } = opts.handle
+  const group = caps.groupCommit ? new GroupCommit(db, caps) : undefined
   const transact = async <T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>) => {
-    const outcome = await runWrite(opts.handle.db, opts.handle.caps, actor, work)
+    const outcome = await (group ? group.run(actor, work) : runWrite(db, caps, actor, work))
     if (outcome.lastSeq !== null) feed.notify(outcome.lastSeq)
     return outcome
   }

@@ -77,7 +77,8 @@ function conflict(current: Loose, base: Loose | null, client: Loose, fields: str
 async function applyCreate(ctx: WriteContext, op: OperationInput): Promise<Applied> {
   const existing = (await loadRow(ctx.trx, op.entity_type, op.entity_id, ctx.caps)) as Loose | undefined
   if (!existing) {
-    return { status: 'success', row: loose(await createEntity(ctx, op.entity_type, op.payload, op.entity_id)) }
+    const row = await createEntity(ctx, op.entity_type, op.payload, op.entity_id, { knownAbsent: true })
+    return { status: 'success', row: loose(row) }
   }
   const owner = typeof existing.user_id === 'string' ? existing.user_id : undefined
   if (!can(ctx.actor, op.entity_type, 'read', owner)) {
@@ -108,7 +109,7 @@ async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Appli
   }
   const base =
     baseVersion < (current.version as number)
-      ? ((await historyVersion(ctx.trx, type, op.entity_id, baseVersion)) as Loose | undefined)
+      ? ((await historyVersion(ctx.trx, type, op.entity_id, baseVersion, ctx.changes)) as Loose | undefined)
       : undefined
   if (!base) return conflict(current, null, delta, Object.keys(delta))
   const writable = writableFields(type)
@@ -137,7 +138,7 @@ async function applyDelete(ctx: WriteContext, op: OperationInput): Promise<Appli
   }
   if (current.deleted_at) return conflict(current, null, {}, ['deleted_at'])
   if (baseVersion !== current.version) {
-    const base = (await historyVersion(ctx.trx, type, op.entity_id, baseVersion)) as Loose | undefined
+    const base = (await historyVersion(ctx.trx, type, op.entity_id, baseVersion, ctx.changes)) as Loose | undefined
     const fields = base ? changedFields(base, current, writableFields(type)) : []
     return conflict(current, base ?? null, {}, fields)
   }

@@ -5,6 +5,7 @@
 import type { ConflictInfo, EntityType, ErrorCode, OperationResult, ResultStatus } from '@trackvault/core'
 import type { Kysely } from 'kysely'
 import type { Database, SyncOperationsTable } from '../db/schema'
+import type { PendingChange } from '../domain/change-log'
 import { historyVersion } from '../domain/history'
 import type { Actor } from '../domain/write-context'
 import { asSeenBy } from './pull'
@@ -12,19 +13,21 @@ import { asSeenBy } from './pull'
 /**
  * The result of a stored operation, with `status` overridden (e.g. `duplicate`). Its row is shown as
  * `actor` may see it now: `use_server` answers with a version the operation did not write, which may
- * have moved out of the caller's reach (a collection reassigned to another collector).
+ * have moved out of the caller's reach (a collection reassigned to another collector). `pending` is
+ * the running write's queue of history rows (not yet written; see domain/history.ts).
  */
 export async function storedResult(
   db: Kysely<Database>,
   op: SyncOperationsTable,
   status: ResultStatus,
   actor: Actor,
+  pending?: PendingChange[],
 ): Promise<OperationResult> {
   const version = op.result_version === null ? null : Number(op.result_version)
   const row =
     version === null
       ? undefined
-      : ((await historyVersion(db, op.entity_type as never, op.entity_id, version)) as
+      : ((await historyVersion(db, op.entity_type as never, op.entity_id, version, pending)) as
           | Record<string, unknown>
           | undefined)
   const data = row ? asSeenBy(actor, op.entity_type as EntityType, row) : null

@@ -14,7 +14,6 @@ import {
 } from '@trackvault/core'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
-import { historyVersion } from '../domain/history'
 import type { Actor } from '../domain/write-context'
 
 export const MAX_PULL_LIMIT = 5000
@@ -28,6 +27,43 @@ function visible(actor: Actor, type: EntityType, data: Record<string, unknown>):
 export function asSeenBy(actor: Actor, type: EntityType, data: Record<string, unknown>): Record<string, unknown> {
   if (visible(actor, type, data)) return data
   return { id: data.id, version: data.version, deleted_at: data.updated_at, revoked: true }
+}
+
+type Loose = Record<string, unknown>
+
+/** Rows named per lookup of previous versions (3 bound parameters each). */
+const LOOKUP_CHUNK = 300
+
+/**
+ * The versions before `rows` (keyed `type/id/version`), in one query per
+ * chunk: a page holds up to thousands of changes the caller may not read,
+ * and looking each one up alone made pull cost a query per foreign change.
+ */
+async function previousVersions(
+  db: Kysely<Database>,
+  rows: Array<{ entity_type: string; entity_id: string; version: number | string }>,
+): Promise<Map<string, Loose>> {
+  const found = new Map<string, Loose>()
+  for (let i = 0; i < rows.length; i += LOOKUP_CHUNK) {
+    const part = rows.slice(i, i + LOOKUP_CHUNK)
+    const hits = await db
+      .selectFrom('entity_history')
+      .select(['entity_type', 'entity_id', 'version', 'data'])
+      .where((eb) =>
+        eb.or(
+          part.map((r) =>
+            eb.and([
+              eb('entity_type', '=', r.entity_type),
+              eb('entity_id', '=', r.entity_id),
+              eb('version', '=', Number(r.version) - 1),
+            ]),
+          ),
+        ),
+      )
+      .execute()
+    for (const h of hits) found.set(`${h.entity_type}/${h.entity_id}/${Number(h.version)}`, JSON.parse(h.data) as Loose)
+  }
+  return found
 }
 
 export async function pullChanges(
@@ -55,15 +91,18 @@ export async function pullChanges(
     .orderBy('c.seq')
     .limit(limit)
     .execute()
+  const parsed = rows.map((row) => ({ row, type: row.entity_type as EntityType, data: JSON.parse(row.data) as Loose }))
+  const previous = await previousVersions(
+    db,
+    parsed.filter((p) => !visible(actor, p.type, p.data) && Number(p.row.version) > 1).map((p) => p.row),
+  )
   const changes: Change[] = []
-  for (const row of rows) {
-    const data = JSON.parse(row.data) as Record<string, unknown>
-    const type = row.entity_type as EntityType
+  for (const { row, type, data } of parsed) {
     if (!visible(actor, type, data)) {
       // A row that was the caller's and now is someone else's (a collection reassigned by a
       // manager) leaves the caller's replica as a tombstone, without revealing its new content.
-      const previous = await historyVersion(db, type, row.entity_id, Number(row.version) - 1)
-      if (previous && visible(actor, type, previous as unknown as Record<string, unknown>)) {
+      const before = previous.get(`${row.entity_type}/${row.entity_id}/${Number(row.version) - 1}`)
+      if (before && visible(actor, type, before)) {
         changes.push({
           entity_type: row.entity_type,
           entity_id: row.entity_id,

@@ -23,6 +23,7 @@ import { type Kysely, sql } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database, SyncOperationsTable } from '../db/schema'
 import { isTransientDbError } from '../db/transient'
+import { chunks } from '../domain/change-log'
 import type { WriteContext } from '../domain/write-context'
 import { toAppError } from '../plugins/error-handler'
 import { type Applied, applyOperation } from './apply-operation'
@@ -126,6 +127,7 @@ async function applyInSavepoint(ctx: WriteContext, op: PushOperation): Promise<A
     return applied
   } catch (err) {
     ctx.changes.length = mark
+    ctx.memo = undefined // lookups made inside the undone operation may describe undone writes
     await sql`rollback to savepoint sync_op`.execute(ctx.trx)
     if (isTransientDbError(err)) throw err
     return toAppError(err)
@@ -157,12 +159,14 @@ export async function processPush(
     for (const row of rows) known.set(row.local_id, row)
   }
   const results: OperationResult[] = []
+  // Ledger rows are written together after the loop (one multi-row insert, not one per operation).
+  const ledger: SyncOperationsTable[] = []
   for (const op of operations) {
     const prior = known.get(op.local_id)
     if (prior) {
       results.push(
         prior.user_id === actor.id
-          ? await storedResult(trx, prior, 'duplicate', actor)
+          ? await storedResult(trx, prior, 'duplicate', actor, ctx.changes)
           : resultOf({ ...prior, entity_id: op.entity_id, entity_type: op.entity_type }, foreignReplay()),
       )
       continue
@@ -192,10 +196,11 @@ export async function processPush(
       lastSeq = op.seq
     }
     const record = toRecord(op, ctx, id, outcome)
-    await trx.insertInto('sync_operations').values(record).execute()
+    ledger.push(record)
     known.set(op.local_id, record)
     results.push(resultOf(record, outcome))
   }
+  for (const part of chunks(ledger)) await trx.insertInto('sync_operations').values(part).execute()
   await trx
     .updateTable('sync_devices')
     .set({ last_seq: lastSeq, last_seen_at: ctx.now })

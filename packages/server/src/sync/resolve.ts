@@ -63,7 +63,8 @@ export async function resolveConflict(ctx: WriteContext, input: ResolveInput): P
   // Another user's operation is reported as missing: its existence is not theirs to know.
   if (!op || op.user_id !== actor.id) throw new AppError('NOT_FOUND', `No operation ${input.local_id} on this device`)
   // The same decision again is a retry after a lost answer: answer it with how it ended, write nothing.
-  if (op.status === 'resolved' && op.resolution === input.resolution) return storedResult(trx, op, 'success', actor)
+  if (op.status === 'resolved' && op.resolution === input.resolution)
+    return storedResult(trx, op, 'success', actor, ctx.changes)
   if (op.status !== 'conflict') {
     throw new AppError('VERSION_CONFLICT', `The operation is ${op.status}, not in conflict`, {
       status: op.status,
@@ -89,5 +90,5 @@ export async function resolveConflict(ctx: WriteContext, input: ResolveInput): P
     })
     .where('id', '=', op.id)
     .execute()
-  return storedResult(trx, updated, 'success', actor)
+  return storedResult(trx, updated, 'success', actor, ctx.changes)
 }
