@@ -11,7 +11,7 @@ import { type ServerProcess, startServerProcess } from './helpers/server-process
 import { connectEvents, cursorOf, newDispatcher, openEvents, type SseEvent, type SseStream } from './helpers/sse-client'
 import { TestDevice } from './helpers/sync-client'
 import { createTestDb, TEST_DIALECT, type TestDb } from './helpers/test-db'
-import { Api, PASSWORD, startTestServer, type TestServer } from './helpers/test-server'
+import { Api, PASSWORD, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 /** A poke must reach connected devices well within this. */
 const MAX_POKE_MS = 1000
@@ -223,6 +223,41 @@ describe('one server process', () => {
       console.log(`one write -> ${streams.length} clients poked, slowest ${slowest.toFixed(1)} ms (${TEST_DIALECT})`)
       expect(slowest).toBeLessThan(MAX_POKE_MS)
       expect(new Set(changes.map(cursorOf)).size).toBe(1)
+    })
+
+    test("a collector's stream is poked for its own rows and shared ones, not for another collector's", async () => {
+      const basics = await seedBasics(s.as.manager)
+      const other = await createUser(s.db.handle.db, {
+        name: 'Other collector',
+        email: `other-${newId().slice(-6)}@test.local`,
+        password: PASSWORD,
+        role: 'collector',
+      })
+      const otherApi = new Api(s.url, (await issueToken(s.db.handle.db, other.id, 'device-other', 3600_000)).token)
+      const collection = (over: Record<string, unknown> = {}) => ({
+        supplier_id: basics.supplierId,
+        product_id: basics.productId,
+        collection_date: '2026-05-01',
+        quantity: '1',
+        unit: 'kg',
+        ...over,
+      })
+      const mine = await connect(s.url, token(s.as.collector))
+      const managers = await connect(s.url, token(s.as.manager))
+      await Promise.all([mine.next('ready'), managers.next('ready')])
+      expect((await otherApi.post('/api/collections', collection())).status).toBe(201)
+      await managers.next('change')
+      await expect(mine.next('change', 300)).rejects.toThrow(/no 'change' event/)
+      const forMe = await s.as.manager.post('/api/collections', collection({ user_id: s.users.collector.id }))
+      expect(forMe.status).toBe(201)
+      const poke = await mine.next('change')
+      const pulled = await s.as.collector.get(`/api/sync/changes?since=${cursorOf(mine.events[0])}`)
+      expect(pulled.body.changes.map((c: { entity_id: string }) => c.entity_id)).toContain(forMe.body.id)
+      expect(decodeCursor(pulled.body.cursor)).toBeGreaterThanOrEqual(seqOf(poke))
+      // Moved away from the collector: it is poked, and pulls the revoked tombstone.
+      const moved = await s.as.manager.patch(`/api/collections/${forMe.body.id}`, { version: 1, user_id: other.id })
+      expect(moved.status).toBe(200)
+      await mine.next('change')
     })
 
     test('a client that disconnects is unsubscribed from the change feed', async () => {

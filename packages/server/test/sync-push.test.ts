@@ -1,7 +1,9 @@
 /** POST /api/sync: exactly once, in order, atomic, no poisoned queue, device bound to the session. */
 import { newId } from '@trackvault/core'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { TestDevice } from './helpers/sync-client'
+import { TEST_DIALECT } from './helpers/test-db'
 import { seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer
@@ -223,5 +225,44 @@ describe('lookups shared by the operations of one batch', () => {
     ])
     expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['failed', 'success'])
     expect(res.body.results[1].data.total_amount).toBe('100.00')
+  })
+})
+
+describe('a statement that fails inside a batch', () => {
+  // A trigger makes the database itself refuse a row that passes every check of ours.
+  beforeAll(async () => {
+    const db = s.db.handle.db
+    if (TEST_DIALECT === 'sqlite') {
+      await sql`create trigger refuse_boom before insert on suppliers when new.name = 'boom'
+        begin select raise(abort, 'refused by trigger'); end`.execute(db)
+    } else {
+      await sql`create function refuse_boom() returns trigger language plpgsql as $$
+        begin if new.name = 'boom' then raise exception 'refused by trigger'; end if; return new; end $$`.execute(db)
+      await sql`create trigger refuse_boom before insert on suppliers for each row execute function refuse_boom()`.execute(
+        db,
+      )
+    }
+  })
+
+  test('fails that operation alone; the others before and after it apply once', async () => {
+    const ids = [newId(), newId(), newId()]
+    const code = () => `B-${newId().slice(-8)}`
+    const before = await count('sync_operations')
+    const res = await manager.push([
+      manager.op('supplier', 'create', ids[0], { code: code(), name: 'first' }),
+      manager.op('supplier', 'create', ids[1], { code: code(), name: 'boom' }),
+      manager.op('supplier', 'create', ids[2], { code: code(), name: 'third' }),
+    ])
+    expect(res.status).toBe(200)
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['success', 'failed', 'success'])
+    const stored = await s.db.handle.db.selectFrom('suppliers').select('id').where('id', 'in', ids).execute()
+    expect(stored.map((r) => r.id).sort()).toEqual([ids[0], ids[2]].sort())
+    expect(await count('sync_operations')).toBe(before + 3)
+    const history = await s.db.handle.db
+      .selectFrom('entity_history')
+      .select('entity_id')
+      .where('entity_id', 'in', ids)
+      .execute()
+    expect(history.map((h) => h.entity_id).sort()).toEqual([ids[0], ids[2]].sort())
   })
 })

@@ -29,7 +29,7 @@ export interface DbHandle {
   /** Human-readable location for logs, without credentials. */
   describe: string
   /** Calls `onSeq` for every change committed by any process on this database; returns a stop function. */
-  listen?(onSeq: (seq: number) => void): Promise<() => Promise<void>>
+  listen?(onSeq: (seq: number, audience: string[] | null) => void): Promise<() => Promise<void>>
   close(): Promise<void>
 }
 

@@ -2,12 +2,13 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely'
 import * as m001 from './migrations/001-initial'
 import * as m002 from './migrations/002-sync'
+import * as m003 from './migrations/003-change-owner'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
 class StaticMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': m001, '002-sync': m002 }
+    return { '001-initial': m001, '002-sync': m002, '003-change-owner': m003 }
   }
 }
 

@@ -1,6 +1,7 @@
 /** PostgreSQL via pg: a pool, optional schema isolation, credentials kept out of logs. */
 import { PostgresDialect } from 'kysely'
 import pg from 'pg'
+import { parseNotification } from './notify-payload'
 
 export function openPostgres(url: string, schema?: string, poolSize = 10) {
   const pool = new pg.Pool({
@@ -34,7 +35,7 @@ export async function listenPostgres(
   url: string,
   schema: string | undefined,
   channel: string,
-  onSeq: (seq: number) => void,
+  onSeq: (seq: number, audience: string[] | null) => void,
 ): Promise<() => Promise<void>> {
   let stopped = false
   let client: pg.Client | undefined
@@ -43,8 +44,8 @@ export async function listenPostgres(
   const connect = async (): Promise<void> => {
     const c = new pg.Client({ connectionString: url, options: schema ? `-c search_path=${schema}` : undefined })
     c.on('notification', (msg) => {
-      const seq = Number(msg.payload)
-      if (Number.isSafeInteger(seq)) onSeq(seq)
+      const note = parseNotification(msg.payload ?? '')
+      if (note) onSeq(note.seq, note.audience)
     })
     c.on('error', () => reconnect())
     c.on('end', () => reconnect())
@@ -61,7 +62,7 @@ export async function listenPostgres(
       retry = undefined
       try {
         await connect()
-        onSeq(0)
+        onSeq(0, null)
       } catch {
         delay = Math.min(delay * 2, 5000)
         reconnect()

@@ -5,7 +5,7 @@
  * Integer columns may come back as number (SQLite) or string (PostgreSQL int8);
  * the mappers in domain/ normalise them.
  */
-import type { Generated } from 'kysely'
+import type { ColumnType, Generated } from 'kysely'
 
 type Int = number | string | bigint
 
@@ -112,6 +112,10 @@ export interface ChangeLogTable {
   version: number
   deleted: number
   created_at: string
+  /** user_id of the row at this version (collections, payments); null for other types and older entries. */
+  owner_id: ColumnType<string | null, string | null | undefined, string | null>
+  /** The owner before this change, when the change gave the row to someone else. */
+  previous_owner_id: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface CountersTable {

@@ -11,6 +11,7 @@
  * insert and the commit, so writers still overlap for all their other work.
  */
 import { sql, type Transaction } from 'kysely'
+import { notification } from '../db/notify-payload'
 import type { Database } from '../db/schema'
 
 /** One accepted change of a write: its history row and its change-log entry, written at the end. */
@@ -25,6 +26,9 @@ export interface PendingChange {
   user_id: string | null
   device_id: string | null
   sync_operation_id: string | null
+  /** Who owns the row at this version, and who did before if this change moved it (see migration 003). */
+  owner_id: string | null
+  previous_owner_id: string | null
 }
 
 /** Rows per multi-row insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
@@ -34,6 +38,20 @@ export function chunks<T>(items: T[], size = INSERT_CHUNK): T[][] {
   const out: T[][] = []
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
   return out
+}
+
+/**
+ * Whose rows `changes` touch (owners, and owners before a move), or null if one of them is a row
+ * everyone reads (suppliers, products, rates): live pokes go only to the streams it can concern.
+ */
+export function audienceOf(changes: PendingChange[]): string[] | null {
+  const owners = new Set<string>()
+  for (const c of changes) {
+    if (c.owner_id === null) return null
+    owners.add(c.owner_id)
+    if (c.previous_owner_id !== null) owners.add(c.previous_owner_id)
+  }
+  return [...owners]
 }
 
 /** Appends `changes` with consecutive seq numbers; returns the last seq, or null if none. */
@@ -59,9 +77,13 @@ export async function appendChanges(
     version: c.version,
     deleted: c.deleted ? 1 : 0,
     created_at: now,
+    owner_id: c.owner_id,
+    previous_owner_id: c.previous_owner_id,
   }))
   for (const part of chunks(entries)) await trx.insertInto('change_log').values(part).execute()
   // Delivered at commit, to every server process LISTENing (live pokes across processes).
-  if (notifyChannel) await sql`select pg_notify(${notifyChannel}, ${String(last)})`.execute(trx)
+  if (notifyChannel) {
+    await sql`select pg_notify(${notifyChannel}, ${notification(last, audienceOf(changes))})`.execute(trx)
+  }
   return last
 }

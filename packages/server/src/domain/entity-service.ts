@@ -36,6 +36,8 @@ export interface WriteOptions {
   syncMetadata?: Record<string, unknown> | null
   /** createEntity: the caller has just looked the id up in this transaction and found no row. */
   knownAbsent?: boolean
+  /** updateEntity, deleteEntity: the row as the caller has just loaded (and on PostgreSQL locked) it in this transaction. */
+  current?: Record<string, unknown>
 }
 
 const ownerOf = (row: Loose) => (typeof row.user_id === 'string' ? row.user_id : undefined)
@@ -168,8 +170,9 @@ async function loadForWrite<T extends EntityType>(
   type: T,
   id: string,
   expectedVersion: number,
+  loaded?: Loose,
 ): Promise<Row<T>> {
-  const current = await loadRow(ctx.trx, type, id, ctx.caps)
+  const current = (loaded as Row<T> | undefined) ?? (await loadRow(ctx.trx, type, id, ctx.caps))
   if (!current) throw new AppError('NOT_FOUND', `${type} ${id} does not exist`)
   if (current.deleted_at || current.version !== expectedVersion) throw new VersionConflictError(current)
   return current
@@ -187,7 +190,7 @@ export async function updateEntity<T extends EntityType>(
   expectedVersion: number,
   opts: WriteOptions = {},
 ): Promise<Row<T>> {
-  const current = (await loadForWrite(ctx, type, id, expectedVersion)) as unknown as Loose
+  const current = (await loadForWrite(ctx, type, id, expectedVersion, opts.current)) as unknown as Loose
   authorise(ctx, type, 'update', ownerOf(current))
   const writable = writableFields(type)
   const candidate: Loose = {}
@@ -212,7 +215,7 @@ export async function updateEntity<T extends EntityType>(
     throw new VersionConflictError((await loadRow(ctx.trx, type, id)) as Row<T>)
   }
   forget(ctx, type, id)
-  recordHistory(ctx, type, row, 'update')
+  recordHistory(ctx, type, row, 'update', current)
   return row
 }
 
@@ -224,7 +227,7 @@ export async function deleteEntity<T extends EntityType>(
   expectedVersion: number,
   opts: WriteOptions = {},
 ): Promise<Row<T>> {
-  const current = await loadForWrite(ctx, type, id, expectedVersion)
+  const current = await loadForWrite(ctx, type, id, expectedVersion, opts.current)
   authorise(ctx, type, 'delete', ownerOf(current as unknown as Loose))
   if (type === 'product_rate') {
     await lockProductRates(ctx.trx, (current as unknown as Loose).product_id as string, 'change', ctx.caps)

@@ -30,7 +30,10 @@ export function recordHistory<T extends EntityType>(
   type: T,
   row: EntityRows[T],
   operation: HistoryOperation,
+  previous?: EntityRows[T] | Record<string, unknown>,
 ): void {
+  const owner = ownerOf(row)
+  const before = previous ? ownerOf(previous) : null
   ctx.changes.push({
     entity_type: type,
     entity_id: row.id,
@@ -41,7 +44,14 @@ export function recordHistory<T extends EntityType>(
     user_id: ctx.actor.id,
     device_id: ctx.actor.deviceId,
     sync_operation_id: ctx.syncOperationId ?? null,
+    owner_id: owner,
+    previous_owner_id: before !== owner ? before : null,
   })
+}
+
+function ownerOf(row: object): string | null {
+  const owner = (row as { user_id?: unknown }).user_id
+  return typeof owner === 'string' ? owner : null
 }
 
 /** Writes the history rows of `changes` (multi-row inserts). */

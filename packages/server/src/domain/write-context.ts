@@ -8,7 +8,7 @@ import type { ProductRate, Role } from '@trackvault/core'
 import type { Kysely, Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
-import { appendChanges, type PendingChange } from './change-log'
+import { appendChanges, audienceOf, type PendingChange } from './change-log'
 import { writeHistory } from './history'
 
 /** The signed-in user a request or sync operation acts as. */
@@ -54,6 +54,11 @@ export interface WriteOutcome<T> {
   result: T
   /** The last change seq the write logged, or null if it logged none. */
   lastSeq: number | null
+  /**
+   * Whose rows the write changed (owners, and owners before a move), or null if it changed a row
+   * everyone reads (suppliers, products, rates). Live pokes go only to those it can concern.
+   */
+  audience: string[] | null
 }
 
 /** Runs `work` in the open transaction `trx` and appends its change-log entries after it. */
@@ -67,7 +72,7 @@ export async function writeIn<T>(
   const result = await work(ctx)
   await writeHistory(trx, ctx.changes, ctx.now)
   const lastSeq = await appendChanges(trx, ctx.changes, ctx.now, caps.notifyChannel)
-  return { result, lastSeq }
+  return { result, lastSeq, audience: audienceOf(ctx.changes) }
 }
 
 /**

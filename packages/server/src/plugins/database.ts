@@ -11,12 +11,15 @@ import type { Kysely } from 'kysely'
 import type { DbCapabilities, DbHandle } from '../db/database'
 import type { Database } from '../db/schema'
 import { GroupCommit } from '../domain/group-commit'
-import { type Actor, runWrite, type WriteContext } from '../domain/write-context'
+import { type Actor, runWrite, type WriteContext, type WriteOutcome } from '../domain/write-context'
 
-/** Emits 'change' with the newest committed seq after every write that logged changes. */
+/**
+ * Emits 'change' with the newest committed seq after every write that logged changes, and the
+ * users whose rows it changed (null: it may concern anyone; see WriteOutcome.audience).
+ */
 export class ChangeFeed extends EventEmitter {
-  notify(seq: number) {
-    this.emit('change', seq)
+  notify(seq: number, audience: string[] | null = null) {
+    this.emit('change', seq, audience)
   }
 }
 
@@ -26,7 +29,7 @@ declare module 'fastify' {
     caps: DbCapabilities
     changeFeed: ChangeFeed
     /** Runs `work` in one write transaction; returns its result and the last change seq it logged. */
-    transact<T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>): Promise<{ result: T; lastSeq: number | null }>
+    transact<T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>): Promise<WriteOutcome<T>>
     /** `transact`, returning only the result. */
     write<T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>): Promise<T>
   }
@@ -42,7 +45,7 @@ export const databasePlugin = fp(async (app: FastifyInstance, opts: { handle: Db
   const group = caps.groupCommit ? new GroupCommit(db, caps) : undefined
   const transact = async <T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>) => {
     const outcome = await (group ? group.run(actor, work) : runWrite(db, caps, actor, work))
-    if (outcome.lastSeq !== null) feed.notify(outcome.lastSeq)
+    if (outcome.lastSeq !== null) feed.notify(outcome.lastSeq, outcome.audience)
     return outcome
   }
   app.decorate('transact', transact)

@@ -21,7 +21,7 @@ export const livePlugin = fp(async (app: FastifyInstance, opts: { handle: DbHand
   app.decorate('liveStreams', streams)
   let stopListening: (() => Promise<void>) | undefined
   if (opts.handle.listen) {
-    stopListening = await opts.handle.listen((seq) => app.changeFeed.notify(seq))
+    stopListening = await opts.handle.listen((seq, audience) => app.changeFeed.notify(seq, audience))
   }
   app.addHook('preClose', async () => {
     for (const reply of streams) reply.sseContext?.source.end()

@@ -1,6 +1,13 @@
 /** The sync protocol over HTTP: push, resolve, pending, pull, live events. See docs/sync-protocol.md. */
 import { randomBytes } from 'node:crypto'
-import { AppError, deviceIdField, encodeCursor, pushRequestSchema, resolveRequestSchema } from '@trackvault/core'
+import {
+  AppError,
+  deviceIdField,
+  encodeCursor,
+  grantFor,
+  pushRequestSchema,
+  resolveRequestSchema,
+} from '@trackvault/core'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -10,7 +17,7 @@ import { bearerToken } from '../plugins/auth'
 import { fromLegacy, isLegacyPush, legacyPushSchema, toLegacy } from '../sync/legacy'
 import { describeOperation } from '../sync/operation-log'
 import { MAX_PULL_LIMIT, pullChanges } from '../sync/pull'
-import { headCursor, type PushOperation, processPush } from '../sync/push'
+import { headCursor, type PushOperation, runPush } from '../sync/push'
 import { resolveConflict } from '../sync/resolve'
 
 const tags = ['Sync']
@@ -91,9 +98,9 @@ export async function syncRoutes(fastify: FastifyInstance) {
         ? fromLegacy(body as z.output<typeof legacyPushSchema>)
         : (body.operations as PushOperation[])
       const actor = { ...request.actor, deviceId: body.device_id }
-      const { result, lastSeq } = await app.transact(actor, (ctx) =>
-        processPush(ctx, operations, { sequential: legacy }),
-      )
+      const { result, lastSeq } = await runPush((work) => app.transact(actor, work), operations, {
+        sequential: legacy,
+      })
       for (const r of result) app.metrics.syncOperations.inc({ status: r.status })
       if (legacy) return toLegacy(result)
       return { results: result, cursor: lastSeq === null ? await headCursor(app.db) : encodeCursor(lastSeq) }
@@ -246,7 +253,13 @@ export async function syncRoutes(fastify: FastifyInstance) {
       // The client may have gone while the handler awaited the database; its 'close' has fired already.
       if (request.raw.destroyed) return reply.hijack()
       send('ready', Number.parseInt(head.slice(1), 36))
-      const onChange = (seq: number) => {
+      const actor = request.actor
+      // A collector's stream is not poked for other collectors' rows (its pull would find nothing).
+      const readsEveryOwner = (['collection', 'payment'] as const).every(
+        (type) => grantFor(actor.role, type, 'read') !== 'own',
+      )
+      const onChange = (seq: number, audience: string[] | null = null) => {
+        if (audience && !readsEveryOwner && !audience.includes(actor.id)) return
         if (seq === 0 || seq > lastSent) send('change', seq === 0 ? lastSent : seq)
       }
       app.changeFeed.on('change', onChange)

@@ -105,7 +105,8 @@ async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Appli
   const delta = normaliseDelta(type, current, op.payload)
   if (current.deleted_at) return conflict(current, null, delta, ['deleted_at'])
   if (baseVersion === current.version) {
-    return { status: 'success', row: loose(await updateEntity(ctx, type, op.entity_id, delta, baseVersion)) }
+    const row = await updateEntity(ctx, type, op.entity_id, delta, baseVersion, { current })
+    return { status: 'success', row: loose(row) }
   }
   const base =
     baseVersion < (current.version as number)
@@ -123,7 +124,9 @@ async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Appli
     ...((current.sync_metadata as Loose | null) ?? {}),
     merged: { base_version: baseVersion, server_version: current.version, fields: Object.keys(delta), at: ctx.now },
   }
-  const row = loose(await updateEntity(ctx, type, op.entity_id, delta, current.version as number, { syncMetadata }))
+  const row = loose(
+    await updateEntity(ctx, type, op.entity_id, delta, current.version as number, { syncMetadata, current }),
+  )
   return { status: 'success', row, merged: true }
 }
 
@@ -142,7 +145,7 @@ async function applyDelete(ctx: WriteContext, op: OperationInput): Promise<Appli
     const fields = base ? changedFields(base, current, writableFields(type)) : []
     return conflict(current, base ?? null, {}, fields)
   }
-  return { status: 'success', row: loose(await deleteEntity(ctx, type, op.entity_id, baseVersion)) }
+  return { status: 'success', row: loose(await deleteEntity(ctx, type, op.entity_id, baseVersion, { current })) }
 }
 
 /** Applies `op` in the caller's transaction. Throws AppError for permanent failures. */

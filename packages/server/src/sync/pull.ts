@@ -7,13 +7,14 @@ import {
   AppError,
   type Change,
   decodeCursor,
+  ENTITY_TYPES,
   type EntityType,
   encodeCursor,
   grantFor,
   type PullResponse,
 } from '@trackvault/core'
-import type { Kysely } from 'kysely'
-import type { Database } from '../db/schema'
+import type { ExpressionBuilder, Kysely } from 'kysely'
+import type { ChangeLogTable, Database } from '../db/schema'
 import type { Actor } from '../domain/write-context'
 
 export const MAX_PULL_LIMIT = 5000
@@ -66,6 +67,35 @@ async function previousVersions(
   return found
 }
 
+/**
+ * Which log entries can matter to `actor`, as a filter on change_log's own columns (so other
+ * collectors' changes are skipped by the database, not parsed here): every entry of a type the
+ * role reads in full; of a type it reads only its own of, the entries it owns, owned before this
+ * change (a revocation), or that predate owner tracking. Undefined means no filter is needed;
+ * `visible` below stays the authority either way.
+ */
+function relevant(actor: Actor) {
+  const grants = ENTITY_TYPES.map((type) => ({ type, grant: grantFor(actor.role, type, 'read') }))
+  if (grants.every((g) => g.grant === 'all')) return undefined
+  return (eb: ExpressionBuilder<{ c: ChangeLogTable }, 'c'>) =>
+    eb.or(
+      grants
+        .filter((g) => g.grant !== 'none')
+        .map(({ type, grant }) =>
+          grant === 'all'
+            ? eb('c.entity_type', '=', type)
+            : eb.and([
+                eb('c.entity_type', '=', type),
+                eb.or([
+                  eb('c.owner_id', 'is', null),
+                  eb('c.owner_id', '=', actor.id),
+                  eb('c.previous_owner_id', '=', actor.id),
+                ]),
+              ]),
+        ),
+    )
+}
+
 export async function pullChanges(
   db: Kysely<Database>,
   actor: Actor,
@@ -78,7 +108,14 @@ export async function pullChanges(
       fields: { since: ['invalid cursor'] },
     })
   }
-  const rows = await db
+  // The counter's committed value: every change up to it has committed (seq order is commit
+  // order, see domain/change-log.ts), so a page that ends short of `limit` may move the cursor
+  // to it past the entries the filter skipped, and never past one it has not seen.
+  const head = Number(
+    (await db.selectFrom('counters').select('value').where('name', '=', 'change_seq').executeTakeFirstOrThrow()).value,
+  )
+  const filter = relevant(actor)
+  let query = db
     .selectFrom('change_log as c')
     .innerJoin('entity_history as h', (join) =>
       join
@@ -86,15 +123,27 @@ export async function pullChanges(
         .onRef('h.entity_id', '=', 'c.entity_id')
         .onRef('h.version', '=', 'c.version'),
     )
-    .select(['c.seq', 'c.entity_type', 'c.entity_id', 'c.version', 'c.deleted', 'h.data'])
+    .select([
+      'c.seq',
+      'c.entity_type',
+      'c.entity_id',
+      'c.version',
+      'c.deleted',
+      'c.owner_id',
+      'c.previous_owner_id',
+      'h.data',
+    ])
     .where('c.seq', '>', after)
-    .orderBy('c.seq')
-    .limit(limit)
-    .execute()
+    .where('c.seq', '<=', head)
+  if (filter) query = query.where(filter)
+  const rows = await query.orderBy('c.seq').limit(limit).execute()
   const parsed = rows.map((row) => ({ row, type: row.entity_type as EntityType, data: JSON.parse(row.data) as Loose }))
+  const untracked = parsed.filter(
+    (p) => !visible(actor, p.type, p.data) && p.row.owner_id === null && Number(p.row.version) > 1,
+  )
   const previous = await previousVersions(
     db,
-    parsed.filter((p) => !visible(actor, p.type, p.data) && Number(p.row.version) > 1).map((p) => p.row),
+    untracked.map((p) => p.row),
   )
   const changes: Change[] = []
   for (const { row, type, data } of parsed) {
@@ -102,7 +151,8 @@ export async function pullChanges(
       // A row that was the caller's and now is someone else's (a collection reassigned by a
       // manager) leaves the caller's replica as a tombstone, without revealing its new content.
       const before = previous.get(`${row.entity_type}/${row.entity_id}/${Number(row.version) - 1}`)
-      if (before && visible(actor, type, before)) {
+      const wasTheirs = row.previous_owner_id === actor.id || (before !== undefined && visible(actor, type, before))
+      if (wasTheirs) {
         changes.push({
           entity_type: row.entity_type,
           entity_id: row.entity_id,
@@ -121,6 +171,7 @@ export async function pullChanges(
       data,
     })
   }
-  const last = rows.length > 0 ? Number(rows[rows.length - 1].seq) : after
-  return { changes, cursor: encodeCursor(last), has_more: rows.length === limit }
+  const full = rows.length === limit
+  const last = full ? Number(rows[rows.length - 1].seq) : Math.max(after, head)
+  return { changes, cursor: encodeCursor(last), has_more: full }
 }

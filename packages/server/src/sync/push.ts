@@ -1,5 +1,5 @@
 /**
- * POST /api/sync: one transaction per batch, a savepoint per operation.
+ * POST /api/sync: one transaction per batch, each operation undone alone if it fails.
  *
  * - Exactly once: (device_id, local_id) is unique; a replay returns the stored
  *   outcome as `duplicate`. The (device, user) row is locked first, so two
@@ -24,7 +24,7 @@ import type { DbCapabilities } from '../db/database'
 import type { Database, SyncOperationsTable } from '../db/schema'
 import { isTransientDbError } from '../db/transient'
 import { chunks } from '../domain/change-log'
-import type { WriteContext } from '../domain/write-context'
+import type { WriteContext, WriteOutcome, WriteWork } from '../domain/write-context'
 import { toAppError } from '../plugins/error-handler'
 import { type Applied, applyOperation } from './apply-operation'
 import { storedResult } from './operation-log'
@@ -117,6 +117,35 @@ function resultOf(record: SyncOperationsTable, outcome: Applied | AppError): Ope
   }
 }
 
+/**
+ * A statement of an operation failed while the batch ran without savepoints. On PostgreSQL the
+ * transaction cannot go on after that, so the batch is rolled back and run again with them.
+ */
+export class NeedsSavepoints extends Error {
+  constructor(cause: unknown) {
+    super('a statement failed in a batch run without savepoints', { cause })
+  }
+}
+
+/**
+ * Applies one operation without a savepoint. This is exact because an operation writes at most
+ * one statement, and it is its last (entity-service: the insert or the versioned update; history
+ * and change-log rows are queued, not written): an AppError thrown by our checks leaves nothing of
+ * the operation written. A failed statement is another matter (PostgreSQL aborts the transaction):
+ * that is NeedsSavepoints.
+ */
+async function applyBare(ctx: WriteContext, op: PushOperation): Promise<Applied | AppError> {
+  const mark = ctx.changes.length
+  try {
+    return await applyOperation(ctx, op)
+  } catch (err) {
+    ctx.changes.length = mark
+    ctx.memo = undefined
+    if (err instanceof AppError) return err
+    throw new NeedsSavepoints(err)
+  }
+}
+
 /** Applies one operation inside a savepoint; a transient error propagates, a permanent one is returned. */
 async function applyInSavepoint(ctx: WriteContext, op: PushOperation): Promise<Applied | AppError> {
   const mark = ctx.changes.length
@@ -137,12 +166,12 @@ async function applyInSavepoint(ctx: WriteContext, op: PushOperation): Promise<A
 /**
  * Processes a batch in the caller's write transaction (`ctx.actor.deviceId`
  * is the pushing device). `sequential` gives each new operation the next seq
- * (the original app sends none).
+ * (the original app sends none). `savepoints: false` is for `runPush` only.
  */
 export async function processPush(
   ctx: WriteContext,
   operations: PushOperation[],
-  opts: { sequential?: boolean } = {},
+  opts: { sequential?: boolean; savepoints?: boolean } = {},
 ): Promise<OperationResult[]> {
   const { trx, actor } = ctx
   const deviceId = actor.deviceId as string
@@ -188,9 +217,9 @@ export async function processPush(
       lastSeq = op.seq
     } else {
       try {
-        outcome = await applyInSavepoint(ctx, op)
+        outcome = opts.savepoints === false ? await applyBare(ctx, op) : await applyInSavepoint(ctx, op)
       } catch (err) {
-        if (results.length === 0) throw err
+        if (err instanceof NeedsSavepoints || results.length === 0) throw err
         break // transient: commit what came before; the rest is retried in order
       }
       lastSeq = op.seq
@@ -208,6 +237,25 @@ export async function processPush(
     .where('user_id', '=', actor.id)
     .execute()
   return results
+}
+
+/**
+ * Runs a batch through `transact`: first without a savepoint per operation (two statements, and
+ * on PostgreSQL two round trips, fewer per operation); if a statement fails, the batch is rolled
+ * back and run again with savepoints, so that the failing operation alone is undone (or, for a
+ * transient error, what came before it still commits).
+ */
+export async function runPush(
+  transact: <T>(work: WriteWork<T>) => Promise<WriteOutcome<T>>,
+  operations: PushOperation[],
+  opts: { sequential?: boolean } = {},
+): Promise<WriteOutcome<OperationResult[]>> {
+  try {
+    return await transact((ctx) => processPush(ctx, operations, { ...opts, savepoints: false }))
+  } catch (err) {
+    if (!(err instanceof NeedsSavepoints)) throw err
+    return transact((ctx) => processPush(ctx, operations, { ...opts, savepoints: true }))
+  }
 }
 
 /** The newest change cursor (for answers of requests that logged no change). */
