@@ -16,7 +16,7 @@ import { errorSchema } from '../http/schemas'
 import { bearerToken } from '../plugins/auth'
 import { fromLegacy, isLegacyPush, legacyPushSchema, toLegacy } from '../sync/legacy'
 import { describeOperation } from '../sync/operation-log'
-import { MAX_PULL_LIMIT, pullChanges } from '../sync/pull'
+import { MAX_PULL_LIMIT, pullPage, serializePage } from '../sync/pull'
 import { headCursor, type PushOperation, runPush } from '../sync/push'
 import { resolveConflict } from '../sync/resolve'
 
@@ -195,7 +195,11 @@ export async function syncRoutes(fastify: FastifyInstance) {
         },
       },
     },
-    async (request) => pullChanges(app.db, request.actor, request.query.since, request.query.limit),
+    async (request, reply) => {
+      const page = await pullPage(app.db, request.actor, request.query.since, request.query.limit)
+      // Already JSON text: Fastify sends a string with a JSON content type as it is.
+      return reply.type('application/json; charset=utf-8').send(serializePage(page) as never)
+    },
   )
 
   app.post(

@@ -96,12 +96,32 @@ function relevant(actor: Actor) {
     )
 }
 
-export async function pullChanges(
+/** One entry of a pull page; `json` is the row's stored JSON text (or a tombstone's), sent as is. */
+export interface PageEntry {
+  entity_type: string
+  entity_id: string
+  version: number
+  deleted: boolean
+  json: string
+}
+
+export interface PullPage {
+  entries: PageEntry[]
+  cursor: string
+  has_more: boolean
+}
+
+/**
+ * One page of changes for `actor`. Rows are passed on as the JSON text history stored, not
+ * parsed and serialised again: whether the caller may read a row is decided from the owner the
+ * change log records (only entries logged before owners were tracked are parsed).
+ */
+export async function pullPage(
   db: Kysely<Database>,
   actor: Actor,
   since: string | undefined,
   limit: number,
-): Promise<PullResponse> {
+): Promise<PullPage> {
   const after = since === undefined ? 0 : decodeCursor(since)
   if (after === null) {
     throw new AppError('VALIDATION_FAILED', 'since is not a cursor this server issued', {
@@ -117,13 +137,7 @@ export async function pullChanges(
   const filter = relevant(actor)
   let query = db
     .selectFrom('change_log as c')
-    .innerJoin('entity_history as h', (join) =>
-      join
-        .onRef('h.entity_type', '=', 'c.entity_type')
-        .onRef('h.entity_id', '=', 'c.entity_id')
-        .onRef('h.version', '=', 'c.version'),
-    )
-    .select([
+    .select((eb) => [
       'c.seq',
       'c.entity_type',
       'c.entity_id',
@@ -131,47 +145,82 @@ export async function pullChanges(
       'c.deleted',
       'c.owner_id',
       'c.previous_owner_id',
-      'h.data',
+      // A lookup by primary key per entry: the plan cannot turn into a join over all of history
+      // (PostgreSQL chose a hash join over the whole table when it had no statistics).
+      eb
+        .selectFrom('entity_history as h')
+        .select('h.data')
+        .whereRef('h.entity_type', '=', 'c.entity_type')
+        .whereRef('h.entity_id', '=', 'c.entity_id')
+        .whereRef('h.version', '=', 'c.version')
+        .as('data'),
     ])
     .where('c.seq', '>', after)
     .where('c.seq', '<=', head)
   if (filter) query = query.where(filter)
   const rows = await query.orderBy('c.seq').limit(limit).execute()
-  const parsed = rows.map((row) => ({ row, type: row.entity_type as EntityType, data: JSON.parse(row.data) as Loose }))
-  const untracked = parsed.filter(
-    (p) => !visible(actor, p.type, p.data) && p.row.owner_id === null && Number(p.row.version) > 1,
-  )
-  const previous = await previousVersions(
-    db,
-    untracked.map((p) => p.row),
-  )
-  const changes: Change[] = []
-  for (const { row, type, data } of parsed) {
-    if (!visible(actor, type, data)) {
-      // A row that was the caller's and now is someone else's (a collection reassigned by a
-      // manager) leaves the caller's replica as a tombstone, without revealing its new content.
-      const before = previous.get(`${row.entity_type}/${row.entity_id}/${Number(row.version) - 1}`)
-      const wasTheirs = row.previous_owner_id === actor.id || (before !== undefined && visible(actor, type, before))
-      if (wasTheirs) {
-        changes.push({
-          entity_type: row.entity_type,
-          entity_id: row.entity_id,
-          version: Number(row.version),
-          deleted: true,
-          data: { id: row.entity_id, version: Number(row.version), deleted_at: data.updated_at, revoked: true },
-        })
-      }
+  type Row = (typeof rows)[number]
+  // Parsed only where the owner columns cannot decide: entries that predate them.
+  const parsed = new Map<Row, Loose>()
+  const parse = (row: Row) => {
+    let data = parsed.get(row)
+    if (!data) {
+      data = JSON.parse(row.data as string) as Loose
+      parsed.set(row, data)
+    }
+    return data
+  }
+  const canRead = (row: Row) => {
+    const grant = grantFor(actor.role, row.entity_type as EntityType, 'read')
+    if (grant !== 'own') return grant === 'all'
+    return row.owner_id !== null ? row.owner_id === actor.id : parse(row).user_id === actor.id
+  }
+  const untracked = rows.filter((r) => !canRead(r) && r.owner_id === null && Number(r.version) > 1)
+  const previous = await previousVersions(db, untracked)
+  const entries: PageEntry[] = []
+  for (const row of rows) {
+    const base = { entity_type: row.entity_type, entity_id: row.entity_id, version: Number(row.version) }
+    if (canRead(row)) {
+      entries.push({ ...base, deleted: Number(row.deleted) === 1, json: row.data as string })
       continue
     }
-    changes.push({
-      entity_type: row.entity_type,
-      entity_id: row.entity_id,
-      version: Number(row.version),
-      deleted: Number(row.deleted) === 1,
-      data,
-    })
+    // A row that was the caller's and now is someone else's (a collection reassigned by a
+    // manager) leaves the caller's replica as a tombstone, without revealing its new content.
+    const before = previous.get(`${row.entity_type}/${row.entity_id}/${Number(row.version) - 1}`)
+    const type = row.entity_type as EntityType
+    if (row.previous_owner_id === actor.id || (before !== undefined && visible(actor, type, before))) {
+      const tombstone = { id: row.entity_id, version: base.version, deleted_at: parse(row).updated_at, revoked: true }
+      entries.push({ ...base, deleted: true, json: JSON.stringify(tombstone) })
+    }
   }
   const full = rows.length === limit
   const last = full ? Number(rows[rows.length - 1].seq) : Math.max(after, head)
-  return { changes, cursor: encodeCursor(last), has_more: full }
+  return { entries, cursor: encodeCursor(last), has_more: full }
+}
+
+/** The pull answer's JSON text, with each row's stored JSON spliced in as is. */
+export function serializePage(page: PullPage): string {
+  const changes = page.entries.map(
+    (e) =>
+      `{"entity_type":${JSON.stringify(e.entity_type)},"entity_id":${JSON.stringify(e.entity_id)},"version":${e.version},"deleted":${e.deleted},"data":${e.json}}`,
+  )
+  return `{"changes":[${changes.join(',')}],"cursor":${JSON.stringify(page.cursor)},"has_more":${page.has_more}}`
+}
+
+/** `pullPage` with each row parsed (for callers in this process). */
+export async function pullChanges(
+  db: Kysely<Database>,
+  actor: Actor,
+  since: string | undefined,
+  limit: number,
+): Promise<PullResponse> {
+  const page = await pullPage(db, actor, since, limit)
+  const changes: Change[] = page.entries.map((e) => ({
+    entity_type: e.entity_type,
+    entity_id: e.entity_id,
+    version: e.version,
+    deleted: e.deleted,
+    data: JSON.parse(e.json) as Loose,
+  }))
+  return { changes, cursor: page.cursor, has_more: page.has_more }
 }
