@@ -31,8 +31,14 @@ export async function ifLockFree<T>(name: string, fn: () => Promise<T>): Promise
   return manager.request(name, { ifAvailable: true }, (lock) => (lock ? fn() : Promise.resolve(undefined)))
 }
 
-/** A change channel between tabs, if this runtime has BroadcastChannel. */
+/**
+ * A change channel between tabs, if this runtime has tabs: BroadcastChannel
+ * and Web Locks (the writers of a shared store need both). Node has a
+ * BroadcastChannel too, but there it would only join unrelated clients of
+ * one process (tests, simulations, benches), each with its own store.
+ */
 export function tabChannel(name: string): LocalDbOptions['channel'] {
+  if (!locks()) return undefined
   const BC = (globalThis as { BroadcastChannel?: new (name: string) => NonNullable<LocalDbOptions['channel']> })
     .BroadcastChannel
   return BC ? new BC(name) : undefined

@@ -13,7 +13,8 @@ import { META, SERVER_PREFIX, VIEW_PREFIX } from './keys'
 import { listenForPokes } from './live'
 import { LocalDb } from './local-db'
 import { type NetworkMonitor, OnlineManager } from './network/network-monitor'
-import { deleteOp, listOps, putOp, type QueuedOp, rebaseSuccessor, requeue } from './queue'
+import { deleteOp, findOp, listOps, opsAt, putOp, type QueuedOp, rebaseSuccessor, requeue } from './queue'
+import { type QueueCounts, QueueIndex } from './queue-index'
 import { rebuildView, serverRow, storeServerRow } from './replica'
 import { StatusStore } from './status'
 import type { KVStore } from './storage/kv-store'
@@ -24,13 +25,21 @@ export interface SyncClientOptions {
   storage: KVStore
   /** Online detection; default: always online until a request fails. */
   network?: NetworkMonitor
-  /** Operations per push (default 10). */
+  /**
+   * Operations per push, fixed. Leave it out (recommended) and the size
+   * adapts: it starts at 10 and doubles up to `maxBatchSize` while the
+   * server answers whole batches quickly, and halves on slow answers,
+   * retries, partial answers and 413 (see `BatchSizer`). Either way a batch
+   * holds at most one operation per row, in seq order.
+   */
   batchSize?: number
+  /** The largest adaptive batch (default 200; the server accepts at most 500). Ignored with `batchSize`. */
+  maxBatchSize?: number
   /** Retries of a transient failure before operations show as failed (default 3). */
   maxRetries?: number
   /** First retry delay; doubles each time, with jitter (default 1000 ms). */
   retryDelayMs?: number
-  /** Rows per pull page (default 1000). */
+  /** Rows per pull page (default 1000; the server allows up to 5000). Each page is stored in one commit. */
   pullLimit?: number
   /** Timer trigger (default 60 s; 0 turns it off). */
   syncIntervalMs?: number
@@ -90,7 +99,8 @@ export class SyncClient {
       deviceId: () => this.deviceId,
       userId: () => this.session?.user.id,
       config: {
-        batchSize: opts.batchSize ?? 10,
+        batchSize: opts.batchSize,
+        maxBatchSize: opts.maxBatchSize,
         maxRetries: opts.maxRetries ?? 3,
         retryDelayMs: opts.retryDelayMs ?? 1000,
         pullLimit: opts.pullLimit ?? 1000,
@@ -160,8 +170,18 @@ export class SyncClient {
 
   /** Operations of the signed-in user not yet accepted by the server (tell the user before signing out). */
   async unsyncedCount(): Promise<number> {
+    const c = await this.queueCounts()
+    return c.pending + c.conflict + c.failed + c.review_later
+  }
+
+  /** The signed-in user's queued operations by status: from the queue index, or the queue itself if it is unsure. */
+  private async queueCounts(): Promise<QueueCounts> {
     const userId = this.session?.user.id
-    return (await this.db.read(listOps)).filter((op) => op.user_id === userId).length
+    const index = QueueIndex.of(this.db)
+    if (await index.ready()) return index.counts(userId)
+    const counts: QueueCounts = { pending: 0, conflict: 0, failed: 0, review_later: 0 }
+    for (const op of await this.db.read(listOps)) if (op.user_id === userId) counts[op.status] += 1
+    return counts
   }
 
   /**
@@ -336,12 +356,11 @@ export class SyncClient {
   }
 
   private async refreshCounts(): Promise<void> {
-    const userId = this.session?.user.id
-    const ops = (await this.db.read(listOps)).filter((op) => op.user_id === userId)
+    const counts = await this.queueCounts()
     this.status.set({
-      pending: ops.filter((op) => op.status === 'pending').length,
-      conflicts: ops.filter((op) => op.status === 'conflict' || op.status === 'review_later').length,
-      failed: ops.filter((op) => op.status === 'failed').length,
+      pending: counts.pending,
+      conflicts: counts.conflict + counts.review_later,
+      failed: counts.failed,
     })
   }
 
@@ -351,15 +370,28 @@ export class SyncClient {
     return (await this.db.read(listOps)).filter((op) => op.user_id === userId)
   }
 
+  /** The signed-in user's operations that are not pending (conflicts, failures), oldest first. */
+  private async parked(): Promise<QueuedOp[]> {
+    const userId = this.session?.user.id
+    const index = QueueIndex.of(this.db)
+    const ops = (await index.ready())
+      ? await this.db.read((tx) => opsAt(tx, index.parkedSeqs(userId)))
+      : await this.db.read(listOps)
+    return ops.filter((op) => op.user_id === userId && op.status !== 'pending')
+  }
+
   private async ownOp(localId: string, statuses: QueuedOp['status'][]): Promise<QueuedOp> {
-    const op = (await this.queue()).find((o) => o.local_id === localId)
-    if (!op || !statuses.includes(op.status)) throw new AppError('NOT_FOUND', `No such operation ${localId}`)
+    const userId = this.session?.user.id
+    const op = await this.db.read((tx) => findOp(tx, localId))
+    if (!op || op.user_id !== userId || !statuses.includes(op.status)) {
+      throw new AppError('NOT_FOUND', `No such operation ${localId}`)
+    }
     return op
   }
 
   /** Operations parked on a conflict (with base, server and client versions). */
   readonly conflicts = {
-    list: async () => (await this.queue()).filter((op) => op.status === 'conflict' || op.status === 'review_later'),
+    list: async () => (await this.parked()).filter((op) => op.status === 'conflict' || op.status === 'review_later'),
     /**
      * `review_later` keeps the change parked (durable, visible); the others
      * are settled on the server and need the network.
@@ -390,7 +422,7 @@ export class SyncClient {
 
   /** Operations the server refused or that could not be sent. */
   readonly failed = {
-    list: async () => (await this.queue()).filter((op) => op.status === 'failed'),
+    list: async () => (await this.parked()).filter((op) => op.status === 'failed'),
     /** Sends it again; `payload` replaces what is sent (the "edit" action). */
     retry: async (localId: string, edit?: { payload?: Record<string, unknown> }): Promise<void> => {
       const op = await this.ownOp(localId, ['failed'])

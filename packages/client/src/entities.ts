@@ -13,7 +13,7 @@ import {
   type Role,
   writableFields,
 } from '@trackvault/core'
-import { viewPrefix } from './keys'
+import { META, serverKey, viewKey, viewPrefix } from './keys'
 import type { LocalDb, LocalTx } from './local-db'
 import { enqueue, opsOf } from './queue'
 import { rebuildView, serverRow, type ViewRow, viewRow } from './replica'
@@ -116,6 +116,11 @@ export class EntityApi<T extends ViewRow = ViewRow> {
     return (await serverRow(tx, this.type, id))?.version ?? null
   }
 
+  /** The keys a local write reads (view, seq counter, server row), in one store read. */
+  private prefetch(tx: LocalTx, id: string): Promise<void> {
+    return tx.prefetch([viewKey(this.type, id), META.seq, serverKey(this.type, id)])
+  }
+
   private async written<R>(fn: (tx: LocalTx) => Promise<R>): Promise<R> {
     const result = await this.db.write(fn)
     this.onWrite()
@@ -132,6 +137,7 @@ export class EntityApi<T extends ViewRow = ViewRow> {
     this.authorise('create', payload.user_id)
     const id = opts.id ?? newId()
     return this.written(async (tx) => {
+      await this.prefetch(tx, id)
       if (await viewRow(tx, this.type, id)) throw new AppError('DUPLICATE', `${this.type} ${id} already exists`)
       await enqueue(tx, {
         user_id: user.id,
@@ -149,6 +155,7 @@ export class EntityApi<T extends ViewRow = ViewRow> {
   async update(id: string, patch: Record<string, unknown>): Promise<T> {
     const user = this.writer()
     return this.written(async (tx) => {
+      await this.prefetch(tx, id)
       const current = await viewRow(tx, this.type, id)
       if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${this.type} ${id} does not exist`)
       this.authorise('update', current.user_id)
@@ -176,6 +183,7 @@ export class EntityApi<T extends ViewRow = ViewRow> {
   async remove(id: string): Promise<void> {
     const user = this.writer()
     await this.written(async (tx) => {
+      await this.prefetch(tx, id)
       const current = await viewRow(tx, this.type, id)
       if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${this.type} ${id} does not exist`)
       this.authorise('delete', current.user_id)

@@ -8,6 +8,7 @@ import type { ConflictInfo, EntityType, OperationType } from '@trackvault/core'
 import { newId } from '@trackvault/core'
 import { META, OP_PREFIX, opKey } from './keys'
 import type { LocalTx } from './local-db'
+import { QueueIndex } from './queue-index'
 import type { Json } from './storage/kv-store'
 
 export type OpStatus = 'pending' | 'conflict' | 'failed' | 'review_later'
@@ -34,8 +35,11 @@ export interface QueuedOp {
   conflict?: ConflictInfo
 }
 
+/** Where the per-row index entries of a row's operations live: `eop/<type>/<id>/<seq>`. */
+export const rowOpsPrefix = (type: EntityType, id: string) => `eop/${type}/${id}/`
+
 const entityIndexKey = (op: Pick<QueuedOp, 'entity_type' | 'entity_id' | 'seq'>) =>
-  `eop/${op.entity_type}/${op.entity_id}/${String(op.seq).padStart(12, '0')}`
+  `${rowOpsPrefix(op.entity_type, op.entity_id)}${String(op.seq).padStart(12, '0')}`
 
 /** The next seq of this device (never reused, also across users). */
 export async function nextSeq(tx: LocalTx): Promise<number> {
@@ -115,19 +119,51 @@ export async function listOps(tx: LocalTx): Promise<QueuedOp[]> {
   return (await tx.scan<QueuedOp>(OP_PREFIX)).map(([, op]) => op)
 }
 
-/** The queued operations of one row, oldest first. */
+/** The queue index of the transaction's database, when it is loaded and current. */
+export async function queueIndex(tx: LocalTx): Promise<QueueIndex | undefined> {
+  if (!tx.db) return undefined
+  const index = QueueIndex.of(tx.db)
+  return (await index.ready()) ? index : undefined
+}
+
+/** The operations at `seqs` (absent ones left out), in the order given. */
+export async function opsAt(tx: LocalTx, seqs: readonly number[]): Promise<QueuedOp[]> {
+  if (seqs.length === 0) return []
+  return (await tx.getMany<QueuedOp>(seqs.map(opKey))).filter((op): op is QueuedOp => op !== undefined)
+}
+
+/**
+ * The queued operations of one row, oldest first. With the queue index this
+ * reads only that row's operations (none for a row without queued changes);
+ * without it, the row's `eop/` entries.
+ */
 export async function opsOf(tx: LocalTx, type: EntityType, id: string): Promise<QueuedOp[]> {
-  const seqs = await tx.scan<number>(`eop/${type}/${id}/`)
-  const ops: QueuedOp[] = []
-  for (const [, seq] of seqs) {
-    const op = await tx.get<QueuedOp>(opKey(seq))
-    if (op) ops.push(op)
+  const prefix = rowOpsPrefix(type, id)
+  const index = await queueIndex(tx)
+  if (!index) {
+    const entries = await tx.scan<number>(prefix)
+    const seqs = entries.map((entry) => entry[1])
+    return opsAt(tx, seqs)
   }
-  return ops
+  const committed = index.rowSeqs(type, id)
+  if (!tx.hasWritesUnder(prefix)) return opsAt(tx, committed)
+  // This transaction queued, moved or settled operations of the row: its writes count too.
+  const seqs = new Set(committed)
+  for (const [key, value] of tx.writesUnder(prefix)) {
+    const seq = Number(key.slice(prefix.length))
+    if (value === undefined) seqs.delete(seq)
+    else seqs.add(seq)
+  }
+  const ordered = [...seqs].sort((a, b) => a - b)
+  return opsAt(tx, ordered)
 }
 
 export async function findOp(tx: LocalTx, localId: string): Promise<QueuedOp | undefined> {
-  return (await listOps(tx)).find((op) => op.local_id === localId)
+  const index = await queueIndex(tx)
+  if (!index || tx.hasWritesUnder(OP_PREFIX)) return (await listOps(tx)).find((op) => op.local_id === localId)
+  const seq = index.seqOf(localId)
+  const op = seq === undefined ? undefined : await tx.get<QueuedOp>(opKey(seq))
+  return op?.local_id === localId ? op : undefined
 }
 
 /** After `op` settles, the next queued change of its row is based on `version` (what the server now has). */

@@ -18,7 +18,7 @@ import {
 } from '@trackvault/core'
 import { serverKey, viewKey, viewPrefix } from './keys'
 import type { LocalTx } from './local-db'
-import { type OpStatus, opsOf, type QueuedOp } from './queue'
+import { type OpStatus, opsOf, type QueuedOp, queueIndex, rowOpsPrefix } from './queue'
 import type { Json } from './storage/kv-store'
 
 /** A row as the device shows it; `_sync` says whether local changes are still on their way. */
@@ -45,6 +45,43 @@ export async function storeServerRow(tx: LocalTx, type: EntityType, row: Record<
   return true
 }
 
+/** A server row for the row `type`/`id` (its `row.id`). */
+export interface StoredRow {
+  type: EntityType
+  id: string
+  row: Record<string, unknown>
+}
+
+/**
+ * `storeServerRow` for a whole pull page: one read of the current server
+ * rows, then each row stored unless a newer version is already there (or
+ * came earlier in the page). Returns the rows stored, each once, in the
+ * order of their last change in the page (the order their views should be
+ * rebuilt in).
+ */
+export async function storeServerRows(tx: LocalTx, changes: StoredRow[]): Promise<StoredRow[]> {
+  const keys = changes.map((c) => serverKey(c.type, c.row.id as string))
+  const current = await tx.getMany<ViewRow>(keys)
+  const versions = new Map<string, number>()
+  keys.forEach((key, i) => {
+    const row = current[i]
+    if (row && !versions.has(key)) versions.set(key, row.version)
+  })
+  const stored = new Map<string, StoredRow>()
+  changes.forEach((change, i) => {
+    const key = keys[i]
+    const version = change.row.version as number
+    const known = versions.get(key)
+    if (known !== undefined && known > version) return
+    tx.put(key, change.row as Json)
+    versions.set(key, version)
+    const view = `${change.type}/${change.id}`
+    stored.delete(view)
+    stored.set(view, change)
+  })
+  return [...stored.values()]
+}
+
 function applyOp(row: ViewRow | undefined, op: QueuedOp): ViewRow | undefined {
   const at = op.client_timestamp
   switch (op.operation_type) {
@@ -68,8 +105,17 @@ function applyOp(row: ViewRow | undefined, op: QueuedOp): ViewRow | undefined {
   }
 }
 
+/** Rates read by a transaction that has not changed any (a batch settles many collections). */
+const ratesSeen = new WeakMap<LocalTx, ProductRate[]>()
+
 async function localRates(tx: LocalTx): Promise<ProductRate[]> {
-  return (await tx.scan<ProductRate>(viewPrefix('product_rate'))).map(([, r]) => r)
+  const prefix = viewPrefix('product_rate')
+  const unchanged = !tx.hasWritesUnder(prefix)
+  const seen = unchanged ? ratesSeen.get(tx) : undefined
+  if (seen) return seen
+  const rates = (await tx.scan<ProductRate>(prefix)).map(([, r]) => r)
+  if (unchanged) ratesSeen.set(tx, rates)
+  return rates
 }
 
 /** Fills rate_applied, product_rate_id and total_amount from the local rates (null if none is known). */
@@ -118,6 +164,25 @@ export async function rebuildView(
   else delete view._sync
   tx.put(viewKey(type, id), view)
   return view
+}
+
+/**
+ * `rebuildView` for the rows a pull page stored. A row without queued
+ * operations (the common case, and every row of a fresh client) shows the
+ * server row as it is, so that is stored as its view with nothing read.
+ */
+export async function rebuildViews(tx: LocalTx, rows: StoredRow[], userId: string | undefined): Promise<void> {
+  const index = await queueIndex(tx)
+  for (const { type, id, row } of rows) {
+    const plain =
+      index !== undefined &&
+      row.id === id &&
+      !('_sync' in row) &&
+      index.rowSeqs(type, id).length === 0 &&
+      !tx.hasWritesUnder(rowOpsPrefix(type, id))
+    if (plain) tx.put(viewKey(type, id), row as Json)
+    else await rebuildView(tx, type, id, userId)
+  }
 }
 
 /** The view of a row (deleted ones included), or undefined. */

@@ -33,6 +33,7 @@
  * import { createAsyncStorageStore } from '@trackvault/client/async-storage'
  * const store = createAsyncStorageStore(AsyncStorage)
  */
+import { serialise } from './json-text'
 import type { CommitBatch, Json, KVStore } from './kv-store'
 
 /** The part of @react-native-async-storage/async-storage v3 this adapter uses. */
@@ -111,11 +112,7 @@ class AsyncStorageStore implements KVStore {
     return this.run(async () => {
       const del = batch.del ?? []
       // Serialise first: a value JSON cannot hold fails the batch before anything is written.
-      const put = (batch.put ?? []).map(([key, value]): [string, string] => {
-        const text = JSON.stringify(value)
-        if (typeof text !== 'string') throw new TypeError(`value at ${JSON.stringify(key)} is not JSON-serialisable`)
-        return [key, text]
-      })
+      const put = serialise(batch.put ?? [])
       if (del.length === 0 && put.length === 0) return
       const journal: Journal = { v: 1, del, put }
       try {

@@ -76,6 +76,44 @@ export function runStoreSuite(name: string, factory: () => Promise<StoreHandle>,
       expect(await store.getMany([])).toEqual([])
     })
 
+    test('one object put under several keys reads back as independent copies', async () => {
+      const { store } = await open()
+      const shared = { row: { n: 1 }, list: [1] }
+      await store.commit({
+        put: [
+          ['s/a', shared],
+          ['s/b', shared],
+          ['s/c', 7],
+        ],
+      })
+      const a = (await store.get('s/a')) as typeof shared
+      a.row.n = 99
+      a.list.push(2)
+      expect(await store.get('s/b')).toEqual({ row: { n: 1 }, list: [1] })
+      expect(await store.scan('s/')).toEqual([
+        ['s/a', { row: { n: 1 }, list: [1] }],
+        ['s/b', { row: { n: 1 }, list: [1] }],
+        ['s/c', 7],
+      ])
+    })
+
+    test('getMany of many keys: request order, repeats, absent and unusual keys', async () => {
+      const { store } = await open()
+      const odd = ['', 'a', 'a/😀', 'a/\ue000', 'a/\uffff', 'q"uote', 'back\\slash', 'new\nline', '[1]', 'é']
+      const many = Array.from({ length: 1_500 }, (_, i) => `m/${String(i).padStart(4, '0')}`)
+      await store.commit({ put: [...odd, ...many].map((k, i): [string, Json] => [k, { i }]) })
+      const asked = ['missing', ...odd, ...[...many].reverse(), 'a', 'm/', ...odd]
+      const expected = (k: string) => {
+        const i = [...odd, ...many].indexOf(k)
+        return i < 0 ? undefined : { i }
+      }
+      expect(await store.getMany(asked)).toEqual(asked.map(expected))
+      // Repeated keys are independent copies too.
+      const [x, y] = (await store.getMany(['a', 'a', 'b', 'c', 'd', 'e'])) as Array<{ i: number }>
+      x.i = -1
+      expect(y).toEqual({ i: 1 })
+    })
+
     test('JSON values round trip: nested, unicode, empty strings, numbers', async () => {
       const { store } = await open()
       const values: Array<[string, Json]> = [

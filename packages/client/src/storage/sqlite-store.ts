@@ -18,6 +18,7 @@
  * const store = createSqliteStore('./trackvault.db')
  */
 import Database from 'better-sqlite3'
+import { serialise } from './json-text'
 import type { CommitBatch, Json, KVStore } from './kv-store'
 
 const LONE_SURROGATE = /\p{Cs}/u
@@ -45,6 +46,7 @@ const byCodeUnit = (a: [string, Json], b: [string, Json]) => (a[0] < b[0] ? -1 :
 class SqliteStore implements KVStore {
   private closed = false
   private readonly getStmt
+  private readonly getManyStmt
   private readonly scanFromStmt
   private readonly scanRangeStmt
   private readonly putStmt
@@ -59,6 +61,10 @@ class SqliteStore implements KVStore {
     db.pragma('synchronous = FULL')
     db.exec('CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY COLLATE BINARY, value TEXT NOT NULL) WITHOUT ROWID')
     this.getStmt = db.prepare<[string], string>('SELECT value FROM kv WHERE key = ?').pluck()
+    // Many keys in one statement: the keys go in as one JSON array.
+    this.getManyStmt = db.prepare<[string], { key: string; value: string }>(
+      'SELECT key, value FROM kv WHERE key IN (SELECT value FROM json_each(?))',
+    )
     this.scanFromStmt = db.prepare<[string], { key: string; value: string }>(
       'SELECT key, value FROM kv WHERE key >= ? ORDER BY key',
     )
@@ -81,8 +87,17 @@ class SqliteStore implements KVStore {
 
   async getMany(keys: string[]): Promise<Array<Json | undefined>> {
     this.check()
+    for (const key of keys) checkKey(key)
+    if (keys.length <= 4) {
+      return keys.map((key) => {
+        const text = this.getStmt.get(key)
+        return text === undefined ? undefined : JSON.parse(text)
+      })
+    }
+    const found = new Map<string, string>()
+    for (const row of this.getManyStmt.all(JSON.stringify(keys))) found.set(row.key, row.value)
     return keys.map((key) => {
-      const text = this.getStmt.get(checkKey(key))
+      const text = found.get(key)
       return text === undefined ? undefined : JSON.parse(text)
     })
   }
@@ -100,11 +115,7 @@ class SqliteStore implements KVStore {
     this.check()
     const del = (batch.del ?? []).map(checkKey)
     // Serialise before the transaction: a value JSON cannot hold fails the whole batch up front.
-    const put = (batch.put ?? []).map(([key, value]): [string, string] => {
-      const text = JSON.stringify(value)
-      if (typeof text !== 'string') throw new TypeError(`value at ${JSON.stringify(key)} is not JSON-serialisable`)
-      return [checkKey(key), text]
-    })
+    const put = serialise(batch.put ?? []).map(([key, text]): [string, string] => [checkKey(key), text])
     if (del.length > 0 || put.length > 0) this.apply(del, put)
   }
 
