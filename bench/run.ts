@@ -7,9 +7,10 @@
  *   npm run bench -- --only push,drain --db sqlite,postgres --repeat 5
  *   npm run bench -- --only push --batches 10 --devices 8 --profile
  *
- * Workloads (--only): push (1), drain (3: the 10,000-operation drain and the
- * reconnect storm; `offline-drain` or `storm` pick one), propagation (5),
- * local-write (6). See BENCHMARKS.md for what each measures.
+ * Workloads (--only): push (1), peer (2: against PouchDB Server), drain (3:
+ * the 10,000-operation drain and the reconnect storm; `offline-drain` or
+ * `storm` pick one), initial-pull (4), propagation (5), local-write (6),
+ * connections (7). See BENCHMARKS.md for what each measures.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -20,13 +21,25 @@ import type { BenchOptions } from './lib/context'
 import type { Dialect } from './lib/env'
 import { describeMachine, machineInfo } from './lib/machine'
 import { type Figure, table } from './lib/report'
+import { type ConnectionsOptions, connectionsWorkload } from './workloads/connections'
 import { drainWorkload, stormWorkload } from './workloads/drain'
+import { type InitialPullOptions, initialPullWorkload } from './workloads/initial-pull'
 import { localWriteWorkload } from './workloads/local-write'
+import { type PeerOptions, peerWorkload } from './workloads/peer'
 import { propagationWorkload } from './workloads/propagation'
 import { pushWorkload } from './workloads/push'
 
 const here = dirname(fileURLToPath(import.meta.url))
-const ALL = ['push', 'offline-drain', 'storm', 'propagation', 'local-write'] as const
+const ALL = [
+  'push',
+  'peer',
+  'offline-drain',
+  'storm',
+  'initial-pull',
+  'propagation',
+  'local-write',
+  'connections',
+] as const
 type Workload = (typeof ALL)[number]
 
 const { values } = parseArgs({
@@ -43,6 +56,13 @@ const { values } = parseArgs({
     'storm-devices': { type: 'string', default: '50' },
     'storm-ops': { type: 'string', default: '20' },
     samples: { type: 'string', default: '200' },
+    'peer-devices': { type: 'string', default: '8' },
+    'peer-records': { type: 'string', default: '125' },
+    'peer-batch': { type: 'string' },
+    'pull-rows': { type: 'string', default: '10000' },
+    'pull-clients': { type: 'string', default: 'node,chromium' },
+    connections: { type: 'string', default: '1000' },
+    'sse-auth': { type: 'string', default: 'ticket' },
     profile: { type: 'boolean', default: false },
     out: { type: 'string', default: join(here, 'results', 'latest.json') },
     help: { type: 'boolean', default: false },
@@ -65,6 +85,13 @@ if (values.help) {
       '  --storm-devices N      devices in the reconnect storm (default 50; the target is for 1000)',
       '  --storm-ops N          operations per storm device (default 20)',
       '  --samples N            writes per propagation / local-write run (default 200)',
+      '  --peer-devices N       devices replicating at once, PouchDB and TrackVault alike (default 8)',
+      '  --peer-records N       records (operations of the push mix) per device (default 125; e.g. 1250 for 10,000)',
+      "  --peer-batch N         PouchDB replication batch_size (default: PouchDB's own, 100)",
+      '  --pull-rows N          rows on the server for the initial pull (default 10000; the targets are for 100000)',
+      '  --pull-clients LIST    node (SQLite store), chromium (IndexedDB in /usr/bin/chromium) (default both)',
+      '  --connections N        live SSE connections held open (default 1000; the target is for 5000)',
+      '  --sse-auth MODE        ticket (single-use ticket per stream, default) or bearer (token in a header)',
       '  --profile              CPU profiles of the server processes into bench/results/profiles',
       '  --out FILE             JSON output (default bench/results/latest.json)',
     ].join('\n')}\n`,
@@ -99,7 +126,18 @@ for (const d of dbs) {
 }
 
 const profileDir = values.profile ? join(here, 'results', 'profiles', new Date().toISOString()) : undefined
-const opts: BenchOptions = {
+const pullClients = list(values['pull-clients'])
+for (const c of pullClients) {
+  if (c !== 'node' && c !== 'chromium') {
+    process.stderr.write(`unknown pull client ${c}; known: node, chromium\n`)
+    process.exit(2)
+  }
+}
+if (values['sse-auth'] !== 'ticket' && values['sse-auth'] !== 'bearer') {
+  process.stderr.write(`unknown --sse-auth ${values['sse-auth']}; known: ticket, bearer\n`)
+  process.exit(2)
+}
+const opts: BenchOptions & PeerOptions & InitialPullOptions & ConnectionsOptions = {
   dbs,
   repeat: Number(values.repeat),
   durationMs: Number(values.duration),
@@ -111,6 +149,13 @@ const opts: BenchOptions = {
   stormDevices: Number(values['storm-devices']),
   stormOps: Number(values['storm-ops']),
   samples: Number(values.samples),
+  peerDevices: Number(values['peer-devices']),
+  peerRecords: Number(values['peer-records']),
+  peerBatch: values['peer-batch'] ? Number(values['peer-batch']) : undefined,
+  pullRows: Number(values['pull-rows']),
+  pullClients: pullClients as InitialPullOptions['pullClients'],
+  connections: Number(values.connections),
+  sseAuth: values['sse-auth'] as ConnectionsOptions['sseAuth'],
   profileDir,
   log: (line) => process.stdout.write(`${line}\n`),
 }
@@ -124,10 +169,13 @@ const figures: Figure[] = []
 const timings: Record<string, number> = {}
 const runners: Record<Workload, () => Promise<Figure[]>> = {
   push: () => pushWorkload(opts),
+  peer: () => peerWorkload(opts),
   'offline-drain': () => drainWorkload(opts),
   storm: () => stormWorkload(opts),
+  'initial-pull': () => initialPullWorkload(opts),
   propagation: () => propagationWorkload(opts),
   'local-write': () => localWriteWorkload(opts),
+  connections: () => connectionsWorkload(opts),
 }
 for (const name of ALL) {
   if (!selected.has(name)) continue

@@ -1,0 +1,39 @@
+/** Resource use of any process by pid, from Linux /proc (for processes that are not a BenchServer). */
+import { readFileSync } from 'node:fs'
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ; 100 on Linux). */
+const CLOCK_TICKS = 100
+
+/** Resident set size in bytes (VmRSS), NaN if the process is gone. */
+export function rssOf(pid: number | undefined): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return m ? Number(m[1]) * 1024 : Number.NaN
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** User + system CPU time used so far, in ms; NaN if the process is gone. */
+export function cpuMsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS
+  } catch {
+    return Number.NaN
+  }
+}
+
+/** The soft and hard limits on open files of a process (default: this one). */
+export function openFileLimits(pid: number | 'self' = 'self'): { soft: number; hard: number } {
+  try {
+    const m = /Max open files\s+(\S+)\s+(\S+)/.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))
+    const n = (s: string | undefined) => (s === undefined || s === 'unlimited' ? Number.POSITIVE_INFINITY : Number(s))
+    return { soft: n(m?.[1]), hard: n(m?.[2]) }
+  } catch {
+    return { soft: Number.NaN, hard: Number.NaN }
+  }
+}
+
+export const MB = 1024 * 1024
