@@ -28,6 +28,7 @@ import { createSqliteStore } from '@trackvault/client/sqlite'
 import Database from 'better-sqlite3'
 import { sql } from 'kysely'
 import { type Browser, chromium } from 'playwright-core'
+import { CHROMIUM_PATH as CHROMIUM, CHROMIUM_ARGS } from '../../tests/web/chromium'
 import { buildPullPage } from '../browser/build'
 import type { BenchOptions } from '../lib/context'
 import { BENCH_PASSWORD, type BenchDb, benchLink, mintSession, startServer } from '../lib/env'
@@ -45,18 +46,6 @@ export interface InitialPullOptions {
 
 const TARGET_ROWS = 100_000
 const PAGE = 1000
-const CHROMIUM = '/usr/bin/chromium'
-/** The launch arguments of tests/web/harness.ts. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 
 interface Page {
   changes: Array<{ entity_type: string; entity_id: string; data: Record<string, unknown> }>

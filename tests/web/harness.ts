@@ -12,6 +12,7 @@ import { type Browser, type BrowserContext, chromium, type Locator, type Page } 
 import { createUser } from '../../packages/server/src/auth/users'
 import { type ServerProcess, startServerProcess } from '../../packages/server/test/helpers/server-process'
 import { createTestDb, type TestDb } from '../../packages/server/test/helpers/test-db'
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
 export const SCREENSHOTS = join(root, 'docs', 'screenshots')
@@ -82,17 +83,8 @@ export async function startWebHarness(): Promise<WebHarness> {
     phone: '+254700000001',
   })
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
   })
   return {
     server,

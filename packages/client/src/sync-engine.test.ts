@@ -289,4 +289,68 @@ describe('SyncEngine pull', () => {
     expect(await rows(db)).toEqual(await rows(reference))
     expect(await db.store.get('meta/cursor')).toBe('c9')
   })
+
+  test('the next page is fetched while one is being stored, each asked for with the cursor before it', async () => {
+    const events: string[] = []
+    const pages = ['c1', 'c2', 'c3'].map((cursor, i) => ({
+      changes: [
+        {
+          entity_type: 'supplier',
+          entity_id: `s${i}`,
+          version: 1,
+          deleted: false,
+          data: { id: `s${i}`, version: 1, code: `S${i}`, name: 'n', deleted_at: null },
+        },
+      ],
+      cursor,
+      has_more: i < 2,
+    }))
+    const api = {
+      pull: async (since?: string) => {
+        events.push(`fetch ${since ?? 'start'}`)
+        return pages[since === undefined ? 0 : Number(since.slice(1))]
+      },
+    } as unknown as ApiClient
+    const store = createMemoryStore()
+    const db = new LocalDb({
+      get: (k) => store.get(k),
+      getMany: (k) => store.getMany(k),
+      scan: (p) => store.scan(p),
+      commit: async (b) => {
+        const cursor = b.put?.find(([k]) => k === 'meta/cursor')?.[1]
+        if (cursor) {
+          events.push(`store ${cursor} begins`)
+          await new Promise((r) => setTimeout(r, 20)) // a slow disk
+          events.push(`store ${cursor} ends`)
+        }
+        return store.commit(b)
+      },
+      close: () => store.close(),
+    })
+    const engine = new SyncEngine({
+      db,
+      api,
+      deviceId: () => 'device_1',
+      userId: () => 'u1',
+      config: { maxRetries: 0, retryDelayMs: 1, pullLimit: 1 },
+    })
+    expect((await engine.sync()).pulled).toBe(3)
+    expect(events).toEqual([
+      'fetch start',
+      'fetch c1',
+      'store c1 begins',
+      'store c1 ends',
+      'fetch c2',
+      'store c2 begins',
+      'store c2 ends',
+      'store c3 begins',
+      'store c3 ends',
+    ])
+    expect(await store.get('meta/cursor')).toBe('c3')
+    expect((await store.scan('srv/supplier/')).map(([k]) => k)).toEqual([
+      'srv/supplier/s0',
+      'srv/supplier/s1',
+      'srv/supplier/s2',
+    ])
+  })
 })

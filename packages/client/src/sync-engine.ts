@@ -368,9 +368,17 @@ export class SyncEngine {
     const { db, api } = this.deps
     const userId = this.deps.userId()
     let pulled = 0
+    const fetch = (cursor: string | undefined) => {
+      const answer = this.retry(() => api.pull(cursor, this.deps.config.pullLimit))
+      answer.catch(() => {}) // awaited below; a page fetched ahead and then abandoned must not go unhandled
+      return answer
+    }
+    let next = fetch(await db.read((tx) => tx.get<string>(META.cursor)))
     for (;;) {
-      const cursor = await db.read((tx) => tx.get<string>(META.cursor))
-      const page = await this.retry(() => api.pull(cursor, this.deps.config.pullLimit))
+      const page = await next
+      // The next page is fetched while this one is stored: its cursor is known already, and
+      // nothing is lost if we stop in between (the stored cursor still names this page's start).
+      if (page.has_more) next = fetch(page.cursor)
       // One commit per page: the server rows, the views they change, the cursor.
       await db.write(async (tx) => {
         const stored = await storeServerRows(

@@ -35,6 +35,7 @@
  */
 import { serialise } from './json-text'
 import type { CommitBatch, Json, KVStore } from './kv-store'
+import { lowerBound } from './sorted-keys'
 
 /** The part of @react-native-async-storage/async-storage v3 this adapter uses. */
 export interface AsyncStorageLike {
@@ -51,18 +52,6 @@ interface Journal {
   v: 1
   del: string[]
   put: Array<[string, string]>
-}
-
-/** First index in sorted `keys` whose key is >= `key`. */
-function lowerBound(keys: string[], key: string): number {
-  let lo = 0
-  let hi = keys.length
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1
-    if (keys[mid] < key) lo = mid + 1
-    else hi = mid
-  }
-  return lo
 }
 
 class AsyncStorageStore implements KVStore {

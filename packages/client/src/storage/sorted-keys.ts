@@ -8,7 +8,7 @@
 const MAX_BLOCK = 512
 
 /** First index in sorted `keys` whose key is >= `key`. */
-function lowerBound(keys: string[], key: string): number {
+export function lowerBound(keys: string[], key: string): number {
   let lo = 0
   let hi = keys.length
   while (lo < hi) {
