@@ -8,8 +8,9 @@ import type { SyncClient } from '@trackvault/client'
 import type { Fixtures } from './env'
 import { COLLECTION_DATE } from './ops'
 
-type Kind = 'collection' | 'payment'
-const PATTERN: Array<[Kind, 'create' | 'update']> = [
+export type Kind = 'collection' | 'payment'
+/** The push mix (lib/ops.ts), per 20 operations. */
+export const PATTERN: Array<[Kind, 'create' | 'update']> = [
   ...Array.from({ length: 8 }, () => ['collection', 'create'] as [Kind, 'create']),
   ...Array.from({ length: 4 }, () => ['payment', 'create'] as [Kind, 'create']),
   ...Array.from({ length: 5 }, () => ['collection', 'update'] as [Kind, 'update']),

@@ -44,7 +44,7 @@ import { createMemoryStore } from '@trackvault/client/memory'
 import { newId, priceString } from '@trackvault/core'
 import type { UsersTable } from '../../packages/server/src/db/schema'
 import { freePort } from '../../packages/server/test/helpers/server-process'
-import { ClientMix } from '../lib/client-mix'
+import { ClientMix, type Kind, PATTERN } from '../lib/client-mix'
 import type { BenchOptions } from '../lib/context'
 import { BENCH_PASSWORD, type BenchLink, type BenchServer, benchLink, mintSession, startServer } from '../lib/env'
 import { COLLECTION_DATE, RawDevice } from '../lib/ops'
@@ -178,15 +178,6 @@ async function startPouchServer(): Promise<PouchServer> {
     },
   }
 }
-
-type Kind = 'collection' | 'payment'
-/** The push mix (lib/ops.ts), per 20 operations. */
-const PATTERN: Array<[Kind, 'create' | 'update']> = [
-  ...Array.from({ length: 8 }, () => ['collection', 'create'] as [Kind, 'create']),
-  ...Array.from({ length: 4 }, () => ['payment', 'create'] as [Kind, 'create']),
-  ...Array.from({ length: 5 }, () => ['collection', 'update'] as [Kind, 'update']),
-  ...Array.from({ length: 3 }, () => ['payment', 'update'] as [Kind, 'update']),
-]
 
 /** Writes the mix into a device's local PouchDB: documents shaped like TrackVault's rows; an update is a new revision. */
 async function writePouchMix(db: PouchDb, side: Side, userId: string, deviceId: string, count: number) {
