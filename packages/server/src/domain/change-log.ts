@@ -59,7 +59,8 @@ export async function appendChanges(
   trx: Transaction<Database>,
   changes: PendingChange[],
   now: string,
-  notifyChannel?: string,
+  /** PostgreSQL: NOTIFY every server process of the new seq, and of whose rows changed (`audienceOf`). */
+  notify?: { channel: string; audience: string[] | null },
 ): Promise<number | null> {
   if (changes.length === 0) return null
   const { value } = await trx
@@ -82,8 +83,6 @@ export async function appendChanges(
   }))
   for (const part of chunks(entries)) await trx.insertInto('change_log').values(part).execute()
   // Delivered at commit, to every server process LISTENing (live pokes across processes).
-  if (notifyChannel) {
-    await sql`select pg_notify(${notifyChannel}, ${notification(last, audienceOf(changes))})`.execute(trx)
-  }
+  if (notify) await sql`select pg_notify(${notify.channel}, ${notification(last, notify.audience)})`.execute(trx)
   return last
 }

@@ -44,6 +44,15 @@ export interface WriteMemo {
   rates: Map<string, ProductRate[]>
 }
 
+/**
+ * Undoes, in memory, what the operations since `mark` (a length of `ctx.changes`) queued: for the
+ * caller that has just rolled their writes back (or found they wrote nothing).
+ */
+export function forgetSince(ctx: WriteContext, mark: number): void {
+  ctx.changes.length = mark
+  ctx.memo = undefined // lookups made since may describe undone writes (or, on PostgreSQL, released locks)
+}
+
 export function memoOf(ctx: WriteContext): WriteMemo {
   ctx.memo ??= { live: new Set(), rates: new Map() }
   return ctx.memo
@@ -71,8 +80,10 @@ export async function writeIn<T>(
   const ctx: WriteContext = { trx, caps, actor, changes: [], now: new Date().toISOString() }
   const result = await work(ctx)
   await writeHistory(trx, ctx.changes, ctx.now)
-  const lastSeq = await appendChanges(trx, ctx.changes, ctx.now, caps.notifyChannel)
-  return { result, lastSeq, audience: audienceOf(ctx.changes) }
+  const audience = audienceOf(ctx.changes)
+  const notify = caps.notifyChannel ? { channel: caps.notifyChannel, audience } : undefined
+  const lastSeq = await appendChanges(trx, ctx.changes, ctx.now, notify)
+  return { result, lastSeq, audience }
 }
 
 /**

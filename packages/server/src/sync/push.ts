@@ -24,7 +24,7 @@ import type { DbCapabilities } from '../db/database'
 import type { Database, SyncOperationsTable } from '../db/schema'
 import { isTransientDbError } from '../db/transient'
 import { chunks } from '../domain/change-log'
-import type { WriteContext, WriteOutcome, WriteWork } from '../domain/write-context'
+import { forgetSince, type WriteContext, type WriteOutcome, type WriteWork } from '../domain/write-context'
 import { toAppError } from '../plugins/error-handler'
 import { type Applied, applyOperation } from './apply-operation'
 import { storedResult } from './operation-log'
@@ -139,8 +139,7 @@ async function applyBare(ctx: WriteContext, op: PushOperation): Promise<Applied 
   try {
     return await applyOperation(ctx, op)
   } catch (err) {
-    ctx.changes.length = mark
-    ctx.memo = undefined
+    forgetSince(ctx, mark)
     if (err instanceof AppError) return err
     throw new NeedsSavepoints(err)
   }
@@ -155,8 +154,7 @@ async function applyInSavepoint(ctx: WriteContext, op: PushOperation): Promise<A
     await sql`release savepoint sync_op`.execute(ctx.trx)
     return applied
   } catch (err) {
-    ctx.changes.length = mark
-    ctx.memo = undefined // lookups made inside the undone operation may describe undone writes
+    forgetSince(ctx, mark)
     await sql`rollback to savepoint sync_op`.execute(ctx.trx)
     if (isTransientDbError(err)) throw err
     return toAppError(err)
