@@ -66,7 +66,6 @@ export class RowBuilder {
           deleted_at: null,
           created_by: this.userId,
           updated_by: this.userId,
-          device_id: this.deviceId,
           sync_metadata: null,
         }
         if (op.entity_type === 'collection') {
@@ -90,7 +89,7 @@ export class RowBuilder {
       versions.push(version)
       set.entities.push({
         table: TABLES[op.entity_type as 'collection' | 'payment'],
-        columns: toColumns(wire as unknown as EntityRows['collection']),
+        columns: toColumns(wire as unknown as EntityRows['collection'], this.deviceId),
         expected: prior && op.operation_type !== 'create' ? version - 1 : null,
       })
       set.history.push({

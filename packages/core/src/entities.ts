@@ -95,7 +95,6 @@ export interface SyncedFields {
   deleted_at: string | null
   created_by: string | null
   updated_by: string | null
-  device_id: string | null
   sync_metadata: Record<string, unknown> | null
 }
 

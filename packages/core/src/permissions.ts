@@ -64,6 +64,15 @@ export function canReadBalance(_role: Role): boolean {
   return true
 }
 
+/**
+ * Which device wrote a change: audit data for those who check others' work. Rows never carry it;
+ * history shows it to these roles only (a device id known to others was once a way to interfere
+ * with that device's sync).
+ */
+export function canSeeDevices(role: Role): boolean {
+  return role === 'admin' || role === 'manager'
+}
+
 /** User administration. */
 export function canManageUsers(role: Role): boolean {
   return role === 'admin'

@@ -554,8 +554,8 @@ describe('mass assignment of server-owned fields', () => {
       version,
       deleted_at: null,
       updated_by: s.users.manager.id,
-      device_id: 'device-manager',
     })
+    expect(row, what).not.toHaveProperty('device_id')
     expect(String(row.created_at).startsWith('2000'), what).toBe(false)
     expect(String(row.updated_at).startsWith('2000'), what).toBe(false)
     expect(row.sync_metadata === null || !('forged' in (row.sync_metadata as object)), what).toBe(true)
@@ -707,7 +707,12 @@ describe("another user's device", () => {
     const history = await s.as.admin.get(`/api/history/supplier/${target.id}`)
     const last = history.body.data[history.body.data.length - 1]
     expect(last).toMatchObject({ version: 3, user_id: s.users.manager.id, device_id: 'resolve-laptop' })
-    expect(last.data.device_id).toBe('resolve-laptop')
+    expect(last.data).not.toHaveProperty('device_id')
+    expect(last.data.sync_metadata.resolved).toEqual({
+      resolution: 'force',
+      local_id: op.local_id,
+      at: expect.any(String),
+    })
   })
 
   test("a shared phone: another user's operations are neither listed, replayed nor resolved", async () => {
@@ -724,13 +729,17 @@ describe("another user's device", () => {
       manager.post('/api/sync/resolve', { device_id: 'shared-phone', local_id: op.local_id, resolution: 'force' }),
     )
     expectStatus(resolve, 404, 'resolve')
-    // A replay of the collector's local_id by the manager: failed FORBIDDEN, revealing nothing, recording
-    // nothing (only the manager's own per-device seq bookkeeping appears).
+    // The phone sends the collector's operation again under the manager's session: a replay, recording
+    // nothing (only the manager's own per-device seq bookkeeping appears), shown as the manager may see it.
     const before = await snapshot()
     const replay = await manager.post('/api/sync', { device_id: 'shared-phone', operations: [{ ...op, seq: 99 }] })
-    expect(replay.body.results[0]).toMatchObject({ status: 'failed', error: { code: 'FORBIDDEN' }, data: null })
-    expect(replay.body.results[0]).not.toHaveProperty('conflict')
+    expect(replay.body.results[0]).toMatchObject({ status: 'duplicate', original_status: 'conflict' })
     expect(changedTables(before, await snapshot())).toEqual(['sync_devices'])
+    // Another collector on that phone learns nothing of the row or its conflict.
+    const peer = await s.login(bystander.email, PASSWORD, 'shared-phone')
+    const hidden = await peer.post('/api/sync', { device_id: 'shared-phone', operations: [{ ...op, seq: 1 }] })
+    expect(hidden.body.results[0]).toMatchObject({ status: 'duplicate', data: null })
+    expect(hidden.body.results[0]).not.toHaveProperty('conflict')
   })
 })
 

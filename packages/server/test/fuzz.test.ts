@@ -1608,15 +1608,35 @@ describe('regressions found by fuzzing', () => {
     const results = (res.json as { results: Array<{ status: string; error?: { code: string; details: unknown } }> })
       .results
     expect(results.map((r) => r.error?.code ?? r.status)).toEqual(['VALIDATION_FAILED', 'success'])
-    expect(results[0].error?.details).toEqual({ fields: { base_version: ['must be at most 2147483647'] } })
+    expect(results[0].error?.details).toEqual({
+      fields: { base_version: ['must be a whole number from 1 to 2147483647'] },
+    })
+    // The original app's shape: a version beyond 32 bits, fractional (on PostgreSQL this was a 500 for
+    // the whole batch), negative or not a number fails that operation alone; the batch goes on.
+    const legacyOps = [2 ** 40, 1.5, -3, '2', { v: 1 }].map((bad, i) => ({
+      local_id: `bad-version-${i}-${randomUUID()}`,
+      entity: 'supplier',
+      operation: 'update',
+      data: { id: target, version: bad, name: 'x' },
+    }))
+    const before = await currentVersion('supplier', target)
     const legacy = await push({
       device_id: device,
       operations: [
-        { local_id: 1, entity: 'supplier', operation: 'update', data: { id: target, version: 2 ** 40, name: 'x' } },
+        ...legacyOps,
+        {
+          local_id: `good-${randomUUID()}`,
+          entity: 'supplier',
+          operation: 'update',
+          data: { id: target, version: before, name: 'Fine' },
+        },
       ],
     })
     expect(legacy.status, legacy.text).toBe(200)
-    expect((legacy.json as { results: Array<{ status: string }> }).results[0].status).toBe('error')
+    const legacyResults = (legacy.json as { results: Array<{ status: string; message: string }> }).results
+    expect(legacyResults.map((r) => r.status)).toEqual(['error', 'error', 'error', 'error', 'error', 'success'])
+    for (const r of legacyResults.slice(0, 5)) expect(r.message).toMatch(/invalid|valid/i)
+    expect(await currentVersion('supplier', target)).toBe(before + 1)
     // A version at the limit is merely stale: a conflict, as before. (The legacy push took the next seq.)
     seqCounter += 10
     const atLimit = await push({ device_id: device, operations: [op(2_147_483_647, 'Limit')] })

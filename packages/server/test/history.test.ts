@@ -67,7 +67,10 @@ describe('history', () => {
       ['2.000', '240.00', '120.00'],
       ['3.000', '360.00', '120.00'],
     ])
-    expect(h.every((e) => e.user_id === s.users.collector.id && e.device_id === 'device-collector')).toBe(true)
+    // The collector sees who changed their collection, not from which device (admins and managers do).
+    expect(h.every((e) => e.user_id === s.users.collector.id && e.device_id === null)).toBe(true)
+    const audited = await historyOf('collection', c.id, s.as.manager)
+    expect(audited.every((e) => e.device_id === 'device-collector' && !('device_id' in e.data))).toBe(true)
     expect((await historyOf('collection', c.id, s.as.finance)).length).toBe(2)
   })
 

@@ -2,9 +2,10 @@
 import { newId } from '@trackvault/core'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createUser } from '../src/auth/users'
 import { TestDevice } from './helpers/sync-client'
 import { TEST_DIALECT } from './helpers/test-db'
-import { seedBasics, startTestServer, type TestServer } from './helpers/test-server'
+import { PASSWORD, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer
 let basics: Awaited<ReturnType<typeof seedBasics>>
@@ -28,6 +29,18 @@ beforeAll(async () => {
   manager = new TestDevice(s.as.manager, 'device-manager')
 })
 afterAll(() => s?.close())
+
+let second: { email: string } | undefined
+/** A second collector (created once). */
+async function otherCollector() {
+  second ??= await createUser(s.db.handle.db, {
+    name: 'Second collector',
+    email: 'second-collector@test.local',
+    password: PASSWORD,
+    role: 'collector',
+  })
+  return second
+}
 
 const collection = (over: Record<string, unknown> = {}) => ({
   supplier_id: basics.supplierId,
@@ -96,16 +109,81 @@ describe('exactly once', () => {
     expect(rows).toHaveLength(1)
   })
 
-  test("a replay of another user's local_id is refused and reveals nothing", async () => {
+  test('the same operation sent again by another user of a shared phone is a replay, shown as that user may see it', async () => {
     const op = collector.op('collection', 'create', newId(), collection())
-    await collector.push([op])
-    // The manager signs in on the same (shared) phone and sends the collector's local_id.
+    const first = await collector.push([op])
+    expect(first.body.results[0].status).toBe('success')
+    const before = await Promise.all([count('collections'), count('sync_operations')])
+    // The manager signs in on the same (shared) phone, whose queue still holds the collector's operation.
     const shared = new TestDevice(
       await s.login(s.users.manager.email, undefined, 'device-collector'),
       'device-collector',
     )
     const res = await shared.push([{ ...op, seq: 10_000 }])
-    expect(res.body.results[0]).toMatchObject({ status: 'failed', error: { code: 'FORBIDDEN' }, data: null })
+    expect(res.body.results[0]).toMatchObject({
+      status: 'duplicate',
+      original_status: 'success',
+      entity_id: op.entity_id,
+    })
+    expect(res.body.results[0].data.total_amount).toBe('1260.00')
+    // Another collector on that phone sees that it was recorded, not the row.
+    const other = await otherCollector()
+    const phone = new TestDevice(await s.login(other.email, PASSWORD, 'device-collector'), 'device-collector')
+    const hidden = await phone.push([{ ...op, seq: 1 }])
+    expect(hidden.body.results[0]).toMatchObject({ status: 'duplicate', data: { revoked: true } })
+    expect(hidden.body.results[0].data).not.toHaveProperty('total_amount')
+    expect(await Promise.all([count('collections'), count('sync_operations')])).toEqual(before)
+  })
+
+  test("a user who claims another's device id cannot take that device's next local ids from it", async () => {
+    // The victim's phone runs the original app (local ids `local_<ms>_<random>`); the attacker
+    // learns its device id, signs in claiming it and sends harmless operations under the local
+    // ids the victim's app will use next, in both shapes.
+    const victimDevice = `victim-${newId().slice(-8)}`
+    const victim = await s.login(s.users.collector.email, undefined, victimDevice)
+    const other = await otherCollector()
+    const attacker = await s.login(other.email, PASSWORD, victimDevice)
+    const next = [0, 1, 2].map((i) => `local_${1764000000000 + i}_k3j9x2abc`)
+    const squat = await attacker.post('/api/sync', {
+      device_id: victimDevice,
+      operations: next.map((local_id) => ({
+        local_id,
+        entity: 'supplier',
+        operation: 'create',
+        data: { code: `SQ-${newId().slice(-8)}`, name: 'Squatter', device_id: victimDevice, local_id },
+        timestamp: new Date().toISOString(),
+      })),
+    })
+    expect(squat.body.results.map((r: { status: string }) => r.status)).toEqual(['success', 'success', 'success'])
+    const squatNew = new TestDevice(attacker, victimDevice)
+    // (seq after the three the legacy shape numbered)
+    const taken = {
+      ...squatNew.op('supplier', 'create', newId(), { code: `SQ-${newId().slice(-8)}`, name: 'Squatter' }),
+      seq: 10,
+    }
+    expect((await squatNew.push([taken])).body.results[0].status).toBe('success')
+
+    const before = await count('collections')
+    const real = await victim.post('/api/sync', {
+      device_id: victimDevice,
+      operations: next.map((local_id, i) => ({
+        local_id,
+        entity: 'collection',
+        operation: 'create',
+        data: { ...collection({ quantity: `${i + 1}` }), device_id: victimDevice, local_id },
+        timestamp: new Date().toISOString(),
+      })),
+    })
+    expect(real.body.results.map((r: { status: string }) => r.status)).toEqual(['success', 'success', 'success'])
+    const victimNew = new TestDevice(victim, victimDevice)
+    const mine = { ...victimNew.op('collection', 'create', newId(), collection()), local_id: taken.local_id, seq: 10 }
+    expect((await victimNew.push([mine])).body.results[0].status).toBe('success')
+    expect(await count('collections')).toBe(before + 4)
+    expect((await victim.get(`/api/sync/pending?device_id=${victimDevice}`)).body.data).toEqual([])
+    // Neither rows nor results tell anyone which device wrote them.
+    for (const r of real.body.results) expect(r.data).not.toHaveProperty('device_id')
+    const supplier = await attacker.get(`/api/suppliers/${squat.body.results[0].entity_id}`)
+    expect(supplier.body).not.toHaveProperty('device_id')
   })
 })
 

@@ -123,7 +123,7 @@ export interface CountersTable {
   value: Int
 }
 
-/** Every operation a device pushed: the exactly-once ledger and the record of how it ended. */
+/** Every operation a device pushed: the exactly-once ledger, keyed (device_id, local_id, user_id), and the record of how it ended. */
 export interface SyncOperationsTable {
   id: string
   device_id: string
@@ -146,6 +146,11 @@ export interface SyncOperationsTable {
   resolution: string | null
   attempted_at: string
   completed_at: string | null
+  /**
+   * SHA-256 of the operation as the device sent it (null before migration 005): a replay of the
+   * same operation by another user of a shared phone is recognised by it (sync/push.ts).
+   */
+  fingerprint: string | null
 }
 
 /** The last seq applied per device and user (phones are shared; each user's queue is ordered). */

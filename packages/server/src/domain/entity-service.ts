@@ -153,12 +153,11 @@ export async function createEntity<T extends EntityType>(
       deleted_at: null,
       created_by: ctx.actor.id,
       updated_by: ctx.actor.id,
-      device_id: ctx.actor.deviceId,
       sync_metadata: opts.syncMetadata ?? null,
     },
     undefined,
   )
-  await insertRow(ctx.trx, type, row)
+  await insertRow(ctx.trx, type, row, ctx.actor.deviceId)
   forget(ctx, type, id)
   recordHistory(ctx, type, row, 'create')
   return row
@@ -206,12 +205,11 @@ export async function updateEntity<T extends EntityType>(
       version: (current.version as number) + 1,
       updated_at: ctx.now,
       updated_by: ctx.actor.id,
-      device_id: ctx.actor.deviceId,
       sync_metadata: opts.syncMetadata !== undefined ? opts.syncMetadata : current.sync_metadata,
     },
     current,
   )
-  if (!(await updateRow(ctx.trx, type, row, expectedVersion))) {
+  if (!(await updateRow(ctx.trx, type, row, expectedVersion, ctx.actor.deviceId))) {
     throw new VersionConflictError((await loadRow(ctx.trx, type, id)) as Row<T>)
   }
   forget(ctx, type, id)
@@ -238,10 +236,9 @@ export async function deleteEntity<T extends EntityType>(
     deleted_at: ctx.now,
     updated_at: ctx.now,
     updated_by: ctx.actor.id,
-    device_id: ctx.actor.deviceId,
     sync_metadata: opts.syncMetadata !== undefined ? opts.syncMetadata : current.sync_metadata,
   }
-  if (!(await updateRow(ctx.trx, type, row, expectedVersion))) {
+  if (!(await updateRow(ctx.trx, type, row, expectedVersion, ctx.actor.deviceId))) {
     throw new VersionConflictError((await loadRow(ctx.trx, type, id)) as Row<T>)
   }
   forget(ctx, type, id)

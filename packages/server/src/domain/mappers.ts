@@ -39,7 +39,6 @@ function common(row: DbRow) {
     deleted_at: row.deleted_at,
     created_by: row.created_by,
     updated_by: row.updated_by,
-    device_id: row.device_id,
     sync_metadata: row.sync_metadata ? (JSON.parse(row.sync_metadata) as Record<string, unknown>) : null,
   }
 }
@@ -108,8 +107,11 @@ export function toWire<T extends EntityType>(type: T, row: DbRow): EntityRows[T]
   throw new Error(`unknown entity type ${type satisfies never}`)
 }
 
-/** Wire row (as the domain service builds it) -> database columns. */
-export function toColumns(wire: EntityRows[EntityType]): Record<string, unknown> {
+/**
+ * Wire row (as the domain service builds it) -> database columns. `deviceId` is the device that
+ * wrote it: kept in the table and in history for audit, never part of the row on the wire.
+ */
+export function toColumns(wire: EntityRows[EntityType], deviceId: string | null): Record<string, unknown> {
   const w = wire as unknown as Record<string, unknown>
   const out: Record<string, unknown> = {
     id: w.id,
@@ -119,7 +121,7 @@ export function toColumns(wire: EntityRows[EntityType]): Record<string, unknown>
     deleted_at: w.deleted_at,
     created_by: w.created_by,
     updated_by: w.updated_by,
-    device_id: w.device_id,
+    device_id: deviceId,
     sync_metadata: w.sync_metadata ? JSON.stringify(w.sync_metadata) : null,
   }
   for (const [key, value] of Object.entries(w)) {

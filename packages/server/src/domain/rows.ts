@@ -28,25 +28,28 @@ export async function loadRow<T extends EntityType>(
   return row ? toWire(type, row as SyncedColumns & Record<string, unknown>) : undefined
 }
 
+/** Inserts `row`, written from `deviceId`. */
 export async function insertRow<T extends EntityType>(
   trx: Transaction<Database>,
   type: T,
   row: EntityRows[T],
+  deviceId: string | null,
 ): Promise<void> {
   await (trx as unknown as Loose)
     .insertInto(TABLES[type] as string)
-    .values(toColumns(row))
+    .values(toColumns(row, deviceId))
     .execute()
 }
 
-/** Writes `row` over the stored one if the stored version is still `expectedVersion`. */
+/** Writes `row` (from `deviceId`) over the stored one if the stored version is still `expectedVersion`. */
 export async function updateRow<T extends EntityType>(
   trx: Transaction<Database>,
   type: T,
   row: EntityRows[T],
   expectedVersion: number,
+  deviceId: string | null,
 ): Promise<boolean> {
-  const { id, ...columns } = toColumns(row)
+  const { id, ...columns } = toColumns(row, deviceId)
   const result = await (trx as unknown as Loose)
     .updateTable(TABLES[type] as string)
     .set(columns)

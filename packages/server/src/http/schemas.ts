@@ -25,7 +25,6 @@ const synced = {
   deleted_at: z.string().nullable(),
   created_by: z.string().nullable(),
   updated_by: z.string().nullable(),
-  device_id: z.string().nullable(),
   sync_metadata: z.record(z.string(), z.unknown()).nullable(),
 }
 

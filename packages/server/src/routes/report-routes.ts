@@ -1,5 +1,5 @@
 /** Balances, the balances report, supplier statements and entity history. */
-import { AppError, can, canReadReports, ENTITY_TYPES } from '@trackvault/core'
+import { AppError, can, canReadReports, canSeeDevices, ENTITY_TYPES } from '@trackvault/core'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -135,7 +135,8 @@ export async function reportRoutes(fastify: FastifyInstance) {
       else if (!can(request.actor, entity_type, 'read', last.user_id ?? null)) {
         throw new AppError('NOT_FOUND', `${entity_type} ${id} has no history`)
       }
-      return { data }
+      if (canSeeDevices(request.actor.role)) return { data }
+      return { data: data.map((entry) => ({ ...entry, device_id: null })) }
     },
   )
 }

@@ -10,7 +10,7 @@
  */
 import { ENTITY_TYPES, type EntityType, newId, OPERATION_TYPES, type OperationResult } from '@trackvault/core'
 import { z } from 'zod'
-import type { PushOperation } from './push'
+import { fingerprintOf, type PushOperation } from './push'
 
 const ENTITY_ALIASES: Record<string, EntityType> = {
   supplier: 'supplier',
@@ -38,7 +38,7 @@ export const legacyPushSchema = z.object({
           .pipe(z.enum(ENTITY_TYPES)),
         operation: z.enum(OPERATION_TYPES),
         data: z.record(z.string(), z.unknown()).default({}),
-        timestamp: z.union([z.string(), z.number()]).optional(),
+        timestamp: z.union([z.string().max(40), z.number()]).optional(),
       }),
     )
     .max(500),
@@ -52,28 +52,41 @@ export function isLegacyPush(body: unknown): boolean {
   return Array.isArray(ops) && ops.length > 0 && typeof ops[0] === 'object' && ops[0] !== null && 'entity' in ops[0]
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const uuid = z.uuid()
 
 /**
  * Maps the old shape onto ours. The old app sends no seq: processPush gives
  * each new operation the next one (`sequential`). A create without a UUID gets
- * a new id; a replay is caught by its local_id before that id matters.
+ * a new id; a replay is caught by its local_id (or, from another user of the
+ * phone, by its fingerprint, taken from the operation as sent) before that id
+ * matters.
  */
 export function fromLegacy(body: LegacyPush): PushOperation[] {
   return body.operations.map((op) => {
     const { id, version, ...payload } = op.data as { id?: unknown; version?: unknown }
-    const entityId = typeof id === 'string' && UUID_RE.test(id) ? id : newId()
+    const entityId = typeof id === 'string' && uuid.safeParse(id).success ? id : newId()
     return {
       local_id: op.local_id,
       seq: 0,
       entity_type: op.entity,
       entity_id: entityId,
       operation_type: op.operation,
-      base_version: typeof version === 'number' && version > 0 ? version : undefined,
+      base_version: op.operation === 'create' ? undefined : legacyVersion(version),
       payload,
       client_timestamp: op.timestamp === undefined ? undefined : String(op.timestamp),
+      fingerprint: fingerprintOf(op),
     }
   })
+}
+
+/**
+ * The version an old-app operation was based on. Absent, null and 0 (a row the app never saw
+ * synced) mean none; anything but a number is passed on as NaN, which processPush refuses for
+ * that operation alone (VALIDATION_FAILED), as it does 1.5 or -1.
+ */
+function legacyVersion(version: unknown): number | undefined {
+  if (version === undefined || version === null || version === 0) return undefined
+  return typeof version === 'number' ? version : Number.NaN
 }
 
 /** Our results in the old app's vocabulary. */

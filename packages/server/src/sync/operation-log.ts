@@ -31,6 +31,9 @@ export async function storedResult(
           | Record<string, unknown>
           | undefined)
   const data = row ? asSeenBy(actor, op.entity_type as EntityType, row) : null
+  // Another user's operation (a replay on a shared phone) shows its conflict only to who may read the row.
+  const conflict = op.conflict_data ? (JSON.parse(op.conflict_data) as ConflictInfo) : undefined
+  const readable = !conflict || asSeenBy(actor, op.entity_type as EntityType, conflict.server) === conflict.server
   const result: OperationResult = {
     local_id: op.local_id,
     status,
@@ -40,7 +43,7 @@ export async function storedResult(
     data,
   }
   if (status === 'duplicate') result.original_status = op.status
-  if (op.conflict_data) result.conflict = JSON.parse(op.conflict_data) as ConflictInfo
+  if (conflict && readable) result.conflict = conflict
   if (op.error_code) result.error = { code: op.error_code as ErrorCode, message: op.error_message ?? '' }
   return result
 }

@@ -1,16 +1,20 @@
 /**
  * POST /api/sync: one transaction per batch, each operation undone alone if it fails.
  *
- * - Exactly once: (device_id, local_id) is unique; a replay returns the stored
+ * - Exactly once: (device_id, local_id, user_id) is unique; a replay returns the stored
  *   outcome as `duplicate`. The (device, user) row is locked first, so two
  *   copies of a batch arriving together run one after the other and the
- *   second finds every operation recorded.
+ *   second finds every operation recorded. The key holds the user because
+ *   device ids are whatever a client claims: one user cannot occupy another's
+ *   local ids. A replay of the same operation (same fingerprint) by another user
+ *   of a shared phone is still a replay.
  * - In order: seq must grow per device and user; otherwise OUT_OF_ORDER.
  * - A permanent error marks that operation `failed` and the batch goes on; a
  *   transient error stops the batch there (what came before still commits).
  * - The entity, its history, the change-log entry and the ledger row of an
  *   operation commit together or not at all.
  */
+import { createHash } from 'node:crypto'
 import {
   AppError,
   type EntityType,
@@ -18,6 +22,7 @@ import {
   newId,
   type OperationResult,
   type OperationType,
+  writableFields,
 } from '@trackvault/core'
 import { type Kysely, sql } from 'kysely'
 import type { DbCapabilities } from '../db/database'
@@ -32,6 +37,16 @@ import { storedResult } from './operation-log'
 /** Largest version a row can have: versions are stored in 32-bit integer columns. */
 const MAX_VERSION = 2_147_483_647
 
+/**
+ * Most of an operation's payload the ledger keeps (JSON text, bytes). It keeps only the fields a
+ * client may write, which for a valid operation is far less (the longest valid row is ~3 KiB); an
+ * operation that failed with more (a hostile or broken client) keeps none, so failed operations
+ * cannot grow the database faster than valid ones.
+ */
+export const MAX_KEPT_PAYLOAD_BYTES = 8 * 1024
+/** Longest error message the ledger keeps. */
+const MAX_KEPT_MESSAGE = 1000
+
 /** One operation after envelope validation. */
 export interface PushOperation {
   local_id: string
@@ -42,6 +57,17 @@ export interface PushOperation {
   base_version?: number
   payload: Record<string, unknown>
   client_timestamp?: string
+  /** SHA-256 of the operation as sent (see `fingerprintOf`); computed from this object if absent. */
+  fingerprint?: string
+}
+
+/**
+ * Identifies an operation by what was sent: the same queued operation sent again (by any user of
+ * the device) has the same fingerprint; another operation under the same local_id has not.
+ * Validated objects have their keys in schema order, so the text is stable for a replay.
+ */
+export function fingerprintOf(sent: unknown): string {
+  return createHash('sha256').update(JSON.stringify(sent)).digest('hex')
 }
 
 async function lockDevice(trx: Kysely<Database>, caps: DbCapabilities, deviceId: string, userId: string, now: string) {
@@ -70,8 +96,8 @@ function toRecord(op: PushOperation, ctx: WriteContext, id: string, outcome: App
     entity_type: op.entity_type,
     entity_id: op.entity_id,
     operation_type: op.operation_type,
-    base_version: op.base_version !== undefined && op.base_version <= MAX_VERSION ? op.base_version : null,
-    payload: JSON.stringify(op.payload),
+    base_version: op.base_version !== undefined && validVersion(op.base_version) ? op.base_version : null,
+    payload: keptPayload(op),
     client_timestamp: op.client_timestamp ?? null,
     status: 'failed',
     result_version: null,
@@ -81,10 +107,11 @@ function toRecord(op: PushOperation, ctx: WriteContext, id: string, outcome: App
     resolution: null,
     attempted_at: ctx.now,
     completed_at: ctx.now,
+    fingerprint: op.fingerprint ?? null,
   }
   if (outcome instanceof AppError) {
     record.error_code = outcome.code
-    record.error_message = outcome.message
+    record.error_message = outcome.message.slice(0, MAX_KEPT_MESSAGE)
   } else if (outcome.status === 'success') {
     record.status = 'success'
     record.result_version = outcome.row.version as number
@@ -94,6 +121,17 @@ function toRecord(op: PushOperation, ctx: WriteContext, id: string, outcome: App
     record.completed_at = null
   }
   return record
+}
+
+const validVersion = (v: number) => Number.isSafeInteger(v) && v >= 1 && v <= MAX_VERSION
+
+/** What the ledger keeps of a payload: the writable fields, or `null` (JSON) past MAX_KEPT_PAYLOAD_BYTES. */
+function keptPayload(op: PushOperation): string {
+  const writable = new Set(writableFields(op.entity_type))
+  const kept: Record<string, unknown> = {}
+  for (const [k, v] of Object.entries(op.payload)) if (writable.has(k)) kept[k] = v
+  const text = JSON.stringify(kept)
+  return Buffer.byteLength(text) <= MAX_KEPT_PAYLOAD_BYTES ? text : 'null'
 }
 
 function resultOf(record: SyncOperationsTable, outcome: Applied | AppError): OperationResult {
@@ -174,7 +212,9 @@ export async function processPush(
   const { trx, actor } = ctx
   const deviceId = actor.deviceId as string
   let lastSeq = await lockDevice(trx, ctx.caps, deviceId, actor.id, ctx.now)
+  // This user's operations by local_id, and other users' operations of this device (a shared phone).
   const known = new Map<string, SyncOperationsTable>()
+  const others = new Map<string, SyncOperationsTable[]>()
   const localIds = [...new Set(operations.map((o) => o.local_id))]
   if (localIds.length > 0) {
     const rows = await trx
@@ -183,19 +223,19 @@ export async function processPush(
       .where('device_id', '=', deviceId)
       .where('local_id', 'in', localIds)
       .execute()
-    for (const row of rows) known.set(row.local_id, row)
+    for (const row of rows) {
+      if (row.user_id === actor.id) known.set(row.local_id, row)
+      else others.set(row.local_id, [...(others.get(row.local_id) ?? []), row])
+    }
   }
   const results: OperationResult[] = []
   // Ledger rows are written together after the loop (one multi-row insert, not one per operation).
   const ledger: SyncOperationsTable[] = []
   for (const op of operations) {
-    const prior = known.get(op.local_id)
+    op.fingerprint ??= fingerprintOf({ ...op, seq: undefined }) // seq is per user: not part of what an operation is
+    const prior = known.get(op.local_id) ?? others.get(op.local_id)?.find((row) => row.fingerprint === op.fingerprint)
     if (prior) {
-      results.push(
-        prior.user_id === actor.id
-          ? await storedResult(trx, prior, 'duplicate', actor, ctx.changes)
-          : resultOf({ ...prior, entity_id: op.entity_id, entity_type: op.entity_type }, foreignReplay()),
-      )
+      results.push(await storedResult(trx, prior, 'duplicate', actor, ctx.changes))
       continue
     }
     const id = newId()
@@ -207,10 +247,10 @@ export async function processPush(
         'OUT_OF_ORDER',
         `seq ${op.seq} is not after ${lastSeq}, the last applied seq of this device`,
       )
-    } else if ((op.base_version ?? 0) > MAX_VERSION) {
-      // Versions are 32-bit columns: a larger one names no stored version (and PostgreSQL would refuse it).
+    } else if (op.base_version !== undefined && !validVersion(op.base_version)) {
+      // Versions are positive 32-bit integers: anything else names no stored version (and PostgreSQL would refuse it).
       outcome = new AppError('VALIDATION_FAILED', undefined, {
-        fields: { base_version: [`must be at most ${MAX_VERSION}`] },
+        fields: { base_version: [`must be a whole number from 1 to ${MAX_VERSION}`] },
       })
       lastSeq = op.seq
     } else {
@@ -260,8 +300,4 @@ export async function runPush(
 export async function headCursor(db: Kysely<Database>): Promise<string> {
   const row = await db.selectFrom('counters').select('value').where('name', '=', 'change_seq').executeTakeFirstOrThrow()
   return encodeCursor(Number(row.value))
-}
-
-function foreignReplay() {
-  return new AppError('FORBIDDEN', 'This local_id was sent by another user of this device')
 }

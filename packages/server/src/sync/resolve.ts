@@ -30,7 +30,8 @@ async function applyResolution(
 ) {
   const type = op.entity_type as EntityType
   const current = await loadRow(ctx.trx, type, op.entity_id, ctx.caps)
-  const note = { resolution: input.resolution, local_id: op.local_id, device_id: input.device_id, at: ctx.now }
+  // The device is recorded in history (entity_history.device_id), not in the row: rows do not show device ids.
+  const note = { resolution: input.resolution, local_id: op.local_id, at: ctx.now }
   if (input.resolution === 'use_server') return current ?? null
   if (input.resolution === 'merge' && !input.fields) {
     throw new AppError('VALIDATION_FAILED', 'merge needs the chosen fields', { fields: { fields: ['required'] } })
@@ -58,10 +59,11 @@ export async function resolveConflict(ctx: WriteContext, input: ResolveInput): P
     .selectAll()
     .where('device_id', '=', input.device_id)
     .where('local_id', '=', input.local_id)
+    .where('user_id', '=', actor.id)
   if (caps.rowLocks) query = query.forUpdate()
   const op = await query.executeTakeFirst()
-  // Another user's operation is reported as missing: its existence is not theirs to know.
-  if (!op || op.user_id !== actor.id) throw new AppError('NOT_FOUND', `No operation ${input.local_id} on this device`)
+  // Another user's operation under this local_id is not this user's to resolve, nor to know of.
+  if (!op) throw new AppError('NOT_FOUND', `No operation ${input.local_id} on this device`)
   // The same decision again is a retry after a lost answer: answer it with how it ended, write nothing.
   if (op.status === 'resolved' && op.resolution === input.resolution)
     return storedResult(trx, op, 'success', actor, ctx.changes)

@@ -36,13 +36,14 @@ export async function pgAdmin(statement: string): Promise<void> {
   }
 }
 
-export async function createTestDb(): Promise<TestDb> {
+/** A fresh database; migrated to the newest schema, or up to `upTo` (a migration's name). */
+export async function createTestDb(upTo?: string): Promise<TestDb> {
   if (TEST_DIALECT === 'postgres') {
     const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
     await pgAdmin(`CREATE SCHEMA ${schema}`)
     const url = pgUrl()
     const handle = openDatabase({ databaseUrl: url, pgSchema: schema })
-    await migrateToLatest(handle.db)
+    await migrateToLatest(handle.db, upTo)
     return {
       handle,
       env: { DATABASE_URL: url, TRACKVAULT_PG_SCHEMA: schema },
@@ -55,7 +56,7 @@ export async function createTestDb(): Promise<TestDb> {
   const dir = mkdtempSync(join(tmpdir(), 'trackvault-test-'))
   const file = join(dir, 'test.db')
   const handle = openDatabase({ sqliteFile: file })
-  await migrateToLatest(handle.db)
+  await migrateToLatest(handle.db, upTo)
   return {
     handle,
     env: { TRACKVAULT_DB: file },
