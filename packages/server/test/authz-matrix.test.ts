@@ -724,7 +724,7 @@ describe("another user's device", () => {
     expect(pushed.body.results[0].status).toBe('conflict')
     const manager = await s.login(s.users.manager.email, undefined, 'shared-phone')
     const pending = await manager.get('/api/sync/pending?device_id=shared-phone')
-    expect(pending.body.data).toEqual([])
+    expect(pending.body.operations).toEqual([])
     const resolve = await writesNothing("resolve another user's operation", () =>
       manager.post('/api/sync/resolve', { device_id: 'shared-phone', local_id: op.local_id, resolution: 'force' }),
     )

@@ -55,7 +55,7 @@ describe('detection', () => {
     const row = await s.as.manager.get(`/api/suppliers/${id}`)
     expect(row.body).toMatchObject({ name: 'From A', address: 'Hill', version: 2 })
     const pending = await b.api.get('/api/sync/pending?device_id=device-b')
-    expect(pending.body.data.find((p: { entity_id: string }) => p.entity_id === id)).toMatchObject({
+    expect(pending.body.operations.find((p: { entity_id: string }) => p.entity_id === id)).toMatchObject({
       status: 'conflict',
     })
   })
@@ -137,7 +137,7 @@ describe('resolution', () => {
     expect(stored).toMatchObject({ status: 'resolved', resolution: 'use_server' })
     expect((await s.as.manager.get(`/api/suppliers/${id}`)).body.version).toBe(2)
     const pending = await b.api.get('/api/sync/pending?device_id=device-b')
-    expect(pending.body.data.find((p: { local_id: string }) => p.local_id === op.local_id)).toBeUndefined()
+    expect(pending.body.operations.find((p: { local_id: string }) => p.local_id === op.local_id)).toBeUndefined()
   })
 
   test('force applies the client change on the current version, and history shows it', async () => {
@@ -216,7 +216,7 @@ describe('resolution', () => {
     })
     expect(other.status).toBe(404)
     const pending = await s.as.manager.get('/api/sync/pending?device_id=device-b')
-    expect(pending.body.data).toEqual([])
+    expect(pending.body.operations).toEqual([])
   })
 })
 

@@ -179,11 +179,90 @@ describe('exactly once', () => {
     const mine = { ...victimNew.op('collection', 'create', newId(), collection()), local_id: taken.local_id, seq: 10 }
     expect((await victimNew.push([mine])).body.results[0].status).toBe('success')
     expect(await count('collections')).toBe(before + 4)
-    expect((await victim.get(`/api/sync/pending?device_id=${victimDevice}`)).body.data).toEqual([])
+    expect((await victim.get(`/api/sync/pending?device_id=${victimDevice}`)).body.operations).toEqual([])
     // Neither rows nor results tell anyone which device wrote them.
     for (const r of real.body.results) expect(r.data).not.toHaveProperty('device_id')
     const supplier = await attacker.get(`/api/suppliers/${squat.body.results[0].entity_id}`)
     expect(supplier.body).not.toHaveProperty('device_id')
+  })
+})
+
+describe('what the ledger keeps', () => {
+  const kept = async (localIds: string[]) =>
+    s.db.handle.db
+      .selectFrom('sync_operations')
+      .select(['local_id', 'payload', 'error_message'])
+      .where('local_id', 'in', localIds)
+      .execute()
+
+  test('failing operations with huge payloads keep none of it; a success keeps only writable fields', async () => {
+    const huge = 'x'.repeat(700 * 1024)
+    const failing = [0, 1, 2].map(() =>
+      collector.op('collection', 'create', newId(), collection({ notes: huge, quantity: '-1' })),
+    )
+    const junk = collector.op('collection', 'create', newId(), { ...collection(), junk: huge, also: { nested: 'y' } })
+    const res = await collector.push([...failing, junk])
+    expect(res.status).toBe(200)
+    expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['failed', 'failed', 'failed', 'success'])
+    const rows = await kept([...failing, junk].map((o) => o.local_id))
+    const bytes = rows.reduce((n, r) => n + r.payload.length + (r.error_message?.length ?? 0), 0)
+    expect(bytes).toBeLessThan(4 * 1024) // was 2.8 MiB: every payload stored whole
+    const byId = new Map(rows.map((r) => [r.local_id, r]))
+    for (const o of failing) expect(byId.get(o.local_id)?.payload).toBe('null')
+    expect(Object.keys(JSON.parse(byId.get(junk.local_id)?.payload ?? '{}')).sort()).toEqual(
+      Object.keys(collection()).sort(),
+    )
+    const pending = await s.as.collector.get('/api/sync/pending?device_id=device-collector&limit=500')
+    const entry = pending.body.operations.find((p: { local_id: string }) => p.local_id === failing[0].local_id)
+    expect(entry).toMatchObject({ status: 'failed', payload: null, error: { code: 'VALIDATION_FAILED' } })
+  })
+
+  test('the pending list comes a page at a time, oldest first, every entry once', async () => {
+    const device = new TestDevice(await s.login(s.users.collector.email, undefined, 'paged-phone'), 'paged-phone')
+    const ops = Array.from({ length: 230 }, () =>
+      device.op('collection', 'create', newId(), collection({ quantity: '-1' })),
+    )
+    for (let i = 0; i < ops.length; i += 100) await device.push(ops.slice(i, i + 100))
+    const seen: Array<{ local_id: string; seq: number }> = []
+    const sizes: number[] = []
+    let after: string | null = null
+    do {
+      const page: { status: number; body: { success: boolean; operations: typeof seen; next: string | null } } =
+        await device.api.get(`/api/sync/pending?device_id=paged-phone&limit=100${after ? `&after=${after}` : ''}`)
+      expect(page.status).toBe(200)
+      expect(page.body.success).toBe(true)
+      sizes.push(page.body.operations.length)
+      seen.push(...page.body.operations)
+      after = page.body.next
+    } while (after)
+    expect(sizes).toEqual([100, 100, 30])
+    expect(seen.map((o) => o.local_id)).toEqual(ops.map((o) => o.local_id))
+    const unpaged = await device.api.get('/api/sync/pending?device_id=paged-phone')
+    expect(unpaged.body.operations).toHaveLength(100) // the default page, never the whole list
+    for (const bad of ['nope', '1.2', `${'9'.repeat(16)}.${newId()}`]) {
+      const res = await device.api.get(`/api/sync/pending?device_id=paged-phone&after=${bad}`)
+      expect([res.status, res.body.error.code]).toEqual([422, 'VALIDATION_FAILED'])
+    }
+    const tooMany = await device.api.get('/api/sync/pending?device_id=paged-phone&limit=501')
+    expect(tooMany.status).toBe(422)
+  })
+
+  test("the original app's timestamp is bounded like every other string", async () => {
+    const legacy = await s.login(s.users.collector.email, undefined, 'legacy-stamp')
+    const res = await legacy.post('/api/sync', {
+      device_id: 'legacy-stamp',
+      operations: [
+        {
+          local_id: 'local_1',
+          entity: 'collection',
+          operation: 'create',
+          data: collection(),
+          timestamp: 'x'.repeat(41),
+        },
+      ],
+    })
+    expect([res.status, res.body.error?.code]).toEqual([422, 'VALIDATION_FAILED'])
+    expect(await count('sync_operations')).toBeGreaterThan(0)
   })
 })
 
@@ -201,8 +280,10 @@ describe('order and failures', () => {
     ).toEqual(['VALIDATION_FAILED', 'NO_RATE', 'FORBIDDEN', 'success'])
     expect(res.body.results[0].error.details.fields.quantity).toBeDefined()
     const pending = await s.as.collector.get('/api/sync/pending?device_id=device-collector')
-    expect(pending.body.data.filter((p: { status: string }) => p.status === 'failed').length).toBeGreaterThanOrEqual(3)
-    expect(pending.body.data.find((p: { entity_id: string }) => p.entity_id === good)).toBeUndefined()
+    expect(
+      pending.body.operations.filter((p: { status: string }) => p.status === 'failed').length,
+    ).toBeGreaterThanOrEqual(3)
+    expect(pending.body.operations.find((p: { entity_id: string }) => p.entity_id === good)).toBeUndefined()
   })
 
   test('an operation whose seq is not after the last applied one fails OUT_OF_ORDER', async () => {

@@ -15,7 +15,7 @@ import { authenticate, hashToken } from '../auth/tokens'
 import { errorSchema } from '../http/schemas'
 import { bearerToken } from '../plugins/auth'
 import { fromLegacy, isLegacyPush, legacyPushSchema, toLegacy } from '../sync/legacy'
-import { describeOperation } from '../sync/operation-log'
+import { listPending, MAX_PENDING_LIMIT } from '../sync/operation-log'
 import { MAX_PULL_LIMIT, pullPage, serializePage } from '../sync/pull'
 import { headCursor, type PushOperation, runPush } from '../sync/push'
 import { resolveConflict } from '../sync/resolve'
@@ -146,22 +146,29 @@ export async function syncRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAuth,
       schema: {
         tags,
-        summary: 'Your operations from this device that are not settled (conflict, failed), oldest first',
-        querystring: z.object({ device_id: deviceIdField() }),
-        response: { 200: z.object({ data: z.array(z.record(z.string(), z.unknown())) }), ...errors },
+        summary:
+          'Your operations from this device that are not settled (conflict, failed), oldest first, a page at a time',
+        description:
+          '`operations` (the name the original app reads) holds at most `limit` entries; pass `next` as `after` for the following page.',
+        querystring: z.object({
+          device_id: deviceIdField(),
+          limit: z.coerce.number().int().min(1).max(MAX_PENDING_LIMIT).default(100),
+          after: z.string().max(60).optional(),
+        }),
+        response: {
+          200: z.object({
+            success: z.literal(true),
+            operations: z.array(z.record(z.string(), z.unknown())),
+            next: z.string().nullable(),
+          }),
+          ...errors,
+        },
       },
     },
     async (request) => {
-      const rows = await app.db
-        .selectFrom('sync_operations')
-        .selectAll()
-        .where('device_id', '=', request.query.device_id)
-        .where('user_id', '=', request.actor.id)
-        .where('status', 'in', ['pending', 'conflict', 'failed'])
-        .orderBy('seq')
-        .orderBy('attempted_at')
-        .execute()
-      return { data: rows.map(describeOperation) }
+      const { device_id, limit, after } = request.query
+      const page = await listPending(app.db, device_id, request.actor.id, { limit, after })
+      return { success: true as const, ...page }
     },
   )
 

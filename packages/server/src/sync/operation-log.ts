@@ -2,7 +2,14 @@
  * The sync_operations ledger: recording how each operation ended, and
  * rebuilding its result for a replay or the pending list.
  */
-import type { ConflictInfo, EntityType, ErrorCode, OperationResult, ResultStatus } from '@trackvault/core'
+import {
+  AppError,
+  type ConflictInfo,
+  type EntityType,
+  type ErrorCode,
+  type OperationResult,
+  type ResultStatus,
+} from '@trackvault/core'
 import type { Kysely } from 'kysely'
 import type { Database, SyncOperationsTable } from '../db/schema'
 import type { PendingChange } from '../domain/change-log'
@@ -48,7 +55,59 @@ export async function storedResult(
   return result
 }
 
-/** A pending-list entry: the operation as sent, and how it stands. */
+/** Most entries on one page of the pending list. */
+export const MAX_PENDING_LIMIT = 500
+
+/** A page of a user's unsettled operations from one device, oldest first (by seq, then id). */
+export interface PendingPage {
+  operations: ReturnType<typeof describeOperation>[]
+  /** Pass as `after` for the next page; null on the last page. */
+  next: string | null
+}
+
+const pendingCursor = (op: SyncOperationsTable) => `${Number(op.seq)}.${op.id}`
+
+/** `seq.id` of the last entry of a page, or null if `after` is not such a cursor. */
+function parsePendingCursor(after: string): { seq: number; id: string } | null {
+  const match = /^(\d{1,15})\.([0-9a-f-]{36})$/.exec(after)
+  return match ? { seq: Number(match[1]), id: match[2] } : null
+}
+
+/** One page of `userId`'s operations from `deviceId` that are not settled (conflict, failed). */
+export async function listPending(
+  db: Kysely<Database>,
+  deviceId: string,
+  userId: string,
+  page: { limit: number; after?: string },
+): Promise<PendingPage> {
+  let query = db
+    .selectFrom('sync_operations')
+    .selectAll()
+    .where('device_id', '=', deviceId)
+    .where('user_id', '=', userId)
+    .where('status', 'in', ['pending', 'conflict', 'failed'])
+  if (page.after !== undefined) {
+    const from = parsePendingCursor(page.after)
+    if (!from) {
+      throw new AppError('VALIDATION_FAILED', 'after is not a cursor of this list', {
+        fields: { after: ['invalid cursor'] },
+      })
+    }
+    query = query.where((eb) =>
+      eb.or([eb('seq', '>', from.seq), eb.and([eb('seq', '=', from.seq), eb('id', '>', from.id)])]),
+    )
+  }
+  const rows = await query
+    .orderBy('seq')
+    .orderBy('id')
+    .limit(page.limit + 1)
+    .execute()
+  const more = rows.length > page.limit
+  const shown = more ? rows.slice(0, page.limit) : rows
+  return { operations: shown.map(describeOperation), next: more ? pendingCursor(shown[shown.length - 1]) : null }
+}
+
+/** A pending-list entry: the operation as sent (what the ledger kept of it), and how it stands. */
 export function describeOperation(op: SyncOperationsTable) {
   return {
     local_id: op.local_id,
@@ -57,7 +116,8 @@ export function describeOperation(op: SyncOperationsTable) {
     entity_id: op.entity_id,
     operation_type: op.operation_type,
     base_version: op.base_version === null ? null : Number(op.base_version),
-    payload: JSON.parse(op.payload) as Record<string, unknown>,
+    // null: the payload was over what the ledger keeps (sync/push.ts MAX_KEPT_PAYLOAD_BYTES)
+    payload: JSON.parse(op.payload) as Record<string, unknown> | null,
     client_timestamp: op.client_timestamp,
     status: op.status,
     error: op.error_code ? { code: op.error_code, message: op.error_message ?? '' } : null,
