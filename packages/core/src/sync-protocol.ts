@@ -65,6 +65,8 @@ export interface OperationResult {
 }
 
 export interface PushResponse {
+  /** Always true: the batch was processed (each result says how its operation ended). */
+  success: true
   results: OperationResult[]
   /** The change cursor after this push's writes; pull from an older one to catch up. */
   cursor: string

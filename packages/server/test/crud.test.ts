@@ -115,7 +115,7 @@ describe.each(KINDS)('$path', (kind) => {
 
   test('delete with ?version soft-deletes; stale or repeated writes are 409', async () => {
     const row = await created(manager, kind.path, await kind.body())
-    expect((await manager.del(`${kind.path}/${row.id}`)).status).toBe(422)
+    expect((await manager.del(`${kind.path}/${row.id}?version=one`)).status).toBe(422)
     const stale = await manager.del(`${kind.path}/${row.id}?version=2`)
     expect(stale.status).toBe(409)
     expect(stale.body.error.code).toBe('VERSION_CONFLICT')

@@ -245,3 +245,33 @@ export async function deleteEntity<T extends EntityType>(
   recordHistory(ctx, type, row, 'delete')
   return row
 }
+
+/**
+ * A delete that names no version: the original app's (`data: {id}`), and `DELETE` without
+ * `?version`. HTTP's rule for a request without a precondition: it applies to the current
+ * version. Nothing is destroyed silently: the delete is soft and in history like any other, and
+ * the tombstone records what it deleted (`sync_metadata.unversioned_delete`: the version, who had
+ * changed it last and when), so a delete that overtook someone else's change shows on that row
+ * on every device that holds it. A row already deleted is NOT_FOUND, as it is to a read.
+ */
+export async function deleteCurrent<T extends EntityType>(
+  ctx: WriteContext,
+  type: T,
+  id: string,
+  opts: Pick<WriteOptions, 'current'> = {},
+): Promise<Row<T>> {
+  const current = ((opts.current as Row<T> | undefined) ?? (await loadRow(ctx.trx, type, id, ctx.caps))) as
+    | Row<T>
+    | undefined
+  if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${type} ${id} does not exist`)
+  authorise(ctx, type, 'delete', ownerOf(current as unknown as Loose))
+  const unversioned_delete = {
+    deleted_version: current.version,
+    last_changed_by: current.updated_by,
+    last_changed_at: current.updated_at,
+  }
+  return deleteEntity(ctx, type, id, current.version, {
+    current: current as unknown as Loose,
+    syncMetadata: { ...(current.sync_metadata ?? {}), unversioned_delete },
+  })
+}

@@ -84,9 +84,17 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRouteOption
       schema: {
         tags,
         summary: 'The signed-in user and device',
-        response: { 200: z.object({ user: userSchema, device_id: z.string().nullable() }), 401: errorSchema },
+        description:
+          "The user's fields at the top level (the original mobile app reads the body as the user), and again under `user` with the session's `device_id`.",
+        response: {
+          200: userSchema.extend({ user: userSchema, device_id: z.string().nullable() }),
+          401: errorSchema,
+        },
       },
     },
-    async (request) => ({ user: await getUser(app.db, request.actor.id), device_id: request.actor.deviceId }),
+    async (request) => {
+      const user = await getUser(app.db, request.actor.id)
+      return { ...user, user, device_id: request.actor.deviceId }
+    },
   )
 }

@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { getEntity, listEntities } from '../domain/entity-queries'
-import { createEntity, deleteEntity, updateEntity } from '../domain/entity-service'
+import { createEntity, deleteCurrent, deleteEntity, updateEntity } from '../domain/entity-service'
 import { createBody, errorSchema, idParams, listQuery, pageOf, ROW_SCHEMAS, updateBody } from '../http/schemas'
 
 const TAGS: Record<EntityType, string> = {
@@ -72,13 +72,20 @@ export function entityRoutes(type: EntityType) {
         schema: {
           tags,
           summary: `Delete a ${type} (soft: a tombstone with a new version)`,
+          description:
+            'With `?version=N` the delete applies only to that version (409 VERSION_CONFLICT otherwise). Without it, it applies to the current version and the tombstone records what it deleted in `sync_metadata.unversioned_delete`; a row already deleted is 404.',
           params: idParams,
-          querystring: z.object({ version: z.coerce.number().int().positive() }),
+          querystring: z.object({ version: z.coerce.number().int().positive().optional() }),
           response: { 200: row, ...errors },
         },
       },
-      async (request) =>
-        app.write(request.actor, (ctx) => deleteEntity(ctx, type, request.params.id, request.query.version)),
+      async (request) => {
+        const { version } = request.query
+        const { id } = request.params
+        return app.write(request.actor, (ctx) =>
+          version === undefined ? deleteCurrent(ctx, type, id) : deleteEntity(ctx, type, id, version),
+        )
+      },
     )
   }
 }

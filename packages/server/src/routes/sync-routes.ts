@@ -92,8 +92,8 @@ export async function syncRoutes(fastify: FastifyInstance) {
         body: z.union([pushRequestSchema, legacyPushSchema]),
         response: {
           200: z.union([
-            z.object({ results: z.array(resultSchema), cursor: z.string() }),
-            z.object({ success: z.boolean(), results: z.array(z.record(z.string(), z.unknown())) }),
+            z.object({ success: z.literal(true), results: z.array(resultSchema), cursor: z.string() }),
+            z.object({ success: z.literal(true), results: z.array(z.record(z.string(), z.unknown())) }),
           ]),
           ...errors,
         },
@@ -108,11 +108,15 @@ export async function syncRoutes(fastify: FastifyInstance) {
         : (body.operations as PushOperation[])
       const actor = { ...request.actor, deviceId: body.device_id }
       const { result, lastSeq } = await runPush((work) => app.transact(actor, work), operations, {
-        sequential: legacy,
+        legacy,
       })
       for (const r of result) app.metrics.syncOperations.inc({ status: r.status })
       if (legacy) return toLegacy(result)
-      return { results: result, cursor: lastSeq === null ? await headCursor(app.db) : encodeCursor(lastSeq) }
+      return {
+        success: true as const,
+        results: result,
+        cursor: lastSeq === null ? await headCursor(app.db) : encodeCursor(lastSeq),
+      }
     },
   )
 

@@ -14,7 +14,7 @@ import {
   threeWayMerge,
   writableFields,
 } from '@trackvault/core'
-import { createEntity, deleteEntity, updateEntity } from '../domain/entity-service'
+import { createEntity, deleteCurrent, deleteEntity, updateEntity } from '../domain/entity-service'
 import { historyVersion } from '../domain/history'
 import { loadRow } from '../domain/rows'
 import type { WriteContext } from '../domain/write-context'
@@ -45,7 +45,7 @@ function pick(row: Loose, fields: Iterable<string>): Loose {
 
 function requireBaseVersion(op: OperationInput): number {
   if (op.base_version === undefined) {
-    throw new AppError('VALIDATION_FAILED', `base_version is required for ${op.operation_type}`, {
+    throw new AppError('VALIDATION_FAILED', 'base_version is required for update', {
       fields: { base_version: ['required'] },
     })
   }
@@ -131,10 +131,14 @@ async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Appli
 }
 
 async function applyDelete(ctx: WriteContext, op: OperationInput): Promise<Applied> {
-  const baseVersion = requireBaseVersion(op)
   const type = op.entity_type
   const current = (await loadRow(ctx.trx, type, op.entity_id, ctx.caps)) as Loose | undefined
   if (!current) throw new AppError('NOT_FOUND', `${type} ${op.entity_id} does not exist`)
+  // No version: the original app's delete; it applies to the current version (see deleteCurrent).
+  if (op.base_version === undefined) {
+    return { status: 'success', row: loose(await deleteCurrent(ctx, type, op.entity_id, { current })) }
+  }
+  const baseVersion = op.base_version
   const owner = typeof current.user_id === 'string' ? current.user_id : undefined
   if (!can(ctx.actor, type, 'delete', owner)) {
     throw new AppError('FORBIDDEN', `A ${ctx.actor.role} may not delete this ${type.replace('_', ' ')}`)

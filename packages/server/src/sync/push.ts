@@ -199,15 +199,24 @@ async function applyInSavepoint(ctx: WriteContext, op: PushOperation): Promise<A
   }
 }
 
+/** How a batch in the original app's shape differs (see sync/legacy.ts). */
+export interface PushMode {
+  /**
+   * The original app sends no seq, and treats `duplicate` as "synced": each new operation gets the
+   * next seq, and a failed operation sent again (it wrote nothing) is processed again, answered by
+   * its new outcome and recorded over its ledger row, instead of being answered `duplicate`.
+   */
+  legacy?: boolean
+}
+
 /**
  * Processes a batch in the caller's write transaction (`ctx.actor.deviceId`
- * is the pushing device). `sequential` gives each new operation the next seq
- * (the original app sends none). `savepoints: false` is for `runPush` only.
+ * is the pushing device). `savepoints: false` is for `runPush` only.
  */
 export async function processPush(
   ctx: WriteContext,
   operations: PushOperation[],
-  opts: { sequential?: boolean; savepoints?: boolean } = {},
+  opts: PushMode & { savepoints?: boolean } = {},
 ): Promise<OperationResult[]> {
   const { trx, actor } = ctx
   const deviceId = actor.deviceId as string
@@ -215,6 +224,7 @@ export async function processPush(
   // This user's operations by local_id, and other users' operations of this device (a shared phone).
   const known = new Map<string, SyncOperationsTable>()
   const others = new Map<string, SyncOperationsTable[]>()
+  const stored = new Set<SyncOperationsTable>() // ledger rows of earlier requests
   const localIds = [...new Set(operations.map((o) => o.local_id))]
   if (localIds.length > 0) {
     const rows = await trx
@@ -224,6 +234,7 @@ export async function processPush(
       .where('local_id', 'in', localIds)
       .execute()
     for (const row of rows) {
+      stored.add(row)
       if (row.user_id === actor.id) known.set(row.local_id, row)
       else others.set(row.local_id, [...(others.get(row.local_id) ?? []), row])
     }
@@ -231,17 +242,21 @@ export async function processPush(
   const results: OperationResult[] = []
   // Ledger rows are written together after the loop (one multi-row insert, not one per operation).
   const ledger: SyncOperationsTable[] = []
+  const retried: SyncOperationsTable[] = []
+  const rerun = (row: SyncOperationsTable | undefined) => opts.legacy && row?.status === 'failed' && stored.has(row)
   for (const op of operations) {
     op.fingerprint ??= fingerprintOf({ ...op, seq: undefined }) // seq is per user: not part of what an operation is
-    const prior = known.get(op.local_id) ?? others.get(op.local_id)?.find((row) => row.fingerprint === op.fingerprint)
-    if (prior) {
+    const mine = known.get(op.local_id)
+    const prior = mine ?? others.get(op.local_id)?.find((row) => row.fingerprint === op.fingerprint && !rerun(row))
+    const retry = rerun(mine) ? mine : undefined
+    if (prior && !retry) {
       results.push(await storedResult(trx, prior, 'duplicate', actor, ctx.changes))
       continue
     }
-    const id = newId()
+    const id = retry?.id ?? newId()
     ctx.syncOperationId = id
     let outcome: Applied | AppError
-    if (opts.sequential) op.seq = lastSeq + 1
+    if (opts.legacy) op.seq = lastSeq + 1
     if (op.seq <= lastSeq) {
       outcome = new AppError(
         'OUT_OF_ORDER',
@@ -263,11 +278,14 @@ export async function processPush(
       lastSeq = op.seq
     }
     const record = toRecord(op, ctx, id, outcome)
-    ledger.push(record)
+    ;(retry ? retried : ledger).push(record)
     known.set(op.local_id, record)
     results.push(resultOf(record, outcome))
   }
   for (const part of chunks(ledger)) await trx.insertInto('sync_operations').values(part).execute()
+  for (const { id, device_id, local_id, user_id, ...rest } of retried) {
+    await trx.updateTable('sync_operations').set(rest).where('id', '=', id).execute()
+  }
   await trx
     .updateTable('sync_devices')
     .set({ last_seq: lastSeq, last_seen_at: ctx.now })
@@ -286,7 +304,7 @@ export async function processPush(
 export async function runPush(
   transact: <T>(work: WriteWork<T>) => Promise<WriteOutcome<T>>,
   operations: PushOperation[],
-  opts: { sequential?: boolean } = {},
+  opts: PushMode = {},
 ): Promise<WriteOutcome<OperationResult[]>> {
   try {
     return await transact((ctx) => processPush(ctx, operations, { ...opts, savepoints: false }))
