@@ -4,8 +4,8 @@
  */
 import {
   AppError,
-  amountFor,
   type Collection,
+  collectionTotal,
   formatDecimal,
   MONEY_SCALE,
   overlappingRates,
@@ -13,6 +13,7 @@ import {
   parseDecimal,
   QUANTITY_SCALE,
   resolveRate,
+  totalTooLarge,
 } from '@trackvault/core'
 import type { Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
@@ -47,7 +48,10 @@ export async function lockProductRates(
   await (mode === 'share' ? query.forShare() : query.forNoKeyUpdate()).execute()
 }
 
-/** Prices a collection: sets product_rate_id, rate_applied and total_amount, or throws NO_RATE. */
+/**
+ * Prices a collection: sets product_rate_id, rate_applied and total_amount, or throws NO_RATE, or
+ * VALIDATION_FAILED on `quantity` when quantity x rate is over the maximum amount.
+ */
 export async function priceCollection(
   trx: Transaction<Database>,
   c: Pick<Collection, 'product_id' | 'unit' | 'collection_date' | 'quantity'>,
@@ -70,7 +74,13 @@ export async function priceCollection(
       collection_date: c.collection_date,
     })
   }
-  const total = amountFor(parseDecimal(c.quantity, QUANTITY_SCALE), parseDecimal(rate.rate, MONEY_SCALE))
+  const total = collectionTotal(parseDecimal(c.quantity, QUANTITY_SCALE), parseDecimal(rate.rate, MONEY_SCALE))
+  if (total === undefined) {
+    // Over the maximum amount (core's money.ts says why it exists): refused by name, like any bad field.
+    throw new AppError('VALIDATION_FAILED', `Quantity ${totalTooLarge(rate.rate)}`, {
+      fields: { quantity: [totalTooLarge(rate.rate)] },
+    })
+  }
   return { product_rate_id: rate.id, rate_applied: rate.rate, total_amount: formatDecimal(total, MONEY_SCALE) }
 }
 
