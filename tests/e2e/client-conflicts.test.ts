@@ -152,6 +152,33 @@ describe('failures', () => {
     await c.client.close()
   })
 
+  test('quantity x rate over the maximum amount: no price preview, refused by name, fixed by a retry', async () => {
+    const product = await a.client.products.create({ code: 'MAX-P', name: 'Leaf', default_unit: 'kg' })
+    await a.client.productRates.create({
+      product_id: product.id,
+      unit: 'kg',
+      rate: '1000',
+      effective_date: '2020-01-01',
+    })
+    await a.client.sync()
+    const c = makeClient(h)
+    await c.client.login(h.users.collector.email, PASSWORD)
+    await c.client.sync()
+    const s = await c.client.suppliers.create({ code: 'MAX-1', name: 'Big' })
+    const fields = { supplier_id: s.id, product_id: product.id, collection_date: '2026-06-01', unit: 'kg' }
+    // 100000.001 kg x 1000.00 = 100000001.00, over 100000000.00: the preview (core's bound) shows no amount.
+    const col = await c.client.collections.create({ ...fields, quantity: '100000.001' })
+    expect(col).toMatchObject({ rate_applied: null, total_amount: null })
+    expect(await c.client.sync()).toMatchObject({ successful: 1, failed: 1 })
+    const [failed] = await c.client.failed.list()
+    expect(failed).toMatchObject({ entity_id: col.id, error: { code: 'VALIDATION_FAILED' } })
+    expect(failed.error?.message).toBe('Quantity times the rate 1000.00 must be at most 100000000.00')
+    await c.client.failed.retry(failed.local_id, { payload: { ...fields, quantity: '100000' } })
+    expect((await c.client.sync()).successful).toBe(1)
+    expect(await c.client.collections.get(col.id)).toMatchObject({ total_amount: '100000000.00', version: 1 })
+    await c.client.close()
+  })
+
   // Found by the fault simulation (sim/): the edit went out under the first attempt's local_id, the
   // server answered with that attempt's stored outcome, and the edit was silently dropped.
   test('an edited retry of a change whose answer was lost is a new change: it never vanishes', async () => {

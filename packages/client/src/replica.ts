@@ -7,7 +7,7 @@
  * local rates; the server's figures replace it on sync.
  */
 import {
-  amountFor,
+  collectionTotal,
   type EntityType,
   formatDecimal,
   MONEY_SCALE,
@@ -127,7 +127,12 @@ export async function previewPrice(tx: LocalTx, row: ViewRow): Promise<ViewRow> 
     row.collection_date as string,
   )
   if (!rate) return { ...row, product_rate_id: null, rate_applied: null, total_amount: null }
-  const total = amountFor(parseDecimal(row.quantity as string, QUANTITY_SCALE), parseDecimal(rate.rate, MONEY_SCALE))
+  const total = collectionTotal(
+    parseDecimal(row.quantity as string, QUANTITY_SCALE),
+    parseDecimal(rate.rate, MONEY_SCALE),
+  )
+  // Over the maximum amount: the server will refuse it, so no amount is shown as if it counted.
+  if (total === undefined) return { ...row, product_rate_id: null, rate_applied: null, total_amount: null }
   return { ...row, product_rate_id: rate.id, rate_applied: rate.rate, total_amount: formatDecimal(total, MONEY_SCALE) }
 }
 

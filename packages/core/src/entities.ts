@@ -8,15 +8,14 @@ import { z } from 'zod'
 import {
   codeField,
   dateField,
-  decimalField,
   idField,
   moneyField,
   nameField,
   quantityField,
+  rateField,
   textField,
   unitField,
 } from './fields'
-import { MONEY_SCALE } from './money'
 
 export const ROLES = ['admin', 'manager', 'finance', 'collector'] as const
 export type Role = (typeof ROLES)[number]
@@ -48,7 +47,7 @@ export const productInput = z.object({
 export const productRateInput = z.object({
   product_id: idField(),
   unit: unitField(),
-  rate: decimalField(MONEY_SCALE, { positive: true }),
+  rate: rateField(),
   effective_date: dateField(),
   end_date: dateField().nullable().default(null),
   is_active: z.boolean().default(true),

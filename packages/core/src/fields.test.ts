@@ -10,11 +10,21 @@ import {
   moneyField,
   nameField,
   quantityField,
+  rateField,
   textField,
   timestampField,
   unitField,
 } from './fields'
 import { newId } from './ids'
+import {
+  formatDecimal,
+  MAX_AMOUNT_MINOR,
+  MAX_QUANTITY_MILLI,
+  MAX_RATE_MINOR,
+  MONEY_SCALE,
+  parseDecimal,
+  QUANTITY_SCALE,
+} from './money'
 
 /** The messages of a failed parse (fails the test if the parse succeeded). */
 function messages(schema: z.ZodType, input: unknown): string[] {
@@ -120,6 +130,37 @@ describe('moneyField and quantityField', () => {
     expect(messages(quantityField(), '0.000')).toEqual(['must be greater than zero'])
     expect(messages(quantityField(), '-0.001')).toEqual(['must be greater than zero'])
     expect(messages(quantityField(), '0.0001')).toEqual(['at most 3 decimal places allowed'])
+  })
+})
+
+describe('the bounds of money, rates and quantities (money.ts)', () => {
+  it('a payment is at most 100000000.00, a rate and a quantity at most 1000000000', () => {
+    expect(moneyField().parse('100000000')).toBe('100000000.00')
+    expect(messages(moneyField(), '100000000.01')).toEqual(['must be at most 100000000'])
+    expect(rateField().parse('1000000000')).toBe('1000000000.00')
+    expect(messages(rateField(), '1000000000.01')).toEqual(['must be at most 1000000000'])
+    expect(quantityField().parse('1000000000')).toBe('1000000000.000')
+    expect(messages(quantityField(), '1000000000.001')).toEqual(['must be at most 1000000000'])
+  })
+
+  it('whatever a field accepts is within its bound (property)', () => {
+    const cases = [
+      [moneyField(), MONEY_SCALE, MAX_AMOUNT_MINOR],
+      [rateField(), MONEY_SCALE, MAX_RATE_MINOR],
+      [quantityField(), QUANTITY_SCALE, MAX_QUANTITY_MILLI],
+    ] as const
+    // Every order of magnitude up to 10^15 equally likely: both sides of each bound are well covered.
+    const minorArb = fc.integer({ min: 1, max: 15 }).chain((d) => fc.bigInt({ min: 1n, max: 10n ** BigInt(d) }))
+    fc.assert(
+      fc.property(fc.constantFrom(0, 1, 2), minorArb, (which, minor) => {
+        const [field, scale, max] = cases[which]
+        const text = formatDecimal(minor, scale)
+        const parsed = field.safeParse(text)
+        expect(parsed.success).toBe(minor <= max)
+        if (parsed.success) expect(parseDecimal(parsed.data, scale)).toBe(minor)
+      }),
+      { numRuns: 3000 },
+    )
   })
 })
 

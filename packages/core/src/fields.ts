@@ -2,26 +2,40 @@
  * Reusable zod field schemas: decimals that stay strings, ISO dates, codes.
  */
 import { z } from 'zod'
-import { DecimalFormatError, formatDecimal, MONEY_SCALE, parseDecimal, QUANTITY_SCALE } from './money'
+import {
+  DecimalFormatError,
+  formatDecimal,
+  MAX_AMOUNT_MINOR,
+  MAX_QUANTITY_MILLI,
+  MAX_RATE_MINOR,
+  MONEY_SCALE,
+  parseDecimal,
+  QUANTITY_SCALE,
+} from './money'
 
-/** Largest amount, rate or quantity accepted: keeps every sum far below 2^53 minor units. */
+/** Largest whole part a plain {@link decimalField} accepts; money, rates and quantities have their own bounds (money.ts). */
 export const MAX_DECIMAL_WHOLE = 1_000_000_000
+
+/** "100000000.00" -> "100000000", "0.50" stays: how a bound reads in a message. */
+const plain = (minor: bigint, scale: number) => formatDecimal(minor, scale).replace(/\.0+$/, '')
 
 /**
  * A decimal string (or number from older clients) normalised to exactly
- * `scale` places. `positive` rejects zero and negatives.
+ * `scale` places. `positive` rejects zero and negatives; `max` (minor units
+ * of `scale`) bounds the absolute value, {@link MAX_DECIMAL_WHOLE} unless given.
  */
-export function decimalField(scale: number, opts: { positive?: boolean } = {}) {
+export function decimalField(scale: number, opts: { positive?: boolean; max?: bigint } = {}) {
+  const limit = opts.max ?? BigInt(MAX_DECIMAL_WHOLE) * 10n ** BigInt(scale)
+  const tooLarge = `must be at most ${plain(limit, scale)}`
   return z.union([z.string().max(40), z.number()]).transform((value, ctx) => {
     try {
       const minor = parseDecimal(value, scale)
-      const limit = BigInt(MAX_DECIMAL_WHOLE) * 10n ** BigInt(scale)
       if (opts.positive && minor <= 0n) {
         ctx.addIssue({ code: 'custom', message: 'must be greater than zero' })
         return z.NEVER
       }
       if (minor > limit || minor < -limit) {
-        ctx.addIssue({ code: 'custom', message: `must be at most ${MAX_DECIMAL_WHOLE}` })
+        ctx.addIssue({ code: 'custom', message: tooLarge })
         return z.NEVER
       }
       return formatDecimal(minor, scale)
@@ -33,10 +47,12 @@ export function decimalField(scale: number, opts: { positive?: boolean } = {}) {
   })
 }
 
-/** Money amount, 2 places, > 0. */
-export const moneyField = () => decimalField(MONEY_SCALE, { positive: true })
-/** Quantity, 3 places, > 0. */
-export const quantityField = () => decimalField(QUANTITY_SCALE, { positive: true })
+/** Money amount (a payment), 2 places, > 0, at most MAX_AMOUNT_MINOR. */
+export const moneyField = () => decimalField(MONEY_SCALE, { positive: true, max: MAX_AMOUNT_MINOR })
+/** A rate per unit, 2 places, > 0, at most MAX_RATE_MINOR. */
+export const rateField = () => decimalField(MONEY_SCALE, { positive: true, max: MAX_RATE_MINOR })
+/** Quantity, 3 places, > 0, at most MAX_QUANTITY_MILLI. */
+export const quantityField = () => decimalField(QUANTITY_SCALE, { positive: true, max: MAX_QUANTITY_MILLI })
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
 

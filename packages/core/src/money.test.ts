@@ -2,14 +2,22 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   amountFor,
+  collectionTotal,
   DecimalFormatError,
   divRoundHalfUp,
   formatDecimal,
+  joinSplitSum,
+  MAX_AMOUNT,
+  MAX_AMOUNT_MINOR,
+  MAX_QUANTITY_MILLI,
+  MAX_RATE_MINOR,
   MONEY_SCALE,
   parseDecimal,
   priceString,
   QUANTITY_SCALE,
+  SUM_SPLIT,
   sumMinor,
+  totalTooLarge,
 } from './money'
 
 /**
@@ -326,5 +334,74 @@ describe('sumMinor', () => {
 
   it('refuses fractional numbers instead of summing floats', () => {
     expect(() => sumMinor([1.5])).toThrow()
+  })
+})
+
+describe('bounds', () => {
+  const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER) // 2^53 - 1
+  const INT64_MAX = 2n ** 63n - 1n
+  /** Minor units in 1..max, every order of magnitude equally likely (so both ends are well covered). */
+  const upTo = (max: bigint) =>
+    fc
+      .integer({ min: 1, max: max.toString().length })
+      .chain((digits) => fc.bigInt({ min: 1n, max: 10n ** BigInt(digits) < max ? 10n ** BigInt(digits) : max }))
+
+  it('the arithmetic of the doc comment holds', () => {
+    expect(MAX_AMOUNT).toBe('100000000.00')
+    // Every stored value is exact as a double and fits a 64-bit integer.
+    for (const max of [MAX_QUANTITY_MILLI, MAX_RATE_MINOR, MAX_AMOUNT_MINOR]) expect(max).toBeLessThan(MAX_SAFE)
+    // Sums stay within 2^53 - 1 for 900,719 rows at the maximum amount, and 900 million of 10,000.00.
+    expect(MAX_AMOUNT_MINOR * 900_719n).toBeLessThanOrEqual(MAX_SAFE)
+    expect(MAX_AMOUNT_MINOR * 900_720n).toBeGreaterThan(MAX_SAFE)
+    expect(1_000_000n * 900_000_000n).toBeLessThanOrEqual(MAX_SAFE)
+    // A plain 64-bit sum would fail after 922 million rows at the maximum; the split parts do not.
+    expect(MAX_AMOUNT_MINOR * 922_337_204n).toBeGreaterThan(INT64_MAX)
+    expect((MAX_AMOUNT_MINOR / SUM_SPLIT) * 9n * 10n ** 17n).toBeLessThan(INT64_MAX)
+    expect((SUM_SPLIT - 1n) * 9_200_000_000n).toBeLessThan(INT64_MAX)
+  })
+
+  it('collectionTotal is amountFor within the maximum amount and undefined exactly beyond it', () => {
+    fc.assert(
+      fc.property(upTo(MAX_QUANTITY_MILLI), upTo(MAX_RATE_MINOR), (q, r) => {
+        const exact = amountFor(q, r)
+        const total = collectionTotal(q, r)
+        if (exact <= MAX_AMOUNT_MINOR) expect(total).toBe(exact)
+        else expect(total).toBeUndefined()
+        // A total that is accepted is exact as a double, so every driver reads it back unchanged.
+        if (total !== undefined) expect(BigInt(Number(total))).toBe(total)
+      }),
+      { numRuns: 5000 },
+    )
+  })
+
+  it('the maximum is reached exactly, rounding included, and one cent more is refused', () => {
+    expect(collectionTotal(100_000_000n, 100_000n)).toBe(MAX_AMOUNT_MINOR) // 100000 x 1000.00
+    expect(collectionTotal(100_000_001n, 100_000n)).toBeUndefined() // 100000.001 x 1000.00
+    expect(collectionTotal(33_333_333_334n, 300n)).toBe(MAX_AMOUNT_MINOR) // 100000000.002 rounds down
+    expect(collectionTotal(33_333_333_335n, 300n)).toBeUndefined() // 100000000.005 rounds up
+    expect(collectionTotal(MAX_QUANTITY_MILLI, MAX_RATE_MINOR)).toBeUndefined()
+    expect(totalTooLarge('3.00')).toBe('times the rate 3.00 must be at most 100000000.00')
+  })
+
+  it('split sums join to the exact sum, past 2^53 and 2^63', () => {
+    fc.assert(
+      fc.property(fc.array(fc.bigInt({ min: 0n, max: INT64_MAX }), { maxLength: 50 }), (values) => {
+        const quotients = values.reduce((a, v) => a + v / SUM_SPLIT, 0n)
+        const remainders = values.reduce((a, v) => a + (v % SUM_SPLIT), 0n)
+        expect(joinSplitSum(quotients.toString(), remainders.toString())).toBe(sumMinor(values))
+      }),
+    )
+    expect(joinSplitSum(null, undefined)).toBe(0n)
+    expect(joinSplitSum('13835058054', 1282163712)).toBe(3n * 2n ** 62n)
+  })
+
+  it('every sum of at most 900,719 accepted amounts is exact as a double', () => {
+    fc.assert(
+      fc.property(upTo(MAX_AMOUNT_MINOR), fc.integer({ min: 1, max: 900_719 }), (amount, rows) => {
+        const sum = amount * BigInt(rows)
+        expect(sum).toBeLessThanOrEqual(MAX_SAFE)
+        expect(Number.isSafeInteger(Number(sum))).toBe(true)
+      }),
+    )
   })
 })

@@ -85,6 +85,81 @@ export function sumMinor(values: Iterable<bigint | number | string | null | unde
   return total
 }
 
+// ---------------------------------------------------------------- bounds
+
+/**
+ * The largest values a row may hold, and why no sum the server computes can
+ * come out wrong. One home for these numbers: the field schemas (fields.ts),
+ * the server's pricing and the clients' price previews all read them here.
+ *
+ * Per row, checked at validation:
+ *
+ * | value                            | at most              | minor units |
+ * | -------------------------------- | -------------------- | ----------- |
+ * | quantity                         | 1,000,000,000.000    | 10^12       |
+ * | rate                             | 1,000,000,000.00     | 10^11       |
+ * | amount: a payment, and a         | 100,000,000.00       | 10^10       |
+ * | collection's round(quantity x rate) |                   |             |
+ *
+ * quantity x rate reaches 10^23 before rounding, but it is only ever formed
+ * as a BigInt ({@link amountFor}); a total over the bound is refused
+ * (VALIDATION_FAILED on `quantity`, {@link collectionTotal}), never rounded,
+ * truncated or overflowed. 100 million is above any single delivery or
+ * payment of the businesses TrackVault serves, also in the currency with the
+ * most units to the dollar among them (100,000,000 UGX is about 27,000 USD;
+ * in LKR about 330,000 USD, in KES about 770,000 USD). Every stored value is
+ * below 2^53, so a driver that returns a JS number (better-sqlite3) returns
+ * it exactly, and below 2^63 (PostgreSQL bigint, SQLite integer).
+ *
+ * Sums (a supplier's balance, the balances report and its grand totals, a
+ * statement's opening and running balance) are at most rows x 10^10:
+ *
+ * - they stay within 2^53 - 1 (exact as a double) for 900,719 rows at the
+ *   maximum amount, or 900 million rows of 10,000.00 (a 50 kg delivery at
+ *   200 a kg; ten years of 50,000 suppliers delivering daily is 180 million
+ *   rows);
+ * - and they are exact beyond that, because no sum passes through a JS
+ *   number: the server sums in SQL and reads the sum as text into a BigInt.
+ *   PostgreSQL sums bigint into numeric, which does not overflow. SQLite's
+ *   sum() is a 64-bit integer that fails past 2^63 - 1 (922 million rows at
+ *   the maximum amount), so each column is summed in two parts,
+ *   `value / SUM_SPLIT` and `value % SUM_SPLIT`: the parts of a row are
+ *   below 10 and 10^9, so their sums stay below 2^63 for 9.2 x 10^17 and
+ *   9.2 x 10^9 rows, and {@link joinSplitSum} joins them exactly.
+ */
+export const MAX_QUANTITY_MILLI = 10n ** 12n
+/** See {@link MAX_QUANTITY_MILLI}: the largest rate, in minor units. */
+export const MAX_RATE_MINOR = 10n ** 11n
+/** See {@link MAX_QUANTITY_MILLI}: the largest payment or collection total, in minor units. */
+export const MAX_AMOUNT_MINOR = 10n ** 10n
+/** {@link MAX_AMOUNT_MINOR} as a money string: "100000000.00". */
+export const MAX_AMOUNT = formatDecimal(MAX_AMOUNT_MINOR, MONEY_SCALE)
+/** The divisor SQL sums split each value by (see {@link MAX_QUANTITY_MILLI}). */
+export const SUM_SPLIT = 10n ** 9n
+
+/**
+ * The amount of a collection, round_half_up(quantity x rate, 2), or
+ * undefined when it is over {@link MAX_AMOUNT_MINOR}: such a collection is
+ * refused, with {@link totalTooLarge} as the message on `quantity`.
+ */
+export function collectionTotal(quantityMilli: bigint, rateMinor: bigint): bigint | undefined {
+  const total = amountFor(quantityMilli, rateMinor)
+  return total <= MAX_AMOUNT_MINOR ? total : undefined
+}
+
+/** The message on `quantity` of a collection whose quantity x `rate` is over the maximum amount. */
+export function totalTooLarge(rate: string): string {
+  return `times the rate ${rate} must be at most ${MAX_AMOUNT}`
+}
+
+/** Joins the two partial sums of a split SQL sum (see {@link MAX_QUANTITY_MILLI}) into the exact sum. */
+export function joinSplitSum(
+  quotients: bigint | number | string | null | undefined,
+  remainders: bigint | number | string | null | undefined,
+): bigint {
+  return BigInt(quotients ?? 0) * SUM_SPLIT + BigInt(remainders ?? 0)
+}
+
 /** Convenience: `"50.5" x "120"` as a money string, exactly. */
 export function priceString(quantity: string, rate: string): string {
   return formatDecimal(amountFor(parseDecimal(quantity, QUANTITY_SCALE), parseDecimal(rate, MONEY_SCALE)), MONEY_SCALE)

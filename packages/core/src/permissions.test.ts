@@ -4,11 +4,11 @@ import {
   type Action,
   can,
   canManageUsers,
-  canReadBalance,
-  canReadReports,
+  canReadReport,
   type Grant,
   grantFor,
   mayActForOthers,
+  REPORTS,
 } from './permissions'
 
 const ACTIONS: Action[] = ['read', 'create', 'update', 'delete']
@@ -146,12 +146,15 @@ describe('mayActForOthers', () => {
 })
 
 describe('other capabilities', () => {
-  it('reports: everyone but collectors', () => {
-    expect(ROLES.filter(canReadReports)).toEqual(['admin', 'manager', 'finance'])
+  it('statements and the all-suppliers report: everyone but collectors', () => {
+    for (const report of ['supplier_statement', 'balances_report'] as const) {
+      expect(ROLES.filter((role) => canReadReport(role, report))).toEqual(['admin', 'manager', 'finance'])
+    }
   })
 
-  it('a single balance: everyone', () => {
-    expect(ROLES.every(canReadBalance)).toBe(true)
+  it("any one supplier's balance: everyone, collectors included (they answer a supplier at the gate)", () => {
+    expect(ROLES.every((role) => canReadReport(role, 'supplier_balance'))).toBe(true)
+    expect(REPORTS).toEqual(['supplier_balance', 'supplier_statement', 'balances_report'])
   })
 
   it('user administration: admins only', () => {

@@ -54,14 +54,34 @@ export function mayActForOthers(role: Role, type: EntityType): boolean {
   return false
 }
 
-/** Reports of every supplier (balances report, statements). */
-export function canReadReports(role: Role): boolean {
-  return role !== 'collector'
+/** What may be read beyond the entities themselves (the routes of report-routes.ts). */
+export const REPORTS = ['supplier_balance', 'supplier_statement', 'balances_report'] as const
+export type Report = (typeof REPORTS)[number]
+
+const EVERY_REPORT = { supplier_balance: true, supplier_statement: true, balances_report: true } as const
+
+/**
+ * Who may read which report.
+ *
+ * - `supplier_balance`: one supplier's totals (collected, paid, balance), any supplier.
+ * - `supplier_statement`: one supplier's every collection and payment, with a running balance.
+ * - `balances_report`: every supplier's balance and the grand totals: the business's books.
+ *
+ * A collector may read any supplier's balance, payments total included, and nothing more: at a
+ * supplier's gate they answer "how much am I owed?", and until routes exist a collector serves
+ * every supplier. The payments themselves (`payment: NONE`), a statement and the all-suppliers
+ * report stay with the roles that keep the books.
+ */
+const REPORT_GRANTS: Record<Role, Record<Report, boolean>> = {
+  admin: EVERY_REPORT,
+  manager: EVERY_REPORT,
+  finance: EVERY_REPORT,
+  collector: { supplier_balance: true, supplier_statement: false, balances_report: false },
 }
 
-/** A single supplier's balance: everyone signed in. */
-export function canReadBalance(_role: Role): boolean {
-  return true
+/** True if the role may read `report`. */
+export function canReadReport(role: Role, report: Report): boolean {
+  return REPORT_GRANTS[role][report]
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The authorisation matrix, derived from core's permission table (grantFor,
- * can, mayActForOthers, canReadReports, canManageUsers) rather than written
+ * can, mayActForOthers, canReadReport, canManageUsers) rather than written
  * out by hand, plus hard-coded spot checks so that a bug in the table cannot
  * hide itself behind its own expectations.
  *
@@ -15,18 +15,20 @@
  *   login throttling).
  */
 import { createHash, randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import {
   type Action,
   can,
   canManageUsers,
-  canReadBalance,
-  canReadReports,
+  canReadReport,
   ENTITY_TYPES,
   type EntityType,
   grantFor,
   MAX_BATCH_OPERATIONS,
   mayActForOthers,
   newId,
+  REPORTS,
+  type Report,
   type Role,
 } from '@trackvault/core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -191,9 +193,52 @@ describe('the permission table', () => {
   })
 
   test('reports and users follow their own rules', () => {
-    expect(ROLES.filter(canReadReports)).toEqual(['admin', 'manager', 'finance'])
-    expect(ROLES.filter(canReadBalance)).toEqual(ROLES)
+    const readers = (report: Report) => ROLES.filter((role) => canReadReport(role, report))
+    expect(readers('balances_report')).toEqual(['admin', 'manager', 'finance'])
+    expect(readers('supplier_statement')).toEqual(['admin', 'manager', 'finance'])
+    expect(readers('supplier_balance')).toEqual(ROLES) // collectors too: any supplier, at the gate
     expect(ROLES.filter(canManageUsers)).toEqual(['admin'])
+  })
+
+  // Found by attacking the server: collectors read every supplier's total_payments through balances while
+  // docs/api.md promised them only their "own supplier balance". The table there is now derived from core.
+  test("docs/api.md's roles table says what core's permission table grants", () => {
+    const docs = readFileSync(new URL('../../../docs/api.md', import.meta.url), 'utf8')
+    const table = docs.slice(docs.indexOf('## Roles'))
+    const cells = (role: Role) => {
+      const line = table.split('\n').find((l) => l.startsWith(`| ${role} `))
+      if (!line) throw new Error(`docs/api.md has no roles row for ${role}`)
+      return line
+        .split('|')
+        .slice(2, -1)
+        .map((c) => c.trim())
+    }
+    /** How the table writes the grants of one entity type: "all", "read, create", "own: read, create, update", "–". */
+    const entityCell = (role: Role, type: EntityType) => {
+      const actions: Action[] = ['read', 'create', 'update', 'delete']
+      const grants = actions.map((a) => grantFor(role, type, a))
+      if (grants.every((g) => g === 'all')) return 'all'
+      const granted = actions.filter((_, i) => grants[i] !== 'none').join(', ')
+      if (!granted) return '–'
+      return grants.includes('own') ? `own: ${granted}` : granted
+    }
+    const reportsCell = (role: Role) => {
+      const granted = REPORTS.filter((r) => canReadReport(role, r))
+      if (granted.length === REPORTS.length) return 'all'
+      if (granted.length === 1 && granted[0] === 'supplier_balance') return 'any one supplier balance'
+      return granted.length === 0 ? '–' : granted.join(', ')
+    }
+    for (const role of ROLES) {
+      expect(entityCell(role, 'product'), role).toBe(entityCell(role, 'product_rate')) // one column for both
+      expect(cells(role), role).toEqual([
+        entityCell(role, 'supplier'),
+        entityCell(role, 'product'),
+        entityCell(role, 'collection'),
+        entityCell(role, 'payment'),
+        reportsCell(role),
+        canManageUsers(role) ? 'yes' : '–',
+      ])
+    }
   })
 })
 
@@ -262,20 +307,24 @@ describe('REST: every role x every entity endpoint x own/other rows', () => {
     expect(checks).toBeGreaterThan(30)
   })
 
-  test('reports and users: derived from canReadBalance, canReadReports and canManageUsers', async () => {
+  test('reports and users: derived from canReadReport and canManageUsers', async () => {
     for (const role of ROLES) {
       const api = s.as[role]
       expectStatus(
         await api.get(`/api/suppliers/${base.supplierId}/balance`),
-        canReadBalance(role) ? 200 : 403,
+        canReadReport(role, 'supplier_balance') ? 200 : 403,
         `${role} balance`,
       )
       expectStatus(
         await api.get(`/api/suppliers/${base.supplierId}/statement`),
-        canReadReports(role) ? 200 : 403,
+        canReadReport(role, 'supplier_statement') ? 200 : 403,
         `${role} statement`,
       )
-      expectStatus(await api.get('/api/reports/balances'), canReadReports(role) ? 200 : 403, `${role} report`)
+      expectStatus(
+        await api.get('/api/reports/balances'),
+        canReadReport(role, 'balances_report') ? 200 : 403,
+        `${role} report`,
+      )
       const users = canManageUsers(role) ? 200 : 403
       expectStatus(await api.get('/api/users'), users, `${role} users`)
       expectStatus(await api.get(`/api/users/${bystander.id}`), users, `${role} user`)
@@ -299,6 +348,36 @@ describe('REST: every role x every entity endpoint x own/other rows', () => {
         `${role} reset password`,
       )
     }
+  })
+
+  test("a collector's balance of a supplier is the supplier's: every collector's collections and every payment", async () => {
+    const supplier = await fixture('supplier')
+    const collect = (userId: string, quantity: string) =>
+      s.as.admin.post(PATHS.collection, { ...body('collection', userId), supplier_id: supplier.id, quantity })
+    expect((await collect(s.users.collector.id, '2')).status).toBe(201) // 2 x 120.00
+    expect((await collect(bystander.id, '3')).status).toBe(201) // another collector's: 3 x 120.00
+    const pay = await s.as.finance.post(PATHS.payment, {
+      ...body('payment'),
+      supplier_id: supplier.id,
+      amount: '50.00',
+    })
+    expect(pay.status).toBe(201)
+    const seen = await s.as.collector.get(`/api/suppliers/${supplier.id}/balance`)
+    expectStatus(seen, 200, 'collector balance')
+    expect(seen.body).toEqual({
+      supplier_id: supplier.id,
+      total_collections: '600.00',
+      total_payments: '50.00',
+      balance: '550.00',
+    })
+    expect((await s.as.finance.get(`/api/suppliers/${supplier.id}/balance`)).body).toEqual(seen.body)
+    // Totals only: not the payments, the other collector's collection, the lines of a statement, or the report.
+    expectStatus(await s.as.collector.get(`${PATHS.payment}?supplier_id=${supplier.id}`), 403, 'collector payments')
+    expectStatus(await s.as.collector.get(`${PATHS.payment}/${pay.body.id}`), 403, 'collector payment')
+    const mine = await s.as.collector.get(`${PATHS.collection}?supplier_id=${supplier.id}`)
+    expect(mine.body.data.map((r: { user_id: string }) => r.user_id)).toEqual([s.users.collector.id])
+    expectStatus(await s.as.collector.get(`/api/suppliers/${supplier.id}/statement`), 403, 'collector statement')
+    expectStatus(await s.as.collector.get('/api/reports/balances'), 403, 'collector report')
   })
 
   test('pull: every change a role receives is one it may read; it receives every one it may', async () => {

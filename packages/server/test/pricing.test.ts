@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto'
+import type { AppError, Collection } from '@trackvault/core'
+import { sql, type Transaction } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import type { Database } from '../src/db/schema'
 import { createEntity, updateEntity } from '../src/domain/entity-service'
+import { lockProductRates } from '../src/domain/pricing'
+import { loadRow } from '../src/domain/rows'
 import { runWrite } from '../src/domain/write-context'
+import { TEST_DIALECT } from './helpers/test-db'
 import { type Api, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer
@@ -45,7 +51,7 @@ describe('amounts', () => {
     ['1.005', '1', '1.01'], // 1.005 is 1.00499999... as a float
     ['0.001', '0.01', '0.00'], // 0.00001
     ['3.333', '3.33', '11.10'], // 11.09889
-    ['999999.999', '999.99', '999989999.00'], // 999989999.00001
+    ['99999.999', '999.99', '99998999.00'], // 99998999.00001
   ])('%s x %s = %s', async (quantity, r, total) => {
     const p = await product()
     expect((await rate(p, r, '2020-01-01')).status).toBe(201)
@@ -269,37 +275,58 @@ describe('references', () => {
 })
 
 describe('pricing under concurrent rate changes', () => {
+  const actor = () => ({ id: s.users.manager.id, role: 'manager' as const, name: 'Manager', deviceId: null })
+  const gate = () => {
+    let open!: () => void
+    const closed = new Promise<void>((resolve) => {
+      open = resolve
+    })
+    return { open, closed }
+  }
+  /** This transaction's PostgreSQL backend, to watch who waits for it. */
+  const backendOf = async (trx: Transaction<Database>) =>
+    TEST_DIALECT === 'postgres'
+      ? (await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(trx)).rows[0].pid
+      : 0
+  /**
+   * Resolves once another transaction waits for a lock that backend `pid` holds (PostgreSQL), so the
+   * interleaving is exact. SQLite runs one write at a time: the other is queued behind it already.
+   */
+  async function someoneWaitsFor(pid: number) {
+    if (TEST_DIALECT !== 'postgres') return new Promise((resolve) => setTimeout(resolve, 100))
+    for (let i = 0; i < 500; i++) {
+      const { rows } = await sql<{ n: string }>`
+        select count(*) as n from pg_stat_activity where ${pid} = any(pg_blocking_pids(pid))`.execute(s.db.handle.db)
+      if (Number(rows[0].n) > 0) return
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    throw new Error(`nobody waited for backend ${pid}`)
+  }
+  const collectionOf = (product_id: string) => ({
+    supplier_id: supplierId,
+    product_id,
+    collection_date: '2024-01-01',
+    quantity: '1',
+    unit: 'kg',
+  })
+
   // Found by the fault simulation (sim/, PostgreSQL): a collection priced while a rate change was in
   // flight kept the old rate although it committed after the change.
   test('a collection is priced with the rates as of its place in commit order', async () => {
     const p = await product()
     const r = (await rate(p, '100', '2020-01-01')).body
     const { db, caps } = s.db.handle
-    const actor = { id: s.users.manager.id, role: 'manager' as const, name: 'Manager', deviceId: null }
-    const gate = () => {
-      let open!: () => void
-      const closed = new Promise<void>((resolve) => {
-        open = resolve
-      })
-      return { open, closed }
-    }
     const rateWritten = gate()
     const commitRate = gate()
     const commitCollection = gate()
-    const change = runWrite(db, caps, actor, async (ctx) => {
+    const change = runWrite(db, caps, actor(), async (ctx) => {
       await updateEntity(ctx, 'product_rate', r.id, { rate: '200.00' }, 1)
       rateWritten.open()
       await commitRate.closed
     })
     await rateWritten.closed
-    const collection = runWrite(db, caps, actor, async (ctx) => {
-      const row = await createEntity(ctx, 'collection', {
-        supplier_id: supplierId,
-        product_id: p,
-        collection_date: '2024-01-01',
-        quantity: '1',
-        unit: 'kg',
-      })
+    const collection = runWrite(db, caps, actor(), async (ctx) => {
+      const row = await createEntity(ctx, 'collection', collectionOf(p))
       await commitCollection.closed
       return row
     })
@@ -310,5 +337,119 @@ describe('pricing under concurrent rate changes', () => {
     const priced = await collection
     expect(priced.lastSeq as number).toBeGreaterThan(changed.lastSeq as number)
     expect(priced.result).toMatchObject({ rate_applied: '200.00', total_amount: '200.00' })
+  })
+
+  // Found by attacking the server (PostgreSQL): a rate PATCH locked the rate and waited for its product,
+  // while a collection of that product held the product and waited for the rate (its foreign key):
+  // a deadlock (40P01), one of them refused with 503. One lock order now: products, then rates.
+  test('a rate edit and a collection of its product, interleaved, both succeed: no deadlock', async () => {
+    const p = await product()
+    const r = (await rate(p, '100', '2020-01-01')).body
+    const { db, caps } = s.db.handle
+    const productLocked = gate()
+    const rateWaits = gate()
+    let collectionPid = 0
+    // The collection's pricing has share-locked the product (as priceCollection does first) ...
+    const collection = runWrite(db, caps, actor(), async (ctx) => {
+      collectionPid = await backendOf(ctx.trx)
+      await lockProductRates(ctx.trx, p, 'share', ctx.caps)
+      productLocked.open()
+      await rateWaits.closed
+      return createEntity(ctx, 'collection', collectionOf(p)) // ... then inserts, referencing the rate
+    })
+    await productLocked.closed
+    // ... when the rate is edited over REST's path.
+    const edit = runWrite(db, caps, actor(), (ctx) => updateEntity(ctx, 'product_rate', r.id, { rate: '150.00' }, 1))
+    try {
+      await someoneWaitsFor(collectionPid)
+    } finally {
+      rateWaits.open()
+    }
+    const [priced, edited] = await Promise.allSettled([collection, edit])
+    const reason = (x: PromiseSettledResult<unknown>) =>
+      x.status === 'rejected' ? `${(x.reason as { code?: string }).code} ${(x.reason as Error).message}` : 'ok'
+    expect([reason(priced), reason(edited)]).toEqual(['ok', 'ok'])
+    expect((priced as PromiseFulfilledResult<{ result: Collection }>).value.result).toMatchObject({
+      product_rate_id: r.id,
+      rate_applied: '100.00', // it committed first: the edit waited for it
+    })
+    expect((await m.get(`/api/product-rates/${r.id}`)).body).toMatchObject({ rate: '150.00', version: 2 })
+  })
+
+  // Found by attacking the server (PostgreSQL): a rate moved to another product (PATCH product_id) still
+  // priced a collection of its old product that was priced while the move was in flight and committed after it.
+  test('a collection is never priced by a rate that has moved to another product', async () => {
+    const p = await product()
+    const q = await product()
+    const r = (await rate(p, '100', '2020-01-01')).body
+    const { db, caps } = s.db.handle
+    const moved = gate()
+    const commitMove = gate()
+    let movePid = 0
+    const move = runWrite(db, caps, actor(), async (ctx) => {
+      movePid = await backendOf(ctx.trx)
+      await updateEntity(ctx, 'product_rate', r.id, { product_id: q }, 1)
+      moved.open()
+      await commitMove.closed
+    })
+    await moved.closed
+    const collection = runWrite(db, caps, actor(), (ctx) => createEntity(ctx, 'collection', collectionOf(p)))
+    try {
+      await someoneWaitsFor(movePid)
+    } finally {
+      commitMove.open()
+    }
+    await move
+    // p has no rate left once the move has committed: the collection, which commits after it, has none.
+    const priced = await collection.then(
+      (x) => x.result,
+      (err: AppError) => err,
+    )
+    expect(priced).toMatchObject({ code: 'NO_RATE' })
+    const rows = await db.selectFrom('collections').select('id').where('product_id', '=', p).execute()
+    expect(rows).toEqual([])
+  })
+
+  test('rates moved between two products in opposite directions at once: both succeed (products locked in id order)', async () => {
+    const p = await product()
+    const q = await product()
+    const toQ = (await rate(p, '100', '2020-01-01', null, { unit: 'l' })).body
+    const toP = (await rate(q, '200', '2020-01-01', null, { unit: 'g' })).body
+    const { db, caps } = s.db.handle
+    /** As a sync push applies an update: load (and lock) the row with the operation's payload, then write. */
+    const moveAs = (r: { id: string }, to: string, loaded?: (pid: number) => void, go?: Promise<void>) =>
+      runWrite(db, caps, actor(), async (ctx) => {
+        const patch = { product_id: to }
+        const current = await loadRow(ctx.trx, 'product_rate', r.id, ctx.caps, patch)
+        loaded?.(await backendOf(ctx.trx))
+        await go
+        return updateEntity(ctx, 'product_rate', r.id, patch, 1, {
+          current: current as unknown as Record<string, unknown>,
+        })
+      })
+    const oneLoaded = gate()
+    const oneGo = gate()
+    let onePid = 0
+    const one = moveAs(
+      toQ,
+      q,
+      (pid) => {
+        onePid = pid
+        oneLoaded.open()
+      },
+      oneGo.closed,
+    )
+    await oneLoaded.closed
+    // Locking the old product first and the new one later deadlocked here: each held its own old product.
+    const two = moveAs(toP, p)
+    try {
+      await someoneWaitsFor(onePid)
+    } finally {
+      oneGo.open()
+    }
+    const results = await Promise.allSettled([one, two])
+    expect(results.map((x) => (x.status === 'rejected' ? String(x.reason) : 'ok'))).toEqual(['ok', 'ok'])
+    expect((await m.get(`/api/product-rates/${toQ.id}`)).body.product_id).toBe(q)
+    expect((await m.get(`/api/product-rates/${toP.id}`)).body.product_id).toBe(p)
   })
 })

@@ -1,5 +1,5 @@
 /** What the signed-in user may do, from core's permission matrix (the server enforces the same). */
-import { type Action, can, canManageUsers, canReadReports, type EntityType, grantFor } from '@trackvault/core'
+import { type Action, can, canManageUsers, canReadReport, type EntityType, grantFor } from '@trackvault/core'
 import { useSession } from './session'
 
 export function useCan() {
@@ -8,7 +8,8 @@ export function useCan() {
     /** May do `action` on `type` (for a row owned by `owner`, if given). */
     can: (type: EntityType, action: Action, owner?: string) => (user ? can(user, type, action, owner) : false),
     reads: (type: EntityType) => (user ? grantFor(user.role, type, 'read') !== 'none' : false),
-    reports: user ? canReadReports(user.role) : false,
+    /** The all-suppliers report screen. */
+    reports: user ? canReadReport(user.role, 'balances_report') : false,
     users: user ? canManageUsers(user.role) : false,
   }
 }

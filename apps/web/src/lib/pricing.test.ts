@@ -36,6 +36,17 @@ describe('quoteCollection', () => {
     expect(s.amount).toBe('0.30')
   })
 
+  it('refuses a total over the maximum amount, as the server does (core: collectionTotal)', () => {
+    const at = (quantity: string) =>
+      quoteCollection([rate({ rate: '1000.00' })], { product_id: 'p1', unit: 'kg', date: '2024-05-01', quantity })
+    expect(at('100000')).toMatchObject({ amount: '100000000.00', quantityProblem: undefined })
+    expect(at('100000.001')).toMatchObject({
+      amount: undefined,
+      quantityProblem: 'times the rate 1000.00 must be at most 100000000.00',
+    })
+    expect(at('100000.001').rate?.id).toBe('r1')
+  })
+
   it('normalises the unit as typed', () => {
     const q = quoteCollection([rate()], { product_id: 'p1', unit: ' KG ', date: '2024-05-01', quantity: '2' })
     expect(q.amount).toBe('240.00')

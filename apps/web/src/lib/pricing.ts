@@ -7,13 +7,14 @@
  *   quote.amount // "6060.00" with a 120.00 rate in force
  */
 import {
-  amountFor,
+  collectionTotal,
   DecimalFormatError,
   formatDecimal,
   parseDecimal,
   QUANTITY_SCALE,
   type RatePeriod,
   resolveRate,
+  totalTooLarge,
 } from '@trackvault/core'
 import { moneyMinor, moneyOf, sumMoney, tryParseDecimal } from './money'
 
@@ -34,7 +35,7 @@ export interface Quote<R extends RatePeriod = RatePeriod> {
   rate: R | undefined
   /** The quantity in thousandths, when it parses. */
   quantityMilli: bigint | undefined
-  /** Why the quantity cannot be priced ("at most 3 decimal places allowed"); undefined when blank or fine. */
+  /** Why the quantity cannot be priced ("at most 3 decimal places allowed", a total over the maximum amount); undefined when blank or fine. */
   quantityProblem: string | undefined
   /** quantity x rate rounded half up to cents, as a money string; undefined without a rate or a valid quantity. */
   amount: string | undefined
@@ -56,12 +57,15 @@ export function quoteCollection<R extends RatePeriod>(rates: Iterable<R>, input:
   const unit = normaliseUnit(input.unit)
   const rate =
     input.product_id && unit && input.date ? resolveRate(rates, input.product_id, unit, input.date) : undefined
-  const problem = quantityProblem(input.quantity)
+  let problem = quantityProblem(input.quantity)
   const quantityMilli = problem ? undefined : tryParseDecimal(input.quantity, QUANTITY_SCALE)
   const rateMinor = rate ? moneyMinor(rate.rate) : null
-  const amount =
-    quantityMilli !== undefined && rateMinor !== null ? moneyOf(amountFor(quantityMilli, rateMinor)) : undefined
-  return { rate, quantityMilli, quantityProblem: problem, amount }
+  const total =
+    quantityMilli !== undefined && rateMinor !== null ? collectionTotal(quantityMilli, rateMinor) : undefined
+  // The server refuses a total over the maximum amount; the form says so before saving.
+  if (total === undefined && quantityMilli !== undefined && rate && rateMinor !== null)
+    problem = totalTooLarge(rate.rate)
+  return { rate, quantityMilli, quantityProblem: problem, amount: total === undefined ? undefined : moneyOf(total) }
 }
 
 /** Exact quantity totals per unit, units in alphabetical order: [{ unit: 'kg', total: '75.500' }]. */

@@ -2,9 +2,10 @@
  * Where a supplier's balance comes from. Roles that read every collection and
  * payment compute it from the local replica (works offline, includes queued
  * changes). Others (collectors see only their own collections and no
- * payments) ask the server while online and show "—" otherwise.
+ * payments) ask the server while online and show "—" otherwise: core's
+ * permissions let every role read any one supplier's balance.
  */
-import { grantFor } from '@trackvault/core'
+import { canReadReport, grantFor } from '@trackvault/core'
 import { useLiveQuery, useOnlineStatus, useSyncClient } from '@trackvault/react'
 import { useEffect, useState } from 'react'
 import { type BalanceTotals, balancesBySupplier } from './balances'
@@ -41,9 +42,13 @@ export interface ServerBalance {
 
 /**
  * The server's balance of each supplier in `ids`, fetched while online and
- * refetched after a sync that moved data. Offline it is empty (show "—").
+ * refetched after a sync that moved data, when `wanted` and the role may read
+ * balances. Otherwise, and offline, it is empty (show "—").
  */
-export function useServerBalances(ids: readonly string[], enabled: boolean): Record<string, ServerBalance> {
+export function useServerBalances(ids: readonly string[], wanted: boolean): Record<string, ServerBalance> {
+  const { user } = useSession()
+  // Core's rule, as the server enforces it: who may read a supplier's balance.
+  const enabled = wanted && !!user && canReadReport(user.role, 'supplier_balance')
   const client = useSyncClient()
   const online = useOnlineStatus()
   const [values, setValues] = useState<Record<string, ServerBalance>>({})

@@ -17,7 +17,7 @@ import {
 import { z } from 'zod'
 import { recordHistory } from './history'
 import { TABLES } from './mappers'
-import { checkRatePeriod, lockProductRates, priceCollection } from './pricing'
+import { checkRatePeriod, priceCollection } from './pricing'
 import { insertRow, loadRow, updateRow } from './rows'
 import { memoOf, type WriteContext } from './write-context'
 
@@ -36,7 +36,10 @@ export interface WriteOptions {
   syncMetadata?: Record<string, unknown> | null
   /** createEntity: the caller has just looked the id up in this transaction and found no row. */
   knownAbsent?: boolean
-  /** updateEntity, deleteEntity: the row as the caller has just loaded (and on PostgreSQL locked) it in this transaction. */
+  /**
+   * updateEntity, deleteEntity: the row as the caller has just loaded (and on PostgreSQL locked) it in this
+   * transaction, with `loadRow(..., caps, patch)`: a rate after its products (pricing.ts: the lock order).
+   */
   current?: Record<string, unknown>
 }
 
@@ -170,8 +173,9 @@ async function loadForWrite<T extends EntityType>(
   id: string,
   expectedVersion: number,
   loaded?: Loose,
+  patch?: Loose,
 ): Promise<Row<T>> {
-  const current = (loaded as Row<T> | undefined) ?? (await loadRow(ctx.trx, type, id, ctx.caps))
+  const current = (loaded as Row<T> | undefined) ?? (await loadRow(ctx.trx, type, id, ctx.caps, patch))
   if (!current) throw new AppError('NOT_FOUND', `${type} ${id} does not exist`)
   if (current.deleted_at || current.version !== expectedVersion) throw new VersionConflictError(current)
   return current
@@ -189,7 +193,7 @@ export async function updateEntity<T extends EntityType>(
   expectedVersion: number,
   opts: WriteOptions = {},
 ): Promise<Row<T>> {
-  const current = (await loadForWrite(ctx, type, id, expectedVersion, opts.current)) as unknown as Loose
+  const current = (await loadForWrite(ctx, type, id, expectedVersion, opts.current, patch)) as unknown as Loose
   authorise(ctx, type, 'update', ownerOf(current))
   const writable = writableFields(type)
   const candidate: Loose = {}
@@ -227,9 +231,6 @@ export async function deleteEntity<T extends EntityType>(
 ): Promise<Row<T>> {
   const current = await loadForWrite(ctx, type, id, expectedVersion, opts.current)
   authorise(ctx, type, 'delete', ownerOf(current as unknown as Loose))
-  if (type === 'product_rate') {
-    await lockProductRates(ctx.trx, (current as unknown as Loose).product_id as string, 'change', ctx.caps)
-  }
   const row = {
     ...current,
     version: current.version + 1,

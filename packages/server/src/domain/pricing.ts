@@ -4,8 +4,8 @@
  */
 import {
   AppError,
-  amountFor,
   type Collection,
+  collectionTotal,
   formatDecimal,
   MONEY_SCALE,
   overlappingRates,
@@ -13,6 +13,7 @@ import {
   parseDecimal,
   QUANTITY_SCALE,
   resolveRate,
+  totalTooLarge,
 } from '@trackvault/core'
 import type { Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
@@ -31,23 +32,60 @@ async function ratesOf(trx: Transaction<Database>, productId: string, unit: stri
 }
 
 /**
- * With row locks (PostgreSQL), a product's rates change only under a lock on its product row
- * (`lockProductRates`); pricing takes that lock in share mode, so a collection is priced with the
- * rates as they stand at its place in commit order, never with a rate changed by a transaction that
- * commits first. SQLite serialises writers anyway.
+ * The one lock order on PostgreSQL for every write that touches products and rates: products
+ * first, several of them in id order, then rates. SQLite serialises writers and needs none.
+ *
+ * - A product's rates change only under a lock on that product (`change` mode): creating, editing
+ *   or deleting a rate locks its product, and moving a rate to another product locks both, before
+ *   the rate row ({@link loadRateForWrite}, {@link checkRatePeriod}).
+ * - Pricing takes the product's lock in `share` mode before it reads the rates; the collection row
+ *   it then writes references the chosen rate (its foreign key check locks the rate row), so the
+ *   collection waits for a rate write that holds the product, never the other way round. A
+ *   collection is therefore priced with the rates as they stand at its place in commit order, and
+ *   never by a rate that has moved to another product.
+ *
+ * A deadlock (40P01) is left only between batches whose operations lock products in opposite
+ * orders across several operations; PostgreSQL aborts one and the client retries it (503).
  */
 export async function lockProductRates(
   trx: Transaction<Database>,
-  productId: string,
+  productIds: string | readonly unknown[],
   mode: 'share' | 'change',
   lock?: DbCapabilities,
 ): Promise<void> {
   if (!lock?.rowLocks) return
-  const query = trx.selectFrom('products').select('id').where('id', '=', productId)
-  await (mode === 'share' ? query.forShare() : query.forNoKeyUpdate()).execute()
+  const ids = typeof productIds === 'string' ? [productIds] : productIds
+  const sorted = [...new Set(ids.filter((id): id is string => typeof id === 'string'))].sort()
+  for (const id of sorted) {
+    const query = trx.selectFrom('products').select('id').where('id', '=', id)
+    await (mode === 'share' ? query.forShare() : query.forNoKeyUpdate()).execute()
+  }
 }
 
-/** Prices a collection: sets product_rate_id, rate_applied and total_amount, or throws NO_RATE. */
+/**
+ * Loads a rate for a write and, on PostgreSQL, locks it in the order of {@link lockProductRates}: its
+ * product (and `movingTo`, the product a patch moves it to) before the rate row. The product is read
+ * before it is locked, so if the rate moved in between, the new product is locked too and the rate
+ * read again. Undefined if there is no such rate.
+ */
+export async function loadRateForWrite(
+  trx: Transaction<Database>,
+  id: string,
+  lock: DbCapabilities,
+  movingTo?: unknown,
+): Promise<ProductRate | undefined> {
+  for (;;) {
+    const seen = await trx.selectFrom('product_rates').select('product_id').where('id', '=', id).executeTakeFirst()
+    if (seen) await lockProductRates(trx, [seen.product_id, movingTo], 'change', lock)
+    const row = await trx.selectFrom('product_rates').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+    if (!row || row.product_id === seen?.product_id) return row ? toWire('product_rate', row) : undefined
+  }
+}
+
+/**
+ * Prices a collection: sets product_rate_id, rate_applied and total_amount, or throws NO_RATE, or
+ * VALIDATION_FAILED on `quantity` when quantity x rate is over the maximum amount.
+ */
 export async function priceCollection(
   trx: Transaction<Database>,
   c: Pick<Collection, 'product_id' | 'unit' | 'collection_date' | 'quantity'>,
@@ -70,14 +108,21 @@ export async function priceCollection(
       collection_date: c.collection_date,
     })
   }
-  const total = amountFor(parseDecimal(c.quantity, QUANTITY_SCALE), parseDecimal(rate.rate, MONEY_SCALE))
+  const total = collectionTotal(parseDecimal(c.quantity, QUANTITY_SCALE), parseDecimal(rate.rate, MONEY_SCALE))
+  if (total === undefined) {
+    // Over the maximum amount (core's money.ts says why it exists): refused by name, like any bad field.
+    throw new AppError('VALIDATION_FAILED', `Quantity ${totalTooLarge(rate.rate)}`, {
+      fields: { quantity: [totalTooLarge(rate.rate)] },
+    })
+  }
   return { product_rate_id: rate.id, rate_applied: rate.rate, total_amount: formatDecimal(total, MONEY_SCALE) }
 }
 
 /**
  * Throws RATE_OVERLAP if `rate` overlaps another active rate, VALIDATION_FAILED if its period is reversed.
- * With row locks (PostgreSQL) the product row is locked first, so concurrent rate writes of one product
- * run the check one after the other and cannot both pass; SQLite serialises writers anyway.
+ * With row locks (PostgreSQL) the product row is locked (already, by whoever loaded the rate for this
+ * write, see {@link loadRateForWrite}; or now, for a new rate), so concurrent rate writes of one
+ * product run the check one after the other and cannot both pass; SQLite serialises writers anyway.
  */
 export async function checkRatePeriod(
   trx: Transaction<Database>,

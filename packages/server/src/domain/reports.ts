@@ -1,9 +1,11 @@
 /**
  * Balances and statements, summed in SQL over every matching row (never a
  * loaded page) and formatted exactly: balance = collections - payments.
+ * Sums are exact at any size (splitSum); grand totals and running balances
+ * are BigInt.
  */
-import { AppError, formatDecimal, MONEY_SCALE } from '@trackvault/core'
-import type { Kysely } from 'kysely'
+import { AppError, formatDecimal, joinSplitSum, MONEY_SCALE, SUM_SPLIT } from '@trackvault/core'
+import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/schema'
 
 export interface DateRange {
@@ -30,15 +32,28 @@ function balanceOf(supplierId: string, collections: bigint, payments: bigint): B
   }
 }
 
+/**
+ * SUM(column) in two exact parts, read as text: the quotient and remainder by SUM_SPLIT. core's
+ * money.ts has the arithmetic: SQLite's 64-bit sum() cannot overflow on either part, PostgreSQL's
+ * numeric never does, and no sum passes through a JS number (joinSplitSum makes the BigInt).
+ */
+function splitSum(column: 'total_minor' | 'amount_minor') {
+  const split = sql.lit(Number(SUM_SPLIT))
+  return [
+    sql<string>`cast(sum(${sql.ref(column)} / ${split}) as text)`.as('quotients'),
+    sql<string>`cast(sum(${sql.ref(column)} % ${split}) as text)`.as('remainders'),
+  ] as const
+}
+
 async function sumsBySupplier(db: Kysely<Database>, range: DateRange, supplierId?: string) {
   let c = db
     .selectFrom('collections')
-    .select(['supplier_id', (eb) => eb.fn.sum<string>('total_minor').as('total')])
+    .select(['supplier_id', ...splitSum('total_minor')])
     .where('deleted_at', 'is', null)
     .groupBy('supplier_id')
   let p = db
     .selectFrom('payments')
-    .select(['supplier_id', (eb) => eb.fn.sum<string>('amount_minor').as('total')])
+    .select(['supplier_id', ...splitSum('amount_minor')])
     .where('deleted_at', 'is', null)
     .groupBy('supplier_id')
   if (supplierId) {
@@ -55,8 +70,8 @@ async function sumsBySupplier(db: Kysely<Database>, range: DateRange, supplierId
   }
   const [cs, ps] = await Promise.all([c.execute(), p.execute()])
   return {
-    collections: new Map(cs.map((r) => [r.supplier_id, big(r.total)])),
-    payments: new Map(ps.map((r) => [r.supplier_id, big(r.total)])),
+    collections: new Map(cs.map((r) => [r.supplier_id, joinSplitSum(r.quotients, r.remainders)])),
+    payments: new Map(ps.map((r) => [r.supplier_id, joinSplitSum(r.quotients, r.remainders)])),
   }
 }
 

@@ -8,17 +8,25 @@ import type { Kysely, Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database, SyncedColumns } from '../db/schema'
 import { TABLES, toColumns, toWire } from './mappers'
+import { loadRateForWrite } from './pricing'
 
 // biome-ignore lint/suspicious/noExplicitAny: table chosen at run time from TABLES
 type Loose = Kysely<any>
 
-/** Loads one row (deleted or not); on PostgreSQL inside a write it is locked until commit. */
+/**
+ * Loads one row (deleted or not); with `lock`, on PostgreSQL inside a write, it is locked until commit,
+ * a rate after its product and after the product `patch` moves it to (pricing.ts: the lock order).
+ */
 export async function loadRow<T extends EntityType>(
   db: Kysely<Database> | Transaction<Database>,
   type: T,
   id: string,
   lock?: DbCapabilities,
+  patch?: Record<string, unknown>,
 ): Promise<EntityRows[T] | undefined> {
+  if (lock?.rowLocks && type === 'product_rate') {
+    return (await loadRateForWrite(db as Transaction<Database>, id, lock, patch?.product_id)) as EntityRows[T]
+  }
   let query = (db as Loose)
     .selectFrom(TABLES[type] as string)
     .selectAll()

@@ -1,5 +1,5 @@
 /** Balances, the balances report, supplier statements and entity history. */
-import { AppError, can, canReadReports, canSeeDevices, ENTITY_TYPES } from '@trackvault/core'
+import { AppError, can, canReadReport, canSeeDevices, ENTITY_TYPES, type Report } from '@trackvault/core'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -17,8 +17,11 @@ const balance = z.object({
   balance: z.string(),
 })
 
-function requireReports(actor: Actor) {
-  if (!canReadReports(actor.role)) throw new AppError('FORBIDDEN', `A ${actor.role} may not read reports`)
+/** Core's rule for `report` (permissions.ts: who may read which report, and why). */
+function requireReport(actor: Actor, report: Report) {
+  if (!canReadReport(actor.role, report)) {
+    throw new AppError('FORBIDDEN', `A ${actor.role} may not read ${report.replaceAll('_', ' ')}s`)
+  }
 }
 
 export async function reportRoutes(fastify: FastifyInstance) {
@@ -30,13 +33,17 @@ export async function reportRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['Reports'],
-        summary: 'Balance of one supplier: collections minus payments, optionally in a date range',
+        summary:
+          'Balance of one supplier: collections minus payments, optionally in a date range. Every role, collectors included, for any supplier',
         params: idParams,
         querystring: dateRangeQuery,
         response: { 200: balance, ...errors },
       },
     },
-    async (request) => supplierBalance(app.db, request.params.id, request.query),
+    async (request) => {
+      requireReport(request.actor, 'supplier_balance')
+      return supplierBalance(app.db, request.params.id, request.query)
+    },
   )
 
   app.get(
@@ -44,7 +51,8 @@ export async function reportRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['Reports'],
-        summary: 'Collections and payments of a supplier in a date range, with a running balance',
+        summary:
+          'Collections and payments of a supplier in a date range, with a running balance (admin, manager, finance)',
         params: idParams,
         querystring: dateRangeQuery,
         response: {
@@ -71,7 +79,7 @@ export async function reportRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) => {
-      requireReports(request.actor)
+      requireReport(request.actor, 'supplier_statement')
       return supplierStatement(app.db, request.params.id, request.query)
     },
   )
@@ -81,7 +89,7 @@ export async function reportRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['Reports'],
-        summary: 'Balances of all suppliers for a date range, with grand totals',
+        summary: 'Balances of all suppliers for a date range, with grand totals (admin, manager, finance)',
         querystring: dateRangeQuery,
         response: {
           200: z.object({
@@ -95,7 +103,7 @@ export async function reportRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) => {
-      requireReports(request.actor)
+      requireReport(request.actor, 'balances_report')
       return balancesReport(app.db, request.query)
     },
   )

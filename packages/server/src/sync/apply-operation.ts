@@ -96,7 +96,8 @@ async function applyCreate(ctx: WriteContext, op: OperationInput): Promise<Appli
 async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Applied> {
   const baseVersion = requireBaseVersion(op)
   const type = op.entity_type
-  const current = (await loadRow(ctx.trx, type, op.entity_id, ctx.caps)) as Loose | undefined
+  // The payload names the product a rate moves to: locked with its own, before the rate (pricing.ts).
+  const current = (await loadRow(ctx.trx, type, op.entity_id, ctx.caps, op.payload)) as Loose | undefined
   if (!current) throw new AppError('NOT_FOUND', `${type} ${op.entity_id} does not exist`)
   const owner = typeof current.user_id === 'string' ? current.user_id : undefined
   if (!can(ctx.actor, type, 'update', owner)) {
