@@ -15,6 +15,8 @@
  */
 import {
   amountFor,
+  ENTITY_SPECS,
+  ENTITY_TYPES,
   type EntityType,
   formatDecimal,
   grantFor,
@@ -23,6 +25,7 @@ import {
   QUANTITY_SCALE,
   type RatePeriod,
   resolveRate,
+  SYNCED_FIELDS,
 } from '@trackvault/core'
 import type { SyncedColumns } from '../packages/server/src/db/schema'
 import { TABLES, toWire } from '../packages/server/src/domain/mappers'
@@ -36,35 +39,15 @@ export interface Anomaly {
 
 type Row = Record<string, unknown> & { id: string; version: number; deleted_at: string | null }
 
-const TYPES: EntityType[] = ['supplier', 'product', 'product_rate', 'collection', 'payment']
+const TYPES = ENTITY_TYPES
 
-const KEY_FIELDS: Record<EntityType, string[]> = {
-  supplier: ['code', 'name', 'phone', 'email', 'address', 'is_active'],
-  product: ['code', 'name', 'description', 'default_unit', 'is_active'],
-  product_rate: ['product_id', 'unit', 'rate', 'effective_date', 'end_date', 'is_active'],
-  collection: [
-    'supplier_id',
-    'product_id',
-    'user_id',
-    'collection_date',
-    'quantity',
-    'unit',
-    'notes',
-    'product_rate_id',
-    'rate_applied',
-    'total_amount',
-  ],
-  payment: [
-    'supplier_id',
-    'user_id',
-    'payment_date',
-    'amount',
-    'payment_type',
-    'payment_method',
-    'reference_number',
-    'notes',
-  ],
-}
+/** The fields a replica must agree with the server on: every field of the row but the synced bookkeeping. */
+const KEY_FIELDS = Object.fromEntries(
+  TYPES.map((t) => [
+    t,
+    Object.keys(ENTITY_SPECS[t].row.shape).filter((f) => !(SYNCED_FIELDS as readonly string[]).includes(f)),
+  ]),
+) as Record<EntityType, string[]>
 
 /** JSON with sorted keys, so payloads compare by content. */
 function canonical(v: unknown): string {

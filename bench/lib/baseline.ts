@@ -89,7 +89,7 @@ export class RowBuilder {
       versions.push(version)
       set.entities.push({
         table: TABLES[op.entity_type as 'collection' | 'payment'],
-        columns: toColumns(wire as unknown as EntityRows['collection'], this.deviceId),
+        columns: toColumns('collection', wire as unknown as EntityRows['collection'], this.deviceId),
         expected: prior && op.operation_type !== 'create' ? version - 1 : null,
       })
       set.history.push({

@@ -1,4 +1,5 @@
 export * from './entities'
+export * from './entity-spec'
 export * from './errors'
 export * from './fields'
 export * from './ids'

@@ -5,22 +5,17 @@
  * and back.
  */
 import type { QueuedOp } from '@trackvault/client'
+import { ENTITY_SPECS, ENTITY_TYPES, SYNCED_FIELDS } from '@trackvault/core'
 
-/** Fields the server owns; never shown as something to choose between. */
-const SERVER_OWNED = new Set([
-  'id',
-  'version',
-  'created_at',
-  'updated_at',
-  'created_by',
-  'updated_by',
-  'device_id',
-  'sync_metadata',
-  '_sync',
+/** Fields the server owns on every row (core's entity spec); never shown as something to choose between. */
+const SERVER_OWNED = new Set<string>([...SYNCED_FIELDS.filter((f) => f !== 'deleted_at'), '_sync'])
+
+/** Fields set or priced by the server: not editable in a failed operation's form. */
+const NOT_EDITABLE = new Set<string>([
+  ...SERVER_OWNED,
+  'deleted_at',
+  ...ENTITY_TYPES.flatMap((t) => ENTITY_SPECS[t].serverFields),
 ])
-
-/** Fields priced or recorded by the server: not editable in a failed operation's form. */
-const NOT_EDITABLE = new Set([...SERVER_OWNED, 'deleted_at', 'rate_applied', 'total_amount', 'product_rate_id'])
 
 type Row = Record<string, unknown>
 

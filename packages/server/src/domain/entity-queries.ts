@@ -1,66 +1,13 @@
 /**
- * Reading synced entities: one list query builder driven by a small spec per
- * entity type (searchable columns, sortable fields, filters, date column).
+ * Reading synced entities: one list query builder driven by the list spec of
+ * core's entity spec (searchable fields, sortable fields, filters, date).
  */
-import { AppError, type EntityRows, type EntityType, grantFor } from '@trackvault/core'
+import { AppError, ENTITY_SPECS, type EntityRows, type EntityType, grantFor } from '@trackvault/core'
 import { type Kysely, sql } from 'kysely'
 import type { Database, SyncedColumns } from '../db/schema'
-import { TABLES, toWire } from './mappers'
+import { columnOf, TABLES, toWire } from './mappers'
 import { loadRow } from './rows'
 import type { Actor } from './write-context'
-
-interface ListSpec {
-  search: string[]
-  /** wire sort field -> column */
-  sort: Record<string, string>
-  defaultSort: string
-  /** wire filter names that map 1:1 to columns */
-  filters: string[]
-  dateColumn?: string
-}
-
-const COMMON_SORT = { created_at: 'created_at', updated_at: 'updated_at' }
-
-export const LIST_SPECS: Record<EntityType, ListSpec> = {
-  supplier: {
-    search: ['code', 'name', 'phone', 'email', 'address'],
-    sort: { ...COMMON_SORT, code: 'code', name: 'name' },
-    defaultSort: 'name',
-    filters: ['is_active'],
-  },
-  product: {
-    search: ['code', 'name', 'description'],
-    sort: { ...COMMON_SORT, code: 'code', name: 'name' },
-    defaultSort: 'name',
-    filters: ['is_active', 'default_unit'],
-  },
-  product_rate: {
-    search: ['unit'],
-    sort: { ...COMMON_SORT, effective_date: 'effective_date', rate: 'rate_minor', unit: 'unit' },
-    defaultSort: 'effective_date',
-    filters: ['product_id', 'unit', 'is_active'],
-    dateColumn: 'effective_date',
-  },
-  collection: {
-    search: ['notes', 'unit'],
-    sort: {
-      ...COMMON_SORT,
-      collection_date: 'collection_date',
-      quantity: 'quantity_milli',
-      total_amount: 'total_minor',
-    },
-    defaultSort: 'collection_date',
-    filters: ['supplier_id', 'product_id', 'user_id', 'unit'],
-    dateColumn: 'collection_date',
-  },
-  payment: {
-    search: ['reference_number', 'notes'],
-    sort: { ...COMMON_SORT, payment_date: 'payment_date', amount: 'amount_minor' },
-    defaultSort: 'payment_date',
-    filters: ['supplier_id', 'user_id', 'payment_type', 'payment_method'],
-    dateColumn: 'payment_date',
-  },
-}
 
 export interface ListQuery {
   page: number
@@ -96,14 +43,14 @@ export async function listEntities<T extends EntityType>(
   q: ListQuery,
 ): Promise<Page<EntityRows[T]>> {
   assertCanRead(actor, type)
-  const spec = LIST_SPECS[type]
-  const sortBy = q.sort_by ?? spec.defaultSort
-  const sortColumn = Object.hasOwn(spec.sort, sortBy) ? spec.sort[sortBy] : undefined
-  if (!sortColumn) {
+  const spec = ENTITY_SPECS[type].list
+  const sortBy = q.sort_by ?? spec.defaultSort[0]
+  if (!spec.sort.includes(sortBy)) {
     throw new AppError('VALIDATION_FAILED', undefined, {
-      fields: { sort_by: [`must be one of ${Object.keys(spec.sort).join(', ')}`] },
+      fields: { sort_by: [`must be one of ${spec.sort.join(', ')}`] },
     })
   }
+  const sortColumn = columnOf(sortBy)
   const table: string = TABLES[type]
   // biome-ignore lint/suspicious/noExplicitAny: table chosen at run time
   let query = (db as Kysely<any>).selectFrom(table)
@@ -114,8 +61,8 @@ export async function listEntities<T extends EntityType>(
     if (value === undefined) continue
     query = query.where(f, '=', f === 'is_active' ? (value ? 1 : 0) : value)
   }
-  if (spec.dateColumn && q.from_date) query = query.where(spec.dateColumn, '>=', q.from_date)
-  if (spec.dateColumn && q.to_date) query = query.where(spec.dateColumn, '<=', q.to_date)
+  if (spec.date && q.from_date) query = query.where(spec.date, '>=', q.from_date)
+  if (spec.date && q.to_date) query = query.where(spec.date, '<=', q.to_date)
   if (q.search) {
     const needle = `%${q.search.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`
     query = query.where((eb) =>

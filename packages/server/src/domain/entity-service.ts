@@ -2,16 +2,25 @@
  * The one write path. REST routes and sync operations both call these
  * functions, so every write is validated, authorised, priced, versioned and
  * recorded (entity + history + change log) in the caller's transaction.
+ *
+ * The checks live here only: `checkCreate`, `checkPatch` and `checkDelete`
+ * validate, authorise and default the owner; `createEntity`, `updateEntity`
+ * and `deleteEntity` run them and write. The sync layer, which must decide
+ * between success, merge and conflict on checked input first, runs the checks
+ * itself and then writes with `insertChecked`, `writePatch` and `writeDelete`.
  */
 import {
   AppError,
   can,
   ENTITY_INPUTS,
+  ENTITY_SPECS,
   type EntityRows,
   type EntityType,
   mayActForOthers,
   newId,
+  ownerOf as ownerOfRow,
   parseOrThrow,
+  withDefaultOwner,
   writableFields,
 } from '@trackvault/core'
 import { z } from 'zod'
@@ -42,8 +51,6 @@ export interface WriteOptions {
    */
   current?: Record<string, unknown>
 }
-
-const ownerOf = (row: Loose) => (typeof row.user_id === 'string' ? row.user_id : undefined)
 
 function authorise(ctx: WriteContext, type: EntityType, action: 'create' | 'update' | 'delete', owner?: string) {
   if (!can(ctx.actor, type, action, owner)) {
@@ -87,7 +94,7 @@ async function complete<T extends EntityType>(
   prev: Loose | undefined,
 ): Promise<Row<T>> {
   const changed = (f: string) => !prev || prev[f] !== next[f]
-  if ((type === 'collection' || type === 'payment') && changed('user_id')) {
+  if (ENTITY_SPECS[type].owner && changed('user_id')) {
     if (next.user_id !== ctx.actor.id && !mayActForOthers(ctx.actor.role, type)) {
       throw new AppError('FORBIDDEN', `A ${ctx.actor.role} may only record ${type}s as themselves`)
     }
@@ -126,20 +133,56 @@ async function assertUniqueCode(ctx: WriteContext, type: EntityType, code: unkno
   }
 }
 
+/** A create's fields: validated, the owner defaulted to the writer, and the writer allowed to create them. */
+export function checkCreate(ctx: WriteContext, type: EntityType, input: unknown): Loose {
+  const fields = withDefaultOwner(type, parseOrThrow(ENTITY_INPUTS[type], input) as Loose, ctx.actor.id)
+  authorise(ctx, type, 'create', ownerOfRow(type, fields))
+  return fields
+}
+
+/**
+ * A patch of `current`, checked: the writer may update the row, and the row it would produce is
+ * valid. `fields` is that row's writable fields; `delta` the patch's fields in canonical form
+ * ("50.5" -> "50.500"). Unknown and server-owned fields in the patch are ignored.
+ */
+export function checkPatch(ctx: WriteContext, type: EntityType, current: Loose, patch: Loose) {
+  authorise(ctx, type, 'update', ownerOfRow(type, current))
+  const writable = writableFields(type)
+  const candidate: Loose = {}
+  for (const f of writable) candidate[f] = f in patch ? patch[f] : current[f]
+  const fields = parseOrThrow(ENTITY_INPUTS[type], candidate) as Loose
+  const delta: Loose = {}
+  for (const f of writable) if (f in patch) delta[f] = fields[f]
+  return { fields, delta }
+}
+
+/** The writer may delete `current`. */
+export function checkDelete(ctx: WriteContext, type: EntityType, current: Loose): void {
+  authorise(ctx, type, 'delete', ownerOfRow(type, current))
+}
+
 /**
  * Creates an entity. `id` may come from the client (UUIDv7 made on a device);
  * an id that already exists is a DUPLICATE carrying the stored row.
  */
-export async function createEntity<T extends EntityType>(
+export function createEntity<T extends EntityType>(
   ctx: WriteContext,
   type: T,
   input: unknown,
   id: string = newId(),
   opts: WriteOptions = {},
 ): Promise<Row<T>> {
-  const fields = parseOrThrow(ENTITY_INPUTS[type], input) as Loose
-  if (type === 'collection' || type === 'payment') fields.user_id ??= ctx.actor.id
-  authorise(ctx, type, 'create', ownerOf(fields))
+  return insertChecked(ctx, type, checkCreate(ctx, type, input), id, opts)
+}
+
+/** Inserts a row from fields `checkCreate` passed. */
+export async function insertChecked<T extends EntityType>(
+  ctx: WriteContext,
+  type: T,
+  fields: Loose,
+  id: string,
+  opts: WriteOptions = {},
+): Promise<Row<T>> {
   parseOrThrow(z.uuid(), id)
   const existing = opts.knownAbsent ? undefined : await loadRow(ctx.trx, type, id)
   if (existing) throw new AppError('DUPLICATE', `${type} ${id} already exists`, { current: existing })
@@ -194,11 +237,22 @@ export async function updateEntity<T extends EntityType>(
   opts: WriteOptions = {},
 ): Promise<Row<T>> {
   const current = (await loadForWrite(ctx, type, id, expectedVersion, opts.current, patch)) as unknown as Loose
-  authorise(ctx, type, 'update', ownerOf(current))
-  const writable = writableFields(type)
-  const candidate: Loose = {}
-  for (const f of writable) candidate[f] = f in patch ? patch[f] : current[f]
-  const fields = parseOrThrow(ENTITY_INPUTS[type], candidate) as Loose
+  const { fields } = checkPatch(ctx, type, current, patch)
+  return writePatch(ctx, type, current, fields, opts)
+}
+
+/**
+ * Writes `fields` (from `checkPatch` on `current`) as the next version of `current`, which the
+ * caller loaded (and on PostgreSQL locked) in this transaction.
+ */
+export async function writePatch<T extends EntityType>(
+  ctx: WriteContext,
+  type: T,
+  current: Loose,
+  fields: Loose,
+  opts: Pick<WriteOptions, 'syncMetadata'> = {},
+): Promise<Row<T>> {
+  const id = current.id as string
   if (fields.code !== current.code) await assertUniqueCode(ctx, type, fields.code, id)
   const row = await complete(
     ctx,
@@ -213,7 +267,7 @@ export async function updateEntity<T extends EntityType>(
     },
     current,
   )
-  if (!(await updateRow(ctx.trx, type, row, expectedVersion, ctx.actor.deviceId))) {
+  if (!(await updateRow(ctx.trx, type, row, current.version as number, ctx.actor.deviceId))) {
     throw new VersionConflictError((await loadRow(ctx.trx, type, id)) as Row<T>)
   }
   forget(ctx, type, id)
@@ -229,17 +283,28 @@ export async function deleteEntity<T extends EntityType>(
   expectedVersion: number,
   opts: WriteOptions = {},
 ): Promise<Row<T>> {
-  const current = await loadForWrite(ctx, type, id, expectedVersion, opts.current)
-  authorise(ctx, type, 'delete', ownerOf(current as unknown as Loose))
+  const current = (await loadForWrite(ctx, type, id, expectedVersion, opts.current)) as unknown as Loose
+  checkDelete(ctx, type, current)
+  return writeDelete(ctx, type, current, opts)
+}
+
+/** Writes the tombstone of `current` (checked with `checkDelete`, loaded in this transaction). */
+export async function writeDelete<T extends EntityType>(
+  ctx: WriteContext,
+  type: T,
+  current: Loose,
+  opts: Pick<WriteOptions, 'syncMetadata'> = {},
+): Promise<Row<T>> {
+  const id = current.id as string
   const row = {
     ...current,
-    version: current.version + 1,
+    version: (current.version as number) + 1,
     deleted_at: ctx.now,
     updated_at: ctx.now,
     updated_by: ctx.actor.id,
     sync_metadata: opts.syncMetadata !== undefined ? opts.syncMetadata : current.sync_metadata,
-  }
-  if (!(await updateRow(ctx.trx, type, row, expectedVersion, ctx.actor.deviceId))) {
+  } as unknown as Row<T>
+  if (!(await updateRow(ctx.trx, type, row, current.version as number, ctx.actor.deviceId))) {
     throw new VersionConflictError((await loadRow(ctx.trx, type, id)) as Row<T>)
   }
   forget(ctx, type, id)
@@ -265,14 +330,13 @@ export async function deleteCurrent<T extends EntityType>(
     | Row<T>
     | undefined
   if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${type} ${id} does not exist`)
-  authorise(ctx, type, 'delete', ownerOf(current as unknown as Loose))
+  checkDelete(ctx, type, current as unknown as Loose)
   const unversioned_delete = {
     deleted_version: current.version,
     last_changed_by: current.updated_by,
     last_changed_at: current.updated_at,
   }
-  return deleteEntity(ctx, type, id, current.version, {
-    current: current as unknown as Loose,
+  return writeDelete(ctx, type, current as unknown as Loose, {
     syncMetadata: { ...(current.sync_metadata ?? {}), unversioned_delete },
   })
 }

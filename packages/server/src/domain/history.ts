@@ -1,5 +1,5 @@
 /** History: every accepted change stores the full new version of the row. */
-import type { EntityRows, EntityType } from '@trackvault/core'
+import { type EntityRows, type EntityType, ownerOf } from '@trackvault/core'
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema'
 import { chunks, type PendingChange } from './change-log'
@@ -32,8 +32,8 @@ export function recordHistory<T extends EntityType>(
   operation: HistoryOperation,
   previous?: EntityRows[T] | Record<string, unknown>,
 ): void {
-  const owner = ownerOf(row)
-  const before = previous ? ownerOf(previous) : null
+  const owner = ownerOf(type, row as unknown as Record<string, unknown>) ?? null
+  const before = previous ? (ownerOf(type, previous as Record<string, unknown>) ?? null) : null
   ctx.changes.push({
     entity_type: type,
     entity_id: row.id,
@@ -47,11 +47,6 @@ export function recordHistory<T extends EntityType>(
     owner_id: owner,
     previous_owner_id: before !== owner ? before : null,
   })
-}
-
-function ownerOf(row: object): string | null {
-  const owner = (row as { user_id?: unknown }).user_id
-  return typeof owner === 'string' ? owner : null
 }
 
 /** Writes the history rows of `changes` (multi-row inserts). */

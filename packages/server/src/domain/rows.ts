@@ -45,7 +45,7 @@ export async function insertRow<T extends EntityType>(
 ): Promise<void> {
   await (trx as unknown as Loose)
     .insertInto(TABLES[type] as string)
-    .values(toColumns(row, deviceId))
+    .values(toColumns(type, row, deviceId))
     .execute()
 }
 
@@ -57,7 +57,7 @@ export async function updateRow<T extends EntityType>(
   expectedVersion: number,
   deviceId: string | null,
 ): Promise<boolean> {
-  const { id, ...columns } = toColumns(row, deviceId)
+  const { id, ...columns } = toColumns(type, row, deviceId)
   const result = await (trx as unknown as Loose)
     .updateTable(TABLES[type] as string)
     .set(columns)

@@ -5,6 +5,8 @@
 import {
   dateField,
   ENTITY_INPUTS,
+  ENTITY_SPECS,
+  ENTITY_TYPES,
   type EntityType,
   ERROR_CODES,
   PAYMENT_METHODS,
@@ -14,73 +16,11 @@ import {
 } from '@trackvault/core'
 import { z } from 'zod'
 
-const money = z.string().describe('decimal string, 2 places')
-const nullableText = z.string().nullable()
-
-const synced = {
-  id: z.uuid(),
-  version: z.number().int(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  deleted_at: z.string().nullable(),
-  created_by: z.string().nullable(),
-  updated_by: z.string().nullable(),
-  sync_metadata: z.record(z.string(), z.unknown()).nullable(),
-}
-
-/** Response shape of each entity type. */
-export const ROW_SCHEMAS = {
-  supplier: z.object({
-    ...synced,
-    code: z.string(),
-    name: z.string(),
-    phone: nullableText,
-    email: nullableText,
-    address: nullableText,
-    is_active: z.boolean(),
-  }),
-  product: z.object({
-    ...synced,
-    code: z.string(),
-    name: z.string(),
-    description: nullableText,
-    default_unit: z.string(),
-    is_active: z.boolean(),
-  }),
-  product_rate: z.object({
-    ...synced,
-    product_id: z.string(),
-    unit: z.string(),
-    rate: money,
-    effective_date: z.string(),
-    end_date: z.string().nullable(),
-    is_active: z.boolean(),
-  }),
-  collection: z.object({
-    ...synced,
-    supplier_id: z.string(),
-    product_id: z.string(),
-    user_id: z.string(),
-    collection_date: z.string(),
-    quantity: z.string().describe('decimal string, 3 places'),
-    unit: z.string(),
-    notes: nullableText,
-    product_rate_id: z.string(),
-    rate_applied: money,
-    total_amount: money,
-  }),
-  payment: z.object({
-    ...synced,
-    supplier_id: z.string(),
-    user_id: z.string(),
-    payment_date: z.string(),
-    amount: money,
-    payment_type: z.enum(PAYMENT_TYPES),
-    payment_method: z.enum(PAYMENT_METHODS),
-    reference_number: nullableText,
-    notes: nullableText,
-  }),
-} as const satisfies Record<EntityType, z.ZodObject>
+/** Response shape of each entity type: core's entity spec (typed loosely: routes answer core's row types). */
+export const ROW_SCHEMAS = Object.fromEntries(ENTITY_TYPES.map((t) => [t, ENTITY_SPECS[t].row])) as unknown as Record<
+  EntityType,
+  z.ZodType<unknown>
+>
 
 export const errorSchema = z
   .object({

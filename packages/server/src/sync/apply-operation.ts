@@ -1,20 +1,31 @@
 /**
- * Applies one sync operation through the domain service, deciding between
- * success, an automatic field merge, and a conflict. The decision depends
- * only on the stored versions (server order), never on client clocks.
+ * Applies one sync operation, deciding between success, an automatic field
+ * merge, and a conflict. The decision depends only on the stored versions
+ * (server order), never on client clocks. What may be written is the domain
+ * service's to say (`checkCreate`, `checkPatch`, `checkDelete`); this file
+ * only decides whether and how to write it.
  */
 import {
   AppError,
   type ConflictInfo,
   can,
   changedFields,
-  ENTITY_INPUTS,
+  ENTITY_SPECS,
   type EntityType,
   type OperationType,
+  ownerOf,
   threeWayMerge,
   writableFields,
 } from '@trackvault/core'
-import { createEntity, deleteCurrent, deleteEntity, updateEntity } from '../domain/entity-service'
+import {
+  checkCreate,
+  checkDelete,
+  checkPatch,
+  deleteCurrent,
+  insertChecked,
+  writeDelete,
+  writePatch,
+} from '../domain/entity-service'
 import { historyVersion } from '../domain/history'
 import { loadRow } from '../domain/rows'
 import type { WriteContext } from '../domain/write-context'
@@ -34,9 +45,6 @@ export type Applied =
   | { status: 'success'; row: Loose; merged?: boolean }
   | { status: 'conflict'; conflict: ConflictInfo }
 
-/** Payment amounts are never merged automatically: money goes to a person. */
-const MANUAL_FIELDS: Partial<Record<EntityType, string[]>> = { payment: ['amount'] }
-
 function pick(row: Loose, fields: Iterable<string>): Loose {
   const out: Loose = {}
   for (const f of fields) if (f in row) out[f] = row[f]
@@ -52,21 +60,6 @@ function requireBaseVersion(op: OperationInput): number {
   return op.base_version
 }
 
-/**
- * The client's delta in canonical form ("50.5" -> "50.500"), validated as the
- * whole row it would produce. Unknown and server-owned fields are dropped.
- */
-function normaliseDelta(type: EntityType, current: Loose, payload: Loose): Loose {
-  const writable = writableFields(type)
-  const keys = Object.keys(payload).filter((k) => writable.includes(k))
-  const parsed = ENTITY_INPUTS[type].safeParse({ ...pick(current, writable), ...pick(payload, keys) })
-  if (!parsed.success) {
-    // Let the domain service produce the standard VALIDATION_FAILED error.
-    return pick(payload, keys)
-  }
-  return pick(parsed.data as Loose, keys)
-}
-
 function conflict(current: Loose, base: Loose | null, client: Loose, fields: string[]): Applied {
   return {
     status: 'conflict',
@@ -75,22 +68,21 @@ function conflict(current: Loose, base: Loose | null, client: Loose, fields: str
 }
 
 async function applyCreate(ctx: WriteContext, op: OperationInput): Promise<Applied> {
-  const existing = (await loadRow(ctx.trx, op.entity_type, op.entity_id, ctx.caps)) as Loose | undefined
-  if (!existing) {
-    const row = await createEntity(ctx, op.entity_type, op.payload, op.entity_id, { knownAbsent: true })
-    return { status: 'success', row: loose(row) }
+  const type = op.entity_type
+  const existing = (await loadRow(ctx.trx, type, op.entity_id, ctx.caps)) as Loose | undefined
+  if (existing && !can(ctx.actor, type, 'read', ownerOf(type, existing) ?? null)) {
+    throw new AppError('DUPLICATE', `${type} ${op.entity_id} already exists`)
   }
-  const owner = typeof existing.user_id === 'string' ? existing.user_id : undefined
-  if (!can(ctx.actor, op.entity_type, 'read', owner)) {
-    throw new AppError('DUPLICATE', `${op.entity_type} ${op.entity_id} already exists`)
-  }
+  const fields = checkCreate(ctx, type, op.payload)
+  if (!existing)
+    return {
+      status: 'success',
+      row: loose(await insertChecked(ctx, type, fields, op.entity_id, { knownAbsent: true })),
+    }
   // The same create arriving again under another local_id is not a conflict.
-  const parsed = ENTITY_INPUTS[op.entity_type].safeParse(op.payload)
-  const client = parsed.success ? (parsed.data as Loose) : op.payload
-  if (op.entity_type === 'collection' || op.entity_type === 'payment') client.user_id ??= ctx.actor.id
-  const differing = changedFields(existing, client, Object.keys(client))
+  const differing = changedFields(existing, fields, Object.keys(fields))
   if (differing.length === 0 && !existing.deleted_at) return { status: 'success', row: existing }
-  return conflict(existing, null, client, existing.deleted_at ? [...differing, 'deleted_at'] : differing)
+  return conflict(existing, null, fields, existing.deleted_at ? [...differing, 'deleted_at'] : differing)
 }
 
 async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Applied> {
@@ -99,16 +91,10 @@ async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Appli
   // The payload names the product a rate moves to: locked with its own, before the rate (pricing.ts).
   const current = (await loadRow(ctx.trx, type, op.entity_id, ctx.caps, op.payload)) as Loose | undefined
   if (!current) throw new AppError('NOT_FOUND', `${type} ${op.entity_id} does not exist`)
-  const owner = typeof current.user_id === 'string' ? current.user_id : undefined
-  if (!can(ctx.actor, type, 'update', owner)) {
-    throw new AppError('FORBIDDEN', `A ${ctx.actor.role} may not update this ${type.replace('_', ' ')}`)
-  }
-  const delta = normaliseDelta(type, current, op.payload)
+  const { fields, delta } = checkPatch(ctx, type, current, op.payload)
   if (current.deleted_at) return conflict(current, null, delta, ['deleted_at'])
-  if (baseVersion === current.version) {
-    const row = await updateEntity(ctx, type, op.entity_id, delta, baseVersion, { current })
-    return { status: 'success', row: loose(row) }
-  }
+  if (baseVersion === current.version)
+    return { status: 'success', row: loose(await writePatch(ctx, type, current, fields)) }
   const base =
     baseVersion < (current.version as number)
       ? ((await historyVersion(ctx.trx, type, op.entity_id, baseVersion, ctx.changes)) as Loose | undefined)
@@ -116,7 +102,9 @@ async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Appli
   if (!base) return conflict(current, null, delta, Object.keys(delta))
   const writable = writableFields(type)
   const merge = threeWayMerge(pick(base, writable), pick(current, writable), delta)
-  const manual = (MANUAL_FIELDS[type] ?? []).filter((f) => f in delta || changedFields(base, current, [f]).length > 0)
+  const manual = ENTITY_SPECS[type].manualMerge.filter(
+    (f) => f in delta || changedFields(base, current, [f]).length > 0,
+  )
   if (!merge.ok || manual.length > 0) {
     const fields = [...new Set([...(merge.ok ? [] : merge.fields), ...manual])]
     return conflict(current, base, delta, fields)
@@ -125,10 +113,7 @@ async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Appli
     ...((current.sync_metadata as Loose | null) ?? {}),
     merged: { base_version: baseVersion, server_version: current.version, fields: Object.keys(delta), at: ctx.now },
   }
-  const row = loose(
-    await updateEntity(ctx, type, op.entity_id, delta, current.version as number, { syncMetadata, current }),
-  )
-  return { status: 'success', row, merged: true }
+  return { status: 'success', row: loose(await writePatch(ctx, type, current, fields, { syncMetadata })), merged: true }
 }
 
 async function applyDelete(ctx: WriteContext, op: OperationInput): Promise<Applied> {
@@ -139,18 +124,14 @@ async function applyDelete(ctx: WriteContext, op: OperationInput): Promise<Appli
   if (op.base_version === undefined) {
     return { status: 'success', row: loose(await deleteCurrent(ctx, type, op.entity_id, { current })) }
   }
-  const baseVersion = op.base_version
-  const owner = typeof current.user_id === 'string' ? current.user_id : undefined
-  if (!can(ctx.actor, type, 'delete', owner)) {
-    throw new AppError('FORBIDDEN', `A ${ctx.actor.role} may not delete this ${type.replace('_', ' ')}`)
-  }
+  checkDelete(ctx, type, current)
   if (current.deleted_at) return conflict(current, null, {}, ['deleted_at'])
-  if (baseVersion !== current.version) {
-    const base = (await historyVersion(ctx.trx, type, op.entity_id, baseVersion, ctx.changes)) as Loose | undefined
+  if (op.base_version !== current.version) {
+    const base = (await historyVersion(ctx.trx, type, op.entity_id, op.base_version, ctx.changes)) as Loose | undefined
     const fields = base ? changedFields(base, current, writableFields(type)) : []
     return conflict(current, base ?? null, {}, fields)
   }
-  return { status: 'success', row: loose(await deleteEntity(ctx, type, op.entity_id, baseVersion, { current })) }
+  return { status: 'success', row: loose(await writeDelete(ctx, type, current)) }
 }
 
 /** Applies `op` in the caller's transaction. Throws AppError for permanent failures. */
