@@ -35,12 +35,23 @@ export interface AppOptions {
   loginThrottle?: ThrottleOptions
   /** Folder of the built web app to serve at `/` (single-page app fallback). */
   webRoot?: string
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (`request.ip`, used by the
+   * rate limit and the login throttle): a hop count or addresses/CIDR ranges. Default none.
+   */
+  trustProxy?: false | number | string[]
 }
 
 export const DEFAULTS = {
   tokenTtlMs: 30 * 24 * 3600 * 1000,
   rateLimit: { max: 1200, timeWindowMs: 60_000 },
   bodyLimit: 1024 * 1024,
+}
+
+/** Fastify's `trustProxy`; a hop count as the function proxy-addr makes of one (its types take no number). */
+function trustProxyOption(trust: AppOptions['trustProxy']) {
+  if (typeof trust !== 'number') return trust ?? false
+  return (_address: string, hop: number) => hop < trust
 }
 
 /** Builds the app; call `listen` (main.ts) or `inject` on the result. */
@@ -50,6 +61,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     bodyLimit: opts.bodyLimit ?? DEFAULTS.bodyLimit,
     // Graceful shutdown: close idle keep-alive connections, let in-flight requests finish.
     forceCloseConnections: 'idle',
+    trustProxy: trustProxyOption(opts.trustProxy),
     // Errors Fastify raises before routing (a malformed %-escape, an over-long path segment) get the standard body.
     frameworkErrors: (err, _request, reply) => {
       const appErr = toAppError(err)

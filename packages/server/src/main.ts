@@ -24,6 +24,7 @@ const app = await buildApp({
   logger: { level: config.LOG_LEVEL },
   tokenTtlMs: config.TRACKVAULT_TOKEN_TTL_HOURS * 3600 * 1000,
   rateLimit: { max: config.TRACKVAULT_RATE_LIMIT, timeWindowMs: 60_000 },
+  trustProxy: config.TRACKVAULT_TRUST_PROXY,
   webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
 })
 const log = app.log

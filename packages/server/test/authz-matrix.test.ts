@@ -29,7 +29,7 @@ import {
   newId,
   type Role,
 } from '@trackvault/core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { issueToken } from '../src/auth/tokens'
 import { createUser } from '../src/auth/users'
 import { changedTables, describeChange, listTables, type Snapshot, snapshotter } from './helpers/db-snapshot'
@@ -902,7 +902,7 @@ describe('limits', () => {
   describe('login throttling', () => {
     let t: TestServer
     beforeAll(async () => {
-      t = await startTestServer({ loginThrottle: { freeAttempts: 3, baseDelayMs: 1000 } })
+      t = await startTestServer({ loginThrottle: { freeAttempts: 3, addressFreeAttempts: 3, baseDelayMs: 1000 } })
     })
     afterAll(() => t?.close())
     const login = (email: string, password: string) => t.anon.post('/api/auth/login', { email, password })
@@ -936,6 +936,10 @@ describe('limits', () => {
     })
 
     test('each further failure doubles the wait; a success after the wait clears it', async () => {
+      // A server of its own: the address above is slowed down already.
+      const t = await startTestServer({ loginThrottle: { freeAttempts: 3, baseDelayMs: 1000 } })
+      onTestFinished(() => t.close())
+      const login = (email: string, password: string) => t.anon.post('/api/auth/login', { email, password })
       let first = await login(t.users.collector.email, 'wrong-password')
       for (let i = 0; i < 5 && first.status !== 429; i++) first = await login(t.users.collector.email, 'wrong-password')
       expect(first.status).toBe(429)

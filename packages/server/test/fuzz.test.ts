@@ -883,7 +883,7 @@ const stats = {
 beforeAll(async () => {
   s = await startTestServer({
     rateLimit: { max: 1_000_000, timeWindowMs: 60_000 },
-    loginThrottle: { freeAttempts: 1_000_000 },
+    loginThrottle: { freeAttempts: 1_000_000, addressFreeAttempts: 1_000_000 },
   })
   snapshot = snapshotter(s.db.handle.db, await listTables(s.db.handle.db, TEST_DIALECT))
   const base = await seedBasics(s.as.admin)

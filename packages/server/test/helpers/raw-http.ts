@@ -14,6 +14,8 @@ export interface RawRequest {
   body?: string
   /** Send the body with Transfer-Encoding: chunked, in pieces, without a Content-Length. */
   chunked?: boolean
+  /** Connect from this local address (any of 127.0.0.0/8 on loopback): another client address for the server. */
+  localAddress?: string
 }
 
 export interface RawResponse {
@@ -41,6 +43,7 @@ export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs = 20_000)
         headers,
         agent: false,
         timeout: timeoutMs,
+        localAddress: req.localAddress,
       },
       (res) => {
         if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) {
