@@ -40,6 +40,8 @@ export interface AppOptions {
    * rate limit and the login throttle): a hop count or addresses/CIDR ranges. Default none.
    */
   trustProxy?: false | number | string[]
+  /** How often the sessions of open event streams are re-checked (streams of ended sessions end). */
+  liveSessionCheckMs?: number
 }
 
 export const DEFAULTS = {
@@ -116,7 +118,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerPlugin)
   await app.register(databasePlugin, { handle: opts.db })
   await app.register(authPlugin)
-  await app.register(livePlugin, { handle: opts.db })
+  await app.register(livePlugin, { handle: opts.db, sessionCheckMs: opts.liveSessionCheckMs })
 
   await app.register(healthRoutes)
   await app.register(

@@ -57,6 +57,8 @@ const schema = z.object({
     .default(24 * 30),
   TRACKVAULT_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
   TRACKVAULT_TRUST_PROXY: trustProxySchema,
+  /** How often each process re-checks the sessions of its open event streams. */
+  TRACKVAULT_LIVE_SESSION_CHECK_SECONDS: z.coerce.number().positive().max(3600).default(15),
   /** Built web app to serve at / (default: apps/web/dist of this checkout). */
   TRACKVAULT_WEB_ROOT: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -25,6 +25,7 @@ const app = await buildApp({
   tokenTtlMs: config.TRACKVAULT_TOKEN_TTL_HOURS * 3600 * 1000,
   rateLimit: { max: config.TRACKVAULT_RATE_LIMIT, timeWindowMs: 60_000 },
   trustProxy: config.TRACKVAULT_TRUST_PROXY,
+  liveSessionCheckMs: config.TRACKVAULT_LIVE_SESSION_CHECK_SECONDS * 1000,
   webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
 })
 const log = app.log

@@ -9,7 +9,7 @@
  *   whatever is refused writes nothing;
  * - every endpoint of the OpenAPI document x every kind of bad credential
  *   (none, forged, expired, revoked, deactivated user, hash as token, event
- *   ticket as token): 401 and nothing written;
+ *   ticket as token in any form): 401 and nothing written;
  * - mass assignment of server-owned fields over REST and sync;
  * - another user's device id; limits (body size, batch size, rate limit,
  *   login throttling).
@@ -485,6 +485,8 @@ describe('credentials: every endpoint x every kind of bad token', () => {
       deactivated: { authorization: `Bearer ${deactivated.token}` },
       'stored hash': { authorization: `Bearer ${sha256(s.as.admin.token as string)}` },
       'event ticket': { authorization: `Bearer ${ticket}` },
+      // The form a ticket is stored under (its hash is in auth_tokens): a ticket is no session in any form.
+      'event ticket, stored form': { authorization: `Bearer sse-ticket:${ticket}` },
       'sql in token': { authorization: "Bearer ' OR '1'='1" },
     }
     let sent = 0

@@ -3,12 +3,13 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, Postgres
 import * as m001 from './migrations/001-initial'
 import * as m002 from './migrations/002-sync'
 import * as m003 from './migrations/003-change-owner'
+import * as m004 from './migrations/004-auth-token-kind'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
 class StaticMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': m001, '002-sync': m002, '003-change-owner': m003 }
+    return { '001-initial': m001, '002-sync': m002, '003-change-owner': m003, '004-auth-token-kind': m004 }
   }
 }
 
@@ -24,14 +25,17 @@ async function migrationSchema(db: Kysely<Database>): Promise<string | undefined
   return rows[0]?.schema ?? undefined
 }
 
-/** Brings the schema to the newest version; throws if a migration fails. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
+/**
+ * Brings the schema to the newest version, or to `upTo` (tests of a migration start from the one
+ * before it); throws if a migration fails.
+ */
+export async function migrateToLatest(db: Kysely<Database>, upTo?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: new StaticMigrationProvider(),
     migrationTableSchema: await migrationSchema(db),
   })
-  const { error, results } = await migrator.migrateToLatest()
+  const { error, results } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }

@@ -73,10 +73,15 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRouteOption
     '/logout',
     {
       onRequest: app.requireAuth,
-      schema: { tags, summary: 'Revoke the current token', response: { 204: z.null(), 401: errorSchema } },
+      schema: {
+        tags,
+        summary: 'Revoke the current token (its event streams and unused tickets end with it)',
+        response: { 204: z.null(), 401: errorSchema },
+      },
     },
     async (request, reply) => {
       await revokeToken(app.db, request.actor.tokenHash)
+      await app.recheckLiveStreams()
       return reply.status(204).send(null)
     },
   )

@@ -36,13 +36,15 @@ export async function pgAdmin(statement: string): Promise<void> {
   }
 }
 
-export async function createTestDb(): Promise<TestDb> {
+/** `migrate: false` leaves the database empty (a test that runs the migrations itself). */
+export async function createTestDb(opts: { migrate?: boolean } = {}): Promise<TestDb> {
+  const migrate = opts.migrate ?? true
   if (TEST_DIALECT === 'postgres') {
     const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
     await pgAdmin(`CREATE SCHEMA ${schema}`)
     const url = pgUrl()
     const handle = openDatabase({ databaseUrl: url, pgSchema: schema })
-    await migrateToLatest(handle.db)
+    if (migrate) await migrateToLatest(handle.db)
     return {
       handle,
       env: { DATABASE_URL: url, TRACKVAULT_PG_SCHEMA: schema },
@@ -55,7 +57,7 @@ export async function createTestDb(): Promise<TestDb> {
   const dir = mkdtempSync(join(tmpdir(), 'trackvault-test-'))
   const file = join(dir, 'test.db')
   const handle = openDatabase({ sqliteFile: file })
-  await migrateToLatest(handle.db)
+  if (migrate) await migrateToLatest(handle.db)
   return {
     handle,
     env: { TRACKVAULT_DB: file },
