@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   REFERENCE_NOT_FOUND: { status: 422, message: 'A referenced record does not exist' },
   OUT_OF_ORDER: { status: 422, message: 'The operation arrived out of order' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request headers are too large' },
   RATE_LIMITED: { status: 429, message: 'Too many requests; try again later' },
   UNAVAILABLE: { status: 503, message: 'The service is temporarily unavailable' },
   INTERNAL: { status: 500, message: 'Internal server error' },

@@ -11,6 +11,7 @@ import type { DbHandle } from './db/database'
 import { authenticateRequest, authPlugin, bearerToken } from './plugins/auth'
 import { databasePlugin } from './plugins/database'
 import { registerErrorHandler, toAppError } from './plugins/error-handler'
+import { EDGE_DEFAULTS, type EdgeOptions, edgeServerOptions, limitConnectionsPerAddress } from './plugins/http-edge'
 import { registerInputGuard } from './plugins/input-guard'
 import { livePlugin } from './plugins/live'
 import { metricsPlugin } from './plugins/metrics'
@@ -42,6 +43,8 @@ export interface AppOptions {
   trustProxy?: false | number | string[]
   /** How often the sessions of open event streams are re-checked (streams of ended sessions end). */
   liveSessionCheckMs?: number
+  /** Request timeouts and the cap on connections per address (plugins/http-edge.ts). */
+  edge?: Partial<EdgeOptions>
 }
 
 export const DEFAULTS = {
@@ -58,7 +61,9 @@ function trustProxyOption(trust: AppOptions['trustProxy']) {
 
 /** Builds the app; call `listen` (main.ts) or `inject` on the result. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const edge = { ...EDGE_DEFAULTS, ...opts.edge }
   const app = Fastify({
+    ...edgeServerOptions(edge),
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? DEFAULTS.bodyLimit,
     // Graceful shutdown: close idle keep-alive connections, let in-flight requests finish.
@@ -73,6 +78,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   registerErrorHandler(app)
+  // First of the root onRequest hooks: a refused connection's request is handled by nothing else.
+  limitConnectionsPerAddress(app, edge.maxConnectionsPerAddress, opts.trustProxy)
   registerInputGuard(app)
   // Graceful shutdown: a keep-alive connection whose request finishes after close()
   // began would hold the server open for the keep-alive timeout; close such

@@ -57,6 +57,8 @@ const schema = z.object({
     .default(24 * 30),
   TRACKVAULT_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
   TRACKVAULT_TRUST_PROXY: trustProxySchema,
+  /** Connections one client address may hold at once; 0 = no cap. */
+  TRACKVAULT_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(64),
   /** How often each process re-checks the sessions of its open event streams. */
   TRACKVAULT_LIVE_SESSION_CHECK_SECONDS: z.coerce.number().positive().max(3600).default(15),
   /** Built web app to serve at / (default: apps/web/dist of this checkout). */

@@ -26,6 +26,7 @@ const app = await buildApp({
   rateLimit: { max: config.TRACKVAULT_RATE_LIMIT, timeWindowMs: 60_000 },
   trustProxy: config.TRACKVAULT_TRUST_PROXY,
   liveSessionCheckMs: config.TRACKVAULT_LIVE_SESSION_CHECK_SECONDS * 1000,
+  edge: { maxConnectionsPerAddress: config.TRACKVAULT_MAX_CONNECTIONS_PER_ADDRESS },
   webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
 })
 const log = app.log
