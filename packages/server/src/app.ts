@@ -14,7 +14,8 @@ import { registerErrorHandler, toAppError } from './plugins/error-handler'
 import { EDGE_DEFAULTS, type EdgeOptions, edgeServerOptions, limitConnectionsPerAddress } from './plugins/http-edge'
 import { registerInputGuard } from './plugins/input-guard'
 import { livePlugin } from './plugins/live'
-import { metricsPlugin } from './plugins/metrics'
+import { type MetricsOptions, metricsPlugin } from './plugins/metrics'
+import { securityHeadersPlugin } from './plugins/security-headers'
 import { swaggerPlugin } from './plugins/swagger'
 import { webAppPlugin } from './plugins/web-app'
 import { authRoutes } from './routes/auth-routes'
@@ -45,6 +46,8 @@ export interface AppOptions {
   liveSessionCheckMs?: number
   /** Request timeouts and the cap on connections per address (plugins/http-edge.ts). */
   edge?: Partial<EdgeOptions>
+  /** Who may read GET /metrics: the bearer of `token`, or anyone if `public`; else nobody (404). */
+  metrics?: MetricsOptions
 }
 
 export const DEFAULTS = {
@@ -121,7 +124,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (request.routeOptions.config?.rateLimit != null) return
     await limiter.call(app, request, reply)
   })
-  await app.register(metricsPlugin)
+  await app.register(securityHeadersPlugin)
+  await app.register(metricsPlugin, opts.metrics ?? {})
   await app.register(swaggerPlugin)
   await app.register(databasePlugin, { handle: opts.db })
   await app.register(authPlugin)

@@ -59,6 +59,9 @@ const schema = z.object({
   TRACKVAULT_TRUST_PROXY: trustProxySchema,
   /** Connections one client address may hold at once; 0 = no cap. */
   TRACKVAULT_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(64),
+  /** Bearer token of the metrics scraper (GET /metrics); without it and without PUBLIC, /metrics is 404. */
+  TRACKVAULT_METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  TRACKVAULT_METRICS_PUBLIC: z.enum(['0', '1']).default('0'),
   /** How often each process re-checks the sessions of its open event streams. */
   TRACKVAULT_LIVE_SESSION_CHECK_SECONDS: z.coerce.number().positive().max(3600).default(15),
   /** Built web app to serve at / (default: apps/web/dist of this checkout). */

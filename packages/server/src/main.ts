@@ -27,6 +27,7 @@ const app = await buildApp({
   trustProxy: config.TRACKVAULT_TRUST_PROXY,
   liveSessionCheckMs: config.TRACKVAULT_LIVE_SESSION_CHECK_SECONDS * 1000,
   edge: { maxConnectionsPerAddress: config.TRACKVAULT_MAX_CONNECTIONS_PER_ADDRESS },
+  metrics: { token: config.TRACKVAULT_METRICS_TOKEN, public: config.TRACKVAULT_METRICS_PUBLIC === '1' },
   webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
 })
 const log = app.log
