@@ -209,6 +209,7 @@ export class SimServer {
       db: this.wrapped,
       // The simulation is one client address sending thousands of requests a minute.
       rateLimit: { max: 10_000_000, timeWindowMs: 60_000 },
+      edge: { maxConnectionsPerAddress: 0 },
     })
     await app.listen({ port: this.port, host: '127.0.0.1' })
     const address = app.server.address()

@@ -134,6 +134,8 @@ export async function startServer(db: BenchDb, opts: ServerOptions = {}): Promis
       ...process.env,
       TRACKVAULT_DEMO: '0',
       TRACKVAULT_RATE_LIMIT: '100000000',
+      // Every bench client connects from loopback: thousands of streams from one address.
+      TRACKVAULT_MAX_CONNECTIONS_PER_ADDRESS: '0',
       LOG_LEVEL: opts.logLevel ?? 'info',
       ...db.env,
       PORT: String(port),

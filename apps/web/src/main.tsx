@@ -1,3 +1,4 @@
+import './no-eval'
 import { registerSW } from 'virtual:pwa-register'
 import { SyncProvider } from '@trackvault/react'
 import { StrictMode } from 'react'

@@ -11,9 +11,11 @@ import type { DbHandle } from './db/database'
 import { authenticateRequest, authPlugin, bearerToken } from './plugins/auth'
 import { databasePlugin } from './plugins/database'
 import { registerErrorHandler, toAppError } from './plugins/error-handler'
+import { EDGE_DEFAULTS, type EdgeOptions, edgeServerOptions, limitConnectionsPerAddress } from './plugins/http-edge'
 import { registerInputGuard } from './plugins/input-guard'
 import { livePlugin } from './plugins/live'
-import { metricsPlugin } from './plugins/metrics'
+import { type MetricsOptions, metricsPlugin } from './plugins/metrics'
+import { securityHeadersPlugin } from './plugins/security-headers'
 import { swaggerPlugin } from './plugins/swagger'
 import { webAppPlugin } from './plugins/web-app'
 import { authRoutes } from './routes/auth-routes'
@@ -35,6 +37,17 @@ export interface AppOptions {
   loginThrottle?: ThrottleOptions
   /** Folder of the built web app to serve at `/` (single-page app fallback). */
   webRoot?: string
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (`request.ip`, used by the
+   * rate limit and the login throttle): a hop count or addresses/CIDR ranges. Default none.
+   */
+  trustProxy?: false | number | string[]
+  /** How often the sessions of open event streams are re-checked (streams of ended sessions end). */
+  liveSessionCheckMs?: number
+  /** Request timeouts and the cap on connections per address (plugins/http-edge.ts). */
+  edge?: Partial<EdgeOptions>
+  /** Who may read GET /metrics: the bearer of `token`, or anyone if `public`; else nobody (404). */
+  metrics?: MetricsOptions
 }
 
 export const DEFAULTS = {
@@ -43,13 +56,22 @@ export const DEFAULTS = {
   bodyLimit: 1024 * 1024,
 }
 
+/** Fastify's `trustProxy`; a hop count as the function proxy-addr makes of one (its types take no number). */
+function trustProxyOption(trust: AppOptions['trustProxy']) {
+  if (typeof trust !== 'number') return trust ?? false
+  return (_address: string, hop: number) => hop < trust
+}
+
 /** Builds the app; call `listen` (main.ts) or `inject` on the result. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const edge = { ...EDGE_DEFAULTS, ...opts.edge }
   const app = Fastify({
+    ...edgeServerOptions(edge),
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? DEFAULTS.bodyLimit,
     // Graceful shutdown: close idle keep-alive connections, let in-flight requests finish.
     forceCloseConnections: 'idle',
+    trustProxy: trustProxyOption(opts.trustProxy),
     // Errors Fastify raises before routing (a malformed %-escape, an over-long path segment) get the standard body.
     frameworkErrors: (err, _request, reply) => {
       const appErr = toAppError(err)
@@ -59,6 +81,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   registerErrorHandler(app)
+  // First of the root onRequest hooks: a refused connection's request is handled by nothing else.
+  limitConnectionsPerAddress(app, edge.maxConnectionsPerAddress, opts.trustProxy)
   registerInputGuard(app)
   // Graceful shutdown: a keep-alive connection whose request finishes after close()
   // began would hold the server open for the keep-alive timeout; close such
@@ -100,11 +124,12 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (request.routeOptions.config?.rateLimit != null) return
     await limiter.call(app, request, reply)
   })
-  await app.register(metricsPlugin)
+  await app.register(securityHeadersPlugin)
+  await app.register(metricsPlugin, opts.metrics ?? {})
   await app.register(swaggerPlugin)
   await app.register(databasePlugin, { handle: opts.db })
   await app.register(authPlugin)
-  await app.register(livePlugin, { handle: opts.db })
+  await app.register(livePlugin, { handle: opts.db, sessionCheckMs: opts.liveSessionCheckMs })
 
   await app.register(healthRoutes)
   await app.register(

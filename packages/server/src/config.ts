@@ -1,5 +1,42 @@
 /** Configuration from the environment, validated once at start. */
+import { isIP } from 'node:net'
 import { z } from 'zod'
+
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
+/** An address, a CIDR range (`10.0.0.0/8`, `fd00::/8`) or a named range of proxy-addr. */
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true
+  const [address, bits, extra] = entry.split('/')
+  const family = isIP(address)
+  if (!family || extra !== undefined) return false
+  if (bits === undefined) return true
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)
+}
+
+/**
+ * Which reverse proxies to believe about the client's address
+ * (X-Forwarded-For): unset = none (the socket's address counts), a number =
+ * that many hops, else a comma-separated list of addresses and CIDR ranges.
+ * Fastify's `trustProxy` takes each form as it is.
+ */
+export const trustProxySchema = z
+  .string()
+  .trim()
+  .optional()
+  .transform((value, ctx): false | number | string[] => {
+    if (value === undefined || value === '' || value === '0') return false
+    if (/^\d+$/.test(value)) return Number(value)
+    const entries = value.split(',').map((e) => e.trim())
+    const bad = entries.filter((e) => !isProxyAddress(e))
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `not a hop count, address or CIDR range: ${bad.join(', ')}`,
+      })
+      return z.NEVER
+    }
+    return entries
+  })
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -19,6 +56,14 @@ const schema = z.object({
     .positive()
     .default(24 * 30),
   TRACKVAULT_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
+  TRACKVAULT_TRUST_PROXY: trustProxySchema,
+  /** Connections one client address may hold at once; 0 = no cap. */
+  TRACKVAULT_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(64),
+  /** Bearer token of the metrics scraper (GET /metrics); without it and without PUBLIC, /metrics is 404. */
+  TRACKVAULT_METRICS_TOKEN: z.string().min(16, 'use at least 16 characters').optional(),
+  TRACKVAULT_METRICS_PUBLIC: z.enum(['0', '1']).default('0'),
+  /** How often each process re-checks the sessions of its open event streams. */
+  TRACKVAULT_LIVE_SESSION_CHECK_SECONDS: z.coerce.number().positive().max(3600).default(15),
   /** Built web app to serve at / (default: apps/web/dist of this checkout). */
   TRACKVAULT_WEB_ROOT: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

@@ -24,6 +24,10 @@ const app = await buildApp({
   logger: { level: config.LOG_LEVEL },
   tokenTtlMs: config.TRACKVAULT_TOKEN_TTL_HOURS * 3600 * 1000,
   rateLimit: { max: config.TRACKVAULT_RATE_LIMIT, timeWindowMs: 60_000 },
+  trustProxy: config.TRACKVAULT_TRUST_PROXY,
+  liveSessionCheckMs: config.TRACKVAULT_LIVE_SESSION_CHECK_SECONDS * 1000,
+  edge: { maxConnectionsPerAddress: config.TRACKVAULT_MAX_CONNECTIONS_PER_ADDRESS },
+  metrics: { token: config.TRACKVAULT_METRICS_TOKEN, public: config.TRACKVAULT_METRICS_PUBLIC === '1' },
   webRoot: existsSync(join(webRoot, 'index.html')) ? webRoot : undefined,
 })
 const log = app.log

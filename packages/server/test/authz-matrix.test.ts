@@ -9,7 +9,7 @@
  *   whatever is refused writes nothing;
  * - every endpoint of the OpenAPI document x every kind of bad credential
  *   (none, forged, expired, revoked, deactivated user, hash as token, event
- *   ticket as token): 401 and nothing written;
+ *   ticket as token in any form): 401 and nothing written;
  * - mass assignment of server-owned fields over REST and sync;
  * - another user's device id; limits (body size, batch size, rate limit,
  *   login throttling).
@@ -31,7 +31,7 @@ import {
   type Report,
   type Role,
 } from '@trackvault/core'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { issueToken } from '../src/auth/tokens'
 import { createUser } from '../src/auth/users'
 import { changedTables, describeChange, listTables, type Snapshot, snapshotter } from './helpers/db-snapshot'
@@ -564,6 +564,8 @@ describe('credentials: every endpoint x every kind of bad token', () => {
       deactivated: { authorization: `Bearer ${deactivated.token}` },
       'stored hash': { authorization: `Bearer ${sha256(s.as.admin.token as string)}` },
       'event ticket': { authorization: `Bearer ${ticket}` },
+      // The form a ticket is stored under (its hash is in auth_tokens): a ticket is no session in any form.
+      'event ticket, stored form': { authorization: `Bearer sse-ticket:${ticket}` },
       'sql in token': { authorization: "Bearer ' OR '1'='1" },
     }
     let sent = 0
@@ -990,7 +992,7 @@ describe('limits', () => {
   describe('login throttling', () => {
     let t: TestServer
     beforeAll(async () => {
-      t = await startTestServer({ loginThrottle: { freeAttempts: 3, baseDelayMs: 1000 } })
+      t = await startTestServer({ loginThrottle: { freeAttempts: 3, addressFreeAttempts: 3, baseDelayMs: 1000 } })
     })
     afterAll(() => t?.close())
     const login = (email: string, password: string) => t.anon.post('/api/auth/login', { email, password })
@@ -1024,6 +1026,10 @@ describe('limits', () => {
     })
 
     test('each further failure doubles the wait; a success after the wait clears it', async () => {
+      // A server of its own: the address above is slowed down already.
+      const t = await startTestServer({ loginThrottle: { freeAttempts: 3, baseDelayMs: 1000 } })
+      onTestFinished(() => t.close())
+      const login = (email: string, password: string) => t.anon.post('/api/auth/login', { email, password })
       let first = await login(t.users.collector.email, 'wrong-password')
       for (let i = 0; i < 5 && first.status !== 429; i++) first = await login(t.users.collector.email, 'wrong-password')
       expect(first.status).toBe(429)

@@ -37,7 +37,7 @@ import fc from 'fast-check'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEFAULTS } from '../src/app'
-import { issueToken } from '../src/auth/tokens'
+import { hashToken, issueTicket, issueToken } from '../src/auth/tokens'
 import {
   changedTables,
   countDelta,
@@ -382,6 +382,9 @@ async function enumerateEndpoints(s: TestServer): Promise<{ endpoints: Endpoint[
 const CURRENT_VERSION = '@@current-version@@'
 const NEXT_SEQ = '@@next-seq@@'
 const DEVICE = '@@device@@'
+/** Replaced by a fresh, unused event-stream ticket of the caller (an admin's for anonymous callers). */
+const TICKET = '@@ticket@@'
+const TICKET_AUTH = [`Bearer ${TICKET}`, `Bearer sse-ticket:${TICKET}`, `bearer  sse-ticket:${TICKET}`]
 
 interface Pools {
   supplier: string[]
@@ -851,6 +854,7 @@ function requestArb(e: Endpoint, pools: Pools): fc.Arbitrary<FuzzRequest> {
         `Bearer ${'a'.repeat(4000)}`,
         'bearer x y',
         'Token abc',
+        ...TICKET_AUTH,
       ),
     ),
     pathValues,
@@ -892,7 +896,7 @@ const stats = {
 beforeAll(async () => {
   s = await startTestServer({
     rateLimit: { max: 1_000_000, timeWindowMs: 60_000 },
-    loginThrottle: { freeAttempts: 1_000_000 },
+    loginThrottle: { freeAttempts: 1_000_000, addressFreeAttempts: 1_000_000 },
   })
   snapshot = snapshotter(s.db.handle.db, await listTables(s.db.handle.db, TEST_DIALECT))
   const base = await seedBasics(s.as.admin)
@@ -997,7 +1001,18 @@ async function materialise(
 ): Promise<{ wire: RawRequest; token?: { device: string | null } }> {
   const headers: Record<string, string> = {}
   let token: { device: string | null } | undefined
-  if (r.caller !== 'anon') {
+  if (r.auth?.includes(TICKET)) {
+    const minter = s.users[r.caller === 'anon' ? 'admin' : r.caller].id
+    const session = await issueToken(s.db.handle.db, minter, null, 3_600_000)
+    const { ticket } = await issueTicket(s.db.handle.db, {
+      id: minter,
+      name: 'fuzz',
+      role: r.caller === 'anon' ? 'admin' : r.caller,
+      deviceId: null,
+      tokenHash: hashToken(session.token),
+    })
+    headers.authorization = r.auth.replace(TICKET, ticket)
+  } else if (r.caller !== 'anon') {
     const device = r.bound ? `device-${r.caller}` : null
     const issued = await issueToken(s.db.handle.db, s.users[r.caller].id, device, 3_600_000)
     headers.authorization = r.auth ?? `Bearer ${issued.token}`
@@ -1247,6 +1262,12 @@ async function fuzzOnce(e: Endpoint, r: FuzzRequest): Promise<void> {
   if (res.status >= 500) problems.push(`status ${res.status}`)
   problems.push(...errorContract(res))
   if (res.text.includes('scrypt$')) problems.push('a password hash leaked')
+  if (r.auth?.includes(TICKET) && res.status !== 401) {
+    // A ticket authenticates nothing: whatever it got, the same request without credentials gets too.
+    const { authorization: _, ...anonymous } = wire.headers ?? {}
+    const without = await rawRequest(s.url, { ...wire, headers: anonymous })
+    if (without.status === 401) problems.push(`an event ticket authenticated (${res.status}; 401 without it)`)
+  }
   if (res.status >= 300) {
     if (changedTables(before, after).length > 0) problems.push(`refused, but wrote: ${describeChange(before, after)}`)
   } else {

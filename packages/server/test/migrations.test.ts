@@ -11,7 +11,7 @@ afterAll(async () => {
 
 describe('005-ledger-per-user', () => {
   test('keeps every ledger row, keys it per user, and takes device ids out of stored rows', async () => {
-    const t = await createTestDb('003-change-owner')
+    const t = await createTestDb({ upTo: '004-auth-token-kind' })
     dbs.push(t)
     // biome-ignore lint/suspicious/noExplicitAny: the tables as they were before the migration
     const db = t.handle.db as any

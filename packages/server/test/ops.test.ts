@@ -4,9 +4,10 @@ import { buildApp } from '../src/app'
 import { createTestDb, TEST_DIALECT } from './helpers/test-db'
 import { startTestServer, type TestServer } from './helpers/test-server'
 
+const METRICS_TOKEN = 'metrics-scraper-token-0123456789'
 let s: TestServer
 beforeAll(async () => {
-  s = await startTestServer()
+  s = await startTestServer({ metrics: { token: METRICS_TOKEN } })
 })
 afterAll(() => s?.close())
 
@@ -36,7 +37,7 @@ test('GET /health answers 503 when the database is gone', async () => {
 test('GET /metrics is Prometheus text with request durations by route and status', async () => {
   await s.as.manager.get('/api/suppliers')
   await s.anon.get('/api/suppliers')
-  const res = await s.anon.get('/metrics')
+  const res = await s.anon.request('GET', '/metrics', undefined, { authorization: `Bearer ${METRICS_TOKEN}` })
   expect(res.status).toBe(200)
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/)
   const text = res.body as string

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { PASSWORD, startTestServer, type TestServer } from './helpers/test-server'
+import { type Api, PASSWORD, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer
 let n = 0
@@ -177,5 +177,97 @@ describe('non-admins', () => {
       expect(res.status).toBe(404)
       expect(res.body.error.code).toBe('NOT_FOUND')
     }
+  })
+})
+
+describe('the last active admin', () => {
+  let t: TestServer
+  let admin: Api
+  beforeAll(async () => {
+    t = await startTestServer()
+    admin = t.as.admin
+  })
+  afterAll(() => t?.close())
+
+  const activeAdmins = async () =>
+    (
+      await t.db.handle.db
+        .selectFrom('users')
+        .select('id')
+        .where('role', '=', 'admin')
+        .where('is_active', '=', 1)
+        .execute()
+    ).map((u) => u.id)
+  async function secondAdmin() {
+    const input = newUser('admin')
+    const created = await admin.post('/api/users', input)
+    expect(created.status).toBe(201)
+    return { id: created.body.id as string, api: await t.login(input.email, input.password) }
+  }
+
+  test('cannot demote or deactivate themselves: 409 LAST_ADMIN, nothing changed', async () => {
+    const me = t.users.admin.id
+    for (const patch of [{ role: 'manager' }, { is_active: false }, { role: 'collector', is_active: false }]) {
+      const res = await admin.patch(`/api/users/${me}`, patch)
+      expect(res.status, JSON.stringify(patch)).toBe(409)
+      expect(res.body.error.code).toBe('LAST_ADMIN')
+    }
+    expect(await activeAdmins()).toEqual([me])
+    expect((await admin.get('/api/auth/me')).status).toBe(200)
+    // Changes that keep them an active admin are fine.
+    expect(
+      (await admin.patch(`/api/users/${me}`, { name: 'Still admin', role: 'admin', is_active: true })).status,
+    ).toBe(200)
+  })
+
+  test('with another active admin either may step down; an inactive admin does not count', async () => {
+    const other = await secondAdmin()
+    expect((await admin.patch(`/api/users/${other.id}`, { is_active: false })).status).toBe(200)
+    // The deactivated admin is still an admin by role, but not an active one.
+    const res = await admin.patch(`/api/users/${t.users.admin.id}`, { role: 'finance' })
+    expect(res.status).toBe(409)
+    expect(res.body.error.code).toBe('LAST_ADMIN')
+    expect((await admin.patch(`/api/users/${other.id}`, { is_active: true })).status).toBe(200)
+    const otherApi = await t.login((await admin.get(`/api/users/${other.id}`)).body.email, 'a-long-password-1')
+    // Now the other admin may demote the first, and then cannot demote themselves.
+    expect((await otherApi.patch(`/api/users/${t.users.admin.id}`, { role: 'manager' })).status).toBe(200)
+    expect((await otherApi.patch(`/api/users/${other.id}`, { role: 'manager' })).status).toBe(409)
+    expect(await activeAdmins()).toEqual([other.id])
+    // Back to the start for the next test.
+    expect((await otherApi.patch(`/api/users/${t.users.admin.id}`, { role: 'admin' })).status).toBe(200)
+    expect((await admin.patch(`/api/users/${other.id}`, { role: 'collector' })).status).toBe(200)
+    expect(await activeAdmins()).toEqual([t.users.admin.id])
+  })
+
+  test('two admins demoting (or deactivating) each other at once: one succeeds, one admin remains', async () => {
+    const other = await secondAdmin()
+    const db = t.db.handle.db
+    let refused = 0
+    for (let round = 0; round < 12; round++) {
+      await db
+        .updateTable('users')
+        .set({ role: 'admin', is_active: 1 })
+        .where('id', 'in', [t.users.admin.id, other.id])
+        .execute()
+      const patch = round % 2 === 0 ? { role: 'manager' } : { is_active: false }
+      // Fresh sessions each round (deactivation signs out).
+      const a = await t.login(t.users.admin.email, PASSWORD)
+      const b = await t.login((await a.get(`/api/users/${other.id}`)).body.email, 'a-long-password-1')
+      const [ab, ba] = await Promise.all([
+        a.patch(`/api/users/${other.id}`, patch),
+        b.patch(`/api/users/${t.users.admin.id}`, patch),
+      ])
+      const statuses = [ab.status, ba.status].sort()
+      expect(
+        statuses.filter((x) => x === 200),
+        `round ${round}: ${statuses}`,
+      ).toHaveLength(1)
+      // The loser is refused by LAST_ADMIN, or, if the winner committed first, because it is no admin any more.
+      expect([401, 403, 409]).toContain(statuses[1])
+      if (statuses[1] === 409) refused++
+      expect(await activeAdmins(), `round ${round}`).toHaveLength(1)
+    }
+    console.log(`mutual demotion: ${refused} of 12 rounds refused by LAST_ADMIN (the rest by role or session)`)
+    await db.updateTable('users').set({ role: 'admin', is_active: 1 }).where('id', '=', t.users.admin.id).execute()
   })
 })

@@ -1,6 +1,7 @@
 /** User administration: no public registration; admins create users. */
 import { AppError, newId, type Role, type User } from '@trackvault/core'
 import type { Kysely } from 'kysely'
+import type { DbCapabilities } from '../db/database'
 import type { Database, UsersTable } from '../db/schema'
 import { hashPassword } from './passwords'
 import { revokeUserTokens } from './tokens'
@@ -54,18 +55,48 @@ export async function getUser(db: Kysely<Database>, id: string): Promise<User> {
   return toUser(row)
 }
 
+/**
+ * Changes a user. A change that would leave no active admin (the last one
+ * demoted or deactivated, by themselves or by the other admin) is refused
+ * with LAST_ADMIN. Race-free: such a change first locks every active admin
+ * row, in id order (PostgreSQL; SQLite runs one write transaction at a
+ * time), so two admins demoting each other at once are serialised and the
+ * second sees that it would remove the last one.
+ */
 export async function updateUser(
   db: Kysely<Database>,
+  caps: Pick<DbCapabilities, 'rowLocks'>,
   id: string,
   patch: { name?: string; role?: Role; is_active?: boolean },
 ): Promise<User> {
-  await getUser(db, id)
-  const set: Partial<UsersTable> = { updated_at: new Date().toISOString() }
-  if (patch.name !== undefined) set.name = patch.name
-  if (patch.role !== undefined) set.role = patch.role
-  if (patch.is_active !== undefined) set.is_active = patch.is_active ? 1 : 0
-  await db.updateTable('users').set(set).where('id', '=', id).execute()
-  if (patch.is_active === false) await revokeUserTokens(db, id)
+  const mayRemoveAdmin = (patch.role !== undefined && patch.role !== 'admin') || patch.is_active === false
+  await db.transaction().execute(async (trx) => {
+    let activeAdmins: { id: string }[] = []
+    if (mayRemoveAdmin) {
+      let query = trx
+        .selectFrom('users')
+        .select('id')
+        .where('role', '=', 'admin')
+        .where('is_active', '=', 1)
+        .orderBy('id')
+      if (caps.rowLocks) query = query.forUpdate()
+      activeAdmins = await query.execute()
+    }
+    const target = await trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()
+    if (!target) throw new AppError('NOT_FOUND', `user ${id} does not exist`)
+    if (activeAdmins.some((a) => a.id === id) && activeAdmins.length === 1) {
+      throw new AppError(
+        'LAST_ADMIN',
+        'This is the only active admin: make another user an admin before demoting or deactivating this one',
+      )
+    }
+    const set: Partial<UsersTable> = { updated_at: new Date().toISOString() }
+    if (patch.name !== undefined) set.name = patch.name
+    if (patch.role !== undefined) set.role = patch.role
+    if (patch.is_active !== undefined) set.is_active = patch.is_active ? 1 : 0
+    await trx.updateTable('users').set(set).where('id', '=', id).execute()
+    if (patch.is_active === false) await revokeUserTokens(trx, id)
+  })
   return getUser(db, id)
 }
 

@@ -3,13 +3,20 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator, Postgres
 import * as m001 from './migrations/001-initial'
 import * as m002 from './migrations/002-sync'
 import * as m003 from './migrations/003-change-owner'
+import * as m004 from './migrations/004-auth-token-kind'
 import * as m005 from './migrations/005-ledger-per-user'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
 class StaticMigrationProvider implements MigrationProvider {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': m001, '002-sync': m002, '003-change-owner': m003, '005-ledger-per-user': m005 }
+    return {
+      '001-initial': m001,
+      '002-sync': m002,
+      '003-change-owner': m003,
+      '004-auth-token-kind': m004,
+      '005-ledger-per-user': m005,
+    }
   }
 }
 
@@ -26,16 +33,16 @@ async function migrationSchema(db: Kysely<Database>): Promise<string | undefined
 }
 
 /**
- * Brings the schema to the newest version, or up to and including `target` (tests of a migration
- * over data written by an older schema); throws if a migration fails.
+ * Brings the schema to the newest version, or to `upTo` (tests of a migration start from the one
+ * before it); throws if a migration fails.
  */
-export async function migrateToLatest(db: Kysely<Database>, target?: string): Promise<string[]> {
+export async function migrateToLatest(db: Kysely<Database>, upTo?: string): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: new StaticMigrationProvider(),
     migrationTableSchema: await migrationSchema(db),
   })
-  const { error, results } = await (target ? migrator.migrateTo(target) : migrator.migrateToLatest())
+  const { error, results } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
 }

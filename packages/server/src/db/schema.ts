@@ -39,6 +39,10 @@ export interface AuthTokensTable {
   created_at: string
   expires_at: string
   revoked_at: string | null
+  /** `session` (a bearer token) or `sse_ticket` (opens one event stream, once; migration 004). */
+  kind: string
+  /** A ticket's minting session (its token_hash); null for sessions. */
+  parent_hash: string | null
 }
 
 export interface SuppliersTable extends SyncedColumns {

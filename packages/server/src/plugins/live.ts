@@ -3,31 +3,83 @@
  * PostgreSQL, by LISTEN/NOTIFY from every process on the database. SSE
  * streams subscribe to it (routes/sync-routes.ts). Open streams are ended
  * when the server closes, so shutdown is not held up by them.
+ *
+ * A stream lives only as long as the session that opened it (directly, or
+ * through the ticket it minted). Every `sessionCheckMs`, one query re-checks
+ * the sessions of all open streams of this process and ends the streams
+ * whose session was revoked, expired, or whose user was deactivated or given
+ * another role. That is one mechanism for every way a session ends, in this
+ * process or another one on the same database (a logout served by another
+ * process is seen at the next check). Revocations served by this process
+ * re-check at once (`recheckLiveStreams`).
  */
+import type { Role } from '@trackvault/core'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
 import { FastifySSEPlugin } from 'fastify-sse-v2'
+import { liveSessions } from '../auth/tokens'
 import type { DbHandle } from '../db/database'
+
+/** The session an open stream belongs to, and the role it was opened with (its pokes are filtered by it). */
+export interface StreamSession {
+  tokenHash: string
+  role: Role
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
-    liveStreams: Set<FastifyReply>
+    liveStreams: Map<FastifyReply, StreamSession>
+    /** Re-checks the session of every open stream now; resolves when streams of ended sessions are ended. */
+    recheckLiveStreams(): Promise<void>
   }
 }
 
-export const livePlugin = fp(async (app: FastifyInstance, opts: { handle: DbHandle }) => {
+export const DEFAULT_SESSION_CHECK_MS = 15_000
+
+export const livePlugin = fp(async (app: FastifyInstance, opts: { handle: DbHandle; sessionCheckMs?: number }) => {
   await app.register(FastifySSEPlugin, { retryDelay: 1000 })
-  const streams = new Set<FastifyReply>()
+  const streams = new Map<FastifyReply, StreamSession>()
   app.decorate('liveStreams', streams)
+  const end = (reply: FastifyReply) => {
+    streams.delete(reply)
+    reply.sseContext?.source.end()
+  }
+
+  const check = async () => {
+    if (streams.size === 0) return
+    const open = [...streams]
+    const live = await liveSessions(opts.handle.db, [...new Set(open.map(([, s]) => s.tokenHash))])
+    for (const [reply, session] of open) if (live.get(session.tokenHash) !== session.role) end(reply)
+  }
+  // One check at a time. A request made while a check waits to start shares it (it reads after the
+  // request was made); one made while a check runs gets the next (the running one may have read too early).
+  let running: Promise<void> = Promise.resolve()
+  let waiting: Promise<void> | null = null
+  const recheck = () => {
+    if (!waiting) {
+      const next = running.then(() => {
+        waiting = null
+        return check()
+      })
+      waiting = next
+      running = next.catch((err) => app.log.warn({ err }, 'could not re-check the sessions of open event streams'))
+    }
+    return running
+  }
+  app.decorate('recheckLiveStreams', recheck)
+  const timer = setInterval(() => void recheck(), opts.sessionCheckMs ?? DEFAULT_SESSION_CHECK_MS)
+  timer.unref()
+
   let stopListening: (() => Promise<void>) | undefined
   if (opts.handle.listen) {
     stopListening = await opts.handle.listen((seq, audience) => app.changeFeed.notify(seq, audience))
   }
   app.addHook('preClose', async () => {
-    for (const reply of streams) reply.sseContext?.source.end()
-    streams.clear()
+    clearInterval(timer)
+    for (const reply of [...streams.keys()]) end(reply)
   })
   app.addHook('onClose', async () => {
+    await running
     await stopListening?.()
   })
 })

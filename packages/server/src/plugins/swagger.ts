@@ -21,6 +21,10 @@ export const swaggerPlugin = fp(async (app: FastifyInstance) => {
     },
     transform: jsonSchemaTransform,
   })
-  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    // The Swagger UI bundle adds <style> elements at run time: its pages (only) may use inline styles.
+    transformStaticCSP: (header: string) => header.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+  })
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger())
 })

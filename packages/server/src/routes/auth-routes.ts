@@ -42,24 +42,28 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRouteOption
     },
     async (request, reply) => {
       const { email, password, device_id } = request.body
-      const keys = [`email:${email.toLowerCase()}`, `ip:${request.ip}`]
-      const wait = throttle.waitMs(keys)
-      if (wait > 0) {
-        reply.header('retry-after', String(Math.ceil(wait / 1000)))
+      // Counted before the hash runs, so guesses sent at once are each counted (auth/login-throttle.ts).
+      const attempt = throttle.attempt(email.toLowerCase(), request.ip)
+      if (!attempt.ok) {
+        const seconds = Math.ceil(attempt.waitMs / 1000)
+        reply.header('retry-after', String(seconds))
         throw new AppError('RATE_LIMITED', 'Too many failed sign-ins; wait before trying again', {
-          retry_after_seconds: Math.ceil(wait / 1000),
+          retry_after_seconds: seconds,
         })
       }
-      const row = await findUserByEmail(app.db, email)
-      const ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH)
-      if (!row || !ok) {
-        throttle.failure(keys)
-        throw new AppError('INVALID_CREDENTIALS')
+      let row: Awaited<ReturnType<typeof findUserByEmail>>
+      let ok: boolean
+      try {
+        row = await findUserByEmail(app.db, email)
+        // The hash runs for unknown and disabled accounts too: every refusal takes the same time.
+        ok = await verifyPassword(password, row?.password_hash ?? DUMMY_HASH)
+      } catch (err) {
+        attempt.cancelled()
+        throw err
       }
-      if (!Number(row.is_active)) {
-        throw new AppError('INVALID_CREDENTIALS', 'This account is disabled')
-      }
-      throttle.success(keys)
+      // A disabled account answers like a wrong password, whatever the password: it confirms nothing.
+      if (!row || !ok || !Number(row.is_active)) throw new AppError('INVALID_CREDENTIALS')
+      attempt.succeeded()
       const token = await issueToken(app.db, row.id, device_id ?? null, opts.tokenTtlMs)
       return { ...token, user: toUser(row) }
     },
@@ -69,10 +73,15 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRouteOption
     '/logout',
     {
       onRequest: app.requireAuth,
-      schema: { tags, summary: 'Revoke the current token', response: { 204: z.null(), 401: errorSchema } },
+      schema: {
+        tags,
+        summary: 'Revoke the current token (its event streams and unused tickets end with it)',
+        response: { 204: z.null(), 401: errorSchema },
+      },
     },
     async (request, reply) => {
       await revokeToken(app.db, request.actor.tokenHash)
+      await app.recheckLiveStreams()
       return reply.status(204).send(null)
     },
   )

@@ -1,5 +1,4 @@
 /** The sync protocol over HTTP: push, resolve, pending, pull, live events. See docs/sync-protocol.md. */
-import { randomBytes } from 'node:crypto'
 import {
   AppError,
   deviceIdField,
@@ -11,7 +10,7 @@ import {
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { authenticate, hashToken } from '../auth/tokens'
+import { authenticate, consumeTicket, issueTicket } from '../auth/tokens'
 import { errorSchema } from '../http/schemas'
 import { bearerToken } from '../plugins/auth'
 import { fromLegacy, isLegacyPush, legacyPushSchema, toLegacy } from '../sync/legacy'
@@ -22,14 +21,6 @@ import { resolveConflict } from '../sync/resolve'
 
 const tags = ['Sync']
 const errors = { 401: errorSchema, 403: errorSchema, 413: errorSchema, 422: errorSchema, 429: errorSchema }
-const TICKET_TTL_MS = 60_000
-/**
- * A ticket is stored under the hash of this prefixed form, so it is never a
- * bearer token (it travels in URLs, which end up in logs), and a bearer token
- * is never accepted (nor consumed) as a ticket.
- */
-const ticketKey = (ticket: string) => `sse-ticket:${ticket}`
-
 const resultSchema = z.object({
   local_id: z.string(),
   status: z.enum(['success', 'duplicate', 'conflict', 'failed']),
@@ -219,27 +210,12 @@ export async function syncRoutes(fastify: FastifyInstance) {
       onRequest: app.requireAuth,
       schema: {
         tags,
-        summary: 'A single-use ticket (60 s) to open the event stream where headers cannot be set (EventSource)',
+        summary:
+          'A single-use ticket (60 s) to open the event stream where headers cannot be set (EventSource); it opens that stream only, and dies with this session',
         response: { 200: z.object({ ticket: z.string(), expires_at: z.string() }), ...errors },
       },
     },
-    async (request) => {
-      const ticket = randomBytes(32).toString('base64url')
-      const now = new Date()
-      const expires_at = new Date(now.getTime() + TICKET_TTL_MS).toISOString()
-      await app.db
-        .insertInto('auth_tokens')
-        .values({
-          token_hash: hashToken(ticketKey(ticket)),
-          user_id: request.actor.id,
-          device_id: request.actor.deviceId,
-          created_at: now.toISOString(),
-          expires_at,
-          revoked_at: null,
-        })
-        .execute()
-      return { ticket, expires_at }
-    },
+    async (request) => issueTicket(app.db, request.actor),
   )
 
   app.get(
@@ -250,7 +226,7 @@ export async function syncRoutes(fastify: FastifyInstance) {
         tags,
         summary: 'Server-Sent Events: `change` with the newest cursor whenever changes commit',
         description:
-          'Authenticate with the Authorization header, or with ?ticket= from POST /api/sync/events/ticket (single use). Events: `ready` {cursor} first, then `change` {cursor}.',
+          'Authenticate with the Authorization header, or with ?ticket= from POST /api/sync/events/ticket (single use). Events: `ready` {cursor} first, then `change` {cursor}. The stream ends when its session ends (logout, expiry, deactivation, password reset, role change).',
         querystring: z.object({ ticket: z.string().max(100).optional() }),
       },
     },
@@ -258,17 +234,8 @@ export async function syncRoutes(fastify: FastifyInstance) {
       const ticket = request.query.ticket
       const token = bearerToken(request)
       if (token) request.actor = await authenticate(app.db, token)
-      else if (ticket) {
-        request.actor = await authenticate(app.db, ticketKey(ticket))
-        // Single use, also when two requests race with one ticket: only the one that revokes it gets in.
-        const used = await app.db
-          .updateTable('auth_tokens')
-          .set({ revoked_at: new Date().toISOString() })
-          .where('token_hash', '=', request.actor.tokenHash)
-          .where('revoked_at', 'is', null)
-          .executeTakeFirst()
-        if (Number(used.numUpdatedRows) !== 1) throw new AppError('UNAUTHENTICATED', 'This ticket was already used')
-      } else throw new AppError('UNAUTHENTICATED')
+      else if (ticket) request.actor = await consumeTicket(app.db, ticket)
+      else throw new AppError('UNAUTHENTICATED')
       let lastSent = 0
       const send = (event: string, seq: number) => {
         lastSent = Math.max(lastSent, seq)
@@ -288,7 +255,8 @@ export async function syncRoutes(fastify: FastifyInstance) {
         if (seq === 0 || seq > lastSent) send('change', seq === 0 ? lastSent : seq)
       }
       app.changeFeed.on('change', onChange)
-      app.liveStreams.add(reply)
+      // Ended when its session ends (plugins/live.ts re-checks the session of every open stream).
+      app.liveStreams.set(reply, { tokenHash: actor.tokenHash, role: actor.role })
       const heartbeat = setInterval(() => reply.sse({ event: 'ping', data: '{}' }), 15_000)
       request.raw.on('close', () => {
         clearInterval(heartbeat)

@@ -53,7 +53,8 @@ export async function userRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags,
-        summary: 'Change name, role or active flag (deactivation signs the user out everywhere)',
+        summary:
+          'Change name, role or active flag (deactivation signs the user out everywhere); 409 LAST_ADMIN if no active admin would be left',
         params: idParams,
         body: z.object({
           name: z.string().trim().min(1).max(200).optional(),
@@ -63,7 +64,12 @@ export async function userRoutes(fastify: FastifyInstance) {
         response: { 200: userSchema, ...errors },
       },
     },
-    async (request) => updateUser(app.db, request.params.id, request.body),
+    async (request) => {
+      const user = await updateUser(app.db, app.caps, request.params.id, request.body)
+      // A deactivated user's streams end; a new role's stream is opened again with the new role.
+      await app.recheckLiveStreams()
+      return user
+    },
   )
 
   app.post(
@@ -79,6 +85,7 @@ export async function userRoutes(fastify: FastifyInstance) {
     },
     async (request, reply) => {
       await resetPassword(app.db, request.params.id, request.body.password)
+      await app.recheckLiveStreams()
       return reply.status(204).send(null)
     },
   )

@@ -4,6 +4,7 @@
  * Event streams are cut after their headers.
  */
 import http from 'node:http'
+import net from 'node:net'
 
 export interface RawRequest {
   method: string
@@ -14,6 +15,8 @@ export interface RawRequest {
   body?: string
   /** Send the body with Transfer-Encoding: chunked, in pieces, without a Content-Length. */
   chunked?: boolean
+  /** Connect from this local address (any of 127.0.0.0/8 on loopback): another client address for the server. */
+  localAddress?: string
 }
 
 export interface RawResponse {
@@ -41,6 +44,7 @@ export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs = 20_000)
         headers,
         agent: false,
         timeout: timeoutMs,
+        localAddress: req.localAddress,
       },
       (res) => {
         if (String(res.headers['content-type'] ?? '').includes('text/event-stream')) {
@@ -72,4 +76,39 @@ export function rawRequest(baseUrl: string, req: RawRequest, timeoutMs = 20_000)
       r.end()
     }
   })
+}
+
+export interface HalfOpen {
+  socket: net.Socket
+  /** When the connection closed: ms after it was established, and what the server answered (maybe nothing). */
+  closed: Promise<{ afterMs: number; answer: string }>
+  /** Resolves once connected. */
+  connected: Promise<void>
+}
+
+/**
+ * A raw TCP connection that sends `bytes` (perhaps an unfinished request, perhaps nothing) and then
+ * goes quiet, the way a slow or hostile client holds a server's socket.
+ */
+export function halfOpen(baseUrl: string, bytes: string, localAddress?: string): HalfOpen {
+  const url = new URL(baseUrl)
+  let started = performance.now()
+  const socket = net.connect({ host: url.hostname, port: Number(url.port), localAddress })
+  let answer = ''
+  socket.on('data', (d: Buffer) => {
+    answer += d.toString('utf8')
+  })
+  socket.on('error', () => {})
+  const connected = new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => {
+      started = performance.now()
+      if (bytes) socket.write(bytes)
+      resolve()
+    })
+    socket.once('error', reject)
+  })
+  const closed = new Promise<{ afterMs: number; answer: string }>((resolve) =>
+    socket.once('close', () => resolve({ afterMs: performance.now() - started, answer })),
+  )
+  return { socket, closed, connected }
 }

@@ -36,14 +36,18 @@ export async function pgAdmin(statement: string): Promise<void> {
   }
 }
 
-/** A fresh database; migrated to the newest schema, or up to `upTo` (a migration's name). */
-export async function createTestDb(upTo?: string): Promise<TestDb> {
+/**
+ * A fresh database, migrated to the newest schema; to `upTo` (a migration's name: tests of a
+ * migration over older data); or, with `migrate: false`, left empty (a test that migrates itself).
+ */
+export async function createTestDb(opts: { migrate?: boolean; upTo?: string } = {}): Promise<TestDb> {
+  const migrate = opts.migrate ?? true
   if (TEST_DIALECT === 'postgres') {
     const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
     await pgAdmin(`CREATE SCHEMA ${schema}`)
     const url = pgUrl()
     const handle = openDatabase({ databaseUrl: url, pgSchema: schema })
-    await migrateToLatest(handle.db, upTo)
+    if (migrate) await migrateToLatest(handle.db, opts.upTo)
     return {
       handle,
       env: { DATABASE_URL: url, TRACKVAULT_PG_SCHEMA: schema },
@@ -56,7 +60,7 @@ export async function createTestDb(upTo?: string): Promise<TestDb> {
   const dir = mkdtempSync(join(tmpdir(), 'trackvault-test-'))
   const file = join(dir, 'test.db')
   const handle = openDatabase({ sqliteFile: file })
-  await migrateToLatest(handle.db, upTo)
+  if (migrate) await migrateToLatest(handle.db, opts.upTo)
   return {
     handle,
     env: { TRACKVAULT_DB: file },
