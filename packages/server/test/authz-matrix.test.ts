@@ -742,6 +742,39 @@ describe('mass assignment of server-owned fields', () => {
 })
 
 describe("another user's device", () => {
+  test("every role claiming another role's device id: the local ids it takes stay the owner's, and neither lists the other's", async () => {
+    for (const role of ROLES) {
+      const victimRole: Role = role === 'collector' ? 'manager' : 'collector'
+      const phone = `claimed-${uniq(role)}`
+      const victim = new TestDevice(await s.login(s.users[victimRole].email, undefined, phone), phone)
+      const squatter = new TestDevice(await s.login(s.users[role].email, undefined, phone), phone)
+      // The squatter sends operations (one failing, so it is parked) under the local ids the victim uses next.
+      const mine = [
+        victim.op('supplier', 'create', newId(), body('supplier')),
+        victim.op('collection', 'create', newId(), body('collection', s.users[victimRole].id)),
+      ]
+      const squat = await squatter.push([
+        { ...squatter.op('supplier', 'create', newId(), body('supplier')), local_id: mine[0].local_id },
+        { ...squatter.op('collection', 'create', newId(), { quantity: 'bad' }), local_id: mine[1].local_id },
+      ])
+      expect(squat.status, `${role} squats`).toBe(200)
+      const res = await victim.push(mine)
+      expect(
+        res.body.results.map((r: { status: string }) => r.status),
+        `${victimRole} after ${role} squatted`,
+      ).toEqual(['success', 'success'])
+      const theirs = await squatter.api.get(`/api/sync/pending?device_id=${phone}`)
+      const listed = theirs.body.operations.map((o: { entity_id: string }) => o.entity_id)
+      expect(listed).toContain(squat.body.results[1].entity_id)
+      for (const op of mine) expect(listed).not.toContain(op.entity_id)
+      const victimPending = await victim.api.get(`/api/sync/pending?device_id=${phone}`)
+      expect(victimPending.body.operations).toEqual([])
+      // A page cursor from another user's list reads only one's own.
+      const paged = await victim.api.get(`/api/sync/pending?device_id=${phone}&limit=1&after=0.${newId()}`)
+      expect(paged.body.operations).toEqual([])
+    }
+  })
+
   test('a session bound to one device cannot push, in either shape, for another; nothing is written', async () => {
     for (const role of ROLES) {
       const api = s.as[role]
