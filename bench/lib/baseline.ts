@@ -24,7 +24,7 @@ import {
 } from '@trackvault/core'
 import type { Database as SqliteDb, Statement } from 'better-sqlite3'
 import pg from 'pg'
-import { openSqlite } from '../../packages/server/src/db/sqlite-database'
+import { openSqlite } from '../../packages/server/src/db/sqlite/sqlite-dialect'
 import { TABLES, toColumns } from '../../packages/server/src/domain/mappers'
 import type { PushOperation } from '../../packages/server/src/sync/push'
 import type { BenchDb, Fixtures } from './env'

@@ -51,6 +51,49 @@ export interface ConflictInfo {
   fields: string[]
 }
 
+/** The answer's schema of one operation's result (`OperationResult`), for documents such as OpenAPI. */
+export const operationResultSchema = z.object({
+  local_id: z.string(),
+  status: z.enum(RESULT_STATUSES),
+  original_status: z.string().optional(),
+  entity_type: z.string(),
+  entity_id: z.string(),
+  version: z.number().nullable(),
+  data: z.record(z.string(), z.unknown()).nullable(),
+  conflict: z
+    .object({
+      server_version: z.number(),
+      base: z.record(z.string(), z.unknown()).nullable(),
+      server: z.record(z.string(), z.unknown()),
+      client: z.record(z.string(), z.unknown()),
+      fields: z.array(z.string()),
+    })
+    .optional(),
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
+})
+
+/** The answer's schema of a push (`PushResponse`). */
+export const pushResponseSchema = z.object({
+  success: z.literal(true),
+  results: z.array(operationResultSchema),
+  cursor: z.string(),
+})
+
+/** The answer's schema of a pull page (`PullResponse`). */
+export const pullResponseSchema = z.object({
+  changes: z.array(
+    z.object({
+      entity_type: z.string(),
+      entity_id: z.string(),
+      version: z.number(),
+      deleted: z.boolean(),
+      data: z.record(z.string(), z.unknown()),
+    }),
+  ),
+  cursor: z.string(),
+  has_more: z.boolean(),
+})
+
 export interface OperationResult {
   local_id: string
   status: ResultStatus

@@ -8,8 +8,8 @@
  */
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { openPostgres } from '../src/db/postgres-database'
-import { isTransientDbError } from '../src/db/transient'
+import { isTransientDbError } from '../src/db/db-errors'
+import { openPostgres } from '../src/db/postgres/postgres-dialect'
 import { createTestDb, pgAdmin, TEST_DIALECT, type TestDb } from './helpers/test-db'
 
 describe.skipIf(TEST_DIALECT !== 'postgres')('a PostgreSQL connection lost while checked out', () => {

@@ -104,6 +104,27 @@ export async function consumeTicket(db: Kysely<Database>, ticket: string): Promi
   return sessionByHash(db, used.parent_hash)
 }
 
+/**
+ * Checks that `session` may push for `deviceId`: a session is bound to the device it signed in on;
+ * one that signed in without a device (the original app) is bound to the first device it syncs.
+ * Sets `session.deviceId` on binding; FORBIDDEN for any other device.
+ */
+export async function bindDevice(db: Kysely<Database>, session: Session, deviceId: string): Promise<void> {
+  if (session.deviceId === null) {
+    await db
+      .updateTable('auth_tokens')
+      .set({ device_id: deviceId })
+      .where('token_hash', '=', session.tokenHash)
+      .where('device_id', 'is', null)
+      .execute()
+    // Two first pushes racing: whichever bound the session wins; read what was stored.
+    session.deviceId = (await sessionByHash(db, session.tokenHash)).deviceId
+  }
+  if (session.deviceId !== deviceId) {
+    throw new AppError('FORBIDDEN', 'device_id is not the device this session signed in on')
+  }
+}
+
 /** The actor a bearer token belongs to; UNAUTHENTICATED unless it is a live session of an active user. */
 export async function authenticate(db: Kysely<Database>, token: string): Promise<Session> {
   return sessionByHash(db, hashToken(token))

@@ -3,6 +3,7 @@ import { AppError, newId, type Role, type User } from '@trackvault/core'
 import type { Kysely } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database, UsersTable } from '../db/schema'
+import { forUpdate } from '../db/sql-helpers'
 import { hashPassword } from './passwords'
 import { revokeUserTokens } from './tokens'
 
@@ -73,14 +74,13 @@ export async function updateUser(
   await db.transaction().execute(async (trx) => {
     let activeAdmins: { id: string }[] = []
     if (mayRemoveAdmin) {
-      let query = trx
+      const query = trx
         .selectFrom('users')
         .select('id')
         .where('role', '=', 'admin')
         .where('is_active', '=', 1)
         .orderBy('id')
-      if (caps.rowLocks) query = query.forUpdate()
-      activeAdmins = await query.execute()
+      activeAdmins = await forUpdate(query, caps).execute()
     }
     const target = await trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()
     if (!target) throw new AppError('NOT_FOUND', `user ${id} does not exist`)

@@ -1,12 +1,14 @@
 /**
  * Opens the database: embedded SQLite (default) or PostgreSQL when the URL
- * says so. Dialect differences are confined to this folder and expressed as
- * capability flags, never as `if (dialect === 'pg')` in queries.
+ * says so. What differs between the two lives in one folder per dialect
+ * (`sqlite/`, `postgres/`), each with a profile: capabilities, how to open
+ * it, how its errors read. The rest of the server asks the capabilities,
+ * never `if (dialect === 'pg')`.
  */
-import { Kysely } from 'kysely'
-import { listenPostgres, openPostgres } from './postgres-database'
+import type { DialectAdapter, Kysely } from 'kysely'
+import { openPostgresHandle, postgresProfile } from './postgres/postgres-profile'
 import type { Database } from './schema'
-import { openSqlite } from './sqlite-database'
+import { openSqliteHandle, sqliteProfile } from './sqlite/sqlite-profile'
 
 /** What the rest of the server may assume about the database it runs on. */
 export interface DbCapabilities {
@@ -21,7 +23,23 @@ export interface DbCapabilities {
    * durable commit (domain/group-commit.ts).
    */
   groupCommit: boolean
+  /** Whose JSON functions a migration may use on stored JSON text. */
+  jsonFunctions: 'sqlite' | 'postgres'
 }
+
+/** One dialect: its capabilities, which Kysely adapter is its own, and its error codes. */
+export interface DialectProfile {
+  caps: DbCapabilities
+  owns(adapter: DialectAdapter): boolean
+  /** Error codes of a unique or primary key violation (a race a pre-check lost). */
+  uniqueViolationCodes: readonly string[]
+  /** Error codes that mean "try again later": unreachable, restarting, overloaded, deadlock victim. */
+  transientCodes: readonly string[]
+  /** Driver messages with no code that mean the same. */
+  transientMessage?: RegExp
+}
+
+export const PROFILES: readonly DialectProfile[] = [sqliteProfile, postgresProfile]
 
 export interface DbHandle {
   db: Kysely<Database>
@@ -45,27 +63,15 @@ export interface DbOptions {
 /** Opens the database described by `opts`. */
 export function openDatabase(opts: DbOptions): DbHandle {
   const url = opts.databaseUrl
-  if (url && /^postgres(ql)?:\/\//.test(url)) {
-    const { dialect, describe, end } = openPostgres(url, opts.pgSchema, opts.poolSize)
-    const db = new Kysely<Database>({ dialect })
-    const notifyChannel = `trackvault_changes_${opts.pgSchema ?? 'public'}`
-    return {
-      db,
-      caps: { dialect: 'postgres', rowLocks: true, notifyChannel, groupCommit: false },
-      describe,
-      listen: (onSeq) => listenPostgres(url, opts.pgSchema, notifyChannel, onSeq),
-      close: async () => {
-        await db.destroy().catch(() => end())
-      },
-    }
-  }
-  const file = opts.sqliteFile ?? './data/trackvault.db'
-  const { dialect } = openSqlite(file)
-  const db = new Kysely<Database>({ dialect })
-  return {
-    db,
-    caps: { dialect: 'sqlite', rowLocks: false, groupCommit: true },
-    describe: `sqlite:${file}`,
-    close: () => db.destroy(),
-  }
+  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgresHandle(url, opts.pgSchema, opts.poolSize)
+  return openSqliteHandle(opts.sqliteFile ?? './data/trackvault.db')
+}
+
+/** The capabilities of the database behind `db` (or a transaction or connection of it). */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run on a loosely typed handle
+export function capsOf(db: Kysely<any> | { getExecutor(): { adapter: DialectAdapter } }): DbCapabilities {
+  const adapter = db.getExecutor().adapter
+  const profile = PROFILES.find((p) => p.owns(adapter))
+  if (!profile) throw new Error('TrackVault runs on SQLite or PostgreSQL only')
+  return profile.caps
 }

@@ -1,5 +1,6 @@
 /** Runs the migrations in this folder, in name order, on either dialect. */
-import { type Kysely, type Migration, type MigrationProvider, Migrator, PostgresAdapter, sql } from 'kysely'
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
+import { capsOf } from './database'
 import * as m001 from './migrations/001-initial'
 import * as m002 from './migrations/002-sync'
 import * as m003 from './migrations/003-change-owner'
@@ -27,7 +28,7 @@ class StaticMigrationProvider implements MigrationProvider {
  * them in ours.
  */
 async function migrationSchema(db: Kysely<Database>): Promise<string | undefined> {
-  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return undefined
+  if (capsOf(db).dialect !== 'postgres') return undefined
   const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)
   return rows[0]?.schema ?? undefined
 }

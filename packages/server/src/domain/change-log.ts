@@ -10,8 +10,9 @@
  * SQLite writers are serialised anyway. The lock is held only for the final
  * insert and the commit, so writers still overlap for all their other work.
  */
-import { sql, type Transaction } from 'kysely'
-import { notification } from '../db/notify-payload'
+import { encodeCursor } from '@trackvault/core'
+import { type Kysely, sql, type Transaction } from 'kysely'
+import { notification } from '../db/postgres/notify-payload'
 import type { Database } from '../db/schema'
 
 /** One accepted change of a write: its history row and its change-log entry, written at the end. */
@@ -52,6 +53,20 @@ export function audienceOf(changes: PendingChange[]): string[] | null {
     if (c.previous_owner_id !== null) owners.add(c.previous_owner_id)
   }
   return [...owners]
+}
+
+/**
+ * The seq of the newest committed change: every change up to it has committed (seq order is commit
+ * order), so it is where a pull may move a cursor to, and what a push that wrote nothing answers.
+ */
+export async function headSeq(db: Kysely<Database>): Promise<number> {
+  const row = await db.selectFrom('counters').select('value').where('name', '=', 'change_seq').executeTakeFirstOrThrow()
+  return Number(row.value)
+}
+
+/** `headSeq` as a cursor. */
+export async function headCursor(db: Kysely<Database>): Promise<string> {
+  return encodeCursor(await headSeq(db))
 }
 
 /** Appends `changes` with consecutive seq numbers; returns the last seq, or null if none. */

@@ -2,11 +2,12 @@
  * Reading synced entities: one list query builder driven by the list spec of
  * core's entity spec (searchable fields, sortable fields, filters, date).
  */
-import { AppError, ENTITY_SPECS, type EntityRows, type EntityType, grantFor } from '@trackvault/core'
+import { AppError, ENTITY_SPECS, type EntityRows, type EntityType } from '@trackvault/core'
 import { type Kysely, sql } from 'kysely'
 import type { Database, SyncedColumns } from '../db/schema'
 import { columnOf, TABLES, toWire } from './mappers'
 import { loadRow } from './rows'
+import { assertCanRead, canSee, readsOwnOnly } from './visibility'
 import type { Actor } from './write-context'
 
 export interface ListQuery {
@@ -26,13 +27,6 @@ export interface Page<T> {
   page: number
   per_page: number
   total: number
-}
-
-/** Throws FORBIDDEN unless the actor may read this type at all. */
-export function assertCanRead(actor: Actor, type: EntityType): void {
-  if (grantFor(actor.role, type, 'read') === 'none') {
-    throw new AppError('FORBIDDEN', `A ${actor.role} may not read ${type.replace('_', ' ')}s`)
-  }
 }
 
 /** One page of rows, newest-first or as asked, with the total over all pages. */
@@ -55,7 +49,7 @@ export async function listEntities<T extends EntityType>(
   // biome-ignore lint/suspicious/noExplicitAny: table chosen at run time
   let query = (db as Kysely<any>).selectFrom(table)
   if (!q.include_deleted) query = query.where('deleted_at', 'is', null)
-  if (grantFor(actor.role, type, 'read') === 'own') query = query.where('user_id', '=', actor.id)
+  if (readsOwnOnly(actor, type)) query = query.where('user_id', '=', actor.id)
   for (const f of spec.filters) {
     const value = q[f]
     if (value === undefined) continue
@@ -94,8 +88,8 @@ export async function getEntity<T extends EntityType>(
 ): Promise<EntityRows[T]> {
   assertCanRead(actor, type)
   const row = await loadRow(db, type, id)
-  const owner = row && 'user_id' in row ? row.user_id : undefined
-  const hidden = grantFor(actor.role, type, 'read') === 'own' && owner !== actor.id
-  if (!row || row.deleted_at || hidden) throw new AppError('NOT_FOUND', `${type} ${id} does not exist`)
+  if (!row || row.deleted_at || !canSee(actor, type, row as unknown as Record<string, unknown>)) {
+    throw new AppError('NOT_FOUND', `${type} ${id} does not exist`)
+  }
   return row
 }

@@ -14,6 +14,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
+import { withSavepoint } from '../db/sql-helpers'
 import { type Actor, runWrite, type WriteOutcome, type WriteWork, writeIn } from './write-context'
 
 interface Waiting {
@@ -80,15 +81,11 @@ export class GroupCommit {
   }
 
   private async inSavepoint(trx: Transaction<Database>, entry: Waiting): Promise<Settled> {
-    await sql`savepoint group_write`.execute(trx)
     try {
-      const outcome = await writeIn(trx, this.caps, entry.actor, entry.work)
-      await sql`release savepoint group_write`.execute(trx)
+      // Undo this write only; if even that fails the transaction is broken and the group fails.
+      const outcome = await withSavepoint(trx, 'group_write', () => writeIn(trx, this.caps, entry.actor, entry.work))
       return { entry, outcome }
     } catch (error) {
-      // Undo this write only; if even that fails the transaction is broken and the group fails.
-      await sql`rollback to savepoint group_write`.execute(trx)
-      await sql`release savepoint group_write`.execute(trx)
       return { entry, error }
     }
   }

@@ -6,7 +6,7 @@
 import { AppError, type ErrorCode, fieldErrors } from '@trackvault/core'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
-import { isTransientDbError } from '../db/transient'
+import { dbErrorOf } from '../db/db-errors'
 
 const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
@@ -15,13 +15,7 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'BAD_REQUEST',
 }
 
-/** Unique-constraint violations of either database, raised by a race the pre-checks lost. */
-function isUniqueViolation(err: unknown): boolean {
-  const e = err as { code?: string }
-  return e?.code === '23505' || e?.code === 'SQLITE_CONSTRAINT_UNIQUE' || e?.code === 'SQLITE_CONSTRAINT_PRIMARYKEY'
-}
-
-/** Maps any thrown value to an AppError. Exported for the sync layer, which records errors per operation. */
+/** Maps any thrown value to the AppError its answer carries. */
 export function toAppError(err: unknown): AppError {
   if (err instanceof AppError) return err
   const fe = err as FastifyError & { validationContext?: string }
@@ -36,8 +30,8 @@ export function toAppError(err: unknown): AppError {
     })
   }
   if (fe?.code && FASTIFY_CODES[fe.code]) return new AppError(FASTIFY_CODES[fe.code], fe.message)
-  if (isUniqueViolation(err)) return new AppError('DUPLICATE')
-  if (isTransientDbError(err)) return new AppError('UNAVAILABLE')
+  const fromDb = dbErrorOf(err)
+  if (fromDb) return fromDb
   if (fe?.statusCode === 429) return new AppError('RATE_LIMITED', fe.message)
   if (fe?.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new AppError('BAD_REQUEST', fe.message)
   return new AppError('INTERNAL')

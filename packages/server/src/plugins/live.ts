@@ -1,7 +1,7 @@
 /**
  * Live pokes: the change feed of this process, fed by local commits and, on
  * PostgreSQL, by LISTEN/NOTIFY from every process on the database. SSE
- * streams subscribe to it (routes/sync-routes.ts). Open streams are ended
+ * streams subscribe to it (`openChangeStream`). Open streams are ended
  * when the server closes, so shutdown is not held up by them.
  *
  * A stream lives only as long as the session that opened it (directly, or
@@ -13,12 +13,14 @@
  * process is seen at the next check). Revocations served by this process
  * re-check at once (`recheckLiveStreams`).
  */
-import type { Role } from '@trackvault/core'
-import type { FastifyInstance, FastifyReply } from 'fastify'
+import { encodeCursor, type Role } from '@trackvault/core'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { FastifySSEPlugin } from 'fastify-sse-v2'
-import { liveSessions } from '../auth/tokens'
+import { liveSessions, type Session } from '../auth/tokens'
 import type { DbHandle } from '../db/database'
+import { headSeq } from '../domain/change-log'
+import { streamWants } from '../domain/visibility'
 
 /** The session an open stream belongs to, and the role it was opened with (its pokes are filtered by it). */
 export interface StreamSession {
@@ -35,6 +37,41 @@ declare module 'fastify' {
 }
 
 export const DEFAULT_SESSION_CHECK_MS = 15_000
+const HEARTBEAT_MS = 15_000
+
+/**
+ * Serves one live stream on `reply` for `session`: `ready` with the newest cursor, then `change`
+ * whenever changes that concern the session's user commit (domain/visibility.ts `streamWants`), a
+ * `ping` every 15 s (proxies keep the connection), until the client goes or the session ends.
+ */
+export async function openChangeStream(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  session: Session,
+): Promise<void> {
+  let lastSent = 0
+  const send = (event: string, seq: number) => {
+    lastSent = Math.max(lastSent, seq)
+    reply.sse({ event, id: encodeCursor(seq), data: JSON.stringify({ cursor: encodeCursor(seq) }) })
+  }
+  const head = await headSeq(app.db)
+  // The client may have gone while the handler awaited the database; its 'close' has fired already.
+  if (request.raw.destroyed) return void reply.hijack()
+  send('ready', head)
+  const onChange = (seq: number, audience: string[] | null = null) => {
+    if (!streamWants(session, audience)) return
+    if (seq === 0 || seq > lastSent) send('change', seq === 0 ? lastSent : seq)
+  }
+  app.changeFeed.on('change', onChange)
+  app.liveStreams.set(reply, { tokenHash: session.tokenHash, role: session.role })
+  const heartbeat = setInterval(() => reply.sse({ event: 'ping', data: '{}' }), HEARTBEAT_MS)
+  request.raw.on('close', () => {
+    clearInterval(heartbeat)
+    app.changeFeed.off('change', onChange)
+    app.liveStreams.delete(reply)
+  })
+}
 
 export const livePlugin = fp(async (app: FastifyInstance, opts: { handle: DbHandle; sessionCheckMs?: number }) => {
   await app.register(FastifySSEPlugin, { retryDelay: 1000 })

@@ -1,11 +1,11 @@
 /** Balances, the balances report, supplier statements and entity history. */
-import { AppError, can, canReadReport, canSeeDevices, ENTITY_TYPES, type Report } from '@trackvault/core'
+import { AppError, canReadReport, canSeeDevices, ENTITY_TYPES, type Report } from '@trackvault/core'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { getEntity } from '../domain/entity-queries'
 import { listHistory } from '../domain/history'
 import { balancesReport, supplierBalance, supplierStatement } from '../domain/reports'
+import { assertCanRead, canSee } from '../domain/visibility'
 import type { Actor } from '../domain/write-context'
 import { dateRangeQuery, errorSchema, idParams } from '../http/schemas'
 
@@ -137,10 +137,10 @@ export async function reportRoutes(fastify: FastifyInstance) {
       const { entity_type, id } = request.params
       const data = await listHistory(app.db, entity_type, id)
       if (data.length === 0) throw new AppError('NOT_FOUND', `${entity_type} ${id} has no history`)
-      // Readable by whoever may read the entity; a deleted row is checked against its last version.
-      const last = data[data.length - 1].data as { user_id?: string; deleted_at: string | null }
-      if (!last.deleted_at) await getEntity(app.db, entity_type, request.actor, id)
-      else if (!can(request.actor, entity_type, 'read', last.user_id ?? null)) {
+      // Readable by whoever may read the entity as its last version stands (deleted or not).
+      const last = data[data.length - 1].data
+      if (!last.deleted_at) assertCanRead(request.actor, entity_type)
+      if (!canSee(request.actor, entity_type, last)) {
         throw new AppError('NOT_FOUND', `${entity_type} ${id} has no history`)
       }
       if (canSeeDevices(request.actor.role)) return { data }

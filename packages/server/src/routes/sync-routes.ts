@@ -3,60 +3,28 @@ import {
   AppError,
   deviceIdField,
   encodeCursor,
-  grantFor,
+  operationResultSchema,
+  pullResponseSchema,
   pushRequestSchema,
+  pushResponseSchema,
   resolveRequestSchema,
 } from '@trackvault/core'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { authenticate, consumeTicket, issueTicket } from '../auth/tokens'
+import { authenticate, bindDevice, consumeTicket, issueTicket } from '../auth/tokens'
+import { headCursor } from '../domain/change-log'
 import { errorSchema } from '../http/schemas'
 import { bearerToken } from '../plugins/auth'
+import { openChangeStream } from '../plugins/live'
 import { fromLegacy, isLegacyPush, legacyPushSchema, toLegacy } from '../sync/legacy'
 import { listPending, MAX_PENDING_LIMIT } from '../sync/operation-log'
 import { MAX_PULL_LIMIT, pullPage, serializePage } from '../sync/pull'
-import { headCursor, type PushOperation, runPush } from '../sync/push'
+import { runPush } from '../sync/push'
 import { resolveConflict } from '../sync/resolve'
 
 const tags = ['Sync']
 const errors = { 401: errorSchema, 403: errorSchema, 413: errorSchema, 422: errorSchema, 429: errorSchema }
-const resultSchema = z.object({
-  local_id: z.string(),
-  status: z.enum(['success', 'duplicate', 'conflict', 'failed']),
-  original_status: z.string().optional(),
-  entity_type: z.string(),
-  entity_id: z.string(),
-  version: z.number().nullable(),
-  data: z.record(z.string(), z.unknown()).nullable(),
-  conflict: z
-    .object({
-      server_version: z.number(),
-      base: z.record(z.string(), z.unknown()).nullable(),
-      server: z.record(z.string(), z.unknown()),
-      client: z.record(z.string(), z.unknown()),
-      fields: z.array(z.string()),
-    })
-    .optional(),
-  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
-})
-
-/** The pushing device must be the one the token signed in on; a token without a device is bound on first sync. */
-async function bindDevice(app: FastifyInstance, request: FastifyRequest, deviceId: string): Promise<void> {
-  const actor = request.actor
-  if (actor.deviceId === null) {
-    await app.db
-      .updateTable('auth_tokens')
-      .set({ device_id: deviceId })
-      .where('token_hash', '=', actor.tokenHash)
-      .where('device_id', 'is', null)
-      .execute()
-    actor.deviceId = (await authenticate(app.db, bearerToken(request) as string)).deviceId
-  }
-  if (actor.deviceId !== deviceId) {
-    throw new AppError('FORBIDDEN', 'device_id is not the device this session signed in on')
-  }
-}
 
 /**
  * The push and pull answers are built by our own code from stored rows, and are large (a pull
@@ -83,7 +51,7 @@ export async function syncRoutes(fastify: FastifyInstance) {
         body: z.union([pushRequestSchema, legacyPushSchema]),
         response: {
           200: z.union([
-            z.object({ success: z.literal(true), results: z.array(resultSchema), cursor: z.string() }),
+            pushResponseSchema,
             z.object({ success: z.literal(true), results: z.array(z.record(z.string(), z.unknown())) }),
           ]),
           ...errors,
@@ -91,16 +59,13 @@ export async function syncRoutes(fastify: FastifyInstance) {
       },
     },
     async (request) => {
-      const legacy = isLegacyPush(request.body)
-      const body = legacy ? legacyPushSchema.parse(request.body) : pushRequestSchema.parse(request.body)
-      await bindDevice(app, request, body.device_id)
-      const operations = legacy
-        ? fromLegacy(body as z.output<typeof legacyPushSchema>)
-        : (body.operations as PushOperation[])
+      // Validated once, by the route's schema: the body is the parsed shape it matched.
+      const body = request.body
+      await bindDevice(app.db, request.actor, body.device_id)
+      const legacy = isLegacyPush(body)
+      const operations = legacy ? fromLegacy(body) : body.operations
       const actor = { ...request.actor, deviceId: body.device_id }
-      const { result, lastSeq } = await runPush((work) => app.transact(actor, work), operations, {
-        legacy,
-      })
+      const { result, lastSeq } = await runPush((work) => app.transact(actor, work), operations, { legacy })
       for (const r of result) app.metrics.syncOperations.inc({ status: r.status })
       if (legacy) return toLegacy(result)
       return {
@@ -120,7 +85,7 @@ export async function syncRoutes(fastify: FastifyInstance) {
         summary: 'Resolve one of your conflicted operations: use_server, force or merge',
         body: resolveRequestSchema,
         response: {
-          200: z.object({ result: resultSchema, cursor: z.string() }),
+          200: z.object({ result: operationResultSchema, cursor: z.string() }),
           404: errorSchema,
           409: errorSchema,
           ...errors,
@@ -179,22 +144,7 @@ export async function syncRoutes(fastify: FastifyInstance) {
           since: z.string().max(20).optional(),
           limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(500),
         }),
-        response: {
-          200: z.object({
-            changes: z.array(
-              z.object({
-                entity_type: z.string(),
-                entity_id: z.string(),
-                version: z.number(),
-                deleted: z.boolean(),
-                data: z.record(z.string(), z.unknown()),
-              }),
-            ),
-            cursor: z.string(),
-            has_more: z.boolean(),
-          }),
-          ...errors,
-        },
+        response: { 200: pullResponseSchema, ...errors },
       },
     },
     async (request, reply) => {
@@ -231,38 +181,16 @@ export async function syncRoutes(fastify: FastifyInstance) {
       },
     },
     async (request, reply) => {
-      const ticket = request.query.ticket
       const token = bearerToken(request)
-      if (token) request.actor = await authenticate(app.db, token)
-      else if (ticket) request.actor = await consumeTicket(app.db, ticket)
-      else throw new AppError('UNAUTHENTICATED')
-      let lastSent = 0
-      const send = (event: string, seq: number) => {
-        lastSent = Math.max(lastSent, seq)
-        reply.sse({ event, id: encodeCursor(seq), data: JSON.stringify({ cursor: encodeCursor(seq) }) })
-      }
-      const head = await headCursor(app.db)
-      // The client may have gone while the handler awaited the database; its 'close' has fired already.
-      if (request.raw.destroyed) return reply.hijack()
-      send('ready', Number.parseInt(head.slice(1), 36))
-      const actor = request.actor
-      // A collector's stream is not poked for other collectors' rows (its pull would find nothing).
-      const readsEveryOwner = (['collection', 'payment'] as const).every(
-        (type) => grantFor(actor.role, type, 'read') !== 'own',
-      )
-      const onChange = (seq: number, audience: string[] | null = null) => {
-        if (audience && !readsEveryOwner && !audience.includes(actor.id)) return
-        if (seq === 0 || seq > lastSent) send('change', seq === 0 ? lastSent : seq)
-      }
-      app.changeFeed.on('change', onChange)
-      // Ended when its session ends (plugins/live.ts re-checks the session of every open stream).
-      app.liveStreams.set(reply, { tokenHash: actor.tokenHash, role: actor.role })
-      const heartbeat = setInterval(() => reply.sse({ event: 'ping', data: '{}' }), 15_000)
-      request.raw.on('close', () => {
-        clearInterval(heartbeat)
-        app.changeFeed.off('change', onChange)
-        app.liveStreams.delete(reply)
-      })
+      const { ticket } = request.query
+      const session = token
+        ? await authenticate(app.db, token)
+        : ticket
+          ? await consumeTicket(app.db, ticket)
+          : undefined
+      if (!session) throw new AppError('UNAUTHENTICATED')
+      request.actor = session
+      await openChangeStream(app, request, reply, session)
     },
   )
 }

@@ -8,7 +8,14 @@
  *            with status success | duplicate | conflict | not_found | error
  * The old app has no seq; operations apply in the order sent.
  */
-import { ENTITY_TYPES, type EntityType, newId, OPERATION_TYPES, type OperationResult } from '@trackvault/core'
+import {
+  ENTITY_TYPES,
+  type EntityType,
+  newId,
+  OPERATION_TYPES,
+  type OperationResult,
+  type pushRequestSchema,
+} from '@trackvault/core'
 import { z } from 'zod'
 import { fingerprintOf, type PushOperation } from './push'
 
@@ -45,11 +52,12 @@ export const legacyPushSchema = z.object({
 })
 
 export type LegacyPush = z.output<typeof legacyPushSchema>
+type PushRequestBody = z.output<typeof pushRequestSchema>
 
-/** True if a push body is in the original app's shape. */
-export function isLegacyPush(body: unknown): boolean {
-  const ops = (body as { operations?: unknown })?.operations
-  return Array.isArray(ops) && ops.length > 0 && typeof ops[0] === 'object' && ops[0] !== null && 'entity' in ops[0]
+/** True if a (validated) push body is in the original app's shape: its operations name an `entity`. */
+export function isLegacyPush(body: PushRequestBody | LegacyPush): body is LegacyPush {
+  const first = body.operations[0]
+  return first !== undefined && 'entity' in first
 }
 
 const uuid = z.uuid()

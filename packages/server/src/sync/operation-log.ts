@@ -14,8 +14,8 @@ import type { Kysely } from 'kysely'
 import type { Database, SyncOperationsTable } from '../db/schema'
 import type { PendingChange } from '../domain/change-log'
 import { historyVersion } from '../domain/history'
+import { asSeenBy } from '../domain/visibility'
 import type { Actor } from '../domain/write-context'
-import { asSeenBy } from './pull'
 
 /**
  * The result of a stored operation, with `status` overridden (e.g. `duplicate`). Its row is shown as

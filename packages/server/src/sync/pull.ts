@@ -7,28 +7,18 @@ import {
   AppError,
   type Change,
   decodeCursor,
-  ENTITY_TYPES,
   type EntityType,
   encodeCursor,
-  grantFor,
+  ownerOf,
   type PullResponse,
 } from '@trackvault/core'
-import type { ExpressionBuilder, Kysely } from 'kysely'
-import type { ChangeLogTable, Database } from '../db/schema'
+import type { Kysely } from 'kysely'
+import type { Database } from '../db/schema'
+import { headSeq } from '../domain/change-log'
+import { canSee, canSeeOwned, changeLogFilter, readsOwnOnly, revokedTombstone } from '../domain/visibility'
 import type { Actor } from '../domain/write-context'
 
 export const MAX_PULL_LIMIT = 5000
-
-function visible(actor: Actor, type: EntityType, data: Record<string, unknown>): boolean {
-  const grant = grantFor(actor.role, type, 'read')
-  return grant === 'all' || (grant === 'own' && data.user_id === actor.id)
-}
-
-/** A row as `actor` may see it: the row itself, or, if it is not theirs to read (any more), a revoked tombstone. */
-export function asSeenBy(actor: Actor, type: EntityType, data: Record<string, unknown>): Record<string, unknown> {
-  if (visible(actor, type, data)) return data
-  return { id: data.id, version: data.version, deleted_at: data.updated_at, revoked: true }
-}
 
 type Loose = Record<string, unknown>
 
@@ -67,35 +57,6 @@ async function previousVersions(
   return found
 }
 
-/**
- * Which log entries can matter to `actor`, as a filter on change_log's own columns (so other
- * collectors' changes are skipped by the database, not parsed here): every entry of a type the
- * role reads in full; of a type it reads only its own of, the entries it owns, owned before this
- * change (a revocation), or that predate owner tracking. Undefined means no filter is needed;
- * `visible` below stays the authority either way.
- */
-function relevant(actor: Actor) {
-  const grants = ENTITY_TYPES.map((type) => ({ type, grant: grantFor(actor.role, type, 'read') }))
-  if (grants.every((g) => g.grant === 'all')) return undefined
-  return (eb: ExpressionBuilder<{ c: ChangeLogTable }, 'c'>) =>
-    eb.or(
-      grants
-        .filter((g) => g.grant !== 'none')
-        .map(({ type, grant }) =>
-          grant === 'all'
-            ? eb('c.entity_type', '=', type)
-            : eb.and([
-                eb('c.entity_type', '=', type),
-                eb.or([
-                  eb('c.owner_id', 'is', null),
-                  eb('c.owner_id', '=', actor.id),
-                  eb('c.previous_owner_id', '=', actor.id),
-                ]),
-              ]),
-        ),
-    )
-}
-
 /** One entry of a pull page; `json` is the row's stored JSON text (or a tombstone's), sent as is. */
 export interface PageEntry {
   entity_type: string
@@ -131,10 +92,8 @@ export async function pullPage(
   // The counter's committed value: every change up to it has committed (seq order is commit
   // order, see domain/change-log.ts), so a page that ends short of `limit` may move the cursor
   // to it past the entries the filter skipped, and never past one it has not seen.
-  const head = Number(
-    (await db.selectFrom('counters').select('value').where('name', '=', 'change_seq').executeTakeFirstOrThrow()).value,
-  )
-  const filter = relevant(actor)
+  const head = await headSeq(db)
+  const filter = changeLogFilter(actor)
   let query = db
     .selectFrom('change_log as c')
     .select((eb) => [
@@ -170,10 +129,11 @@ export async function pullPage(
     }
     return data
   }
+  // The owner the log recorded decides; only entries that predate owner tracking are parsed.
   const canRead = (row: Row) => {
-    const grant = grantFor(actor.role, row.entity_type as EntityType, 'read')
-    if (grant !== 'own') return grant === 'all'
-    return row.owner_id !== null ? row.owner_id === actor.id : parse(row).user_id === actor.id
+    const type = row.entity_type as EntityType
+    if (!readsOwnOnly(actor, type)) return canSeeOwned(actor, type, undefined)
+    return canSeeOwned(actor, type, row.owner_id ?? ownerOf(type, parse(row)))
   }
   const untracked = rows.filter((r) => !canRead(r) && r.owner_id === null && Number(r.version) > 1)
   const previous = await previousVersions(db, untracked)
@@ -188,8 +148,8 @@ export async function pullPage(
     // manager) leaves the caller's replica as a tombstone, without revealing its new content.
     const before = previous.get(`${row.entity_type}/${row.entity_id}/${Number(row.version) - 1}`)
     const type = row.entity_type as EntityType
-    if (row.previous_owner_id === actor.id || (before !== undefined && visible(actor, type, before))) {
-      const tombstone = { id: row.entity_id, version: base.version, deleted_at: parse(row).updated_at, revoked: true }
+    if (row.previous_owner_id === actor.id || (before !== undefined && canSee(actor, type, before))) {
+      const tombstone = revokedTombstone(row.entity_id, base.version, parse(row).updated_at as string)
       entries.push({ ...base, deleted: true, json: JSON.stringify(tombstone) })
     }
   }

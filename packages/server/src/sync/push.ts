@@ -18,19 +18,18 @@ import { createHash } from 'node:crypto'
 import {
   AppError,
   type EntityType,
-  encodeCursor,
   newId,
   type OperationResult,
   type OperationType,
   writableFields,
 } from '@trackvault/core'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DbCapabilities } from '../db/database'
+import { dbErrorOf, isTransientDbError } from '../db/db-errors'
 import type { Database, SyncOperationsTable } from '../db/schema'
-import { isTransientDbError } from '../db/transient'
+import { forUpdate, withSavepoint } from '../db/sql-helpers'
 import { chunks } from '../domain/change-log'
 import { forgetSince, type WriteContext, type WriteOutcome, type WriteWork } from '../domain/write-context'
-import { toAppError } from '../plugins/error-handler'
 import { type Applied, applyOperation } from './apply-operation'
 import { storedResult } from './operation-log'
 
@@ -76,13 +75,12 @@ async function lockDevice(trx: Kysely<Database>, caps: DbCapabilities, deviceId:
     .values({ device_id: deviceId, user_id: userId, last_seq: -1, last_seen_at: now })
     .onConflict((oc) => oc.columns(['device_id', 'user_id']).doNothing())
     .execute()
-  let query = trx
+  const query = trx
     .selectFrom('sync_devices')
     .select('last_seq')
     .where('device_id', '=', deviceId)
     .where('user_id', '=', userId)
-  if (caps.rowLocks) query = query.forUpdate()
-  const row = await query.executeTakeFirstOrThrow()
+  const row = await forUpdate(query, caps).executeTakeFirstOrThrow()
   return Number(row.last_seq)
 }
 
@@ -186,16 +184,12 @@ async function applyBare(ctx: WriteContext, op: PushOperation): Promise<Applied 
 /** Applies one operation inside a savepoint; a transient error propagates, a permanent one is returned. */
 async function applyInSavepoint(ctx: WriteContext, op: PushOperation): Promise<Applied | AppError> {
   const mark = ctx.changes.length
-  await sql`savepoint sync_op`.execute(ctx.trx)
   try {
-    const applied = await applyOperation(ctx, op)
-    await sql`release savepoint sync_op`.execute(ctx.trx)
-    return applied
+    return await withSavepoint(ctx.trx, 'sync_op', () => applyOperation(ctx, op))
   } catch (err) {
     forgetSince(ctx, mark)
-    await sql`rollback to savepoint sync_op`.execute(ctx.trx)
     if (isTransientDbError(err)) throw err
-    return toAppError(err)
+    return err instanceof AppError ? err : (dbErrorOf(err) ?? new AppError('INTERNAL'))
   }
 }
 
@@ -312,10 +306,4 @@ export async function runPush(
     if (!(err instanceof NeedsSavepoints)) throw err
     return transact((ctx) => processPush(ctx, operations, { ...opts, savepoints: true }))
   }
-}
-
-/** The newest change cursor (for answers of requests that logged no change). */
-export async function headCursor(db: Kysely<Database>): Promise<string> {
-  const row = await db.selectFrom('counters').select('value').where('name', '=', 'change_seq').executeTakeFirstOrThrow()
-  return encodeCursor(Number(row.value))
 }

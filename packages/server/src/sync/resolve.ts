@@ -11,6 +11,7 @@
  * stored outcome and writes nothing; another resolution is refused (409).
  */
 import { AppError, type EntityType, type OperationResult, type Resolution } from '@trackvault/core'
+import { forUpdate } from '../db/sql-helpers'
 import { createEntity, deleteEntity, updateEntity } from '../domain/entity-service'
 import { loadRow } from '../domain/rows'
 import type { WriteContext } from '../domain/write-context'
@@ -54,14 +55,13 @@ async function applyResolution(
 /** Resolves the caller's own conflicted operation, in the caller's write transaction; returns its final result. */
 export async function resolveConflict(ctx: WriteContext, input: ResolveInput): Promise<OperationResult> {
   const { trx, caps, actor } = ctx
-  let query = trx
+  const query = trx
     .selectFrom('sync_operations')
     .selectAll()
     .where('device_id', '=', input.device_id)
     .where('local_id', '=', input.local_id)
     .where('user_id', '=', actor.id)
-  if (caps.rowLocks) query = query.forUpdate()
-  const op = await query.executeTakeFirst()
+  const op = await forUpdate(query, caps).executeTakeFirst()
   // Another user's operation under this local_id is not this user's to resolve, nor to know of.
   if (!op) throw new AppError('NOT_FOUND', `No operation ${input.local_id} on this device`)
   // The same decision again is a retry after a lost answer: answer it with how it ended, write nothing.

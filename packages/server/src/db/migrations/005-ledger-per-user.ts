@@ -12,7 +12,8 @@
  * SQLite cannot drop a table constraint, so the ledger is rebuilt (on both
  * databases, one code path).
  */
-import { type Kysely, PostgresAdapter, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
+import { capsOf } from '../database'
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations are frozen in time
 type AnyDb = Kysely<any>
@@ -38,8 +39,6 @@ const LEDGER_COLUMNS = [
   'attempted_at',
   'completed_at',
 ]
-
-const isPostgres = (db: AnyDb) => db.getExecutor().adapter instanceof PostgresAdapter
 
 export async function up(db: AnyDb): Promise<void> {
   await db.schema
@@ -79,7 +78,7 @@ export async function up(db: AnyDb): Promise<void> {
 
   // Device ids inside stored row JSON: the row itself and a resolution's note.
   const tables = ['suppliers', 'products', 'product_rates', 'collections', 'payments']
-  if (isPostgres(db)) {
+  if (capsOf(db).jsonFunctions === 'postgres') {
     await sql`update entity_history set data = ((data::jsonb - 'device_id') #- '{sync_metadata,resolved,device_id}')::text`.execute(
       db,
     )

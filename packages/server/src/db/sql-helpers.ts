@@ -1,0 +1,29 @@
+/** Statements whose SQL depends on the database, written once. */
+import { sql, type Transaction } from 'kysely'
+import type { DbCapabilities } from './database'
+import type { Database } from './schema'
+
+/**
+ * Locks the selected rows until commit where the database has row locks (PostgreSQL); SQLite runs
+ * one writer at a time, so the plain select is already exclusive.
+ */
+export function forUpdate<Q extends { forUpdate(): Q }>(query: Q, caps: Pick<DbCapabilities, 'rowLocks'>): Q {
+  return caps.rowLocks ? query.forUpdate() : query
+}
+
+/**
+ * Runs `fn` inside a savepoint of `trx`: released on success, rolled back (and the error rethrown)
+ * on failure, so the statements of `fn` are undone alone and the transaction goes on.
+ */
+export async function withSavepoint<T>(trx: Transaction<Database>, name: string, fn: () => Promise<T>): Promise<T> {
+  await sql`savepoint ${sql.id(name)}`.execute(trx)
+  try {
+    const result = await fn()
+    await sql`release savepoint ${sql.id(name)}`.execute(trx)
+    return result
+  } catch (err) {
+    await sql`rollback to savepoint ${sql.id(name)}`.execute(trx)
+    await sql`release savepoint ${sql.id(name)}`.execute(trx)
+    throw err
+  }
+}
