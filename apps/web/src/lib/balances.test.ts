@@ -1,3 +1,4 @@
+import { moneyOf } from '@trackvault/core'
 import { describe, expect, test } from 'vitest'
 import {
   balanceAfter,
@@ -7,7 +8,6 @@ import {
   buildStatement,
   supplierBalance,
 } from './balances'
-import { moneyOf } from './money'
 
 const col = (id: string, date: string, total: string | null, extra: Record<string, unknown> = {}) => ({
   id,

@@ -10,8 +10,18 @@
  *   moneyOf(totals.balance) // "6060.00"
  *   supplierBalance('s1', collections, payments).balance // "6060.00"
  */
-import { sumMinor } from '@trackvault/core'
-import { moneyMinor, moneyOf, toMinor } from './money'
+import {
+  type BalanceTotals,
+  balancesBy,
+  moneyMinor,
+  moneyOf,
+  type StatementEntry,
+  statementFor,
+  toMinor,
+  balanceTotals as totalsOf,
+} from '@trackvault/core'
+
+export type { BalanceTotals }
 
 /** The collection fields a balance needs. `total_amount` is null while no local rate prices it. */
 export interface CollectionAmount {
@@ -33,29 +43,34 @@ export interface PaymentAmount {
   deleted_at?: string | null
 }
 
-export interface BalanceTotals {
-  /** Sum of priced collections, in cents. */
-  collections: bigint
-  /** Sum of payments, in cents. */
-  payments: bigint
-  /** collections - payments, in cents. */
-  balance: bigint
-  /** Collections without a known price yet (not in the sums). */
-  unpriced: number
-}
+type Entry<C, P> = StatementEntry & { row: C | P; supplier_id: string }
 
-const live = <T extends { deleted_at?: string | null }>(rows: readonly T[]) => rows.filter((r) => !r.deleted_at)
+/** The live rows as core's statement entries (deleted rows are skipped). */
+function entriesOf<C extends CollectionAmount, P extends PaymentAmount>(
+  collections: readonly C[],
+  payments: readonly P[],
+): Entry<C, P>[] {
+  const entries: Entry<C, P>[] = []
+  for (const c of collections) {
+    if (c.deleted_at) continue
+    const amount = c.total_amount === null || c.total_amount === undefined ? null : toMinor(c.total_amount)
+    const base = { id: c.id, supplier_id: c.supplier_id, created_at: c.created_at ?? '', row: c }
+    entries.push({ ...base, kind: 'collection', date: c.collection_date, amount })
+  }
+  for (const p of payments) {
+    if (p.deleted_at) continue
+    const base = { id: p.id, supplier_id: p.supplier_id, created_at: p.created_at ?? '', row: p }
+    entries.push({ ...base, kind: 'payment', date: p.payment_date, amount: toMinor(p.amount) })
+  }
+  return entries
+}
 
 /** Totals over all the given rows (deleted rows are skipped). */
 export function balanceTotals(
   collections: readonly CollectionAmount[],
   payments: readonly PaymentAmount[],
 ): BalanceTotals {
-  const cs = live(collections)
-  const priced = cs.filter((c) => c.total_amount !== null && c.total_amount !== undefined)
-  const c = sumMinor(priced.map((r) => toMinor(r.total_amount as string)))
-  const p = sumMinor(live(payments).map((r) => toMinor(r.amount)))
-  return { collections: c, payments: p, balance: c - p, unpriced: cs.length - priced.length }
+  return totalsOf(entriesOf(collections, payments))
 }
 
 /** Totals per supplier id; suppliers with no rows are absent (their balance is zero). */
@@ -63,23 +78,7 @@ export function balancesBySupplier(
   collections: readonly CollectionAmount[],
   payments: readonly PaymentAmount[],
 ): Map<string, BalanceTotals> {
-  const out = new Map<string, BalanceTotals>()
-  const entry = (id: string) => {
-    let t = out.get(id)
-    if (!t) {
-      t = { collections: 0n, payments: 0n, balance: 0n, unpriced: 0 }
-      out.set(id, t)
-    }
-    return t
-  }
-  for (const c of live(collections)) {
-    const t = entry(c.supplier_id)
-    if (c.total_amount === null || c.total_amount === undefined) t.unpriced += 1
-    else t.collections += toMinor(c.total_amount)
-  }
-  for (const p of live(payments)) entry(p.supplier_id).payments += toMinor(p.amount)
-  for (const t of out.values()) t.balance = t.collections - t.payments
-  return out
+  return balancesBy(entriesOf(collections, payments), (e) => e.supplier_id)
 }
 
 export interface StatementLine<C, P> {
@@ -113,73 +112,29 @@ export interface DateRange {
 }
 
 /**
- * One supplier's collections and payments in a date range (inclusive), oldest
- * first (date, then creation time, then id: the server's order), with a
- * running balance that starts at the opening balance (all rows before
- * from_date).
+ * One supplier's collections and payments in a date range (inclusive), in statement order, with a
+ * running balance that starts at the opening balance (all rows before from_date): core's rule
+ * (statement.ts), which the server's statement follows too.
  */
 export function buildStatement<C extends CollectionAmount, P extends PaymentAmount>(
   collections: readonly C[],
   payments: readonly P[],
   range: DateRange = {},
 ): Statement<C, P> {
-  const from = range.from_date || undefined
-  const to = range.to_date || undefined
-  const entries = [
-    ...live(collections).map((c) => {
-      const priced = c.total_amount !== null && c.total_amount !== undefined
-      return {
-        kind: 'collection' as const,
-        date: c.collection_date,
-        created_at: c.created_at ?? '',
-        id: c.id,
-        collected: priced ? toMinor(c.total_amount as string) : 0n,
-        paid: 0n,
-        priced,
-        row: c as C | P,
-      }
-    }),
-    ...live(payments).map((p) => ({
-      kind: 'payment' as const,
-      date: p.payment_date,
-      created_at: p.created_at ?? '',
-      id: p.id,
-      collected: 0n,
-      paid: toMinor(p.amount),
-      priced: true,
-      row: p as C | P,
-    })),
-  ].sort(
-    (a, b) =>
-      a.date.localeCompare(b.date) ||
-      a.created_at.localeCompare(b.created_at) ||
-      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  )
-  let opening = 0n
-  for (const e of entries) if (from && e.date < from) opening += e.collected - e.paid
-  let running = opening
-  let collected = 0n
-  let paid = 0n
-  let unpriced = 0
-  const lines: StatementLine<C, P>[] = []
-  for (const e of entries) {
-    if ((from && e.date < from) || (to && e.date > to)) continue
-    running += e.collected - e.paid
-    collected += e.collected
-    paid += e.paid
-    if (!e.priced) unpriced += 1
-    lines.push({
-      kind: e.kind,
-      date: e.date,
-      id: e.id,
-      collected: e.collected,
-      paid: e.paid,
-      priced: e.priced,
+  const s = statementFor(entriesOf(collections, payments), range)
+  return {
+    ...s,
+    lines: s.lines.map(({ entry, collected, paid, running }) => ({
+      kind: entry.kind,
+      date: entry.date,
+      id: entry.id,
+      collected,
+      paid,
+      priced: entry.amount !== null,
       running,
-      row: e.row,
-    })
+      row: entry.row,
+    })),
   }
-  return { opening, closing: running, collected, paid, unpriced, lines }
 }
 
 /** A balance as money strings, for the payment screens. */

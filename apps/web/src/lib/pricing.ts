@@ -1,22 +1,22 @@
 /**
- * Collection pricing for the screens, exact: quantities and money stay
- * decimal strings at the edges and BigInt minor units in between (core's
- * parseDecimal / amountFor / formatDecimal), never floats.
+ * Collection pricing for the screens: what is typed, priced by core's rule
+ * (`priceCollection`, the server's too), exactly: decimal strings at the
+ * edges, BigInt minor units in between, never floats.
  *
  *   const quote = quoteCollection(rates, { product_id, unit: 'kg', date: '2024-05-01', quantity: '50.5' })
  *   quote.amount // "6060.00" with a 120.00 rate in force
  */
 import {
-  collectionTotal,
   DecimalFormatError,
   formatDecimal,
   parseDecimal,
+  priceCollection,
   QUANTITY_SCALE,
   type RatePeriod,
   resolveRate,
-  totalTooLarge,
+  sumMoney,
+  tryParseDecimal,
 } from '@trackvault/core'
-import { moneyMinor, moneyOf, sumMoney, tryParseDecimal } from './money'
 
 /** A unit as the server stores it: trimmed, lower case. */
 export const normaliseUnit = (unit: string): string => unit.trim().toLowerCase()
@@ -52,20 +52,24 @@ export function quantityProblem(text: string): string | undefined {
   }
 }
 
-/** The rate in force and the amount for what is typed in the collection form. */
+/** The rate in force and the amount for what is typed in the collection form (core's pricing rule). */
 export function quoteCollection<R extends RatePeriod>(rates: Iterable<R>, input: QuoteInput): Quote<R> {
   const unit = normaliseUnit(input.unit)
   const rate =
     input.product_id && unit && input.date ? resolveRate(rates, input.product_id, unit, input.date) : undefined
-  let problem = quantityProblem(input.quantity)
+  const problem = quantityProblem(input.quantity)
   const quantityMilli = problem ? undefined : tryParseDecimal(input.quantity, QUANTITY_SCALE)
-  const rateMinor = rate ? moneyMinor(rate.rate) : null
-  const total =
-    quantityMilli !== undefined && rateMinor !== null ? collectionTotal(quantityMilli, rateMinor) : undefined
+  if (!rate || quantityMilli === undefined) return { rate, quantityMilli, quantityProblem: problem, amount: undefined }
+  const price = priceCollection([rate], { ...input, unit, collection_date: input.date })
   // The server refuses a total over the maximum amount; the form says so before saving.
-  if (total === undefined && quantityMilli !== undefined && rate && rateMinor !== null)
-    problem = totalTooLarge(rate.rate)
-  return { rate, quantityMilli, quantityProblem: problem, amount: total === undefined ? undefined : moneyOf(total) }
+  if (!price.ok)
+    return {
+      rate,
+      quantityMilli,
+      quantityProblem: price.reason === 'too_large' ? price.message : problem,
+      amount: undefined,
+    }
+  return { rate, quantityMilli, quantityProblem: problem, amount: price.price.total_amount }
 }
 
 /** Exact quantity totals per unit, units in alphabetical order: [{ unit: 'kg', total: '75.500' }]. */

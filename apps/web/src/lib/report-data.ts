@@ -5,8 +5,9 @@
  * (packages/server/src/domain/reports.ts): live suppliers only, deleted rows
  * ignored, dates inclusive, balance = collections - payments.
  */
+
+import { moneyMinor, moneyOf } from '@trackvault/core'
 import { csvText } from './csv'
-import { moneyMinor, moneyOf } from './money'
 
 export interface ReportSupplier {
   id: string

@@ -3,6 +3,8 @@
  * balance (collections minus payments on this device, exact) and the balance
  * after this payment as you type.
  */
+
+import { moneyMinor } from '@trackvault/core'
 import { useLiveList, useSyncClient, useSyncStatus } from '@trackvault/react'
 import type { FormEvent } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
@@ -11,7 +13,6 @@ import { balanceAfter, supplierBalance } from '../lib/balances'
 import { useFormState } from '../lib/form-state'
 import { fieldErrors, money, today } from '../lib/format'
 import { useLookups } from '../lib/lookup'
-import { moneyMinor } from '../lib/money'
 import { friendlyFieldErrors, SupplierPicker } from '../lib/record-widgets'
 import { useToast } from '../lib/toast'
 import {

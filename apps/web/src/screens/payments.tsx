@@ -2,13 +2,14 @@
  * Payments list: date range (last 7 days by default), supplier and type
  * filters kept in the URL, exact totals over every matching row, paging.
  */
+
+import { sumMoney } from '@trackvault/core'
 import { useLiveList, useSyncClient } from '@trackvault/react'
 import { Link } from 'react-router'
 import { Page, SelectField, SyncBadge } from '../components/ui'
 import { money } from '../lib/format'
 import { useRecordFilters } from '../lib/list-page'
 import { useLookups } from '../lib/lookup'
-import { sumMoney } from '../lib/money'
 import { pageOf } from '../lib/paging'
 import { useCan } from '../lib/permissions'
 import { RecordFilters, RecordTable } from '../lib/record-widgets'

@@ -3,13 +3,14 @@
  * (collections and payments in date order with a running balance), computed
  * on the device from the local replica so it works offline.
  */
+
+import { moneyOf } from '@trackvault/core'
 import { useLiveQuery } from '@trackvault/react'
 import { useMemo, useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { Field, FormError, NotFound, Page, Stat, SyncBadge } from '../components/ui'
 import { balanceTotals, buildStatement } from '../lib/balances'
 import { daysAgo, money, today } from '../lib/format'
-import { moneyOf } from '../lib/money'
 import { useCan } from '../lib/permissions'
 import { useLocalBalances, useServerBalances } from '../lib/supplier-balances'
 import {

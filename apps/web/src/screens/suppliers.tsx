@@ -2,11 +2,12 @@
  * Suppliers: search, active filter, sort, paging (on the device), and each
  * supplier's balance. Reads the local replica, so it works offline.
  */
+
+import { moneyOf } from '@trackvault/core'
 import { useMemo, useState } from 'react'
 import { Link } from 'react-router'
 import { Empty, Field, Page, Pager, SelectField, SyncBadge } from '../components/ui'
 import { money } from '../lib/format'
-import { moneyOf } from '../lib/money'
 import { pageOf } from '../lib/paging'
 import { useCan } from '../lib/permissions'
 import { useBalancesBySupplier, useLocalBalances, useServerBalances } from '../lib/supplier-balances'

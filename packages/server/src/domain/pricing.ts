@@ -1,19 +1,15 @@
 /**
- * Server-side pricing and rate rules: the rate in force on a date, frozen on
- * the collection row; no overlapping active rates of one product and unit.
+ * Server-side pricing and rate rules: the price (core's `priceCollection`,
+ * the rule every offline preview uses too) from the rates read and locked in
+ * this transaction, frozen on the collection row; no overlapping active rates
+ * of one product and unit.
  */
 import {
   AppError,
   type Collection,
-  collectionTotal,
-  formatDecimal,
-  MONEY_SCALE,
   overlappingRates,
   type ProductRate,
-  parseDecimal,
-  QUANTITY_SCALE,
-  resolveRate,
-  totalTooLarge,
+  priceCollection as priceFromRates,
 } from '@trackvault/core'
 import type { Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
@@ -100,22 +96,17 @@ export async function priceCollection(
     rates = await ratesOf(trx, c.product_id, c.unit)
     memo?.set(key, rates)
   }
-  const rate = resolveRate(rates, c.product_id, c.unit, c.collection_date)
-  if (!rate) {
+  const outcome = priceFromRates(rates, c)
+  if (outcome.ok) return outcome.price
+  if (outcome.reason === 'no_rate') {
     throw new AppError('NO_RATE', undefined, {
       product_id: c.product_id,
       unit: c.unit,
       collection_date: c.collection_date,
     })
   }
-  const total = collectionTotal(parseDecimal(c.quantity, QUANTITY_SCALE), parseDecimal(rate.rate, MONEY_SCALE))
-  if (total === undefined) {
-    // Over the maximum amount (core's money.ts says why it exists): refused by name, like any bad field.
-    throw new AppError('VALIDATION_FAILED', `Quantity ${totalTooLarge(rate.rate)}`, {
-      fields: { quantity: [totalTooLarge(rate.rate)] },
-    })
-  }
-  return { product_rate_id: rate.id, rate_applied: rate.rate, total_amount: formatDecimal(total, MONEY_SCALE) }
+  // Over the maximum amount (core's money.ts says why it exists): refused by name, like any bad field.
+  throw new AppError('VALIDATION_FAILED', `Quantity ${outcome.message}`, { fields: { quantity: [outcome.message] } })
 }
 
 /**

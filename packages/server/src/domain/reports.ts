@@ -2,9 +2,18 @@
  * Balances and statements, summed in SQL over every matching row (never a
  * loaded page) and formatted exactly: balance = collections - payments.
  * Sums are exact at any size (splitSum); grand totals and running balances
- * are BigInt.
+ * are BigInt. The statement's order and running balance are core's
+ * (statement.ts), the rule the screens use too.
  */
-import { AppError, formatDecimal, joinSplitSum, MONEY_SCALE, SUM_SPLIT } from '@trackvault/core'
+import {
+  AppError,
+  formatDecimal,
+  joinSplitSum,
+  moneyOf as money,
+  QUANTITY_SCALE,
+  SUM_SPLIT,
+  statementLines,
+} from '@trackvault/core'
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/schema'
 
@@ -20,7 +29,6 @@ export interface Balance {
   balance: string
 }
 
-const money = (v: bigint) => formatDecimal(v, MONEY_SCALE)
 const big = (v: unknown) => BigInt((v as string | number | bigint | null) ?? 0)
 
 function balanceOf(supplierId: string, collections: bigint, payments: bigint): Balance {
@@ -161,41 +169,38 @@ export async function supplierStatement(db: Kysely<Database>, id: string, range:
   const [cs, ps] = await Promise.all([cq.execute(), pq.execute()])
   const entries = [
     ...cs.map((c) => ({
+      kind: 'collection' as const,
       date: c.collection_date,
       created_at: c.created_at,
-      kind: 'collection' as const,
       id: c.id,
-      description: `${formatDecimal(c.quantity_milli, 3)} ${c.unit} @ ${money(big(c.rate_minor))}`,
       amount: big(c.total_minor),
+      description: `${formatDecimal(c.quantity_milli, QUANTITY_SCALE)} ${c.unit} @ ${money(big(c.rate_minor))}`,
     })),
     ...ps.map((p) => ({
+      kind: 'payment' as const,
       date: p.payment_date,
       created_at: p.created_at,
-      kind: 'payment' as const,
       id: p.id,
-      description: `${p.payment_type} payment (${p.payment_method.replace('_', ' ')})`,
       amount: big(p.amount_minor),
+      description: `${p.payment_type} payment (${p.payment_method.replace('_', ' ')})`,
     })),
-  ].sort((a, b) => a.date.localeCompare(b.date) || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id))
-  let running = opening
-  const lines: StatementLine[] = entries.map((e) => {
-    running += e.kind === 'collection' ? e.amount : -e.amount
-    return {
-      date: e.date,
-      kind: e.kind,
-      id: e.id,
-      description: e.description,
-      collected: e.kind === 'collection' ? money(e.amount) : '0.00',
-      paid: e.kind === 'payment' ? money(e.amount) : '0.00',
-      running_balance: money(running),
-    }
-  })
+  ]
+  const statement = statementLines(entries, opening)
+  const lines: StatementLine[] = statement.lines.map(({ entry, collected, paid, running }) => ({
+    date: entry.date,
+    kind: entry.kind,
+    id: entry.id,
+    description: entry.description,
+    collected: money(collected),
+    paid: money(paid),
+    running_balance: money(running),
+  }))
   return {
     supplier,
     from_date: range.from_date ?? null,
     to_date: range.to_date ?? null,
-    opening_balance: money(opening),
-    closing_balance: money(running),
+    opening_balance: money(statement.opening),
+    closing_balance: money(statement.closing),
     lines,
   }
 }

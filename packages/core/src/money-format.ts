@@ -1,14 +1,15 @@
 /**
- * Money and quantities on the screens, exact: decimal strings at the edges,
- * BigInt minor units in between (core's parseDecimal / formatDecimal /
- * sumMinor), never floats. One helper per conversion:
+ * Money at the edges of a screen or a report, exact: decimal strings in and out, BigInt minor
+ * units in between (parseDecimal / formatDecimal / sumMinor), never floats. Server reports, the
+ * client's previews and the web app use these, so an amount reads the same everywhere.
  *
+ * @example
  *   toMinor('60.60')          // 6060n (throws on a malformed amount)
  *   moneyMinor('1.234')       // null (typed or untrusted text)
  *   moneyOf(6060n)            // "60.60"
  *   sumMoney(['0.10', null])  // { total: "0.10", missing: 1 }
  */
-import { formatDecimal, MONEY_SCALE, parseDecimal, sumMinor } from '@trackvault/core'
+import { formatDecimal, MONEY_SCALE, parseDecimal, sumMinor } from './money'
 
 /** Minor units of a decimal of `scale`, or undefined when it is missing, blank or not a valid decimal of that scale. */
 export function tryParseDecimal(value: unknown, scale: number): bigint | undefined {
@@ -26,8 +27,8 @@ export const toMinor = (value: string): bigint => parseDecimal(value, MONEY_SCAL
 /** Cents of a money amount; null for a missing or malformed value. */
 export const moneyMinor = (value: unknown): bigint | null => tryParseDecimal(value, MONEY_SCALE) ?? null
 
-/** Cents into a money string with two places. */
-export const moneyOf = (minor: bigint): string => formatDecimal(minor, MONEY_SCALE)
+/** Cents (or a driver's integer) into a money string with two places. */
+export const moneyOf = (minor: bigint | number | string): string => formatDecimal(minor, MONEY_SCALE)
 
 /** Exact sum of money strings; null/undefined entries are counted as `missing`, not added. */
 export function sumMoney(values: Iterable<string | null | undefined>): { total: string; missing: number } {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { moneyMinor, sumMoney } from './money'
+import { moneyMinor, sumMoney } from './money-format'
 
 describe('money', () => {
   it('sums money exactly and counts missing amounts', () => {
