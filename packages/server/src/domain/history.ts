@@ -3,7 +3,7 @@ import { type EntityRows, type EntityType, ownerOf } from '@trackvault/core'
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema'
 import { chunks, type PendingChange } from './change-log'
-import type { WriteContext } from './write-context'
+import type { WriteContext } from './write-types'
 
 export type HistoryOperation = 'create' | 'update' | 'delete'
 

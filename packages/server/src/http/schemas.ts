@@ -30,7 +30,7 @@ export const errorSchema = z
       details: z.unknown().optional(),
     }),
   })
-  .describe('Error body; codes are listed in docs/errors.md')
+  .describe('Error body; the codes are listed in docs/api.md (Errors) and packages/core/src/errors.ts')
 
 /** Every field optional and without defaults: what a PATCH may carry. */
 export function patchOf(schema: z.ZodObject) {

@@ -1,6 +1,6 @@
 /** PostgreSQL as TrackVault uses it: its capabilities, how to open it, and how its errors read. */
 import { Kysely, PostgresAdapter } from 'kysely'
-import type { DbHandle, DialectProfile } from '../database'
+import type { DbHandle, DialectProfile } from '../db-types'
 import type { Database } from '../schema'
 import { openPostgres } from './postgres-dialect'
 import { listenPostgres } from './postgres-listen'

@@ -1,6 +1,6 @@
 /** SQLite as TrackVault uses it: its capabilities, how to open it, and how its errors read. */
 import { Kysely, SqliteAdapter } from 'kysely'
-import type { DbHandle, DialectProfile } from '../database'
+import type { DbHandle, DialectProfile } from '../db-types'
 import type { Database } from '../schema'
 import { openSqlite } from './sqlite-dialect'
 

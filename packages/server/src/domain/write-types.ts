@@ -1,0 +1,56 @@
+/**
+ * The types of a write: who acts, the transaction they act in, what the write
+ * queued so far. In a file of their own so that the modules a write runs
+ * through (history, the change log, the domain service) depend on the types,
+ * not on the module that runs writes (write-context.ts).
+ */
+import type { ProductRate, Role } from '@trackvault/core'
+import type { Transaction } from 'kysely'
+import type { DbCapabilities } from '../db/database'
+import type { Database } from '../db/schema'
+import type { PendingChange } from './change-log'
+
+/** The signed-in user a request or sync operation acts as. */
+export interface Actor {
+  id: string
+  role: Role
+  name: string
+  deviceId: string | null
+}
+
+export interface WriteContext {
+  trx: Transaction<Database>
+  caps: DbCapabilities
+  actor: Actor
+  /** Change-log entries to append at commit; savepoint rollbacks truncate it. */
+  changes: PendingChange[]
+  /** Set when the write comes from a sync operation. */
+  syncOperationId?: string
+  /** One timestamp per transaction keeps a batch's rows consistent. */
+  now: string
+  /**
+   * Lookups later operations of this write may reuse (see entity-service.ts).
+   * Whoever rolls back to a savepoint drops it: a lookup made after the
+   * savepoint may describe writes (or, on PostgreSQL, hold locks) that are gone.
+   */
+  memo?: WriteMemo
+}
+
+export interface WriteMemo {
+  /** `type/id` of references found to exist and be live (users, suppliers, products). */
+  live: Set<string>
+  /** Active rates by `product_id/unit`, read (and on PostgreSQL share-locked) by pricing. */
+  rates: Map<string, ProductRate[]>
+}
+
+export type WriteWork<T> = (ctx: WriteContext) => Promise<T>
+export interface WriteOutcome<T> {
+  result: T
+  /** The last change seq the write logged, or null if it logged none. */
+  lastSeq: number | null
+  /**
+   * Whose rows the write changed (owners, and owners before a move), or null if it changed a row
+   * everyone reads (suppliers, products, rates). Live pokes go only to those it can concern.
+   */
+  audience: string[] | null
+}
