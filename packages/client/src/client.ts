@@ -13,9 +13,9 @@ import { META, SERVER_PREFIX, VIEW_PREFIX } from './keys'
 import { listenForPokes } from './live'
 import { LocalDb } from './local-db'
 import { type NetworkMonitor, OnlineManager } from './network/network-monitor'
-import { deleteOp, findOp, listOps, opsAt, putOp, type QueuedOp, rebaseSuccessor, requeue } from './queue'
-import { type QueueCounts, QueueIndex } from './queue-index'
-import { rebuildView, serverRow, storeServerRow } from './replica'
+import { Outbox } from './outbox'
+import { listOps, type QueuedOp } from './queue'
+import { rebuildView } from './replica'
 import { StatusStore } from './status'
 import type { KVStore } from './storage/kv-store'
 import { type SyncCallbacks, SyncEngine, type SyncSummary } from './sync-engine'
@@ -71,6 +71,7 @@ export class SyncClient {
   private readonly db: LocalDb
   private readonly api: ApiClient
   private readonly engine: SyncEngine
+  private readonly outbox: Outbox
   private deviceId = ''
   private session: Session | undefined
   private stops: Array<() => void> = []
@@ -93,8 +94,10 @@ export class SyncClient {
     this.productRates = new EntityApi('product_rate', this.db, writer, onWrite)
     this.collections = new EntityApi('collection', this.db, writer, onWrite)
     this.payments = new EntityApi('payment', this.db, writer, onWrite)
+    this.outbox = new Outbox(this.db)
     this.engine = new SyncEngine({
       db: this.db,
+      outbox: this.outbox,
       api: this.api,
       deviceId: () => this.deviceId,
       userId: () => this.session?.user.id,
@@ -170,18 +173,8 @@ export class SyncClient {
 
   /** Operations of the signed-in user not yet accepted by the server (tell the user before signing out). */
   async unsyncedCount(): Promise<number> {
-    const c = await this.queueCounts()
+    const c = await this.outbox.counts(this.session?.user.id)
     return c.pending + c.conflict + c.failed + c.review_later
-  }
-
-  /** The signed-in user's queued operations by status: from the queue index, or the queue itself if it is unsure. */
-  private async queueCounts(): Promise<QueueCounts> {
-    const userId = this.session?.user.id
-    const index = QueueIndex.of(this.db)
-    if (await index.ready()) return index.counts(userId)
-    const counts: QueueCounts = { pending: 0, conflict: 0, failed: 0, review_later: 0 }
-    for (const op of await this.db.read(listOps)) if (op.user_id === userId) counts[op.status] += 1
-    return counts
   }
 
   /**
@@ -356,7 +349,7 @@ export class SyncClient {
   }
 
   private async refreshCounts(): Promise<void> {
-    const counts = await this.queueCounts()
+    const counts = await this.outbox.counts(this.session?.user.id)
     this.status.set({
       pending: counts.pending,
       conflicts: counts.conflict + counts.review_later,
@@ -366,23 +359,17 @@ export class SyncClient {
 
   /** The signed-in user's queued operations, oldest first (the sync center's queue). */
   async queue(): Promise<QueuedOp[]> {
-    const userId = this.session?.user.id
-    return (await this.db.read(listOps)).filter((op) => op.user_id === userId)
+    return this.outbox.list(this.session?.user.id)
   }
 
   /** The signed-in user's operations that are not pending (conflicts, failures), oldest first. */
-  private async parked(): Promise<QueuedOp[]> {
-    const userId = this.session?.user.id
-    const index = QueueIndex.of(this.db)
-    const ops = (await index.ready())
-      ? await this.db.read((tx) => opsAt(tx, index.parkedSeqs(userId)))
-      : await this.db.read(listOps)
-    return ops.filter((op) => op.user_id === userId && op.status !== 'pending')
+  private parked(): Promise<QueuedOp[]> {
+    return this.outbox.parked(this.session?.user.id)
   }
 
   private async ownOp(localId: string, statuses: QueuedOp['status'][]): Promise<QueuedOp> {
     const userId = this.session?.user.id
-    const op = await this.db.read((tx) => findOp(tx, localId))
+    const op = await this.outbox.find(localId)
     if (!op || op.user_id !== userId || !statuses.includes(op.status)) {
       throw new AppError('NOT_FOUND', `No such operation ${localId}`)
     }
@@ -399,10 +386,7 @@ export class SyncClient {
     resolve: async (localId: string, choice: ResolveChoice): Promise<void> => {
       const op = await this.ownOp(localId, ['conflict', 'review_later'])
       if (choice === 'review_later') {
-        await this.db.write(async (tx) => {
-          putOp(tx, { ...op, status: 'review_later' })
-          await rebuildView(tx, op.entity_type, op.entity_id, op.user_id)
-        })
+        await this.db.write((tx) => this.outbox.reviewLater(tx, op))
         return
       }
       const body =
@@ -410,12 +394,7 @@ export class SyncClient {
           ? { device_id: this.deviceId, local_id: op.local_id, resolution: 'merge' as const, fields: choice.merge }
           : { device_id: this.deviceId, local_id: op.local_id, resolution: choice }
       const { result } = await this.api.resolve(body)
-      await this.db.write(async (tx) => {
-        deleteOp(tx, op)
-        if (result.data) await storeServerRow(tx, op.entity_type, result.data)
-        await rebaseSuccessor(tx, op, result.version)
-        await rebuildView(tx, op.entity_type, op.entity_id, op.user_id)
-      })
+      await this.db.write((tx) => this.outbox.settleSuccess(tx, op, result))
       void this.syncSafely()
     },
   }
@@ -430,20 +409,13 @@ export class SyncClient {
       // An edited change goes out as a new operation: the first may have reached the server (a transient
       // failure cannot tell), and a replay of its local_id would answer with that outcome, dropping the edit.
       const edited = payload !== undefined && JSON.stringify(payload) !== JSON.stringify(op.payload)
-      await this.db.write(async (tx) => {
-        await requeue(tx, op, payload ? { payload } : {}, { newIdentity: edited })
-        await rebuildView(tx, op.entity_type, op.entity_id, op.user_id)
-      })
+      await this.db.write((tx) => this.outbox.requeue(tx, op, payload ? { payload } : {}, { newIdentity: edited }))
       void this.syncSafely()
     },
     /** Drops the change; the row shows the server's version again. */
     discard: async (localId: string): Promise<void> => {
       const op = await this.ownOp(localId, ['failed', 'conflict', 'review_later'])
-      await this.db.write(async (tx) => {
-        deleteOp(tx, op)
-        await rebaseSuccessor(tx, op, (await serverRow(tx, op.entity_type, op.entity_id))?.version)
-        await rebuildView(tx, op.entity_type, op.entity_id, op.user_id)
-      })
+      await this.db.write((tx) => this.outbox.discard(tx, op))
     },
   }
 }

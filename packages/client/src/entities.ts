@@ -15,7 +15,8 @@ import {
 } from '@trackvault/core'
 import { META, serverKey, viewKey, viewPrefix } from './keys'
 import type { LocalDb, LocalTx } from './local-db'
-import { enqueue, opsOf } from './queue'
+import { enqueue } from './queue'
+import { opsOf } from './queue-reader'
 import { rebuildView, serverRow, type ViewRow, viewRow } from './replica'
 import type { Json } from './storage/kv-store'
 
