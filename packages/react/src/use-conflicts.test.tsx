@@ -11,10 +11,12 @@ afterEach(async () => {
 })
 
 let resolveFirst: (choice: 'use_server' | 'review_later') => Promise<void>
+let discardOne: (localId: string) => Promise<void>
 
 function Conflicts() {
-  const { conflicts, resolve, isLoading } = useConflicts()
+  const { conflicts, resolve, discard, isLoading } = useConflicts()
   resolveFirst = (choice) => resolve(conflicts[0].local_id, choice)
+  discardOne = discard
   if (isLoading) return <p>loading</p>
   return (
     <ul data-testid="conflicts">
@@ -51,4 +53,30 @@ test('useConflicts lists a parked conflict and follows its resolution', async ()
   await act(() => resolveFirst('use_server'))
   await waitFor(() => expect(list()).toBe(''))
   expect((await client.suppliers.get(row.id))?.name).toBe('Original')
+})
+
+test("useConflicts' discard drops a conflict, and only a conflict (a failed change is the failed list's)", async () => {
+  const setup = await signedInClient()
+  client = setup.client
+  const row = await client.suppliers.create(supplier('Original'))
+  await client.sync()
+  render(
+    <SyncProvider client={client}>
+      <Conflicts />
+    </SyncProvider>,
+  )
+  setup.server.conflictOn.add(row.id)
+  await client.suppliers.update(row.id, { name: 'Mine' })
+  const refused = await client.suppliers.create(supplier('Refused'))
+  setup.server.refuse.add(refused.id)
+  await act(() => client.sync())
+  const [conflict] = await client.conflicts.list()
+  const [failed] = await client.failed.list()
+  await waitFor(() => expect(screen.getByTestId('conflicts').textContent).toBe('conflict: name (server has Original)'))
+
+  await expect(discardOne(failed.local_id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  await act(() => discardOne(conflict.local_id))
+  await waitFor(() => expect(screen.getByTestId('conflicts').textContent).toBe(''))
+  expect((await client.suppliers.get(row.id))?.name).toBe('Original')
+  expect(await client.failed.list()).toHaveLength(1)
 })

@@ -13,7 +13,6 @@ import { moneyOf } from '../lib/money'
 import { useCan } from '../lib/permissions'
 import { useLocalBalances, useServerBalances } from '../lib/supplier-balances'
 import {
-  asRows,
   type CollectionView,
   PAYMENT_METHOD_LABELS,
   type PaymentView,
@@ -43,7 +42,7 @@ export function SupplierDetail() {
         readsCollections ? c.collections.list({ supplier_id: id }) : Promise.resolve([]),
         readsPayments ? c.payments.list({ supplier_id: id }) : Promise.resolve([]),
       ])
-      return { collections: asRows<CollectionView>(collections), payments: asRows<PaymentView>(payments) }
+      return { collections, payments }
     },
     [id, readsCollections, readsPayments],
     { types: ['collection', 'payment'] },

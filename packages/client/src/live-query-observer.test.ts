@@ -1,7 +1,32 @@
-import type { SyncClient } from '@trackvault/client'
 import { afterEach, expect, test } from 'vitest'
-import { signedInClient, supplier } from '../test/fake-server'
+import { SyncClient } from './client'
+import type { FetchLike } from './http'
 import { LiveQueryObserver } from './live-query-observer'
+import { createMemoryStore } from './storage/memory-store'
+
+const USER = {
+  id: '0190a000-0000-7000-8000-000000000001',
+  name: 'Mary Manager',
+  email: 'mary@example.com',
+  role: 'manager' as const,
+  is_active: true,
+  created_at: '2024-01-01T00:00:00.000Z',
+  updated_at: '2024-01-01T00:00:00.000Z',
+}
+
+/** A client signed in as a manager, with no server beyond sign-in: local writes are all these tests need. */
+async function signedInClient(): Promise<{ client: SyncClient }> {
+  const fetch: FetchLike = async (url) => {
+    if (!url.endsWith('/api/auth/login')) throw new TypeError('fetch failed')
+    return new Response(JSON.stringify({ token: 't', expires_at: '2999-01-01T00:00:00.000Z', user: USER }))
+  }
+  const c = new SyncClient({ baseUrl: 'http://trackvault.test', storage: createMemoryStore(), fetch, live: false })
+  await c.login(USER.email, 'secret')
+  return { client: c }
+}
+
+let n = 0
+const supplier = () => ({ code: `S${++n}`, name: `Supplier ${n}` })
 
 let client: SyncClient
 afterEach(async () => {
@@ -85,6 +110,26 @@ test('watches only the entity types the query touched', async () => {
   await tick()
   expect(runs).toBe(1)
   await client.products.create({ code: 'P1', name: 'Milk', default_unit: 'l' })
+  await tick()
+  expect(runs).toBe(2)
+})
+
+test('an entity API taken with client.entity(type) is watched by its type too', async () => {
+  ;({ client } = await signedInClient())
+  let runs = 0
+  const observer = new LiveQueryObserver({
+    client,
+    query: (c) => {
+      runs += 1
+      return c.entity('product').list()
+    },
+  })
+  observer.subscribe(() => {})
+  await tick()
+  await client.suppliers.create(supplier())
+  await tick()
+  expect(runs).toBe(1)
+  await client.entity('product').create({ code: 'P2', name: 'Cream', default_unit: 'l' })
   await tick()
   expect(runs).toBe(2)
 })
