@@ -3,7 +3,7 @@
  * restart resumes offline. Signing in as another user on a shared phone
  * clears the previous user's replica (never anyone's queued work).
  */
-import { AppError, type User } from '@trackvault/core'
+import { AppError, newId, type User } from '@trackvault/core'
 import type { Writer } from './entities'
 import type { ApiClient, Session } from './http'
 import { META, SERVER_PREFIX, VIEW_PREFIX } from './keys'
@@ -11,9 +11,14 @@ import type { LocalDb } from './local-db'
 import { listOps } from './queue'
 import { rebuildView } from './replica'
 
-/** A device id: `device_{timestamp}_{random}`. */
+/**
+ * A device id: `device_{timestamp}_{random}` (the shape the original app
+ * and DESIGN use). The random part is the last 10 hex digits of core's
+ * `newId()`, which come from the platform's crypto random source, so two
+ * devices made in the same millisecond still differ.
+ */
 export function makeDeviceId(): string {
-  return `device_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`
+  return `device_${Date.now()}_${newId().slice(-10)}`
 }
 
 export class DeviceSession {

@@ -4,6 +4,7 @@
  * leads to. The transitions themselves are in outbox.ts.
  */
 import type { OperationResult } from '@trackvault/core'
+import { CLIENT_ERROR_CODES, type ClientErrorCode } from './client-errors'
 import type { ApiError } from './http'
 import { serverKey } from './keys'
 import type { LocalDb, LocalTx } from './local-db'
@@ -13,9 +14,6 @@ import type { Json } from './storage/kv-store'
 
 /** How one operation came out of a push, for the sync summary. */
 export type Settlement = 'success' | 'conflict' | 'failed' | 'requeued'
-
-/** The error a failed operation carries when the server's result gives none. */
-export const NO_REASON = { code: 'FAILED', message: 'failed' } as const
 
 /** Applies one server result to the queue and replica. */
 export async function settle(tx: LocalTx, outbox: Outbox, op: QueuedOp, result: OperationResult): Promise<Settlement> {
@@ -33,7 +31,9 @@ export async function settle(tx: LocalTx, outbox: Outbox, op: QueuedOp, result: 
     await outbox.requeue(tx, { ...op, recorded: true })
     return 'requeued'
   }
-  const error = result.error ? { code: result.error.code, message: result.error.message } : { ...NO_REASON }
+  const error = result.error
+    ? { code: result.error.code, message: result.error.message }
+    : { code: 'FAILED' satisfies ClientErrorCode, message: CLIENT_ERROR_CODES.FAILED }
   await outbox.park(tx, op, { status: 'failed', error, recorded: true })
   return 'failed'
 }

@@ -5,6 +5,7 @@
  * work; this keeps what screens read in step with it.
  */
 import { ifLockFree } from './browser'
+import type { ClientErrorCode } from './client-errors'
 import { OP_PREFIX } from './keys'
 import type { LocalDb } from './local-db'
 import type { NetworkMonitor } from './network/network-monitor'
@@ -22,9 +23,6 @@ export interface SyncRunnerDeps {
   /** The Web Lock only one tab's sync may hold. */
   lockName: string
 }
-
-/** Code of a sync that failed inside the client (a bug or a storage failure), not on a server answer. */
-export const CLIENT_ERROR = 'CLIENT_ERROR'
 
 const SKIPPED: SyncSummary = { successful: 0, failed: 0, conflicts: 0, pulled: 0, skipped: true }
 
@@ -51,7 +49,12 @@ export class SyncRunner {
     } catch (err) {
       // A bug or a storage failure, not a network answer: report it and leave a usable status.
       const message = err instanceof Error ? err.message : String(err)
-      status.set({ syncing: false, progress: null, connection: 'error', lastError: { code: CLIENT_ERROR, message } })
+      status.set({
+        syncing: false,
+        progress: null,
+        connection: 'error',
+        lastError: { code: 'CLIENT_ERROR' satisfies ClientErrorCode, message },
+      })
       throw err
     }
     const err = summary.error
