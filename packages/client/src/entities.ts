@@ -61,6 +61,15 @@ export class EntityApi<K extends EntityType = EntityType> {
     return tx.prefetch([viewKey(this.type, id), META.seq, serverKey(this.type, id)])
   }
 
+  /** The live row a change is made to, read with what the write needs; NOT_FOUND or FORBIDDEN otherwise. */
+  private async existing(tx: LocalTx, id: string, action: 'update' | 'delete'): Promise<ViewRow> {
+    await this.prefetch(tx, id)
+    const current = await viewRow(tx, this.type, id)
+    if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${this.type} ${id} does not exist`)
+    this.authorise(action, current.user_id)
+    return current
+  }
+
   private async written<R>(fn: (tx: LocalTx) => Promise<R>): Promise<R> {
     const result = await this.db.write(fn)
     this.onWrite()
@@ -99,10 +108,7 @@ export class EntityApi<K extends EntityType = EntityType> {
   async update(id: string, patch: Partial<EntityInput<K>>): Promise<EntityView<K>> {
     const user = this.writer()
     return this.written(async (tx) => {
-      await this.prefetch(tx, id)
-      const current = await viewRow(tx, this.type, id)
-      if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${this.type} ${id} does not exist`)
-      this.authorise('update', current.user_id)
+      const current = await this.existing(tx, id, 'update')
       const writable = writableFields(this.type)
       const keys = Object.keys(patch).filter((k) => writable.includes(k))
       const candidate: Record<string, unknown> = {}
@@ -127,10 +133,7 @@ export class EntityApi<K extends EntityType = EntityType> {
   async remove(id: string): Promise<void> {
     const user = this.writer()
     await this.written(async (tx) => {
-      await this.prefetch(tx, id)
-      const current = await viewRow(tx, this.type, id)
-      if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${this.type} ${id} does not exist`)
-      this.authorise('delete', current.user_id)
+      await this.existing(tx, id, 'delete')
       await enqueue(tx, {
         user_id: user.id,
         entity_type: this.type,
