@@ -1,27 +1,28 @@
 /**
- * The original app's entry points, working as its usage examples show:
+ * The original app's entry points, working as its usage examples show once
+ * the app names its client:
  *
+ *   setDefaultClient(client)
  *   await syncOfflineOperations(
  *     (current, total) => console.log(`${current}/${total}`),
  *     (successful, failed, conflicts) => showResults(successful, failed, conflicts),
  *   )
  *
- * They act on the default client (the first one created, or the one set).
+ * The default is explicit: creating a client registers nothing, so two
+ * clients in one process (tests, simulations, a second account) never share
+ * one by accident. React hooks outside a SyncProvider use it too.
  */
 import type { SyncClient } from './client'
 import type { SyncSummary } from './sync-engine'
 
 let defaultClient: SyncClient | undefined
 
-/** Makes `client` the one the seed-style functions use. */
+/** Makes `client` the one the seed-style functions (and hooks without a provider) use; undefined clears it. */
 export function setDefaultClient(client: SyncClient | undefined): void {
   defaultClient = client
 }
 
-export function hasDefaultClient(): boolean {
-  return defaultClient !== undefined
-}
-
+/** The client set with `setDefaultClient`; throws if none is. */
 export function getDefaultClient(): SyncClient {
   if (!defaultClient) throw new Error('No TrackVault client: call createSyncClient() and setDefaultClient() first')
   return defaultClient

@@ -13,48 +13,14 @@ import {
   type Role,
   writableFields,
 } from '@trackvault/core'
+import type { EntityInput, EntityView } from './entity-views'
 import { META, serverKey, viewKey, viewPrefix } from './keys'
+import { type ListFilter, listRows } from './list-query'
 import type { LocalDb, LocalTx } from './local-db'
-import { enqueue, opsOf } from './queue'
+import { enqueue } from './queue'
+import { opsOf } from './queue-reader'
 import { rebuildView, serverRow, type ViewRow, viewRow } from './replica'
 import type { Json } from './storage/kv-store'
-
-export interface ListFilter {
-  supplier_id?: string
-  product_id?: string
-  user_id?: string
-  unit?: string
-  payment_type?: string
-  is_active?: boolean
-  /** Inclusive, on the entity's date (collection_date, payment_date, effective_date). */
-  from_date?: string
-  to_date?: string
-  /** Case-insensitive match on names, codes, notes and references. */
-  search?: string
-  include_deleted?: boolean
-  sort_by?: string
-  sort_order?: 'asc' | 'desc'
-}
-
-const DATE_FIELD: Partial<Record<EntityType, string>> = {
-  collection: 'collection_date',
-  payment: 'payment_date',
-  product_rate: 'effective_date',
-}
-const SEARCH_FIELDS: Record<EntityType, string[]> = {
-  supplier: ['code', 'name', 'phone', 'email', 'address'],
-  product: ['code', 'name', 'description'],
-  product_rate: ['unit'],
-  collection: ['notes', 'unit'],
-  payment: ['reference_number', 'notes'],
-}
-const DEFAULT_SORT: Record<EntityType, [string, 'asc' | 'desc']> = {
-  supplier: ['name', 'asc'],
-  product: ['name', 'asc'],
-  product_rate: ['effective_date', 'desc'],
-  collection: ['collection_date', 'desc'],
-  payment: ['payment_date', 'desc'],
-}
 
 /** Who is writing: the signed-in user. */
 export interface Writer {
@@ -62,40 +28,14 @@ export interface Writer {
   role: Role
 }
 
-function matches(row: ViewRow, type: EntityType, f: ListFilter): boolean {
-  if (!f.include_deleted && row.deleted_at) return false
-  for (const key of ['supplier_id', 'product_id', 'user_id', 'unit', 'payment_type'] as const) {
-    if (f[key] !== undefined && row[key] !== f[key]) return false
-  }
-  if (f.is_active !== undefined && row.is_active !== f.is_active) return false
-  const dateField = DATE_FIELD[type]
-  if (dateField && f.from_date && (row[dateField] as string) < f.from_date) return false
-  if (dateField && f.to_date && (row[dateField] as string) > f.to_date) return false
-  if (f.search) {
-    const needle = f.search.toLowerCase()
-    if (
-      !SEARCH_FIELDS[type].some((k) =>
-        String(row[k] ?? '')
-          .toLowerCase()
-          .includes(needle),
-      )
-    )
-      return false
-  }
-  return true
-}
-
-function compare(a: unknown, b: unknown): number {
-  if (a === b) return 0
-  if (a === null || a === undefined) return -1
-  if (b === null || b === undefined) return 1
-  if (typeof a === 'number' && typeof b === 'number') return a - b
-  return String(a) < String(b) ? -1 : 1
-}
-
-export class EntityApi<T extends ViewRow = ViewRow> {
+/**
+ * The API of one entity type, typed by it: `EntityApi<'collection'>`
+ * returns `CollectionView` rows. Rows are stored untyped (`ViewRow`); they
+ * are named as their entity's view here, at the one boundary.
+ */
+export class EntityApi<K extends EntityType = EntityType> {
   constructor(
-    readonly type: EntityType,
+    readonly type: K,
     private readonly db: LocalDb,
     private readonly writer: () => Writer,
     /** Called after every committed local write (the client schedules a sync). */
@@ -121,14 +61,27 @@ export class EntityApi<T extends ViewRow = ViewRow> {
     return tx.prefetch([viewKey(this.type, id), META.seq, serverKey(this.type, id)])
   }
 
+  /** The live row a change is made to, read with what the write needs; NOT_FOUND or FORBIDDEN otherwise. */
+  private async existing(tx: LocalTx, id: string, action: 'update' | 'delete'): Promise<ViewRow> {
+    await this.prefetch(tx, id)
+    const current = await viewRow(tx, this.type, id)
+    if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${this.type} ${id} does not exist`)
+    this.authorise(action, current.user_id)
+    return current
+  }
+
   private async written<R>(fn: (tx: LocalTx) => Promise<R>): Promise<R> {
     const result = await this.db.write(fn)
     this.onWrite()
     return result
   }
 
-  /** Creates a row with an id made here (UUIDv7). Validated now; sent on the next sync. */
-  async create(fields: Record<string, unknown>, opts: { id?: string } = {}): Promise<T> {
+  /**
+   * Creates a row with an id made here (UUIDv7), sent on the next sync. The
+   * fields given are type-checked against the entity's input; core's schema
+   * checks the whole (required fields, formats) when it runs.
+   */
+  async create(fields: Partial<EntityInput<K>>, opts: { id?: string } = {}): Promise<EntityView<K>> {
     const user = this.writer()
     const payload = parseOrThrow(ENTITY_INPUTS[this.type], fields) as Record<string, Json>
     if (this.type === 'collection' || this.type === 'payment') {
@@ -147,26 +100,23 @@ export class EntityApi<T extends ViewRow = ViewRow> {
         base_version: null,
         payload,
       })
-      return (await rebuildView(tx, this.type, id, user.id)) as T
+      return asView<K>(await rebuildView(tx, this.type, id, user.id))
     })
   }
 
   /** Changes some fields. Only the changed fields are queued (a delta). */
-  async update(id: string, patch: Record<string, unknown>): Promise<T> {
+  async update(id: string, patch: Partial<EntityInput<K>>): Promise<EntityView<K>> {
     const user = this.writer()
     return this.written(async (tx) => {
-      await this.prefetch(tx, id)
-      const current = await viewRow(tx, this.type, id)
-      if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${this.type} ${id} does not exist`)
-      this.authorise('update', current.user_id)
+      const current = await this.existing(tx, id, 'update')
       const writable = writableFields(this.type)
       const keys = Object.keys(patch).filter((k) => writable.includes(k))
       const candidate: Record<string, unknown> = {}
-      for (const f of writable) candidate[f] = keys.includes(f) ? patch[f] : current[f]
+      for (const f of writable) candidate[f] = keys.includes(f) ? (patch as Record<string, unknown>)[f] : current[f]
       const parsed = parseOrThrow(ENTITY_INPUTS[this.type], candidate) as Record<string, Json>
       const payload: Record<string, Json> = {}
       for (const k of keys) if (JSON.stringify(parsed[k]) !== JSON.stringify(current[k])) payload[k] = parsed[k]
-      if (Object.keys(payload).length === 0) return current as T
+      if (Object.keys(payload).length === 0) return asView<K>(current)
       await enqueue(tx, {
         user_id: user.id,
         entity_type: this.type,
@@ -175,7 +125,7 @@ export class EntityApi<T extends ViewRow = ViewRow> {
         base_version: await this.baseVersion(tx, id, user.id),
         payload,
       })
-      return (await rebuildView(tx, this.type, id, user.id)) as T
+      return asView<K>(await rebuildView(tx, this.type, id, user.id))
     })
   }
 
@@ -183,10 +133,7 @@ export class EntityApi<T extends ViewRow = ViewRow> {
   async remove(id: string): Promise<void> {
     const user = this.writer()
     await this.written(async (tx) => {
-      await this.prefetch(tx, id)
-      const current = await viewRow(tx, this.type, id)
-      if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${this.type} ${id} does not exist`)
-      this.authorise('delete', current.user_id)
+      await this.existing(tx, id, 'delete')
       await enqueue(tx, {
         user_id: user.id,
         entity_type: this.type,
@@ -200,22 +147,39 @@ export class EntityApi<T extends ViewRow = ViewRow> {
   }
 
   /** One live row, or undefined. */
-  async get(id: string): Promise<T | undefined> {
+  async get(id: string): Promise<EntityView<K> | undefined> {
     const row = await this.db.read((tx) => viewRow(tx, this.type, id))
-    return row && !row.deleted_at ? (row as T) : undefined
+    return row && !row.deleted_at ? asView<K>(row) : undefined
   }
 
   /** Rows matching `filter`, sorted (by the entity's date or name by default). */
-  async list(filter: ListFilter = {}): Promise<T[]> {
+  async list(filter: ListFilter = {}): Promise<EntityView<K>[]> {
     const rows = await this.db.read((tx) => tx.scan<ViewRow>(viewPrefix(this.type)))
-    const [defaultField, defaultOrder] = DEFAULT_SORT[this.type]
-    const field = filter.sort_by ?? defaultField
-    const sign = (filter.sort_order ?? defaultOrder) === 'asc' ? 1 : -1
-    return rows
-      .map(([, r]) => r)
-      .filter((r) => matches(r, this.type, filter))
-      .sort(
-        (a, b) => sign * (compare(a[field], b[field]) || compare(a.created_at, b.created_at) || compare(a.id, b.id)),
-      ) as T[]
+    return asViews<K>(
+      listRows(
+        rows.map(([, r]) => r),
+        this.type,
+        filter,
+      ),
+    )
+  }
+}
+
+/** Names stored view rows as their entity's views: rows are written only by these APIs and by pulls of that type. */
+const asView = <K extends EntityType>(row: ViewRow | undefined) => row as unknown as EntityView<K>
+const asViews = <K extends EntityType>(rows: ViewRow[]) => rows as unknown as EntityView<K>[]
+
+/** One API per entity type, the map behind `client.entity(type)`. */
+export type EntityApis = { [K in EntityType]: EntityApi<K> }
+
+/** Makes the API of every entity type over one database and writer. */
+export function entityApis(db: LocalDb, writer: () => Writer, onWrite: () => void): EntityApis {
+  const api = <K extends EntityType>(type: K) => new EntityApi(type, db, writer, onWrite)
+  return {
+    supplier: api('supplier'),
+    product: api('product'),
+    product_rate: api('product_rate'),
+    collection: api('collection'),
+    payment: api('payment'),
   }
 }

@@ -3,11 +3,24 @@
  * turned into ApiError with the server's stable code, Retry-After read.
  * `fetch` is injectable (tests, fault simulation, React Native).
  */
-import type { OperationResult, PullResponse, PushRequest, PushResponse, ResolveRequest, User } from '@trackvault/core'
+import {
+  isTransientStatus,
+  type OperationResult,
+  type PullResponse,
+  type PushRequest,
+  type PushResponse,
+  type ResolveRequest,
+  type User,
+} from '@trackvault/core'
+import { CLIENT_ERROR_CODES, type ClientErrorCode, httpErrorCode } from './client-errors'
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
 
-/** A failed request. `status` 0 means the network failed (no answer at all). */
+/**
+ * A failed request. `status` 0 means the network failed (no answer at all).
+ * `code` is the server's code from core's registry, or one of the client's
+ * own (client-errors.ts: `NETWORK`, `HTTP_<status>`).
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -20,9 +33,9 @@ export class ApiError extends Error {
     this.name = 'ApiError'
   }
 
-  /** Nothing reached the server, or it could not answer: try again later. */
+  /** Nothing reached the server, or it could not answer (core's `isTransientStatus`): try again later. */
   get transient(): boolean {
-    return this.status === 0 || this.status === 408 || this.status === 429 || this.status >= 500
+    return this.status === 0 || isTransientStatus(this.status)
   }
 
   get offline(): boolean {
@@ -57,7 +70,7 @@ export class ApiClient {
         signal,
       })
     } catch (err) {
-      throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : 'network error')
+      throw networkError(err)
     }
     const text = await res.text().catch(() => '')
     let json: unknown = null
@@ -71,7 +84,7 @@ export class ApiClient {
       const retryAfter = Number(res.headers.get('retry-after'))
       throw new ApiError(
         res.status,
-        error?.code ?? `HTTP_${res.status}`,
+        error?.code ?? httpErrorCode(res.status),
         error?.message ?? res.statusText,
         Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
         error?.details,
@@ -111,9 +124,18 @@ export class ApiClient {
         signal,
       })
     } catch (err) {
-      throw new ApiError(0, 'NETWORK', err instanceof Error ? err.message : 'network error')
+      throw networkError(err)
     }
-    if (!res.ok) throw new ApiError(res.status, `HTTP_${res.status}`, res.statusText)
+    if (!res.ok) throw new ApiError(res.status, httpErrorCode(res.status), res.statusText)
     return res
   }
+}
+
+/** The request never got an answer. */
+function networkError(err: unknown): ApiError {
+  return new ApiError(
+    0,
+    'NETWORK' satisfies ClientErrorCode,
+    err instanceof Error ? err.message : CLIENT_ERROR_CODES.NETWORK,
+  )
 }

@@ -2,10 +2,70 @@ import type { EntityType } from '@trackvault/core'
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
 import { LocalDb, type LocalDbOptions, LocalTx } from './local-db'
-import { deleteOp, enqueue, listOps, opsOf, putOp, type QueuedOp, rebaseSuccessor, requeue } from './queue'
-import { QueueIndex, SeqSet } from './queue-index'
+import { Outbox } from './outbox'
+import { deleteOp, enqueue, listOps, putOp, type QueuedOp } from './queue'
+import { QueueIndex } from './queue-index'
+import { findOp, nextBatchOps, opsOf, parkedOps, queueCounts } from './queue-reader'
 import { createMemoryStore } from './storage/memory-store'
-import { nextBatch } from './sync-engine'
+
+/**
+ * The batch rule written over the whole queue, as a test oracle for
+ * `QueueIndex.nextBatch` (the one rule the engine uses): pending operations
+ * in seq order, stopping before a second operation on the same row.
+ */
+function oracleBatch(ops: QueuedOp[], userId: string, size: number): QueuedOp[] {
+  const waiting = new Set<string>()
+  const inBatch = new Set<string>()
+  const batch: QueuedOp[] = []
+  for (const op of ops) {
+    if (op.user_id !== userId) continue
+    const row = `${op.entity_type}/${op.entity_id}`
+    if (op.status !== 'pending') {
+      waiting.add(row) // later changes of this row wait until a person settles this one
+      continue
+    }
+    if (waiting.has(row)) continue
+    if (inBatch.has(row) || batch.length >= size) break
+    inBatch.add(row)
+    batch.push(op)
+  }
+  return batch
+}
+
+let seq = 0
+const op = (entity_id: string, status: QueuedOp['status'] = 'pending', user_id = 'u1'): QueuedOp => ({
+  local_id: `l${++seq}`,
+  seq,
+  user_id,
+  entity_type: 'supplier',
+  entity_id,
+  operation_type: 'update',
+  base_version: 1,
+  payload: {},
+  client_timestamp: '2026-01-01T00:00:00Z',
+  status,
+  attempts: 0,
+  recorded: false,
+})
+const batchOf = (ops: QueuedOp[], size: number) =>
+  QueueIndex.fromOps(ops)
+    .nextBatch('u1', size)
+    .map((s) => ops.find((o) => o.seq === s)?.entity_id)
+
+describe('the batch rule (QueueIndex.nextBatch)', () => {
+  test('takes pending operations in order, up to the batch size', () => {
+    expect(batchOf([op('a'), op('b'), op('c')], 2)).toEqual(['a', 'b'])
+  })
+
+  test('stops before a second operation on the same row (it needs the version the first produces)', () => {
+    expect(batchOf([op('a'), op('b'), op('a'), op('c')], 10)).toEqual(['a', 'b'])
+  })
+
+  test("skips rows parked on a conflict or failure, and other users' operations", () => {
+    const ops = [op('a', 'conflict'), op('a'), op('b', 'pending', 'u2'), op('c', 'failed'), op('d')]
+    expect(batchOf(ops, 10)).toEqual(['d'])
+  })
+})
 
 const USERS = ['u1', 'u2']
 const ROWS = ['r1', 'r2', 'r3', 'r4']
@@ -32,6 +92,7 @@ const action: fc.Arbitrary<Action> = fc.oneof(
 )
 
 async function apply(db: LocalDb, steps: Action[]): Promise<void> {
+  const outbox = new Outbox(db)
   await db.write(async (tx) => {
     for (const a of steps) {
       const ops = await listOps(tx)
@@ -49,10 +110,9 @@ async function apply(db: LocalDb, steps: Action[]): Promise<void> {
       } else if (a.kind === 'park') {
         putOp(tx, { ...op, status: PARKED[a.status], recorded: a.recorded })
       } else if (a.kind === 'succeed') {
-        deleteOp(tx, op)
-        await rebaseSuccessor(tx, op, 7)
+        await outbox.settleSuccess(tx, op, { version: 7 })
       } else if (a.kind === 'requeue') {
-        await requeue(tx, op, {}, { newIdentity: a.newIdentity })
+        await outbox.requeue(tx, op, {}, { newIdentity: a.newIdentity })
       } else {
         deleteOp(tx, op)
       }
@@ -60,17 +120,27 @@ async function apply(db: LocalDb, steps: Action[]): Promise<void> {
   })
 }
 
-/** The index agrees with the queue read from storage, on every question the engine asks it. */
+/**
+ * The index agrees with the queue read from storage, on every question the
+ * engine asks it; the queue reader answers the same with the index and
+ * without it (a transaction of no database: the storage path).
+ */
 async function expectAgrees(db: LocalDb) {
   const index = QueueIndex.of(db)
   expect(await index.ready()).toBe(true)
   const ops = await db.read(listOps)
+  const unindexed = () => new LocalTx(db.store)
   for (const user of USERS) {
     for (const size of [1, 2, 3, 10]) {
-      expect(index.nextBatch(user, size), `${user} batch of ${size}`).toEqual(
-        nextBatch(ops, user, size).map((o) => o.seq),
-      )
+      const expected = oracleBatch(ops, user, size)
+      expect(index.nextBatch(user, size), `${user} batch of ${size}`).toEqual(expected.map((o) => o.seq))
+      expect(await db.read((tx) => nextBatchOps(tx, user, size))).toEqual(expected)
+      expect(await nextBatchOps(unindexed(), user, size)).toEqual(expected)
     }
+    expect(await queueCounts(unindexed(), user)).toEqual(index.counts(user))
+    const parked = ops.filter((o) => o.user_id === user && o.status !== 'pending')
+    expect(await db.read((tx) => parkedOps(tx, user))).toEqual(parked)
+    expect(await parkedOps(unindexed(), user)).toEqual(parked)
     const mine = ops.filter((o) => o.user_id === user)
     expect(index.counts(user)).toEqual({
       pending: mine.filter((o) => o.status === 'pending').length,
@@ -86,7 +156,11 @@ async function expectAgrees(db: LocalDb) {
     // the storage path (no index) says the same
     expect(await opsOf(new LocalTx(db.store), 'supplier' as EntityType, row)).toEqual(expected)
   }
-  for (const op of ops) expect(index.seqOf(op.local_id)).toBe(op.seq)
+  for (const op of ops) {
+    expect(index.seqOf(op.local_id)).toBe(op.seq)
+    expect(await db.read((tx) => findOp(tx, op.local_id))).toEqual(op)
+    expect(await findOp(unindexed(), op.local_id)).toEqual(op)
+  }
 }
 
 /** Two LocalDbs over one store, each hearing the other's commits (two tabs). */
@@ -149,33 +223,5 @@ describe('QueueIndex', () => {
     fail = false
     await expectAgrees(db)
     expect(QueueIndex.of(db).counts('u1').pending).toBe(2)
-  })
-})
-
-describe('SeqSet', () => {
-  test('iterates live seqs in order under adds and deletes in any order', () => {
-    fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(200)), { maxLength: 400 }), (steps) => {
-        const set = new SeqSet()
-        const model = new Set<number>()
-        for (const [add, n] of steps) {
-          if (add) {
-            set.add(n)
-            model.add(n)
-          } else {
-            set.delete(n)
-            model.delete(n)
-          }
-          const seen: number[] = []
-          set.until((s) => {
-            seen.push(s)
-            return true
-          })
-          expect(seen).toEqual([...model].sort((a, b) => a - b))
-          expect(set.size).toBe(model.size)
-        }
-      }),
-      { numRuns: 100 },
-    )
   })
 })

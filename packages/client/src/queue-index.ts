@@ -9,12 +9,15 @@
  * operations cost O(what they return), not a read of the whole queue.
  *
  * Whenever it cannot be sure (a failed commit, a reload that kept racing
- * commits), it says so (`ready()` resolves false) and callers fall back to
- * reading the queue from storage, which is always right.
+ * commits), it says so (`ready()` resolves false); queue-reader.ts then
+ * answers from storage, which is always right. `nextBatch` here is the one
+ * batch rule: the reader asks an index built from the stored queue
+ * (`fromOps`) when the live one is unsure.
  */
 import { OP_PREFIX } from './keys'
 import type { CommitObserver, LocalDb, Writes } from './local-db'
 import type { OpStatus, QueuedOp } from './queue'
+import { SeqSet } from './seq-set'
 import type { Json } from './storage/kv-store'
 
 export type QueueCounts = Record<OpStatus, number>
@@ -38,71 +41,6 @@ const rowKey = (type: string, id: string) => `${type}/${id}`
 const seqOfKey = (key: string) => Number(key.slice(OP_PREFIX.length))
 const tick = () => new Promise((r) => setTimeout(r, 0))
 
-/**
- * A set of seqs iterated in ascending order. Seqs are handed out in
- * increasing order and settle mostly from the front, so adding is usually a
- * push and deleting marks the seq dead (skipped, compacted away later).
- */
-export class SeqSet {
-  private arr: number[] = []
-  private head = 0
-  private readonly live = new Set<number>()
-
-  get size(): number {
-    return this.live.size
-  }
-
-  has(seq: number): boolean {
-    return this.live.has(seq)
-  }
-
-  add(seq: number): void {
-    if (this.live.has(seq)) return
-    this.live.add(seq)
-    const arr = this.arr
-    if (this.head === arr.length) {
-      this.arr = [seq]
-      this.head = 0
-      return
-    }
-    if (seq > arr[arr.length - 1]) {
-      arr.push(seq)
-      return
-    }
-    let lo = this.head
-    let hi = arr.length
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1
-      if (arr[mid] < seq) lo = mid + 1
-      else hi = mid
-    }
-    if (arr[lo] !== seq) arr.splice(lo, 0, seq) // else a dead copy, alive again
-  }
-
-  delete(seq: number): void {
-    if (!this.live.delete(seq)) return
-    const arr = this.arr
-    while (this.head < arr.length && !this.live.has(arr[this.head])) this.head += 1
-    const span = arr.length - this.head
-    if (span > 64 && span > 4 * this.live.size) {
-      this.arr = arr.slice(this.head).filter((s) => this.live.has(s))
-      this.head = 0
-    } else if (this.head > 1024 && this.head * 2 > arr.length) {
-      this.arr = arr.slice(this.head)
-      this.head = 0
-    }
-  }
-
-  /** Calls `fn` with each seq, ascending, until it returns false. */
-  until(fn: (seq: number) => boolean): void {
-    const arr = this.arr
-    for (let i = this.head; i < arr.length; i++) {
-      const seq = arr[i]
-      if (this.live.has(seq) && fn(seq) === false) return
-    }
-  }
-}
-
 const emptyCounts = (): QueueCounts => ({ pending: 0, conflict: 0, failed: 0, review_later: 0 })
 
 const indexes = new WeakMap<LocalDb, QueueIndex>()
@@ -119,6 +57,14 @@ export class QueueIndex implements CommitObserver {
     return index
   }
 
+  /** An index of `ops` alone (the stored queue read once), following no database. */
+  static fromOps(ops: readonly QueuedOp[]): QueueIndex {
+    const index = new QueueIndex(undefined)
+    for (const op of ops) index.add(op.seq, op)
+    index.loaded = true
+    return index
+  }
+
   private loaded = false
   /** Keys other tabs changed since they were last read. */
   private readonly stale = new Set<string>()
@@ -129,7 +75,7 @@ export class QueueIndex implements CommitObserver {
   private readonly rows = new Map<string, number[]>()
   private readonly users = new Map<string, UserQueue>()
 
-  private constructor(private readonly db: LocalDb) {}
+  private constructor(private readonly db: LocalDb | undefined) {}
 
   /**
    * Loads the index, or catches up with other tabs' changes, if needed.
@@ -144,21 +90,23 @@ export class QueueIndex implements CommitObserver {
   }
 
   private async catchUp(): Promise<boolean> {
+    const db = this.db
+    if (!db) return this.loaded // a snapshot (`fromOps`) has nothing to catch up with
     for (let attempt = 0; attempt < 8; attempt++) {
-      if (this.db.committing) {
+      if (db.committing) {
         await tick()
         continue
       }
-      const mark = this.db.commitMark
+      const mark = db.commitMark
       if (!this.loaded) {
         this.stale.clear() // what other tabs change from now on is read again afterwards
         let entries: Array<[string, Json]>
         try {
-          entries = await this.db.store.scan(OP_PREFIX)
+          entries = await db.store.scan(OP_PREFIX)
         } catch {
           return false
         }
-        if (this.db.committing || this.db.commitMark !== mark) continue
+        if (db.committing || db.commitMark !== mark) continue
         this.clear()
         for (const [key, value] of entries) this.add(seqOfKey(key), value as unknown as QueuedOp)
         this.loaded = true
@@ -167,12 +115,12 @@ export class QueueIndex implements CommitObserver {
         this.stale.clear()
         let values: Array<Json | undefined>
         try {
-          values = await this.db.store.getMany(keys)
+          values = await db.store.getMany(keys)
         } catch {
           this.invalidate()
           return false
         }
-        if (this.db.committing || this.db.commitMark !== mark) {
+        if (db.committing || db.commitMark !== mark) {
           for (const k of keys) this.stale.add(k)
           continue
         }
@@ -231,10 +179,12 @@ export class QueueIndex implements CommitObserver {
   }
 
   /**
-   * The seqs of the next batch of `userId`: the same choice as `nextBatch`
-   * in sync-engine.ts over the whole queue (pending operations in seq order,
-   * skipping rows that wait behind a parked operation, stopping before a
-   * second operation on one row), looking only at this user's pending ones.
+   * The batch rule: the seqs of the next batch of `userId`, pending
+   * operations in seq order, skipping rows that wait behind a parked
+   * operation of theirs, stopping before a second operation on one row (it
+   * needs the version the first produces) or at `size`. Looks only at this
+   * user's pending ones; queue-index.test.ts checks it against the same rule
+   * written over the whole queue.
    */
   nextBatch(userId: string, size: number): number[] {
     const u = this.users.get(userId)

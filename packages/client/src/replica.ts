@@ -7,6 +7,7 @@
  * local rates; the server's figures replace it on sync.
  */
 import {
+  type Change,
   collectionTotal,
   type EntityType,
   formatDecimal,
@@ -18,7 +19,8 @@ import {
 } from '@trackvault/core'
 import { serverKey, viewKey, viewPrefix } from './keys'
 import type { LocalTx } from './local-db'
-import { type OpStatus, opsOf, type QueuedOp, queueIndex, rowOpsPrefix } from './queue'
+import type { OpStatus, QueuedOp } from './queue'
+import { opsOf, rowsWithOps } from './queue-reader'
 import type { Json } from './storage/kv-store'
 
 /** A row as the device shows it; `_sync` says whether local changes are still on their way. */
@@ -177,17 +179,22 @@ export async function rebuildView(
  * server row as it is, so that is stored as its view with nothing read.
  */
 export async function rebuildViews(tx: LocalTx, rows: StoredRow[], userId: string | undefined): Promise<void> {
-  const index = await queueIndex(tx)
+  const mayHaveOps = await rowsWithOps(tx)
   for (const { type, id, row } of rows) {
-    const plain =
-      index !== undefined &&
-      row.id === id &&
-      !('_sync' in row) &&
-      index.rowSeqs(type, id).length === 0 &&
-      !tx.hasWritesUnder(rowOpsPrefix(type, id))
+    const plain = row.id === id && !('_sync' in row) && !mayHaveOps(type, id)
     if (plain) tx.put(viewKey(type, id), row as Json)
     else await rebuildView(tx, type, id, userId)
   }
+}
+
+/** Stores a pull page's changes and rebuilds the views they touch (one transaction, with the cursor). */
+export async function storeChanges(tx: LocalTx, changes: Change[], userId: string | undefined): Promise<void> {
+  const rows = changes.map((change) => ({
+    type: change.entity_type as EntityType,
+    id: change.entity_id,
+    row: change.data,
+  }))
+  await rebuildViews(tx, await storeServerRows(tx, rows), userId)
 }
 
 /** The view of a row (deleted ones included), or undefined. */

@@ -1,8 +1,9 @@
 /**
  * @trackvault/react: thin React bindings over @trackvault/client. All sync
- * logic lives in the client; these hooks only subscribe to it.
+ * logic lives in the client (the live-query observer too); these hooks only
+ * subscribe to it.
  */
-export { LiveQueryObserver, type LiveQueryOptions, type LiveQueryState } from './live-query-observer'
+export { LiveQueryObserver, type LiveQueryOptions, type LiveQueryState } from '@trackvault/client'
 export { SyncProvider, type SyncProviderProps, useSyncClient } from './sync-provider'
 export { type AutoSyncOptions, type SyncCompleteCallback, useAutoSync } from './use-auto-sync'
 export { type ConflictsResult, useConflicts } from './use-conflicts'

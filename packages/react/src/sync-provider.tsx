@@ -1,7 +1,8 @@
 /**
  * Hands a SyncClient to the hooks below it. Without a provider the hooks use
- * the client package's default client (the first one created), so the seed's
- * `useAutoSync(...)` works in an app that never renders a provider.
+ * the client package's default client (the one named with
+ * `setDefaultClient`), so the seed's `useAutoSync(...)` works in an app that
+ * never renders a provider.
  *
  *   const client = createSyncClient({ baseUrl, storage: createIndexedDbStore() })
  *   root.render(<SyncProvider client={client}><App /></SyncProvider>)

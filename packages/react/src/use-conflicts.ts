@@ -33,6 +33,6 @@ export function useConflicts(): ConflictsResult {
     (localId: string, choice: ResolveChoice) => client.conflicts.resolve(localId, choice),
     [client],
   )
-  const discard = useCallback((localId: string) => client.failed.discard(localId), [client])
+  const discard = useCallback((localId: string) => client.conflicts.discard(localId), [client])
   return { conflicts: data ?? NONE, isLoading, error, resolve, discard, refresh }
 }

@@ -6,9 +6,16 @@
  *   const { data: collections = [] } = useLiveQuery((c) => c.collections.list({ supplier_id }), [supplier_id])
  *   const { data: suppliers } = useLiveList(client.suppliers, { is_active: true })
  */
-import type { EntityApi, ListFilter, SyncClient, ViewRow } from '@trackvault/client'
+import {
+  type EntityApi,
+  type EntityView,
+  type ListFilter,
+  LiveQueryObserver,
+  type LiveQueryOptions,
+  type LiveQueryState,
+  type SyncClient,
+} from '@trackvault/client'
 import { type DependencyList, useEffect, useRef, useState, useSyncExternalStore } from 'react'
-import { LiveQueryObserver, type LiveQueryOptions, type LiveQueryState } from './live-query-observer'
 import { useSyncClient } from './sync-provider'
 
 export interface LiveQueryResult<T> extends LiveQueryState<T> {
@@ -48,7 +55,10 @@ export function useLiveQuery<T>(
  * The rows of one entity type matching `filter`, kept current. The filter is
  * compared by value, so an inline object literal is fine.
  */
-export function useLiveList<T extends ViewRow>(api: EntityApi<T>, filter: ListFilter = {}): LiveQueryResult<T[]> {
+export function useLiveList<K extends EntityApi['type']>(
+  api: EntityApi<K>,
+  filter: ListFilter = {},
+): LiveQueryResult<EntityView<K>[]> {
   const key = JSON.stringify(filter)
   return useLiveQuery(() => api.list(filter), [api, key], { types: [api.type] })
 }

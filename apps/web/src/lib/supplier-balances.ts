@@ -10,7 +10,6 @@ import { useLiveQuery, useOnlineStatus, useSyncClient } from '@trackvault/react'
 import { useEffect, useState } from 'react'
 import { type BalanceTotals, balancesBySupplier } from './balances'
 import { useSession } from './session'
-import { asRows, type CollectionView, type PaymentView } from './typed-rows'
 
 /** True if this user's local replica holds every collection and payment, so balances can be computed here. */
 export function useLocalBalances(): boolean {
@@ -25,7 +24,7 @@ export function useBalancesBySupplier(enabled: boolean): Map<string, BalanceTota
     async (c) => {
       if (!enabled) return new Map<string, BalanceTotals>()
       const [collections, payments] = await Promise.all([c.collections.list(), c.payments.list()])
-      return balancesBySupplier(asRows<CollectionView>(collections), asRows<PaymentView>(payments))
+      return balancesBySupplier(collections, payments)
     },
     [enabled],
     { types: ['collection', 'payment'] },

@@ -15,7 +15,6 @@ import { useCan } from '../lib/permissions'
 import { normaliseUnit, quoteCollection, trimQuantity } from '../lib/pricing'
 import { friendlyFieldErrors, SupplierPicker } from '../lib/record-widgets'
 import { useToast } from '../lib/toast'
-import { asRow, asRows, type CollectionView, type ProductRateView } from '../lib/typed-rows'
 import './records.css'
 
 interface FormState {
@@ -43,7 +42,7 @@ export function CollectionForm() {
   const existingQuery = useLiveQuery((c) => (id ? c.collections.get(id) : Promise.resolve(undefined)), [id], {
     types: ['collection'],
   })
-  const existing = asRow<CollectionView>(existingQuery.data)
+  const existing = existingQuery.data
 
   const {
     values: form,
@@ -89,7 +88,7 @@ export function CollectionForm() {
   }, [editing, form.product_id, products])
 
   const ratesQuery = useLiveList(client.productRates, { product_id: form.product_id || '-' })
-  const rates = asRows<ProductRateView>(ratesQuery.data)
+  const rates = ratesQuery.data ?? []
   const quote = quoteCollection(rates, {
     product_id: form.product_id,
     unit: form.unit,

@@ -9,7 +9,6 @@ import { recorderName, useLookups } from '../lib/lookup'
 import { trimQuantity } from '../lib/pricing'
 import { ReceiptMissing, RecordReceipt } from '../lib/record-widgets'
 import { useSession } from '../lib/session'
-import { asRow, type CollectionView } from '../lib/typed-rows'
 import './records.css'
 
 export function CollectionReceipt() {
@@ -17,7 +16,7 @@ export function CollectionReceipt() {
   const { user } = useSession()
   const { supplierById, productName } = useLookups()
   const query = useLiveQuery((c) => c.collections.get(id), [id], { types: ['collection'] })
-  const row = asRow<CollectionView>(query.data)
+  const row = query.data
 
   if (query.isLoading || !row) return <ReceiptMissing kind="collection" loading={query.isLoading} />
 

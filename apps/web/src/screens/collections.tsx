@@ -12,7 +12,6 @@ import { pageOf } from '../lib/paging'
 import { useCan } from '../lib/permissions'
 import { collectionTotals, trimQuantity } from '../lib/pricing'
 import { RecordFilters, RecordTable } from '../lib/record-widgets'
-import { asRows, type CollectionView } from '../lib/typed-rows'
 import './records.css'
 
 const PAGE_SIZE = 20
@@ -23,7 +22,7 @@ export function CollectionsList() {
   const { suppliers, products, supplierName, productName } = useLookups()
   const { values, page, set, listFilter } = useRecordFilters({ product_id: '' })
   const query = useLiveList(client.collections, { ...listFilter, product_id: values.product_id || undefined })
-  const rows = asRows<CollectionView>(query.data)
+  const rows = query.data ?? []
   const totals = collectionTotals(rows)
   const shown = pageOf(rows, page, PAGE_SIZE)
   const quantityText = totals.byUnit.map((u) => `${money(trimQuantity(u.total))} ${u.unit}`).join(', ')

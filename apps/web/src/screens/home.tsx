@@ -12,7 +12,6 @@ import { useCan } from '../lib/permissions'
 import { collectionTotals, trimQuantity } from '../lib/pricing'
 import { useSession } from '../lib/session'
 import { useToast } from '../lib/toast'
-import { asRows, type CollectionView } from '../lib/typed-rows'
 import './records.css'
 
 function greeting(hour: number): string {
@@ -34,7 +33,7 @@ export function Home() {
   const day = today()
   const seesCollections = reads('collection')
   const query = useLiveList(client.collections, { from_date: day, to_date: day })
-  const rows = asRows<CollectionView>(query.data)
+  const rows = query.data ?? []
   const totals = collectionTotals(rows)
   const ownOnly = user?.role === 'collector'
   const queued = status.conflicts + status.failed

@@ -3,8 +3,7 @@
  * balance (collections minus payments on this device, exact) and the balance
  * after this payment as you type.
  */
-
-import { moneyMinor } from '@trackvault/core'
+import { moneyMinor, type PaymentInput } from '@trackvault/core'
 import { useLiveList, useSyncClient, useSyncStatus } from '@trackvault/react'
 import type { FormEvent } from 'react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
@@ -15,21 +14,16 @@ import { fieldErrors, money, today } from '../lib/format'
 import { useLookups } from '../lib/lookup'
 import { friendlyFieldErrors, SupplierPicker } from '../lib/record-widgets'
 import { useToast } from '../lib/toast'
-import {
-  asRows,
-  type CollectionView,
-  PAYMENT_METHOD_OPTIONS,
-  PAYMENT_TYPE_OPTIONS,
-  type PaymentView,
-} from '../lib/typed-rows'
+import { PAYMENT_METHOD_OPTIONS, PAYMENT_TYPE_OPTIONS } from '../lib/typed-rows'
 import './records.css'
 
 interface FormState {
   supplier_id: string
   payment_date: string
   amount: string
-  payment_type: string
-  payment_method: string
+  /** Set from selects that offer only core's payment types and methods. */
+  payment_type: PaymentInput['payment_type']
+  payment_method: PaymentInput['payment_method']
   reference_number: string
   notes: string
 }
@@ -70,11 +64,7 @@ export function PaymentForm() {
   const bySupplier = { supplier_id: form.supplier_id || '-' }
   const collectionsQuery = useLiveList(client.collections, bySupplier)
   const paymentsQuery = useLiveList(client.payments, bySupplier)
-  const balance = supplierBalance(
-    form.supplier_id,
-    asRows<CollectionView>(collectionsQuery.data),
-    asRows<PaymentView>(paymentsQuery.data),
-  )
+  const balance = supplierBalance(form.supplier_id, collectionsQuery.data ?? [], paymentsQuery.data ?? [])
   const after = balanceAfter(balance.balanceMinor, form.amount)
   const amountMinor = moneyMinor(form.amount)
   const balanceLoading = collectionsQuery.isLoading || paymentsQuery.isLoading
@@ -181,14 +171,14 @@ export function PaymentForm() {
           <SelectField
             label="Type"
             value={form.payment_type}
-            onChange={(e) => set({ payment_type: e.target.value })}
+            onChange={(e) => set({ payment_type: e.target.value as FormState['payment_type'] })}
             options={PAYMENT_TYPE_OPTIONS}
             error={errors.payment_type}
           />
           <SelectField
             label="Method"
             value={form.payment_method}
-            onChange={(e) => set({ payment_method: e.target.value })}
+            onChange={(e) => set({ payment_method: e.target.value as FormState['payment_method'] })}
             options={PAYMENT_METHOD_OPTIONS}
             error={errors.payment_method}
           />

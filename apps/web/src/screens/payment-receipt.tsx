@@ -9,14 +9,7 @@ import { money } from '../lib/format'
 import { recorderName, useLookups } from '../lib/lookup'
 import { ReceiptMissing, RecordReceipt } from '../lib/record-widgets'
 import { useSession } from '../lib/session'
-import {
-  asRow,
-  asRows,
-  type CollectionView,
-  type PaymentView,
-  paymentMethodLabel,
-  paymentTypeLabel,
-} from '../lib/typed-rows'
+import { paymentMethodLabel, paymentTypeLabel } from '../lib/typed-rows'
 import './records.css'
 
 function signed(value: string): string {
@@ -29,7 +22,7 @@ export function PaymentReceipt() {
   const { user } = useSession()
   const { supplierById } = useLookups()
   const query = useLiveQuery((c) => c.payments.get(id), [id], { types: ['payment'] })
-  const row = asRow<PaymentView>(query.data)
+  const row = query.data
   const bySupplier = { supplier_id: row?.supplier_id ?? '-' }
   const collections = useLiveList(client.collections, bySupplier)
   const payments = useLiveList(client.payments, bySupplier)
@@ -39,7 +32,7 @@ export function PaymentReceipt() {
   const balance =
     collections.isLoading || payments.isLoading
       ? undefined
-      : balanceAfterPayment(row.id, asRows<CollectionView>(collections.data), asRows<PaymentView>(payments.data))
+      : balanceAfterPayment(row.id, collections.data ?? [], payments.data ?? [])
 
   return (
     <RecordReceipt

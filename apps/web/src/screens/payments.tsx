@@ -13,7 +13,7 @@ import { useLookups } from '../lib/lookup'
 import { pageOf } from '../lib/paging'
 import { useCan } from '../lib/permissions'
 import { RecordFilters, RecordTable } from '../lib/record-widgets'
-import { asRows, PAYMENT_TYPE_OPTIONS, type PaymentView, paymentMethodLabel, paymentTypeLabel } from '../lib/typed-rows'
+import { PAYMENT_TYPE_OPTIONS, paymentMethodLabel, paymentTypeLabel } from '../lib/typed-rows'
 import './records.css'
 
 const PAGE_SIZE = 20
@@ -24,7 +24,7 @@ export function PaymentsList() {
   const { suppliers, supplierName } = useLookups()
   const { values, page, set, listFilter } = useRecordFilters({ type: '' })
   const query = useLiveList(client.payments, { ...listFilter, payment_type: values.type || undefined })
-  const rows = asRows<PaymentView>(query.data)
+  const rows = query.data ?? []
   const total = sumMoney(rows.map((p) => p.amount)).total
   const shown = pageOf(rows, page, PAGE_SIZE)
   const newLink = values.supplier_id ? `/payments/new?supplier_id=${values.supplier_id}` : '/payments/new'

@@ -14,7 +14,6 @@ import { daysAgo, money, today } from '../lib/format'
 import { useCan } from '../lib/permissions'
 import { useLocalBalances, useServerBalances } from '../lib/supplier-balances'
 import {
-  asRows,
   type CollectionView,
   PAYMENT_METHOD_LABELS,
   type PaymentView,
@@ -44,7 +43,7 @@ export function SupplierDetail() {
         readsCollections ? c.collections.list({ supplier_id: id }) : Promise.resolve([]),
         readsPayments ? c.payments.list({ supplier_id: id }) : Promise.resolve([]),
       ])
-      return { collections: asRows<CollectionView>(collections), payments: asRows<PaymentView>(payments) }
+      return { collections, payments }
     },
     [id, readsCollections, readsPayments],
     { types: ['collection', 'payment'] },

@@ -40,14 +40,6 @@ const OPERATION_LABEL: Record<string, string> = { create: 'Create', update: 'Upd
 const NEEDS_NETWORK = 'Resolving a conflict needs a connection: the server settles it. "Review later" works offline.'
 
 const NO_OPS: QueuedOp[] = []
-const APIS = {
-  supplier: 'suppliers',
-  product: 'products',
-  product_rate: 'productRates',
-  collection: 'collections',
-  payment: 'payments',
-} as const
-
 /** The queue, with the row each operation is about as this device shows it (for readable names). */
 async function queueWithRows(c: SyncClient) {
   const ops = await c.queue()
@@ -55,7 +47,7 @@ async function queueWithRows(c: SyncClient) {
   for (const op of ops) {
     const key = `${op.entity_type}/${op.entity_id}`
     if (key in rows) continue
-    const row = await c[APIS[op.entity_type]].get(op.entity_id)
+    const row = await c.entity(op.entity_type).get(op.entity_id)
     if (row) rows[key] = row
   }
   return { ops, rows }

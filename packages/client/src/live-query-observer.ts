@@ -1,6 +1,7 @@
 /**
- * The framework-free half of useLiveQuery (TanStack Query's QueryObserver
- * idea): runs an async query against a SyncClient, re-runs it when the local
+ * The framework-free half of useLiveQuery (TanStack Query's QueryObserver,
+ * which lives in query-core for the same reason: any UI layer can hold one):
+ * runs an async query against a SyncClient, re-runs it when the local
  * data it reads changes, and exposes `{ subscribe, getSnapshot }` for
  * useSyncExternalStore.
  *
@@ -14,10 +15,12 @@
  * - Results are structurally shared: an equal result keeps the previous
  *   snapshot, so components do not re-render (and never loop).
  * - The entity types to watch are learnt from the entity APIs the query
- *   touches (`c.collections` -> 'collection'); a query that touches none
- *   (e.g. `c.conflicts.list()`) re-runs on any change.
+ *   touches (`c.collections` or `c.entity('collection')` -> 'collection'); a
+ *   query that touches none (e.g. `c.conflicts.list()`) re-runs on any change.
  */
-import { EntityApi, type SyncClient, type SyncStatus } from '@trackvault/client'
+import type { SyncClient } from './client'
+import { EntityApi } from './entities'
+import type { SyncStatus } from './status'
 import { replaceEqualDeep } from './structural-sharing'
 
 export interface LiveQueryOptions<T> {
@@ -107,11 +110,16 @@ export class LiveQueryObserver<T> {
     const { client, query } = this.options
     const touched = this.touched
     // Record which entity APIs the query reads, to re-run only on their changes.
+    const track = (value: unknown) => {
+      if (value instanceof EntityApi) touched.add(value.type)
+      return value
+    }
     const tracking = new Proxy(client, {
       get(target, prop) {
-        const value = Reflect.get(target, prop, target)
-        if (value instanceof EntityApi) touched.add(value.type)
-        return typeof value === 'function' ? value.bind(target) : value
+        const value = track(Reflect.get(target, prop, target))
+        if (typeof value !== 'function') return value
+        // A method that hands out an entity API (`entity(type)`) is tracked too.
+        return (...args: unknown[]) => track(value.apply(target, args))
       },
     })
     try {

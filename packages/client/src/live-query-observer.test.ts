@@ -1,7 +1,25 @@
-import type { SyncClient } from '@trackvault/client'
 import { afterEach, expect, test } from 'vitest'
-import { signedInClient, supplier } from '../test/fake-server'
+import { SyncClient } from './client'
+import type { FetchLike } from './http'
 import { LiveQueryObserver } from './live-query-observer'
+import { createMemoryStore } from './storage/memory-store'
+
+/** What the client keeps of a signed-in manager. */
+const USER = { id: '0190a000-0000-7000-8000-00000000000a', email: 'm@example.com', role: 'manager' }
+
+/** A client signed in as a manager, with no server beyond sign-in: local writes are all these tests need. */
+async function signedInClient(): Promise<{ client: SyncClient }> {
+  const fetch: FetchLike = async (url) => {
+    if (!url.endsWith('/api/auth/login')) throw new TypeError('fetch failed')
+    return new Response(JSON.stringify({ token: 't', expires_at: '2999-01-01T00:00:00.000Z', user: USER }))
+  }
+  const c = new SyncClient({ baseUrl: 'http://trackvault.test', storage: createMemoryStore(), fetch, live: false })
+  await c.login(USER.email, 'secret')
+  return { client: c }
+}
+
+let n = 0
+const supplier = () => ({ code: `S${++n}`, name: `Supplier ${n}` })
 
 let client: SyncClient
 afterEach(async () => {
@@ -68,14 +86,19 @@ test('a restart drops the old run; changes during a run coalesce into one more r
   expect(notified).toBe(afterFirst) // same data 'new': no notification
 })
 
-test('watches only the entity types the query touched', async () => {
+const productQueries = {
+  'client.products': (c: SyncClient) => c.products.list(),
+  "client.entity('product')": (c: SyncClient) => c.entity('product').list(),
+}
+
+test.each(Object.entries(productQueries))('watches only the entity types the query touched (%s)', async (_, list) => {
   ;({ client } = await signedInClient())
   let runs = 0
   const observer = new LiveQueryObserver({
     client,
     query: (c) => {
       runs += 1
-      return c.products.list()
+      return list(c)
     },
   })
   observer.subscribe(() => {})
@@ -84,7 +107,7 @@ test('watches only the entity types the query touched', async () => {
   await client.suppliers.create(supplier())
   await tick()
   expect(runs).toBe(1)
-  await client.products.create({ code: 'P1', name: 'Milk', default_unit: 'l' })
+  await client.products.create({ code: `P${++n}`, name: 'Milk', default_unit: 'l' })
   await tick()
   expect(runs).toBe(2)
 })

@@ -1,0 +1,26 @@
+import { isTransientStatus } from '@trackvault/core'
+import { expect, test } from 'vitest'
+import { ApiClient, ApiError } from './http'
+
+test('a request is transient when nothing answered or core says the status is', () => {
+  expect(new ApiError(0, 'NETWORK', 'down').transient).toBe(true)
+  for (let status = 100; status < 600; status++) {
+    expect(new ApiError(status, 'X', '').transient, String(status)).toBe(isTransientStatus(status))
+  }
+})
+
+test("an error body's code is kept; without one the code is HTTP_<status>; no answer is NETWORK", async () => {
+  const answers: Array<() => Promise<Response>> = [
+    async () => new Response(JSON.stringify({ error: { code: 'NO_RATE', message: 'no rate' } }), { status: 422 }),
+    async () => new Response('Bad gateway', { status: 502, statusText: 'Bad Gateway' }),
+    async () => {
+      throw new TypeError('fetch failed')
+    },
+  ]
+  const api = new ApiClient('http://trackvault.test', () => (answers.shift() as () => Promise<Response>)())
+  const codes: string[] = []
+  for (let i = 0; i < 3; i++) {
+    await api.request('GET', '/x').catch((err: ApiError) => codes.push(`${err.status} ${err.code}`))
+  }
+  expect(codes).toEqual(['422 NO_RATE', '502 HTTP_502', '0 NETWORK'])
+})
