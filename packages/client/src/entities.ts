@@ -9,8 +9,10 @@ import {
   ENTITY_INPUTS,
   type EntityType,
   newId,
+  ownerOf,
   parseOrThrow,
   type Role,
+  withDefaultOwner,
   writableFields,
 } from '@trackvault/core'
 import type { EntityInput, EntityView } from './entity-views'
@@ -66,7 +68,7 @@ export class EntityApi<K extends EntityType = EntityType> {
     await this.prefetch(tx, id)
     const current = await viewRow(tx, this.type, id)
     if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${this.type} ${id} does not exist`)
-    this.authorise(action, current.user_id)
+    this.authorise(action, ownerOf(this.type, current))
     return current
   }
 
@@ -83,11 +85,12 @@ export class EntityApi<K extends EntityType = EntityType> {
    */
   async create(fields: Partial<EntityInput<K>>, opts: { id?: string } = {}): Promise<EntityView<K>> {
     const user = this.writer()
-    const payload = parseOrThrow(ENTITY_INPUTS[this.type], fields) as Record<string, Json>
-    if (this.type === 'collection' || this.type === 'payment') {
-      payload.user_id = (payload.user_id as string | undefined) ?? user.id
-    }
-    this.authorise('create', payload.user_id)
+    const payload = withDefaultOwner(
+      this.type,
+      parseOrThrow(ENTITY_INPUTS[this.type], fields) as Record<string, Json>,
+      user.id,
+    )
+    this.authorise('create', ownerOf(this.type, payload))
     const id = opts.id ?? newId()
     return this.written(async (tx) => {
       await this.prefetch(tx, id)

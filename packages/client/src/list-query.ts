@@ -1,11 +1,9 @@
 /**
- * How `list()` filters and sorts a local entity list: the same filters,
- * search fields, default order and date field as the server's list
- * endpoints, so a screen shows the same rows offline as online. This is the
- * client's copy of the list spec; it moves to core's entity spec when that
- * exists (issue 13 item 1), and both sides then read it from there.
+ * How `list()` filters and sorts a local entity list: core's list spec (the
+ * filters, search fields, default order and date field the server's list
+ * endpoints use), so a screen shows the same rows offline as online.
  */
-import type { EntityType } from '@trackvault/core'
+import { ENTITY_SPECS, type EntityType } from '@trackvault/core'
 import type { ViewRow } from './replica'
 
 export interface ListFilter {
@@ -14,6 +12,8 @@ export interface ListFilter {
   user_id?: string
   unit?: string
   payment_type?: string
+  payment_method?: string
+  default_unit?: string
   is_active?: boolean
   /** Inclusive, on the entity's date (collection_date, payment_date, effective_date). */
   from_date?: string
@@ -25,45 +25,23 @@ export interface ListFilter {
   sort_order?: 'asc' | 'desc'
 }
 
-const DATE_FIELD: Partial<Record<EntityType, string>> = {
-  collection: 'collection_date',
-  payment: 'payment_date',
-  product_rate: 'effective_date',
-}
-const SEARCH_FIELDS: Record<EntityType, string[]> = {
-  supplier: ['code', 'name', 'phone', 'email', 'address'],
-  product: ['code', 'name', 'description'],
-  product_rate: ['unit'],
-  collection: ['notes', 'unit'],
-  payment: ['reference_number', 'notes'],
-}
-const DEFAULT_SORT: Record<EntityType, [string, 'asc' | 'desc']> = {
-  supplier: ['name', 'asc'],
-  product: ['name', 'asc'],
-  product_rate: ['effective_date', 'desc'],
-  collection: ['collection_date', 'desc'],
-  payment: ['payment_date', 'desc'],
-}
-
 function matches(row: ViewRow, type: EntityType, f: ListFilter): boolean {
+  const spec = ENTITY_SPECS[type].list
   if (!f.include_deleted && row.deleted_at) return false
-  for (const key of ['supplier_id', 'product_id', 'user_id', 'unit', 'payment_type'] as const) {
-    if (f[key] !== undefined && row[key] !== f[key]) return false
+  for (const key of spec.filters) {
+    const wanted = (f as Record<string, unknown>)[key]
+    if (wanted !== undefined && row[key] !== wanted) return false
   }
-  if (f.is_active !== undefined && row.is_active !== f.is_active) return false
-  const dateField = DATE_FIELD[type]
-  if (dateField && f.from_date && (row[dateField] as string) < f.from_date) return false
-  if (dateField && f.to_date && (row[dateField] as string) > f.to_date) return false
+  if (spec.date && f.from_date && (row[spec.date] as string) < f.from_date) return false
+  if (spec.date && f.to_date && (row[spec.date] as string) > f.to_date) return false
   if (f.search) {
     const needle = f.search.toLowerCase()
-    if (
-      !SEARCH_FIELDS[type].some((k) =>
-        String(row[k] ?? '')
-          .toLowerCase()
-          .includes(needle),
-      )
+    const found = spec.search.some((k) =>
+      String(row[k] ?? '')
+        .toLowerCase()
+        .includes(needle),
     )
-      return false
+    if (!found) return false
   }
   return true
 }
@@ -78,7 +56,7 @@ function compare(a: unknown, b: unknown): number {
 
 /** The rows matching `filter`, sorted (by the entity's date or name by default; then creation, then id). */
 export function listRows(rows: ViewRow[], type: EntityType, filter: ListFilter): ViewRow[] {
-  const [defaultField, defaultOrder] = DEFAULT_SORT[type]
+  const [defaultField, defaultOrder] = ENTITY_SPECS[type].list.defaultSort
   const field = filter.sort_by ?? defaultField
   const sign = (filter.sort_order ?? defaultOrder) === 'asc' ? 1 : -1
   return rows

@@ -6,17 +6,7 @@
  * pending local change. Collections get an offline price preview from the
  * local rates; the server's figures replace it on sync.
  */
-import {
-  type Change,
-  collectionTotal,
-  type EntityType,
-  formatDecimal,
-  MONEY_SCALE,
-  type ProductRate,
-  parseDecimal,
-  QUANTITY_SCALE,
-  resolveRate,
-} from '@trackvault/core'
+import { type Change, type EntityType, type Priceable, type ProductRate, priceCollection } from '@trackvault/core'
 import { serverKey, viewKey, viewPrefix } from './keys'
 import type { LocalTx } from './local-db'
 import type { OpStatus, QueuedOp } from './queue'
@@ -122,20 +112,10 @@ async function localRates(tx: LocalTx): Promise<ProductRate[]> {
 
 /** Fills rate_applied, product_rate_id and total_amount from the local rates (null if none is known). */
 export async function previewPrice(tx: LocalTx, row: ViewRow): Promise<ViewRow> {
-  const rate = resolveRate(
-    await localRates(tx),
-    row.product_id as string,
-    row.unit as string,
-    row.collection_date as string,
-  )
-  if (!rate) return { ...row, product_rate_id: null, rate_applied: null, total_amount: null }
-  const total = collectionTotal(
-    parseDecimal(row.quantity as string, QUANTITY_SCALE),
-    parseDecimal(rate.rate, MONEY_SCALE),
-  )
-  // Over the maximum amount: the server will refuse it, so no amount is shown as if it counted.
-  if (total === undefined) return { ...row, product_rate_id: null, rate_applied: null, total_amount: null }
-  return { ...row, product_rate_id: rate.id, rate_applied: rate.rate, total_amount: formatDecimal(total, MONEY_SCALE) }
+  const outcome = priceCollection(await localRates(tx), row as unknown as Priceable)
+  // No rate known here, or over the maximum amount (the server will refuse it): no amount is shown as if it counted.
+  if (!outcome.ok) return { ...row, product_rate_id: null, rate_applied: null, total_amount: null }
+  return { ...row, ...outcome.price }
 }
 
 /**
