@@ -1,4 +1,4 @@
-import { isTransientStatus } from '@trackvault/core'
+import { isTransientStatus, PROTOCOL_HEADER, SYNC_PROTOCOL_VERSION } from '@trackvault/core'
 import { expect, test } from 'vitest'
 import { ApiClient, ApiError } from './http'
 
@@ -23,4 +23,15 @@ test("an error body's code is kept; without one the code is HTTP_<status>; no an
     await api.request('GET', '/x').catch((err: ApiError) => codes.push(`${err.status} ${err.code}`))
   }
   expect(codes).toEqual(['422 NO_RATE', '502 HTTP_502', '0 NETWORK'])
+})
+
+test('every request says which sync protocol version the client speaks', async () => {
+  const seen: Array<Record<string, string>> = []
+  const api = new ApiClient('http://trackvault.test', async (_url, init) => {
+    seen.push(init?.headers as Record<string, string>)
+    return new Response('{}', { status: 200 })
+  })
+  await api.request('GET', '/api/sync/changes')
+  await api.request('POST', '/api/sync', { device_id: 'd', operations: [] })
+  expect(seen.map((h) => h[PROTOCOL_HEADER])).toEqual([String(SYNC_PROTOCOL_VERSION), String(SYNC_PROTOCOL_VERSION)])
 })

@@ -6,10 +6,12 @@
 import {
   isTransientStatus,
   type OperationResult,
+  PROTOCOL_HEADER,
   type PullResponse,
   type PushRequest,
   type PushResponse,
   type ResolveRequest,
+  SYNC_PROTOCOL_VERSION,
   type User,
 } from '@trackvault/core'
 import { CLIENT_ERROR_CODES, type ClientErrorCode, httpErrorCode } from './client-errors'
@@ -63,6 +65,7 @@ export class ApiClient {
       res = await this.fetchFn(`${this.baseUrl}${path}`, {
         method,
         headers: {
+          [PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
         },

@@ -6,8 +6,17 @@ import { z } from 'zod'
 import { ENTITY_TYPES } from './entities'
 import type { ERROR_CODES } from './errors'
 
-/** Protocol version; bumped on incompatible changes. */
+/**
+ * The sync protocol's version, bumped on incompatible changes. Clients send it in the
+ * `PROTOCOL_HEADER` of every sync request; a server that does not speak it answers 400
+ * `UNSUPPORTED_PROTOCOL` with the versions it does speak, before doing anything. A request
+ * without the header (the original mobile app) is version 1.
+ */
 export const SYNC_PROTOCOL_VERSION = 1
+/** The versions this code speaks. */
+export const SUPPORTED_PROTOCOLS: readonly number[] = [1]
+/** The request (and answer) header that carries the protocol version. */
+export const PROTOCOL_HEADER = 'x-trackvault-protocol'
 /** Most operations accepted in one push. */
 export const MAX_BATCH_OPERATIONS = 500
 

@@ -187,6 +187,38 @@ describe('exactly once', () => {
   })
 })
 
+describe('protocol version', () => {
+  test('a version this server does not speak is refused before anything is written; none means version 1', async () => {
+    const op = collector.op('collection', 'create', newId(), collection())
+    const before = await count('sync_operations')
+    for (const version of ['2', '0', 'one', '1, 2']) {
+      const res = await collector.api.request(
+        'POST',
+        '/api/sync',
+        { device_id: 'device-collector', operations: [op] },
+        {
+          'x-trackvault-protocol': version,
+        },
+      )
+      expect([res.status, res.body.error.code], version).toEqual([400, 'UNSUPPORTED_PROTOCOL'])
+      expect(res.body.error.details).toEqual({ supported: [1] })
+    }
+    expect(await count('sync_operations')).toBe(before)
+    const ok = await collector.api.request(
+      'POST',
+      '/api/sync',
+      { device_id: 'device-collector', operations: [op] },
+      {
+        'x-trackvault-protocol': '1',
+      },
+    )
+    expect(ok.status).toBe(200)
+    expect(ok.headers.get('x-trackvault-protocol')).toBe('1')
+    const pull = await collector.api.get('/api/sync/changes') // no header: the original app, version 1
+    expect([pull.status, pull.headers.get('x-trackvault-protocol')]).toEqual([200, '1'])
+  })
+})
+
 describe('what the ledger keeps', () => {
   const kept = async (localIds: string[]) =>
     s.db.handle.db

@@ -4,10 +4,13 @@ import {
   deviceIdField,
   encodeCursor,
   operationResultSchema,
+  PROTOCOL_HEADER,
   pullResponseSchema,
   pushRequestSchema,
   pushResponseSchema,
   resolveRequestSchema,
+  SUPPORTED_PROTOCOLS,
+  SYNC_PROTOCOL_VERSION,
 } from '@trackvault/core'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
@@ -36,6 +39,17 @@ const plainJson = () => (data: unknown) => JSON.stringify(data)
 
 export async function syncRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
+
+  // Every sync request speaks a protocol version (none: the original app's, version 1); one this
+  // server does not speak is refused before anything else happens, and every answer says its own.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(PROTOCOL_HEADER, String(SYNC_PROTOCOL_VERSION))
+    const sent = request.headers[PROTOCOL_HEADER]
+    if (sent === undefined) return
+    if (typeof sent !== 'string' || !SUPPORTED_PROTOCOLS.includes(Number(sent))) {
+      throw new AppError('UNSUPPORTED_PROTOCOL', undefined, { supported: SUPPORTED_PROTOCOLS })
+    }
+  })
 
   app.post(
     '/',
