@@ -11,7 +11,9 @@
  * 4. History is gap-free: versions 1..version, the last one equals the row.
  * 5. The change log has no seq gaps and matches history one to one.
  * 6. Every balance equals its sums (the API, SQL, and a finance device).
- * 7. Every price is the rate in force, in commit order, when it was priced.
+ * 7. Every price is the rate in force, in commit order, when it was priced; with
+ *    none in force a collection is unpriced, and none stays unpriced while a
+ *    rate covers it.
  */
 import {
   amountFor,
@@ -62,6 +64,13 @@ function canonical(v: unknown): string {
 }
 
 const short = (id: string) => id.slice(-8)
+
+/** The newest stored version of every collection, by id (history is ordered by type, id, version). */
+function latestCollections(history: Array<{ entity_type: string; entity_id: string; data: string }>) {
+  const latest = new Map<string, Record<string, unknown>>()
+  for (const h of history) if (h.entity_type === 'collection') latest.set(h.entity_id, JSON.parse(h.data))
+  return latest
+}
 
 export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
   const out: Anomaly[] = []
@@ -284,11 +293,14 @@ export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
   }
 
   // ---- 6. balances: API = SQL sums = a finance (or admin) device's replica
+  // Unpriced collections (no rate in force yet) are counted, not summed.
   const sums = new Map<string, bigint>()
+  const unpriced = new Map<string, number>()
   for (const c of rows.collection) {
     if (c.deleted_at) continue
     const k = c.supplier_id as string
-    sums.set(k, (sums.get(k) ?? 0n) + parseDecimal(c.total_amount as string, MONEY_SCALE))
+    if (c.total_amount === null) unpriced.set(k, (unpriced.get(k) ?? 0) + 1)
+    else sums.set(k, (sums.get(k) ?? 0n) + parseDecimal(c.total_amount as string, MONEY_SCALE))
   }
   for (const p of rows.payment) {
     if (p.deleted_at) continue
@@ -299,7 +311,7 @@ export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
   const localSums = new Map<string, bigint>()
   for (const c of await auditor.client.collections.list()) {
     const k = c.supplier_id as string
-    localSums.set(k, (localSums.get(k) ?? 0n) + parseDecimal(c.total_amount as string, MONEY_SCALE))
+    if (c.total_amount !== null) localSums.set(k, (localSums.get(k) ?? 0n) + parseDecimal(c.total_amount, MONEY_SCALE))
   }
   for (const p of await auditor.client.payments.list()) {
     const k = p.supplier_id as string
@@ -311,8 +323,16 @@ export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
     const res = await httpCall(sim.server.port, `/api/suppliers/${s.id}/balance`, {
       headers: { authorization: `Bearer ${sim.adminToken}` },
     })
-    const got = res.status === 200 ? (JSON.parse(res.body) as { balance: string }).balance : `HTTP ${res.status}`
+    const answer =
+      res.status === 200 ? (JSON.parse(res.body) as { balance: string; unpriced_collections: number }) : undefined
+    const got = answer ? answer.balance : `HTTP ${res.status}`
     if (got !== want) add('BALANCE', `supplier ${s.code}: API says ${got}, rows sum to ${want}`)
+    if (answer && answer.unpriced_collections !== (unpriced.get(s.id) ?? 0)) {
+      add(
+        'BALANCE_UNPRICED',
+        `supplier ${s.code}: API counts ${answer.unpriced_collections} unpriced, rows ${unpriced.get(s.id) ?? 0}`,
+      )
+    }
     const local = formatDecimal(localSums.get(s.id) ?? 0n, MONEY_SCALE)
     if (local !== want)
       add('BALANCE_REPLICA', `supplier ${s.code}: device ${auditor.index} sums ${local}, server ${want}`)
@@ -340,14 +360,40 @@ export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
     if (h.entity_type !== 'collection') continue
     const data = JSON.parse(h.data) as Record<string, unknown>
     const first = Number(h.version) === 1
+    const same = prev !== undefined && prev.id === data.id
+    // Priced when created, when what the price depends on changed, and on any write while unpriced.
     const repriced =
       first ||
-      (prev !== undefined &&
-        prev.id === data.id &&
-        ['product_id', 'unit', 'collection_date', 'quantity'].some((f) => prev?.[f] !== data[f]))
+      (same &&
+        (prev?.total_amount === null ||
+          ['product_id', 'unit', 'collection_date', 'quantity'].some((f) => prev?.[f] !== data[f])))
     prev = data
     if (!repriced || data.deleted_at) continue
     const where = `collection ${short(h.entity_id)} v${h.version}`
+    const seq = seqOf.get(`collection|${h.entity_id}|${h.version}`) ?? 0
+    const inForce = resolveRate(
+      ratesAt(seq),
+      data.product_id as string,
+      data.unit as string,
+      data.collection_date as string,
+    )
+    if (!inForce) {
+      // A delivery is a fact: with no rate in force it is recorded unpriced.
+      if (data.total_amount !== null || data.rate_applied !== null || data.product_rate_id !== null) {
+        add(
+          'PRICE_RATE',
+          `${where} (${data.collection_date}): priced at ${data.rate_applied}, but no rate was in force at seq ${seq}`,
+        )
+      }
+      continue
+    }
+    if (data.total_amount === null) {
+      add(
+        'PRICE_MISSING',
+        `${where} (${data.collection_date}): unpriced, but ${short(inForce.id)} was in force at seq ${seq}`,
+      )
+      continue
+    }
     const total = formatDecimal(
       amountFor(
         parseDecimal(data.quantity as string, QUANTITY_SCALE),
@@ -357,19 +403,28 @@ export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
     )
     if (total !== data.total_amount)
       add('PRICE_TOTAL', `${where}: ${data.quantity} x ${data.rate_applied} is ${total}, not ${data.total_amount}`)
-    const seq = seqOf.get(`collection|${h.entity_id}|${h.version}`) ?? 0
-    const inForce = resolveRate(
-      ratesAt(seq),
+    if (inForce.id !== data.product_rate_id || inForce.rate !== data.rate_applied) {
+      add(
+        'PRICE_RATE',
+        `${where} (${data.collection_date}): priced with ${short(String(data.product_rate_id))} at ${data.rate_applied}, in force at seq ${seq} was ${short(inForce.id)} at ${inForce.rate}`,
+      )
+    }
+  }
+  // No collection stays unpriced while a rate covers it: the rate prices it, or its next write does.
+  const ratesNow = ratesAt(Number.POSITIVE_INFINITY)
+  for (const [id, data] of latestCollections(history)) {
+    if (data.deleted_at || data.total_amount !== null) continue
+    const covering = resolveRate(
+      ratesNow,
       data.product_id as string,
       data.unit as string,
       data.collection_date as string,
     )
-    if (!inForce || inForce.id !== data.product_rate_id || inForce.rate !== data.rate_applied) {
+    if (covering)
       add(
-        'PRICE_RATE',
-        `${where} (${data.collection_date}): priced with ${short(String(data.product_rate_id))} at ${data.rate_applied}, in force at seq ${seq} was ${inForce ? `${short(inForce.id)} at ${inForce.rate}` : 'none'}`,
+        'UNPRICED_COVERED',
+        `collection ${short(id)} (${data.collection_date}) is unpriced, but ${short(covering.id)} covers it`,
       )
-    }
   }
   return out
 }

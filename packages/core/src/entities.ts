@@ -106,12 +106,13 @@ export type PaymentInput = z.output<typeof paymentInput>
 export type Supplier = SyncedFields & SupplierInput
 export type Product = SyncedFields & ProductInput
 export type ProductRate = SyncedFields & ProductRateInput
+/** A collection; unpriced (the pricing fields null) while no rate covers it. */
 export type Collection = SyncedFields &
   Omit<CollectionInput, 'user_id'> & {
     user_id: string
-    product_rate_id: string
-    rate_applied: string
-    total_amount: string
+    product_rate_id: string | null
+    rate_applied: string | null
+    total_amount: string | null
   }
 export type Payment = SyncedFields & Omit<PaymentInput, 'user_id'> & { user_id: string }
 

@@ -128,7 +128,13 @@ const DECLARED: Record<EntityType, Declared> = {
   },
   collection: {
     owner: 'user_id',
-    server: { user_id: z.string(), product_rate_id: z.string(), rate_applied: money(), total_amount: money() },
+    // Null while no rate covers the collection: a delivery is recorded unpriced and priced once one does.
+    server: {
+      user_id: z.string(),
+      product_rate_id: z.string().nullable(),
+      rate_applied: money().nullable(),
+      total_amount: money().nullable(),
+    },
     manualMerge: [],
     decimals: { quantity: QUANTITY_SCALE, rate_applied: MONEY_SCALE, total_amount: MONEY_SCALE },
     booleans: [],

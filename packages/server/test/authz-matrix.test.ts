@@ -369,6 +369,7 @@ describe('REST: every role x every entity endpoint x own/other rows', () => {
       total_collections: '600.00',
       total_payments: '50.00',
       balance: '550.00',
+      unpriced_collections: 0,
     })
     expect((await s.as.finance.get(`/api/suppliers/${supplier.id}/balance`)).body).toEqual(seen.body)
     // Totals only: not the payments, the other collector's collection, the lines of a statement, or the report.

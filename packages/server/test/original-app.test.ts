@@ -33,36 +33,32 @@ async function phone(role: 'collector' | 'manager' = 'collector') {
 }
 
 describe('a failed operation sent again', () => {
-  test('is processed again: a collection refused for want of a rate lands once the rate exists', async () => {
-    const product = await s.as.manager.post('/api/products', {
-      code: `NR-${newId().slice(-6)}`,
-      name: 'Milk',
-      default_unit: 'l',
-    })
+  test('is processed again: a collection refused for a supplier the server did not have lands once it does', async () => {
+    // The phone knew a supplier the server had not recorded yet (its creation was still on another
+    // phone): the collection fails REFERENCE_NOT_FOUND, the app keeps it, and retries it later.
+    const supplierId = newId()
     const app = await phone()
     const queued = app.enqueue('create', 'collection', {
-      supplier_id: basics.supplierId,
-      product_id: product.body.id,
+      supplier_id: supplierId,
+      product_id: basics.productId,
       collection_date: '2026-03-01',
       quantity: 12.5,
-      unit: 'l',
+      unit: 'kg',
     })
     const first = await app.sync()
     expect(first.results.get(queued.local_id)).toMatchObject({ status: 'error' })
     expect(app.queue).toHaveLength(1) // the app keeps it for a retry
     const collections = await count('collections')
 
-    // The manager adds the rate; the app retries the same operation (same local_id, same body).
-    const rate = await s.as.manager.post('/api/product-rates', {
-      product_id: product.body.id,
-      unit: 'l',
-      rate: '50.00',
-      effective_date: '2026-01-01',
+    const supplier = await s.as.manager.post('/api/suppliers', {
+      id: supplierId,
+      code: `LATE-${newId().slice(-6)}`,
+      name: 'Late',
     })
-    expect(rate.status).toBe(201)
+    expect(supplier.status).toBe(201)
     const second = await app.sync()
     expect(second.results.get(queued.local_id)).toMatchObject({ status: 'success' })
-    expect(second.results.get(queued.local_id)?.data.total_amount).toBe('625.00')
+    expect(second.results.get(queued.local_id)?.data.total_amount).toBe('1500.00')
     expect(app.queue).toHaveLength(0)
     expect(await count('collections')).toBe(collections + 1)
 
@@ -79,6 +75,25 @@ describe('a failed operation sent again', () => {
       .where('local_id', '=', queued.local_id)
       .execute()
     expect(row).toEqual([{ status: 'success', error_code: null }])
+  })
+
+  test('a collection with no rate in force is recorded (unpriced), not refused', async () => {
+    const product = await s.as.manager.post('/api/products', {
+      code: `NR-${newId().slice(-6)}`,
+      name: 'Milk',
+      default_unit: 'l',
+    })
+    const app = await phone()
+    const queued = app.enqueue('create', 'collection', {
+      supplier_id: basics.supplierId,
+      product_id: product.body.id,
+      collection_date: '2026-03-01',
+      quantity: 12.5,
+      unit: 'l',
+    })
+    const { results } = await app.sync()
+    expect(results.get(queued.local_id)).toMatchObject({ status: 'success', data: { total_amount: null } })
+    expect(app.queue).toHaveLength(0)
   })
 
   test('that fails again is answered by its new outcome, and stays recorded once', async () => {

@@ -85,28 +85,83 @@ describe('rate resolution', () => {
     }
   })
 
-  test('no rate in force is 422 NO_RATE and nothing is written', async () => {
+  test('no rate in force: the delivery is stored unpriced, never refused', async () => {
     const p = await product()
     await rate(p, '100', '2024-01-01', '2024-06-30')
     await rate(p, '90', '2024-07-01', null, { is_active: false })
-    const before = [await countRows('collections'), await countRows('entity_history')]
     for (const [date, unit] of [
       ['2023-12-31', 'kg'], // before the first rate
       ['2024-07-01', 'kg'], // only an inactive rate
       ['2024-03-01', 'l'], // no rate for this unit
     ]) {
       const res = await collect(p, date, '1', { unit })
-      expect(res.status).toBe(422)
-      expect(res.body.error.code).toBe('NO_RATE')
+      expect(res.status, JSON.stringify(res.body)).toBe(201)
+      expect(res.body).toMatchObject({
+        product_rate_id: null,
+        rate_applied: null,
+        total_amount: null,
+        quantity: '1.000',
+      })
     }
-    expect([await countRows('collections'), await countRows('entity_history')]).toEqual(before)
   })
 
-  test('a deleted rate no longer prices', async () => {
+  test('a rate that covers unpriced collections prices them once, in its transaction, with history', async () => {
+    const p = await product()
+    const early = (await collect(p, '2024-02-01', '2.5')).body
+    const late = (await collect(p, '2024-09-01', '1')).body
+    const other = (await collect(p, '2024-02-01', '1', { unit: 'l' })).body
+    const gone = (await collect(p, '2024-02-02', '1')).body
+    expect((await m.del(`/api/collections/${gone.id}?version=1`)).status).toBe(200)
+    const history = await countRows('entity_history')
+    const r = (await rate(p, '120', '2024-01-01', '2024-06-30')).body
+    // The rate's own version, and one new version of the one collection it covers.
+    expect(await countRows('entity_history')).toBe(history + 2)
+    const priced = (await m.get(`/api/collections/${early.id}`)).body
+    expect(priced).toMatchObject({ version: 2, product_rate_id: r.id, rate_applied: '120.00', total_amount: '300.00' })
+    expect(priced.sync_metadata.priced).toEqual({ rate_id: r.id, at: expect.any(String) })
+    for (const row of [late, other]) {
+      expect((await m.get(`/api/collections/${row.id}`)).body).toMatchObject({ version: 1, total_amount: null })
+    }
+    const versions = (await m.get(`/api/history/collection/${early.id}`)).body.data
+    expect(versions.map((v: { data: { total_amount: string | null } }) => v.data.total_amount)).toEqual([
+      null,
+      '300.00',
+    ])
+    expect(versions[1].user_id).toBe(s.users.manager.id)
+    // Priced is frozen: a correction of that rate does not touch it; a rate for the late one prices only it.
+    await m.patch(`/api/product-rates/${r.id}`, { rate: '130', version: 1 })
+    expect((await m.get(`/api/collections/${early.id}`)).body).toMatchObject({ version: 2, total_amount: '300.00' })
+    await rate(p, '150', '2024-07-01')
+    expect((await m.get(`/api/collections/${late.id}`)).body).toMatchObject({ version: 2, total_amount: '150.00' })
+    expect((await m.get(`/api/collections/${early.id}`)).body.version).toBe(2)
+  })
+
+  test('balances, the report and statements count unpriced collections and say their price is pending', async () => {
+    const p = await product()
+    const sup = (await created('/api/suppliers', { code: uniq('UNP'), name: 'Wanjiru' })).id
+    await rate(p, '100', '2024-01-01', '2024-01-31')
+    await collect(p, '2024-01-10', '2', { supplier_id: sup })
+    await collect(p, '2024-02-10', '3', { supplier_id: sup })
+    const balance = (await m.get(`/api/suppliers/${sup}/balance`)).body
+    expect(balance).toMatchObject({ total_collections: '200.00', balance: '200.00', unpriced_collections: 1 })
+    const report = (await m.get('/api/reports/balances')).body
+    expect(report.data.find((r: { supplier_id: string }) => r.supplier_id === sup).unpriced_collections).toBe(1)
+    expect(report.totals.unpriced_collections).toBeGreaterThanOrEqual(1)
+    const statement = (await m.get(`/api/suppliers/${sup}/statement`)).body
+    expect(
+      statement.lines.map((l: { collected: string | null; description: string }) => [l.collected, l.description]),
+    ).toEqual([
+      ['200.00', '2.000 kg @ 100.00'],
+      [null, '3.000 kg, price pending'],
+    ])
+    expect(statement.closing_balance).toBe('200.00')
+  })
+
+  test('a deleted rate no longer prices: the next delivery is unpriced', async () => {
     const p = await product()
     const r = (await rate(p, '100', '2024-01-01')).body
     expect((await m.del(`/api/product-rates/${r.id}?version=1`)).status).toBe(200)
-    expect((await collect(p, '2024-02-01', '1')).body.error.code).toBe('NO_RATE')
+    expect((await collect(p, '2024-02-01', '1')).body.total_amount).toBeNull()
   })
 })
 
@@ -220,14 +275,13 @@ describe('frozen and repriced collections', () => {
     }
   })
 
-  test('moving a collection to a date without a rate is NO_RATE and leaves it unchanged', async () => {
+  test('moving a collection to a date without a rate leaves it unpriced until a rate covers it', async () => {
     const p = await product()
     await rate(p, '100', '2024-01-01')
     const row = (await collect(p, '2024-03-01', '1')).body
     const res = await m.patch(`/api/collections/${row.id}`, { collection_date: '2023-03-01', version: 1 })
-    expect(res.status).toBe(422)
-    expect(res.body.error.code).toBe('NO_RATE')
-    expect((await m.get(`/api/collections/${row.id}`)).body).toEqual(row)
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ version: 2, product_rate_id: null, rate_applied: null, total_amount: null })
   })
 })
 
@@ -400,14 +454,14 @@ describe('pricing under concurrent rate changes', () => {
       commitMove.open()
     }
     await move
-    // p has no rate left once the move has committed: the collection, which commits after it, has none.
+    // p has no rate left once the move has committed: the collection, which commits after it, is unpriced.
     const priced = await collection.then(
       (x) => x.result,
       (err: AppError) => err,
     )
-    expect(priced).toMatchObject({ code: 'NO_RATE' })
-    const rows = await db.selectFrom('collections').select('id').where('product_id', '=', p).execute()
-    expect(rows).toEqual([])
+    expect(priced).toMatchObject({ product_id: p, product_rate_id: null, total_amount: null })
+    const rows = await db.selectFrom('collections').select('product_rate_id').where('product_id', '=', p).execute()
+    expect(rows).toEqual([{ product_rate_id: null }])
   })
 
   test('rates moved between two products in opposite directions at once: both succeed (products locked in id order)', async () => {

@@ -56,6 +56,7 @@ describe('supplier balance', () => {
       total_collections: '1500.00',
       total_payments: '2500.00',
       balance: '-1000.00',
+      unpriced_collections: 0,
     })
     const jan = await s.as.finance.get(`/api/suppliers/${id}/balance?from_date=2025-01-01&to_date=2025-01-31`)
     expect(jan.body).toMatchObject({ total_collections: '1200.00', total_payments: '500.00', balance: '700.00' })
@@ -127,6 +128,7 @@ describe('balances report', () => {
       total_collections: money(april + 12000n),
       total_payments: '0.20',
       balance: money(april + 12000n - 20n),
+      unpriced_collections: 0,
     })
     const mar = await s.as.finance.get('/api/reports/balances?to_date=2026-03-31')
     expect(mar.body.data.find((r: { supplier_id: string }) => r.supplier_id === heavy).total_collections).toBe(

@@ -79,9 +79,10 @@ export interface CollectionsTable extends SyncedColumns {
   quantity_milli: Int
   unit: string
   notes: string | null
-  product_rate_id: string
-  rate_minor: Int
-  total_minor: Int
+  /** Null while no rate covers the collection (unpriced); set once one does. */
+  product_rate_id: string | null
+  rate_minor: Int | null
+  total_minor: Int | null
 }
 
 export interface PaymentsTable extends SyncedColumns {

@@ -25,7 +25,7 @@ import {
 } from '@trackvault/core'
 import { z } from 'zod'
 import { recordHistory } from './history'
-import { TABLES } from './mappers'
+import { TABLES, toWire } from './mappers'
 import { checkRatePeriod, priceCollection } from './pricing'
 import { insertRow, loadRow, updateRow } from './rows'
 import { memoOf, type WriteContext } from './write-context'
@@ -110,7 +110,8 @@ async function complete<T extends EntityType>(
     await checkRatePeriod(ctx.trx, next as unknown as Row<'product_rate'>, ctx.caps)
   }
   if (type === 'collection') {
-    const repriced = ['product_id', 'unit', 'collection_date', 'quantity'].some(changed)
+    // Priced when what the price depends on changed, and on any write while it is still unpriced.
+    const repriced = ['product_id', 'unit', 'collection_date', 'quantity'].some(changed) || next.total_amount == null
     if (repriced) {
       const price = await priceCollection(ctx.trx, next as unknown as Row<'collection'>, ctx.caps, memoOf(ctx).rates)
       Object.assign(next, price)
@@ -206,6 +207,7 @@ export async function insertChecked<T extends EntityType>(
   await insertRow(ctx.trx, type, row, ctx.actor.deviceId)
   forget(ctx, type, id)
   recordHistory(ctx, type, row, 'create')
+  if (type === 'product_rate') await priceWaitingCollections(ctx, row as Row<'product_rate'>)
   return row
 }
 
@@ -272,7 +274,47 @@ export async function writePatch<T extends EntityType>(
   }
   forget(ctx, type, id)
   recordHistory(ctx, type, row, 'update', current)
+  if (type === 'product_rate') await priceWaitingCollections(ctx, row as Row<'product_rate'>)
   return row
+}
+
+/**
+ * Prices the unpriced collections a new or corrected rate covers, in the same transaction, each as
+ * a new version in history (`sync_metadata.priced` names the rate). Priced collections are frozen:
+ * only an explicit repricing changes them. On PostgreSQL a collection another transaction holds is
+ * skipped: that transaction prices it itself, after this one (an unpriced collection is priced on
+ * any write, and its pricing waits for this rate's product lock).
+ */
+async function priceWaitingCollections(ctx: WriteContext, rate: Row<'product_rate'>): Promise<void> {
+  if (!rate.is_active || rate.deleted_at) return
+  let query = ctx.trx
+    .selectFrom('collections')
+    .selectAll()
+    .where('product_id', '=', rate.product_id)
+    .where('unit', '=', rate.unit)
+    .where('total_minor', 'is', null)
+    .where('deleted_at', 'is', null)
+    .where('collection_date', '>=', rate.effective_date)
+  if (rate.end_date) query = query.where('collection_date', '<=', rate.end_date)
+  const waiting = await (ctx.caps.rowLocks ? query.forUpdate().skipLocked() : query).execute()
+  for (const stored of waiting) {
+    const current = toWire('collection', stored) as unknown as Loose
+    const priced = { rate_id: rate.id, at: ctx.now }
+    try {
+      await writePatch(ctx, 'collection', current, pick(current, writableFields('collection')), {
+        syncMetadata: { ...((current.sync_metadata as Loose | null) ?? {}), priced },
+      })
+    } catch (err) {
+      // Its total at this rate is over the maximum amount: it stays unpriced, for a person to look at.
+      if (!(err instanceof AppError && err.code === 'VALIDATION_FAILED')) throw err
+    }
+  }
+}
+
+function pick(row: Loose, fields: readonly string[]): Loose {
+  const out: Loose = {}
+  for (const f of fields) if (f in row) out[f] = row[f]
+  return out
 }
 
 /** Soft-deletes the row at `expectedVersion`: a tombstone with a new version. */

@@ -78,9 +78,13 @@ export async function loadRateForWrite(
   }
 }
 
+/** The pricing fields of a collection no rate covers yet. */
+export const UNPRICED = { product_rate_id: null, rate_applied: null, total_amount: null } as const
+
 /**
- * Prices a collection: sets product_rate_id, rate_applied and total_amount, or throws NO_RATE, or
- * VALIDATION_FAILED on `quantity` when quantity x rate is over the maximum amount.
+ * Prices a collection: product_rate_id, rate_applied and total_amount from the rate in force, or
+ * all three null when none is (a delivery is a fact: it is stored unpriced and priced once a rate
+ * covers it); VALIDATION_FAILED on `quantity` when quantity x rate is over the maximum amount.
  */
 export async function priceCollection(
   trx: Transaction<Database>,
@@ -98,13 +102,7 @@ export async function priceCollection(
   }
   const outcome = priceFromRates(rates, c)
   if (outcome.ok) return outcome.price
-  if (outcome.reason === 'no_rate') {
-    throw new AppError('NO_RATE', undefined, {
-      product_id: c.product_id,
-      unit: c.unit,
-      collection_date: c.collection_date,
-    })
-  }
+  if (outcome.reason === 'no_rate') return UNPRICED
   // Over the maximum amount (core's money.ts says why it exists): refused by name, like any bad field.
   throw new AppError('VALIDATION_FAILED', `Quantity ${outcome.message}`, { fields: { quantity: [outcome.message] } })
 }

@@ -24,19 +24,23 @@ export interface DateRange {
 
 export interface Balance {
   supplier_id: string
+  /** Sum of the priced collections. */
   total_collections: string
   total_payments: string
   balance: string
+  /** Collections with no rate in force yet: recorded, not in the sums. */
+  unpriced_collections: number
 }
 
 const big = (v: unknown) => BigInt((v as string | number | bigint | null) ?? 0)
 
-function balanceOf(supplierId: string, collections: bigint, payments: bigint): Balance {
+function balanceOf(supplierId: string, collections: bigint, payments: bigint, unpriced: number): Balance {
   return {
     supplier_id: supplierId,
     total_collections: money(collections),
     total_payments: money(payments),
     balance: money(collections - payments),
+    unpriced_collections: unpriced,
   }
 }
 
@@ -56,7 +60,12 @@ function splitSum(column: 'total_minor' | 'amount_minor') {
 async function sumsBySupplier(db: Kysely<Database>, range: DateRange, supplierId?: string) {
   let c = db
     .selectFrom('collections')
-    .select(['supplier_id', ...splitSum('total_minor')])
+    .select((eb) => [
+      'supplier_id',
+      ...splitSum('total_minor'),
+      eb.fn.countAll<number>().as('rows'),
+      eb.fn.count<number>('total_minor').as('priced'),
+    ])
     .where('deleted_at', 'is', null)
     .groupBy('supplier_id')
   let p = db
@@ -79,6 +88,7 @@ async function sumsBySupplier(db: Kysely<Database>, range: DateRange, supplierId
   const [cs, ps] = await Promise.all([c.execute(), p.execute()])
   return {
     collections: new Map(cs.map((r) => [r.supplier_id, joinSplitSum(r.quotients, r.remainders)])),
+    unpriced: new Map(cs.map((r) => [r.supplier_id, Number(r.rows) - Number(r.priced)])),
     payments: new Map(ps.map((r) => [r.supplier_id, joinSplitSum(r.quotients, r.remainders)])),
   }
 }
@@ -98,7 +108,7 @@ async function requireSupplier(db: Kysely<Database>, id: string) {
 export async function supplierBalance(db: Kysely<Database>, id: string, range: DateRange): Promise<Balance> {
   await requireSupplier(db, id)
   const sums = await sumsBySupplier(db, range, id)
-  return balanceOf(id, sums.collections.get(id) ?? 0n, sums.payments.get(id) ?? 0n)
+  return balanceOf(id, sums.collections.get(id) ?? 0n, sums.payments.get(id) ?? 0n, sums.unpriced.get(id) ?? 0)
 }
 
 /** Every live supplier's balance, and the grand totals. */
@@ -113,18 +123,26 @@ export async function balancesReport(db: Kysely<Database>, range: DateRange) {
   const sums = await sumsBySupplier(db, range)
   let tc = 0n
   let tp = 0n
+  let tu = 0
   const data = suppliers.map((s) => {
     const c = sums.collections.get(s.id) ?? 0n
     const p = sums.payments.get(s.id) ?? 0n
+    const u = sums.unpriced.get(s.id) ?? 0
     tc += c
     tp += p
-    return { ...balanceOf(s.id, c, p), code: s.code, name: s.name }
+    tu += u
+    return { ...balanceOf(s.id, c, p, u), code: s.code, name: s.name }
   })
   return {
     from_date: range.from_date ?? null,
     to_date: range.to_date ?? null,
     data,
-    totals: { total_collections: money(tc), total_payments: money(tp), balance: money(tc - tp) },
+    totals: {
+      total_collections: money(tc),
+      total_payments: money(tp),
+      balance: money(tc - tp),
+      unpriced_collections: tu,
+    },
   }
 }
 
@@ -133,7 +151,8 @@ export interface StatementLine {
   kind: 'collection' | 'payment'
   id: string
   description: string
-  collected: string
+  /** Null for a collection whose price is pending. */
+  collected: string | null
   paid: string
   running_balance: string
 }
@@ -173,8 +192,11 @@ export async function supplierStatement(db: Kysely<Database>, id: string, range:
       date: c.collection_date,
       created_at: c.created_at,
       id: c.id,
-      amount: big(c.total_minor),
-      description: `${formatDecimal(c.quantity_milli, QUANTITY_SCALE)} ${c.unit} @ ${money(big(c.rate_minor))}`,
+      amount: c.total_minor === null ? null : big(c.total_minor),
+      description:
+        c.rate_minor === null
+          ? `${formatDecimal(c.quantity_milli, QUANTITY_SCALE)} ${c.unit}, price pending`
+          : `${formatDecimal(c.quantity_milli, QUANTITY_SCALE)} ${c.unit} @ ${money(big(c.rate_minor))}`,
     })),
     ...ps.map((p) => ({
       kind: 'payment' as const,
@@ -191,7 +213,7 @@ export async function supplierStatement(db: Kysely<Database>, id: string, range:
     kind: entry.kind,
     id: entry.id,
     description: entry.description,
-    collected: money(collected),
+    collected: entry.amount === null ? null : money(collected),
     paid: money(paid),
     running_balance: money(running),
   }))

@@ -15,6 +15,7 @@ const balance = z.object({
   total_collections: z.string(),
   total_payments: z.string(),
   balance: z.string(),
+  unpriced_collections: z.number().describe('collections with no rate in force yet: recorded, not in the sums'),
 })
 
 /** Core's rule for `report` (permissions.ts: who may read which report, and why). */
@@ -68,7 +69,7 @@ export async function reportRoutes(fastify: FastifyInstance) {
                 kind: z.enum(['collection', 'payment']),
                 id: z.string(),
                 description: z.string(),
-                collected: z.string(),
+                collected: z.string().nullable().describe('null: the price is pending (no rate in force yet)'),
                 paid: z.string(),
                 running_balance: z.string(),
               }),
