@@ -2,7 +2,8 @@
  * New collection (/collections/new, optional ?supplier_id=) and edit
  * (/collections/:id/edit). The rate in force and the amount are worked out
  * from the local rates as you type, so the preview works offline too; the
- * server prices the collection for good when it syncs.
+ * server prices the collection for good when it syncs (or, with no rate in
+ * force, records it with its price pending until a rate for its date exists).
  */
 import { useLiveList, useLiveQuery, useSyncClient, useSyncStatus } from '@trackvault/react'
 import { type FormEvent, useEffect, useId, useRef } from 'react'
@@ -242,7 +243,8 @@ export function CollectionForm() {
             </span>
           ) : (
             <span>
-              No rate in force for this date. You can still save: the server prices the collection when it syncs.
+              No rate in force for this date. Save it anyway: the delivery is recorded and priced once a rate for this
+              date is entered.
             </span>
           )}
           <span className="rc-big" data-testid="collection-amount">

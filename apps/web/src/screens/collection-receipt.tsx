@@ -37,7 +37,7 @@ export function CollectionReceipt() {
         [
           'Amount',
           <span key="amount" className="rc-receipt-total">
-            {row.total_amount === null ? 'Priced when synced' : money(row.total_amount)}
+            {row.total_amount === null ? 'Price pending' : money(row.total_amount)}
             {unsynced && row.total_amount !== null ? ' (preview)' : ''}
           </span>,
         ],

@@ -63,7 +63,8 @@ export function CollectionsList() {
           totals.unpriced > 0 ? (
             <p className="rc-muted">
               {totals.unpriced} collection{totals.unpriced === 1 ? ' has' : 's have'} no rate yet and{' '}
-              {totals.unpriced === 1 ? 'is' : 'are'} not in the total; the server prices them when they sync.
+              {totals.unpriced === 1 ? 'is' : 'are'} not in the total: price pending until a rate for the date is
+              entered.
             </p>
           ) : null
         }
@@ -110,7 +111,9 @@ export function CollectionsList() {
               <td className="num rc-wide-only">
                 {c.rate_applied === null ? <span title="No rate known yet">—</span> : money(c.rate_applied)}
               </td>
-              <td className="num">{money(c.total_amount)}</td>
+              <td className="num">
+                {c.total_amount === null ? <span className="muted">price pending</span> : money(c.total_amount)}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -130,7 +130,9 @@ export function Home() {
                 {money(totals.amount)}
               </div>
               {totals.unpriced > 0 ? (
-                <div className="rc-sub">{totals.unpriced} without a rate yet (priced when synced)</div>
+                <div className="rc-sub">
+                  {totals.unpriced} price pending (priced once a rate for its date is entered)
+                </div>
               ) : null}
             </div>
           </div>

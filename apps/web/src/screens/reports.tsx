@@ -205,8 +205,8 @@ function ReportNotes({ report }: { report: BalancesReport }) {
       {report.unpriced ? (
         <li>
           {report.unpriced} collection{report.unpriced === 1 ? ' has' : 's have'} no known rate yet and{' '}
-          {report.unpriced === 1 ? 'is' : 'are'} left out of the totals until the server prices{' '}
-          {report.unpriced === 1 ? 'it' : 'them'} on sync.
+          {report.unpriced === 1 ? 'is' : 'are'} left out of the totals: the price is pending until a rate for{' '}
+          {report.unpriced === 1 ? 'its date' : 'their dates'} is entered.
         </li>
       ) : null}
     </ul>

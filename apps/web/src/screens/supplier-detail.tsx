@@ -297,7 +297,8 @@ export function SupplierDetail() {
                 </div>
                 {statement.unpriced ? (
                   <p className="hint">
-                    {statement.unpriced} collection(s) have no price on this device yet; the server prices them on sync.
+                    {statement.unpriced} collection(s) have their price pending (no rate for their date yet); they are
+                    not in these totals.
                   </p>
                 ) : null}
               </>
