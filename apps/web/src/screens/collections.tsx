@@ -112,7 +112,7 @@ export function CollectionsList() {
                 {c.rate_applied === null ? <span title="No rate known yet">—</span> : money(c.rate_applied)}
               </td>
               <td className="num">
-                {c.total_amount === null ? <span className="muted">price pending</span> : money(c.total_amount)}
+                {c.total_amount === null ? <span className="rc-muted">price pending</span> : money(c.total_amount)}
               </td>
             </tr>
           ))}
