@@ -366,7 +366,15 @@ export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
       first ||
       (same &&
         (prev?.total_amount === null ||
-          ['product_id', 'unit', 'collection_date', 'quantity'].some((f) => prev?.[f] !== data[f])))
+          [
+            'product_id',
+            'unit',
+            'collection_date',
+            'quantity',
+            'tare_per_container',
+            'containers',
+            'deduction_percent',
+          ].some((f) => prev?.[f] !== data[f])))
     prev = data
     if (!repriced || data.deleted_at) continue
     const where = `collection ${short(h.entity_id)} v${h.version}`
@@ -394,15 +402,20 @@ export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
       )
       continue
     }
+    // Net = gross - tare x containers - deduction (percent of the weight after tare, half up to grams).
+    const afterTare =
+      parseDecimal(data.quantity as string, QUANTITY_SCALE) -
+      parseDecimal((data.tare_per_container as string) ?? '0', QUANTITY_SCALE) *
+        BigInt((data.containers as number) ?? 0)
+    const deduction = (afterTare * parseDecimal((data.deduction_percent as string) ?? '0', 2) * 2n + 10_000n) / 20_000n
+    const net = formatDecimal(afterTare - deduction, QUANTITY_SCALE)
+    if (net !== data.net_quantity) add('NET_QUANTITY', `${where}: net should be ${net}, is ${data.net_quantity}`)
     const total = formatDecimal(
-      amountFor(
-        parseDecimal(data.quantity as string, QUANTITY_SCALE),
-        parseDecimal(data.rate_applied as string, MONEY_SCALE),
-      ),
+      amountFor(parseDecimal(net, QUANTITY_SCALE), parseDecimal(data.rate_applied as string, MONEY_SCALE)),
       MONEY_SCALE,
     )
     if (total !== data.total_amount)
-      add('PRICE_TOTAL', `${where}: ${data.quantity} x ${data.rate_applied} is ${total}, not ${data.total_amount}`)
+      add('PRICE_TOTAL', `${where}: ${net} x ${data.rate_applied} is ${total}, not ${data.total_amount}`)
     if (inForce.id !== data.product_rate_id || inForce.rate !== data.rate_applied) {
       add(
         'PRICE_RATE',

@@ -10,7 +10,7 @@ import {
   type EntityType,
   newId,
   ownerOf,
-  parseOrThrow,
+  parseEntityInput,
   type Role,
   withDefaultOwner,
   writableFields,
@@ -85,11 +85,7 @@ export class EntityApi<K extends EntityType = EntityType> {
    */
   async create(fields: Partial<EntityInput<K>>, opts: { id?: string } = {}): Promise<EntityView<K>> {
     const user = this.writer()
-    const payload = withDefaultOwner(
-      this.type,
-      parseOrThrow(ENTITY_INPUTS[this.type], fields) as Record<string, Json>,
-      user.id,
-    )
+    const payload = withDefaultOwner(this.type, parseEntityInput(this.type, fields) as Record<string, Json>, user.id)
     this.authorise('create', ownerOf(this.type, payload))
     const id = opts.id ?? newId()
     return this.written(async (tx) => {
@@ -116,7 +112,7 @@ export class EntityApi<K extends EntityType = EntityType> {
       const keys = Object.keys(patch).filter((k) => writable.includes(k))
       const candidate: Record<string, unknown> = {}
       for (const f of writable) candidate[f] = keys.includes(f) ? (patch as Record<string, unknown>)[f] : current[f]
-      const parsed = parseOrThrow(ENTITY_INPUTS[this.type], candidate) as Record<string, Json>
+      const parsed = parseEntityInput(this.type, candidate) as Record<string, Json>
       const payload: Record<string, Json> = {}
       for (const k of keys) if (JSON.stringify(parsed[k]) !== JSON.stringify(current[k])) payload[k] = parsed[k]
       if (Object.keys(payload).length === 0) return asView<K>(current)

@@ -6,7 +6,15 @@
  * pending local change. Collections get an offline price preview from the
  * local rates; the server's figures replace it on sync.
  */
-import { type Change, type EntityType, type Priceable, type ProductRate, priceCollection } from '@trackvault/core'
+import {
+  type Change,
+  type EntityType,
+  netQuantity,
+  type Priceable,
+  type ProductRate,
+  priceCollection,
+  type Weighing,
+} from '@trackvault/core'
 import { serverKey, viewKey, viewPrefix } from './keys'
 import type { LocalTx } from './local-db'
 import type { OpStatus, QueuedOp } from './queue'
@@ -111,11 +119,25 @@ async function localRates(tx: LocalTx): Promise<ProductRate[]> {
 }
 
 /** Fills rate_applied, product_rate_id and total_amount from the local rates (null if none is known). */
+/** What a collection's net quantity and price depend on (as on the server). */
+const PRICE_INPUTS = [
+  'product_id',
+  'unit',
+  'collection_date',
+  'quantity',
+  'tare_per_container',
+  'containers',
+  'deduction_percent',
+]
+
 export async function previewPrice(tx: LocalTx, row: ViewRow): Promise<ViewRow> {
-  const outcome = priceCollection(await localRates(tx), row as unknown as Priceable)
+  const unpriced = { product_rate_id: null, rate_applied: null, total_amount: null }
+  const net = netQuantity(row as unknown as Weighing)
+  if (!net.ok) return { ...row, ...unpriced }
+  const outcome = priceCollection(await localRates(tx), { ...(row as unknown as Priceable), quantity: net.net })
   // No rate known here, or over the maximum amount (the server will refuse it): no amount is shown as if it counted.
-  if (!outcome.ok) return { ...row, product_rate_id: null, rate_applied: null, total_amount: null }
-  return { ...row, ...outcome.price }
+  if (!outcome.ok) return { ...row, net_quantity: net.net, ...unpriced }
+  return { ...row, net_quantity: net.net, ...outcome.price }
 }
 
 /**
@@ -137,7 +159,7 @@ export async function rebuildView(
     row = applyOp(row, op)
     if (type === 'collection' && op.operation_type !== 'delete') {
       const p = op.payload
-      repriced ||= ['product_id', 'unit', 'collection_date', 'quantity'].some((f) => f in p)
+      repriced ||= PRICE_INPUTS.some((f) => f in p)
     }
     if (!worst || STATUS_RANK[op.status] > STATUS_RANK[worst]) worst = op.status
   }

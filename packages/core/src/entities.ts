@@ -11,10 +11,12 @@ import {
   idField,
   moneyField,
   nameField,
+  percentField,
   quantityField,
   rateField,
   textField,
   unitField,
+  weightField,
 } from './fields'
 
 export const ROLES = ['admin', 'manager', 'finance', 'collector'] as const
@@ -59,9 +61,15 @@ export const collectionInput = z.object({
   /** Only admins and managers may record for someone else; defaults to the caller. */
   user_id: idField().optional(),
   collection_date: dateField(),
+  /** The gross weight or volume, as the scale reads it. */
   quantity: quantityField(),
   unit: unitField(),
   notes: textField().default(null),
+  /** The tare of one container (a bag, a can), subtracted once per container. */
+  tare_per_container: weightField().default('0.000'),
+  containers: z.number().int().min(0).max(10_000).default(0),
+  /** Water or poor quality, in percent of the weight after tare (tea leaf on a rainy day: 2-10). */
+  deduction_percent: percentField().default('0.00'),
 })
 
 export const paymentInput = z.object({

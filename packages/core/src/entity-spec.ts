@@ -12,7 +12,10 @@
  */
 import { z } from 'zod'
 import { ENTITY_INPUTS, ENTITY_TYPES, type EntityType } from './entities'
+import { AppError } from './errors'
 import { MONEY_SCALE, QUANTITY_SCALE } from './money'
+import { netQuantity, type Weighing } from './pricing'
+import { parseOrThrow } from './validation'
 
 /** How lists of an entity are searched, sorted and filtered (server SQL and the device alike). */
 export interface ListSpec {
@@ -45,6 +48,11 @@ export interface EntitySpec {
   /** Boolean fields (stored as 0/1). */
   booleans: readonly string[]
   list: ListSpec
+  /**
+   * Rules across fields of a valid input (its schema checks each field alone): the messages per
+   * field, or undefined when they hold. The server's checks and the device's entity API both run it.
+   */
+  check?: (fields: Record<string, unknown>) => Record<string, string[]> | undefined
 }
 
 /** Fields of every synced row; all set by the server. */
@@ -131,12 +139,21 @@ const DECLARED: Record<EntityType, Declared> = {
     // Null while no rate covers the collection: a delivery is recorded unpriced and priced once one does.
     server: {
       user_id: z.string(),
+      /** What is paid for: quantity - tare x containers - deduction (pricing.ts `netQuantity`). */
+      net_quantity: z.string(),
       product_rate_id: z.string().nullable(),
       rate_applied: money().nullable(),
       total_amount: money().nullable(),
     },
     manualMerge: [],
-    decimals: { quantity: QUANTITY_SCALE, rate_applied: MONEY_SCALE, total_amount: MONEY_SCALE },
+    decimals: {
+      quantity: QUANTITY_SCALE,
+      tare_per_container: QUANTITY_SCALE,
+      deduction_percent: 2,
+      net_quantity: QUANTITY_SCALE,
+      rate_applied: MONEY_SCALE,
+      total_amount: MONEY_SCALE,
+    },
     booleans: [],
     list: {
       search: ['notes', 'unit'],
@@ -144,6 +161,10 @@ const DECLARED: Record<EntityType, Declared> = {
       defaultSort: ['collection_date', 'desc'],
       filters: ['supplier_id', 'product_id', 'user_id', 'unit'],
       date: 'collection_date',
+    },
+    check: (fields) => {
+      const net = netQuantity(fields as unknown as Weighing)
+      return net.ok ? undefined : { [net.field]: [net.message] }
     },
   },
   payment: {
@@ -189,6 +210,26 @@ export function ownerOf(type: EntityType, row: Record<string, unknown>): string 
 export function withDefaultOwner<T extends Record<string, unknown>>(type: EntityType, fields: T, writerId: string): T {
   const field = ENTITY_SPECS[type].owner
   if (field && fields[field] == null) return { ...fields, [field]: writerId }
+  return fields
+}
+
+/** The cross-field rules of `type` (its spec's `check`) on a valid input: the messages per field, or undefined. */
+export function crossFieldErrors(
+  type: EntityType,
+  fields: Record<string, unknown>,
+): Record<string, string[]> | undefined {
+  return ENTITY_SPECS[type].check?.(fields)
+}
+
+/**
+ * An entity's input, validated field by field (its schema) and across fields (its spec's `check`),
+ * in canonical form; VALIDATION_FAILED naming the fields otherwise. What the server and the
+ * device's entity API both accept.
+ */
+export function parseEntityInput(type: EntityType, input: unknown): Record<string, unknown> {
+  const fields = parseOrThrow(ENTITY_INPUTS[type], input) as Record<string, unknown>
+  const errors = crossFieldErrors(type, fields)
+  if (errors) throw new AppError('VALIDATION_FAILED', undefined, { fields: errors })
   return fields
 }
 

@@ -24,7 +24,7 @@ const plain = (minor: bigint, scale: number) => formatDecimal(minor, scale).repl
  * `scale` places. `positive` rejects zero and negatives; `max` (minor units
  * of `scale`) bounds the absolute value, {@link MAX_DECIMAL_WHOLE} unless given.
  */
-export function decimalField(scale: number, opts: { positive?: boolean; max?: bigint } = {}) {
+export function decimalField(scale: number, opts: { positive?: boolean; nonNegative?: boolean; max?: bigint } = {}) {
   const limit = opts.max ?? BigInt(MAX_DECIMAL_WHOLE) * 10n ** BigInt(scale)
   const tooLarge = `must be at most ${plain(limit, scale)}`
   return z.union([z.string().max(40), z.number()]).transform((value, ctx) => {
@@ -32,6 +32,10 @@ export function decimalField(scale: number, opts: { positive?: boolean; max?: bi
       const minor = parseDecimal(value, scale)
       if (opts.positive && minor <= 0n) {
         ctx.addIssue({ code: 'custom', message: 'must be greater than zero' })
+        return z.NEVER
+      }
+      if (opts.nonNegative && minor < 0n) {
+        ctx.addIssue({ code: 'custom', message: 'must not be negative' })
         return z.NEVER
       }
       if (minor > limit || minor < -limit) {
@@ -53,6 +57,11 @@ export const moneyField = () => decimalField(MONEY_SCALE, { positive: true, max:
 export const rateField = () => decimalField(MONEY_SCALE, { positive: true, max: MAX_RATE_MINOR })
 /** Quantity, 3 places, > 0, at most MAX_QUANTITY_MILLI. */
 export const quantityField = () => decimalField(QUANTITY_SCALE, { positive: true, max: MAX_QUANTITY_MILLI })
+
+/** A weight that may be zero (the tare of a container), 3 places, at most MAX_QUANTITY_MILLI. */
+export const weightField = () => decimalField(QUANTITY_SCALE, { nonNegative: true, max: MAX_QUANTITY_MILLI })
+/** A percentage from 0 to 100, 2 places (a deduction, a fat or SNF reading). */
+export const percentField = () => decimalField(2, { nonNegative: true, max: 10_000n })
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
 

@@ -1,5 +1,6 @@
+import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { priceCollection } from './pricing'
+import { netQuantity, priceCollection } from './pricing'
 import type { RatePeriod } from './rates'
 
 const rate = (over: Partial<RatePeriod> = {}): RatePeriod => ({
@@ -32,5 +33,73 @@ describe('priceCollection', () => {
       reason: 'too_large',
       message: expect.stringContaining('100000000.00'),
     })
+  })
+})
+
+describe('netQuantity', () => {
+  test('gross - tare x containers - deduction (percent of the weight after tare, half up to grams)', () => {
+    expect(
+      netQuantity({ quantity: '52.000', tare_per_container: '0.750', containers: 2, deduction_percent: '4.00' }),
+    ).toEqual({
+      ok: true,
+      net: '48.480',
+      tare: '1.500',
+      deduction: '2.020',
+    })
+    expect(netQuantity({ quantity: '10.000' })).toEqual({ ok: true, net: '10.000', tare: '0.000', deduction: '0.000' })
+    // 0.333 x 1.5% = 0.0049950 -> 0.005 (half up)
+    expect(netQuantity({ quantity: '0.333', deduction_percent: '1.50' })).toMatchObject({
+      net: '0.328',
+      deduction: '0.005',
+    })
+  })
+
+  test('a tare that takes the whole weight, or a deduction that takes all of it, is refused by field', () => {
+    expect(netQuantity({ quantity: '1.000', tare_per_container: '0.500', containers: 2 })).toMatchObject({
+      ok: false,
+      field: 'tare_per_container',
+    })
+    expect(netQuantity({ quantity: '1.000', deduction_percent: '100.00' })).toMatchObject({
+      ok: false,
+      field: 'deduction_percent',
+    })
+  })
+
+  test('exact for random weighings, against an independent BigInt computation', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10n ** 9n }),
+        fc.bigInt({ min: 0n, max: 10n ** 6n }),
+        fc.integer({ min: 0, max: 50 }),
+        fc.integer({ min: 0, max: 9_999 }),
+        (grossMilli, tareMilli, containers, pctHundredths) => {
+          const afterTare = grossMilli - tareMilli * BigInt(containers)
+          const fmt = (m: bigint) => `${m / 1000n}.${String(m % 1000n).padStart(3, '0')}`
+          const out = netQuantity({
+            quantity: fmt(grossMilli),
+            tare_per_container: fmt(tareMilli),
+            containers,
+            deduction_percent: `${Math.floor(pctHundredths / 100)}.${String(pctHundredths % 100).padStart(2, '0')}`,
+          })
+          if (afterTare <= 0n) {
+            expect(out).toMatchObject({ ok: false, field: 'tare_per_container' })
+            return
+          }
+          // half up, in exact integers: deduction = floor((afterTare x pct x 2 + 10000) / 20000)
+          const deduction = (afterTare * BigInt(pctHundredths) * 2n + 10_000n) / 20_000n
+          const net = afterTare - deduction
+          if (net <= 0n) {
+            expect(out).toMatchObject({ ok: false, field: 'deduction_percent' })
+            return
+          }
+          expect(out).toEqual({
+            ok: true,
+            net: fmt(net),
+            tare: fmt(tareMilli * BigInt(containers)),
+            deduction: fmt(deduction),
+          })
+        },
+      ),
+    )
   })
 })

@@ -34,6 +34,9 @@ describe('parseOrThrow', () => {
       quantity: '50.500',
       unit: 'kg',
       notes: null,
+      tare_per_container: '0.000',
+      containers: 0,
+      deduction_percent: '0.00',
     })
   })
 

@@ -1620,7 +1620,10 @@ describe('regressions found by fuzzing', () => {
   test('a base_version beyond 32 bits fails that operation only, new and legacy shape (sync/push.ts)', async () => {
     const device = 'big-version-device'
     const token = (await issueToken(s.db.handle.db, s.users.admin.id, device, 60_000)).token
-    const target = pools.victims.supplier[1]
+    // A supplier of its own: the fuzzer may have deleted any of the pools' rows.
+    const target = (
+      await s.as.admin.post('/api/suppliers', { code: `BIGV-${randomUUID().slice(0, 8)}`, name: 'Big version' })
+    ).body.id as string
     const version = await currentVersion('supplier', target)
     const push = (body: unknown) => send('POST', '/api/sync', JSON.stringify(body), token)
     const op = (base: number, name: string) => ({

@@ -188,6 +188,7 @@ describe('sums are exact at any size', () => {
       total_collections: money(c),
       total_payments: money(p),
       balance: money(c - p),
+      unpriced_collections: 0,
     })
     const report = await s.as.finance.get('/api/reports/balances')
     expect(report.status, JSON.stringify(report.body)).toBe(200)

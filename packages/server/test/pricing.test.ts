@@ -157,6 +157,57 @@ describe('rate resolution', () => {
     expect(statement.closing_balance).toBe('200.00')
   })
 
+  test('net weight: gross - tare x containers - deduction is what is priced; every input reprices', async () => {
+    const p = await product()
+    await rate(p, '120', '2024-01-01')
+    const res = await collect(p, '2024-03-01', '52', {
+      tare_per_container: '0.75',
+      containers: 2,
+      deduction_percent: '4',
+    })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    expect(res.body).toMatchObject({
+      quantity: '52.000',
+      tare_per_container: '0.750',
+      containers: 2,
+      deduction_percent: '4.00',
+      net_quantity: '48.480',
+      total_amount: '5817.60',
+    })
+    const patched = await m.patch(`/api/collections/${res.body.id}`, { containers: 1, version: 1 })
+    expect(patched.body).toMatchObject({ net_quantity: '49.200', total_amount: '5904.00' }) // 51.25 - 2.05
+    const statement = (await m.get(`/api/suppliers/${supplierId}/statement?from_date=2024-03-01&to_date=2024-03-01`))
+      .body
+    expect(statement.lines.map((l: { description: string }) => l.description)).toContain(
+      '49.200 kg (gross 52.000) @ 120.00',
+    )
+    // No tare or deduction: the net is the quantity (old clients, the original app).
+    expect((await collect(p, '2024-03-02', '10')).body).toMatchObject({
+      net_quantity: '10.000',
+      total_amount: '1200.00',
+    })
+  })
+
+  test('a tare that takes the whole weight, or a deduction of 100%, is refused by field and nothing is written', async () => {
+    const p = await product()
+    await rate(p, '120', '2024-01-01')
+    const before = await countRows('collections')
+    const tare = await collect(p, '2024-03-01', '1', { tare_per_container: '0.5', containers: 2 })
+    expect([tare.status, Object.keys(tare.body.error.details.fields)]).toEqual([422, ['tare_per_container']])
+    const all = await collect(p, '2024-03-01', '1', { deduction_percent: '100' })
+    expect([all.status, Object.keys(all.body.error.details.fields)]).toEqual([422, ['deduction_percent']])
+    for (const bad of [
+      { deduction_percent: '-1' },
+      { deduction_percent: '100.01' },
+      { containers: -1 },
+      { containers: 1.5 },
+      { tare_per_container: '-0.1' },
+    ]) {
+      expect((await collect(p, '2024-03-01', '1', bad)).status, JSON.stringify(bad)).toBe(422)
+    }
+    expect(await countRows('collections')).toBe(before)
+  })
+
   test('a deleted rate no longer prices: the next delivery is unpriced', async () => {
     const p = await product()
     const r = (await rate(p, '100', '2024-01-01')).body

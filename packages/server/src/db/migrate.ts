@@ -7,6 +7,7 @@ import * as m003 from './migrations/003-change-owner'
 import * as m004 from './migrations/004-auth-token-kind'
 import * as m005 from './migrations/005-ledger-per-user'
 import * as m006 from './migrations/006-unpriced-collections'
+import * as m007 from './migrations/007-net-weight'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
@@ -19,6 +20,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '004-auth-token-kind': m004,
       '005-ledger-per-user': m005,
       '006-unpriced-collections': m006,
+      '007-net-weight': m007,
     }
   }
 }

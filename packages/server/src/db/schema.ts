@@ -79,6 +79,11 @@ export interface CollectionsTable extends SyncedColumns {
   quantity_milli: Int
   unit: string
   notes: string | null
+  tare_milli: ColumnType<Int, Int | undefined, Int>
+  containers: ColumnType<number, number | undefined, number>
+  deduction_hundredths: ColumnType<Int, Int | undefined, Int>
+  /** quantity - tare x containers - deduction: what is paid for. */
+  net_milli: Int
   /** Null while no rate covers the collection (unpriced); set once one does. */
   product_rate_id: string | null
   rate_minor: Int | null

@@ -17,9 +17,12 @@ import {
   type EntityRows,
   type EntityType,
   mayActForOthers,
+  netQuantity,
   newId,
   ownerOf as ownerOfRow,
+  parseEntityInput,
   parseOrThrow,
+  type Weighing,
   withDefaultOwner,
   writableFields,
 } from '@trackvault/core'
@@ -86,6 +89,17 @@ function forget(ctx: WriteContext, type: EntityType, id: string) {
   if (type === 'product_rate') ctx.memo?.rates.clear()
 }
 
+/** What a collection's net quantity and price depend on. */
+const PRICE_INPUTS = [
+  'product_id',
+  'unit',
+  'collection_date',
+  'quantity',
+  'tare_per_container',
+  'containers',
+  'deduction_percent',
+]
+
 /** Checks references, ownership and derived fields of a candidate row; returns the row to store. */
 async function complete<T extends EntityType>(
   ctx: WriteContext,
@@ -111,10 +125,13 @@ async function complete<T extends EntityType>(
   }
   if (type === 'collection') {
     // Priced when what the price depends on changed, and on any write while it is still unpriced.
-    const repriced = ['product_id', 'unit', 'collection_date', 'quantity'].some(changed) || next.total_amount == null
+    const repriced = PRICE_INPUTS.some(changed) || next.total_amount == null
     if (repriced) {
-      const price = await priceCollection(ctx.trx, next as unknown as Row<'collection'>, ctx.caps, memoOf(ctx).rates)
-      Object.assign(next, price)
+      const net = netQuantity(next as unknown as Weighing)
+      if (!net.ok) throw new AppError('VALIDATION_FAILED', undefined, { fields: { [net.field]: [net.message] } })
+      next.net_quantity = net.net
+      const priceable = { ...(next as unknown as Row<'collection'>), quantity: net.net }
+      Object.assign(next, await priceCollection(ctx.trx, priceable, ctx.caps, memoOf(ctx).rates))
     }
   }
   return next as unknown as Row<T>
@@ -136,7 +153,7 @@ async function assertUniqueCode(ctx: WriteContext, type: EntityType, code: unkno
 
 /** A create's fields: validated, the owner defaulted to the writer, and the writer allowed to create them. */
 export function checkCreate(ctx: WriteContext, type: EntityType, input: unknown): Loose {
-  const fields = withDefaultOwner(type, parseOrThrow(ENTITY_INPUTS[type], input) as Loose, ctx.actor.id)
+  const fields = withDefaultOwner(type, parseEntityInput(type, input), ctx.actor.id)
   authorise(ctx, type, 'create', ownerOfRow(type, fields))
   return fields
 }
@@ -151,7 +168,7 @@ export function checkPatch(ctx: WriteContext, type: EntityType, current: Loose, 
   const writable = writableFields(type)
   const candidate: Loose = {}
   for (const f of writable) candidate[f] = f in patch ? patch[f] : current[f]
-  const fields = parseOrThrow(ENTITY_INPUTS[type], candidate) as Loose
+  const fields = parseEntityInput(type, candidate)
   const delta: Loose = {}
   for (const f of writable) if (f in patch) delta[f] = fields[f]
   return { fields, delta }

@@ -26,6 +26,9 @@ const COLUMNS: Readonly<Record<string, string>> = {
   total_amount: 'total_minor',
   amount: 'amount_minor',
   quantity: 'quantity_milli',
+  tare_per_container: 'tare_milli',
+  deduction_percent: 'deduction_hundredths',
+  net_quantity: 'net_milli',
 }
 
 /** The column a wire field is stored in. */

@@ -157,6 +157,15 @@ export interface StatementLine {
   running_balance: string
 }
 
+/** "48.480 kg (gross 52.000) @ 120.00": the net that is paid, the gross when they differ, and the rate or "price pending". */
+function describeCollection(c: { quantity_milli: unknown; net_milli: unknown; unit: string; rate_minor: unknown }) {
+  const net = formatDecimal(big(c.net_milli), QUANTITY_SCALE)
+  const gross =
+    big(c.quantity_milli) === big(c.net_milli) ? '' : ` (gross ${formatDecimal(big(c.quantity_milli), QUANTITY_SCALE)})`
+  const price = c.rate_minor === null ? ', price pending' : ` @ ${money(big(c.rate_minor))}`
+  return `${net} ${c.unit}${gross}${price}`
+}
+
 /** A supplier's collections and payments in a range, oldest first, with a running balance. */
 export async function supplierStatement(db: Kysely<Database>, id: string, range: DateRange) {
   const supplier = await requireSupplier(db, id)
@@ -169,7 +178,7 @@ export async function supplierStatement(db: Kysely<Database>, id: string, range:
   }
   let cq = db
     .selectFrom('collections')
-    .select(['id', 'collection_date', 'quantity_milli', 'unit', 'rate_minor', 'total_minor', 'created_at'])
+    .select(['id', 'collection_date', 'quantity_milli', 'net_milli', 'unit', 'rate_minor', 'total_minor', 'created_at'])
     .where('supplier_id', '=', id)
     .where('deleted_at', 'is', null)
   let pq = db
@@ -193,10 +202,7 @@ export async function supplierStatement(db: Kysely<Database>, id: string, range:
       created_at: c.created_at,
       id: c.id,
       amount: c.total_minor === null ? null : big(c.total_minor),
-      description:
-        c.rate_minor === null
-          ? `${formatDecimal(c.quantity_milli, QUANTITY_SCALE)} ${c.unit}, price pending`
-          : `${formatDecimal(c.quantity_milli, QUANTITY_SCALE)} ${c.unit} @ ${money(big(c.rate_minor))}`,
+      description: describeCollection(c),
     })),
     ...ps.map((p) => ({
       kind: 'payment' as const,
