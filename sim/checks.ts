@@ -23,6 +23,7 @@ import {
   formatDecimal,
   grantFor,
   MONEY_SCALE,
+  PRICE_INPUTS,
   parseDecimal,
   QUANTITY_SCALE,
   type RatePeriod,

@@ -10,6 +10,7 @@ import {
   type Change,
   type EntityType,
   netQuantity,
+  PRICE_INPUTS,
   type Priceable,
   type ProductRate,
   priceCollection,
@@ -119,16 +120,6 @@ async function localRates(tx: LocalTx): Promise<ProductRate[]> {
 }
 
 /** Fills rate_applied, product_rate_id and total_amount from the local rates (null if none is known). */
-/** What a collection's net quantity and price depend on (as on the server). */
-const PRICE_INPUTS = [
-  'product_id',
-  'unit',
-  'collection_date',
-  'quantity',
-  'tare_per_container',
-  'containers',
-  'deduction_percent',
-]
 
 export async function previewPrice(tx: LocalTx, row: ViewRow): Promise<ViewRow> {
   const unpriced = { product_rate_id: null, rate_applied: null, total_amount: null }

@@ -74,6 +74,9 @@ describe('input schemas', () => {
       effective_date: '2026-01-01',
       end_date: null,
       is_active: true,
+      grade: null,
+      fat_rate: null,
+      snf_rate: null,
     })
     expect(
       productRateInput.safeParse({ product_id: ID1, unit: 'kg', rate: '0', effective_date: '2026-01-01' }).success,

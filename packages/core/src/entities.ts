@@ -8,9 +8,11 @@ import { z } from 'zod'
 import {
   codeField,
   dateField,
+  gradeField,
   idField,
   moneyField,
   nameField,
+  partRateField,
   percentField,
   quantityField,
   rateField,
@@ -27,6 +29,12 @@ export const ENTITY_TYPES = ['supplier', 'product', 'product_rate', 'collection'
 export type EntityType = (typeof ENTITY_TYPES)[number]
 
 export const PAYMENT_TYPES = ['advance', 'partial', 'full'] as const
+/**
+ * How a product is priced: one rate per unit (`flat`), a rate per grade (`graded`: leaf grades), or
+ * a quality formula (`quality`: milk, base + fat% x fat_rate + SNF% x snf_rate per unit).
+ */
+export const PRICING_MODES = ['flat', 'graded', 'quality'] as const
+export type PricingMode = (typeof PRICING_MODES)[number]
 export const PAYMENT_METHODS = ['cash', 'bank_transfer', 'cheque', 'mobile_payment'] as const
 
 export const supplierInput = z.object({
@@ -44,6 +52,9 @@ export const productInput = z.object({
   description: textField().default(null),
   default_unit: unitField(),
   is_active: z.boolean().default(true),
+  pricing: z.enum(PRICING_MODES).default('flat'),
+  /** The grades a graded product is collected and priced in. */
+  grades: z.array(gradeField()).max(20).default([]),
 })
 
 export const productRateInput = z.object({
@@ -53,6 +64,11 @@ export const productRateInput = z.object({
   effective_date: dateField(),
   end_date: dateField().nullable().default(null),
   is_active: z.boolean().default(true),
+  /** The grade this rate prices (graded products); null for the others. */
+  grade: gradeField().nullable().default(null),
+  /** Quality products: `rate` is the base, plus these per percentage point of fat and SNF, per unit. */
+  fat_rate: partRateField().nullable().default(null),
+  snf_rate: partRateField().nullable().default(null),
 })
 
 export const collectionInput = z.object({
@@ -70,6 +86,11 @@ export const collectionInput = z.object({
   containers: z.number().int().min(0).max(10_000).default(0),
   /** Water or poor quality, in percent of the weight after tare (tea leaf on a rainy day: 2-10). */
   deduction_percent: percentField().default('0.00'),
+  /** Graded products: one of the product's grades. */
+  grade: gradeField().nullable().default(null),
+  /** Quality products (milk): the readings at the collection point. */
+  fat_percent: percentField().nullable().default(null),
+  snf_percent: percentField().nullable().default(null),
 })
 
 export const paymentInput = z.object({

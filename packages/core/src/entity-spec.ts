@@ -47,6 +47,8 @@ export interface EntitySpec {
   decimals: Readonly<Record<string, number>>
   /** Boolean fields (stored as 0/1). */
   booleans: readonly string[]
+  /** List fields (stored as JSON text). */
+  lists: readonly string[]
   list: ListSpec
   /**
    * Rules across fields of a valid input (its schema checks each field alone): the messages per
@@ -104,6 +106,7 @@ const DECLARED: Record<EntityType, Declared> = {
     manualMerge: [],
     decimals: {},
     booleans: ['is_active'],
+    lists: [],
     list: {
       search: ['code', 'name', 'phone', 'email', 'address'],
       sort: [...COMMON_SORT, 'code', 'name'],
@@ -115,6 +118,7 @@ const DECLARED: Record<EntityType, Declared> = {
     manualMerge: [],
     decimals: {},
     booleans: ['is_active'],
+    lists: ['grades'],
     list: {
       search: ['code', 'name', 'description'],
       sort: [...COMMON_SORT, 'code', 'name'],
@@ -124,8 +128,9 @@ const DECLARED: Record<EntityType, Declared> = {
   },
   product_rate: {
     manualMerge: [],
-    decimals: { rate: MONEY_SCALE },
+    decimals: { rate: MONEY_SCALE, fat_rate: MONEY_SCALE, snf_rate: MONEY_SCALE },
     booleans: ['is_active'],
+    lists: [],
     list: {
       search: ['unit'],
       sort: [...COMMON_SORT, 'effective_date', 'rate', 'unit'],
@@ -153,8 +158,11 @@ const DECLARED: Record<EntityType, Declared> = {
       net_quantity: QUANTITY_SCALE,
       rate_applied: MONEY_SCALE,
       total_amount: MONEY_SCALE,
+      fat_percent: 2,
+      snf_percent: 2,
     },
     booleans: [],
+    lists: [],
     list: {
       search: ['notes', 'unit'],
       sort: [...COMMON_SORT, 'collection_date', 'quantity', 'total_amount'],
@@ -174,6 +182,7 @@ const DECLARED: Record<EntityType, Declared> = {
     manualMerge: ['amount'],
     decimals: { amount: MONEY_SCALE },
     booleans: [],
+    lists: [],
     list: {
       search: ['reference_number', 'notes'],
       sort: [...COMMON_SORT, 'payment_date', 'amount'],

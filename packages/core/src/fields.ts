@@ -58,6 +58,16 @@ export const rateField = () => decimalField(MONEY_SCALE, { positive: true, max: 
 /** Quantity, 3 places, > 0, at most MAX_QUANTITY_MILLI. */
 export const quantityField = () => decimalField(QUANTITY_SCALE, { positive: true, max: MAX_QUANTITY_MILLI })
 
+/** A grade of produce: "A", "Best", "Grade 2". */
+export const gradeField = () =>
+  z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 +._-]{0,19}$/, 'must be a short grade name like A or Best')
+
+/** A money amount per unit that may be zero (a formula's rate per percentage point), 2 places. */
+export const partRateField = () => decimalField(MONEY_SCALE, { nonNegative: true, max: MAX_RATE_MINOR })
+
 /** A weight that may be zero (the tare of a container), 3 places, at most MAX_QUANTITY_MILLI. */
 export const weightField = () => decimalField(QUANTITY_SCALE, { nonNegative: true, max: MAX_QUANTITY_MILLI })
 /** A percentage from 0 to 100, 2 places (a deduction, a fat or SNF reading). */

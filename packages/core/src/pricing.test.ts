@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { netQuantity, priceCollection } from './pricing'
+import { netQuantity, priceCollection, pricingModeErrors, rateFor } from './pricing'
 import type { RatePeriod } from './rates'
 
 const rate = (over: Partial<RatePeriod> = {}): RatePeriod => ({
@@ -101,5 +101,68 @@ describe('netQuantity', () => {
         },
       ),
     )
+  })
+})
+
+describe('grades and quality formulas', () => {
+  const graded = [
+    rate({ id: 'a', grade: 'A', rate: '30.00' }),
+    rate({ id: 'b', grade: 'B', rate: '25.00' }),
+    rate({ id: 'flat' }),
+  ]
+  test('a graded collection is priced by the rate of its grade; no grade, the rate without one', () => {
+    expect(priceCollection(graded, { ...c, quantity: '10.000', grade: 'B' })).toMatchObject({
+      price: { product_rate_id: 'b', rate_applied: '25.00', total_amount: '250.00' },
+    })
+    expect(priceCollection(graded, { ...c, quantity: '10.000' })).toMatchObject({ price: { product_rate_id: 'flat' } })
+    expect(priceCollection(graded, { ...c, grade: 'C' })).toEqual({ ok: false, reason: 'no_rate' })
+  })
+
+  test('milk: base + fat% x fat_rate + SNF% x snf_rate per litre, half up to cents; no readings, no price', () => {
+    const milk = [rate({ id: 'm', unit: 'l', rate: '20.00', fat_rate: '3.50', snf_rate: '1.25' })]
+    const litres = { ...c, unit: 'l', quantity: '12.500' }
+    // 20 + 4.05 x 3.50 + 8.45 x 1.25 = 20 + 14.175 + 10.5625 = 44.7375 -> 44.74
+    expect(priceCollection(milk, { ...litres, fat_percent: '4.05', snf_percent: '8.45' })).toEqual({
+      ok: true,
+      price: { product_rate_id: 'm', rate_applied: '44.74', total_amount: '559.25' },
+    })
+    expect(priceCollection(milk, { ...litres, fat_percent: '4.05' })).toEqual({ ok: false, reason: 'no_rate' })
+  })
+
+  test('the rate per unit of a formula, exact against an independent BigInt computation', () => {
+    fc.assert(
+      fc.property(
+        fc.bigInt({ min: 1n, max: 10n ** 6n }),
+        fc.bigInt({ min: 0n, max: 10n ** 5n }),
+        fc.bigInt({ min: 0n, max: 10n ** 5n }),
+        fc.bigInt({ min: 0n, max: 10_000n }),
+        fc.bigInt({ min: 0n, max: 10_000n }),
+        (base, fatRate, snfRate, fat, snf) => {
+          const m = (v: bigint) => `${v / 100n}.${String(v % 100n).padStart(2, '0')}`
+          const r = rate({ rate: m(base), fat_rate: m(fatRate), snf_rate: m(snfRate) })
+          const hundredthsOfCents = base * 100n + fat * fatRate + snf * snfRate
+          const expected = (hundredthsOfCents * 2n + 100n) / 200n // half up
+          expect(rateFor(r, { fat_percent: m(fat), snf_percent: m(snf) })).toBe(m(expected))
+        },
+      ),
+    )
+  })
+
+  test('the rules a rate and a collection keep with their product', () => {
+    const leaf = { pricing: 'graded' as const, grades: ['A', 'B'] }
+    expect(pricingModeErrors('collection', { grade: null }, leaf)).toEqual({ grade: ['required: one of A, B'] })
+    expect(pricingModeErrors('collection', { grade: 'C' }, leaf)).toEqual({ grade: ['must be one of A, B'] })
+    expect(pricingModeErrors('product_rate', { grade: 'A' }, leaf)).toBeUndefined()
+    expect(pricingModeErrors('product_rate', { grade: 'A' }, {})).toEqual({
+      grade: ['this product is not priced by grade'],
+    })
+    const milk = { pricing: 'quality' as const }
+    expect(pricingModeErrors('collection', { fat_percent: '4.00' }, milk)).toEqual({
+      snf_percent: ['required for a product priced by quality'],
+    })
+    expect(pricingModeErrors('product_rate', { fat_rate: '1.00' }, {})).toEqual({
+      fat_rate: ['only for a product priced by quality'],
+    })
+    expect(pricingModeErrors('collection', { fat_percent: '4.00', snf_percent: '8.00' }, {})).toBeUndefined() // readings kept, not priced
   })
 })

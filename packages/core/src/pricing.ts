@@ -25,30 +25,70 @@ export interface CollectionPrice {
   total_amount: string
 }
 
+/** The fields of a collection its net quantity and price depend on: a change to one reprices it. */
+export const PRICE_INPUTS = [
+  'product_id',
+  'unit',
+  'collection_date',
+  'quantity',
+  'tare_per_container',
+  'containers',
+  'deduction_percent',
+  'grade',
+  'fat_percent',
+  'snf_percent',
+] as const
+
 /** The fields pricing reads; `quantity` is the quantity paid for (the net). */
 export interface Priceable {
   product_id: string
   unit: string
   collection_date: string
   quantity: string
+  /** Graded products: the grade (a rate of that grade prices it). */
+  grade?: string | null
+  /** Quality products: the readings a formula rate needs. */
+  fat_percent?: string | null
+  snf_percent?: string | null
 }
 
 export type PriceOutcome =
   | { ok: true; price: CollectionPrice }
-  /** No rate in force for product, unit and date. */
+  /** No rate in force for product, unit (grade) and date, or a formula rate without the readings it needs. */
   | { ok: false; reason: 'no_rate' }
   /** quantity x rate over the maximum amount; `message` is the one for the `quantity` field. */
   | { ok: false; reason: 'too_large'; message: string }
 
+/**
+ * The rate per unit a rate gives a collection: its `rate`, or for a quality formula
+ * base + fat% x fat_rate + SNF% x snf_rate, rounded half up to cents (the rate a receipt shows,
+ * so litres x rate = amount can be checked by hand). Undefined if the formula lacks a reading.
+ */
+export function rateFor(rate: RatePeriod, c: Pick<Priceable, 'fat_percent' | 'snf_percent'>): string | undefined {
+  const formula = [
+    [rate.fat_rate, c.fat_percent],
+    [rate.snf_rate, c.snf_percent],
+  ].filter(([part]) => part !== null && part !== undefined)
+  if (formula.length === 0) return rate.rate
+  // In hundredths of a cent: base cents x 100 + (percent in hundredths) x (part rate in cents).
+  let sum = parseDecimal(rate.rate, MONEY_SCALE) * 100n
+  for (const [part, reading] of formula) {
+    if (reading === null || reading === undefined) return undefined
+    sum += parseDecimal(reading, 2) * parseDecimal(part as string, MONEY_SCALE)
+  }
+  return formatDecimal(divRoundHalfUp(sum, 100n), MONEY_SCALE)
+}
+
 /** The price of `c` from `rates` (rows with `id` and a money `rate`). */
 export function priceCollection(rates: Iterable<RatePeriod>, c: Priceable): PriceOutcome {
-  const rate = resolveRate(rates, c.product_id, c.unit, c.collection_date)
-  if (!rate) return { ok: false, reason: 'no_rate' }
-  const total = collectionTotal(parseDecimal(c.quantity, QUANTITY_SCALE), parseDecimal(rate.rate, MONEY_SCALE))
-  if (total === undefined) return { ok: false, reason: 'too_large', message: totalTooLarge(rate.rate) }
+  const rate = resolveRate(rates, c.product_id, c.unit, c.collection_date, c.grade ?? null)
+  const perUnit = rate ? rateFor(rate, c) : undefined
+  if (!rate || perUnit === undefined) return { ok: false, reason: 'no_rate' }
+  const total = collectionTotal(parseDecimal(c.quantity, QUANTITY_SCALE), parseDecimal(perUnit, MONEY_SCALE))
+  if (total === undefined) return { ok: false, reason: 'too_large', message: totalTooLarge(perUnit) }
   return {
     ok: true,
-    price: { product_rate_id: rate.id, rate_applied: rate.rate, total_amount: formatDecimal(total, MONEY_SCALE) },
+    price: { product_rate_id: rate.id, rate_applied: perUnit, total_amount: formatDecimal(total, MONEY_SCALE) },
   }
 }
 
@@ -91,4 +131,39 @@ export function netQuantity(w: Weighing): NetOutcome {
     tare: formatDecimal(tare, QUANTITY_SCALE),
     deduction: formatDecimal(deduction, QUANTITY_SCALE),
   }
+}
+
+/** What of a product decides how its collections and rates are priced. */
+export interface PricedProduct {
+  pricing?: 'flat' | 'graded' | 'quality'
+  grades?: readonly string[]
+}
+
+/**
+ * The rules a rate or a collection keeps with its product's pricing mode: a graded product's rates
+ * and collections name one of its grades (others name none); a quality product's rates carry the
+ * formula's fat and SNF rates, and its collections the readings. The messages per field, or undefined.
+ */
+export function pricingModeErrors(
+  type: 'product_rate' | 'collection',
+  fields: Record<string, unknown>,
+  product: PricedProduct,
+): Record<string, string[]> | undefined {
+  const mode = product.pricing ?? 'flat'
+  const grades = product.grades ?? []
+  const errors: Record<string, string[]> = {}
+  const grade = fields.grade ?? null
+  if (mode === 'graded') {
+    if (grade === null) errors.grade = [`required: one of ${grades.join(', ')}`]
+    else if (!grades.includes(grade as string)) errors.grade = [`must be one of ${grades.join(', ')}`]
+  } else if (grade !== null) errors.grade = ['this product is not priced by grade']
+  const parts =
+    type === 'product_rate' ? (['fat_rate', 'snf_rate'] as const) : (['fat_percent', 'snf_percent'] as const)
+  for (const f of parts) {
+    const value = fields[f] ?? null
+    if (mode === 'quality' && value === null) errors[f] = ['required for a product priced by quality']
+    if (mode !== 'quality' && value !== null && type === 'product_rate')
+      errors[f] = ['only for a product priced by quality']
+  }
+  return Object.keys(errors).length > 0 ? errors : undefined
 }

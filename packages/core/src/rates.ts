@@ -14,6 +14,11 @@ export interface RatePeriod {
   end_date: string | null
   is_active: boolean
   deleted_at?: string | null
+  /** The grade it prices (graded products); null or absent for the others. */
+  grade?: string | null
+  /** Quality products: added per percentage point of fat and of SNF, per unit (`rate` is the base). */
+  fat_rate?: string | null
+  snf_rate?: string | null
 }
 
 /** True if `rate` is active, not deleted, and `date` lies in its period (inclusive). */
@@ -27,7 +32,7 @@ export function isInForce(rate: RatePeriod, date: string): boolean {
 }
 
 /**
- * The rate in force for a product and unit on a date, or undefined.
+ * The rate in force for a product, unit (and grade) on a date, or undefined.
  * If several match (which the server forbids), the latest effective_date wins,
  * so the answer is deterministic even on inconsistent local data.
  */
@@ -36,10 +41,12 @@ export function resolveRate<R extends RatePeriod>(
   productId: string,
   unit: string,
   date: string,
+  grade: string | null = null,
 ): R | undefined {
   let best: R | undefined
   for (const rate of rates) {
-    if (rate.product_id !== productId || rate.unit !== unit || !isInForce(rate, date)) continue
+    if (rate.product_id !== productId || rate.unit !== unit || (rate.grade ?? null) !== grade) continue
+    if (!isInForce(rate, date)) continue
     if (!best || rate.effective_date > best.effective_date) best = rate
   }
   return best
@@ -55,13 +62,14 @@ export function periodsOverlap(
   return !aEndsBeforeB && !bEndsBeforeA
 }
 
-/** The active rates among `others` that overlap `candidate` (same product and unit, other id). */
+/** The active rates among `others` that overlap `candidate` (same product, unit and grade, other id). */
 export function overlappingRates<R extends RatePeriod>(candidate: RatePeriod, others: Iterable<R>): R[] {
   if (!candidate.is_active || candidate.deleted_at) return []
   const hits: R[] = []
   for (const other of others) {
     if (other.id === candidate.id || other.product_id !== candidate.product_id) continue
     if (other.unit !== candidate.unit || !other.is_active || other.deleted_at) continue
+    if ((other.grade ?? null) !== (candidate.grade ?? null)) continue
     if (periodsOverlap(candidate, other)) hits.push(other)
   }
   return hits

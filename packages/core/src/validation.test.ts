@@ -37,6 +37,9 @@ describe('parseOrThrow', () => {
       tare_per_container: '0.000',
       containers: 0,
       deduction_percent: '0.00',
+      grade: null,
+      fat_percent: null,
+      snf_percent: null,
     })
   })
 

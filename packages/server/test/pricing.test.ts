@@ -208,6 +208,83 @@ describe('rate resolution', () => {
     expect(await countRows('collections')).toBe(before)
   })
 
+  test('graded leaf: each grade its own rate and periods; a collection names one of the grades of its product', async () => {
+    const leaf = (
+      await created('/api/products', {
+        code: uniq('LEAF'),
+        name: 'Leaf',
+        default_unit: 'kg',
+        pricing: 'graded',
+        grades: ['A', 'B'],
+      })
+    ).id
+    const a = (await rate(leaf, '30', '2024-01-01', null, { grade: 'A' })).body
+    expect((await rate(leaf, '25', '2024-01-01', null, { grade: 'B' })).status).toBe(201) // same period, other grade
+    const overlap = await rate(leaf, '31', '2024-06-01', null, { grade: 'A' })
+    expect([overlap.status, overlap.body.error.code]).toEqual([422, 'RATE_OVERLAP'])
+    expect((await rate(leaf, '1', '2024-01-01', null)).body.error.details.fields.grade).toEqual([
+      'required: one of A, B',
+    ])
+    expect((await rate(leaf, '1', '2024-01-01', null, { grade: 'Z' })).body.error.details.fields.grade).toEqual([
+      'must be one of A, B',
+    ])
+    const best = await collect(leaf, '2024-03-01', '10', { grade: 'A' })
+    expect(best.body).toMatchObject({
+      grade: 'A',
+      product_rate_id: a.id,
+      rate_applied: '30.00',
+      total_amount: '300.00',
+    })
+    const coarse = await collect(leaf, '2024-03-01', '10', { grade: 'B' })
+    expect(coarse.body.total_amount).toBe('250.00')
+    const none = await collect(leaf, '2024-03-01', '10')
+    expect([none.status, none.body.error.details.fields.grade]).toEqual([422, ['required: one of A, B']])
+    // Regrading reprices; a grade for a flat product is refused.
+    expect((await m.patch(`/api/collections/${best.body.id}`, { grade: 'B', version: 1 })).body.total_amount).toBe(
+      '250.00',
+    )
+    const flat = await product()
+    await rate(flat, '100', '2024-01-01')
+    expect((await collect(flat, '2024-03-01', '1', { grade: 'A' })).body.error.details.fields.grade).toEqual([
+      'this product is not priced by grade',
+    ])
+  })
+
+  test('milk priced by quality: base + fat% x fat_rate + SNF% x snf_rate per litre; readings required', async () => {
+    const milk = (
+      await created('/api/products', { code: uniq('MILK'), name: 'Milk', default_unit: 'l', pricing: 'quality' })
+    ).id
+    const missing = await m.post('/api/product-rates', {
+      product_id: milk,
+      unit: 'l',
+      rate: '20',
+      effective_date: '2024-01-01',
+    })
+    expect(Object.keys(missing.body.error.details.fields).sort()).toEqual(['fat_rate', 'snf_rate'])
+    const r = await m.post('/api/product-rates', {
+      product_id: milk,
+      unit: 'l',
+      rate: '20',
+      fat_rate: '3.5',
+      snf_rate: '1.25',
+      effective_date: '2024-01-01',
+    })
+    expect(r.status, JSON.stringify(r.body)).toBe(201)
+    const c = await collect(milk, '2024-03-01', '12.5', { unit: 'l', fat_percent: '4.05', snf_percent: '8.45' })
+    expect(c.body).toMatchObject({
+      fat_percent: '4.05',
+      snf_percent: '8.45',
+      rate_applied: '44.74',
+      total_amount: '559.25',
+    })
+    const noReadings = await collect(milk, '2024-03-01', '12.5', { unit: 'l' })
+    expect(Object.keys(noReadings.body.error.details.fields).sort()).toEqual(['fat_percent', 'snf_percent'])
+    // A new reading reprices.
+    expect(
+      (await m.patch(`/api/collections/${c.body.id}`, { fat_percent: '3.05', version: 1 })).body.rate_applied,
+    ).toBe('41.24')
+  })
+
   test('a deleted rate no longer prices: the next delivery is unpriced', async () => {
     const p = await product()
     const r = (await rate(p, '100', '2024-01-01')).body

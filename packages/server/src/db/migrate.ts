@@ -8,6 +8,7 @@ import * as m004 from './migrations/004-auth-token-kind'
 import * as m005 from './migrations/005-ledger-per-user'
 import * as m006 from './migrations/006-unpriced-collections'
 import * as m007 from './migrations/007-net-weight'
+import * as m008 from './migrations/008-grades-and-quality'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
@@ -21,6 +22,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '005-ledger-per-user': m005,
       '006-unpriced-collections': m006,
       '007-net-weight': m007,
+      '008-grades-and-quality': m008,
     }
   }
 }

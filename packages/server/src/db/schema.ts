@@ -60,6 +60,10 @@ export interface ProductsTable extends SyncedColumns {
   description: string | null
   default_unit: string
   is_active: number
+  /** flat | graded | quality */
+  pricing: ColumnType<string, string | undefined, string>
+  /** JSON array of grade names. */
+  grades: ColumnType<string, string | undefined, string>
 }
 
 export interface ProductRatesTable extends SyncedColumns {
@@ -69,6 +73,9 @@ export interface ProductRatesTable extends SyncedColumns {
   effective_date: string
   end_date: string | null
   is_active: number
+  grade: string | null
+  fat_rate_minor: Int | null
+  snf_rate_minor: Int | null
 }
 
 export interface CollectionsTable extends SyncedColumns {
@@ -84,6 +91,9 @@ export interface CollectionsTable extends SyncedColumns {
   deduction_hundredths: ColumnType<Int, Int | undefined, Int>
   /** quantity - tare x containers - deduction: what is paid for. */
   net_milli: Int
+  grade: string | null
+  fat_hundredths: Int | null
+  snf_hundredths: Int | null
   /** Null while no rate covers the collection (unpriced); set once one does. */
   product_rate_id: string | null
   rate_minor: Int | null

@@ -20,8 +20,11 @@ import {
   netQuantity,
   newId,
   ownerOf as ownerOfRow,
+  PRICE_INPUTS,
+  type PricedProduct,
   parseEntityInput,
   parseOrThrow,
+  pricingModeErrors,
   type Weighing,
   withDefaultOwner,
   writableFields,
@@ -87,18 +90,26 @@ async function requireUser(ctx: WriteContext, id: string) {
 function forget(ctx: WriteContext, type: EntityType, id: string) {
   ctx.memo?.live.delete(`${type}/${id}`)
   if (type === 'product_rate') ctx.memo?.rates.clear()
+  if (type === 'product') ctx.memo?.products.delete(id)
 }
 
-/** What a collection's net quantity and price depend on. */
-const PRICE_INPUTS = [
-  'product_id',
-  'unit',
-  'collection_date',
-  'quantity',
-  'tare_per_container',
-  'containers',
-  'deduction_percent',
-]
+/** How product `id` is priced (mode, grades), read once per write. */
+async function pricingOf(ctx: WriteContext, id: string): Promise<PricedProduct> {
+  const { products } = memoOf(ctx)
+  let product = products.get(id)
+  if (!product) {
+    const row = await loadRow(ctx.trx, 'product', id)
+    product = { pricing: row?.pricing ?? 'flat', grades: row?.grades ?? [] }
+    products.set(id, product)
+  }
+  return product
+}
+
+/** The rules a rate or collection keeps with its product's pricing mode (core's `pricingModeErrors`). */
+async function checkPricingMode(ctx: WriteContext, type: 'product_rate' | 'collection', next: Loose) {
+  const errors = pricingModeErrors(type, next, await pricingOf(ctx, next.product_id as string))
+  if (errors) throw new AppError('VALIDATION_FAILED', undefined, { fields: errors })
+}
 
 /** Checks references, ownership and derived fields of a candidate row; returns the row to store. */
 async function complete<T extends EntityType>(
@@ -120,12 +131,16 @@ async function complete<T extends EntityType>(
   if ('product_id' in next && changed('product_id')) {
     await requireLive(ctx, 'product', next.product_id as string, 'product_id')
   }
+  if (type === 'product_rate' || type === 'collection') {
+    const inputs = type === 'product_rate' ? ['grade', 'fat_rate', 'snf_rate'] : ['grade', 'fat_percent', 'snf_percent']
+    if (['product_id', ...inputs].some(changed)) await checkPricingMode(ctx, type, next)
+  }
   if (type === 'product_rate') {
     await checkRatePeriod(ctx.trx, next as unknown as Row<'product_rate'>, ctx.caps)
   }
   if (type === 'collection') {
     // Priced when what the price depends on changed, and on any write while it is still unpriced.
-    const repriced = PRICE_INPUTS.some(changed) || next.total_amount == null
+    const repriced = (PRICE_INPUTS as readonly string[]).some(changed) || next.total_amount == null
     if (repriced) {
       const net = netQuantity(next as unknown as Weighing)
       if (!net.ok) throw new AppError('VALIDATION_FAILED', undefined, { fields: { [net.field]: [net.message] } })
@@ -312,6 +327,7 @@ async function priceWaitingCollections(ctx: WriteContext, rate: Row<'product_rat
     .where('total_minor', 'is', null)
     .where('deleted_at', 'is', null)
     .where('collection_date', '>=', rate.effective_date)
+    .where('grade', rate.grade === null ? 'is' : '=', rate.grade)
   if (rate.end_date) query = query.where('collection_date', '<=', rate.end_date)
   const waiting = await (ctx.caps.rowLocks ? query.forUpdate().skipLocked() : query).execute()
   for (const stored of waiting) {

@@ -29,6 +29,10 @@ const COLUMNS: Readonly<Record<string, string>> = {
   tare_per_container: 'tare_milli',
   deduction_percent: 'deduction_hundredths',
   net_quantity: 'net_milli',
+  fat_rate: 'fat_rate_minor',
+  snf_rate: 'snf_rate_minor',
+  fat_percent: 'fat_hundredths',
+  snf_percent: 'snf_hundredths',
 }
 
 /** The column a wire field is stored in. */
@@ -56,6 +60,7 @@ export function toWire<T extends EntityType>(type: T, row: DbRow): EntityRows[T]
     if (scale !== undefined)
       out[field] = value === null ? null : formatDecimal(value as bigint | number | string, scale)
     else if (spec.booleans.includes(field)) out[field] = bool(value)
+    else if (spec.lists.includes(field)) out[field] = value ? JSON.parse(value as string) : []
     else out[field] = value
   }
   return out as unknown as EntityRows[T]
@@ -78,6 +83,7 @@ export function toColumns(
     else if (scale !== undefined)
       out[columnOf(field)] = value === null ? null : parseDecimal(value as string, scale).toString()
     else if (spec.booleans.includes(field)) out[field] = value ? 1 : 0
+    else if (spec.lists.includes(field)) out[field] = JSON.stringify(value ?? [])
     else out[field] = value
   }
   return out

@@ -23,7 +23,7 @@ export function forgetSince(ctx: WriteContext, mark: number): void {
 }
 
 export function memoOf(ctx: WriteContext): WriteMemo {
-  ctx.memo ??= { live: new Set(), rates: new Map() }
+  ctx.memo ??= { live: new Set(), rates: new Map(), products: new Map() }
   return ctx.memo
 }
 

@@ -4,7 +4,7 @@
  * through (history, the change log, the domain service) depend on the types,
  * not on the module that runs writes (write-context.ts).
  */
-import type { ProductRate, Role } from '@trackvault/core'
+import type { PricedProduct, ProductRate, Role } from '@trackvault/core'
 import type { Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
@@ -41,6 +41,8 @@ export interface WriteMemo {
   live: Set<string>
   /** Active rates by `product_id/unit`, read (and on PostgreSQL share-locked) by pricing. */
   rates: Map<string, ProductRate[]>
+  /** How products are priced (mode and grades), by id, for the rules rates and collections keep with them. */
+  products: Map<string, PricedProduct>
 }
 
 export type WriteWork<T> = (ctx: WriteContext) => Promise<T>
