@@ -18,7 +18,7 @@ import { SignIn } from './screens/sign-in'
 import { SupplierDetail } from './screens/supplier-detail'
 import { SupplierForm } from './screens/supplier-form'
 import { SuppliersList } from './screens/suppliers'
-import { SyncCenter } from './screens/sync-center'
+import { SyncCenter } from './screens/sync-center/page'
 import { Users } from './screens/users'
 
 function NotAllowed() {

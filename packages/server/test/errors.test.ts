@@ -4,6 +4,10 @@
  */
 import { ERROR_CODES } from '@trackvault/core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { describeChange, listTables, type Snapshot, snapshotter } from './helpers/db-snapshot'
+import { expectRawError, fieldsOf } from './helpers/error-contract'
+import { rawWithToken } from './helpers/raw-http'
+import { TEST_DIALECT } from './helpers/test-db'
 import { type Reply, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 /** Asserts `{ error: { code, message, details? } }` with nothing else, and the code's status. */
@@ -20,10 +24,15 @@ function expectError(res: Reply, status: number, code: keyof typeof ERROR_CODES)
 
 describe('request errors', () => {
   let s: TestServer
+  let snapshot: () => Promise<Snapshot>
   beforeAll(async () => {
     s = await startTestServer({ bodyLimit: 1000 })
+    snapshot = snapshotter(s.db.handle.db, await listTables(s.db.handle.db, TEST_DIALECT))
   })
   afterAll(() => s?.close())
+  /** A raw request as the admin (paths are sent as given, unlike fetch). */
+  const send = (method: string, path: string, body?: string) =>
+    rawWithToken(s.url, s.as.admin.token as string, method, path, body)
 
   test('malformed JSON is 400 MALFORMED_JSON', async () => {
     const res = await s.as.admin.request('POST', '/api/suppliers', '{"code": "S1", "name": ', {
@@ -83,9 +92,32 @@ describe('request errors', () => {
     expect(res.body.error.details.fields.sort_by[0]).toMatch(/code/)
   })
 
+  // Found by the fuzzer (fuzz.test.ts): a 500 on every list, both databases.
+  test('sort_by naming an Object.prototype member is a 422, not a 500 (entity-queries.ts: own keys only)', async () => {
+    for (const path of ['/api/suppliers', '/api/products', '/api/product-rates', '/api/collections', '/api/payments']) {
+      for (const sortBy of ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf']) {
+        const res = await send('GET', `${path}?sort_by=${sortBy}`)
+        expectRawError(res, 422, 'VALIDATION_FAILED', `${path} sort_by=${sortBy}`)
+        expect(fieldsOf(res)).toEqual(['sort_by'])
+      }
+    }
+  })
+
   test('a malformed id in the path is 422, an unknown one 404', async () => {
     expectError(await s.as.admin.get('/api/suppliers/not-a-uuid'), 422, 'VALIDATION_FAILED')
     expectError(await s.as.admin.get('/api/suppliers/00000000-0000-4000-8000-000000000000'), 404, 'NOT_FOUND')
+  })
+
+  // Found by the fuzzer (fuzz.test.ts): Fastify answered these with its own body, or a bare 414.
+  test('a malformed %-escape or an over-long path segment gets the standard error body (app.ts: frameworkErrors)', async () => {
+    const before = await snapshot()
+    for (const path of ['/api/suppliers/%ZZ', '/api/payments/%', '/api/history/supplier/%E0%A4%A']) {
+      expectRawError(await send('GET', path), 400, 'BAD_REQUEST', path)
+      expectRawError(await send('PATCH', path, '{"version":1}'), 400, 'BAD_REQUEST', `PATCH ${path}`)
+    }
+    // Fastify's own answer to a path parameter over 100 characters was a bare 414.
+    expectRawError(await send('GET', `/api/suppliers/${'a'.repeat(300)}`), 400, 'BAD_REQUEST', 'long id')
+    expect(describeChange(before, await snapshot())).toBe('')
   })
 
   test('unknown routes are 404 NOT_FOUND, signed in or not', async () => {

@@ -7,9 +7,11 @@
  */
 import { randomUUID } from 'node:crypto'
 import { MAX_AMOUNT, MAX_AMOUNT_MINOR, newId } from '@trackvault/core'
+import fc from 'fast-check'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { describeChange, listTables, type Snapshot, snapshotter } from './helpers/db-snapshot'
+import { RUNS, SEED } from './fuzz/config'
+import { describeChange, entityDelta, listTables, type Snapshot, snapshotter } from './helpers/db-snapshot'
 import { TestDevice } from './helpers/sync-client'
 import { TEST_DIALECT } from './helpers/test-db'
 import { type Api, type Reply, startTestServer, type TestServer } from './helpers/test-server'
@@ -223,4 +225,150 @@ describe('sums are exact at any size', () => {
     expect(report.body.totals.balance).toBe(money(sum('balance')))
     expect(sum('total_collections')).toBeGreaterThan(MAX_AMOUNT_MINOR * 900_719n)
   })
+})
+
+/**
+ * The same as a property (fast-check; FUZZ_SEED and FUZZ_RUNS as for the fuzzer, fuzz/config.ts): random
+ * quantities at every order of magnitude x rates up to the maximum, over REST and sync, against an oracle.
+ */
+describe('totals at the bounds', () => {
+  /** round_half_up(quantity x rate) in cents, from the decimal strings, sharing no code with the server. */
+  const oracle = (quantity: string, rate: string) => {
+    const [qw, qf = ''] = quantity.split('.')
+    const [rw, rf = ''] = rate.split('.')
+    const n = BigInt(qw + qf.padEnd(3, '0')) * BigInt(rw + rf.padEnd(2, '0'))
+    return (n + 500n) / 1000n
+  }
+  const money = (minor: bigint) => `${minor / 100n}.${(minor % 100n).toString().padStart(2, '0')}`
+  /** Quantities 0.001..1e9, every order of magnitude equally likely, ending at exactly the maximum now and then. */
+  const quantity = fc.oneof(
+    { weight: 1, arbitrary: fc.constantFrom('1000000000', '999999999.999', '100000', '100000.001', '33333333.335') },
+    {
+      weight: 6,
+      arbitrary: fc
+        .integer({ min: 0, max: 12 })
+        .chain((d) => fc.bigInt({ min: 1n, max: 10n ** BigInt(d) }))
+        .map((milli) => `${milli / 1000n}.${(milli % 1000n).toString().padStart(3, '0')}`),
+    },
+  )
+  const RATES = ['0.01', '1.00', '3.00', '120.00', '1000.00', '90071.99', '999999999.99', '1000000000.00']
+
+  test('max quantity x max rate and everything between: exact up to the maximum amount, 422 on quantity beyond; sums exact near 2^53 and 2^63', async () => {
+    const api = s.as.admin
+    const supplier = (await api.post('/api/suppliers', { code: 'BOUNDS', name: 'Bounds' })).body.id as string
+    const products: Record<string, string> = {}
+    for (const rate of RATES) {
+      const p = await api.post('/api/products', { code: `B${rate.replace('.', '')}`, name: 'B', default_unit: 'kg' })
+      products[rate] = p.body.id
+      const r = await api.post('/api/product-rates', {
+        product_id: p.body.id,
+        unit: 'kg',
+        rate,
+        effective_date: '2020-01-01',
+      })
+      expect(r.status, JSON.stringify(r.body)).toBe(201)
+    }
+    const device = new TestDevice(await s.login(s.users.admin.email, undefined, 'bounds-device'), 'bounds-device')
+    const accepted: bigint[] = []
+    let refused = 0
+    const body = (q: string, rate: string) => ({
+      supplier_id: supplier,
+      product_id: products[rate],
+      collection_date: '2026-03-01',
+      quantity: q,
+      unit: 'kg',
+    })
+    const check = (
+      status: number,
+      error: { code: string; details?: { fields?: object } } | undefined,
+      q: string,
+      rate: string,
+    ) => {
+      const expected = oracle(q, rate)
+      const what = `${q} x ${rate} (${money(expected)})`
+      if (expected <= MAX_AMOUNT_MINOR) {
+        expect(status, `${what}: ${JSON.stringify(error)}`).toBeLessThan(300)
+        accepted.push(expected)
+      } else {
+        expect(error?.code, what).toBe('VALIDATION_FAILED')
+        expect(Object.keys(error?.details?.fields ?? {}), what).toEqual(['quantity'])
+        refused++
+      }
+      return expected
+    }
+    await fc.assert(
+      fc.asyncProperty(quantity, fc.constantFrom(...RATES), fc.boolean(), async (q, rate, viaSync) => {
+        const before = await snapshot()
+        if (viaSync) {
+          const res = await device.push([device.op('collection', 'create', newId(), body(q, rate))])
+          expect(res.status).toBe(200)
+          const [r] = res.body.results
+          const expected = check(r.status === 'success' ? 200 : 422, r.error, q, rate)
+          if (r.status === 'success') expect(r.data.total_amount).toBe(money(expected))
+          else expect(entityDelta(before, await snapshot())).toEqual({ rows: 0, versions: 0 })
+        } else {
+          const res = await api.post('/api/collections', body(q, rate))
+          const expected = check(res.status, res.body.error, q, rate)
+          if (res.status === 201) {
+            expect(res.body.total_amount).toBe(money(expected))
+            expect((await api.get(`/api/collections/${res.body.id}`)).body.total_amount).toBe(money(expected))
+          } else {
+            expect(res.status).toBe(422)
+            expect(describeChange(before, await snapshot())).toBe('')
+          }
+        }
+      }),
+      { numRuns: RUNS * 4, seed: SEED },
+    )
+    expect(accepted.length).toBeGreaterThan(0)
+    expect(refused).toBeGreaterThan(0)
+
+    // The supplier's sums, exact; then with some rows standing in for many (their totals written straight
+    // into the table, as 900,719 rows at the maximum would reach 2^53), near and past 2^53 and 2^63.
+    const expectSums = async (collections: bigint) => {
+      const balance = await api.get(`/api/suppliers/${supplier}/balance`)
+      expect(balance.status, JSON.stringify(balance.body)).toBe(200)
+      expect(balance.body).toMatchObject({ total_collections: money(collections), balance: money(collections) })
+      const report = await api.get('/api/reports/balances')
+      expect(report.status).toBe(200)
+      const row = report.body.data.find((r: { supplier_id: string }) => r.supplier_id === supplier)
+      expect(row.total_collections).toBe(money(collections))
+      const statement = await api.get(`/api/suppliers/${supplier}/statement`)
+      expect(statement.status).toBe(200)
+      expect(statement.body.closing_balance).toBe(money(collections))
+    }
+    let total = accepted.reduce((a, b) => a + b, 0n)
+    await expectSums(total)
+    const ids = (
+      await s.db.handle.db
+        .selectFrom('collections')
+        .select(['id', 'total_minor'])
+        .where('supplier_id', '=', supplier)
+        .where('deleted_at', 'is', null)
+        .execute()
+    ).map((r) => ({ id: r.id, total: BigInt(r.total_minor) }))
+    for (const limit of [2n ** 53n, 2n ** 63n]) {
+      // Three rows carry the sum to within a cent of the limit, and one cent past it: two multiples of 1024
+      // (exact as doubles below 2^63, as stored rows are exact below 2^53) and one of about 10,000,000.00.
+      for (const delta of [-1n, 0n, 1n]) {
+        const rest = total - ids[0].total - ids[1].total - ids[2].total
+        const target = limit + delta - rest
+        const first = ((target - 10n ** 9n) / 2n / 1024n) * 1024n
+        const second = ((target - 10n ** 9n - first) / 1024n) * 1024n
+        const parts = [first, second, target - first - second]
+        expect(parts[2] > 0n && parts[2] <= MAX_AMOUNT_MINOR).toBe(true)
+        for (const [i, value] of parts.entries()) {
+          await s.db.handle.db
+            .updateTable('collections')
+            .set({ total_minor: sql`${value.toString()}` as never })
+            .where('id', '=', ids[i].id)
+            .execute()
+          ids[i].total = value
+        }
+        total = rest + parts.reduce((a, b) => a + b, 0n)
+        expect(total).toBe(limit + delta)
+        await expectSums(total)
+      }
+    }
+  }, 120_000)
 })

@@ -1,8 +1,11 @@
 /** POST /api/sync: exactly once, in order, atomic, no poisoned queue, device bound to the session. */
+import { randomUUID } from 'node:crypto'
 import { newId } from '@trackvault/core'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { issueToken } from '../src/auth/tokens'
 import { createUser } from '../src/auth/users'
+import { rawWithToken } from './helpers/raw-http'
 import { TestDevice } from './helpers/sync-client'
 import { TEST_DIALECT } from './helpers/test-db'
 import { PASSWORD, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
@@ -11,6 +14,13 @@ let s: TestServer
 let basics: Awaited<ReturnType<typeof seedBasics>>
 let collector: TestDevice
 let manager: TestDevice
+
+/** A supplier's version, read from its table. */
+const currentVersion = async (id: string) =>
+  Number(
+    (await s.db.handle.db.selectFrom('suppliers').select('version').where('id', '=', id).executeTakeFirstOrThrow())
+      .version,
+  )
 
 const count = async (table: 'suppliers' | 'collections' | 'entity_history' | 'change_log' | 'sync_operations') =>
   Number(
@@ -332,6 +342,64 @@ describe('order and failures', () => {
     ])
     expect(res.body.results.map((r: { status: string }) => r.status)).toEqual(['success', 'success'])
     expect(res.body.results[1]).toMatchObject({ version: 2, data: { name: 'Second' } })
+  })
+
+  // Found by the fuzzer (fuzz.test.ts).
+  test('a base_version beyond 32 bits fails that operation only, new and legacy shape (sync/push.ts)', async () => {
+    const device = 'big-version-device'
+    const token = (await issueToken(s.db.handle.db, s.users.admin.id, device, 60_000)).token
+    const target = (await s.as.admin.post('/api/suppliers', { code: 'BIG-V', name: 'Big version' })).body.id as string
+    const version = await currentVersion(target)
+    const push = (body: unknown) => rawWithToken(s.url, token, 'POST', '/api/sync', JSON.stringify(body))
+    let seq = 0
+    const op = (base: number, name: string) => ({
+      local_id: `big-${randomUUID()}`,
+      seq: ++seq,
+      entity_type: 'supplier',
+      entity_id: target,
+      operation_type: 'update',
+      base_version: base,
+      payload: { name },
+    })
+    // On PostgreSQL this was a 500 for the whole batch: the ledger column is a 32-bit integer.
+    const res = await push({ device_id: device, operations: [op(3_000_000_000, 'Too far'), op(version, 'Next one')] })
+    expect(res.status, res.text).toBe(200)
+    const results = (res.json as { results: Array<{ status: string; error?: { code: string; details: unknown } }> })
+      .results
+    expect(results.map((r) => r.error?.code ?? r.status)).toEqual(['VALIDATION_FAILED', 'success'])
+    expect(results[0].error?.details).toEqual({
+      fields: { base_version: ['must be a whole number from 1 to 2147483647'] },
+    })
+    // The original app's shape: a version beyond 32 bits, fractional (on PostgreSQL this was a 500 for
+    // the whole batch), negative or not a number fails that operation alone; the batch goes on.
+    const legacyOps = [2 ** 40, 1.5, -3, '2', { v: 1 }].map((bad, i) => ({
+      local_id: `bad-version-${i}-${randomUUID()}`,
+      entity: 'supplier',
+      operation: 'update',
+      data: { id: target, version: bad, name: 'x' },
+    }))
+    const before = await currentVersion(target)
+    const legacy = await push({
+      device_id: device,
+      operations: [
+        ...legacyOps,
+        {
+          local_id: `good-${randomUUID()}`,
+          entity: 'supplier',
+          operation: 'update',
+          data: { id: target, version: before, name: 'Fine' },
+        },
+      ],
+    })
+    expect(legacy.status, legacy.text).toBe(200)
+    const legacyResults = (legacy.json as { results: Array<{ status: string; message: string }> }).results
+    expect(legacyResults.map((r) => r.status)).toEqual(['error', 'error', 'error', 'error', 'error', 'success'])
+    for (const r of legacyResults.slice(0, 5)) expect(r.message).toMatch(/invalid|valid/i)
+    expect(await currentVersion(target)).toBe(before + 1)
+    // A version at the limit is merely stale: a conflict, as before. (The legacy push took the next seq.)
+    seq += 10
+    const atLimit = await push({ device_id: device, operations: [op(2_147_483_647, 'Limit')] })
+    expect((atLimit.json as { results: Array<{ status: string }> }).results[0].status, atLimit.text).toBe('conflict')
   })
 })
 

@@ -111,6 +111,19 @@ export function TextAreaField({ label, error, ...area }: TextAreaFieldProps) {
   return <FieldFrame label={label} error={error} control={(props) => <textarea rows={3} {...props} {...area} />} />
 }
 
+/** A checkbox with its label, and its error below it (if any). */
+export function CheckField({ label, error, ...input }: Omit<FieldProps, 'type' | 'hint'>) {
+  return (
+    <>
+      <label className="check-field">
+        <input type="checkbox" {...input} />
+        {label}
+      </label>
+      {error ? <div className="error-text">{error}</div> : null}
+    </>
+  )
+}
+
 /** A form-level error (not tied to one field). */
 export function FormError({ message }: { message?: string }) {
   if (!message) return null

@@ -1,13 +1,22 @@
 /**
  * The state every form has: its values, per-field errors, a form-level error
- * and whether a save is running.
+ * and whether a save is running; and the wiring of its inputs.
  *
- *   const form = useFormState({ code: '', name: '' })
- *   form.set({ code: 'S-1' })  // changes the field and clears its error
- *   form.fail(err)             // shows a failed save (see saveErrors)
+ *   const form = useFormState({ code: '', name: '', is_active: true })
+ *   <Field label="Code" {...form.bind('code')} />   // value, error, onChange
+ *   <CheckField label="Active" {...form.bindCheck('is_active')} />
+ *   form.set({ code: 'S-1' })                      // changes the field and clears its error
+ *   form.save(() => api.create(input), fieldsOf)   // busy while it runs; a failure shows (see saveErrors)
  */
-import { useState } from 'react'
+import { type ChangeEvent, useState } from 'react'
 import { saveErrors } from './format'
+
+/** The fields of `T` holding text (bound to inputs, selects and text areas). */
+type TextKey<T> = { [K in keyof T]: T[K] extends string ? K : never }[keyof T] & string
+/** The fields of `T` holding a yes/no (bound to checkboxes). */
+type FlagKey<T> = { [K in keyof T]: T[K] extends boolean ? K : never }[keyof T] & string
+
+export type FormState<T extends object> = ReturnType<typeof useFormState<T>>
 
 export function useFormState<T extends object>(initial: T | (() => T)) {
   const [values, setValues] = useState<T>(initial)
@@ -34,5 +43,45 @@ export function useFormState<T extends object>(initial: T | (() => T)) {
     setFormError(split.form)
   }
 
-  return { values, setValues, errors, setErrors, formError, setFormError, busy, setBusy, set, fail }
+  /** Runs a save with the form busy; if it throws, shows the failure (per field as `fieldsOf` reads the error). */
+  const save = async (work: () => Promise<void>, fieldsOf?: (err: unknown) => Record<string, string>) => {
+    setBusy(true)
+    try {
+      await work()
+    } catch (err) {
+      fail(err, fieldsOf?.(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  /** An input's, select's or text area's props for a text field: its value, its error, and typing into it. */
+  const bind = (key: TextKey<T>) => ({
+    value: values[key] as string,
+    error: errors[key],
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
+      set({ [key]: e.target.value } as Partial<T>),
+  })
+
+  /** A checkbox's props for a yes/no field. */
+  const bindCheck = (key: FlagKey<T>) => ({
+    checked: values[key] as boolean,
+    onChange: (e: ChangeEvent<HTMLInputElement>) => set({ [key]: e.target.checked } as Partial<T>),
+  })
+
+  return {
+    values,
+    setValues,
+    errors,
+    setErrors,
+    formError,
+    setFormError,
+    busy,
+    setBusy,
+    set,
+    fail,
+    save,
+    bind,
+    bindCheck,
+  }
 }

@@ -31,6 +31,11 @@ export function errorMessage(err: unknown): string {
   return String(err)
 }
 
+/** True for the client's error when the server could not be reached (nothing was sent or answered). */
+export function isOffline(err: unknown): boolean {
+  return Boolean((err as { offline?: boolean } | null)?.offline)
+}
+
 /** Per-field messages of a VALIDATION_FAILED error, if any. */
 export function fieldErrors(err: unknown): Record<string, string> {
   const fields = (err as { details?: { fields?: Record<string, string[]> } })?.details?.fields

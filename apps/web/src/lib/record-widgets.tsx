@@ -1,14 +1,15 @@
 /**
  * Pieces shared by the collection and payment screens: a searchable supplier
- * picker, the lists' filters and table frame, the printable receipt, and
- * friendlier save errors.
+ * picker, the submit of their forms (with friendlier save errors) and the
+ * printable receipt. Their lists are ./record-list-page.tsx.
  */
 import type { OpStatus } from '@trackvault/client'
-import { useSyncClient } from '@trackvault/react'
-import { type ReactNode, useId, useState } from 'react'
+import { useSyncClient, useSyncStatus } from '@trackvault/react'
+import { type FormEvent, type ReactNode, useId, useState } from 'react'
 import { Link, useNavigate } from 'react-router'
-import { Empty, Field, FormError, Page, Pager, SelectField, SyncBadge } from '../components/ui'
-import { dateTime, errorMessage } from './format'
+import { Empty, FormError, Page, SelectField, SyncBadge } from '../components/ui'
+import type { FormState } from './form-state'
+import { dateTime, errorMessage, fieldErrors } from './format'
 import { supplierLabel, supplierOptions } from './lookup'
 import { useCan } from './permissions'
 import { useToast } from './toast'
@@ -17,7 +18,7 @@ import type { SupplierView } from './typed-rows'
 /** The two kinds of record these screens show; routes are /collections and /payments. */
 export type RecordKind = 'collection' | 'payment'
 
-const NOUN: Record<RecordKind, string> = { collection: 'Collection', payment: 'Payment' }
+export const NOUN: Record<RecordKind, string> = { collection: 'Collection', payment: 'Payment' }
 
 /** Above this many suppliers the picker gets a search box. */
 const SEARCH_FROM = 6
@@ -74,82 +75,6 @@ export function SupplierPicker({
         disabled={disabled}
         required
       />
-    </div>
-  )
-}
-
-/** The date range and supplier filters of a record list (`children` adds more), and a notice for a reversed range. */
-export function RecordFilters({
-  kind,
-  values,
-  set,
-  suppliers,
-  children,
-}: {
-  kind: RecordKind
-  values: { from: string; to: string; supplier_id: string }
-  set: (patch: { from?: string; to?: string; supplier_id?: string }) => void
-  suppliers: readonly SupplierView[]
-  children?: ReactNode
-}) {
-  const badRange = values.from && values.to && values.from > values.to
-  return (
-    <>
-      <search className="filters rc-filters" aria-label={`Filter ${kind}s`}>
-        <Field label="From" type="date" value={values.from} onChange={(e) => set({ from: e.target.value })} />
-        <Field label="To" type="date" value={values.to} onChange={(e) => set({ to: e.target.value })} />
-        <SelectField
-          label="Supplier"
-          value={values.supplier_id}
-          onChange={(e) => set({ supplier_id: e.target.value })}
-          options={supplierOptions(suppliers, '', values.supplier_id || undefined)}
-          placeholder="All suppliers"
-        />
-        {children}
-      </search>
-      {badRange ? <p className="rc-notice">The start date is after the end date.</p> : null}
-    </>
-  )
-}
-
-/**
- * The body of a record list: "Loading…", an empty state, or the count, the
- * table (`children`: its thead, tbody and tfoot), `notes` and the pager.
- */
-export function RecordTable({
-  kind,
-  loading,
-  count,
-  page,
-  pages,
-  onPage,
-  notes,
-  children,
-}: {
-  kind: RecordKind
-  loading: boolean
-  count: number
-  page: number
-  pages: number
-  onPage: (page: number) => void
-  notes?: ReactNode
-  children: ReactNode
-}) {
-  if (loading) return <p>Loading…</p>
-  if (count === 0) return <Empty>{`No ${kind}s match these filters.`}</Empty>
-  return (
-    <div className="rc-list">
-      <p className="rc-list-summary" aria-live="polite">
-        {`${count} ${kind}${count === 1 ? '' : 's'}`}
-      </p>
-      <div className="table-wrap rc-table-wrap">
-        <table className="rc-table">
-          <caption className="sr-only">{`${NOUN[kind]}s`}</caption>
-          {children}
-        </table>
-      </div>
-      {notes}
-      <Pager page={page} pages={pages} onPage={onPage} />
     </div>
   )
 }
@@ -293,15 +218,62 @@ export function RecordReceipt({
   )
 }
 
-/** Messages of a save error keyed by form field, with friendlier wording for the common cases. */
-export function friendlyFieldErrors(
-  fields: Record<string, string>,
-  names: Record<string, string>,
-): Record<string, string> {
+/** What a record form calls the fields that hold an id, for "Choose a …". */
+const CHOSEN = { supplier_id: 'supplier', product_id: 'product' } as Record<string, string>
+
+/** Messages of a save error keyed by form field, with friendlier wording for an id that is not one ("Choose a supplier"). */
+export function friendlyFieldErrors(fields: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [key, message] of Object.entries(fields)) {
-    if (/uuid/i.test(message)) out[key] = `Choose a ${names[key] ?? key}`
+    if (/uuid/i.test(message)) out[key] = `Choose a ${CHOSEN[key] ?? key}`
     else out[key] = message
   }
   return out
+}
+
+/**
+ * The submit of a collection or payment form: the fields `required` names
+ * (with the message for each when it is empty) and `check`'s rules first;
+ * then the save on this device, a toast that says when it waits for a
+ * connection, and the receipt. A failed save marks its fields.
+ */
+export function useRecordSubmit<T extends object>(
+  kind: RecordKind,
+  form: FormState<T>,
+  {
+    required,
+    check,
+    save,
+  }: {
+    required: Partial<Record<keyof T & string, string>>
+    check?: (values: T) => Record<string, string>
+    save: (values: T) => Promise<{ id: string }>
+  },
+) {
+  const online = useSyncStatus((s) => s.online)
+  const navigate = useNavigate()
+  const toast = useToast()
+  return async (e: FormEvent) => {
+    e.preventDefault()
+    const { values } = form
+    const missing: Record<string, string> = {}
+    for (const [key, message] of Object.entries(required) as Array<[keyof T & string, string]>) {
+      if (!String(values[key] ?? '').trim()) missing[key] = message
+    }
+    Object.assign(missing, check?.(values))
+    form.setFormError(undefined)
+    if (Object.keys(missing).length) {
+      form.setErrors(missing)
+      return
+    }
+    await form.save(
+      async () => {
+        const row = await save(values)
+        const noun = NOUN[kind]
+        toast(online ? `${noun} saved` : `${noun} saved on this device; it syncs when back online`, 'success')
+        navigate(`/${kind}s/${row.id}`, { replace: true })
+      },
+      (err) => friendlyFieldErrors(fieldErrors(err)),
+    )
+  }
 }

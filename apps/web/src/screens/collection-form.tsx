@@ -6,19 +6,19 @@
  * force, records it with its price pending until a rate for its date exists).
  */
 import { useLiveList, useLiveQuery, useSyncClient, useSyncStatus } from '@trackvault/react'
-import { type FormEvent, useEffect, useId, useRef } from 'react'
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
-import { Empty, Field, FormError, Page, SelectField, TextAreaField } from '../components/ui'
+import { useEffect, useId, useRef } from 'react'
+import { Link, useParams, useSearchParams } from 'react-router'
+import { RecordForm } from '../components/record-form'
+import { Empty, Field, Page, SelectField, TextAreaField } from '../components/ui'
 import { useFormState } from '../lib/form-state'
-import { fieldErrors, money, today } from '../lib/format'
+import { money, today } from '../lib/format'
 import { productOptions, useLookups } from '../lib/lookup'
 import { useCan } from '../lib/permissions'
 import { normaliseUnit, quoteCollection, trimQuantity } from '../lib/pricing'
-import { friendlyFieldErrors, SupplierPicker } from '../lib/record-widgets'
-import { useToast } from '../lib/toast'
+import { SupplierPicker, useRecordSubmit } from '../lib/record-widgets'
 import './records.css'
 
-interface FormState {
+interface Values {
   supplier_id: string
   product_id: string
   unit: string
@@ -27,15 +27,11 @@ interface FormState {
   notes: string
 }
 
-const FIELD_NAMES: Record<string, string> = { supplier_id: 'supplier', product_id: 'product' }
-
 export function CollectionForm() {
   const { id } = useParams()
   const [params] = useSearchParams()
   const client = useSyncClient()
   const online = useSyncStatus((s) => s.online)
-  const navigate = useNavigate()
-  const toast = useToast()
   const { can } = useCan()
   const { suppliers, products, productById, loading } = useLookups()
   const editing = id !== undefined
@@ -45,18 +41,7 @@ export function CollectionForm() {
   })
   const existing = existingQuery.data
 
-  const {
-    values: form,
-    setValues: setForm,
-    errors,
-    setErrors,
-    formError,
-    setFormError,
-    busy,
-    setBusy,
-    set,
-    fail,
-  } = useFormState<FormState>(() => ({
+  const form = useFormState<Values>(() => ({
     supplier_id: params.get('supplier_id') ?? '',
     product_id: '',
     unit: '',
@@ -64,13 +49,14 @@ export function CollectionForm() {
     collection_date: today(),
     notes: '',
   }))
+  const { values, setValues, errors, set, bind } = form
   const loaded = useRef(false)
 
   // Editing: fill the form once from the stored row.
   useEffect(() => {
     if (!existing || loaded.current) return
     loaded.current = true
-    setForm({
+    setValues({
       supplier_id: existing.supplier_id,
       product_id: existing.product_id,
       unit: existing.unit,
@@ -82,21 +68,21 @@ export function CollectionForm() {
 
   // A new collection with a single active product: pick it.
   useEffect(() => {
-    if (editing || form.product_id) return
+    if (editing || values.product_id) return
     const active = products.filter((p) => !p.deleted_at && p.is_active !== false)
     if (active.length === 1)
-      setForm((f) => ({ ...f, product_id: active[0].id, unit: f.unit || active[0].default_unit }))
-  }, [editing, form.product_id, products])
+      setValues((f) => ({ ...f, product_id: active[0].id, unit: f.unit || active[0].default_unit }))
+  }, [editing, values.product_id, products])
 
-  const ratesQuery = useLiveList(client.productRates, { product_id: form.product_id || '-' })
+  const ratesQuery = useLiveList(client.productRates, { product_id: values.product_id || '-' })
   const rates = ratesQuery.data ?? []
   const quote = quoteCollection(rates, {
-    product_id: form.product_id,
-    unit: form.unit,
-    date: form.collection_date,
-    quantity: form.quantity,
+    product_id: values.product_id,
+    unit: values.unit,
+    date: values.collection_date,
+    quantity: values.quantity,
   })
-  const product = productById.get(form.product_id)
+  const product = productById.get(values.product_id)
   const units = [
     ...new Set([product?.default_unit, ...rates.filter((r) => !r.deleted_at).map((r) => r.unit)].filter(Boolean)),
   ] as string[]
@@ -104,8 +90,31 @@ export function CollectionForm() {
 
   const chooseProduct = (productId: string) => {
     const p = productById.get(productId)
-    set({ product_id: productId, unit: p?.default_unit ?? form.unit })
+    set({ product_id: productId, unit: p?.default_unit ?? values.unit })
   }
+
+  const submit = useRecordSubmit('collection', form, {
+    required: {
+      supplier_id: 'Choose a supplier',
+      product_id: 'Choose a product',
+      unit: 'Enter the unit',
+      quantity: 'Enter the quantity',
+      collection_date: 'Enter the date',
+    },
+    check: (v): Record<string, string> =>
+      v.quantity.trim() && quote.quantityProblem ? { quantity: `Quantity ${quote.quantityProblem}` } : {},
+    save: (v) => {
+      const fields = {
+        supplier_id: v.supplier_id,
+        product_id: v.product_id,
+        unit: normaliseUnit(v.unit),
+        quantity: v.quantity.trim(),
+        collection_date: v.collection_date,
+        notes: v.notes.trim() || null,
+      }
+      return editing && id ? client.collections.update(id, fields) : client.collections.create(fields)
+    },
+  })
 
   if (editing && existingQuery.isLoading) return <Page title="Edit collection">Loading…</Page>
   if (editing && !existing) {
@@ -125,83 +134,45 @@ export function CollectionForm() {
     )
   }
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    const missing: Record<string, string> = {}
-    if (!form.supplier_id) missing.supplier_id = 'Choose a supplier'
-    if (!form.product_id) missing.product_id = 'Choose a product'
-    if (!form.unit.trim()) missing.unit = 'Enter the unit'
-    if (!form.quantity.trim()) missing.quantity = 'Enter the quantity'
-    else if (quote.quantityProblem) missing.quantity = `Quantity ${quote.quantityProblem}`
-    if (!form.collection_date) missing.collection_date = 'Enter the date'
-    setFormError(undefined)
-    if (Object.keys(missing).length) {
-      setErrors(missing)
-      return
-    }
-    const fields = {
-      supplier_id: form.supplier_id,
-      product_id: form.product_id,
-      unit: normaliseUnit(form.unit),
-      quantity: form.quantity.trim(),
-      collection_date: form.collection_date,
-      notes: form.notes.trim() || null,
-    }
-    setBusy(true)
-    try {
-      const row = editing && id ? await client.collections.update(id, fields) : await client.collections.create(fields)
-      toast(online ? 'Collection saved' : 'Collection saved on this device; it syncs when back online', 'success')
-      navigate(`/collections/${row.id}`, { replace: true })
-    } catch (err) {
-      fail(err, friendlyFieldErrors(fieldErrors(err), FIELD_NAMES))
-    } finally {
-      setBusy(false)
-    }
-  }
-
   const noProducts = !loading && productOptions(products).length === 0
-  const ready = form.product_id && form.unit.trim() && form.collection_date
+  const ready = values.product_id && values.unit.trim() && values.collection_date
 
   return (
     <Page title={editing ? 'Edit collection' : 'New collection'}>
       {noProducts ? (
         <p className="rc-notice">No products on this device yet. Sync, or ask a manager to add one.</p>
       ) : null}
-      <form className="card rc-form" onSubmit={submit} noValidate>
+      <RecordForm
+        form={form}
+        onSubmit={submit}
+        className="card rc-form"
+        submitLabel={editing ? 'Save changes' : 'Save collection'}
+        cancel={editing && id ? `/collections/${id}` : '/collections'}
+      >
         <SupplierPicker
           suppliers={suppliers}
-          value={form.supplier_id}
+          value={values.supplier_id}
           onChange={(supplier_id) => set({ supplier_id })}
           error={errors.supplier_id}
         />
         <SelectField
           label="Product"
-          value={form.product_id}
+          value={values.product_id}
           onChange={(e) => chooseProduct(e.target.value)}
-          options={productOptions(products, form.product_id)}
+          options={productOptions(products, values.product_id)}
           placeholder="Choose a product…"
           error={errors.product_id}
           required
         />
         <div className="rc-form-row">
-          <Field
-            label="Unit"
-            value={form.unit}
-            onChange={(e) => set({ unit: e.target.value })}
-            list={unitsListId}
-            autoComplete="off"
-            autoCapitalize="none"
-            error={errors.unit}
-            required
-          />
+          <Field label="Unit" list={unitsListId} autoComplete="off" autoCapitalize="none" required {...bind('unit')} />
           <Field
             label="Quantity"
             inputMode="decimal"
-            value={form.quantity}
-            onChange={(e) => set({ quantity: e.target.value })}
             autoComplete="off"
-            error={errors.quantity ?? (quote.quantityProblem ? `Quantity ${quote.quantityProblem}` : undefined)}
             required
+            {...bind('quantity')}
+            error={errors.quantity ?? (quote.quantityProblem ? `Quantity ${quote.quantityProblem}` : undefined)}
           />
         </div>
         <datalist id={unitsListId}>
@@ -209,20 +180,8 @@ export function CollectionForm() {
             <option key={u} value={u} />
           ))}
         </datalist>
-        <Field
-          label="Date"
-          type="date"
-          value={form.collection_date}
-          onChange={(e) => set({ collection_date: e.target.value })}
-          error={errors.collection_date}
-          required
-        />
-        <TextAreaField
-          label="Notes"
-          value={form.notes}
-          onChange={(e) => set({ notes: e.target.value })}
-          error={errors.notes}
-        />
+        <Field label="Date" type="date" required {...bind('collection_date')} />
+        <TextAreaField label="Notes" {...bind('notes')} />
 
         <div
           id="collection-quote"
@@ -254,17 +213,7 @@ export function CollectionForm() {
             <span className="rc-muted">Preview from the rates on this device; confirmed when synced.</span>
           ) : null}
         </div>
-
-        <FormError message={formError} />
-        <div className="rc-form-actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Saving…' : editing ? 'Save changes' : 'Save collection'}
-          </button>
-          <Link className="rc-btn-link" to={editing && id ? `/collections/${id}` : '/collections'}>
-            Cancel
-          </Link>
-        </div>
-      </form>
+      </RecordForm>
     </Page>
   )
 }

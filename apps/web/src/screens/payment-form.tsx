@@ -4,20 +4,19 @@
  * after this payment as you type.
  */
 import { moneyMinor, type PaymentInput } from '@trackvault/core'
-import { useLiveList, useSyncClient, useSyncStatus } from '@trackvault/react'
-import type { FormEvent } from 'react'
-import { Link, useNavigate, useSearchParams } from 'react-router'
-import { Field, FormError, Page, SelectField, TextAreaField } from '../components/ui'
+import { useLiveList, useSyncClient } from '@trackvault/react'
+import { useSearchParams } from 'react-router'
+import { RecordForm } from '../components/record-form'
+import { Field, Page, SelectField, TextAreaField } from '../components/ui'
 import { balanceAfter, supplierBalance } from '../lib/balances'
 import { useFormState } from '../lib/form-state'
-import { fieldErrors, money, today } from '../lib/format'
+import { money, today } from '../lib/format'
 import { useLookups } from '../lib/lookup'
-import { friendlyFieldErrors, SupplierPicker } from '../lib/record-widgets'
-import { useToast } from '../lib/toast'
+import { SupplierPicker, useRecordSubmit } from '../lib/record-widgets'
 import { PAYMENT_METHOD_OPTIONS, PAYMENT_TYPE_OPTIONS } from '../lib/typed-rows'
 import './records.css'
 
-interface FormState {
+interface Values {
   supplier_id: string
   payment_date: string
   amount: string
@@ -37,21 +36,8 @@ function describeBalance(value: string): string {
 export function PaymentForm() {
   const [params] = useSearchParams()
   const client = useSyncClient()
-  const online = useSyncStatus((s) => s.online)
-  const navigate = useNavigate()
-  const toast = useToast()
   const { suppliers } = useLookups()
-  const {
-    values: form,
-    errors,
-    setErrors,
-    formError,
-    setFormError,
-    busy,
-    setBusy,
-    set,
-    fail,
-  } = useFormState<FormState>(() => ({
+  const form = useFormState<Values>(() => ({
     supplier_id: params.get('supplier_id') ?? '',
     payment_date: today(),
     amount: '',
@@ -60,60 +46,44 @@ export function PaymentForm() {
     reference_number: '',
     notes: '',
   }))
+  const { values, errors, set, bind } = form
 
-  const bySupplier = { supplier_id: form.supplier_id || '-' }
+  const bySupplier = { supplier_id: values.supplier_id || '-' }
   const collectionsQuery = useLiveList(client.collections, bySupplier)
   const paymentsQuery = useLiveList(client.payments, bySupplier)
-  const balance = supplierBalance(form.supplier_id, collectionsQuery.data ?? [], paymentsQuery.data ?? [])
-  const after = balanceAfter(balance.balanceMinor, form.amount)
-  const amountMinor = moneyMinor(form.amount)
+  const balance = supplierBalance(values.supplier_id, collectionsQuery.data ?? [], paymentsQuery.data ?? [])
+  const after = balanceAfter(balance.balanceMinor, values.amount)
+  const amountMinor = moneyMinor(values.amount)
   const balanceLoading = collectionsQuery.isLoading || paymentsQuery.isLoading
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    const missing: Record<string, string> = {}
-    if (!form.supplier_id) missing.supplier_id = 'Choose a supplier'
-    if (!form.payment_date) missing.payment_date = 'Enter the date'
-    if (!form.amount.trim()) missing.amount = 'Enter the amount'
-    setFormError(undefined)
-    if (Object.keys(missing).length) {
-      setErrors(missing)
-      return
-    }
-    setBusy(true)
-    try {
-      const row = await client.payments.create({
-        supplier_id: form.supplier_id,
-        payment_date: form.payment_date,
-        amount: form.amount.trim(),
-        payment_type: form.payment_type,
-        payment_method: form.payment_method,
-        reference_number: form.reference_number.trim() || null,
-        notes: form.notes.trim() || null,
-      })
-      toast(online ? 'Payment saved' : 'Payment saved on this device; it syncs when back online', 'success')
-      navigate(`/payments/${row.id}`, { replace: true })
-    } catch (err) {
-      fail(err, friendlyFieldErrors(fieldErrors(err), { supplier_id: 'supplier' }))
-    } finally {
-      setBusy(false)
-    }
-  }
+  const submit = useRecordSubmit('payment', form, {
+    required: { supplier_id: 'Choose a supplier', payment_date: 'Enter the date', amount: 'Enter the amount' },
+    save: (v) =>
+      client.payments.create({
+        supplier_id: v.supplier_id,
+        payment_date: v.payment_date,
+        amount: v.amount.trim(),
+        payment_type: v.payment_type,
+        payment_method: v.payment_method,
+        reference_number: v.reference_number.trim() || null,
+        notes: v.notes.trim() || null,
+      }),
+  })
 
   const payFull = () => set({ amount: balance.balance, payment_type: 'full' })
 
   return (
     <Page title="New payment">
-      <form className="card rc-form" onSubmit={submit} noValidate>
+      <RecordForm form={form} onSubmit={submit} className="card rc-form" submitLabel="Save payment" cancel="/payments">
         <SupplierPicker
           suppliers={suppliers}
-          value={form.supplier_id}
+          value={values.supplier_id}
           onChange={(supplier_id) => set({ supplier_id })}
           error={errors.supplier_id}
         />
 
         <div className="rc-quote" aria-live="polite" aria-atomic="true" data-testid="payment-balance">
-          {!form.supplier_id ? (
+          {!values.supplier_id ? (
             <span className="rc-muted">Choose a supplier to see their balance.</span>
           ) : balanceLoading ? (
             <span className="rc-muted">Working out the balance…</span>
@@ -139,26 +109,18 @@ export function PaymentForm() {
         </div>
 
         <div className="rc-form-row">
-          <Field
-            label="Date"
-            type="date"
-            value={form.payment_date}
-            onChange={(e) => set({ payment_date: e.target.value })}
-            error={errors.payment_date}
-            required
-          />
+          <Field label="Date" type="date" required {...bind('payment_date')} />
           <Field
             label="Amount"
             inputMode="decimal"
             autoComplete="off"
-            value={form.amount}
-            onChange={(e) => set({ amount: e.target.value })}
+            {...bind('amount')}
             error={
               errors.amount ??
-              (form.amount.trim() && amountMinor === null ? 'Use a number with at most 2 decimal places' : undefined)
+              (values.amount.trim() && amountMinor === null ? 'Use a number with at most 2 decimal places' : undefined)
             }
             hint={
-              form.supplier_id && balance.balanceMinor > 0n ? (
+              values.supplier_id && balance.balanceMinor > 0n ? (
                 <button type="button" className="rc-linkish" onClick={payFull}>
                   Pay the full balance ({money(balance.balance)})
                 </button>
@@ -168,46 +130,12 @@ export function PaymentForm() {
           />
         </div>
         <div className="rc-form-row">
-          <SelectField
-            label="Type"
-            value={form.payment_type}
-            onChange={(e) => set({ payment_type: e.target.value as FormState['payment_type'] })}
-            options={PAYMENT_TYPE_OPTIONS}
-            error={errors.payment_type}
-          />
-          <SelectField
-            label="Method"
-            value={form.payment_method}
-            onChange={(e) => set({ payment_method: e.target.value as FormState['payment_method'] })}
-            options={PAYMENT_METHOD_OPTIONS}
-            error={errors.payment_method}
-          />
+          <SelectField label="Type" options={PAYMENT_TYPE_OPTIONS} {...bind('payment_type')} />
+          <SelectField label="Method" options={PAYMENT_METHOD_OPTIONS} {...bind('payment_method')} />
         </div>
-        <Field
-          label="Reference"
-          value={form.reference_number}
-          onChange={(e) => set({ reference_number: e.target.value })}
-          autoComplete="off"
-          hint="Cheque number, transfer id…"
-          error={errors.reference_number}
-        />
-        <TextAreaField
-          label="Notes"
-          value={form.notes}
-          onChange={(e) => set({ notes: e.target.value })}
-          error={errors.notes}
-        />
-
-        <FormError message={formError} />
-        <div className="rc-form-actions">
-          <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Saving…' : 'Save payment'}
-          </button>
-          <Link className="rc-btn-link" to="/payments">
-            Cancel
-          </Link>
-        </div>
-      </form>
+        <Field label="Reference" autoComplete="off" hint="Cheque number, transfer id…" {...bind('reference_number')} />
+        <TextAreaField label="Notes" {...bind('notes')} />
+      </RecordForm>
     </Page>
   )
 }

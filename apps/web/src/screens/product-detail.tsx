@@ -9,7 +9,8 @@ import { isInForce } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
 import { type FormEvent, useId, useMemo, useState } from 'react'
 import { useNavigate, useParams } from 'react-router'
-import { Empty, Field, FormError, NotFound, Page, SyncBadge } from '../components/ui'
+import { RecordForm } from '../components/record-form'
+import { CheckField, Empty, Field, FormError, NotFound, Page, SyncBadge } from '../components/ui'
 import { useFormState } from '../lib/form-state'
 import { codeFieldErrors, errorMessage, money, today } from '../lib/format'
 import { useCan } from '../lib/permissions'
@@ -61,21 +62,16 @@ function AddRateForm({ product, rates }: { product: ProductView; rates: readonly
       setFormError(overlap)
       return
     }
-    form.setBusy(true)
-    try {
+    await form.save(async () => {
       await client.productRates.create(candidate)
       toast(`Rate added for ${unit}`, 'success')
       form.setValues(initial())
       setErrors({})
-    } catch (err) {
-      form.fail(err, codeFieldErrors(err))
-    } finally {
-      form.setBusy(false)
-    }
+    }, codeFieldErrors)
   }
 
   return (
-    <form className="card" onSubmit={submit} noValidate aria-labelledby="add-rate-title">
+    <RecordForm form={form} onSubmit={submit} aria-labelledby="add-rate-title" submitLabel="Add rate">
       <h2 id="add-rate-title" className="sp-form-title">
         Add rate
       </h2>
@@ -120,17 +116,8 @@ function AddRateForm({ product, rates }: { product: ProductView; rates: readonly
         hint="Leave empty for a rate with no end."
         onChange={(e) => set({ end_date: e.target.value })}
       />
-      <label className="sp-check">
-        <input type="checkbox" checked={values.is_active} onChange={(e) => set({ is_active: e.target.checked })} />
-        Active
-      </label>
-      <FormError message={form.formError} />
-      <div className="sp-form-actions">
-        <button type="submit" className="primary" disabled={form.busy}>
-          {form.busy ? 'Saving…' : 'Add rate'}
-        </button>
-      </div>
-    </form>
+      <CheckField label="Active" checked={values.is_active} onChange={(e) => set({ is_active: e.target.checked })} />
+    </RecordForm>
   )
 }
 

@@ -4,11 +4,13 @@
  * code is checked against the suppliers on this device before that.
  */
 import { useSyncClient } from '@trackvault/react'
-import { type FormEvent, useEffect, useState } from 'react'
-import { Link, useNavigate, useParams } from 'react-router'
-import { Field, FieldFrame, FormError, NotFound, Page } from '../components/ui'
+import { useEffect, useState } from 'react'
+import { useNavigate, useParams } from 'react-router'
+import { RecordForm } from '../components/record-form'
+import { CheckField, Field, FieldFrame, NotFound, Page } from '../components/ui'
+import { codedSubmit } from '../lib/coded-form'
 import { useFormState } from '../lib/form-state'
-import { codeFieldErrors, errorMessage } from '../lib/format'
+import { errorMessage } from '../lib/format'
 import { useCan } from '../lib/permissions'
 import { useToast } from '../lib/toast'
 import { useSupplier, useSuppliers } from '../lib/typed-rows'
@@ -57,7 +59,7 @@ export function SupplierForm() {
   const { data: all } = useSuppliers()
 
   const form = useFormState<Values>(EMPTY)
-  const { values, errors, set, setValues } = form
+  const { values, errors, set, setValues, bind, bindCheck } = form
   const [loadedId, setLoadedId] = useState<string>()
   const deleteSupplier = useDeleteSupplier(form.setFormError)
 
@@ -81,15 +83,7 @@ export function SupplierForm() {
 
   if (id && loadedId !== id) return <p className="loading">Loading…</p>
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    form.setFormError(undefined)
-    const code = values.code.trim()
-    const clash = (all ?? []).find((s) => s.code === code && s.id !== id)
-    if (clash) {
-      form.setErrors({ code: `already used by ${clash.name}` })
-      return
-    }
+  const submit = codedSubmit(form, all, id, async (code) => {
     const input = {
       code,
       name: values.name.trim(),
@@ -98,57 +92,38 @@ export function SupplierForm() {
       address: values.address.trim() || null,
       is_active: values.is_active,
     }
-    form.setBusy(true)
-    try {
-      const row = id ? await client.suppliers.update(id, input) : await client.suppliers.create(input)
-      toast(id ? 'Supplier saved' : 'Supplier created', 'success')
-      navigate(`/suppliers/${row.id}`)
-    } catch (err) {
-      form.fail(err, codeFieldErrors(err))
-    } finally {
-      form.setBusy(false)
-    }
-  }
+    const row = id ? await client.suppliers.update(id, input) : await client.suppliers.create(input)
+    toast(id ? 'Supplier saved' : 'Supplier created', 'success')
+    navigate(`/suppliers/${row.id}`)
+  })
 
   return (
     <Page title={id ? `Edit ${supplier?.name ?? 'supplier'}` : 'New supplier'}>
-      <form className="card" onSubmit={submit} noValidate aria-label={id ? 'Edit supplier' : 'New supplier'}>
+      <RecordForm
+        form={form}
+        onSubmit={submit}
+        aria-label={id ? 'Edit supplier' : 'New supplier'}
+        submitLabel={id ? 'Save changes' : 'Create supplier'}
+        cancel={id ? `/suppliers/${id}` : '/suppliers'}
+        actions={
+          id && can('supplier', 'delete') ? (
+            <button type="button" className="danger" onClick={() => supplier && deleteSupplier(supplier)}>
+              Delete supplier
+            </button>
+          ) : null
+        }
+      >
         <Field
           label="Code"
           required
           autoComplete="off"
           maxLength={40}
-          value={values.code}
-          error={errors.code}
           hint="Letters, digits, dot, dash and underscore"
-          onChange={(e) => set({ code: e.target.value })}
+          {...bind('code')}
         />
-        <Field
-          label="Name"
-          required
-          maxLength={200}
-          value={values.name}
-          error={errors.name}
-          onChange={(e) => set({ name: e.target.value })}
-        />
-        <Field
-          label="Phone"
-          type="tel"
-          autoComplete="off"
-          maxLength={40}
-          value={values.phone}
-          error={errors.phone}
-          onChange={(e) => set({ phone: e.target.value })}
-        />
-        <Field
-          label="Email"
-          type="email"
-          autoComplete="off"
-          maxLength={200}
-          value={values.email}
-          error={errors.email}
-          onChange={(e) => set({ email: e.target.value })}
-        />
+        <Field label="Name" required maxLength={200} {...bind('name')} />
+        <Field label="Phone" type="tel" autoComplete="off" maxLength={40} {...bind('phone')} />
+        <Field label="Email" type="email" autoComplete="off" maxLength={200} {...bind('email')} />
         <FieldFrame
           label="Address"
           error={errors.address}
@@ -162,26 +137,8 @@ export function SupplierForm() {
             />
           )}
         />
-        <label className="sp-check">
-          <input type="checkbox" checked={values.is_active} onChange={(e) => set({ is_active: e.target.checked })} />
-          Active
-        </label>
-        {errors.is_active ? <div className="error-text">{errors.is_active}</div> : null}
-        <FormError message={form.formError} />
-        <div className="sp-form-actions">
-          <button type="submit" className="primary" disabled={form.busy}>
-            {form.busy ? 'Saving…' : id ? 'Save changes' : 'Create supplier'}
-          </button>
-          <Link to={id ? `/suppliers/${id}` : '/suppliers'} className="sp-button">
-            Cancel
-          </Link>
-          {id && can('supplier', 'delete') ? (
-            <button type="button" className="danger" onClick={() => supplier && deleteSupplier(supplier)}>
-              Delete supplier
-            </button>
-          ) : null}
-        </div>
-      </form>
+        <CheckField label="Active" error={errors.is_active} {...bindCheck('is_active')} />
+      </RecordForm>
     </Page>
   )
 }

@@ -6,16 +6,12 @@ import { ROLES, type Role, type User } from '@trackvault/core'
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react'
 import { Empty, Field, FormError, Page, SelectField } from '../components/ui'
-import { errorMessage, fieldErrors } from '../lib/format'
+import { errorMessage, fieldErrors, isOffline } from '../lib/format'
 import { useSession } from '../lib/session'
 import { useToast } from '../lib/toast'
 import './users.css'
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: r.charAt(0).toUpperCase() + r.slice(1) }))
-
-function isOffline(err: unknown): boolean {
-  return Boolean((err as { offline?: boolean } | null)?.offline)
-}
 
 function NeedsConnection() {
   return (

@@ -112,3 +112,16 @@ export function halfOpen(baseUrl: string, bytes: string, localAddress?: string):
   )
   return { socket, closed, connected }
 }
+
+/** A raw request with a bearer token, and `content-type: application/json` when it has a body. */
+export function rawWithToken(baseUrl: string, token: string, method: string, path: string, body?: string) {
+  return rawRequest(baseUrl, {
+    method,
+    path,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body,
+  })
+}

@@ -1,0 +1,188 @@
+/**
+ * A conflict card. The server settles a conflict, so every way out but
+ * "Review later" needs a connection; a field-by-field merge is offered when
+ * the operation allows one.
+ */
+import type { QueuedOp } from '@trackvault/client'
+import type { ConflictsResult } from '@trackvault/react'
+import { type FormEvent, useId, useState } from 'react'
+import { FormError, SyncBadge } from '../../components/ui'
+import { dateTime, errorMessage, isOffline } from '../../lib/format'
+import {
+  type ConflictRow,
+  canMerge,
+  conflictRows,
+  displayValue,
+  entityLabel,
+  fieldLabel,
+  mergeableFields,
+  mergeFields,
+  type Side,
+  serverDeleted,
+} from '../../lib/queue-view'
+import { NEEDS_NETWORK } from './wording'
+
+/** One side of a conflict: every field, those changed on both sides highlighted. */
+function ConflictColumn({
+  title,
+  rows,
+  pick,
+}: {
+  title: string
+  rows: ConflictRow[]
+  pick: (r: ConflictRow) => unknown
+}) {
+  return (
+    <div className="conflict-col">
+      <h4>{title}</h4>
+      <dl>
+        {rows.map((r) => (
+          <div key={r.field} className={r.inConflict ? 'diff' : undefined}>
+            <dt>
+              {fieldLabel(r.field)}
+              {r.inConflict ? <span className="sr-only"> (in conflict)</span> : null}
+            </dt>
+            <dd>{displayValue(pick(r))}</dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  )
+}
+
+/** One conflict: base, server and yours side by side, and the ways out (use server, review later, force, merge). */
+export function ConflictCard({
+  op,
+  online,
+  subject,
+  resolve,
+  onDone,
+}: {
+  op: QueuedOp
+  online: boolean
+  subject: string
+  resolve: ConflictsResult['resolve']
+  onDone: (text: string) => void
+}) {
+  const id = useId()
+  const rows = conflictRows(op)
+  const mergeable = canMerge(op) ? mergeableFields(op) : []
+  const deleted = serverDeleted(op)
+  const [choice, setChoice] = useState<Record<string, Side>>({})
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string>()
+  const kind = entityLabel(op.entity_type)
+
+  const run = async (choiceArg: Parameters<typeof resolve>[1], done: string) => {
+    setBusy(true)
+    setError(undefined)
+    try {
+      await resolve(op.local_id, choiceArg)
+      onDone(done)
+    } catch (err) {
+      setError(isOffline(err) ? `No connection. ${NEEDS_NETWORK}` : errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const merge = (e: FormEvent) => {
+    e.preventDefault()
+    const chosen: Record<string, Side> = {}
+    for (const f of mergeable) chosen[f] = choice[f] ?? 'yours'
+    void run({ merge: mergeFields(op, chosen) }, `Merged your changes to ${kind} ${subject}`)
+  }
+
+  return (
+    <section className="card sc-conflict" aria-label={`Conflict on ${kind} ${subject}`}>
+      <header className="conflict-head">
+        <h3>
+          {kind.charAt(0).toUpperCase() + kind.slice(1)} {subject}
+          {op.status === 'review_later' ? <SyncBadge state="review_later" /> : null}
+        </h3>
+        <p className="sc-muted sc-small">
+          Your {op.operation_type} of {dateTime(op.client_timestamp)} was based on version {op.base_version ?? '?'}; the
+          server is at version {op.conflict?.server_version ?? '?'}
+          {deleted ? ' and the item was deleted there' : ''}. Highlighted fields changed on both sides.
+        </p>
+      </header>
+      <div className="side-by-side">
+        <ConflictColumn title="Base" rows={rows} pick={(r) => r.base} />
+        <ConflictColumn title="Server" rows={rows} pick={(r) => r.server} />
+        <ConflictColumn title="Yours" rows={rows} pick={(r) => r.yours} />
+      </div>
+      {!online ? (
+        <p className="sc-offline-note sc-small" id={`${id}-offline`}>
+          Offline: {NEEDS_NETWORK}
+        </p>
+      ) : null}
+      <div className="conflict-actions">
+        <button
+          type="button"
+          disabled={busy}
+          aria-describedby={!online ? `${id}-offline` : undefined}
+          onClick={() => run('use_server', `Kept the server's ${kind} ${subject}`)}
+        >
+          Use server data
+        </button>
+        <button
+          type="button"
+          disabled={busy}
+          onClick={() => run('review_later', `${subject}: parked for later review`)}
+        >
+          Review later
+        </button>
+        <button
+          type="button"
+          disabled={busy || deleted}
+          aria-describedby={!online ? `${id}-offline` : undefined}
+          onClick={() => run('force', `Your change to ${kind} ${subject} was applied`)}
+        >
+          Force update
+        </button>
+      </div>
+      {deleted ? (
+        <p className="sc-muted sc-small">The item was deleted on the server: only "Use server data" can settle this.</p>
+      ) : null}
+      {mergeable.length > 0 ? (
+        <form className="sc-merge" onSubmit={merge} aria-label={`Merge ${kind} ${subject} field by field`}>
+          <p className="sc-small">Or merge: pick a value for each field in conflict. Your other changes are kept.</p>
+          {mergeable.map((field) => {
+            const row = rows.find((r) => r.field === field) as ConflictRow
+            const value = choice[field] ?? 'yours'
+            const name = `${id}-${field}`
+            return (
+              <fieldset key={field} className="merge-field">
+                <legend>{fieldLabel(field)}</legend>
+                <label>
+                  <input
+                    type="radio"
+                    name={name}
+                    value="server"
+                    checked={value === 'server'}
+                    onChange={() => setChoice((c) => ({ ...c, [field]: 'server' }))}
+                  />{' '}
+                  Server: <span className="merge-value">{displayValue(row.server)}</span>
+                </label>
+                <label>
+                  <input
+                    type="radio"
+                    name={name}
+                    value="yours"
+                    checked={value === 'yours'}
+                    onChange={() => setChoice((c) => ({ ...c, [field]: 'yours' }))}
+                  />{' '}
+                  Yours: <span className="merge-value">{displayValue(row.yours)}</span>
+                </label>
+              </fieldset>
+            )
+          })}
+          <button type="submit" disabled={busy} aria-describedby={!online ? `${id}-offline` : undefined}>
+            Merge
+          </button>
+        </form>
+      ) : null}
+      <FormError message={error} />
+    </section>
+  )
+}

@@ -1,0 +1,105 @@
+/** A failed operation, with retry, edit (./payload-editor.tsx) and discard. */
+import type { QueuedOp } from '@trackvault/client'
+import type { FailedResult } from '@trackvault/react'
+import { useState } from 'react'
+import { FormError, SyncBadge } from '../../components/ui'
+import { dateTime, errorMessage, fieldErrors } from '../../lib/format'
+import { entityLabel, fieldLabel, payloadToForm } from '../../lib/queue-view'
+import { PayloadEditor } from './payload-editor'
+import { OPERATION_LABEL } from './wording'
+
+/** A failed operation: its error (per field when the server named fields), and Retry, Edit and Discard. */
+export function FailedCard({
+  op,
+  subject,
+  retry,
+  discard,
+  onDone,
+}: {
+  op: QueuedOp
+  subject: string
+  retry: FailedResult['retry']
+  discard: FailedResult['discard']
+  onDone: (text: string) => void
+}) {
+  const [editing, setEditing] = useState(false)
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string>()
+  const kind = entityLabel(op.entity_type)
+  const fields = payloadToForm(op.payload)
+  const perField = fieldErrors({ details: op.error?.details })
+
+  const act = async (work: () => Promise<void>, done: string) => {
+    setBusy(true)
+    setError(undefined)
+    try {
+      await work()
+      onDone(done)
+    } catch (err) {
+      setError(errorMessage(err))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const onDiscard = () => {
+    if (
+      !window.confirm(
+        `Discard this ${op.operation_type} of ${kind} ${subject}? The change is dropped from this device for good.`,
+      )
+    )
+      return
+    void act(() => discard(op.local_id), `Discarded the ${op.operation_type} of ${kind} ${subject}`)
+  }
+
+  return (
+    <section className="card sc-failed" aria-label={`Failed ${op.operation_type} of ${kind} ${subject}`}>
+      <h3>
+        {OPERATION_LABEL[op.operation_type] ?? op.operation_type} {kind} {subject} <SyncBadge state="failed" />
+      </h3>
+      <p className="failed-error">
+        <code>{op.error?.code ?? 'ERROR'}</code> {op.error?.message ?? 'The server refused this change.'}
+        {op.error?.transient ? ' (the server could not be reached after several tries)' : ''}
+      </p>
+      {Object.keys(perField).length > 0 ? (
+        <ul className="failed-fields">
+          {Object.entries(perField).map(([f, msg]) => (
+            <li key={f}>
+              {fieldLabel(f)}: {msg}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p className="sc-muted sc-small">Queued {dateTime(op.client_timestamp)}</p>
+      {editing ? (
+        <PayloadEditor
+          op={op}
+          fields={fields}
+          errors={perField}
+          busy={busy}
+          onCancel={() => setEditing(false)}
+          onSubmit={(payload) =>
+            act(() => retry(op.local_id, { payload }), `Sending your edited ${kind} ${subject} again`)
+          }
+        />
+      ) : (
+        <div className="conflict-actions">
+          <button
+            type="button"
+            disabled={busy}
+            onClick={() => act(() => retry(op.local_id), `Sending ${kind} ${subject} again`)}
+          >
+            Retry
+          </button>
+          <button type="button" disabled={busy || fields.length === 0} onClick={() => setEditing(true)}>
+            Edit
+          </button>
+          <button type="button" className="danger" disabled={busy} onClick={onDiscard}>
+            Discard
+          </button>
+        </div>
+      )}
+      <FormError message={error} />
+    </section>
+  )
+}

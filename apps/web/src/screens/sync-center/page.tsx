@@ -1,0 +1,214 @@
+/**
+ * The sync center: connection state, "Sync now" with progress and a
+ * summary, every queued operation, conflicts side by side (base, server,
+ * yours) with their ways out, and failed operations with retry, edit and
+ * discard. The cards are in ./conflict-card.tsx and ./failed-card.tsx.
+ */
+import type { QueuedOp, SyncClient } from '@trackvault/client'
+import { useConflicts, useFailed, useLiveQuery, useSyncStatus } from '@trackvault/react'
+import { Empty, FormError, Page, SyncBadge } from '../../components/ui'
+import { dateTime } from '../../lib/format'
+import { entityLabel, opSubjectWithRow } from '../../lib/queue-view'
+import { useToast } from '../../lib/toast'
+import { ConflictCard } from './conflict-card'
+import { FailedCard } from './failed-card'
+import { useSyncNow } from './use-sync-now'
+import { NEEDS_NETWORK, OPERATION_LABEL, summaryText } from './wording'
+import './sync-center.css'
+
+const NO_OPS: QueuedOp[] = []
+/** The queue, with the row each operation is about as this device shows it (for readable names). */
+async function queueWithRows(c: SyncClient) {
+  const ops = await c.queue()
+  const rows: Record<string, Record<string, unknown>> = {}
+  for (const op of ops) {
+    const key = `${op.entity_type}/${op.entity_id}`
+    if (key in rows) continue
+    const row = await c.entity(op.entity_type).get(op.entity_id)
+    if (row) rows[key] = row
+  }
+  return { ops, rows }
+}
+
+export function SyncCenter() {
+  const status = useSyncStatus()
+  const toast = useToast()
+  const { data, isLoading } = useLiveQuery(queueWithRows, [], { watchQueue: true })
+  const queue = data?.ops ?? NO_OPS
+  const subjectOf = (op: QueuedOp) => opSubjectWithRow(op, data?.rows[`${op.entity_type}/${op.entity_id}`])
+  const { conflicts, resolve } = useConflicts()
+  const { failed, retry, discard } = useFailed()
+  const { syncNow, running, progress, summary, error: syncError } = useSyncNow()
+
+  const syncing = running || status.syncing
+  const shown = progress ?? status.progress
+  const pending = queue.filter((op) => op.status === 'pending').length
+
+  return (
+    <Page title="Sync center">
+      <section className="card sync-state" aria-labelledby="sync-state-title">
+        <h2 id="sync-state-title" className="sr-only">
+          Connection
+        </h2>
+        <p className="sync-online">
+          <span className={`state-dot ${status.online ? 'online' : 'offline'}`} aria-hidden="true" />
+          <strong>{status.online ? 'Online' : 'Offline'}</strong>
+          <span className="sc-muted">
+            {status.online
+              ? ' — changes are sent as you make them.'
+              : ' — changes are saved on this device and sent when the connection returns.'}
+          </span>
+        </p>
+        <dl className="sync-counts">
+          <div>
+            <dt>Waiting to sync</dt>
+            <dd>{status.pending}</dd>
+          </div>
+          <div>
+            <dt>Conflicts</dt>
+            <dd>{status.conflicts}</dd>
+          </div>
+          <div>
+            <dt>Failed</dt>
+            <dd>{status.failed}</dd>
+          </div>
+          <div>
+            <dt>Last sync</dt>
+            <dd>{dateTime(status.lastSyncAt)}</dd>
+          </div>
+        </dl>
+        {status.connection === 'needs-auth' ? (
+          <FormError message="Your session has expired: sign out and sign in again to sync." />
+        ) : null}
+        <div className="sync-actions">
+          <button type="button" className="primary" onClick={syncNow} disabled={syncing}>
+            {syncing ? 'Syncing…' : 'Sync now'}
+          </button>
+          {syncing ? (
+            <div className="sync-now-progress">
+              <label htmlFor="sync-now-progress">
+                {shown ? `Syncing: ${shown.current} of ${shown.total}` : 'Syncing…'}
+              </label>
+              <progress
+                id="sync-now-progress"
+                max={shown?.total || 1}
+                value={shown ? shown.current : undefined}
+                aria-valuetext={shown ? `${shown.current} of ${shown.total} operations` : 'Working'}
+              />
+            </div>
+          ) : null}
+        </div>
+        <div role="status" aria-live="polite" className="sync-result">
+          {summary ? (
+            <p className={summary.error || summary.failed || summary.conflicts ? 'result-warn' : 'result-ok'}>
+              {summaryText(summary)}
+            </p>
+          ) : null}
+        </div>
+        <FormError message={syncError} />
+      </section>
+
+      <section className="sync-block" aria-labelledby="conflicts-title">
+        <h2 id="conflicts-title">
+          Conflicts <span className="sc-muted">({conflicts.length})</span>
+        </h2>
+        {conflicts.length === 0 ? (
+          <Empty>No conflicts.</Empty>
+        ) : (
+          <>
+            {!status.online ? (
+              <p className="sc-offline-note" role="note">
+                {NEEDS_NETWORK}
+              </p>
+            ) : null}
+            {conflicts.map((op) => (
+              <ConflictCard
+                key={op.local_id}
+                op={op}
+                online={status.online}
+                subject={subjectOf(op)}
+                resolve={resolve}
+                onDone={(text) => toast(text, 'success')}
+              />
+            ))}
+          </>
+        )}
+      </section>
+
+      <section className="sync-block" aria-labelledby="failed-title">
+        <h2 id="failed-title">
+          Failed <span className="sc-muted">({failed.length})</span>
+        </h2>
+        {failed.length === 0 ? (
+          <Empty>No failed operations.</Empty>
+        ) : (
+          failed.map((op) => (
+            <FailedCard
+              key={op.local_id}
+              op={op}
+              subject={subjectOf(op)}
+              retry={retry}
+              discard={discard}
+              onDone={(text) => toast(text, 'info')}
+            />
+          ))
+        )}
+      </section>
+
+      <section className="sync-block" aria-labelledby="queue-title">
+        <h2 id="queue-title">
+          Queue <span className="sc-muted">({queue.length})</span>
+        </h2>
+        {isLoading ? (
+          <p>Loading…</p>
+        ) : queue.length === 0 ? (
+          <Empty>Nothing waiting: everything on this device is synced.</Empty>
+        ) : (
+          <>
+            <p className="sc-muted">
+              {pending} waiting to be sent. Operations are sent in this order; a row in conflict or failed holds back
+              later changes to the same item until you settle it.
+            </p>
+            <div className="table-wrap">
+              <table className="queue-table">
+                <caption className="sr-only">Queued operations, oldest first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col" className="queue-type">
+                      Type
+                    </th>
+                    <th scope="col">Item</th>
+                    <th scope="col">Operation</th>
+                    <th scope="col">When</th>
+                    <th scope="col">Status</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {queue.map((op) => (
+                    <tr key={op.local_id}>
+                      <td className="queue-type">{entityLabel(op.entity_type)}</td>
+                      <td className="queue-subject">
+                        <span className="queue-type-inline">{entityLabel(op.entity_type)}: </span>
+                        {subjectOf(op)}
+                      </td>
+                      <td>{OPERATION_LABEL[op.operation_type] ?? op.operation_type}</td>
+                      <td>
+                        <time dateTime={op.client_timestamp}>{dateTime(op.client_timestamp)}</time>
+                      </td>
+                      <td>
+                        <SyncBadge state={op.status} />
+                        {op.attempts > 0 && op.status === 'pending' ? (
+                          <span className="sc-muted sc-small"> tried {op.attempts}×</span>
+                        ) : null}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </section>
+    </Page>
+  )
+}
