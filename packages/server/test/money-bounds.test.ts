@@ -346,7 +346,7 @@ describe('totals at the bounds', () => {
         .where('supplier_id', '=', supplier)
         .where('deleted_at', 'is', null)
         .execute()
-    ).map((r) => ({ id: r.id, total: BigInt(r.total_minor) }))
+    ).map((r) => ({ id: r.id, total: BigInt(r.total_minor ?? 0) }))
     for (const limit of [2n ** 53n, 2n ** 63n]) {
       // Three rows carry the sum to within a cent of the limit, and one cent past it: two multiples of 1024
       // (exact as doubles below 2^63, as stored rows are exact below 2^53) and one of about 10,000,000.00.

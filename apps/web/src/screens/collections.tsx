@@ -70,7 +70,8 @@ export function CollectionsList() {
         {
           header: 'Amount',
           num: true,
-          cell: (c) => (c.total_amount === null ? <span className="rc-muted">price pending</span> : money(c.total_amount)),
+          cell: (c) =>
+            c.total_amount === null ? <span className="rc-muted">price pending</span> : money(c.total_amount),
           total: money(totals.amount),
           totalTestId: 'collections-total',
         },
