@@ -13,6 +13,7 @@
  * 6. Every balance equals its sums (the API, SQL, and a finance device).
  * 7. Every price is the rate in force, in commit order, when it was priced.
  */
+import type { QueuedOp, SyncClient } from '@trackvault/client'
 import {
   amountFor,
   ENTITY_SPECS,
@@ -21,20 +22,63 @@ import {
   formatDecimal,
   grantFor,
   MONEY_SCALE,
+  type OperationType,
   parseDecimal,
   QUANTITY_SCALE,
   type RatePeriod,
+  type Role,
   resolveRate,
   SYNCED_FIELDS,
 } from '@trackvault/core'
-import type { SyncedColumns } from '../packages/server/src/db/schema'
-import { TABLES, toWire } from '../packages/server/src/domain/mappers'
-import { httpCall } from './server'
-import type { Simulation } from './simulation'
+import { type SyncedColumns, TABLES, toWire } from '@trackvault/server/testing'
+import { httpCall, type SimServer, type SimUser } from './server'
 
 export interface Anomaly {
   kind: string
   detail: string
+}
+
+/** An operation a user made on a device, followed through re-sends under new identities. */
+export interface Intent {
+  id: number
+  device: number
+  userId: string
+  type: EntityType
+  entityId: string
+  op: OperationType
+  localIds: string[]
+  /** The payload the device holds now (an edit on retry replaces it). */
+  payload: Record<string, unknown>
+  inQueue: boolean
+  status: QueuedOp['status']
+  step: number
+}
+
+/** A device as the checks read it. */
+export interface DeviceRecord {
+  readonly index: number
+  readonly role: Role
+  readonly user: SimUser
+  readonly client: SyncClient
+  /** Queued operations on this device's store, of every user. */
+  storedOps(): QueuedOp[]
+}
+
+/**
+ * What the checks read of a finished run: a plain record, so the checks do not
+ * depend on the scheduler that produced it (the Simulation satisfies it).
+ */
+export interface RunRecord {
+  readonly server: SimServer
+  readonly adminToken: string
+  readonly devices: readonly DeviceRecord[]
+  readonly intents: readonly Intent[]
+  /** local ids the user discarded. */
+  readonly discarded: ReadonlySet<string>
+  /** local_id -> the resolution the user chose. */
+  readonly resolvedBy: ReadonlyMap<string, string>
+  /** Counts an outcome (reported with the run). */
+  note(kind: string, n?: number): void
 }
 
 type Row = Record<string, unknown> & { id: string; version: number; deleted_at: string | null }
@@ -63,7 +107,7 @@ function canonical(v: unknown): string {
 
 const short = (id: string) => id.slice(-8)
 
-export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
+export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
   const out: Anomaly[] = []
   const add = (kind: string, detail: string) => out.push({ kind, detail })
   const db = sim.server.handle.db

@@ -38,6 +38,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEFAULTS } from '../src/app'
 import { hashToken, issueTicket, issueToken } from '../src/auth/tokens'
+import { TEST_DIALECT } from '../src/testing/test-db'
 import {
   changedTables,
   countDelta,
@@ -50,7 +51,6 @@ import {
 } from './helpers/db-snapshot'
 import { type RawRequest, type RawResponse, rawRequest } from './helpers/raw-http'
 import { TestDevice } from './helpers/sync-client'
-import { TEST_DIALECT } from './helpers/test-db'
 import { seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_601)

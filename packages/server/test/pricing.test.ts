@@ -7,7 +7,7 @@ import { createEntity, updateEntity } from '../src/domain/entity-service'
 import { lockProductRates } from '../src/domain/pricing'
 import { loadRow } from '../src/domain/rows'
 import { runWrite } from '../src/domain/write-context'
-import { TEST_DIALECT } from './helpers/test-db'
+import { TEST_DIALECT } from '../src/testing/test-db'
 import { type Api, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer

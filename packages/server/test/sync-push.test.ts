@@ -3,8 +3,8 @@ import { newId } from '@trackvault/core'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createUser } from '../src/auth/users'
+import { TEST_DIALECT } from '../src/testing/test-db'
 import { TestDevice } from './helpers/sync-client'
-import { TEST_DIALECT } from './helpers/test-db'
 import { PASSWORD, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer
