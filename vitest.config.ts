@@ -93,6 +93,18 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      // Packed libraries in an outside app, and the production build installed without dev dependencies.
+      {
+        ...sources,
+        test: {
+          name: 'packaging',
+          globalSetup: [serverBuild],
+          include: ['tests/packaging/**/*.test.ts'],
+          env: { TRACKVAULT_TEST_DB: 'sqlite', TEST_DATABASE_URL: pgUrl },
+          testTimeout: 120_000,
+          hookTimeout: 300_000,
+        },
+      },
       // The seeded fault simulation (sim/, RELIABILITY.md): its CI budget once per database.
       {
         ...sources,
