@@ -9,7 +9,7 @@
  * invariants are checked (checks.ts).
  */
 import { ApiError, type QueuedOp, SyncClient, type ViewRow } from '@trackvault/client'
-import { AppError, type EntityType, type OperationType, type Role } from '@trackvault/core'
+import { AppError, type Role } from '@trackvault/core'
 import { type Anomaly, checkInvariants, type Intent } from './checks'
 import { SimDisk } from './disk'
 import { DEFAULT_DELIVERY_WEIGHTS, type DeliveryFault, type Held, SimNetwork } from './network'

@@ -393,7 +393,11 @@ describe('pricing under concurrent rate changes', () => {
       await commitMove.closed
     })
     await moved.closed
-    const collection = runWrite(db, caps, actor(), (ctx) => createEntity(ctx, 'collection', collectionOf(p)))
+    // The outcome is taken at once: the collection can fail as soon as the move commits, before `await move` returns.
+    const collection = runWrite(db, caps, actor(), (ctx) => createEntity(ctx, 'collection', collectionOf(p))).then(
+      (x) => x.result,
+      (err: AppError) => err,
+    )
     try {
       await someoneWaitsFor(movePid)
     } finally {
@@ -401,10 +405,7 @@ describe('pricing under concurrent rate changes', () => {
     }
     await move
     // p has no rate left once the move has committed: the collection, which commits after it, has none.
-    const priced = await collection.then(
-      (x) => x.result,
-      (err: AppError) => err,
-    )
+    const priced = await collection
     expect(priced).toMatchObject({ code: 'NO_RATE' })
     const rows = await db.selectFrom('collections').select('id').where('product_id', '=', p).execute()
     expect(rows).toEqual([])
