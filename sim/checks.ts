@@ -15,6 +15,7 @@
  *    none in force a collection is unpriced, and none stays unpriced while a
  *    rate covers it.
  */
+import type { QueuedOp, SyncClient } from '@trackvault/client'
 import {
   amountFor,
   ENTITY_SPECS,
@@ -23,21 +24,64 @@ import {
   formatDecimal,
   grantFor,
   MONEY_SCALE,
+  type OperationType,
   PRICE_INPUTS,
   parseDecimal,
   QUANTITY_SCALE,
   type RatePeriod,
+  type Role,
   resolveRate,
   SYNCED_FIELDS,
 } from '@trackvault/core'
-import type { SyncedColumns } from '../packages/server/src/db/schema'
-import { TABLES, toWire } from '../packages/server/src/domain/mappers'
-import { httpCall } from './server'
-import type { Simulation } from './simulation'
+import { type SyncedColumns, TABLES, toWire } from '@trackvault/server/testing'
+import { httpCall, type SimServer, type SimUser } from './server'
 
 export interface Anomaly {
   kind: string
   detail: string
+}
+
+/** An operation a user made on a device, followed through re-sends under new identities. */
+export interface Intent {
+  id: number
+  device: number
+  userId: string
+  type: EntityType
+  entityId: string
+  op: OperationType
+  localIds: string[]
+  /** The payload the device holds now (an edit on retry replaces it). */
+  payload: Record<string, unknown>
+  inQueue: boolean
+  status: QueuedOp['status']
+  step: number
+}
+
+/** A device as the checks read it. */
+export interface DeviceRecord {
+  readonly index: number
+  readonly role: Role
+  readonly user: SimUser
+  readonly client: SyncClient
+  /** Queued operations on this device's store, of every user. */
+  storedOps(): QueuedOp[]
+}
+
+/**
+ * What the checks read of a finished run: a plain record, so the checks do not
+ * depend on the scheduler that produced it (the Simulation satisfies it).
+ */
+export interface RunRecord {
+  readonly server: SimServer
+  readonly adminToken: string
+  readonly devices: readonly DeviceRecord[]
+  readonly intents: readonly Intent[]
+  /** local ids the user discarded. */
+  readonly discarded: ReadonlySet<string>
+  /** local_id -> the resolution the user chose. */
+  readonly resolvedBy: ReadonlyMap<string, string>
+  /** Counts an outcome (reported with the run). */
+  note(kind: string, n?: number): void
 }
 
 type Row = Record<string, unknown> & { id: string; version: number; deleted_at: string | null }
@@ -73,7 +117,7 @@ function latestCollections(history: Array<{ entity_type: string; entity_id: stri
   return latest
 }
 
-export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
+export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
   const out: Anomaly[] = []
   const add = (kind: string, detail: string) => out.push({ kind, detail })
   const db = sim.server.handle.db
@@ -363,19 +407,7 @@ export async function checkInvariants(sim: Simulation): Promise<Anomaly[]> {
     const first = Number(h.version) === 1
     const same = prev !== undefined && prev.id === data.id
     // Priced when created, when what the price depends on changed, and on any write while unpriced.
-    const repriced =
-      first ||
-      (same &&
-        (prev?.total_amount === null ||
-          [
-            'product_id',
-            'unit',
-            'collection_date',
-            'quantity',
-            'tare_per_container',
-            'containers',
-            'deduction_percent',
-          ].some((f) => prev?.[f] !== data[f])))
+    const repriced = first || (same && (prev?.total_amount === null || PRICE_INPUTS.some((f) => prev?.[f] !== data[f])))
     prev = data
     if (!repriced || data.deleted_at) continue
     const where = `collection ${short(h.entity_id)} v${h.version}`

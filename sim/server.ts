@@ -11,12 +11,10 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { newId, type Role } from '@trackvault/core'
+import { buildApp, type DbHandle, migrateToLatest, openDatabase } from '@trackvault/server/testing'
 import type { FastifyInstance } from 'fastify'
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, UnknownRow } from 'kysely'
 import pg from 'pg'
-import { buildApp } from '../packages/server/src/app'
-import { type DbHandle, openDatabase } from '../packages/server/src/db/database'
-import { migrateToLatest } from '../packages/server/src/db/migrate'
 
 export type Dialect = 'sqlite' | 'postgres'
 

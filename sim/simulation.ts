@@ -9,8 +9,8 @@
  * invariants are checked (checks.ts).
  */
 import { ApiError, type QueuedOp, SyncClient, type ViewRow } from '@trackvault/client'
-import { AppError, type EntityType, type OperationType, type Role } from '@trackvault/core'
-import { type Anomaly, checkInvariants } from './checks'
+import { AppError, type Role } from '@trackvault/core'
+import { type Anomaly, checkInvariants, type Intent } from './checks'
 import { SimDisk } from './disk'
 import { DEFAULT_DELIVERY_WEIGHTS, type DeliveryFault, type Held, SimNetwork } from './network'
 import { Rng } from './prng'
@@ -42,22 +42,6 @@ export interface SimResult {
   /** Digest of the scheduler's decisions (two replays of a seed with the same trace took the same path). */
   trace: string
   ms: number
-}
-
-/** An operation a user made on a device, followed through re-sends under new identities. */
-export interface Intent {
-  id: number
-  device: number
-  userId: string
-  type: EntityType
-  entityId: string
-  op: OperationType
-  localIds: string[]
-  /** The payload the device holds now (an edit on retry replaces it). */
-  payload: Record<string, unknown>
-  inQueue: boolean
-  status: QueuedOp['status']
-  step: number
 }
 
 const DAY0 = Date.UTC(2026, 0, 1)

@@ -1,10 +1,12 @@
 import react from '@vitejs/plugin-react'
-import { defineConfig } from 'vite'
+import { defaultClientConditions, defineConfig } from 'vite'
 import { VitePWA } from 'vite-plugin-pwa'
 
 // The app shell is precached by a service worker, so a reload with no network
 // opens the app; the data lives in IndexedDB through @trackvault/client.
 export default defineConfig({
+  // Our packages are built from their sources (the `@trackvault/source` export condition).
+  resolve: { conditions: ['@trackvault/source', ...defaultClientConditions] },
   plugins: [
     react(),
     VitePWA({
@@ -31,5 +33,6 @@ export default defineConfig({
     }),
   ],
   server: { proxy: { '/api': 'http://localhost:8080', '/health': 'http://localhost:8080' } },
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  // Built once into the server package's static folder: `trackvault serve` and the release serve it from there.
+  build: { outDir: '../../packages/server/web', emptyOutDir: true, sourcemap: true },
 })

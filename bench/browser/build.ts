@@ -1,6 +1,6 @@
 /**
- * Bundles ./pull-entry.ts for Chromium with esbuild (a dependency of tsx and
- * vite, so always installed) into a fresh temp folder with an index.html, which
+ * Bundles ./pull-entry.ts for Chromium with esbuild (a root dev dependency:
+ * it also builds the packages) into a fresh temp folder with an index.html, which
  * the TrackVault server then serves as its web root (same origin as the API,
  * so no CORS is involved).
  */

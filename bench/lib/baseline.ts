@@ -22,11 +22,9 @@ import {
   parseDecimal,
   QUANTITY_SCALE,
 } from '@trackvault/core'
+import { openSqlite, type PushOperation, TABLES, toColumns } from '@trackvault/server/testing'
 import type { Database as SqliteDb, Statement } from 'better-sqlite3'
 import pg from 'pg'
-import { openSqlite } from '../../packages/server/src/db/sqlite/sqlite-dialect'
-import { TABLES, toColumns } from '../../packages/server/src/domain/mappers'
-import type { PushOperation } from '../../packages/server/src/sync/push'
 import type { BenchDb, Fixtures } from './env'
 import { PG_URL } from './env'
 

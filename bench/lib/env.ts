@@ -1,7 +1,7 @@
 /**
  * What every workload stands on: a fresh, migrated database (a SQLite file
  * in a temp folder, or a PostgreSQL schema of its own), a real TrackVault
- * server process on loopback (`src/main.ts`, the same entry point as
+ * server process on loopback (the build, `dist/cli.js serve`, as
  * `npm start`), bench users, sessions minted straight into the database
  * (1,000 scrypt sign-ins would only measure scrypt), and master data.
  */
@@ -12,17 +12,23 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { FetchLike, Session } from '@trackvault/client'
 import { newId, type Role } from '@trackvault/core'
+import {
+  type Actor,
+  createEntity,
+  type Database,
+  type DbHandle,
+  freePort,
+  hashPassword,
+  issueToken,
+  migrateToLatest,
+  openDatabase,
+  runWrite,
+  SERVER_CLI,
+  toUser,
+  type UsersTable,
+} from '@trackvault/server/testing'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
-import { hashPassword } from '../../packages/server/src/auth/passwords'
-import { issueToken } from '../../packages/server/src/auth/tokens'
-import { toUser } from '../../packages/server/src/auth/users'
-import { type DbHandle, openDatabase } from '../../packages/server/src/db/database'
-import { migrateToLatest } from '../../packages/server/src/db/migrate'
-import type { Database, UsersTable } from '../../packages/server/src/db/schema'
-import { createEntity } from '../../packages/server/src/domain/entity-service'
-import { type Actor, runWrite } from '../../packages/server/src/domain/write-context'
-import { freePort } from '../../packages/server/test/helpers/server-process'
 import { sleep } from './stats'
 
 export type Dialect = 'sqlite' | 'postgres'
@@ -112,7 +118,7 @@ export interface ServerOptions {
 }
 
 /**
- * Starts `packages/server/src/main.ts` on loopback against `db`, the way
+ * Starts the built server (`dist/cli.js serve`) on loopback against `db`, the way
  * `npm start` does (log level info unless told), with the per-user rate
  * limit raised so that it does not throttle the load. The log goes to a
  * file, not through a pipe to this process.
@@ -122,12 +128,7 @@ export async function startServer(db: BenchDb, opts: ServerOptions = {}): Promis
   const logDir = opts.logFile ? undefined : mkdtempSync(join(tmpdir(), 'trackvault-bench-log-'))
   const logFile = opts.logFile ?? join(logDir as string, 'server.log')
   const fd = openSync(logFile, 'a')
-  const args = [
-    ...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []),
-    '--import',
-    'tsx',
-    'src/main.ts',
-  ]
+  const args = [...(opts.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${opts.profileDir}`] : []), SERVER_CLI, 'serve']
   const child = spawn(process.execPath, args, {
     cwd: serverDir,
     env: {

@@ -7,7 +7,7 @@
  * operations on one row (as the client's batches never do).
  */
 import { newId } from '@trackvault/core'
-import type { PushOperation } from '../../packages/server/src/sync/push'
+import type { PushOperation } from '@trackvault/server/testing'
 import type { Fixtures } from './env'
 
 type Kind = 'collection' | 'payment'

@@ -9,7 +9,7 @@
  * `owner`, spread over the fixtures' suppliers.
  */
 import { newId } from '@trackvault/core'
-import type { PushOperation } from '../../packages/server/src/sync/push'
+import type { PushOperation } from '@trackvault/server/testing'
 import { RowBuilder, rawWriterFor } from './baseline'
 import type { BenchDb, Fixtures } from './env'
 import { COLLECTION_DATE } from './ops'

@@ -6,8 +6,7 @@
  * measured right before each product measurement (see lib/baseline.ts).
  */
 import type { Role } from '@trackvault/core'
-import type { UsersTable } from '../../packages/server/src/db/schema'
-import type { PushOperation } from '../../packages/server/src/sync/push'
+import type { PushOperation, UsersTable } from '@trackvault/server/testing'
 import { RowBuilder, rawWriterFor } from '../lib/baseline'
 import type { BenchOptions } from '../lib/context'
 import {

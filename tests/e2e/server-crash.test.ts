@@ -21,14 +21,17 @@
  * packages/server/test/sync-pull.test.ts ("concurrent writers and pullers").
  */
 import type { Role } from '@trackvault/core'
+import {
+  createUser,
+  type Database,
+  migrateToLatest,
+  openDatabase,
+  type ServerProcess,
+  startServerProcess,
+  TEST_DIALECT,
+} from '@trackvault/server/testing'
 import type { Kysely } from 'kysely'
 import { afterAll, describe, expect, test } from 'vitest'
-import { createUser } from '../../packages/server/src/auth/users'
-import { openDatabase } from '../../packages/server/src/db/database'
-import { migrateToLatest } from '../../packages/server/src/db/migrate'
-import type { Database } from '../../packages/server/src/db/schema'
-import { type ServerProcess, startServerProcess } from '../../packages/server/test/helpers/server-process'
-import { TEST_DIALECT } from '../../packages/server/test/helpers/test-db'
 import { startHarness } from '../helpers/client-harness'
 import {
   checkInvariants,

@@ -8,9 +8,13 @@ import type { KVStore } from '@trackvault/client'
 import { createSyncClient, type SyncClient } from '@trackvault/client'
 import { createMemoryStore } from '@trackvault/client/memory'
 import type { Role } from '@trackvault/core'
-import { createUser } from '../../packages/server/src/auth/users'
-import { type ServerProcess, startServerProcess } from '../../packages/server/test/helpers/server-process'
-import { createTestDb, type TestDb } from '../../packages/server/test/helpers/test-db'
+import {
+  createTestDb,
+  createUser,
+  type ServerProcess,
+  startServerProcess,
+  type TestDb,
+} from '@trackvault/server/testing'
 
 export const PASSWORD = 'e2e-password-1'
 

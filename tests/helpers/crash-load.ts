@@ -32,9 +32,8 @@ import {
   QUANTITY_SCALE,
   type Role,
 } from '@trackvault/core'
+import { type Database, type SyncedColumns, TABLES, toWire } from '@trackvault/server/testing'
 import type { Kysely } from 'kysely'
-import type { Database, SyncedColumns } from '../../packages/server/src/db/schema'
-import { TABLES, toWire } from '../../packages/server/src/domain/mappers'
 import { Rng } from '../../sim/prng'
 
 export const LOAD_PASSWORD = 'crash-password-1'

@@ -12,7 +12,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { freePort } from '../../packages/server/test/helpers/server-process'
+import { freePort } from '@trackvault/server/testing'
 
 const run = promisify(execFile)
 

@@ -8,10 +8,14 @@ import { existsSync, mkdirSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Role } from '@trackvault/core'
+import {
+  createTestDb,
+  createUser,
+  type ServerProcess,
+  startServerProcess,
+  type TestDb,
+} from '@trackvault/server/testing'
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core'
-import { createUser } from '../../packages/server/src/auth/users'
-import { type ServerProcess, startServerProcess } from '../../packages/server/test/helpers/server-process'
-import { createTestDb, type TestDb } from '../../packages/server/test/helpers/test-db'
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..')

@@ -1,6 +1,6 @@
 /**
  * The whole HTTP application as one Fastify plugin tree, so tests and
- * main.ts build the same thing: external plugins -> app plugins -> routes.
+ * `trackvault serve` (cli/serve.ts) build the same thing: external plugins -> app plugins -> routes.
  */
 import rateLimit from '@fastify/rate-limit'
 import { AppError } from '@trackvault/core'
@@ -62,7 +62,7 @@ function trustProxyOption(trust: AppOptions['trustProxy']) {
   return (_address: string, hop: number) => hop < trust
 }
 
-/** Builds the app; call `listen` (main.ts) or `inject` on the result. */
+/** Builds the app; call `listen` (cli/serve.ts) or `inject` on the result. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const edge = { ...EDGE_DEFAULTS, ...opts.edge }
   const app = Fastify({

@@ -64,7 +64,7 @@ const schema = z.object({
   TRACKVAULT_METRICS_PUBLIC: z.enum(['0', '1']).default('0'),
   /** How often each process re-checks the sessions of its open event streams. */
   TRACKVAULT_LIVE_SESSION_CHECK_SECONDS: z.coerce.number().positive().max(3600).default(15),
-  /** Built web app to serve at / (default: apps/web/dist of this checkout). */
+  /** Built web app to serve at / (default: the `web` folder of the server package, where the build puts it). */
   TRACKVAULT_WEB_ROOT: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })

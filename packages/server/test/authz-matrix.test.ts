@@ -34,10 +34,10 @@ import {
 import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { issueToken } from '../src/auth/tokens'
 import { createUser } from '../src/auth/users'
+import { TEST_DIALECT } from '../src/testing/test-db'
 import { changedTables, describeChange, listTables, type Snapshot, snapshotter } from './helpers/db-snapshot'
 import { rawRequest } from './helpers/raw-http'
 import { TestDevice } from './helpers/sync-client'
-import { TEST_DIALECT } from './helpers/test-db'
 import { Api, PASSWORD, type Reply, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 const ROLES: Role[] = ['admin', 'manager', 'finance', 'collector']

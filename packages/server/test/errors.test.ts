@@ -4,10 +4,10 @@
  */
 import { ERROR_CODES } from '@trackvault/core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { TEST_DIALECT } from '../src/testing/test-db'
 import { describeChange, listTables, type Snapshot, snapshotter } from './helpers/db-snapshot'
 import { expectRawError, fieldsOf } from './helpers/error-contract'
 import { rawWithToken } from './helpers/raw-http'
-import { TEST_DIALECT } from './helpers/test-db'
 import { type Reply, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 /** Asserts `{ error: { code, message, details? } }` with nothing else, and the code's status. */

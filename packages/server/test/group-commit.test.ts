@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createEntity } from '../src/domain/entity-service'
 import { GroupCommit } from '../src/domain/group-commit'
 import type { Actor, WriteContext } from '../src/domain/write-context'
-import { createTestDb, TEST_DIALECT, type TestDb } from './helpers/test-db'
+import { createTestDb, TEST_DIALECT, type TestDb } from '../src/testing/test-db'
 
 const manager: Actor = { id: 'group-manager', role: 'manager', name: 'Manager', deviceId: null }
 let db: TestDb

@@ -8,10 +8,10 @@ import { randomUUID } from 'node:crypto'
 import { newId } from '@trackvault/core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { issueToken } from '../src/auth/tokens'
+import { TEST_DIALECT } from '../src/testing/test-db'
 import { describeChange, listTables, type Snapshot, snapshotter } from './helpers/db-snapshot'
 import { expectRawError, fieldsOf } from './helpers/error-contract'
 import { rawRequest, rawWithToken } from './helpers/raw-http'
-import { TEST_DIALECT } from './helpers/test-db'
 import { startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer

@@ -1,8 +1,8 @@
 /** The start command as a real process: migrations, first admin, demo data, graceful shutdown. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { DEMO_ACCOUNTS, DEMO_PASSWORD } from '../src/seed/bootstrap'
-import { startServerProcess } from './helpers/server-process'
-import { createTestDb, type TestDb } from './helpers/test-db'
+import { startServerProcess } from '../src/testing/server-process'
+import { createTestDb, type TestDb } from '../src/testing/test-db'
 
 describe('demo mode', () => {
   let db: TestDb

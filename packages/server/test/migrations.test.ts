@@ -2,7 +2,7 @@
 import { newId } from '@trackvault/core'
 import { afterAll, describe, expect, test } from 'vitest'
 import { migrateToLatest } from '../src/db/migrate'
-import { createTestDb, type TestDb } from './helpers/test-db'
+import { createTestDb, type TestDb } from '../src/testing/test-db'
 
 const dbs: TestDb[] = []
 afterAll(async () => {

@@ -10,10 +10,10 @@ import { MAX_AMOUNT, MAX_AMOUNT_MINOR, newId } from '@trackvault/core'
 import fc from 'fast-check'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { TEST_DIALECT } from '../src/testing/test-db'
 import { RUNS, SEED } from './fuzz/config'
 import { describeChange, entityDelta, listTables, type Snapshot, snapshotter } from './helpers/db-snapshot'
 import { TestDevice } from './helpers/sync-client'
-import { TEST_DIALECT } from './helpers/test-db'
 import { type Api, type Reply, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer

@@ -1,7 +1,7 @@
 /** Operations: health, metrics, the OpenAPI document and the interactive docs. */
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { buildApp } from '../src/app'
-import { createTestDb, TEST_DIALECT } from './helpers/test-db'
+import { createTestDb, TEST_DIALECT } from '../src/testing/test-db'
 import { startTestServer, type TestServer } from './helpers/test-server'
 
 const METRICS_TOKEN = 'metrics-scraper-token-0123456789'

@@ -10,7 +10,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { isTransientDbError } from '../src/db/db-errors'
 import { openPostgres } from '../src/db/postgres/postgres-dialect'
-import { createTestDb, pgAdmin, TEST_DIALECT, type TestDb } from './helpers/test-db'
+import { createTestDb, pgAdmin, TEST_DIALECT, type TestDb } from '../src/testing/test-db'
 
 describe.skipIf(TEST_DIALECT !== 'postgres')('a PostgreSQL connection lost while checked out', () => {
   let tdb: TestDb

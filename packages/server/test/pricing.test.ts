@@ -7,7 +7,7 @@ import { createEntity, updateEntity } from '../src/domain/entity-service'
 import { lockProductRates } from '../src/domain/pricing'
 import { loadRow } from '../src/domain/rows'
 import { runWrite } from '../src/domain/write-context'
-import { TEST_DIALECT } from './helpers/test-db'
+import { TEST_DIALECT } from '../src/testing/test-db'
 import { type Api, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer
@@ -575,7 +575,11 @@ describe('pricing under concurrent rate changes', () => {
       await commitMove.closed
     })
     await moved.closed
-    const collection = runWrite(db, caps, actor(), (ctx) => createEntity(ctx, 'collection', collectionOf(p)))
+    // The outcome is taken at once: the collection can fail as soon as the move commits, before `await move` returns.
+    const collection = runWrite(db, caps, actor(), (ctx) => createEntity(ctx, 'collection', collectionOf(p))).then(
+      (x) => x.result,
+      (err: AppError) => err,
+    )
     try {
       await someoneWaitsFor(movePid)
     } finally {
@@ -583,10 +587,7 @@ describe('pricing under concurrent rate changes', () => {
     }
     await move
     // p has no rate left once the move has committed: the collection, which commits after it, is unpriced.
-    const priced = await collection.then(
-      (x) => x.result,
-      (err: AppError) => err,
-    )
+    const priced = await collection
     expect(priced).toMatchObject({ product_id: p, product_rate_id: null, total_amount: null })
     const rows = await db.selectFrom('collections').select('product_rate_id').where('product_id', '=', p).execute()
     expect(rows).toEqual([{ product_rate_id: null }])

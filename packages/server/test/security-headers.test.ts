@@ -44,7 +44,7 @@ describe('security headers', () => {
   let s: TestServer
   let webRoot: string
   beforeAll(async () => {
-    // A stand-in for apps/web/dist: the headers do not depend on what the files hold.
+    // A stand-in for the built web app: the headers do not depend on what the files hold.
     webRoot = mkdtempSync(join(tmpdir(), 'trackvault-web-'))
     writeFileSync(join(webRoot, 'index.html'), '<!doctype html><title>TrackVault</title>')
     writeFileSync(join(webRoot, 'sw.js'), 'self.addEventListener("fetch", () => {})')

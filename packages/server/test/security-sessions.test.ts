@@ -9,10 +9,10 @@ import { createHash } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { createUser } from '../src/auth/users'
 import { migrateToLatest } from '../src/db/migrate'
+import { type ServerProcess, startServerProcess } from '../src/testing/server-process'
+import { createTestDb, TEST_DIALECT, type TestDb } from '../src/testing/test-db'
 import { rawRequest } from './helpers/raw-http'
-import { type ServerProcess, startServerProcess } from './helpers/server-process'
 import { connectEvents, openEvents, type SseStream } from './helpers/sse-client'
-import { createTestDb, TEST_DIALECT, type TestDb } from './helpers/test-db'
 import { Api, PASSWORD, startTestServer, type TestServer } from './helpers/test-server'
 
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex')

@@ -7,10 +7,10 @@ import { buildApp } from '../src/app'
 import { issueToken } from '../src/auth/tokens'
 import { createUser } from '../src/auth/users'
 import { headCursor } from '../src/domain/change-log'
-import { type ServerProcess, startServerProcess } from './helpers/server-process'
+import { type ServerProcess, startServerProcess } from '../src/testing/server-process'
+import { createTestDb, TEST_DIALECT, type TestDb } from '../src/testing/test-db'
 import { connectEvents, cursorOf, newDispatcher, openEvents, type SseEvent, type SseStream } from './helpers/sse-client'
 import { TestDevice } from './helpers/sync-client'
-import { createTestDb, TEST_DIALECT, type TestDb } from './helpers/test-db'
 import { Api, PASSWORD, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 /** A poke must reach connected devices well within this. */

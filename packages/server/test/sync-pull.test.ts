@@ -13,9 +13,9 @@ import { appendChanges, type PendingChange } from '../src/domain/change-log'
 import { writeHistory } from '../src/domain/history'
 import type { Actor } from '../src/domain/write-context'
 import { pullChanges } from '../src/sync/pull'
-import { type ServerProcess, startServerProcess } from './helpers/server-process'
+import { type ServerProcess, startServerProcess } from '../src/testing/server-process'
+import { createTestDb, TEST_DIALECT, type TestDb } from '../src/testing/test-db'
 import { TestDevice } from './helpers/sync-client'
-import { createTestDb, TEST_DIALECT, type TestDb } from './helpers/test-db'
 import { Api, PASSWORD, type Reply, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 interface Change {

@@ -5,9 +5,9 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { issueToken } from '../src/auth/tokens'
 import { createUser } from '../src/auth/users'
+import { TEST_DIALECT } from '../src/testing/test-db'
 import { rawWithToken } from './helpers/raw-http'
 import { TestDevice } from './helpers/sync-client'
-import { TEST_DIALECT } from './helpers/test-db'
 import { PASSWORD, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer

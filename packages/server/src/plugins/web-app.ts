@@ -1,5 +1,5 @@
 /**
- * Serves the built web app (apps/web/dist) at `/`. Unknown GET paths that
+ * Serves the built web app (the server package's web/ folder) at `/`. Unknown GET paths that
  * are not API calls get index.html, so deep links work; the service worker
  * and index.html are never cached by the browser's HTTP cache (the service
  * worker does the caching).

@@ -6,7 +6,7 @@ import type { Role } from '@trackvault/core'
 import type { FastifyInstance } from 'fastify'
 import { type AppOptions, buildApp } from '../../src/app'
 import { createUser } from '../../src/auth/users'
-import { createTestDb, type TestDb } from './test-db'
+import { createTestDb, type TestDb } from '../../src/testing/test-db'
 
 export const PASSWORD = 'correct-horse-battery'
 

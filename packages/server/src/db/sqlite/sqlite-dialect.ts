@@ -31,7 +31,7 @@ export function withStatementCache(sqlite: SqliteDatabase.Database, size = STATE
   }
 }
 
-export function openSqlite(file: string) {
+export function openSqlite(file: string): { dialect: SqliteDialect; sqlite: SqliteDatabase.Database } {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true })
   const sqlite = new SqliteDatabase(file)
   sqlite.pragma('journal_mode = WAL')

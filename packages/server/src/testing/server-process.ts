@@ -1,13 +1,18 @@
 /**
- * Runs TrackVault as a real child process (the same entry point as
- * `npm start`), for tests of start-up, shutdown and multi-process behaviour.
+ * Runs TrackVault as a real child process, the build that `npm start` and the
+ * release run (`node dist/cli.js serve`), for tests of start-up, shutdown and
+ * multi-process behaviour. The test runs' global setup keeps the build fresh
+ * (scripts/build-server.mjs).
  */
 import { type ChildProcess, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const serverDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+/** The built `trackvault` command. */
+export const SERVER_CLI = join(serverDir, 'dist', 'cli.js')
 
 /** A free TCP port on loopback. */
 export async function freePort(): Promise<number> {
@@ -30,10 +35,11 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>
 }
 
-/** Starts `src/main.ts` with `env` and waits until /health answers. */
+/** Starts `trackvault serve` with `env` and waits until /health answers. */
 export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
+  if (!existsSync(SERVER_CLI)) throw new Error(`${SERVER_CLI} is not built: npm run build -w @trackvault/server`)
   const port = env.PORT ? Number(env.PORT) : await freePort()
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [SERVER_CLI, 'serve'], {
     cwd: serverDir,
     env: { ...process.env, LOG_LEVEL: 'info', TRACKVAULT_DEMO: '0', ...env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
-import { type DbHandle, openDatabase } from '../../src/db/database'
-import { migrateToLatest } from '../../src/db/migrate'
+import { type DbHandle, openDatabase } from '../db/database'
+import { migrateToLatest } from '../db/migrate'
 
 export const TEST_DIALECT = (process.env.TRACKVAULT_TEST_DB ?? 'sqlite') as 'sqlite' | 'postgres'
 

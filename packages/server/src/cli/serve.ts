@@ -1,0 +1,81 @@
+/**
+ * `trackvault serve`: config, database, migrations, first-start accounts, the
+ * HTTP server, and a graceful shutdown on SIGTERM/SIGINT.
+ */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import closeWithGrace from 'close-with-grace'
+import { buildApp } from '../app'
+import { type Config, loadConfig } from '../config'
+import { openDatabase } from '../db/database'
+import { migrateToLatest } from '../db/migrate'
+import { packageRoot } from '../package-root'
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureAdmin, seedDemo } from '../seed/bootstrap'
+import { parseOptions } from './command'
+
+const HELP = `Usage: trackvault serve
+
+Migrates the database to the newest schema, creates the first admin or the
+demo data when asked to, and serves the API and the web app until SIGTERM or
+SIGINT. Configuration comes from the environment (see the README).`
+
+/** The built web app: TRACKVAULT_WEB_ROOT, else the server package's web folder (`npm run build` puts it there). */
+function webRootOf(config: Config): string {
+  return config.TRACKVAULT_WEB_ROOT ?? join(packageRoot(), 'web')
+}
+
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseOptions(args, {}, HELP)
+  if (typeof parsed === 'number') return parsed
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    process.stderr.write(`trackvault serve: ${(err as Error).message}\n`)
+    return 1
+  }
+  const webRoot = webRootOf(config)
+  const webBuilt = existsSync(join(webRoot, 'index.html'))
+  const handle = openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    sqliteFile: config.TRACKVAULT_DB,
+    pgSchema: config.TRACKVAULT_PG_SCHEMA,
+  })
+  const app = await buildApp({
+    db: handle,
+    logger: { level: config.LOG_LEVEL },
+    tokenTtlMs: config.TRACKVAULT_TOKEN_TTL_HOURS * 3600 * 1000,
+    rateLimit: { max: config.TRACKVAULT_RATE_LIMIT, timeWindowMs: 60_000 },
+    trustProxy: config.TRACKVAULT_TRUST_PROXY,
+    liveSessionCheckMs: config.TRACKVAULT_LIVE_SESSION_CHECK_SECONDS * 1000,
+    edge: { maxConnectionsPerAddress: config.TRACKVAULT_MAX_CONNECTIONS_PER_ADDRESS },
+    metrics: { token: config.TRACKVAULT_METRICS_TOKEN, public: config.TRACKVAULT_METRICS_PUBLIC === '1' },
+    webRoot: webBuilt ? webRoot : undefined,
+  })
+  const log = app.log
+  if (!webBuilt) log.warn({ webRoot }, 'web app not built (npm run build); serving the API only')
+
+  const applied = await migrateToLatest(handle.db)
+  log.info({ database: handle.describe, applied }, 'database ready')
+
+  if (await ensureAdmin(handle.db, config.TRACKVAULT_ADMIN_EMAIL, config.TRACKVAULT_ADMIN_PASSWORD)) {
+    log.info({ email: config.TRACKVAULT_ADMIN_EMAIL }, 'created the first admin')
+  }
+  if (config.TRACKVAULT_DEMO === '1') {
+    if (await seedDemo(handle.db, handle.caps)) log.info('seeded demo data')
+    const accounts = DEMO_ACCOUNTS.map((a) => `  ${a.role.padEnd(10)} ${a.email}  /  ${DEMO_PASSWORD}`).join('\n')
+    process.stdout.write(
+      `\nTrackVault demo accounts (demo mode only; set TRACKVAULT_DEMO=0 to turn off):\n${accounts}\n\n`,
+    )
+  }
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'shutting down after an error')
+    else log.info({ signal }, 'shutting down')
+    await app.close()
+    await handle.close()
+  })
+
+  await app.listen({ port: config.PORT, host: config.HOST })
+  return 0
+}

@@ -1,5 +1,0 @@
-export { type AppOptions, buildApp, DEFAULTS } from './app'
-export { type Config, loadConfig } from './config'
-export { type DbHandle, type DbOptions, openDatabase } from './db/database'
-export { migrateToLatest } from './db/migrate'
-export { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureAdmin, seedDemo } from './seed/bootstrap'

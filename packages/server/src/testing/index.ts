@@ -1,0 +1,23 @@
+/**
+ * `@trackvault/server/testing`: what code outside the server package (sim/,
+ * bench/, tests/) may use of the server's insides, in one declared entry: the
+ * app and its database for in-process servers, the storage mapping and the
+ * push operation shape for checks and fixtures, direct writes for seeding,
+ * and the helpers that start a server on loopback against a fresh database.
+ * Development only: the entry has no built form, so it resolves only with the
+ * `@trackvault/source` condition (vitest, tsx with `--conditions`).
+ */
+export { type AppOptions, buildApp } from '../app'
+export { hashPassword } from '../auth/passwords'
+export { issueToken } from '../auth/tokens'
+export { createUser, toUser } from '../auth/users'
+export { type DbHandle, openDatabase } from '../db/database'
+export { migrateToLatest } from '../db/migrate'
+export type { Database, SyncedColumns, UsersTable } from '../db/schema'
+export { openSqlite } from '../db/sqlite/sqlite-dialect'
+export { createEntity } from '../domain/entity-service'
+export { TABLES, toColumns, toWire } from '../domain/mappers'
+export { type Actor, runWrite } from '../domain/write-context'
+export type { PushOperation } from '../sync/push'
+export { freePort, SERVER_CLI, type ServerProcess, startServerProcess } from './server-process'
+export { createTestDb, pgAdmin, TEST_DIALECT, type TestDb } from './test-db'
