@@ -154,11 +154,20 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
     if (!deviceIds.has(op.device_id)) add('PHANTOM_DEVICE', `ledger row from unknown device ${op.device_id}`)
     byLocal.set(`${op.device_id}|${op.local_id}`, op)
   }
+  // An operation writes its own record once. It may also write others on the
+  // way (a new rate prices the collections that waited for it): those
+  // versions name the operation too, for the audit trail, and are not doubles.
   const historyByOp = new Map<string, number>()
+  const writesOfRecord = new Map<string, number>()
   for (const h of history) {
-    if (h.sync_operation_id) historyByOp.set(h.sync_operation_id, (historyByOp.get(h.sync_operation_id) ?? 0) + 1)
+    if (!h.sync_operation_id) continue
+    historyByOp.set(h.sync_operation_id, (historyByOp.get(h.sync_operation_id) ?? 0) + 1)
+    const key = `${h.sync_operation_id}|${h.entity_type}|${h.entity_id}`
+    writesOfRecord.set(key, (writesOfRecord.get(key) ?? 0) + 1)
   }
-  for (const [opId, n] of historyByOp) if (n > 1) add('DOUBLE_WRITE', `operation ${opId} wrote ${n} versions`)
+  for (const [key, n] of writesOfRecord) {
+    if (n > 1) add('DOUBLE_WRITE', `operation ${key.split('|')[0]} wrote ${n} versions of ${key.split('|')[2]}`)
+  }
 
   const claimed = new Set<string>()
   for (const intent of sim.intents) {

@@ -119,29 +119,36 @@ describe('failures', () => {
   test('a refused operation shows as failed, and can be edited and retried, or discarded', async () => {
     const product = await a.client.products.create({ code: 'FAIL-P', name: 'Leaf', default_unit: 'kg' })
     await a.client.productRates.create({ product_id: product.id, unit: 'kg', rate: '10', effective_date: '2020-01-01' })
+    const gone = await a.client.suppliers.create({ code: 'FAIL-GONE', name: 'Moved away' })
     await a.client.sync()
     const c = makeClient(h)
     await c.client.login(h.users.collector.email, PASSWORD)
     await c.client.sync()
+    // The office removes a supplier while the collector, offline, still records for them.
+    await a.client.suppliers.remove(gone.id)
+    await a.client.sync()
     const s = await c.client.suppliers.create({ code: 'FAIL-1', name: 'Ok' })
-    // No rate exists for crates: the server answers NO_RATE; the supplier before it still syncs.
     const fields = {
-      supplier_id: s.id,
+      supplier_id: gone.id,
       product_id: product.id,
       collection_date: '2026-06-01',
       quantity: '2',
-      unit: 'crate',
+      unit: 'kg',
     }
     const col = await c.client.collections.create(fields)
-    expect(col.total_amount).toBeNull() // no local rate either: no preview
+    expect(col.total_amount).toBe('20.00') // the device's preview
     const summary = await c.client.sync()
-    expect(summary).toMatchObject({ successful: 1, failed: 1 })
+    expect(summary).toMatchObject({ successful: 1, failed: 1 }) // the new supplier before it still syncs
     const [failed] = await c.client.failed.list()
-    expect(failed).toMatchObject({ entity_id: col.id, error: { code: 'NO_RATE' } })
+    expect(failed).toMatchObject({ entity_id: col.id, error: { code: 'REFERENCE_NOT_FOUND' } })
     expect(await c.client.collections.get(col.id)).toMatchObject({ _sync: 'failed' })
-    await c.client.failed.retry(failed.local_id, { payload: { ...fields, unit: 'kg' } })
+    await c.client.failed.retry(failed.local_id, { payload: { ...fields, supplier_id: s.id } })
     expect((await c.client.sync()).successful).toBe(1)
-    expect(await c.client.collections.get(col.id)).toMatchObject({ unit: 'kg', total_amount: '20.00', version: 1 })
+    expect(await c.client.collections.get(col.id)).toMatchObject({
+      supplier_id: s.id,
+      total_amount: '20.00',
+      version: 1,
+    })
 
     const other = await c.client.collections.create({ ...fields, quantity: '3' })
     await c.client.sync()

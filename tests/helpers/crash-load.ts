@@ -530,13 +530,18 @@ export async function checkInvariants(
     .executeTakeFirstOrThrow()
 
   // ---- 1. exactly once
+  // Counted per record: a rate's operation also writes the collections it
+  // prices, naming itself in their history; only its own record must be once.
   const writesByOp = new Map<string, number>()
   for (const h of history) {
-    if (h.sync_operation_id) writesByOp.set(h.sync_operation_id, (writesByOp.get(h.sync_operation_id) ?? 0) + 1)
+    if (!h.sync_operation_id) continue
+    const key = `${h.sync_operation_id}|${h.entity_type}|${h.entity_id}`
+    writesByOp.set(key, (writesByOp.get(key) ?? 0) + 1)
   }
   const ledgerIds = new Set(ledger.map((l) => l.id))
-  for (const [opId, n] of writesByOp) {
-    if (n > 1) add(`DOUBLE_WRITE: operation ${opId} wrote ${n} versions`)
+  for (const [key, n] of writesByOp) {
+    const opId = key.split('|')[0]
+    if (n > 1) add(`DOUBLE_WRITE: operation ${opId} wrote ${n} versions of ${key.split('|')[2]}`)
     if (!ledgerIds.has(opId)) add(`PHANTOM_WRITE: a version names operation ${opId}, which the ledger lacks`)
   }
   const known = new Set([...workers.map((w) => w.client.device), ...opts.setupDevices])

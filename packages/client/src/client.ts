@@ -164,6 +164,7 @@ export class SyncClient {
   async close(): Promise<void> {
     this.triggers.stop()
     this.runner.stop()
+    await this.ready.catch(() => {}) // a client closed at once lets its start-up reads finish first
     await this.db.close()
   }
 
