@@ -251,6 +251,22 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
     if (!r.deleted_at) liveCodes.set(r.code as string, (liveCodes.get(r.code as string) ?? 0) + 1)
   for (const [code, n] of liveCodes) if (n > 1) add('DUPLICATE_ROW', `${n} live suppliers with code ${code}`)
 
+  // ---- receipts: every collection is numbered, no number twice, and no number a device printed
+  // on a supplier's receipt was replaced by the server's (each device and user has its own prefix
+  // and counts in the same local transaction as the write, crashes and shared phones included)
+  const receipts = new Map<string, number>()
+  for (const r of rows.collection) {
+    const n = r.receipt_number
+    if (typeof n !== 'string') {
+      add('RECEIPT_MISSING', `collection ${short(r.id as string)} has no receipt number`)
+      continue
+    }
+    receipts.set(n, (receipts.get(n) ?? 0) + 1)
+    const printed = (r.sync_metadata as Record<string, unknown> | null)?.receipt_printed
+    if (printed) add('RECEIPT_REPLACED', `collection ${short(r.id as string)}: printed ${printed}, numbered ${n}`)
+  }
+  for (const [n, count] of receipts) if (count > 1) add('RECEIPT_DUPLICATE', `${count} collections carry ${n}`)
+
   // ---- 3. every replica equals what its user may read
   for (const d of sim.devices) {
     const queued = d.storedOps()

@@ -547,7 +547,7 @@ export async function checkInvariants(
   const known = new Set([...workers.map((w) => w.client.device), ...opts.setupDevices])
   for (const l of ledger) {
     if (!known.has(l.device_id)) add(`PHANTOM_DEVICE: ledger row from ${l.device_id}`)
-    const n = writesByOp.get(l.id) ?? 0
+    const n = writesByOp.get(`${l.id}|${l.entity_type}|${l.entity_id}`) ?? 0
     const expected =
       l.status === 'success' || (l.status === 'resolved' && l.resolution !== 'use_server')
         ? 1

@@ -5,12 +5,12 @@
  * (sync-runner.ts over sync-engine.ts), when syncs run by themselves
  * (triggers.ts), and the parked operations a person decides on (parked-ops.ts).
  */
-import type { EntityType, User } from '@trackvault/core'
+import { type BusinessSettings, DEFAULT_SETTINGS, type EntityType, type User } from '@trackvault/core'
 import { tabChannel, webLock } from './browser'
 import { engineConfig, type SyncClientOptions } from './client-options'
 import { type EntityApi, type EntityApis, entityApis } from './entities'
 import { ApiClient } from './http'
-import { VIEW_PREFIX } from './keys'
+import { META, VIEW_PREFIX } from './keys'
 import { LocalDb } from './local-db'
 import { type NetworkMonitor, OnlineManager } from './network/network-monitor'
 import { Outbox } from './outbox'
@@ -131,6 +131,12 @@ export class SyncClient {
   async unsyncedCount(): Promise<number> {
     const c = await this.outbox.counts(this.session.user?.id)
     return c.pending + c.conflict + c.failed + c.review_later
+  }
+
+  /** The business's settings as the last sync brought them (the defaults before the first). */
+  async settings(): Promise<BusinessSettings> {
+    const stored = await this.db.read((tx) => tx.get<BusinessSettings>(META.settings))
+    return { ...DEFAULT_SETTINGS, ...stored }
   }
 
   /** The signed-in user's queued operations, oldest first (the sync center's queue). */

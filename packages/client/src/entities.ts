@@ -5,18 +5,22 @@
  */
 import {
   AppError,
+  type BusinessSettings,
   can,
+  DEFAULT_SETTINGS,
   ENTITY_INPUTS,
   type EntityType,
   newId,
   ownerOf,
   parseEntityInput,
   type Role,
+  receiptNumber,
+  settingsErrors,
   withDefaultOwner,
   writableFields,
 } from '@trackvault/core'
 import type { EntityInput, EntityView } from './entity-views'
-import { META, serverKey, viewKey, viewPrefix } from './keys'
+import { META, receiptCountKey, serverKey, viewKey, viewPrefix } from './keys'
 import { type ListFilter, listRows } from './list-query'
 import type { LocalDb, LocalTx } from './local-db'
 import { enqueue } from './queue'
@@ -28,6 +32,8 @@ import type { Json } from './storage/kv-store'
 export interface Writer {
   id: string
   role: Role
+  /** The receipt prefix of this device and user, if the server gave one (collections are numbered with it). */
+  receiptPrefix?: string | null
 }
 
 /**
@@ -91,6 +97,10 @@ export class EntityApi<K extends EntityType = EntityType> {
     return this.written(async (tx) => {
       await this.prefetch(tx, id)
       if (await viewRow(tx, this.type, id)) throw new AppError('DUPLICATE', `${this.type} ${id} already exists`)
+      await this.checkSettings(tx, payload)
+      if (this.type === 'collection' && !payload.receipt_number && user.receiptPrefix) {
+        payload.receipt_number = await nextReceiptNumber(tx, user.receiptPrefix)
+      }
       await enqueue(tx, {
         user_id: user.id,
         entity_type: this.type,
@@ -113,6 +123,7 @@ export class EntityApi<K extends EntityType = EntityType> {
       const candidate: Record<string, unknown> = {}
       for (const f of writable) candidate[f] = keys.includes(f) ? (patch as Record<string, unknown>)[f] : current[f]
       const parsed = parseEntityInput(this.type, candidate) as Record<string, Json>
+      if (keys.some((k) => SETTINGS_INPUTS.includes(k))) await this.checkSettings(tx, parsed)
       const payload: Record<string, Json> = {}
       for (const k of keys) if (JSON.stringify(parsed[k]) !== JSON.stringify(current[k])) payload[k] = parsed[k]
       if (Object.keys(payload).length === 0) return asView<K>(current)
@@ -126,6 +137,14 @@ export class EntityApi<K extends EntityType = EntityType> {
       })
       return asView<K>(await rebuildView(tx, this.type, id, user.id))
     })
+  }
+
+  /** The business's rules for what is entered (dates not in the future, large values confirmed), as the server keeps them. */
+  private async checkSettings(tx: LocalTx, fields: Record<string, unknown>): Promise<void> {
+    if (this.type !== 'collection' && this.type !== 'payment') return
+    const settings = (await tx.get<BusinessSettings>(META.settings)) ?? DEFAULT_SETTINGS
+    const errors = settingsErrors(this.type, fields, settings)
+    if (errors) throw new AppError('VALIDATION_FAILED', undefined, { fields: errors })
   }
 
   /** Deletes the row (a tombstone on the server). */
@@ -181,4 +200,23 @@ export function entityApis(db: LocalDb, writer: () => Writer, onWrite: () => voi
     collection: api('collection'),
     payment: api('payment'),
   }
+}
+
+/** The fields the business's rules read (as the server, which checks them when one of them changes). */
+const SETTINGS_INPUTS = [
+  'collection_date',
+  'payment_date',
+  'quantity',
+  'tare_per_container',
+  'containers',
+  'deduction_percent',
+  'amount',
+  'confirmed_large',
+]
+
+/** The next receipt number of this device and user, counted in the same transaction as the write. */
+async function nextReceiptNumber(tx: LocalTx, prefix: string): Promise<string> {
+  const count = ((await tx.get<number>(receiptCountKey(prefix))) ?? 0) + 1
+  tx.put(receiptCountKey(prefix), count)
+  return receiptNumber(prefix, count)
 }

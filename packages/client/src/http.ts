@@ -4,6 +4,7 @@
  * `fetch` is injectable (tests, fault simulation, React Native).
  */
 import {
+  type BusinessSettings,
   isTransientStatus,
   type OperationResult,
   PROTOCOL_HEADER,
@@ -49,6 +50,8 @@ export interface Session {
   token: string
   expires_at: string
   user: User
+  /** This device and user's receipt prefix (servers from before receipt numbers send none). */
+  receipt_prefix?: string | null
 }
 
 export class ApiClient {
@@ -112,6 +115,11 @@ export class ApiClient {
     const q = new URLSearchParams({ limit: String(limit) })
     if (since) q.set('since', since)
     return this.request<PullResponse>('GET', `/api/sync/changes?${q}`)
+  }
+
+  /** The business's settings. */
+  settings(): Promise<BusinessSettings> {
+    return this.request<BusinessSettings>('GET', '/api/settings')
   }
 
   resolve(body: ResolveRequest) {

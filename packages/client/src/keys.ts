@@ -8,7 +8,12 @@ export const META = {
   seq: 'meta/seq',
   lastSyncAt: 'meta/last_sync_at',
   replicaUser: 'meta/replica_user',
+  /** The business's settings as the last sync brought them (core's BusinessSettings). */
+  settings: 'meta/settings',
 } as const
+
+/** How many collections this device has numbered with `prefix` (its receipt numbers are `<prefix>-<n>`). */
+export const receiptCountKey = (prefix: string) => `meta/receipt_count/${prefix}`
 
 /** The server-confirmed row. */
 export const serverKey = (type: EntityType, id: string) => `srv/${type}/${id}`

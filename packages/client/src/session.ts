@@ -54,7 +54,11 @@ export class DeviceSession {
   /** Who writes now; local writes need a signed-in user. */
   writer(): Writer {
     if (!this.session) throw new AppError('UNAUTHENTICATED', 'Sign in first')
-    return { id: this.session.user.id, role: this.session.user.role }
+    return {
+      id: this.session.user.id,
+      role: this.session.user.role,
+      receiptPrefix: this.session.receipt_prefix ?? null,
+    }
   }
 
   /** Signs in on this device; another user's data on a shared phone is cleared (their queue is kept). */

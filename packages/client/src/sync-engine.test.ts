@@ -1,3 +1,4 @@
+import { DEFAULT_SETTINGS } from '@trackvault/core'
 import { describe, expect, test } from 'vitest'
 import { type ApiClient, ApiError } from './http'
 import { LocalDb } from './local-db'
@@ -54,6 +55,7 @@ function fakeApi(opts: { batches: Array<{ seqs: number[]; rows: string[] }>; fai
         cursor: 'c1',
       }
     },
+    settings: async () => DEFAULT_SETTINGS,
     pull: async () => ({ changes: [], cursor: 'c1', has_more: false }),
   }
   return api as unknown as ApiClient
@@ -184,7 +186,10 @@ describe('SyncEngine pull', () => {
     })
     await store.commit({ put: seeded }) // the same queue, timestamps and all
     commits = 0
-    const api = { pull: async () => ({ changes: page, cursor: 'c9', has_more: false }) } as unknown as ApiClient
+    const api = {
+      settings: async () => DEFAULT_SETTINGS,
+      pull: async () => ({ changes: page, cursor: 'c9', has_more: false }),
+    } as unknown as ApiClient
     const engine = new SyncEngine({
       db,
       api,
@@ -216,6 +221,7 @@ describe('SyncEngine pull', () => {
       has_more: i < 2,
     }))
     const api = {
+      settings: async () => DEFAULT_SETTINGS,
       pull: async (since?: string) => {
         events.push(`fetch ${since ?? 'start'}`)
         return pages[since === undefined ? 0 : Number(since.slice(1))]

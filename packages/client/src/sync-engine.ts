@@ -87,7 +87,15 @@ export class SyncEngine {
     try {
       await this.pushAll(summary, cb)
       summary.pulled = await this.pullAll()
-      await this.deps.db.write(async (tx) => tx.put(META.lastSyncAt, new Date().toISOString()))
+      // The business's settings come with every sync, so its rules (dates, limits) hold offline too.
+      const settings = await this.deps.api.settings().catch((err: unknown) => {
+        if (err instanceof ApiError && err.status === 404) return undefined // a server from before settings
+        throw err
+      })
+      await this.deps.db.write(async (tx) => {
+        tx.put(META.lastSyncAt, new Date().toISOString())
+        if (settings) tx.put(META.settings, settings as never)
+      })
     } catch (err) {
       if (!(err instanceof ApiError)) throw err
       summary.error = err

@@ -16,6 +16,7 @@ import {
   percentField,
   quantityField,
   rateField,
+  receiptNumberField,
   textField,
   unitField,
   weightField,
@@ -91,6 +92,14 @@ export const collectionInput = z.object({
   /** Quality products (milk): the readings at the collection point. */
   fat_percent: percentField().nullable().default(null),
   snf_percent: percentField().nullable().default(null),
+  /** The person entering it confirmed a quantity over the business's limit for unusual weights. */
+  confirmed_large: z.boolean().default(false),
+  /**
+   * The number printed on the supplier's receipt, made on the device (its receipt prefix and its
+   * own count, settings.ts `receiptNumber`), unique in the business; the server numbers the
+   * collections that arrive without one (`S-<n>`).
+   */
+  receipt_number: receiptNumberField().nullable().default(null),
 })
 
 export const paymentInput = z.object({
@@ -103,6 +112,8 @@ export const paymentInput = z.object({
   payment_method: z.enum(PAYMENT_METHODS).default('cash'),
   reference_number: z.string().trim().max(100).nullable().default(null),
   notes: textField().default(null),
+  /** The person entering it confirmed an amount over the business's limit for unusual payments. */
+  confirmed_large: z.boolean().default(false),
 })
 
 /** Create-input schema of each entity type. */
@@ -139,6 +150,8 @@ export type ProductRate = SyncedFields & ProductRateInput
 export type Collection = SyncedFields &
   Omit<CollectionInput, 'user_id'> & {
     user_id: string
+    /** Gross less tare and deduction (pricing.ts `netQuantity`): what is paid for. */
+    net_quantity: string
     product_rate_id: string | null
     rate_applied: string | null
     total_amount: string | null

@@ -161,10 +161,10 @@ const DECLARED: Record<EntityType, Declared> = {
       fat_percent: 2,
       snf_percent: 2,
     },
-    booleans: [],
+    booleans: ['confirmed_large'],
     lists: [],
     list: {
-      search: ['notes', 'unit'],
+      search: ['notes', 'unit', 'receipt_number'],
       sort: [...COMMON_SORT, 'collection_date', 'quantity', 'total_amount'],
       defaultSort: ['collection_date', 'desc'],
       filters: ['supplier_id', 'product_id', 'user_id', 'unit'],
@@ -181,7 +181,7 @@ const DECLARED: Record<EntityType, Declared> = {
     // Money goes to a person: an amount changed on both sides is for a person to decide.
     manualMerge: ['amount'],
     decimals: { amount: MONEY_SCALE },
-    booleans: [],
+    booleans: ['confirmed_large'],
     lists: [],
     list: {
       search: ['reference_number', 'notes'],

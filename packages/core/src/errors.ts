@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   NOT_FOUND: { status: 404, message: 'Not found' },
   VERSION_CONFLICT: { status: 409, message: 'The record was changed by someone else' },
   DUPLICATE: { status: 409, message: 'A record with this value already exists' },
+  PREVIEW_STALE: { status: 409, message: 'The records changed since the preview; preview again' },
   LAST_ADMIN: { status: 409, message: 'This would leave no active admin' },
   NO_RATE: { status: 422, message: 'No rate is in force for this product, unit and date' },
   RATE_OVERLAP: { status: 422, message: 'The rate overlaps another active rate' },

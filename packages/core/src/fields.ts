@@ -58,6 +58,14 @@ export const rateField = () => decimalField(MONEY_SCALE, { positive: true, max: 
 /** Quantity, 3 places, > 0, at most MAX_QUANTITY_MILLI. */
 export const quantityField = () => decimalField(QUANTITY_SCALE, { positive: true, max: MAX_QUANTITY_MILLI })
 
+/** A receipt number: a device's receipt prefix (letters) and its count, e.g. "KB-1042"; "S-17" if the server numbered it. */
+export const receiptNumberField = () =>
+  z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{1,4}-[1-9][0-9]{0,8}$/, 'must be a receipt number like KB-1042')
+
 /** A grade of produce: "A", "Best", "Grade 2". */
 export const gradeField = () =>
   z

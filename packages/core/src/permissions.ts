@@ -97,3 +97,11 @@ export function canSeeDevices(role: Role): boolean {
 export function canManageUsers(role: Role): boolean {
   return role === 'admin'
 }
+
+/**
+ * Repricing a period: priced collections are frozen, and changing what suppliers were owed is a
+ * decision the office takes on purpose (a corrected rate, a bonus agreed after the month).
+ */
+export function canReprice(role: Role): boolean {
+  return role === 'admin' || role === 'manager'
+}

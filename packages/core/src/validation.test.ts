@@ -40,6 +40,8 @@ describe('parseOrThrow', () => {
       grade: null,
       fat_percent: null,
       snf_percent: null,
+      confirmed_large: false,
+      receipt_number: null,
     })
   })
 

@@ -22,6 +22,8 @@ import { authRoutes } from './routes/auth-routes'
 import { entityRoutes } from './routes/entity-routes'
 import { healthRoutes } from './routes/health-routes'
 import { reportRoutes } from './routes/report-routes'
+import { repriceRoutes } from './routes/reprice-routes'
+import { settingsRoutes } from './routes/settings-routes'
 import { syncRoutes } from './routes/sync-routes'
 import { userRoutes } from './routes/user-routes'
 
@@ -146,6 +148,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(entityRoutes('collection'), { prefix: '/collections' })
       await api.register(entityRoutes('payment'), { prefix: '/payments' })
       await api.register(reportRoutes)
+      await api.register(settingsRoutes, { prefix: '/settings' })
+      await api.register(repriceRoutes, { prefix: '/reprices' })
       await api.register(syncRoutes, { prefix: '/sync' })
     },
     { prefix: '/api' },

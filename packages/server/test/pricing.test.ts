@@ -75,7 +75,7 @@ describe('rate resolution', () => {
       ['2024-07-01', b],
       ['2024-12-31', b],
       ['2025-01-01', c],
-      ['2031-05-05', c],
+      ['2026-11-05', c],
     ]
     for (const [date, expected] of cases) {
       const res = await collect(p, date, '2')

@@ -5,18 +5,13 @@
  * Integer columns may come back as number (SQLite) or string (PostgreSQL int8);
  * the mappers in domain/ normalise them.
  */
+import type { SyncedFields } from '@trackvault/core'
 import type { ColumnType, Generated } from 'kysely'
 
 type Int = number | string | bigint
 
-export interface SyncedColumns {
-  id: string
-  version: number
-  created_at: string
-  updated_at: string
-  deleted_at: string | null
-  created_by: string | null
-  updated_by: string | null
+/** Core's synced fields as stored: metadata as JSON text, plus the device that wrote the version. */
+export interface SyncedColumns extends Omit<SyncedFields, 'sync_metadata'> {
   device_id: string | null
   sync_metadata: string | null
 }
@@ -94,6 +89,8 @@ export interface CollectionsTable extends SyncedColumns {
   grade: string | null
   fat_hundredths: Int | null
   snf_hundredths: Int | null
+  receipt_number: string | null
+  confirmed_large: ColumnType<number, number | undefined, number>
   /** Null while no rate covers the collection (unpriced); set once one does. */
   product_rate_id: string | null
   rate_minor: Int | null
@@ -109,6 +106,7 @@ export interface PaymentsTable extends SyncedColumns {
   payment_method: string
   reference_number: string | null
   notes: string | null
+  confirmed_large: ColumnType<number, number | undefined, number>
 }
 
 /** Every accepted change: the full new version of the row. Audit trail and merge base. */
@@ -181,6 +179,38 @@ export interface SyncDevicesTable {
   last_seen_at: string
 }
 
+/** Named JSON documents: `business` holds the business's settings (core's settings.ts). */
+export interface SettingsTable {
+  name: string
+  value: string
+  updated_at: string
+  updated_by: string | null
+}
+
+/** The receipt prefix of each device and user: collections numbered on that device are `<prefix>-<n>`. */
+export interface ReceiptPrefixesTable {
+  device_id: string
+  user_id: string
+  prefix: string
+  created_at: string
+}
+
+/** Each repricing of a period (reprice.ts): who, when, why, and what it changed. */
+export interface RepricesTable {
+  id: string
+  product_id: string
+  date_from: string
+  date_to: string
+  unit: string | null
+  grade: string | null
+  reason: string
+  changed: number
+  total_before_minor: Int
+  total_after_minor: Int
+  created_by: string
+  created_at: string
+}
+
 export interface Database {
   users: UsersTable
   auth_tokens: AuthTokensTable
@@ -194,6 +224,9 @@ export interface Database {
   counters: CountersTable
   sync_operations: SyncOperationsTable
   sync_devices: SyncDevicesTable
+  settings: SettingsTable
+  receipt_prefixes: ReceiptPrefixesTable
+  reprices: RepricesTable
 }
 
 export type { Generated }

@@ -11,6 +11,7 @@
  */
 import {
   AppError,
+  type BusinessSettings,
   can,
   ENTITY_INPUTS,
   ENTITY_SPECS,
@@ -25,6 +26,7 @@ import {
   parseEntityInput,
   parseOrThrow,
   pricingModeErrors,
+  settingsErrors,
   type Weighing,
   withDefaultOwner,
   writableFields,
@@ -34,6 +36,7 @@ import { recordHistory } from './history'
 import { TABLES, toWire } from './mappers'
 import { checkRatePeriod, priceCollection } from './pricing'
 import { insertRow, loadRow, updateRow } from './rows'
+import { loadSettings, serverReceiptNumber } from './settings'
 import { memoOf, type WriteContext } from './write-context'
 
 type Row<T extends EntityType> = EntityRows[T]
@@ -56,6 +59,8 @@ export interface WriteOptions {
    * transaction, with `loadRow(..., caps, patch)`: a rate after its products (pricing.ts: the lock order).
    */
   current?: Record<string, unknown>
+  /** writePatch of a collection: price it again with the rates as they stand (an explicit repricing, reprice.ts). */
+  reprice?: boolean
 }
 
 function authorise(ctx: WriteContext, type: EntityType, action: 'create' | 'update' | 'delete', owner?: string) {
@@ -117,6 +122,7 @@ async function complete<T extends EntityType>(
   type: T,
   next: Loose,
   prev: Loose | undefined,
+  reprice = false,
 ): Promise<Row<T>> {
   const changed = (f: string) => !prev || prev[f] !== next[f]
   if (ENTITY_SPECS[type].owner && changed('user_id')) {
@@ -140,7 +146,7 @@ async function complete<T extends EntityType>(
   }
   if (type === 'collection') {
     // Priced when what the price depends on changed, and on any write while it is still unpriced.
-    const repriced = (PRICE_INPUTS as readonly string[]).some(changed) || next.total_amount == null
+    const repriced = reprice || (PRICE_INPUTS as readonly string[]).some(changed) || next.total_amount == null
     if (repriced) {
       const net = netQuantity(next as unknown as Weighing)
       if (!net.ok) throw new AppError('VALIDATION_FAILED', undefined, { fields: { [net.field]: [net.message] } })
@@ -148,8 +154,51 @@ async function complete<T extends EntityType>(
       const priceable = { ...(next as unknown as Row<'collection'>), quantity: net.net }
       Object.assign(next, await priceCollection(ctx.trx, priceable, ctx.caps, memoOf(ctx).rates))
     }
+    await numberReceipt(ctx, next, prev)
+  }
+  if (type === 'collection' || type === 'payment') {
+    // The business's rules for what is entered: dates not in the future, large values confirmed.
+    const inputs =
+      type === 'collection'
+        ? ['collection_date', 'net_quantity', 'confirmed_large']
+        : ['payment_date', 'amount', 'confirmed_large']
+    if (inputs.some(changed)) {
+      const errors = settingsErrors(type, next, await settingsOf(ctx), new Date(ctx.now))
+      if (errors) throw new AppError('VALIDATION_FAILED', undefined, { fields: errors })
+    }
   }
   return next as unknown as Row<T>
+}
+
+/** The business's settings, read once per write. */
+async function settingsOf(ctx: WriteContext): Promise<BusinessSettings> {
+  const memo = memoOf(ctx)
+  memo.settings ??= await loadSettings(ctx.trx)
+  return memo.settings
+}
+
+/**
+ * A collection's receipt number: the one the device printed (it never changes after), or, for one
+ * that arrives without one (REST, the original app), the server's next `S-<n>`. A number another
+ * collection already has (a device that did not keep to its prefix) is replaced by the server's,
+ * and the printed one kept in `sync_metadata.receipt_printed`: the delivery is recorded either way.
+ */
+async function numberReceipt(ctx: WriteContext, next: Loose, prev: Loose | undefined): Promise<void> {
+  if (prev) {
+    next.receipt_number = prev.receipt_number
+    return
+  }
+  if (next.receipt_number) {
+    const taken = await ctx.trx
+      .selectFrom('collections')
+      .select('id')
+      .where('receipt_number', '=', next.receipt_number as string)
+      .where('id', '!=', next.id as string)
+      .executeTakeFirst()
+    if (!taken) return
+    next.sync_metadata = { ...((next.sync_metadata as Loose | null) ?? {}), receipt_printed: next.receipt_number }
+  }
+  next.receipt_number = await serverReceiptNumber(ctx.trx)
 }
 
 async function assertUniqueCode(ctx: WriteContext, type: EntityType, code: unknown, id: string) {
@@ -284,7 +333,7 @@ export async function writePatch<T extends EntityType>(
   type: T,
   current: Loose,
   fields: Loose,
-  opts: Pick<WriteOptions, 'syncMetadata'> = {},
+  opts: Pick<WriteOptions, 'syncMetadata' | 'reprice'> = {},
 ): Promise<Row<T>> {
   const id = current.id as string
   if (fields.code !== current.code) await assertUniqueCode(ctx, type, fields.code, id)
@@ -300,6 +349,7 @@ export async function writePatch<T extends EntityType>(
       sync_metadata: opts.syncMetadata !== undefined ? opts.syncMetadata : current.sync_metadata,
     },
     current,
+    opts.reprice,
   )
   if (!(await updateRow(ctx.trx, type, row, current.version as number, ctx.actor.deviceId))) {
     throw new VersionConflictError((await loadRow(ctx.trx, type, id)) as Row<T>)

@@ -4,7 +4,7 @@
  * through (history, the change log, the domain service) depend on the types,
  * not on the module that runs writes (write-context.ts).
  */
-import type { PricedProduct, ProductRate, Role } from '@trackvault/core'
+import type { BusinessSettings, PricedProduct, ProductRate, Role } from '@trackvault/core'
 import type { Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
@@ -43,6 +43,8 @@ export interface WriteMemo {
   rates: Map<string, ProductRate[]>
   /** How products are priced (mode and grades), by id, for the rules rates and collections keep with them. */
   products: Map<string, PricedProduct>
+  /** The business's settings, once read. */
+  settings?: BusinessSettings
 }
 
 export type WriteWork<T> = (ctx: WriteContext) => Promise<T>

@@ -7,6 +7,7 @@ import { LoginThrottle, type ThrottleOptions } from '../auth/login-throttle'
 import { DUMMY_HASH, verifyPassword } from '../auth/passwords'
 import { issueToken, revokeToken } from '../auth/tokens'
 import { findUserByEmail, getUser, toUser } from '../auth/users'
+import { receiptPrefixFor } from '../domain/settings'
 import { errorSchema, userSchema } from '../http/schemas'
 
 export interface AuthRouteOptions {
@@ -34,7 +35,17 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRouteOption
           device_id: z.string().trim().min(1).max(100).optional(),
         }),
         response: {
-          200: z.object({ token: z.string(), expires_at: z.string(), user: userSchema }),
+          200: z.object({
+            token: z.string(),
+            expires_at: z.string(),
+            user: userSchema,
+            receipt_prefix: z
+              .string()
+              .nullable()
+              .describe(
+                "this device and user's receipt prefix (signed in with a device_id): receipts are <prefix>-<n>",
+              ),
+          }),
           401: errorSchema,
           429: errorSchema,
         },
@@ -65,7 +76,8 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRouteOption
       if (!row || !ok || !Number(row.is_active)) throw new AppError('INVALID_CREDENTIALS')
       attempt.succeeded()
       const token = await issueToken(app.db, row.id, device_id ?? null, opts.tokenTtlMs)
-      return { ...token, user: toUser(row) }
+      const receipt_prefix = device_id ? await receiptPrefixFor(app.db, device_id, row.id) : null
+      return { ...token, user: toUser(row), receipt_prefix }
     },
   )
 

@@ -72,21 +72,26 @@ export async function accounting(
     case 'read':
       only([])
       break
-    case 'entity-create': {
-      const table = TABLE_OF[ENTITY_PATHS[e.path]]
-      only([table, ...writeTables])
-      exact(table, 1)
-      exact('entity_history', 1)
-      break
-    }
+    case 'entity-create':
     case 'entity-write': {
-      const table = TABLE_OF[ENTITY_PATHS[e.path.replace('/{id}', '')]]
-      only([table, ...writeTables])
-      exact(table, 0)
-      exact('entity_history', 1)
+      const type = ENTITY_PATHS[kind === 'entity-create' ? e.path : e.path.replace('/{id}', '')]
+      const table = TABLE_OF[type]
+      // A rate also prices the collections that waited for it: new versions of those, no new rows.
+      const priced = type === 'product_rate' ? ['collections'] : []
+      only([table, ...priced, ...writeTables])
+      exact(table, kind === 'entity-create' ? 1 : 0)
+      if (priced.length > 0) exact('collections', 0)
+      if (priced.length > 0 ? d.entity_history < 1 : d.entity_history !== 1) {
+        problems.push(`history +${d.entity_history}, expected ${priced.length > 0 ? 'at least ' : ''}+1`)
+      }
       break
     }
     case 'login':
+      // A sign-in on a new device (or by a new user of it) also gets a receipt prefix.
+      only(['auth_tokens', 'receipt_prefixes', 'counters'])
+      exact('auth_tokens', 1)
+      if (d.receipt_prefixes > 1) problems.push(`receipt_prefixes +${d.receipt_prefixes}`)
+      break
     case 'ticket':
       only(['auth_tokens'])
       exact('auth_tokens', 1)
