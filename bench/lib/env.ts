@@ -26,10 +26,10 @@ import {
   SERVER_CLI,
   toUser,
   type UsersTable,
+  waitHealthy,
 } from '@trackvault/server/testing'
 import type { Kysely } from 'kysely'
 import pg from 'pg'
-import { sleep } from './stats'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -147,19 +147,7 @@ export async function startServer(db: BenchDb, opts: ServerOptions = {}): Promis
   closeSync(fd)
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + 30_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early:\n${readFileSync(logFile, 'utf8')}`)
-    try {
-      const res = await fetch(`${url}/health`)
-      if (res.ok) break
-    } catch {}
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL')
-      throw new Error(`server did not become healthy:\n${readFileSync(logFile, 'utf8')}`)
-    }
-    await sleep(100)
-  }
+  await waitHealthy(url, child, 30_000, () => readFileSync(logFile, 'utf8'))
   return {
     url,
     child,

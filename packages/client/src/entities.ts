@@ -8,7 +8,6 @@ import {
   type BusinessSettings,
   can,
   DEFAULT_SETTINGS,
-  ENTITY_INPUTS,
   type EntityType,
   newId,
   ownerOf,

@@ -13,7 +13,6 @@ import {
   AppError,
   type BusinessSettings,
   can,
-  ENTITY_INPUTS,
   ENTITY_SPECS,
   type EntityRows,
   type EntityType,

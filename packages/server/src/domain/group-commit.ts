@@ -11,7 +11,7 @@
  * Writers were serialised on the one connection anyway, so no concurrency is
  * given up; what a write sees is every write before it, as before.
  */
-import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
 import { withSavepoint } from '../db/sql-helpers'

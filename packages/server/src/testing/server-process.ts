@@ -27,6 +27,23 @@ export async function freePort(): Promise<number> {
   })
 }
 
+/** Polls `url`/health until it answers 200; throws with the server's output if it exits or times out. */
+export async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number, output: () => string) {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${output()}`)
+    try {
+      const res = await fetch(`${url}/health`)
+      if (res.ok) return
+    } catch {}
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL')
+      throw new Error(`server did not become healthy:\n${output()}`)
+    }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
 export interface ServerProcess {
   url: string
   child: ChildProcess
@@ -53,19 +70,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   })
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const url = `http://127.0.0.1:${port}`
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited early (${child.exitCode}):\n${out}`)
-    try {
-      const res = await fetch(`${url}/health`)
-      if (res.ok) break
-    } catch {}
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL')
-      throw new Error(`server did not become healthy:\n${out}`)
-    }
-    await new Promise((r) => setTimeout(r, 100))
-  }
+  await waitHealthy(url, child, timeoutMs, () => out)
   return {
     url,
     child,
