@@ -29,6 +29,7 @@ interface Page {
   changes: Change[]
   cursor: string
   has_more: boolean
+  epoch?: string
 }
 interface LogRow {
   seq: number
