@@ -3,7 +3,7 @@ import { cursorEpoch, EPOCH_PATTERN, newId } from '@trackvault/core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { markRestored } from '../src/domain/epoch'
 import { TestDevice } from './helpers/sync-client'
-import { startTestServer, type TestServer } from './helpers/test-server'
+import { type Reply, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer
 let device: TestDevice
@@ -112,7 +112,7 @@ async function startTestServerOver(server: TestServer) {
       headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     })
-    return { status: res.status, body: (await res.json()) as any }
+    return { status: res.status, body: (await res.json()) as Reply['body'] }
   }
   return {
     get: (path: string) => call('GET', path),
