@@ -4,6 +4,7 @@
  * and the automatic triggers (triggers.ts).
  */
 import type { FetchLike } from './http'
+import { DEFAULT_JOURNAL_LIMITS } from './journal'
 import type { NetworkMonitor } from './network/network-monitor'
 import type { KVStore } from './storage/kv-store'
 import type { EngineConfig } from './sync-engine'
@@ -31,6 +32,12 @@ export interface SyncClientOptions extends TriggerOptions {
   /** Rows per pull page (default 1000; the server allows up to 5000). Each page is stored in one commit. */
   pullLimit?: number
   fetch?: FetchLike
+  /**
+   * The journal of settled operations, re-sent if the server is restored from a backup
+   * (docs/sync-protocol.md, Epochs): kept `windowDays` (default 30), at most `maxEntries`
+   * (default 20,000) and about `maxBytes` (default 8 MiB), the oldest dropped first.
+   */
+  journal?: { windowDays?: number; maxEntries?: number; maxBytes?: number }
 }
 
 /** The engine's settings from the options, defaults filled in. */
@@ -41,5 +48,10 @@ export function engineConfig(opts: SyncClientOptions): EngineConfig {
     maxRetries: opts.maxRetries ?? 3,
     retryDelayMs: opts.retryDelayMs ?? 1000,
     pullLimit: opts.pullLimit ?? 1000,
+    journal: {
+      windowMs: (opts.journal?.windowDays ?? 30) * 24 * 3600 * 1000,
+      maxEntries: opts.journal?.maxEntries ?? DEFAULT_JOURNAL_LIMITS.maxEntries,
+      maxBytes: opts.journal?.maxBytes ?? DEFAULT_JOURNAL_LIMITS.maxBytes,
+    },
   }
 }

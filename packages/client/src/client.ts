@@ -55,7 +55,10 @@ export class SyncClient {
     const { status } = this
     const userId = () => session.user?.id
     const deviceId = () => session.device
-    const onPhase: EngineDeps['onPhase'] = ({ progress }) => status.set({ progress: progress ?? null })
+    const onPhase: EngineDeps['onPhase'] = (phase) => {
+      if ('restore' in phase) status.set({ restore: phase.restore ?? null })
+      if ('progress' in phase) status.set({ progress: phase.progress ?? null })
+    }
     const engine = new SyncEngine({ db, api, outbox, deviceId, userId, config: engineConfig(opts), onPhase })
     const runner = new SyncRunner({ db, engine, outbox, status, network, userId, lockName: `${scope}:sync` })
     this.db = db

@@ -10,6 +10,12 @@ export const META = {
   replicaUser: 'meta/replica_user',
   /** The business's settings as the last sync brought them (core's BusinessSettings). */
   settings: 'meta/settings',
+  /** The epoch of the server's database, as its last answer named it (see recovery.ts). */
+  epoch: 'meta/epoch',
+  /** The journal's size and oldest entry (journal.ts), so pruning scans only when it must. */
+  journal: 'meta/journal',
+  /** Set while the device heals a restored server: the full re-pull is still to do (recovery.ts). */
+  recovery: 'meta/recovery',
 } as const
 
 /** How many collections this device has numbered with `prefix` (its receipt numbers are `<prefix>-<n>`). */
@@ -23,5 +29,8 @@ export const viewPrefix = (type: EntityType) => `row/${type}/`
 /** A queued operation. */
 export const opKey = (seq: number) => `op/${String(seq).padStart(12, '0')}`
 export const OP_PREFIX = 'op/'
+/** A settled operation kept in the journal (journal.ts). */
+export const journalKey = (seq: number) => `jnl/${String(seq).padStart(12, '0')}`
+export const JOURNAL_PREFIX = 'jnl/'
 export const SERVER_PREFIX = 'srv/'
 export const VIEW_PREFIX = 'row/'

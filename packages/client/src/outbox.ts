@@ -9,6 +9,7 @@
  *   await db.write((tx) => outbox.reviewLater(tx, op))
  */
 import { type ConflictInfo, newId } from '@trackvault/core'
+import { journal } from './journal'
 import type { LocalDb, LocalTx } from './local-db'
 import { deleteOp, listOps, nextSeq, putOp, type QueuedOp } from './queue'
 import type { QueueCounts } from './queue-index'
@@ -62,9 +63,10 @@ export class Outbox {
 
   // ------------------------------------------------------------ transitions
 
-  /** The server applied it (`success`, `resolved`): it leaves the queue; the next change of its row is based on the new version. */
+  /** The server applied it (`success`, `resolved`): it leaves the queue for the journal; the next change of its row is based on the new version. */
   async settleSuccess(tx: LocalTx, op: QueuedOp, settled: Settled): Promise<void> {
     deleteOp(tx, op)
+    await journal(tx, op, settled.version)
     if (settled.data) await storeServerRow(tx, op.entity_type, settled.data)
     await rebaseSuccessor(tx, op, settled.version)
     await show(tx, op)

@@ -34,6 +34,12 @@ export interface QueuedOp {
   recorded: boolean
   error?: { code: string; message: string; transient?: boolean; details?: Json }
   conflict?: ConflictInfo
+  /**
+   * A change the server had confirmed, refused after a restore because a row it needs is not back
+   * yet (another device has still to re-send its create): sent again, under a new identity, by
+   * this many more syncs (recovery.ts).
+   */
+  heal?: number
 }
 
 /** Where the per-row index entries of a row's operations live: `eop/<type>/<id>/<seq>`. */

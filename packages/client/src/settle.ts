@@ -3,10 +3,10 @@
  * transition a server result (or a batch that could not be sent at all)
  * leads to. The transitions themselves are in outbox.ts.
  */
-import type { OperationResult } from '@trackvault/core'
+import type { OperationResult, PushResponse } from '@trackvault/core'
 import { CLIENT_ERROR_CODES, type ClientErrorCode } from './client-errors'
 import type { ApiError } from './http'
-import { serverKey } from './keys'
+import { META, serverKey } from './keys'
 import type { LocalDb, LocalTx } from './local-db'
 import type { Outbox } from './outbox'
 import type { QueuedOp } from './queue'
@@ -47,10 +47,14 @@ export function settleBatch(
   db: LocalDb,
   outbox: Outbox,
   batch: QueuedOp[],
-  results: OperationResult[],
+  response: Pick<PushResponse, 'results'> & { epoch?: string },
 ): Promise<Settlement[]> {
+  const { results } = response
   const byLocalId = new Map(batch.map((op) => [op.local_id, op]))
   return db.write(async (tx) => {
+    // The first answer names the server's epoch (the request carried ours, so a later one is the same):
+    // the journal keeps each settled operation with the epoch it was settled in.
+    if (response.epoch && !(await tx.get<string>(META.epoch))) tx.put(META.epoch, response.epoch)
     // One read for the server rows the results replace (each settle reads its own).
     await tx.prefetch(batch.map((op) => serverKey(op.entity_type, op.entity_id)))
     const out: Settlement[] = []

@@ -19,6 +19,11 @@ export interface SyncStatus {
   lastSyncAt: string | null
   connection: Connection
   progress: { current: number; total: number } | null
+  /**
+   * The server was restored from a backup and this device is re-sending what it had confirmed
+   * (its journal): `sent` of `total` so far; null otherwise ("the server was restored; re-sending N changes").
+   */
+  restore: { total: number; sent: number } | null
   lastError: { code: string; message: string } | null
 }
 
@@ -31,6 +36,7 @@ export const INITIAL_STATUS: SyncStatus = {
   lastSyncAt: null,
   connection: 'idle',
   progress: null,
+  restore: null,
   lastError: null,
 }
 

@@ -10,11 +10,22 @@
  */
 import { BatchSizer } from './batch-sizer'
 import { type ApiClient, ApiError } from './http'
-import { META } from './keys'
+import { DEFAULT_JOURNAL_LIMITS, type JournalLimits, pruneJournal } from './journal'
+import { META, SERVER_PREFIX, serverKey } from './keys'
 import type { LocalDb } from './local-db'
 import { Outbox } from './outbox'
 import { toWire } from './queue'
-import { storeChanges } from './replica'
+import {
+  beginRecovery,
+  EpochChanged,
+  epochChangedBy,
+  type ResendOutcome,
+  type ResendProgress,
+  rebuildDue,
+  requeueHealing,
+  resendJournal,
+} from './recovery'
+import { rebuildView, storeChanges } from './replica'
 import { retryTransient, sleep } from './retry'
 import { settleBatch, settleUnsent } from './settle'
 
@@ -34,6 +45,11 @@ export interface SyncSummary {
   error?: ApiError
   /** Another tab of this app was syncing the shared store; this call did nothing. */
   skipped?: boolean
+  /**
+   * The server had been restored from a backup (a new epoch): what this sync re-sent from the
+   * journal, and how many of those came back as conflicts or failures (now parked in the queue).
+   */
+  restored?: ResendOutcome
 }
 
 export interface EngineConfig {
@@ -47,6 +63,8 @@ export interface EngineConfig {
   maxRetries: number
   retryDelayMs: number
   pullLimit: number
+  /** How long and how much of the settled operations the journal keeps (journal.ts). */
+  journal?: JournalLimits
 }
 
 export interface EngineDeps {
@@ -57,8 +75,15 @@ export interface EngineDeps {
   config: EngineConfig
   /** The queue's owner (default: one over `db`). */
   outbox?: Outbox
-  onPhase?: (phase: { progress?: { current: number; total: number } }) => void
+  onPhase?: (phase: {
+    progress?: { current: number; total: number }
+    /** Re-sending the journal to a server restored from a backup; null when done. */
+    restore?: ResendProgress | null
+  }) => void
 }
+
+/** How many times one sync starts over because the server turned out to be restored. */
+const MAX_EPOCH_RESTARTS = 3
 
 export class SyncEngine {
   private running: Promise<SyncSummary> | undefined
@@ -85,16 +110,28 @@ export class SyncEngine {
   private async run(cb: SyncCallbacks): Promise<SyncSummary> {
     const summary: SyncSummary = { successful: 0, failed: 0, conflicts: 0, pulled: 0 }
     try {
-      await this.pushAll(summary, cb)
-      summary.pulled = await this.pullAll()
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await this.resend(summary)
+          await this.pushAll(summary, cb)
+          summary.pulled = await this.pullAll()
+          break
+        } catch (err) {
+          // The server was restored from a backup: heal it from the journal first, then go on.
+          if (!(err instanceof EpochChanged) || attempt >= MAX_EPOCH_RESTARTS) throw err
+          await beginRecovery(this.deps.db, err.epoch)
+        }
+      }
       // The business's settings come with every sync, so its rules (dates, limits) hold offline too.
       const settings = await this.deps.api.settings().catch((err: unknown) => {
         if (err instanceof ApiError && err.status === 404) return undefined // a server from before settings
         throw err
       })
+      const limits = this.deps.config.journal ?? DEFAULT_JOURNAL_LIMITS
       await this.deps.db.write(async (tx) => {
         tx.put(META.lastSyncAt, new Date().toISOString())
         if (settings) tx.put(META.settings, settings as never)
+        await pruneJournal(tx, limits)
       })
     } catch (err) {
       if (!(err instanceof ApiError)) throw err
@@ -105,10 +142,29 @@ export class SyncEngine {
     return summary
   }
 
+  /** After a restore: the signed-in user's journal entries of other epochs, before any of the queue. */
+  private async resend(summary: SyncSummary): Promise<void> {
+    const userId = this.deps.userId()
+    if (!userId) return
+    const onProgress = (restore: ResendProgress | null) => this.deps.onPhase?.({ restore })
+    const outcome = await resendJournal({ ...this.deps, onProgress }, userId)
+    await requeueHealing(this.deps.db, this.outbox, userId)
+    if (outcome.resent + outcome.conflicts + outcome.failed === 0) return
+    const total = summary.restored ?? { resent: 0, conflicts: 0, failed: 0 }
+    summary.restored = {
+      resent: total.resent + outcome.resent,
+      conflicts: total.conflicts + outcome.conflicts,
+      failed: total.failed + outcome.failed,
+    }
+    summary.conflicts += outcome.conflicts
+    summary.failed += outcome.failed
+  }
+
   private async pushAll(summary: SyncSummary, cb: SyncCallbacks): Promise<void> {
     const { db, api } = this.deps
     const userId = this.deps.userId()
     if (!userId) throw new ApiError(401, 'UNAUTHENTICATED', 'Sign in to sync')
+    const epoch = (await db.read((tx) => tx.get<string>(META.epoch))) ?? undefined
     await this.outbox.resendUnsent(userId)
     const total = (await this.outbox.counts(userId)).pending
     let done = 0
@@ -128,11 +184,13 @@ export class SyncEngine {
         response = await retryTransient(async () => {
           attempts += 1
           const started = Date.now()
-          const answer = await api.push({ device_id: this.deps.deviceId(), operations: batch.map(toWire) })
+          const answer = await api.push({ device_id: this.deps.deviceId(), epoch, operations: batch.map(toWire) })
           ms = Date.now() - started
           return answer
         }, this.deps.config)
       } catch (err) {
+        const restored = epochChangedBy(err)
+        if (restored) throw new EpochChanged(restored)
         if (err instanceof ApiError && err.status === 413 && sizer.tooLarge()) continue
         if (err instanceof ApiError && !err.offline && err.status !== 401) {
           await settleUnsent(db, this.outbox, batch, err)
@@ -140,7 +198,7 @@ export class SyncEngine {
         }
         throw err
       }
-      const outcomes = await settleBatch(db, this.outbox, batch, response.results)
+      const outcomes = await settleBatch(db, this.outbox, batch, response)
       for (const o of outcomes) {
         if (o === 'success') summary.successful += 1
         else if (o === 'conflict') summary.conflicts += 1
@@ -166,9 +224,21 @@ export class SyncEngine {
       answer.catch(() => {}) // awaited below; a page fetched ahead and then abandoned must not go unhandled
       return answer
     }
+    // After a restore every row is pulled again; the rows the server no longer has are dropped at the end.
+    const rebuild = await rebuildDue(db)
+    const seen = rebuild ? new Set<string>() : undefined
+    const known = await db.read((tx) => tx.get<string>(META.epoch))
     let next = fetch(await db.read((tx) => tx.get<string>(META.cursor)))
     for (;;) {
-      const page = await next
+      let page: Awaited<ReturnType<ApiClient['pull']>>
+      try {
+        page = await next
+      } catch (err) {
+        const restored = epochChangedBy(err)
+        if (restored) throw new EpochChanged(restored)
+        throw err
+      }
+      if (known && page.epoch && page.epoch !== known) throw new EpochChanged(page.epoch)
       // The next page is fetched while this one is stored: its cursor is known already, and
       // nothing is lost if we stop in between (the stored cursor still names this page's start).
       if (page.has_more) next = fetch(page.cursor)
@@ -176,9 +246,26 @@ export class SyncEngine {
       await db.write(async (tx) => {
         await storeChanges(tx, page.changes, userId)
         tx.put(META.cursor, page.cursor)
+        if (page.epoch && !known) tx.put(META.epoch, page.epoch)
       })
+      for (const c of page.changes) seen?.add(serverKey(c.entity_type as never, c.entity_id))
       pulled += page.changes.length
-      if (!page.has_more) return pulled
+      if (!page.has_more) break
     }
+    if (seen) await this.dropUnseen(seen, userId)
+    return pulled
+  }
+
+  /** The end of a full re-pull: rows the restored server does not have leave the replica (queued changes stay shown). */
+  private async dropUnseen(seen: Set<string>, userId: string | undefined): Promise<void> {
+    await this.deps.db.write(async (tx) => {
+      for (const [key] of await tx.scan(SERVER_PREFIX)) {
+        if (seen.has(key)) continue
+        tx.del(key)
+        const [, type, id] = key.split('/')
+        await rebuildView(tx, type as never, id, userId)
+      }
+      tx.del(META.recovery)
+    })
   }
 }

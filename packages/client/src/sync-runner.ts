@@ -71,7 +71,7 @@ export class SyncRunner {
     } else {
       status.set({ connection: 'error', lastError })
     }
-    status.set({ syncing: false, progress: null })
+    status.set({ syncing: false, progress: null, restore: null })
     await this.refreshCounts()
     if (summary !== this.lastSummary) {
       this.lastSummary = summary // callers that joined a running sync share its summary: tell listeners once

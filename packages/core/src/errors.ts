@@ -18,6 +18,10 @@ export const ERROR_CODES = {
   RATE_OVERLAP: { status: 422, message: 'The rate overlaps another active rate' },
   REFERENCE_NOT_FOUND: { status: 422, message: 'A referenced record does not exist' },
   OUT_OF_ORDER: { status: 422, message: 'The operation arrived out of order' },
+  EPOCH_CHANGED: {
+    status: 409,
+    message: 'The server was restored from a backup: re-send your journal, then pull from the beginning',
+  },
   UNSUPPORTED_PROTOCOL: { status: 400, message: "This server does not speak the client's sync protocol version" },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },

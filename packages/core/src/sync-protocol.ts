@@ -38,9 +38,25 @@ export const syncOperationSchema = z.object({
 })
 export type SyncOperation = z.input<typeof syncOperationSchema>
 
+/**
+ * A database's identity: 12 lowercase base-36 characters, made when the database is created and
+ * again by every restore from a backup. Cursors and answers carry it, so a device can tell that
+ * the server it talks to no longer has what it once confirmed (docs/sync-protocol.md, Epochs).
+ */
+export const EPOCH_PATTERN = /^[0-9a-z]{8,32}$/
+
+/** A database's identity (see `EPOCH_PATTERN`): a new one after every restore from a backup. */
+export const epochField = () => z.string().regex(EPOCH_PATTERN)
+
 export const pushRequestSchema = z.object({
   device_id: deviceIdField(),
   operations: z.array(syncOperationSchema).max(MAX_BATCH_OPERATIONS),
+  /**
+   * The epoch the device last saw. If the server's differs (it was restored from a backup), the
+   * whole batch is refused with 409 `EPOCH_CHANGED` before anything is applied, so the device can
+   * re-send its journal first, in its original order. Absent: no check (the original app).
+   */
+  epoch: epochField().optional(),
 })
 export type PushRequest = z.input<typeof pushRequestSchema>
 
@@ -86,6 +102,7 @@ export const pushResponseSchema = z.object({
   success: z.literal(true),
   results: z.array(operationResultSchema),
   cursor: z.string(),
+  epoch: z.string(),
 })
 
 /** The answer's schema of a pull page (`PullResponse`). */
@@ -101,6 +118,7 @@ export const pullResponseSchema = z.object({
   ),
   cursor: z.string(),
   has_more: z.boolean(),
+  epoch: z.string(),
 })
 
 export interface OperationResult {
@@ -122,6 +140,8 @@ export interface PushResponse {
   results: OperationResult[]
   /** The change cursor after this push's writes; pull from an older one to catch up. */
   cursor: string
+  /** The database's identity (a new one after a restore from a backup). */
+  epoch: string
 }
 
 export const RESOLUTIONS = ['use_server', 'force', 'merge'] as const
@@ -148,16 +168,29 @@ export interface PullResponse {
   changes: Change[]
   cursor: string
   has_more: boolean
+  /** The database's identity; the cursor belongs to it. */
+  epoch: string
 }
 
-/** Cursors are opaque to clients; this is their only encoding. */
-export function encodeCursor(seq: number): string {
-  return `c${seq.toString(36)}`
+/**
+ * Cursors are opaque to clients; this is their only encoding: `c<seq>` in base 36, and `.<epoch>`
+ * when the database's epoch is known (a cursor without one is taken to be of the current epoch).
+ */
+export function encodeCursor(seq: number, epoch?: string): string {
+  return `c${seq.toString(36)}${epoch ? `.${epoch}` : ''}`
 }
+
+const CURSOR = /^c([0-9a-z]{1,12})(?:\.([0-9a-z]{8,32}))?$/
 
 /** The seq a cursor stands for, or null if it is not a cursor. */
 export function decodeCursor(cursor: string): number | null {
-  if (!/^c[0-9a-z]{1,12}$/.test(cursor)) return null
-  const n = Number.parseInt(cursor.slice(1), 36)
+  const m = CURSOR.exec(cursor)
+  if (!m) return null
+  const n = Number.parseInt(m[1], 36)
   return Number.isSafeInteger(n) ? n : null
+}
+
+/** The epoch a cursor belongs to, or null if it names none (or is not a cursor). */
+export function cursorEpoch(cursor: string): string | null {
+  return CURSOR.exec(cursor)?.[2] ?? null
 }

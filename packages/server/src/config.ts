@@ -80,3 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   return parsed.data
 }
+
+/** Whether the configuration names a PostgreSQL database (else the SQLite file TRACKVAULT_DB). */
+export const usesPostgres = (config: Pick<Config, 'DATABASE_URL'>) =>
+  !!config.DATABASE_URL && /^postgres(ql)?:\/\//.test(config.DATABASE_URL)

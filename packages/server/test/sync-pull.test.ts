@@ -2,7 +2,7 @@
  * GET /api/sync/changes: commit order, paging, tombstones, permissions, and the
  * proof that a cursor never skips a committed change under concurrent writers.
  */
-import { encodeCursor, newId } from '@trackvault/core'
+import { cursorEpoch, decodeCursor, EPOCH_PATTERN, encodeCursor, newId } from '@trackvault/core'
 import { sql, type Transaction } from 'kysely'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
@@ -29,6 +29,7 @@ interface Page {
   changes: Change[]
   cursor: string
   has_more: boolean
+  epoch?: string
 }
 interface LogRow {
   seq: number
@@ -153,7 +154,7 @@ describe('pull', () => {
 
   test('since omitted starts at the beginning and answers {changes, cursor, has_more} in commit order', async () => {
     const first = await pull(s.as.manager)
-    expect(Object.keys(first).sort()).toEqual(['changes', 'cursor', 'has_more'])
+    expect(Object.keys(first).sort()).toEqual(['changes', 'cursor', 'epoch', 'has_more'])
     expect(first.has_more).toBe(false)
     expect(typeof first.cursor).toBe('string')
     // seedBasics: product, then its rate, then the supplier.
@@ -170,7 +171,9 @@ describe('pull', () => {
     // The same as starting from cursor zero, and the same order as the log.
     expect(await pull(s.as.manager, encodeCursor(0))).toEqual(first)
     expect(first.changes.map(keyOf)).toEqual((await changeLog(s)).map((r) => r.key))
-    expect(first.cursor).toBe(encodeCursor(await headSeq(s)))
+    expect(decodeCursor(first.cursor)).toBe(await headSeq(s))
+    expect(first.epoch).toMatch(EPOCH_PATTERN)
+    expect(cursorEpoch(first.cursor)).toBe(first.epoch)
   })
 
   test('paging with a small limit returns every change exactly once, in commit order', async () => {
@@ -202,7 +205,12 @@ describe('pull', () => {
     const seqs = paged.pages.map((p) => Number.parseInt(p.cursor.slice(1), 36))
     expect([...seqs].sort((a, b) => a - b)).toEqual(seqs)
     // Nothing new: an empty page that keeps the cursor.
-    expect(await pull(s.as.manager, paged.cursor, 4)).toEqual({ changes: [], cursor: paged.cursor, has_more: false })
+    expect(await pull(s.as.manager, paged.cursor, 4)).toEqual({
+      changes: [],
+      cursor: paged.cursor,
+      has_more: false,
+      epoch: cursorEpoch(paged.cursor),
+    })
     // A later write shows up after that cursor and nothing else does.
     const late = await s.as.manager.post('/api/suppliers', supplierBody())
     const after = await pull(s.as.manager, paged.cursor, 4)
@@ -226,7 +234,7 @@ describe('pull', () => {
     const one = await pull(s.as.manager, undefined, 1)
     expect(one.changes).toHaveLength(1)
     expect(one.has_more).toBe(true)
-    expect(one.cursor).toBe(encodeCursor(1))
+    expect(decodeCursor(one.cursor)).toBe(1)
     const max = await pull(s.as.manager, undefined, 5000)
     expect(max.has_more).toBe(false)
     expect(max.changes.length).toBe(await headSeq(s))
@@ -309,7 +317,12 @@ describe('pull', () => {
     const page = await pull(s.as.collector, afterOwn, 2)
     expect(page.changes.map((c) => c.entity_id)).toEqual([forCollector.body.id, sup.body.id])
     expect(page.has_more).toBe(true)
-    expect(await pull(s.as.collector, page.cursor, 2)).toEqual({ changes: [], cursor: all.cursor, has_more: false })
+    expect(await pull(s.as.collector, page.cursor, 2)).toEqual({
+      changes: [],
+      cursor: all.cursor,
+      has_more: false,
+      epoch: cursorEpoch(all.cursor),
+    })
   })
 
   test('REST writes and sync pushes both appear; a conflict or a failed operation adds no change', async () => {
@@ -564,7 +577,7 @@ describe('concurrent writers and pullers', () => {
         unknown: [],
         inOrder: true,
       })
-      expect(res.cursor).toBe(encodeCursor(log[log.length - 1].seq))
+      expect(decodeCursor(res.cursor)).toBe(log[log.length - 1].seq)
       expect(Math.max(...res.pageSizes)).toBeLessThanOrEqual(PULL_LIMIT)
       for (const c of res.seen) expect(c.data).toMatchObject({ id: c.entity_id, version: c.version })
     })
@@ -727,7 +740,7 @@ describe.runIf(TEST_DIALECT === 'postgres')('negative control on PostgreSQL', ()
       const seen: string[] = []
       const first = await reader() // T1 committed, T2 not yet: the reader may advance to T1 only
       seen.push(...first.changes.map((c) => c.entity_id))
-      expect(first.cursor).toBe(encodeCursor(seq1 as number))
+      expect(decodeCursor(first.cursor)).toBe(seq1 as number)
       releaseT2()
       await t2
       const second = await reader(first.cursor)

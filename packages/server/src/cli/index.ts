@@ -8,6 +8,11 @@ import type { Run } from './command'
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Run }> }> = {
   serve: { summary: 'migrate the database and run the HTTP server', load: () => import('./serve') },
+  backup: {
+    summary: 'copy the database while it serves (SQLite; pg_dump for PostgreSQL)',
+    load: () => import('./backup'),
+  },
+  restore: { summary: 'restore a backup and give the database a new epoch', load: () => import('./restore') },
 }
 
 function usage(): string {

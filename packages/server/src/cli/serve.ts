@@ -6,9 +6,10 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from '../app'
-import { type Config, loadConfig } from '../config'
+import { type Config, loadConfig, usesPostgres } from '../config'
 import { openDatabase } from '../db/database'
 import { migrateToLatest } from '../db/migrate'
+import { holdServing } from '../db/sqlite/serving-lock'
 import { packageRoot } from '../package-root'
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureAdmin, seedDemo } from '../seed/bootstrap'
 import { parseOptions } from './command'
@@ -32,6 +33,12 @@ export async function run(args: string[]): Promise<number> {
     config = loadConfig()
   } catch (err) {
     process.stderr.write(`trackvault serve: ${(err as Error).message}\n`)
+    return 1
+  }
+  // SQLite: hold the serving lock, so `trackvault restore` refuses while this process serves the file.
+  const serving = usesPostgres(config) ? { release() {} } : holdServing(config.TRACKVAULT_DB)
+  if (!serving) {
+    process.stderr.write(`trackvault serve: ${config.TRACKVAULT_DB} is being restored; start again when it is done\n`)
     return 1
   }
   const webRoot = webRootOf(config)
@@ -74,6 +81,7 @@ export async function run(args: string[]): Promise<number> {
     else log.info({ signal }, 'shutting down')
     await app.close()
     await handle.close()
+    serving.release()
   })
 
   await app.listen({ port: config.PORT, host: config.HOST })

@@ -10,6 +10,7 @@ import * as m006 from './migrations/006-unpriced-collections'
 import * as m007 from './migrations/007-net-weight'
 import * as m008 from './migrations/008-grades-and-quality'
 import * as m009 from './migrations/009-settings-and-receipts'
+import * as m010 from './migrations/010-epoch'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
@@ -25,6 +26,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '007-net-weight': m007,
       '008-grades-and-quality': m008,
       '009-settings-and-receipts': m009,
+      '010-epoch': m010,
     }
   }
 }

@@ -136,6 +136,15 @@ export interface ChangeLogTable {
   previous_owner_id: ColumnType<string | null, string | null | undefined, string | null>
 }
 
+/** The database's identity: one row (id 1); `epoch` is new after every restore from a backup. */
+export interface ServerIdentityTable {
+  id: number
+  epoch: string
+  created_at: string
+  restored_at: string | null
+  restored_from: string | null
+}
+
 export interface CountersTable {
   name: string
   value: Int
@@ -222,6 +231,7 @@ export interface Database {
   entity_history: EntityHistoryTable
   change_log: ChangeLogTable
   counters: CountersTable
+  server_identity: ServerIdentityTable
   sync_operations: SyncOperationsTable
   sync_devices: SyncDevicesTable
   settings: SettingsTable

@@ -14,6 +14,7 @@ import { encodeCursor } from '@trackvault/core'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import { notification } from '../db/postgres/notify-payload'
 import type { Database } from '../db/schema'
+import { currentEpoch } from './epoch'
 
 /** One accepted change of a write: its history row and its change-log entry, written at the end. */
 export interface PendingChange {
@@ -64,9 +65,9 @@ export async function headSeq(db: Kysely<Database>): Promise<number> {
   return Number(row.value)
 }
 
-/** `headSeq` as a cursor. */
+/** `headSeq` as a cursor (of the database's epoch). */
 export async function headCursor(db: Kysely<Database>): Promise<string> {
-  return encodeCursor(await headSeq(db))
+  return encodeCursor(await headSeq(db), await currentEpoch(db))
 }
 
 /** Appends `changes` with consecutive seq numbers; returns the last seq, or null if none. */

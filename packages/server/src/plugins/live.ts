@@ -20,6 +20,7 @@ import { FastifySSEPlugin } from 'fastify-sse-v2'
 import { liveSessions, type Session } from '../auth/tokens'
 import type { DbHandle } from '../db/database'
 import { headSeq } from '../domain/change-log'
+import { currentEpoch } from '../domain/epoch'
 import { streamWants } from '../domain/visibility'
 
 /** The session an open stream belongs to, and the role it was opened with (its pokes are filtered by it). */
@@ -51,9 +52,11 @@ export async function openChangeStream(
   session: Session,
 ): Promise<void> {
   let lastSent = 0
+  const epoch = await currentEpoch(app.db)
   const send = (event: string, seq: number) => {
     lastSent = Math.max(lastSent, seq)
-    reply.sse({ event, id: encodeCursor(seq), data: JSON.stringify({ cursor: encodeCursor(seq) }) })
+    const cursor = encodeCursor(seq, epoch)
+    reply.sse({ event, id: cursor, data: JSON.stringify({ cursor }) })
   }
   const head = await headSeq(app.db)
   // The client may have gone while the handler awaited the database; its 'close' has fired already.

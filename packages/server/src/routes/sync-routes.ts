@@ -17,6 +17,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { authenticate, bindDevice, consumeTicket, issueTicket } from '../auth/tokens'
 import { headCursor } from '../domain/change-log'
+import { currentEpoch } from '../domain/epoch'
 import { errorSchema } from '../http/schemas'
 import { bearerToken } from '../plugins/auth'
 import { openChangeStream } from '../plugins/live'
@@ -27,7 +28,14 @@ import { runPush } from '../sync/push'
 import { resolveConflict } from '../sync/resolve'
 
 const tags = ['Sync']
-const errors = { 401: errorSchema, 403: errorSchema, 413: errorSchema, 422: errorSchema, 429: errorSchema }
+const errors = {
+  401: errorSchema,
+  403: errorSchema,
+  409: errorSchema,
+  413: errorSchema,
+  422: errorSchema,
+  429: errorSchema,
+}
 
 /**
  * The push and pull answers are built by our own code from stored rows, and are large (a pull
@@ -75,6 +83,12 @@ export async function syncRoutes(fastify: FastifyInstance) {
     async (request) => {
       // Validated once, by the route's schema: the body is the parsed shape it matched.
       const body = request.body
+      const epoch = await currentEpoch(app.db)
+      // A device that knows another epoch holds confirmations this database has lost (it was restored
+      // from a backup): nothing is applied, so it can re-send its journal first, in its original order.
+      if (!isLegacyPush(body) && body.epoch !== undefined && body.epoch !== epoch) {
+        throw new AppError('EPOCH_CHANGED', undefined, { epoch, device_epoch: body.epoch })
+      }
       await bindDevice(app.db, request.actor, body.device_id)
       const legacy = isLegacyPush(body)
       const operations = legacy ? fromLegacy(body) : body.operations
@@ -85,7 +99,8 @@ export async function syncRoutes(fastify: FastifyInstance) {
       return {
         success: true as const,
         results: result,
-        cursor: lastSeq === null ? await headCursor(app.db) : encodeCursor(lastSeq),
+        cursor: lastSeq === null ? await headCursor(app.db) : encodeCursor(lastSeq, epoch),
+        epoch,
       }
     },
   )
@@ -101,7 +116,6 @@ export async function syncRoutes(fastify: FastifyInstance) {
         response: {
           200: z.object({ result: operationResultSchema, cursor: z.string() }),
           404: errorSchema,
-          409: errorSchema,
           ...errors,
         },
       },
@@ -110,7 +124,8 @@ export async function syncRoutes(fastify: FastifyInstance) {
       // The write is recorded on the device of this session; body.device_id only names the operation's device.
       const actor = { ...request.actor, deviceId: request.actor.deviceId ?? request.body.device_id }
       const { result, lastSeq } = await app.transact(actor, (ctx) => resolveConflict(ctx, request.body))
-      return { result, cursor: lastSeq === null ? await headCursor(app.db) : encodeCursor(lastSeq) }
+      const cursor = lastSeq === null ? await headCursor(app.db) : encodeCursor(lastSeq, await currentEpoch(app.db))
+      return { result, cursor }
     },
   )
 
@@ -155,7 +170,7 @@ export async function syncRoutes(fastify: FastifyInstance) {
         tags,
         summary: 'Changed rows and tombstones after a cursor, in commit order',
         querystring: z.object({
-          since: z.string().max(20).optional(),
+          since: z.string().max(50).optional(),
           limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(500),
         }),
         response: { 200: pullResponseSchema, ...errors },

@@ -6,6 +6,7 @@
 import {
   AppError,
   type Change,
+  cursorEpoch,
   decodeCursor,
   type EntityType,
   encodeCursor,
@@ -15,6 +16,7 @@ import {
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { headSeq } from '../domain/change-log'
+import { currentEpoch } from '../domain/epoch'
 import { canSee, canSeeOwned, changeLogFilter, readsOwnOnly, revokedTombstone } from '../domain/visibility'
 import type { Actor } from '../domain/write-context'
 
@@ -70,6 +72,7 @@ export interface PullPage {
   entries: PageEntry[]
   cursor: string
   has_more: boolean
+  epoch: string
 }
 
 /**
@@ -88,6 +91,13 @@ export async function pullPage(
     throw new AppError('VALIDATION_FAILED', 'since is not a cursor this server issued', {
       fields: { since: ['invalid cursor'] },
     })
+  }
+  // A cursor of another epoch names a database this one is not (it was restored from a backup):
+  // nothing after it means anything here. The device re-sends its journal and pulls from the start.
+  const epoch = await currentEpoch(db)
+  const sinceEpoch = since === undefined ? null : cursorEpoch(since)
+  if (sinceEpoch !== null && sinceEpoch !== epoch) {
+    throw new AppError('EPOCH_CHANGED', undefined, { epoch, cursor_epoch: sinceEpoch })
   }
   // The counter's committed value: every change up to it has committed (seq order is commit
   // order, see domain/change-log.ts), so a page that ends short of `limit` may move the cursor
@@ -155,7 +165,7 @@ export async function pullPage(
   }
   const full = rows.length === limit
   const last = full ? Number(rows[rows.length - 1].seq) : Math.max(after, head)
-  return { entries, cursor: encodeCursor(last), has_more: full }
+  return { entries, cursor: encodeCursor(last, epoch), has_more: full, epoch }
 }
 
 /** The pull answer's JSON text, with each row's stored JSON spliced in as is. */
@@ -164,7 +174,7 @@ export function serializePage(page: PullPage): string {
     (e) =>
       `{"entity_type":${JSON.stringify(e.entity_type)},"entity_id":${JSON.stringify(e.entity_id)},"version":${e.version},"deleted":${e.deleted},"data":${e.json}}`,
   )
-  return `{"changes":[${changes.join(',')}],"cursor":${JSON.stringify(page.cursor)},"has_more":${page.has_more}}`
+  return `{"changes":[${changes.join(',')}],"cursor":${JSON.stringify(page.cursor)},"has_more":${page.has_more},"epoch":${JSON.stringify(page.epoch)}}`
 }
 
 /** `pullPage` with each row parsed (for callers in this process). */
@@ -182,5 +192,5 @@ export async function pullChanges(
     deleted: e.deleted,
     data: JSON.parse(e.json) as Loose,
   }))
-  return { changes, cursor: page.cursor, has_more: page.has_more }
+  return { changes, cursor: page.cursor, has_more: page.has_more, epoch: page.epoch }
 }

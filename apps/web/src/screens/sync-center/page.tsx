@@ -13,7 +13,7 @@ import { useToast } from '../../lib/toast'
 import { ConflictCard } from './conflict-card'
 import { FailedCard } from './failed-card'
 import { useSyncNow } from './use-sync-now'
-import { NEEDS_NETWORK, OPERATION_LABEL, summaryText } from './wording'
+import { NEEDS_NETWORK, OPERATION_LABEL, restoreText, summaryText } from './wording'
 import './sync-center.css'
 
 const NO_OPS: QueuedOp[] = []
@@ -79,6 +79,17 @@ export function SyncCenter() {
         </dl>
         {status.connection === 'needs-auth' ? (
           <FormError message="Your session has expired: sign out and sign in again to sync." />
+        ) : null}
+        {status.restore ? (
+          <div className="sync-now-progress" role="status">
+            <label htmlFor="sync-restore-progress">{restoreText(status.restore)}</label>
+            <progress
+              id="sync-restore-progress"
+              max={status.restore.total || 1}
+              value={status.restore.sent}
+              aria-valuetext={`${status.restore.sent} of ${status.restore.total} changes re-sent`}
+            />
+          </div>
         ) : null}
         <div className="sync-actions">
           <button type="button" className="primary" onClick={syncNow} disabled={syncing}>

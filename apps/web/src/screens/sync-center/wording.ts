@@ -6,6 +6,12 @@ export const OPERATION_LABEL: Record<string, string> = { create: 'Create', updat
 export const NEEDS_NETWORK =
   'Resolving a conflict needs a connection: the server settles it. "Review later" works offline.'
 
+/** What the sync center says while the device re-sends its journal to a server restored from a backup. */
+export function restoreText(r: { total: number; sent: number }): string {
+  const n = r.total - r.sent
+  return `The server was restored from a backup; re-sending ${n} ${n === 1 ? 'change' : 'changes'} (${r.sent} of ${r.total} done).`
+}
+
 /** One sentence on how a sync ended. */
 export function summaryText(s: SyncSummary): string {
   if (s.skipped) return 'A sync is already under way (here or in another tab); its results show when it finishes.'
@@ -13,7 +19,14 @@ export function summaryText(s: SyncSummary): string {
   if (s.failed) parts.push(`${s.failed} failed`)
   if (s.conflicts) parts.push(`${s.conflicts} in conflict`)
   const done = parts.join(', ')
-  if (!s.error) return `Sync finished: ${done}.`
+  const restored = s.restored
+    ? ` The server had been restored from a backup: ${s.restored.resent} confirmed changes re-sent${
+        s.restored.conflicts + s.restored.failed > 0
+          ? `, ${s.restored.conflicts + s.restored.failed} need your decision below`
+          : ''
+      }.`
+    : ''
+  if (!s.error) return `Sync finished: ${done}.${restored}`
   if (s.error.offline) return `No connection: nothing more could be sent (${done}). Your changes stay queued.`
   if (s.error.status === 401) return 'Your session has expired: sign out and sign in again to sync.'
   return `Sync stopped: ${s.error.message} (${done}).`

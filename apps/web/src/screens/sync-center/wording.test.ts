@@ -1,0 +1,19 @@
+import { describe, expect, test } from 'vitest'
+import { restoreText, summaryText } from './wording'
+
+describe('sync center wording after a restore', () => {
+  test('says the server was restored and how many changes are still being re-sent', () => {
+    expect(restoreText({ total: 40, sent: 15 })).toBe(
+      'The server was restored from a backup; re-sending 25 changes (15 of 40 done).',
+    )
+    expect(restoreText({ total: 1, sent: 0 })).toContain('re-sending 1 change ')
+  })
+
+  test("a sync's summary tells what the restore re-sent and what needs a decision", () => {
+    const base = { successful: 2, failed: 1, conflicts: 1, pulled: 5 }
+    expect(summaryText({ ...base, restored: { resent: 30, conflicts: 1, failed: 1 } })).toBe(
+      'Sync finished: 2 sent, 5 received, 1 failed, 1 in conflict. The server had been restored from a backup: 30 confirmed changes re-sent, 2 need your decision below.',
+    )
+    expect(summaryText(base)).toBe('Sync finished: 2 sent, 5 received, 1 failed, 1 in conflict.')
+  })
+})
