@@ -2,6 +2,9 @@
  * The operator's verbs, run as the built `trackvault` command against a real
  * database (this project's dialect: a SQLite file or a PostgreSQL schema).
  */
+import { existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { verifyPassword } from '../src/auth/passwords'
 import { authenticate, issueToken } from '../src/auth/tokens'
@@ -9,7 +12,7 @@ import { findUserByEmail } from '../src/auth/users'
 import { migrationStatus } from '../src/db/migrate'
 import { DEMO_ACCOUNTS } from '../src/seed/bootstrap'
 import { createTestDb, TEST_DIALECT, type TestDb } from '../src/testing/test-db'
-import { runCli } from './helpers/cli'
+import { runCli, runOnTerminal } from './helpers/cli'
 
 // No database involved: once, in the SQLite run.
 describe.runIf(TEST_DIALECT === 'sqlite')('trackvault --help and usage errors', { timeout: 90_000 }, () => {
@@ -191,6 +194,26 @@ describe(`trackvault on ${TEST_DIALECT}`, { timeout: 90_000 }, () => {
     await expect(authenticate(db.handle.db, bossSession.token)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' })
   })
 
+  test('on a terminal the password is prompted for twice, hidden', async () => {
+    const typed = await runOnTerminal(['user', 'reset-password', 'm@example.com'], db.env, [
+      'tty-secret-123',
+      'tty-secret-123',
+    ])
+    expect(typed.code, typed.all).toBe(0)
+    expect(typed.all).toContain('Repeat it: ')
+    expect(typed.all).toContain('password changed')
+    expect(typed.all).not.toContain('tty-secret-123')
+    const manager = await findUserByEmail(db.handle.db, 'm@example.com')
+    expect(await verifyPassword('tty-secret-123', manager?.password_hash ?? '')).toBe(true)
+    const differ = await runOnTerminal(['user', 'reset-password', 'm@example.com'], db.env, [
+      'one-secret-1',
+      'two-secret-2',
+    ])
+    expect(differ.code).toBe(1)
+    expect(differ.all).toContain('the two passwords differ')
+    expect(differ.all).not.toMatch(/one-secret-1|two-secret-2/)
+  })
+
   test('demo seeds on purpose; check fails while demo accounts are active with demo off; demo --remove fixes it', async () => {
     expect((await cli(['check'])).code).toBe(0)
     const seeded = await cli(['demo'])
@@ -215,6 +238,27 @@ describe(`trackvault on ${TEST_DIALECT}`, { timeout: 90_000 }, () => {
     expect(safe.stdout).toMatch(/users\s+7 \(2 active admins\)/)
     expect(safe.stdout).toMatch(/migrations\s+\d+ applied, 0 pending/)
   })
+
+  test.runIf(TEST_DIALECT === 'sqlite')('migrate --status and check create no SQLite file', async () => {
+    const file = join(tmpdir(), `trackvault-none-${process.pid}`, 'tv.db')
+    const status = await runCli(['migrate', '--status'], { TRACKVAULT_DB: file })
+    expect(status.code, status.all).toBe(0)
+    expect(status.stdout).toMatch(/not created yet[\s\S]*\n0 applied, \d+ pending\n/)
+    expect((await runCli(['check'], { TRACKVAULT_DB: file })).stdout).toContain('not created yet')
+    expect(existsSync(file)).toBe(false)
+  })
+
+  test.runIf(TEST_DIALECT === 'postgres')(
+    'check connects with a password in DATABASE_URL and prints it masked',
+    async () => {
+      const url = new URL(db.env.DATABASE_URL)
+      url.password = 'hunter2-secret'
+      const r = await cli(['check'], { DATABASE_URL: url.toString() })
+      expect(r.code, r.all).toBe(0)
+      expect(r.stdout).toContain(`${url.username}:***@`)
+      expect(r.all).not.toContain('hunter2-secret')
+    },
+  )
 
   test('check fails on a configuration error and on a database it cannot reach, masking the password', async () => {
     const bad = await cli(['check'], { PORT: 'eighty' })

@@ -61,6 +61,8 @@ export function fail(verb: string, message: string): void {
 export async function withDatabase(
   verb: string,
   work: (handle: DbHandle, config: Config) => Promise<number>,
+  /** Runs instead of `work` when the SQLite file does not exist (a read-only verb then creates nothing). */
+  noSqliteFile?: (file: string) => Promise<number>,
 ): Promise<number> {
   let config: Config
   try {
@@ -69,6 +71,8 @@ export async function withDatabase(
     fail(verb, (err as Error).message)
     return 1
   }
+  if (noSqliteFile && !config.DATABASE_URL && !existsSync(config.TRACKVAULT_DB))
+    return noSqliteFile(config.TRACKVAULT_DB)
   let handle: DbHandle | undefined
   try {
     handle = openDatabase({

@@ -40,9 +40,11 @@ export async function readPassword(values: {
   } else if (values['password-stdin']) {
     password = await firstLineOfStdin()
   } else if (process.stdin.isTTY) {
-    password = await promptHidden('Password: ')
-    const again = await promptHidden('Repeat it: ')
-    if (again !== password) return { error: 'the two passwords differ' }
+    const answers = await promptHidden(['Password: ', 'Repeat it: ']).catch(() => undefined)
+    if (!answers) return { error: 'cancelled' }
+    const [first, again] = answers
+    if (again !== first) return { error: 'the two passwords differ' }
+    password = first
   } else {
     return { usage: 'no terminal to prompt on: give --password-env, --password-stdin or --generate-password' }
   }
@@ -60,28 +62,37 @@ async function firstLineOfStdin(): Promise<string> {
   return text.split(/\r?\n/)[0]
 }
 
-/** Reads a line from the terminal without echoing it. */
-function promptHidden(prompt: string): Promise<string> {
+/** Asks each of `prompts` on the terminal and reads one line for each, without echoing what is typed. */
+function promptHidden(prompts: string[]): Promise<string[]> {
   const stdin = process.stdin
-  process.stderr.write(prompt)
+  // Echo off before the first prompt shows, so nothing typed after it is echoed.
   stdin.setRawMode(true)
-  stdin.resume()
   stdin.setEncoding('utf8')
+  process.stderr.write(prompts[0])
+  stdin.resume()
   return new Promise((resolve, reject) => {
+    const lines: string[] = []
     let value = ''
-    const done = (result: string | Error) => {
+    const finish = (err?: Error) => {
+      stdin.off('data', onData)
       stdin.setRawMode(false)
       stdin.pause()
-      stdin.off('data', onData)
-      process.stderr.write('\n')
-      if (typeof result === 'string') resolve(result)
-      else reject(result)
+      if (err) reject(err)
+      else resolve(lines)
     }
     const onData = (chunk: string) => {
       for (const ch of chunk) {
-        if (ch === '\r' || ch === '\n') return done(value)
-        if (ch === '\u0003') return done(new Error('cancelled'))
-        if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1)
+        if (ch === '\u0003' || ch === '\u0004') {
+          process.stderr.write('\n')
+          return finish(new Error('cancelled'))
+        }
+        if (ch === '\r' || ch === '\n') {
+          lines.push(value)
+          value = ''
+          process.stderr.write('\n')
+          if (lines.length === prompts.length) return finish()
+          process.stderr.write(prompts[lines.length])
+        } else if (ch === '\u007f' || ch === '\b') value = value.slice(0, -1)
         else value += ch
       }
     }

@@ -33,6 +33,11 @@ class StaticMigrationProvider implements MigrationProvider {
   }
 }
 
+/** The migrations of this version, in the order they run. */
+export async function migrationNames(): Promise<string[]> {
+  return Object.keys(await new StaticMigrationProvider().getMigrations()).sort()
+}
+
 /**
  * The schema the migration bookkeeping lives in on PostgreSQL: the current
  * one (first on search_path). Without it Kysely looks for its tables in
