@@ -32,6 +32,9 @@ describe.runIf(TEST_DIALECT === 'sqlite')('trackvault --help and usage errors', 
     expect(action.code).toBe(2)
     expect(action.stderr).toContain("unknown action 'promote'")
     expect((await runCli(['user', 'set-role', 'x@example.com', 'king'])).code).toBe(2)
+    const stray = await runCli(['user', 'list', '--generate-password'])
+    expect(stray.code).toBe(2)
+    expect(stray.stderr).toContain('list does not take --generate-password')
   })
 })
 

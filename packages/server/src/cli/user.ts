@@ -24,7 +24,8 @@ import { PASSWORD_HELP, PASSWORD_OPTIONS, readPassword } from './password-input'
 const HELP = `Usage: trackvault user <action> [options]
 
 Actions:
-  create --email EMAIL --role ROLE [--name NAME]   create a user (active)
+  create --email EMAIL --role ROLE [--name NAME]   create a user (active; NAME defaults to the
+                                                  part of the email before the @)
   list [--json]                                   list every user
   set-role USER ROLE                              change a user's role
   activate USER                                   let a deactivated user sign in again
@@ -77,6 +78,16 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`trackvault user: ${message}\n\n${HELP}\n`)
     return 2
   }
+  // An option another action takes is a mistake (a typo'd action, a forgotten one), not something to ignore.
+  const allowed: Record<string, string[]> = {
+    create: ['email', 'name', 'role', ...Object.keys(PASSWORD_OPTIONS)],
+    list: ['json'],
+    'reset-password': Object.keys(PASSWORD_OPTIONS),
+  }
+  const stray = Object.keys(parsed.values).filter(
+    (k) => k !== 'help' && parsed.values[k] !== undefined && !(allowed[action ?? ''] ?? []).includes(k),
+  )
+  if (action !== undefined && stray.length > 0) return usage(`${action} does not take --${stray[0]}`)
   const expect = (count: number, names: string) =>
     rest.length === count ? undefined : usage(`${action} takes ${names}`)
 
