@@ -124,14 +124,35 @@ async function checkServer(url: string, database: string) {
   expect(await login.json()).toMatchObject({ token: expect.any(String), user: { email: ADMIN.email, role: 'admin' } })
 }
 
+/** `npx trackvault ...args` in the release folder; rejects on a non-zero exit. */
+async function trackvault(args: string[], env: Record<string, string>): Promise<string> {
+  const { stdout } = await run('npx', ['trackvault', ...args], {
+    cwd: release,
+    env: { ...process.env, TRACKVAULT_DEMO: '0', LOG_LEVEL: 'warn', ...env },
+  })
+  return stdout
+}
+
 describe('npx trackvault serve from the release', () => {
-  test('on SQLite', async () => {
+  test('on SQLite, then the operator verbs', async () => {
     const data = mkdtempSync(join(tmpdir(), 'trackvault-release-db-'))
-    const server = await serve({ TRACKVAULT_DB: join(data, 'trackvault.db') })
+    const env = { TRACKVAULT_DB: join(data, 'trackvault.db') }
+    const server = await serve(env)
     try {
       await checkServer(server.url, 'sqlite')
     } finally {
       await server.stop()
+    }
+    try {
+      expect(await trackvault(['check'], env)).toMatch(/users\s+1 \(1 active admin\)\nOK\n$/)
+      expect(await trackvault(['migrate', '--status'], env)).toMatch(/\d+ applied, 0 pending/)
+      await trackvault(['user', 'create', '--email', 'm@example.com', '--role', 'manager', '--password-env', 'PW'], {
+        ...env,
+        PW: 'manager-password',
+      })
+      const users = JSON.parse(await trackvault(['user', 'list', '--json'], env)) as { email: string }[]
+      expect(users.map((u) => u.email)).toEqual(['m@example.com', ADMIN.email])
+    } finally {
       rmSync(data, { recursive: true, force: true })
     }
   })

@@ -1,6 +1,9 @@
 /** Configuration from the environment, validated once at start. */
+import { accessSync, constants, existsSync, statSync, unlinkSync, writeFileSync } from 'node:fs'
 import { isIP } from 'node:net'
+import { dirname, join, resolve } from 'node:path'
 import { z } from 'zod'
+import { postgresUrlProblem } from './db/database-url'
 
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal'])
 /** An address, a CIDR range (`10.0.0.0/8`, `fd00::/8`) or a named range of proxy-addr. */
@@ -38,23 +41,56 @@ export const trustProxySchema = z
     return entries
   })
 
+/**
+ * A whole number from the environment within [min, max], `fallback` when
+ * unset; empty, fractional or out of range is an error that says which.
+ */
+function wholeNumber(fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .optional()
+    .transform((raw, ctx): number => {
+      if (raw === undefined) return fallback
+      const value = raw.trim()
+      const n = Number(value)
+      if (value === '')
+        ctx.addIssue({ code: 'custom', message: `is empty: unset it for ${fallback}, or give ${min}-${max}` })
+      else if (!/^\d+$/.test(value))
+        ctx.addIssue({ code: 'custom', message: `'${raw}' is not a whole number (${min}-${max})` })
+      else if (n < min || n > max) ctx.addIssue({ code: 'custom', message: `${n} is out of range (${min}-${max})` })
+      else return n
+      return z.NEVER
+    })
+}
+
+/** Bearer token lifetime bounds, in hours: an hour at least, a year at most (devices sync offline for days). */
+export const TOKEN_TTL_HOURS = { min: 1, max: 24 * 365 }
+
 const schema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PORT: wholeNumber(8080, 1, 65535),
   HOST: z.string().default('0.0.0.0'),
-  DATABASE_URL: z.string().optional(),
+  /** Set: PostgreSQL (postgres:// or postgresql://); anything else is an error, never a silent SQLite. */
+  DATABASE_URL: z
+    .string()
+    .optional()
+    .superRefine((url, ctx) => {
+      const problem = url === undefined ? undefined : postgresUrlProblem(url)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    }),
   /** PostgreSQL schema to work in (default: the connection's search_path). */
   TRACKVAULT_PG_SCHEMA: z
     .string()
     .regex(/^[a-z_][a-z0-9_]*$/)
     .optional(),
-  TRACKVAULT_DB: z.string().default('./data/trackvault.db'),
+  TRACKVAULT_DB: z
+    .string()
+    .trim()
+    .min(1, 'is empty: unset it for ./data/trackvault.db')
+    .default('./data/trackvault.db'),
   TRACKVAULT_DEMO: z.enum(['0', '1']).default('0'),
   TRACKVAULT_ADMIN_EMAIL: z.email().optional(),
   TRACKVAULT_ADMIN_PASSWORD: z.string().min(8).optional(),
-  TRACKVAULT_TOKEN_TTL_HOURS: z.coerce
-    .number()
-    .positive()
-    .default(24 * 30),
+  TRACKVAULT_TOKEN_TTL_HOURS: wholeNumber(24 * 30, TOKEN_TTL_HOURS.min, TOKEN_TTL_HOURS.max),
   TRACKVAULT_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
   TRACKVAULT_TRUST_PROXY: trustProxySchema,
   /** Connections one client address may hold at once; 0 = no cap. */
@@ -71,13 +107,61 @@ const schema = z.object({
 
 export type Config = z.output<typeof schema>
 
-/** Reads and validates the environment; throws a readable error for bad values. */
+/**
+ * Why the SQLite file `file` could not be written, or undefined: the file
+ * must be writable if it exists, else its folder (created at start if
+ * missing, so then the nearest existing folder above it) must take a new file.
+ * Tried for real (a probe file), as permissions alone do not show a
+ * read-only mount or a root-owned folder seen by root.
+ */
+export function dataFolderProblem(file: string): string | undefined {
+  const path = resolve(file)
+  try {
+    if (existsSync(path)) {
+      if (!statSync(path).isFile()) return `${path} is not a file`
+      accessSync(path, constants.R_OK | constants.W_OK)
+      return undefined
+    }
+    let folder = dirname(path)
+    while (!existsSync(folder)) folder = dirname(folder)
+    if (!statSync(folder).isDirectory()) return `${folder} is not a folder, so ${path} cannot be created`
+    const probe = join(folder, `.trackvault-write-test-${process.pid}`)
+    writeFileSync(probe, '')
+    unlinkSync(probe)
+    return undefined
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message
+    return `the data folder of ${path} is not writable (${code}): create it and give the server's user write access`
+  }
+}
+
+/**
+ * Rules between variables: the admin variables come as a pair; the SQLite
+ * file (when there is no DATABASE_URL) can be written.
+ */
+function crossChecks(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = []
+  const email = env.TRACKVAULT_ADMIN_EMAIL
+  const password = env.TRACKVAULT_ADMIN_PASSWORD
+  if ((email === undefined) !== (password === undefined)) {
+    problems.push(
+      `  ${email === undefined ? 'TRACKVAULT_ADMIN_EMAIL' : 'TRACKVAULT_ADMIN_PASSWORD'}: is missing; the first admin needs both TRACKVAULT_ADMIN_EMAIL and TRACKVAULT_ADMIN_PASSWORD`,
+    )
+  }
+  const file = env.TRACKVAULT_DB ?? './data/trackvault.db'
+  if (env.DATABASE_URL === undefined && file.trim() !== '') {
+    const problem = dataFolderProblem(file.trim())
+    if (problem) problems.push(`  TRACKVAULT_DB: ${problem}`)
+  }
+  return problems
+}
+
+/** Reads and validates the environment; throws one readable error listing every problem, one line each. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env)
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
-    throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
-  }
+  const lines = parsed.success ? [] : parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`)
+  lines.push(...crossChecks(env))
+  if (!parsed.success || lines.length > 0) throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
   return parsed.data
 }
 

@@ -1,11 +1,16 @@
 /** User administration: no public registration; admins create users. */
 import { AppError, newId, type Role, type User } from '@trackvault/core'
 import type { Kysely } from 'kysely'
+import { z } from 'zod'
 import type { DbCapabilities } from '../db/database'
 import type { Database, UsersTable } from '../db/schema'
 import { forUpdate } from '../db/sql-helpers'
 import { hashPassword } from './passwords'
 import { revokeUserTokens } from './tokens'
+
+/** A user's name and sign-in email as every way of creating or changing a user checks them (API, command line). */
+export const userNameSchema = z.string().trim().min(1).max(200)
+export const userEmailSchema = z.email().max(200)
 
 export function toUser(row: UsersTable): User {
   return {

@@ -1,5 +1,11 @@
 /** What every verb of the `trackvault` command line (one file each in this folder) shares. */
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
 import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { AppError } from '@trackvault/core'
+import { type Config, loadConfig } from '../config'
+import { type DbHandle, openDatabase } from '../db/database'
+import { packageRoot } from '../package-root'
 
 /**
  * Runs a verb with the arguments after its name and resolves with the exit
@@ -40,3 +46,64 @@ export function parseOptions(
     return 2
   }
 }
+
+/** Writes `message` to stderr as `trackvault <verb>: message`. */
+export function fail(verb: string, message: string): void {
+  process.stderr.write(`trackvault ${verb}: ${message}\n`)
+}
+
+/**
+ * Loads the configuration, opens the database and runs `work` with them,
+ * closing the database after. A configuration problem, a database that
+ * cannot be reached or a refused change (an AppError such as LAST_ADMIN)
+ * prints one message and ends with 1; a secret never appears in it.
+ */
+export async function withDatabase(
+  verb: string,
+  work: (handle: DbHandle, config: Config) => Promise<number>,
+  /** Runs instead of `work` when the SQLite file does not exist (a read-only verb then creates nothing). */
+  noSqliteFile?: (file: string) => Promise<number>,
+): Promise<number> {
+  let config: Config
+  try {
+    config = loadConfig()
+  } catch (err) {
+    fail(verb, (err as Error).message)
+    return 1
+  }
+  if (noSqliteFile && !config.DATABASE_URL && !existsSync(config.TRACKVAULT_DB))
+    return noSqliteFile(config.TRACKVAULT_DB)
+  let handle: DbHandle | undefined
+  try {
+    handle = openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      sqliteFile: config.TRACKVAULT_DB,
+      pgSchema: config.TRACKVAULT_PG_SCHEMA,
+      poolSize: 2,
+    })
+    return await work(handle, config)
+  } catch (err) {
+    fail(verb, messageOf(err))
+    return 1
+  } finally {
+    await handle?.close().catch(() => {})
+  }
+}
+
+/** An error as one line for the operator: the code of a refused change, the message of anything else. */
+export function messageOf(err: unknown): string {
+  if (err instanceof AppError) return `${err.code}: ${err.message}`
+  const e = err as { code?: string; message?: string }
+  return e.code && !e.message?.includes(e.code) ? `${e.message} (${e.code})` : String(e.message ?? err)
+}
+
+/** The built web app `serve` serves: TRACKVAULT_WEB_ROOT, else the server package's web folder (`npm run build` puts it there); undefined if not built. */
+export function webRootOf(config: Config): { path: string; built: boolean } {
+  const path = config.TRACKVAULT_WEB_ROOT ?? join(packageRoot(), 'web')
+  return { path, built: existsSync(join(path, 'index.html')) }
+}
+
+/** How to create the first admin, for a database without users. */
+export const CREATE_ADMIN_HINT =
+  'create the first admin with `trackvault user create --email you@example.com --role admin` ' +
+  '(or set TRACKVAULT_ADMIN_EMAIL and TRACKVAULT_ADMIN_PASSWORD and start again)'

@@ -8,6 +8,19 @@ import type { Run } from './command'
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<{ run: Run }> }> = {
   serve: { summary: 'migrate the database and run the HTTP server', load: () => import('./serve') },
+  migrate: {
+    summary: 'apply pending migrations (--status: list applied and pending)',
+    load: () => import('./migrate'),
+  },
+  user: {
+    summary: 'create, list, set-role, activate, deactivate, reset-password',
+    load: () => import('./user'),
+  },
+  demo: {
+    summary: 'seed the demo data on purpose (--remove: deactivate the demo accounts)',
+    load: () => import('./demo'),
+  },
+  check: { summary: 'validate configuration and database, print what would run', load: () => import('./check') },
   backup: {
     summary: 'copy the database while it serves (SQLite; pg_dump for PostgreSQL)',
     load: () => import('./backup'),
@@ -25,6 +38,7 @@ function usage(): string {
     '',
     'Run `trackvault <command> --help` for its options. Configuration comes from',
     'the environment (PORT, DATABASE_URL, TRACKVAULT_DB, ...: see the README).',
+    'Exit codes: 0 done, 1 failed or refused, 2 bad usage.',
   ].join('\n')
 }
 

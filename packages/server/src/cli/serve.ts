@@ -2,28 +2,21 @@
  * `trackvault serve`: config, database, migrations, first-start accounts, the
  * HTTP server, and a graceful shutdown on SIGTERM/SIGINT.
  */
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from '../app'
+import { countUsers } from '../auth/users'
 import { type Config, loadConfig, usesPostgres } from '../config'
 import { openDatabase } from '../db/database'
 import { migrateToLatest } from '../db/migrate'
 import { holdServing } from '../db/sqlite/serving-lock'
-import { packageRoot } from '../package-root'
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, ensureAdmin, seedDemo } from '../seed/bootstrap'
-import { parseOptions } from './command'
+import { activeDemoAccounts, DEMO_ACCOUNTS, DEMO_PASSWORD, ensureAdmin, seedDemo } from '../seed/bootstrap'
+import { CREATE_ADMIN_HINT, parseOptions, webRootOf } from './command'
 
 const HELP = `Usage: trackvault serve
 
 Migrates the database to the newest schema, creates the first admin or the
 demo data when asked to, and serves the API and the web app until SIGTERM or
 SIGINT. Configuration comes from the environment (see the README).`
-
-/** The built web app: TRACKVAULT_WEB_ROOT, else the server package's web folder (`npm run build` puts it there). */
-function webRootOf(config: Config): string {
-  return config.TRACKVAULT_WEB_ROOT ?? join(packageRoot(), 'web')
-}
 
 export async function run(args: string[]): Promise<number> {
   const parsed = parseOptions(args, {}, HELP)
@@ -41,8 +34,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`trackvault serve: ${config.TRACKVAULT_DB} is being restored; start again when it is done\n`)
     return 1
   }
-  const webRoot = webRootOf(config)
-  const webBuilt = existsSync(join(webRoot, 'index.html'))
+  const { path: webRoot, built: webBuilt } = webRootOf(config)
   const handle = openDatabase({
     databaseUrl: config.DATABASE_URL,
     sqliteFile: config.TRACKVAULT_DB,
@@ -74,6 +66,16 @@ export async function run(args: string[]): Promise<number> {
     process.stdout.write(
       `\nTrackVault demo accounts (demo mode only; set TRACKVAULT_DEMO=0 to turn off):\n${accounts}\n\n`,
     )
+  } else {
+    const demoAccounts = await activeDemoAccounts(handle.db)
+    if (demoAccounts.length > 0) {
+      log.warn(
+        { accounts: demoAccounts },
+        'demo accounts are active while TRACKVAULT_DEMO=0: anyone who knows the published demo password can sign in; ' +
+          'deactivate them with `trackvault demo --remove`',
+      )
+    }
+    if ((await countUsers(handle.db)) === 0) log.warn(`no users yet: nobody can sign in; ${CREATE_ADMIN_HINT}`)
   }
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

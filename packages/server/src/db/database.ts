@@ -6,6 +6,7 @@
  * never `if (dialect === 'pg')`.
  */
 import type { DialectAdapter, Kysely } from 'kysely'
+import { postgresUrlProblem } from './database-url'
 import type { DbCapabilities, DbHandle, DbOptions, DialectProfile } from './db-types'
 import { openPostgresHandle, postgresProfile } from './postgres/postgres-profile'
 import { openSqliteHandle, sqliteProfile } from './sqlite/sqlite-profile'
@@ -14,10 +15,14 @@ export type { DbCapabilities, DbHandle, DbOptions, DialectProfile } from './db-t
 
 export const PROFILES: readonly DialectProfile[] = [sqliteProfile, postgresProfile]
 
-/** Opens the database described by `opts`. */
+/** Opens the database described by `opts`; a `databaseUrl` that is not PostgreSQL's is an error. */
 export function openDatabase(opts: DbOptions): DbHandle {
   const url = opts.databaseUrl
-  if (url && /^postgres(ql)?:\/\//.test(url)) return openPostgresHandle(url, opts.pgSchema, opts.poolSize)
+  if (url !== undefined) {
+    const problem = postgresUrlProblem(url)
+    if (problem) throw new Error(`DATABASE_URL ${problem}`)
+    return openPostgresHandle(url, opts.pgSchema, opts.poolSize)
+  }
   return openSqliteHandle(opts.sqliteFile ?? './data/trackvault.db')
 }
 

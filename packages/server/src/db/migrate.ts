@@ -1,4 +1,10 @@
-/** Runs the migrations in this folder, in name order, on either dialect. */
+/**
+ * Runs the migrations in this folder, in name order, on either dialect, and
+ * says which are applied and pending. Safe when several processes start at
+ * once: PostgreSQL runs them under Kysely's advisory lock in one
+ * transaction; SQLite (where Kysely takes no lock) in one `BEGIN IMMEDIATE`
+ * transaction, so the others wait for the writer and then find nothing to do.
+ */
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely'
 import { capsOf } from './database'
 import * as m001 from './migrations/001-initial'
@@ -31,6 +37,11 @@ class StaticMigrationProvider implements MigrationProvider {
   }
 }
 
+/** The migrations of this version, in the order they run. */
+export async function migrationNames(): Promise<string[]> {
+  return Object.keys(await new StaticMigrationProvider().getMigrations()).sort()
+}
+
 /**
  * The schema the migration bookkeeping lives in on PostgreSQL: the current
  * one (first on search_path). Without it Kysely looks for its tables in
@@ -48,12 +59,71 @@ async function migrationSchema(db: Kysely<Database>): Promise<string | undefined
  * before it); throws if a migration fails.
  */
 export async function migrateToLatest(db: Kysely<Database>, upTo?: string): Promise<string[]> {
-  const migrator = new Migrator({
-    db,
-    provider: new StaticMigrationProvider(),
-    migrationTableSchema: await migrationSchema(db),
-  })
+  if (capsOf(db).dialect === 'sqlite') {
+    return db.connection().execute(async (conn) => {
+      await beginImmediate(conn)
+      try {
+        const applied = await runMigrator(conn, upTo)
+        await sql`commit`.execute(conn)
+        return applied
+      } catch (err) {
+        await sql`rollback`.execute(conn).catch(() => {})
+        throw err
+      }
+    })
+  }
+  return runMigrator(db, upTo)
+}
+
+async function runMigrator(db: Kysely<Database>, upTo?: string): Promise<string[]> {
+  const migrator = await migratorOf(db)
   const { error, results } = upTo ? await migrator.migrateTo(upTo) : await migrator.migrateToLatest()
   if (error) throw error instanceof Error ? error : new Error(String(error))
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+async function migratorOf(db: Kysely<Database>): Promise<Migrator> {
+  return new Migrator({ db, provider: new StaticMigrationProvider(), migrationTableSchema: await migrationSchema(db) })
+}
+
+/** How long a SQLite migration waits for another process's migration to finish. */
+const SQLITE_MIGRATION_WAIT_MS = 120_000
+
+/** Takes SQLite's write lock, waiting (busy_timeout at a time) while another process holds it. */
+async function beginImmediate(conn: Kysely<Database>): Promise<void> {
+  const deadline = Date.now() + SQLITE_MIGRATION_WAIT_MS
+  for (;;) {
+    try {
+      await sql`begin immediate`.execute(conn)
+      return
+    } catch (err) {
+      if (!String((err as { code?: string }).code).startsWith('SQLITE_BUSY') || Date.now() > deadline) throw err
+    }
+  }
+}
+
+export interface MigrationStatus {
+  /** Applied migrations this version knows, oldest first, with when they ran. */
+  applied: { name: string; executedAt: Date }[]
+  /** Migrations this version would apply, in order. */
+  pending: string[]
+  /** Migrations recorded in the database that this version does not know (a newer version ran). */
+  unknown: string[]
+}
+
+/** Which migrations are applied and pending. Reads only: creates nothing on an empty database. */
+export async function migrationStatus(db: Kysely<Database>): Promise<MigrationStatus> {
+  const migrator = await migratorOf(db)
+  const known = await migrator.getMigrations()
+  const applied = known.flatMap((m) => (m.executedAt ? [{ name: m.name, executedAt: m.executedAt }] : []))
+  const pending = known.filter((m) => !m.executedAt).map((m) => m.name)
+  const names = new Set(known.map((m) => m.name))
+  // Kysely's bookkeeping table (not in the schema); missing on an empty database.
+  // biome-ignore lint/suspicious/noExplicitAny: a table outside the typed schema
+  const recorded: { name: string }[] = await (db as Kysely<any>)
+    .selectFrom('kysely_migration')
+    .select('name')
+    .execute()
+    .catch(() => [])
+  return { applied, pending, unknown: recorded.map((r) => r.name).filter((n) => !names.has(n)) }
 }

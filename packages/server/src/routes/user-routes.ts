@@ -3,12 +3,12 @@ import { ROLES } from '@trackvault/core'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { createUser, getUser, resetPassword, toUser, updateUser } from '../auth/users'
+import { passwordSchema as password } from '../auth/passwords'
+import { createUser, getUser, resetPassword, toUser, updateUser, userEmailSchema, userNameSchema } from '../auth/users'
 import { errorSchema, idParams, userSchema } from '../http/schemas'
 
 const tags = ['Users']
 const errors = { 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema }
-const password = z.string().min(8, 'must be at least 8 characters').max(200)
 
 export async function userRoutes(fastify: FastifyInstance) {
   const app = fastify.withTypeProvider<ZodTypeProvider>()
@@ -36,8 +36,8 @@ export async function userRoutes(fastify: FastifyInstance) {
         tags,
         summary: 'Create a user',
         body: z.object({
-          name: z.string().trim().min(1).max(200),
-          email: z.email().max(200),
+          name: userNameSchema,
+          email: userEmailSchema,
           password,
           role: z.enum(ROLES),
           is_active: z.boolean().default(true),
@@ -57,7 +57,7 @@ export async function userRoutes(fastify: FastifyInstance) {
           'Change name, role or active flag (deactivation signs the user out everywhere); 409 LAST_ADMIN if no active admin would be left',
         params: idParams,
         body: z.object({
-          name: z.string().trim().min(1).max(200).optional(),
+          name: userNameSchema.optional(),
           role: z.enum(ROLES).optional(),
           is_active: z.boolean().optional(),
         }),

@@ -1,12 +1,15 @@
 /**
  * First start: create the admin named by the environment, and in demo mode
  * one account per role plus demo master data and records. Demo mode is the
- * only place with known passwords, and it prints them.
+ * only place with known passwords, and it prints them. Each step is safe
+ * when two processes start at once on an empty database: the one that loses
+ * the race finds what the other made.
  */
-import { newId, type Role } from '@trackvault/core'
+import { AppError, newId, type Role } from '@trackvault/core'
 import type { Kysely } from 'kysely'
-import { countUsers, createUser } from '../auth/users'
+import { countUsers, createUser, findUserByEmail, updateUser } from '../auth/users'
 import type { DbCapabilities } from '../db/database'
+import { isUniqueViolation } from '../db/db-errors'
 import type { Database } from '../db/schema'
 import { createEntity } from '../domain/entity-service'
 import { type Actor, runWrite } from '../domain/write-context'
@@ -19,11 +22,70 @@ export const DEMO_ACCOUNTS: { role: Role; name: string; email: string }[] = [
   { role: 'collector', name: 'Cole Collector', email: 'collector@demo.trackvault.local' },
 ]
 
-/** Creates the configured admin if there are no users yet. Returns true if it did. */
+/** A lost race on a unique key: the row is there, made by someone else. */
+const lostRace = (err: unknown) => isUniqueViolation(err) || (err instanceof AppError && err.code === 'DUPLICATE')
+
+/**
+ * Creates the configured admin if there are no users yet. Returns true if it
+ * did, false if it was not needed or another process starting at the same
+ * time created it.
+ */
 export async function ensureAdmin(db: Kysely<Database>, email?: string, password?: string): Promise<boolean> {
   if (!email || !password || (await countUsers(db)) > 0) return false
-  await createUser(db, { name: 'Administrator', email, password, role: 'admin' })
-  return true
+  try {
+    await createUser(db, { name: 'Administrator', email, password, role: 'admin' })
+    return true
+  } catch (err) {
+    if (lostRace(err)) return false
+    throw err
+  }
+}
+
+/** The demo accounts that can still sign in (active), by email. */
+export async function activeDemoAccounts(db: Kysely<Database>): Promise<string[]> {
+  const rows = await db
+    .selectFrom('users')
+    .select('email')
+    .where(
+      'email',
+      'in',
+      DEMO_ACCOUNTS.map((a) => a.email),
+    )
+    .where('is_active', '=', 1)
+    .orderBy('email')
+    .execute()
+  return rows.map((r) => r.email)
+}
+
+/**
+ * Deactivates every demo account (their sessions end, as when an admin
+ * deactivates a user); LAST_ADMIN if the demo admin is the only admin.
+ * Their records stay, so the accounts are kept, inactive. Returns the emails.
+ */
+export async function retireDemoAccounts(db: Kysely<Database>, caps: DbCapabilities): Promise<string[]> {
+  const emails = await activeDemoAccounts(db)
+  // The demo admin last: LAST_ADMIN then names the only thing left to fix.
+  const ordered = [...emails].sort(
+    (a, b) => Number(a === DEMO_ACCOUNTS[0].email) - Number(b === DEMO_ACCOUNTS[0].email),
+  )
+  for (const email of ordered) {
+    const user = await findUserByEmail(db, email)
+    if (user) await updateUser(db, caps, user.id, { is_active: false })
+  }
+  return emails
+}
+
+/** The demo account's id, created if missing (or found, if another process created it first). */
+async function demoUser(db: Kysely<Database>, account: (typeof DEMO_ACCOUNTS)[number]): Promise<string> {
+  const found = await findUserByEmail(db, account.email)
+  if (found) return found.id
+  try {
+    return (await createUser(db, { ...account, password: DEMO_PASSWORD })).id
+  } catch (err) {
+    const raced = lostRace(err) ? await findUserByEmail(db, account.email) : undefined
+    if (raced) return raced.id
+    throw err
+  }
 }
 
 const isoDay = (offset: number) => {
@@ -32,17 +94,36 @@ const isoDay = (offset: number) => {
   return d.toISOString().slice(0, 10)
 }
 
-/** Seeds demo accounts and data into an empty database. Returns false if there was data already. */
+const hasSuppliers = async (db: Kysely<Database>) =>
+  (await db.selectFrom('suppliers').select('id').limit(1).executeTakeFirst()) !== undefined
+
+/**
+ * Seeds demo accounts and data into a database without suppliers. Returns
+ * false if there was data already, or another process seeded it meanwhile
+ * (its write wins; ours fails on the unique codes or the SQLite write lock
+ * and is rolled back whole).
+ */
 export async function seedDemo(db: Kysely<Database>, caps: DbCapabilities): Promise<boolean> {
-  const existing = await db.selectFrom('suppliers').select('id').limit(1).executeTakeFirst()
-  if (existing) return false
+  if (await hasSuppliers(db)) return false
   const users: Record<string, string> = {}
-  for (const account of DEMO_ACCOUNTS) {
-    const found = await db.selectFrom('users').select('id').where('email', '=', account.email).executeTakeFirst()
-    users[account.role] = found?.id ?? (await createUser(db, { ...account, password: DEMO_PASSWORD })).id
-  }
+  for (const account of DEMO_ACCOUNTS) users[account.role] = await demoUser(db, account)
   const as = (role: Role): Actor => ({ id: users[role], role, name: role, deviceId: 'demo-seed' })
 
+  try {
+    await seedDemoData(db, caps, as, users)
+  } catch (err) {
+    if (await hasSuppliers(db)) return false
+    throw err
+  }
+  return true
+}
+
+async function seedDemoData(
+  db: Kysely<Database>,
+  caps: DbCapabilities,
+  as: (role: Role) => Actor,
+  users: Record<string, string>,
+): Promise<void> {
   await runWrite(db, caps, as('manager'), async (ctx) => {
     const tea = newId()
     const milk = newId()
@@ -98,5 +179,4 @@ export async function seedDemo(db: Kysely<Database>, caps: DbCapabilities): Prom
       })
     }
   })
-  return true
 }
