@@ -9,6 +9,7 @@ import * as m005 from './migrations/005-ledger-per-user'
 import * as m006 from './migrations/006-unpriced-collections'
 import * as m007 from './migrations/007-net-weight'
 import * as m008 from './migrations/008-grades-and-quality'
+import * as m012 from './migrations/012-waiting-operations-index'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
@@ -23,6 +24,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '006-unpriced-collections': m006,
       '007-net-weight': m007,
       '008-grades-and-quality': m008,
+      '012-waiting-operations-index': m012,
     }
   }
 }
