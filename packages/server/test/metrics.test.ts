@@ -147,12 +147,31 @@ test('login failures by reason, never the email', async () => {
   expect((await s.anon.post('/api/auth/login', { email: s.users.finance.email, password: 'wrong-pass' })).status).toBe(
     401,
   )
+  // A deactivated account, with its right password.
+  const inactive = await s.as.admin.post('/api/users', {
+    name: 'Gone',
+    email: 'gone-metrics@test.local',
+    password: 'correct-horse-battery',
+    role: 'collector',
+    is_active: false,
+  })
+  expect(inactive.status).toBe(201)
+  const gone = { email: 'gone-metrics@test.local', password: 'correct-horse-battery' }
+  expect((await s.anon.post('/api/auth/login', gone)).status).toBe(401)
+  // Guesses past the free ones on one account from one address are throttled.
+  let throttled = 0
+  for (let i = 0; i < 8; i++) {
+    const res = await s.anon.post('/api/auth/login', { email: s.users.collector.email, password: `guess-${i}-x` })
+    if (res.status === 429) throttled += 1
+  }
+  expect(throttled).toBeGreaterThan(0)
   const after = await scrape()
   const moved = (reason: string) => v0(after, name, { reason }) - v0(before, name, { reason })
   expect(moved('unknown_account')).toBe(1)
-  expect(moved('wrong_password')).toBe(2)
-  expect(after).not.toContain(email)
-  expect(after).not.toContain(s.users.finance.email)
+  expect(moved('wrong_password')).toBe(2 + 8 - throttled)
+  expect(moved('inactive')).toBe(1)
+  expect(moved('throttled')).toBe(throttled)
+  for (const address of [email, s.users.finance.email, gone.email]) expect(after).not.toContain(address)
 })
 
 test('database pool use: total, idle and waiting on PostgreSQL; no pool series on SQLite', async () => {

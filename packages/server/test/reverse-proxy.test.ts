@@ -216,6 +216,8 @@ function openStream(
     req.on('error', reject)
     req.end()
     close = () => req.destroy()
+    // A proxy that buffers the answer sends not even its headers: fail, do not hang.
+    setTimeout(() => reject(new Error('the event stream did not open within 5 s')), 5000).unref()
   })
   return { events, opened, close: () => close() }
 }
