@@ -9,12 +9,14 @@ import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod
 import type { ThrottleOptions } from './auth/login-throttle'
 import type { DbHandle } from './db/database'
 import { authenticateRequest, authPlugin, bearerToken } from './plugins/auth'
+import { corsPlugin } from './plugins/cors'
 import { databasePlugin } from './plugins/database'
 import { registerErrorHandler, toAppError } from './plugins/error-handler'
 import { EDGE_DEFAULTS, type EdgeOptions, edgeServerOptions, limitConnectionsPerAddress } from './plugins/http-edge'
 import { registerInputGuard } from './plugins/input-guard'
 import { livePlugin } from './plugins/live'
 import { type MetricsOptions, metricsPlugin } from './plugins/metrics'
+import { loggerOptions, REQUEST_ID_HEADER, requestIdGenerator } from './plugins/request-log'
 import { securityHeadersPlugin } from './plugins/security-headers'
 import { swaggerPlugin } from './plugins/swagger'
 import { webAppPlugin } from './plugins/web-app'
@@ -48,6 +50,8 @@ export interface AppOptions {
   liveSessionCheckMs?: number
   /** Request timeouts and the cap on connections per address (plugins/http-edge.ts). */
   edge?: Partial<EdgeOptions>
+  /** Origins of browser apps that may call the API across origins (plugins/cors.ts); default none. */
+  corsOrigins?: readonly string[]
   /** Who may read GET /metrics: the bearer of `token`, or anyone if `public`; else nobody (404). */
   metrics?: MetricsOptions
 }
@@ -69,7 +73,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const edge = { ...EDGE_DEFAULTS, ...opts.edge }
   const app = Fastify({
     ...edgeServerOptions(edge),
-    logger: opts.logger ?? false,
+    logger: loggerOptions(opts.logger),
+    genReqId: requestIdGenerator(Boolean(opts.trustProxy)),
     bodyLimit: opts.bodyLimit ?? DEFAULTS.bodyLimit,
     // Graceful shutdown: close idle keep-alive connections, let in-flight requests finish.
     forceCloseConnections: 'idle',
@@ -83,6 +88,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   registerErrorHandler(app)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id)
+  })
+  // Before every other hook, so that refusals (rate limit, connection cap) carry the CORS headers too.
+  if (opts.corsOrigins?.length) await app.register(corsPlugin, { origins: opts.corsOrigins })
   // First of the root onRequest hooks: a refused connection's request is handled by nothing else.
   limitConnectionsPerAddress(app, edge.maxConnectionsPerAddress, opts.trustProxy)
   registerInputGuard(app)
@@ -127,7 +137,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await limiter.call(app, request, reply)
   })
   await app.register(securityHeadersPlugin)
-  await app.register(metricsPlugin, opts.metrics ?? {})
+  await app.register(metricsPlugin, { ...opts.metrics, db: opts.db })
   await app.register(swaggerPlugin)
   await app.register(databasePlugin, { handle: opts.db })
   await app.register(authPlugin)

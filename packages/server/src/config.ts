@@ -66,6 +66,39 @@ function wholeNumber(fallback: number, min: number, max: number) {
 /** Bearer token lifetime bounds, in hours: an hour at least, a year at most (devices sync offline for days). */
 export const TOKEN_TTL_HOURS = { min: 1, max: 24 * 365 }
 
+/** `https://app.example.com` exactly as a browser sends it in `Origin`: scheme, host, port; no path, no slash. */
+function isOrigin(entry: string): boolean {
+  try {
+    const url = new URL(entry)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === entry
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Origins of browser apps served elsewhere that may call the API (plugins/cors.ts): a
+ * comma-separated list of exact origins. Unset or empty = none (closed); there is no wildcard.
+ */
+export const corsOriginsSchema = z
+  .string()
+  .optional()
+  .transform((value, ctx): string[] => {
+    const entries = (value ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)
+    const bad = entries.filter((e) => !isOrigin(e))
+    if (bad.length > 0) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `not an origin (scheme://host[:port], no path or trailing slash): ${bad.join(', ')}`,
+      })
+      return z.NEVER
+    }
+    return entries
+  })
+
 const schema = z.object({
   PORT: wholeNumber(8080, 1, 65535),
   HOST: z.string().default('0.0.0.0'),
@@ -93,6 +126,7 @@ const schema = z.object({
   TRACKVAULT_TOKEN_TTL_HOURS: wholeNumber(24 * 30, TOKEN_TTL_HOURS.min, TOKEN_TTL_HOURS.max),
   TRACKVAULT_RATE_LIMIT: z.coerce.number().int().positive().default(1200),
   TRACKVAULT_TRUST_PROXY: trustProxySchema,
+  TRACKVAULT_CORS_ORIGINS: corsOriginsSchema,
   /** Connections one client address may hold at once; 0 = no cap. */
   TRACKVAULT_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(0).default(64),
   /** Bearer token of the metrics scraper (GET /metrics); without it and without PUBLIC, /metrics is 404. */

@@ -11,7 +11,7 @@ import type { DbCapabilities, DbHandle, DbOptions, DialectProfile } from './db-t
 import { openPostgresHandle, postgresProfile } from './postgres/postgres-profile'
 import { openSqliteHandle, sqliteProfile } from './sqlite/sqlite-profile'
 
-export type { DbCapabilities, DbHandle, DbOptions, DialectProfile } from './db-types'
+export type { DbCapabilities, DbHandle, DbOptions, DialectProfile, PoolStats } from './db-types'
 
 export const PROFILES: readonly DialectProfile[] = [sqliteProfile, postgresProfile]
 

@@ -38,7 +38,19 @@ export interface DbHandle {
   describe: string
   /** Calls `onSeq` for every change committed by any process on this database; returns a stop function. */
   listen?(onSeq: (seq: number, audience: string[] | null) => void): Promise<() => Promise<void>>
+  /** The connection pool of this process now (PostgreSQL; SQLite has one connection and no pool). */
+  poolStats?(): PoolStats
   close(): Promise<void>
+}
+
+export interface PoolStats {
+  /** Connections open (idle or checked out). */
+  total: number
+  idle: number
+  /** Queries waiting for a connection. */
+  waiting: number
+  /** Most connections the pool may open. */
+  max: number
 }
 
 export interface DbOptions {

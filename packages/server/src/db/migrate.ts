@@ -17,6 +17,7 @@ import * as m007 from './migrations/007-net-weight'
 import * as m008 from './migrations/008-grades-and-quality'
 import * as m009 from './migrations/009-settings-and-receipts'
 import * as m010 from './migrations/010-epoch'
+import * as m011 from './migrations/011-waiting-operations-index'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
@@ -33,6 +34,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '008-grades-and-quality': m008,
       '009-settings-and-receipts': m009,
       '010-epoch': m010,
+      '011-waiting-operations-index': m011,
     }
   }
 }

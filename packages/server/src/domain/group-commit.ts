@@ -37,6 +37,8 @@ export class GroupCommit {
     private readonly db: Kysely<Database>,
     private readonly caps: DbCapabilities,
     private readonly maxGroup = MAX_GROUP,
+    /** Told the size of every group before it runs (the group-commit metric). */
+    private readonly onGroup?: (size: number) => void,
   ) {}
 
   /** Runs `work` in the next group; resolves after the group's commit. */
@@ -60,6 +62,7 @@ export class GroupCommit {
   }
 
   private async runGroup(group: Waiting[]): Promise<void> {
+    this.onGroup?.(group.length)
     if (group.length === 1) {
       const [only] = group
       await runWrite(this.db, this.caps, only.actor, only.work).then(only.resolve, only.reject)

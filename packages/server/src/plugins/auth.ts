@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely'
 import { authenticate } from '../auth/tokens'
 import type { Database } from '../db/schema'
 import type { Actor } from '../domain/write-context'
+import { logIdentity } from './request-log'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,12 +49,13 @@ export function authenticateRequest(db: Kysely<Database>, request: FastifyReques
 
 export const authPlugin = fp(async (app: FastifyInstance) => {
   app.decorateRequest('actor', null as unknown as FastifyRequest['actor'])
-  const requireAuth = async (request: FastifyRequest) => {
+  const requireAuth = async (request: FastifyRequest, reply: FastifyReply) => {
     request.actor = await authenticateRequest(app.db, request)
+    logIdentity(request, reply, { userId: request.actor.id, deviceId: request.actor.deviceId })
   }
   app.decorate('requireAuth', requireAuth)
-  app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
-    await requireAuth(request)
+  app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest, reply: FastifyReply) => {
+    await requireAuth(request, reply)
     if (!roles.includes(request.actor.role)) {
       throw new AppError('FORBIDDEN', `This needs one of the roles: ${roles.join(', ')}`)
     }

@@ -42,7 +42,9 @@ export const databasePlugin = fp(async (app: FastifyInstance, opts: { handle: Db
   app.decorate('caps', opts.handle.caps)
   app.decorate('changeFeed', feed)
   const { db, caps } = opts.handle
-  const group = caps.groupCommit ? new GroupCommit(db, caps) : undefined
+  const group = caps.groupCommit
+    ? new GroupCommit(db, caps, undefined, (size) => app.metrics?.groupCommitSize.observe(size))
+    : undefined
   const transact = async <T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>) => {
     const outcome = await (group ? group.run(actor, work) : runWrite(db, caps, actor, work))
     if (outcome.lastSeq !== null) feed.notify(outcome.lastSeq, outcome.audience)

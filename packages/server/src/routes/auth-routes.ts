@@ -9,6 +9,8 @@ import { issueToken, revokeToken } from '../auth/tokens'
 import { findUserByEmail, getUser, toUser } from '../auth/users'
 import { receiptPrefixFor } from '../domain/settings'
 import { errorSchema, userSchema } from '../http/schemas'
+import type { LoginFailureReason } from '../plugins/metrics'
+import { logIdentity } from '../plugins/request-log'
 
 export interface AuthRouteOptions {
   tokenTtlMs: number
@@ -56,6 +58,7 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRouteOption
       // Counted before the hash runs, so guesses sent at once are each counted (auth/login-throttle.ts).
       const attempt = throttle.attempt(email.toLowerCase(), request.ip)
       if (!attempt.ok) {
+        app.metrics.loginFailures.inc({ reason: 'throttled' })
         const seconds = Math.ceil(attempt.waitMs / 1000)
         reply.header('retry-after', String(seconds))
         throw new AppError('RATE_LIMITED', 'Too many failed sign-ins; wait before trying again', {
@@ -73,8 +76,19 @@ export async function authRoutes(fastify: FastifyInstance, opts: AuthRouteOption
         throw err
       }
       // A disabled account answers like a wrong password, whatever the password: it confirms nothing.
-      if (!row || !ok || !Number(row.is_active)) throw new AppError('INVALID_CREDENTIALS')
+      const refused: LoginFailureReason | undefined = !row
+        ? 'unknown_account'
+        : !ok
+          ? 'wrong_password'
+          : !Number(row.is_active)
+            ? 'inactive'
+            : undefined
+      if (!row || refused) {
+        app.metrics.loginFailures.inc({ reason: refused ?? 'unknown_account' })
+        throw new AppError('INVALID_CREDENTIALS')
+      }
       attempt.succeeded()
+      logIdentity(request, reply, { userId: row.id, deviceId: device_id })
       const token = await issueToken(app.db, row.id, device_id ?? null, opts.tokenTtlMs)
       const receipt_prefix = device_id ? await receiptPrefixFor(app.db, device_id, row.id) : null
       return { ...token, user: toUser(row), receipt_prefix }

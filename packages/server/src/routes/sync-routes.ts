@@ -21,6 +21,7 @@ import { currentEpoch } from '../domain/epoch'
 import { errorSchema } from '../http/schemas'
 import { bearerToken } from '../plugins/auth'
 import { openChangeStream } from '../plugins/live'
+import { logIdentity } from '../plugins/request-log'
 import { fromLegacy, isLegacyPush, legacyPushSchema, toLegacy } from '../sync/legacy'
 import { listPending, MAX_PENDING_LIMIT } from '../sync/operation-log'
 import { MAX_PULL_LIMIT, pullPage, serializePage } from '../sync/pull'
@@ -80,7 +81,7 @@ export async function syncRoutes(fastify: FastifyInstance) {
         },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       // Validated once, by the route's schema: the body is the parsed shape it matched.
       const body = request.body
       const epoch = await currentEpoch(app.db)
@@ -89,11 +90,16 @@ export async function syncRoutes(fastify: FastifyInstance) {
       if (!isLegacyPush(body) && body.epoch !== undefined && body.epoch !== epoch) {
         throw new AppError('EPOCH_CHANGED', undefined, { epoch, device_epoch: body.epoch })
       }
+      const timer = app.metrics.pushDuration.startTimer()
+      const unbound = request.actor.deviceId === null
       await bindDevice(app.db, request.actor, body.device_id)
+      // A session signed in without a device is bound to this one now: the log lines after this carry it.
+      if (unbound) logIdentity(request, reply, { deviceId: body.device_id })
       const legacy = isLegacyPush(body)
       const operations = legacy ? fromLegacy(body) : body.operations
       const actor = { ...request.actor, deviceId: body.device_id }
       const { result, lastSeq } = await runPush((work) => app.transact(actor, work), operations, { legacy })
+      timer()
       for (const r of result) app.metrics.syncOperations.inc({ status: r.status })
       if (legacy) return toLegacy(result)
       return {
@@ -177,7 +183,9 @@ export async function syncRoutes(fastify: FastifyInstance) {
       },
     },
     async (request, reply) => {
+      const timer = app.metrics.pullDuration.startTimer()
       const page = await pullPage(app.db, request.actor, request.query.since, request.query.limit)
+      timer()
       // Already JSON text: Fastify sends a string with a JSON content type as it is.
       return reply.type('application/json; charset=utf-8').send(serializePage(page) as never)
     },
@@ -219,6 +227,7 @@ export async function syncRoutes(fastify: FastifyInstance) {
           : undefined
       if (!session) throw new AppError('UNAUTHENTICATED')
       request.actor = session
+      logIdentity(request, reply, { userId: session.id, deviceId: session.deviceId })
       await openChangeStream(app, request, reply, session)
     },
   )

@@ -10,7 +10,7 @@ import {
   type OperationResult,
   type ResultStatus,
 } from '@trackvault/core'
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { Database, SyncOperationsTable } from '../db/schema'
 import type { PendingChange } from '../domain/change-log'
 import { historyVersion } from '../domain/history'
@@ -57,6 +57,24 @@ export async function storedResult(
 
 /** Most entries on one page of the pending list. */
 export const MAX_PENDING_LIMIT = 500
+
+/** Operations parked for their user until they resolve, retry or discard them. */
+export const WAITING_STATUSES = ['conflict', 'failed'] as const
+
+/**
+ * How many operations wait, by status, on the whole database (for /metrics). The condition is the
+ * text of the partial index `sync_operations_waiting` (migration 011), so the count reads that index only.
+ */
+export async function countWaitingOperations(
+  db: Kysely<Database>,
+): Promise<Record<(typeof WAITING_STATUSES)[number], number>> {
+  const { rows } = await sql<{ status: string; n: number | string }>`
+    select status, count(*) as n from sync_operations
+    where status in ('conflict', 'failed') group by status`.execute(db)
+  const counts = { conflict: 0, failed: 0 }
+  for (const r of rows) counts[r.status as keyof typeof counts] = Number(r.n)
+  return counts
+}
 
 /** A page of a user's unsettled operations from one device, oldest first (by seq, then id). */
 export interface PendingPage {

@@ -62,5 +62,6 @@ export function openPostgres(url: string, schema?: string, poolSize = 10) {
     describe: `postgres:${safe.host}${safe.pathname}${schema ? `#${schema}` : ''}`,
     end: () => pool.end(),
     pool,
+    max: poolSize,
   }
 }

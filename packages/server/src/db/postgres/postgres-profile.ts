@@ -27,13 +27,14 @@ export const postgresProfile: DialectProfile = {
 
 /** Opens PostgreSQL at `url`, working in `schema` if given; live pokes cross processes through LISTEN/NOTIFY. */
 export function openPostgresHandle(url: string, schema?: string, poolSize?: number): DbHandle {
-  const { dialect, describe, end } = openPostgres(url, schema, poolSize)
+  const { dialect, describe, end, pool, max } = openPostgres(url, schema, poolSize)
   const db = new Kysely<Database>({ dialect })
   const notifyChannel = `trackvault_changes_${schema ?? 'public'}`
   return {
     db,
     caps: { ...postgresProfile.caps, notifyChannel },
     describe,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max }),
     listen: (onSeq) => listenPostgres(url, schema, notifyChannel, onSeq),
     close: async () => {
       await db.destroy().catch(() => end())
