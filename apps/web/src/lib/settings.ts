@@ -69,9 +69,13 @@ export function entryCheck(
   }
 }
 
-/** Asks "Are you sure?" about a value over the threshold; true if there is none or the person confirms. */
-export function confirmLarge(message: string | undefined): boolean {
-  if (!message) return true
-  const what = message.replace(/: confirm it$/, '')
-  return window.confirm(`Are you sure? ${what.charAt(0).toUpperCase()}${what.slice(1)}.`)
+/**
+ * Asks "Are you sure?" with the reasons given (a value over a threshold, a
+ * payment beyond the balance owed); true if there are none or the person confirms.
+ */
+export function confirmBeforeSaving(...reasons: Array<string | undefined>): boolean {
+  const said = reasons.filter((r): r is string => Boolean(r)).map((r) => r.replace(/: confirm it$/, ''))
+  if (said.length === 0) return true
+  const text = said.join('; and ')
+  return window.confirm(`Are you sure? ${text.charAt(0).toUpperCase()}${text.slice(1)}.`)
 }

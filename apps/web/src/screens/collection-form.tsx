@@ -20,7 +20,7 @@ import { productOptions, useLookups } from '../lib/lookup'
 import { useCan } from '../lib/permissions'
 import { normaliseUnit, type QuoteField, quoteCollection, trimQuantity } from '../lib/pricing'
 import { SupplierPicker, useRecordSubmit } from '../lib/record-widgets'
-import { businessToday, confirmLarge, entryCheck, useBusinessSettings } from '../lib/settings'
+import { businessToday, confirmBeforeSaving, entryCheck, useBusinessSettings } from '../lib/settings'
 import { CollectionQuote } from './collection-quote'
 import './records.css'
 
@@ -164,7 +164,7 @@ export function CollectionForm() {
         out[field] = `${labels[field as QuoteField]} ${problem}`
       return out
     },
-    confirm: () => confirmLarge(check.confirm),
+    confirm: () => confirmBeforeSaving(check.confirm),
     save: (v) => {
       const fields = {
         supplier_id: v.supplier_id,
