@@ -126,7 +126,7 @@ export function Settings() {
             {...bind('receipt_header')}
           />
           <div className="rc-form-pair">
-            <Field label="Currency" autoCapitalize="characters" maxLength={3} {...bind('currency')} />
+            <Field label="Currency" autoCapitalize="characters" placeholder="KES" {...bind('currency')} />
             <Field label="Locale" autoCapitalize="none" placeholder="en-KE" {...bind('locale')} />
           </div>
           <Field
