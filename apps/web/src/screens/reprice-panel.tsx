@@ -133,7 +133,7 @@ export function RepricePanel({ product }: { product: ProductView }) {
       {!online ? (
         <p className="rc-notice">Needs a connection.</p>
       ) : (
-        <form onSubmit={onPreview} noValidate aria-label="Reprice a period">
+        <form className="rc-reprice-form" onSubmit={onPreview} noValidate aria-label="Reprice a period">
           <div className="rc-form-pair">
             <Field
               label="From"
