@@ -4,8 +4,9 @@
  * formula) recorded offline shows the right net and amount as it is typed,
  * and once synced its receipt shows the receipt number, the weighing, the
  * grade or readings and the server's amount, and prints. A net weight over
- * the business's threshold is saved only when confirmed; an admin changes
- * the settings on their screen; a manager reprices a period.
+ * the business's threshold is saved only when confirmed, and so is a payment
+ * over its threshold or beyond the balance owed (the form says so first); an
+ * admin changes the settings on their screen; a manager reprices a period.
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
@@ -47,7 +48,9 @@ beforeAll(async () => {
     business_name: 'Kericho Leaf Co-op',
     receipt_header: 'P.O. Box 1, Kericho',
     large_quantity: '500.000',
+    large_payment: '50000.00',
   })
+  await as('/api/suppliers', { code: 'SUP-002', name: 'Wanjiru Farm' })
 })
 afterAll(() => h?.close())
 
@@ -238,6 +241,41 @@ test('a net weight over the threshold is saved only when confirmed; a date too f
   await page.getByRole('button', { name: 'Print' }).waitFor()
   await waitFor(async () => (await big()).length === 1, 'the collection on the server')
   expect(Number((await big())[0].confirmed_large)).toBe(1)
+  await context.close()
+})
+
+test('a payment over the threshold and beyond the balance owed says so and asks before saving', async () => {
+  const context = await h.newContext(PHONE)
+  const page = await context.newPage()
+  await h.signIn(page, 'manager')
+  await page.goto('/payments/new')
+  await choose(page.getByLabel('Supplier', { exact: true }), 'Wanjiru Farm')
+  await page.getByLabel('Amount').fill('60000')
+  await page.getByTestId('payment-beyond-owed').waitFor()
+  expect(await text(page, 'payment-beyond-owed')).toBe('Nothing is owed to this supplier: all 60,000.00 is paid ahead.')
+  const dialogs: string[] = []
+  page.once('dialog', (d) => {
+    dialogs.push(d.message())
+    void d.dismiss()
+  })
+  await page.getByRole('button', { name: 'Save payment' }).click()
+  await waitFor(async () => dialogs.length === 1, 'the question')
+  expect(dialogs[0]).toBe(
+    'Are you sure? The amount is over 50000.00; and it pays 60,000.00 more than the balance owed.',
+  )
+  const paid = () =>
+    h.db.handle.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('amount_minor', '=', 6_000_000 as never)
+      .execute()
+  await new Promise((r) => setTimeout(r, 500))
+  expect(await paid()).toHaveLength(0)
+  page.once('dialog', (d) => void d.accept())
+  await page.getByRole('button', { name: 'Save payment' }).click()
+  await page.getByRole('button', { name: 'Print' }).waitFor()
+  await waitFor(async () => (await paid()).length === 1, 'the payment on the server')
+  expect(Number((await paid())[0].confirmed_large)).toBe(1)
   await context.close()
 })
 
