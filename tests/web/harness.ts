@@ -43,7 +43,8 @@ function ensureWebBuilt() {
   }
 }
 
-async function api(url: string, token: string | undefined, method: string, path: string, body?: unknown) {
+/** A JSON request to the server; throws on an error answer. */
+export async function api(url: string, token: string | undefined, method: string, path: string, body?: unknown) {
   const res = await fetch(`${url}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },

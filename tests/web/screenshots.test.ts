@@ -15,6 +15,9 @@ beforeAll(async () => {
 })
 afterAll(() => h?.close())
 
+/** The receipt of the collection each run saves first. */
+let receiptPath = ''
+
 const SCREENS: Array<{
   name: string
   path: (h: WebHarness) => string
@@ -31,11 +34,18 @@ const SCREENS: Array<{
     prepare: async (page) => {
       await choose(page.getByLabel('Supplier', { exact: true }), 'Kamau Farm')
       await choose(page.getByLabel('Product', { exact: true }), 'Green tea leaf')
-      await page.getByLabel('Quantity').fill('50.5')
-      await page.getByText('6,060.00').first().waitFor()
+      await page.getByLabel('Gross quantity').fill('52')
+      await page.getByLabel('Containers').fill('2')
+      await page.getByLabel('Tare per container').fill('0.75')
+      await page.getByLabel('Deduction %').fill('4')
+      await page.getByText('5,817.60').first().waitFor()
+      // On the phone: the net and the amount in view.
+      await page.locator('#collection-quote').scrollIntoViewIfNeeded()
     },
   },
+  { name: 'collection-receipt', path: () => receiptPath, heading: /Collection receipt/ },
   { name: 'collections', path: () => '/collections', heading: /Collections/ },
+  { name: 'product', path: (x) => `/products/${x.data.productId}`, heading: /Green tea leaf/ },
   { name: 'payment-form', path: () => '/payments/new', heading: /payment/i },
   { name: 'reports', path: () => '/reports', heading: /Reports/ },
   { name: 'sync-center', path: () => '/sync', heading: /Sync/ },
@@ -53,9 +63,13 @@ for (const [device, viewport] of [
     await page.goto('/collections/new')
     await choose(page.getByLabel('Supplier', { exact: true }), 'Kamau Farm')
     await choose(page.getByLabel('Product', { exact: true }), 'Green tea leaf')
-    await page.getByLabel('Quantity').fill('42')
+    await page.getByLabel('Gross quantity').fill('42')
+    await page.getByLabel('Containers').fill('1')
+    await page.getByLabel('Tare per container').fill('0.5')
+    await page.getByLabel('Deduction %').fill('3')
     await page.getByRole('button', { name: 'Save collection' }).click()
     await page.getByRole('button', { name: 'Print' }).waitFor()
+    receiptPath = new URL(page.url()).pathname
     for (const screen of SCREENS) {
       await page.goto(screen.path(h))
       await page.getByRole('heading', { level: 1, name: screen.heading }).first().waitFor()

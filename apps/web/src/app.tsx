@@ -14,6 +14,7 @@ import { PaymentsList } from './screens/payments'
 import { ProductDetail } from './screens/product-detail'
 import { ProductsList } from './screens/products'
 import { Reports } from './screens/reports'
+import { Settings } from './screens/settings'
 import { SignIn } from './screens/sign-in'
 import { SupplierDetail } from './screens/supplier-detail'
 import { SupplierForm } from './screens/supplier-form'
@@ -32,7 +33,7 @@ function NotAllowed() {
 
 export function App() {
   const { user, ready } = useSession()
-  const { can, reads, reports, users } = useCan()
+  const { can, reads, reports, users, settings } = useCan()
   if (!ready) return <p className="loading">Loading…</p>
   if (!user) return <SignIn />
   const guard = (allowed: boolean, element: ReactElement) => (allowed ? element : <NotAllowed />)
@@ -56,6 +57,7 @@ export function App() {
         <Route path="/reports" element={guard(reports, <Reports />)} />
         <Route path="/sync" element={<SyncCenter />} />
         <Route path="/users" element={guard(users, <Users />)} />
+        <Route path="/settings" element={guard(settings, <Settings />)} />
         <Route path="*" element={<Navigate to="/" replace />} />
       </Routes>
     </Layout>

@@ -15,7 +15,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const client = useSyncClient()
   const status = useSyncStatus()
   const { user, logout } = useSession()
-  const { reads, reports, users } = useCan()
+  const { reads, reports, users, settings } = useCan()
   const toast = useToast()
   const navigate = useNavigate()
 
@@ -56,6 +56,7 @@ export function Layout({ children }: { children: ReactNode }) {
     ['/reports', 'Reports', reports],
     ['/sync', 'Sync', true],
     ['/users', 'Users', users],
+    ['/settings', 'Settings', settings],
   ]
   const queued = status.pending + status.conflicts + status.failed
 

@@ -6,6 +6,7 @@ import {
   balancesBySupplier,
   balanceTotals,
   buildStatement,
+  paysBeyondOwed,
   supplierBalance,
 } from './balances'
 
@@ -118,6 +119,18 @@ describe('balanceAfter', () => {
     expect(balanceAfter(10000n, '150')).toBe('-50.00')
     expect(balanceAfter(10000n, '')).toBeUndefined()
     expect(balanceAfter(10000n, '1.234')).toBeUndefined()
+  })
+})
+
+describe('paysBeyondOwed', () => {
+  test('says how much a payment pays beyond the balance owed', () => {
+    expect(paysBeyondOwed(10000n, '100.00')).toBeUndefined()
+    expect(paysBeyondOwed(10000n, '100.01')).toBe('0.01')
+    // Nothing owed (or in credit already): all of it is beyond.
+    expect(paysBeyondOwed(0n, '5')).toBe('5.00')
+    expect(paysBeyondOwed(-2000n, '5')).toBe('5.00')
+    expect(paysBeyondOwed(10000n, '')).toBeUndefined()
+    expect(paysBeyondOwed(10000n, 'abc')).toBeUndefined()
   })
 })
 

@@ -185,6 +185,18 @@ export function balanceAfter(balanceMinor: bigint, amountText: string): string |
 }
 
 /**
+ * How much a typed payment pays beyond what the supplier is owed (all of it
+ * when nothing is owed), as money; undefined when it does not, or the amount
+ * is blank or invalid.
+ */
+export function paysBeyondOwed(balanceMinor: bigint, amountText: string): string | undefined {
+  const amount = moneyMinor(amountText)
+  if (amount === null || amount <= 0n) return undefined
+  const owed = balanceMinor > 0n ? balanceMinor : 0n
+  return amount > owed ? moneyOf(amount - owed) : undefined
+}
+
+/**
  * The supplier's running balance just after payment `paymentId`, in statement
  * order (see buildStatement), or undefined if the payment is not among
  * `payments`. The payment itself counts even if it is deleted.

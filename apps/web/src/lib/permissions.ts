@@ -1,5 +1,13 @@
 /** What the signed-in user may do, from core's permission matrix (the server enforces the same). */
-import { type Action, can, canManageUsers, canReadReport, type EntityType, grantFor } from '@trackvault/core'
+import {
+  type Action,
+  can,
+  canManageUsers,
+  canReadReport,
+  canReprice,
+  type EntityType,
+  grantFor,
+} from '@trackvault/core'
 import { useSession } from './session'
 
 export function useCan() {
@@ -11,5 +19,11 @@ export function useCan() {
     /** The all-suppliers report screen. */
     reports: user ? canReadReport(user.role, 'balances_report') : false,
     users: user ? canManageUsers(user.role) : false,
+    /** The business's settings screen (admins, as for users). */
+    settings: user ? canManageUsers(user.role) : false,
+    /** Repricing a period of a product. */
+    reprice: user ? canReprice(user.role) : false,
+    /** Managers and admins check collectors' work: lists name who recorded each row. */
+    seesCollectors: user ? user.role === 'admin' || user.role === 'manager' : false,
   }
 }

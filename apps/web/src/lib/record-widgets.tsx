@@ -12,6 +12,7 @@ import type { FormState } from './form-state'
 import { dateTime, errorMessage, fieldErrors } from './format'
 import { supplierLabel, supplierOptions } from './lookup'
 import { useCan } from './permissions'
+import { useBusinessSettings } from './settings'
 import { useToast } from './toast'
 import type { SupplierView } from './typed-rows'
 
@@ -115,8 +116,9 @@ export function ReceiptMissing({ kind, loading }: { kind: RecordKind; loading: b
 /**
  * A printable receipt of a collection or payment: Print, Edit (if `editable`
  * and allowed) and Delete, a notice while the row is not synced, the card
- * (supplier, `lines`, when it was recorded, the receipt number) and the links
- * back (`links` adds more).
+ * (the business's name and receipt header from its settings, the receipt
+ * number, supplier code and name, `lines`, when it was recorded) and the
+ * links back (`links` adds more).
  */
 export function RecordReceipt({
   kind,
@@ -125,6 +127,7 @@ export function RecordReceipt({
   unsyncedNote,
   lines,
   signature,
+  receiptNumber,
   editable = false,
   links,
 }: {
@@ -136,6 +139,8 @@ export function RecordReceipt({
   lines: ReceiptLine[]
   /** The label of the line to sign on. */
   signature: string
+  /** The short number printed for the supplier (collections); the record's id is printed otherwise. */
+  receiptNumber?: string | null
   editable?: boolean
   links?: ReactNode
 }) {
@@ -143,6 +148,7 @@ export function RecordReceipt({
   const navigate = useNavigate()
   const toast = useToast()
   const { can } = useCan()
+  const settings = useBusinessSettings()
   const [error, setError] = useState<string>()
   const title = `${NOUN[kind]} receipt`
 
@@ -180,7 +186,7 @@ export function RecordReceipt({
     >
       <FormError message={error} />
       {row._sync !== undefined ? (
-        <p className="rc-notice" role="status">
+        <p className="rc-notice no-print" role="status">
           {`Not yet synced — ${unsyncedNote}`}
           {row._sync !== 'pending' ? (
             <>
@@ -192,16 +198,31 @@ export function RecordReceipt({
       ) : null}
       <article className="card rc-receipt" aria-labelledby="receipt-title">
         <div className="rc-receipt-head">
-          <span className="rc-brandline">TrackVault</span>
+          <span className="rc-brandline" data-testid="receipt-business">
+            {settings.business_name}
+          </span>
           <h2 id="receipt-title">{title}</h2>
+          {settings.receipt_header ? (
+            <p className="rc-receipt-header" data-testid="receipt-header">
+              {settings.receipt_header}
+            </p>
+          ) : null}
         </div>
         <ReceiptLines
           lines={[
+            receiptNumber !== undefined
+              ? [
+                  'Receipt no.',
+                  <strong key="number" className="rc-receipt-number" data-testid="receipt-number">
+                    {receiptNumber ?? 'given when synced'}
+                  </strong>,
+                ]
+              : null,
             ['Supplier', supplier ? supplierLabel(supplier) : 'Unknown supplier'],
             ...lines,
             ['Recorded', dateTime(row.created_at)],
             [
-              'Receipt no.',
+              receiptNumber !== undefined ? 'Reference' : 'Receipt no.',
               <span key="id" className="rc-receipt-id">
                 {row.id}
               </span>,
@@ -226,6 +247,8 @@ export function friendlyFieldErrors(fields: Record<string, string>): Record<stri
   const out: Record<string, string> = {}
   for (const [key, message] of Object.entries(fields)) {
     if (/uuid/i.test(message)) out[key] = `Choose a ${CHOSEN[key] ?? key}`
+    // No field shows the confirmation: its message is the form's.
+    else if (key === 'confirmed_large') out._ = `Not saved: ${message}`
     else out[key] = message
   }
   return out
@@ -234,7 +257,7 @@ export function friendlyFieldErrors(fields: Record<string, string>): Record<stri
 /**
  * The submit of a collection or payment form: the fields `required` names
  * (with the message for each when it is empty) and `check`'s rules first;
- * then the save on this device, a toast that says when it waits for a
+ * then `confirm` (an "Are you sure?"; false saves nothing); then the save on this device, a toast that says when it waits for a
  * connection, and the receipt. A failed save marks its fields.
  */
 export function useRecordSubmit<T extends object>(
@@ -243,10 +266,12 @@ export function useRecordSubmit<T extends object>(
   {
     required,
     check,
+    confirm,
     save,
   }: {
     required: Partial<Record<keyof T & string, string>>
     check?: (values: T) => Record<string, string>
+    confirm?: (values: T) => boolean
     save: (values: T) => Promise<{ id: string }>
   },
 ) {
@@ -266,6 +291,7 @@ export function useRecordSubmit<T extends object>(
       form.setErrors(missing)
       return
     }
+    if (confirm && !confirm(values)) return
     await form.save(
       async () => {
         const row = await save(values)

@@ -8,13 +8,17 @@ import { SelectField } from '../components/ui'
 import { money } from '../lib/format'
 import { useRecordFilters } from '../lib/list-page'
 import { productOptions, useLookups } from '../lib/lookup'
+import { useCan } from '../lib/permissions'
 import { collectionTotals, trimQuantity } from '../lib/pricing'
 import { RecordListPage } from '../lib/record-list-page'
+import { useUserNames } from '../lib/user-names'
 import './records.css'
 
 export function CollectionsList() {
   const client = useSyncClient()
   const { suppliers, products, supplierName, productName } = useLookups()
+  const { seesCollectors } = useCan()
+  const userName = useUserNames()
   const filters = useRecordFilters({ product_id: '' })
   const { values, set, listFilter } = filters
   const query = useLiveList(client.collections, { ...listFilter, product_id: values.product_id || undefined })
@@ -43,18 +47,29 @@ export function CollectionsList() {
       dateOf={(c) => c.collection_date}
       subLine={(c) => (
         <>
-          {productName(c.product_id)}: {money(trimQuantity(c.quantity))} {c.unit}
+          {c.receipt_number ? `${c.receipt_number} · ` : ''}
+          {productName(c.product_id)}
+          {c.grade ? ` ${c.grade}` : ''}: {money(trimQuantity(c.net_quantity ?? c.quantity))} {c.unit}
           {c.rate_applied !== null ? ` @ ${money(c.rate_applied)}` : ''}
+          {seesCollectors ? ` · ${userName(c.user_id)}` : ''}
         </>
       )}
       columns={[
-        { header: 'Product', wideOnly: true, cell: (c) => productName(c.product_id) },
+        { header: 'Receipt', wideOnly: true, nowrap: true, cell: (c) => c.receipt_number ?? '—' },
+        ...(seesCollectors
+          ? [{ header: 'Collector', wideOnly: true, cell: (c: { user_id: string }) => userName(c.user_id) }]
+          : []),
         {
-          header: 'Quantity',
+          header: 'Product',
+          wideOnly: true,
+          cell: (c) => `${productName(c.product_id)}${c.grade ? ` (grade ${c.grade})` : ''}`,
+        },
+        {
+          header: 'Net quantity',
           num: true,
           nowrap: true,
           wideOnly: true,
-          cell: (c) => `${money(trimQuantity(c.quantity))} ${c.unit}`,
+          cell: (c) => `${money(trimQuantity(c.net_quantity ?? c.quantity))} ${c.unit}`,
           total: totals.byUnit.map((u) => (
             <span className="rc-totals-line" key={u.unit}>
               {money(trimQuantity(u.total))} {u.unit}

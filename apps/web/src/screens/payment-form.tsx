@@ -1,18 +1,23 @@
 /**
  * New payment (/payments/new, optional ?supplier_id=). Shows the supplier's
  * balance (collections minus payments on this device, exact) and the balance
- * after this payment as you type.
+ * after this payment as you type, and says so when the payment is more than
+ * what is owed. Dated the business's today; a date too far ahead is flagged,
+ * and an amount over the business's threshold (or beyond the balance owed)
+ * asks "Are you sure?" before saving.
  */
 import { moneyMinor, type PaymentInput } from '@trackvault/core'
 import { useLiveList, useSyncClient } from '@trackvault/react'
+import { useEffect, useRef } from 'react'
 import { useSearchParams } from 'react-router'
 import { RecordForm } from '../components/record-form'
 import { Field, Page, SelectField, TextAreaField } from '../components/ui'
-import { balanceAfter, supplierBalance } from '../lib/balances'
+import { balanceAfter, paysBeyondOwed, supplierBalance } from '../lib/balances'
 import { useFormState } from '../lib/form-state'
-import { money, today } from '../lib/format'
+import { money } from '../lib/format'
 import { useLookups } from '../lib/lookup'
 import { SupplierPicker, useRecordSubmit } from '../lib/record-widgets'
+import { businessToday, confirmBeforeSaving, entryCheck, useBusinessSettings } from '../lib/settings'
 import { PAYMENT_METHOD_OPTIONS, PAYMENT_TYPE_OPTIONS } from '../lib/typed-rows'
 import './records.css'
 
@@ -37,9 +42,10 @@ export function PaymentForm() {
   const [params] = useSearchParams()
   const client = useSyncClient()
   const { suppliers } = useLookups()
+  const settings = useBusinessSettings()
   const form = useFormState<Values>(() => ({
     supplier_id: params.get('supplier_id') ?? '',
-    payment_date: today(),
+    payment_date: '',
     amount: '',
     payment_type: 'partial',
     payment_method: 'cash',
@@ -48,6 +54,13 @@ export function PaymentForm() {
   }))
   const { values, errors, set, bind } = form
 
+  // Dated the business's today (its time zone, from the settings on this device) until the person picks a date.
+  const touchedDate = useRef(false)
+  const today = businessToday(settings)
+  useEffect(() => {
+    if (!touchedDate.current) form.setValues((f) => ({ ...f, payment_date: today }))
+  }, [today])
+
   const bySupplier = { supplier_id: values.supplier_id || '-' }
   const collectionsQuery = useLiveList(client.collections, bySupplier)
   const paymentsQuery = useLiveList(client.payments, bySupplier)
@@ -55,9 +68,18 @@ export function PaymentForm() {
   const after = balanceAfter(balance.balanceMinor, values.amount)
   const amountMinor = moneyMinor(values.amount)
   const balanceLoading = collectionsQuery.isLoading || paymentsQuery.isLoading
+  const beyond = values.supplier_id && !balanceLoading ? paysBeyondOwed(balance.balanceMinor, values.amount) : undefined
+  const check = entryCheck(
+    'payment',
+    { payment_date: values.payment_date, ...(amountMinor !== null ? { amount: values.amount.trim() } : {}) },
+    settings,
+  )
 
   const submit = useRecordSubmit('payment', form, {
     required: { supplier_id: 'Choose a supplier', payment_date: 'Enter the date', amount: 'Enter the amount' },
+    check: () => check.fields,
+    confirm: () =>
+      confirmBeforeSaving(check.confirm, beyond ? `it pays ${money(beyond)} more than the balance owed` : undefined),
     save: (v) =>
       client.payments.create({
         supplier_id: v.supplier_id,
@@ -67,6 +89,7 @@ export function PaymentForm() {
         payment_method: v.payment_method,
         reference_number: v.reference_number.trim() || null,
         notes: v.notes.trim() || null,
+        confirmed_large: check.confirm !== undefined,
       }),
   })
 
@@ -104,12 +127,29 @@ export function PaymentForm() {
               <span className={`rc-big${after?.startsWith('-') ? ' rc-negative' : ''}`}>
                 Balance after this payment: {after === undefined ? '—' : describeBalance(after)}
               </span>
+              {beyond ? (
+                <span className="rc-notice" data-testid="payment-beyond-owed">
+                  {balance.balanceMinor > 0n
+                    ? `This pays ${money(beyond)} more than the ${money(balance.balance)} owed.`
+                    : `Nothing is owed to this supplier: all ${money(beyond)} is paid ahead.`}
+                </span>
+              ) : null}
             </>
           )}
         </div>
 
         <div className="rc-form-row">
-          <Field label="Date" type="date" required {...bind('payment_date')} />
+          <Field
+            label="Date"
+            type="date"
+            required
+            {...bind('payment_date')}
+            onChange={(e) => {
+              touchedDate.current = true
+              set({ payment_date: e.target.value })
+            }}
+            error={errors.payment_date ?? check.fields.payment_date}
+          />
           <Field
             label="Amount"
             inputMode="decimal"

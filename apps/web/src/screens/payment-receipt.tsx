@@ -6,10 +6,10 @@ import { useLiveList, useLiveQuery, useSyncClient } from '@trackvault/react'
 import { Link, useParams } from 'react-router'
 import { balanceAfterPayment } from '../lib/balances'
 import { money } from '../lib/format'
-import { recorderName, useLookups } from '../lib/lookup'
+import { useLookups } from '../lib/lookup'
 import { ReceiptMissing, RecordReceipt } from '../lib/record-widgets'
-import { useSession } from '../lib/session'
 import { paymentMethodLabel, paymentTypeLabel } from '../lib/typed-rows'
+import { useUserNames } from '../lib/user-names'
 import './records.css'
 
 function signed(value: string): string {
@@ -19,7 +19,7 @@ function signed(value: string): string {
 export function PaymentReceipt() {
   const { id = '' } = useParams()
   const client = useSyncClient()
-  const { user } = useSession()
+  const userName = useUserNames()
   const { supplierById } = useLookups()
   const query = useLiveQuery((c) => c.payments.get(id), [id], { types: ['payment'] })
   const row = query.data
@@ -65,7 +65,7 @@ export function PaymentReceipt() {
             ) : null}
           </span>,
         ],
-        ['Recorded by', recorderName(row.user_id, user)],
+        ['Recorded by', userName(row.user_id)],
       ]}
       links={
         <>

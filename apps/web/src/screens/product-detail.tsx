@@ -1,137 +1,40 @@
 /**
- * One product: its fields (editable by roles that may), the full rate
- * history, and, only for roles that may create rates, a form to add a rate.
- * Overlaps with the rates on this device are caught in the form before
- * saving; a clash the server finds later shows in the sync center.
+ * One product: its fields and how it is priced (editable by roles that may),
+ * the full rate history (grades, quality formulas), only for roles that may
+ * create rates a form to add a rate (./rate-form.tsx), and for admins and
+ * managers "Reprice a period" (./reprice-panel.tsx). Overlaps with the rates
+ * on this device are caught in the form before saving; a clash the server
+ * finds later shows in the sync center.
  */
 
 import { isInForce } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
-import { type FormEvent, useId, useMemo, useState } from 'react'
+import { useState } from 'react'
 import { useNavigate, useParams } from 'react-router'
-import { RecordForm } from '../components/record-form'
-import { CheckField, Empty, Field, FormError, NotFound, Page, SyncBadge } from '../components/ui'
-import { useFormState } from '../lib/form-state'
-import { codeFieldErrors, errorMessage, money, today } from '../lib/format'
+import { Empty, FormError, NotFound, Page, SyncBadge } from '../components/ui'
+import { errorMessage, money } from '../lib/format'
 import { useCan } from '../lib/permissions'
 import { overlapMessage, periodText } from '../lib/product-rates'
+import { businessToday, useBusinessSettings } from '../lib/settings'
 import { useToast } from '../lib/toast'
-import { type ProductRateView, type ProductView, useProduct, useProductRates } from '../lib/typed-rows'
-import { ProductForm } from './product-form'
+import { type ProductRateView, useProduct, useProductRates } from '../lib/typed-rows'
+import { PRICING_LABELS, ProductForm } from './product-form'
+import { AddRateForm } from './rate-form'
+import { RepricePanel } from './reprice-panel'
 import './suppliers.css'
-
-function AddRateForm({ product, rates }: { product: ProductView; rates: readonly ProductRateView[] }) {
-  const client = useSyncClient()
-  const toast = useToast()
-  const unitListId = useId()
-  const initial = () => ({
-    unit: product.default_unit,
-    rate: '',
-    effective_date: today(),
-    end_date: '',
-    is_active: true,
-  })
-  const form = useFormState(initial)
-  const { values, errors, setErrors, setFormError } = form
-  const units = useMemo(() => [...new Set([product.default_unit, ...rates.map((r) => r.unit)])], [product, rates])
-
-  /** Changes fields, clearing their errors and the form's. */
-  const set = (patch: Partial<ReturnType<typeof initial>>) => {
-    form.set(patch)
-    setFormError(undefined)
-  }
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault()
-    setFormError(undefined)
-    const unit = values.unit.trim().toLowerCase()
-    const candidate = {
-      product_id: product.id,
-      unit,
-      rate: values.rate.trim(),
-      effective_date: values.effective_date,
-      end_date: values.end_date || null,
-      is_active: values.is_active,
-    }
-    if (candidate.end_date && candidate.effective_date && candidate.end_date < candidate.effective_date) {
-      setErrors({ end_date: 'must not be before the effective date' })
-      return
-    }
-    const overlap = overlapMessage({ ...candidate, id: '' }, rates)
-    if (overlap) {
-      setFormError(overlap)
-      return
-    }
-    await form.save(async () => {
-      await client.productRates.create(candidate)
-      toast(`Rate added for ${unit}`, 'success')
-      form.setValues(initial())
-      setErrors({})
-    }, codeFieldErrors)
-  }
-
-  return (
-    <RecordForm form={form} onSubmit={submit} aria-labelledby="add-rate-title" submitLabel="Add rate">
-      <h2 id="add-rate-title" className="sp-form-title">
-        Add rate
-      </h2>
-      <Field
-        label="Unit"
-        required
-        maxLength={20}
-        list={unitListId}
-        value={values.unit}
-        error={errors.unit}
-        onChange={(e) => set({ unit: e.target.value })}
-      />
-      <datalist id={unitListId}>
-        {units.map((u) => (
-          <option key={u} value={u} />
-        ))}
-      </datalist>
-      <Field
-        label="Rate (per unit)"
-        required
-        inputMode="decimal"
-        autoComplete="off"
-        placeholder="0.00"
-        value={values.rate}
-        error={errors.rate}
-        onChange={(e) => set({ rate: e.target.value })}
-      />
-      <Field
-        label="Effective from"
-        type="date"
-        required
-        value={values.effective_date}
-        error={errors.effective_date}
-        onChange={(e) => set({ effective_date: e.target.value })}
-      />
-      <Field
-        label="Ends on (optional)"
-        type="date"
-        min={values.effective_date || undefined}
-        value={values.end_date}
-        error={errors.end_date}
-        hint="Leave empty for a rate with no end."
-        onChange={(e) => set({ end_date: e.target.value })}
-      />
-      <CheckField label="Active" checked={values.is_active} onChange={(e) => set({ is_active: e.target.checked })} />
-    </RecordForm>
-  )
-}
 
 export function ProductDetail() {
   const { id = '' } = useParams()
   const client = useSyncClient()
   const navigate = useNavigate()
   const toast = useToast()
-  const { can } = useCan()
+  const { can, reprice } = useCan()
+  const settings = useBusinessSettings()
   const { data: product, isLoading } = useProduct(id)
   const { data: rates } = useProductRates({ product_id: id, sort_by: 'effective_date', sort_order: 'desc' })
   const [editing, setEditing] = useState(false)
   const [error, setError] = useState<string>()
-  const date = today()
+  const date = businessToday(settings)
 
   if (isLoading) return <p className="loading">Loading…</p>
   if (!product) return <NotFound kind="product" />
@@ -197,6 +100,11 @@ export function ProductDetail() {
               </dd>
               <dt>Default unit</dt>
               <dd>{product.default_unit}</dd>
+              <dt>Pricing</dt>
+              <dd>
+                {PRICING_LABELS[product.pricing ?? 'flat']}
+                {product.pricing === 'graded' ? `: ${(product.grades ?? []).join(', ')}` : ''}
+              </dd>
               <dt>Status</dt>
               <dd>{product.is_active ? 'Active' : 'Inactive'}</dd>
               <dt>Description</dt>
@@ -228,8 +136,18 @@ export function ProductDetail() {
                 <tbody>
                   {rateRows.map((r) => (
                     <tr key={r.id}>
-                      <td>{r.unit}</td>
-                      <td className="num">{money(r.rate)}</td>
+                      <td>
+                        {r.unit}
+                        {r.grade ? <span className="rc-sub-line">grade {r.grade}</span> : null}
+                      </td>
+                      <td className="num">
+                        {money(r.rate)}
+                        {r.fat_rate !== null || r.snf_rate !== null ? (
+                          <span className="rc-sub-line">
+                            + fat% × {money(r.fat_rate ?? '0.00')} + SNF% × {money(r.snf_rate ?? '0.00')}
+                          </span>
+                        ) : null}
+                      </td>
                       <td>
                         <span className="sp-nowrap">{r.effective_date}</span> to{' '}
                         <span className="sp-nowrap">{r.end_date ?? 'open end'}</span>
@@ -265,6 +183,7 @@ export function ProductDetail() {
         </section>
 
         {can('product_rate', 'create') ? <AddRateForm product={product} rates={rateRows} /> : null}
+        {reprice ? <RepricePanel product={product} /> : null}
       </div>
     </Page>
   )

@@ -1,11 +1,14 @@
 /**
  * The product form: new (on the products list) or edit (on the product's
- * page). The code is checked against the products on this device first.
+ * page), with how the product is priced: one rate per unit, a rate per grade
+ * (its grades listed here) or a quality formula (milk: fat and SNF). The code
+ * is checked against the products on this device first.
  */
+import { PRICING_MODES, type PricingMode } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
 import { useNavigate } from 'react-router'
 import { RecordForm } from '../components/record-form'
-import { CheckField, Field } from '../components/ui'
+import { CheckField, Field, SelectField } from '../components/ui'
 import { codedSubmit } from '../lib/coded-form'
 import { useFormState } from '../lib/form-state'
 import { useToast } from '../lib/toast'
@@ -18,9 +21,39 @@ interface Values {
   description: string
   default_unit: string
   is_active: boolean
+  pricing: PricingMode
+  /** As typed: "A, B, C". */
+  grades: string
 }
 
-const EMPTY: Values = { code: '', name: '', description: '', default_unit: '', is_active: true }
+const EMPTY: Values = {
+  code: '',
+  name: '',
+  description: '',
+  default_unit: '',
+  is_active: true,
+  pricing: 'flat',
+  grades: '',
+}
+
+export const PRICING_LABELS: Record<PricingMode, string> = {
+  flat: 'One rate per unit',
+  graded: 'A rate per grade',
+  quality: 'Quality formula (fat and SNF)',
+}
+const PRICING_OPTIONS = PRICING_MODES.map((m) => ({ value: m, label: PRICING_LABELS[m] }))
+
+/** "A, B ,, C" -> ["A", "B", "C"] (each once, in the order typed). */
+export function gradesOf(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((g) => g.trim())
+        .filter(Boolean),
+    ),
+  ]
+}
 
 /** Edits `product`, or creates a product (and opens it) without one. */
 export function ProductForm({ product, onDone }: { product?: ProductView; onDone: () => void }) {
@@ -37,13 +70,23 @@ export function ProductForm({ product, onDone }: { product?: ProductView; onDone
           description: product.description ?? '',
           default_unit: product.default_unit,
           is_active: product.is_active,
+          pricing: product.pricing ?? 'flat',
+          grades: (product.grades ?? []).join(', '),
         }
       : EMPTY,
   )
   const { values } = form
 
   const submit = codedSubmit(form, all, product?.id, async (code) => {
+    const grades = values.pricing === 'graded' ? gradesOf(values.grades) : []
+    if (values.pricing === 'graded' && grades.length === 0) {
+      throw Object.assign(new Error('Please correct the marked fields.'), {
+        details: { fields: { grades: ['enter the grades, e.g. A, B, C'] } },
+      })
+    }
     const input = {
+      pricing: values.pricing,
+      grades,
       code,
       name: values.name.trim(),
       description: values.description.trim() || null,
@@ -84,6 +127,19 @@ export function ProductForm({ product, onDone }: { product?: ProductView; onDone
         maxLength={20}
         {...form.bind('default_unit')}
       />
+      <SelectField label="Pricing" options={PRICING_OPTIONS} {...form.bind('pricing')} />
+      {values.pricing === 'graded' ? (
+        <Field
+          label="Grades"
+          required
+          placeholder="A, B, C"
+          hint="Separated by commas. Each grade has its own rate."
+          {...form.bind('grades')}
+        />
+      ) : null}
+      {values.pricing === 'quality' ? (
+        <p className="hint">A rate is a base per unit plus an amount per percentage point of fat and of SNF.</p>
+      ) : null}
       <Field label="Description" maxLength={2000} {...form.bind('description')} />
       <CheckField label="Active" {...form.bindCheck('is_active')} />
     </RecordForm>

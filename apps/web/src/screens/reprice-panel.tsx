@@ -1,0 +1,268 @@
+/**
+ * "Reprice a period" on a product's page (admins and managers): priced
+ * collections are frozen, so a corrected rate reaches them only on purpose.
+ * Choose the period (a unit and grade if wanted), preview what pricing it
+ * again with the rates as they stand would change, give a reason and apply
+ * exactly that preview (its fingerprint); if the collections changed in
+ * between the server says PREVIEW_STALE and the panel previews again.
+ * Online only: the server holds every collection of the period.
+ */
+import { useSyncClient, useSyncStatus } from '@trackvault/react'
+import { type FormEvent, useState } from 'react'
+import { Field, FormError, SelectField } from '../components/ui'
+import { errorMessage, fieldErrors, isOffline, money } from '../lib/format'
+import { useLookups } from '../lib/lookup'
+import { trimQuantity } from '../lib/pricing'
+import { businessToday, useBusinessSettings } from '../lib/settings'
+import { useToast } from '../lib/toast'
+import type { ProductView } from '../lib/typed-rows'
+import './records.css'
+
+interface Price {
+  rate_applied: string | null
+  total_amount: string | null
+}
+
+/** What POST /api/reprices/preview answers (docs/api.md). */
+export interface RepricePlan {
+  scope: { product_id: string; from: string; to: string; unit?: string; grade?: string }
+  examined: number
+  changes: Array<{
+    id: string
+    supplier_id: string
+    collection_date: string
+    receipt_number: string | null
+    unit: string
+    grade: string | null
+    net_quantity: string
+    before: Price
+    after: Price
+  }>
+  refused: Array<{ id: string; message: string }>
+  total_before: string
+  total_after: string
+  difference: string
+  fingerprint: string
+}
+
+const firstOfMonth = (date: string) => `${date.slice(0, 8)}01`
+const amount = (p: Price) => (p.total_amount === null ? 'price pending' : money(p.total_amount))
+
+export function RepricePanel({ product }: { product: ProductView }) {
+  const client = useSyncClient()
+  const online = useSyncStatus((s) => s.online)
+  const toast = useToast()
+  const settings = useBusinessSettings()
+  const { supplierName } = useLookups()
+  const today = businessToday(settings)
+  const [scope, setScope] = useState({ from: firstOfMonth(today), to: today, unit: '', grade: '' })
+  const [plan, setPlan] = useState<RepricePlan>()
+  const [reason, setReason] = useState('')
+  const [errors, setErrors] = useState<Record<string, string>>({})
+  const [error, setError] = useState<string>()
+  const [notice, setNotice] = useState<string>()
+  const [busy, setBusy] = useState(false)
+
+  const change = (patch: Partial<typeof scope>) => {
+    setScope((s) => ({ ...s, ...patch }))
+    setPlan(undefined)
+    setNotice(undefined)
+  }
+  const fail = (err: unknown) => {
+    setErrors(fieldErrors(err))
+    setError(isOffline(err) ? 'Needs a connection.' : errorMessage(err))
+  }
+
+  const preview = async () => {
+    const body = {
+      product_id: product.id,
+      from: scope.from,
+      to: scope.to,
+      ...(scope.unit.trim() ? { unit: scope.unit.trim().toLowerCase() } : {}),
+      ...(scope.grade ? { grade: scope.grade } : {}),
+    }
+    setPlan(await client.request<RepricePlan>('POST', '/api/reprices/preview', body))
+  }
+
+  const run = async (work: () => Promise<void>) => {
+    setBusy(true)
+    setError(undefined)
+    setErrors({})
+    try {
+      await work()
+    } catch (err) {
+      fail(err)
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const onPreview = (e: FormEvent) => {
+    e.preventDefault()
+    setNotice(undefined)
+    void run(preview)
+  }
+
+  const apply = () =>
+    run(async () => {
+      if (!plan) return
+      try {
+        await client.request('POST', '/api/reprices', { scope: plan.scope, reason, fingerprint: plan.fingerprint })
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'PREVIEW_STALE') throw err
+        setNotice(
+          'The collections of this period changed since the preview. Here is the new preview: check it and apply again.',
+        )
+        await preview()
+        return
+      }
+      toast(`Repriced ${plan.changes.length} collection${plan.changes.length === 1 ? '' : 's'}`, 'success')
+      setPlan(undefined)
+      setReason('')
+      setNotice(undefined)
+      void client.sync()
+    })
+
+  return (
+    <section className="sp-section card" aria-labelledby="reprice-title">
+      <h2 id="reprice-title">Reprice a period</h2>
+      <p className="rc-muted">
+        Priced collections keep their price. To apply corrected rates to a period, preview the change, then apply it
+        with a reason; it is recorded in each collection's history.
+      </p>
+      {!online ? (
+        <p className="rc-notice">Needs a connection.</p>
+      ) : (
+        <form className="rc-reprice-form" onSubmit={onPreview} noValidate aria-label="Reprice a period">
+          <div className="rc-form-pair">
+            <Field
+              label="From"
+              type="date"
+              value={scope.from}
+              error={errors.from}
+              onChange={(e) => change({ from: e.target.value })}
+            />
+            <Field
+              label="To"
+              type="date"
+              value={scope.to}
+              error={errors.to}
+              onChange={(e) => change({ to: e.target.value })}
+            />
+          </div>
+          <div className="rc-form-pair">
+            <Field
+              label="Unit (optional)"
+              placeholder="every unit"
+              value={scope.unit}
+              error={errors.unit}
+              onChange={(e) => change({ unit: e.target.value })}
+            />
+            {product.pricing === 'graded' ? (
+              <SelectField
+                label="Grade (optional)"
+                placeholder="every grade"
+                options={(product.grades ?? []).map((g) => ({ value: g, label: g }))}
+                value={scope.grade}
+                onChange={(e) => change({ grade: e.target.value })}
+              />
+            ) : null}
+          </div>
+          <div className="form-actions">
+            <button type="submit" disabled={busy}>
+              {busy && !plan ? 'Previewing…' : 'Preview'}
+            </button>
+          </div>
+        </form>
+      )}
+      {notice ? (
+        <p className="rc-notice" role="status">
+          {notice}
+        </p>
+      ) : null}
+      <FormError message={error} />
+      {plan ? <RepricePreview plan={plan} supplierName={supplierName} /> : null}
+      {plan && plan.changes.length > 0 ? (
+        <div className="rc-reprice-apply">
+          <Field
+            label="Reason"
+            required
+            placeholder="e.g. corrected May leaf rate"
+            value={reason}
+            error={errors.reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
+          <div className="form-actions">
+            <button type="button" className="primary" disabled={busy || reason.trim().length < 3} onClick={apply}>
+              {busy ? 'Applying…' : `Apply to ${plan.changes.length} collection${plan.changes.length === 1 ? '' : 's'}`}
+            </button>
+          </div>
+        </div>
+      ) : null}
+    </section>
+  )
+}
+
+function RepricePreview({ plan, supplierName }: { plan: RepricePlan; supplierName: (id: string) => string }) {
+  if (plan.changes.length === 0) {
+    return (
+      <p data-testid="reprice-summary">
+        Nothing would change: the {plan.examined} collection{plan.examined === 1 ? '' : 's'} of the period are priced
+        with the rates as they stand.
+      </p>
+    )
+  }
+  return (
+    <div className="rc-list">
+      <p data-testid="reprice-summary">
+        {plan.changes.length} of {plan.examined} collections change: {money(plan.total_before)} →{' '}
+        {money(plan.total_after)} (difference {money(plan.difference)}).
+        {plan.refused.length > 0 ? ` ${plan.refused.length} left as they are (over the maximum amount).` : ''}
+      </p>
+      <div className="table-wrap rc-table-wrap">
+        <table className="rc-table">
+          <caption className="sr-only">What repricing the period changes</caption>
+          <thead>
+            <tr>
+              <th scope="col">Date</th>
+              <th scope="col">Receipt</th>
+              <th scope="col">Supplier</th>
+              <th scope="col" className="num">
+                Before
+              </th>
+              <th scope="col" className="num">
+                After
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {plan.changes.map((c) => (
+              <tr key={c.id}>
+                <td className="rc-nowrap">{c.collection_date}</td>
+                <td className="rc-nowrap">{c.receipt_number ?? '—'}</td>
+                <td>
+                  {supplierName(c.supplier_id)}
+                  <span className="rc-sub-line">
+                    {trimQuantity(c.net_quantity)} {c.unit}
+                    {c.grade ? ` grade ${c.grade}` : ''}
+                  </span>
+                </td>
+                <td className="num">{amount(c.before)}</td>
+                <td className="num">{amount(c.after)}</td>
+              </tr>
+            ))}
+          </tbody>
+          <tfoot>
+            <tr>
+              <th scope="row" colSpan={3}>
+                Total
+              </th>
+              <td className="num">{money(plan.total_before)}</td>
+              <td className="num">{money(plan.total_after)}</td>
+            </tr>
+          </tfoot>
+        </table>
+      </div>
+    </div>
+  )
+}

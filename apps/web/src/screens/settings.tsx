@@ -1,0 +1,163 @@
+/**
+ * The business's settings (admins): name and receipt header, currency, time
+ * zone and locale, how far ahead a date may be, and the thresholds over
+ * which a collection or payment needs an "Are you sure?". Settings live on
+ * the server: the screen needs a connection, and devices pick a change up
+ * with their next sync (this one syncs at once).
+ */
+import { type BusinessSettings, DEFAULT_SETTINGS } from '@trackvault/core'
+import { useSyncClient, useSyncStatus } from '@trackvault/react'
+import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import { RecordForm } from '../components/record-form'
+import { Field, FormError, Page, TextAreaField } from '../components/ui'
+import { useFormState } from '../lib/form-state'
+import { errorMessage, isOffline } from '../lib/format'
+import { SETTINGS_CHANGED } from '../lib/settings'
+import { useToast } from '../lib/toast'
+import './users.css'
+
+interface Values {
+  business_name: string
+  receipt_header: string
+  currency: string
+  time_zone: string
+  locale: string
+  future_tolerance_days: string
+  large_quantity: string
+  large_payment: string
+}
+
+const valuesOf = (s: BusinessSettings): Values => ({
+  business_name: s.business_name,
+  receipt_header: s.receipt_header,
+  currency: s.currency,
+  time_zone: s.time_zone,
+  locale: s.locale,
+  future_tolerance_days: String(s.future_tolerance_days),
+  large_quantity: s.large_quantity ?? '',
+  large_payment: s.large_payment ?? '',
+})
+
+/** The PATCH body: every field, blank thresholds as "no limit" (null); the server checks them all. */
+const bodyOf = (v: Values) => ({
+  business_name: v.business_name,
+  receipt_header: v.receipt_header,
+  currency: v.currency,
+  time_zone: v.time_zone,
+  locale: v.locale,
+  future_tolerance_days: /^\d+$/.test(v.future_tolerance_days.trim())
+    ? Number(v.future_tolerance_days.trim())
+    : v.future_tolerance_days,
+  large_quantity: v.large_quantity.trim() || null,
+  large_payment: v.large_payment.trim() || null,
+})
+
+export function Settings() {
+  const client = useSyncClient()
+  const online = useSyncStatus((s) => s.online)
+  const toast = useToast()
+  const [loaded, setLoaded] = useState<BusinessSettings>()
+  const [loadError, setLoadError] = useState<string>()
+  const [unreachable, setUnreachable] = useState(false)
+  const form = useFormState<Values>(() => valuesOf(DEFAULT_SETTINGS))
+  const { bind } = form
+
+  const load = useCallback(async () => {
+    setLoadError(undefined)
+    try {
+      const s = await client.request<BusinessSettings>('GET', '/api/settings')
+      setLoaded(s)
+      form.setValues(valuesOf(s))
+      setUnreachable(false)
+    } catch (err) {
+      if (isOffline(err)) setUnreachable(true)
+      else setLoadError(errorMessage(err))
+    }
+  }, [client])
+
+  useEffect(() => {
+    if (online) void load()
+  }, [online, load])
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault()
+    form.setFormError(undefined)
+    void form.save(async () => {
+      try {
+        const saved = await client.request<BusinessSettings>('PATCH', '/api/settings', bodyOf(form.values))
+        setLoaded(saved)
+        form.setValues(valuesOf(saved))
+        form.setErrors({})
+        toast('Settings saved', 'success')
+        // This device picks them up now; the others with their next sync.
+        void client.sync().then(() => window.dispatchEvent(new Event(SETTINGS_CHANGED)))
+      } catch (err) {
+        if (isOffline(err)) throw new Error('Needs a connection: the settings were not saved.')
+        throw err
+      }
+    })
+  }
+
+  if (!online || unreachable) {
+    return (
+      <Page title="Settings">
+        <div className="card users-offline" role="status">
+          <h2>Needs a connection</h2>
+          <p>The business's settings are kept on the server. Connect to the network to see or change them.</p>
+        </div>
+      </Page>
+    )
+  }
+
+  return (
+    <Page title="Settings">
+      <FormError message={loadError} />
+      {!loaded ? (
+        loadError ? null : (
+          <p aria-live="polite">Loading…</p>
+        )
+      ) : (
+        <RecordForm form={form} onSubmit={submit} className="card rc-form" submitLabel="Save settings">
+          <Field label="Business name" required maxLength={200} {...bind('business_name')} />
+          <TextAreaField
+            label="Receipt header"
+            maxLength={500}
+            placeholder="Address, phone, registration number"
+            {...bind('receipt_header')}
+          />
+          <div className="rc-form-pair">
+            <Field label="Currency" autoCapitalize="characters" placeholder="KES" {...bind('currency')} />
+            <Field label="Locale" autoCapitalize="none" placeholder="en-KE" {...bind('locale')} />
+          </div>
+          <Field
+            label="Time zone"
+            autoCapitalize="none"
+            placeholder="Africa/Nairobi"
+            hint="Dates people enter and see are in this time zone."
+            {...bind('time_zone')}
+          />
+          <Field
+            label="Days ahead a date may be"
+            inputMode="numeric"
+            hint="A collection or payment dated later than today plus this many days is refused."
+            {...bind('future_tolerance_days')}
+          />
+          <Field
+            label="Large net quantity"
+            inputMode="decimal"
+            placeholder="No limit"
+            hint="A collection over this asks “Are you sure?”. Leave empty for no limit."
+            {...bind('large_quantity')}
+          />
+          <Field
+            label="Large payment"
+            inputMode="decimal"
+            placeholder="No limit"
+            hint="A payment over this asks “Are you sure?”. Leave empty for no limit."
+            {...bind('large_payment')}
+          />
+        </RecordForm>
+      )}
+    </Page>
+  )
+}
