@@ -144,6 +144,10 @@ test("the business's settings reach the device with a sync, and its rules hold o
     time_zone: 'Africa/Nairobi',
     large_quantity: '500.000',
   })
+  // Who the users are comes with the sync to those who see others' records; a collector gets none.
+  await admin.client.sync()
+  expect((await admin.client.people()).map((p) => p.id)).toContain(h.users.collector.id)
+  expect(await collector.client.people()).toEqual([])
   collector.offline = true
   const base = { supplier_id: supplierId, product_id: products.flat, unit: 'kg', collection_date: '2026-06-02' }
   await expect(

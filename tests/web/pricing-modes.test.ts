@@ -279,7 +279,7 @@ test('a payment over the threshold and beyond the balance owed says so and asks 
   await context.close()
 })
 
-test('an admin changes the settings; managers and admins see who collected', async () => {
+test('an admin changes the settings; admins and managers see who collected', async () => {
   const context = await h.newContext(DESKTOP)
   const page = await context.newPage()
   await h.signIn(page, 'admin')
@@ -310,6 +310,15 @@ test('an admin changes the settings; managers and admins see who collected', asy
   await page.getByRole('columnheader', { name: 'Collector' }).waitFor()
   await page.getByRole('cell', { name: 'Collector Web' }).first().waitFor()
   await context.close()
+
+  // So does it for a manager: the users' names come with the sync to the roles that see others' records.
+  const managers = await h.newContext(DESKTOP)
+  const mp = await managers.newPage()
+  await h.signIn(mp, 'manager')
+  await mp.goto('/collections')
+  await mp.getByRole('columnheader', { name: 'Collector' }).waitFor()
+  await mp.getByRole('cell', { name: 'Collector Web' }).first().waitFor()
+  await managers.close()
 
   // A collector sees no Settings and no collector column.
   const other = await h.newContext(DESKTOP)

@@ -5,7 +5,7 @@
  * (sync-runner.ts over sync-engine.ts), when syncs run by themselves
  * (triggers.ts), and the parked operations a person decides on (parked-ops.ts).
  */
-import { type BusinessSettings, DEFAULT_SETTINGS, type EntityType, type User } from '@trackvault/core'
+import { type BusinessSettings, DEFAULT_SETTINGS, type EntityType, type Person, type User } from '@trackvault/core'
 import { tabChannel, webLock } from './browser'
 import { engineConfig, type SyncClientOptions } from './client-options'
 import { type EntityApi, type EntityApis, entityApis } from './entities'
@@ -59,7 +59,8 @@ export class SyncClient {
       if ('restore' in phase) status.set({ restore: phase.restore ?? null })
       if ('progress' in phase) status.set({ progress: phase.progress ?? null })
     }
-    const engine = new SyncEngine({ db, api, outbox, deviceId, userId, config: engineConfig(opts), onPhase })
+    const role = () => session.user?.role
+    const engine = new SyncEngine({ db, api, outbox, deviceId, userId, role, config: engineConfig(opts), onPhase })
     const runner = new SyncRunner({ db, engine, outbox, status, network, userId, lockName: `${scope}:sync` })
     this.db = db
     this.api = api
@@ -140,6 +141,11 @@ export class SyncClient {
   async settings(): Promise<BusinessSettings> {
     const stored = await this.db.read((tx) => tx.get<BusinessSettings>(META.settings))
     return { ...DEFAULT_SETTINGS, ...stored }
+  }
+
+  /** The users' names as the last sync brought them; empty for roles that see only their own records. */
+  async people(): Promise<Person[]> {
+    return (await this.db.read((tx) => tx.get<Person[]>(META.people))) ?? []
   }
 
   /** The signed-in user's queued operations, oldest first (the sync center's queue). */

@@ -7,6 +7,7 @@ import {
   type BusinessSettings,
   isTransientStatus,
   type OperationResult,
+  type Person,
   PROTOCOL_HEADER,
   type PullResponse,
   type PushRequest,
@@ -120,6 +121,11 @@ export class ApiClient {
   /** The business's settings. */
   settings(): Promise<BusinessSettings> {
     return this.request<BusinessSettings>('GET', '/api/settings')
+  }
+
+  /** The names of the users (roles that see others' records). */
+  people(): Promise<{ data: Person[] }> {
+    return this.request<{ data: Person[] }>('GET', '/api/people')
   }
 
   resolve(body: ResolveRequest) {

@@ -10,6 +10,8 @@ export const META = {
   replicaUser: 'meta/replica_user',
   /** The business's settings as the last sync brought them (core's BusinessSettings). */
   settings: 'meta/settings',
+  /** The users' names as the last sync brought them (core's Person; roles that see others' records). */
+  people: 'meta/people',
   /** The epoch of the server's database, as its last answer named it (see recovery.ts). */
   epoch: 'meta/epoch',
   /** The journal's size and oldest entry (journal.ts), so pruning scans only when it must. */

@@ -8,6 +8,7 @@
  * stored in one. The queue index picks each batch and counts the queue, so
  * a drain reads every operation about once instead of the whole queue per batch.
  */
+import { canListPeople, type Role } from '@trackvault/core'
 import { BatchSizer } from './batch-sizer'
 import { type ApiClient, ApiError } from './http'
 import { DEFAULT_JOURNAL_LIMITS, type JournalLimits, pruneJournal } from './journal'
@@ -72,6 +73,8 @@ export interface EngineDeps {
   api: ApiClient
   deviceId: () => string
   userId: () => string | undefined
+  /** The signed-in user's role (which reference data to fetch). */
+  role?: () => Role | undefined
   config: EngineConfig
   /** The queue's owner (default: one over `db`). */
   outbox?: Outbox
@@ -122,15 +125,12 @@ export class SyncEngine {
           await beginRecovery(this.deps.db, err.epoch)
         }
       }
-      // The business's settings come with every sync, so its rules (dates, limits) hold offline too.
-      const settings = await this.deps.api.settings().catch((err: unknown) => {
-        if (err instanceof ApiError && err.status === 404) return undefined // a server from before settings
-        throw err
-      })
+      const { settings, people } = await this.referenceData()
       const limits = this.deps.config.journal ?? DEFAULT_JOURNAL_LIMITS
       await this.deps.db.write(async (tx) => {
         tx.put(META.lastSyncAt, new Date().toISOString())
         if (settings) tx.put(META.settings, settings as never)
+        if (people) tx.put(META.people, people as never)
         await pruneJournal(tx, limits)
       })
     } catch (err) {
@@ -158,6 +158,24 @@ export class SyncEngine {
     }
     summary.conflicts += outcome.conflicts
     summary.failed += outcome.failed
+  }
+
+  /**
+   * What comes with every sync besides the rows, so it holds offline too: the business's settings
+   * (dates, limits) and, for the roles that see others' records, who the users are (lists name the
+   * collector). A server from before either answers 404: skipped.
+   */
+  private async referenceData() {
+    const older = (err: unknown) => {
+      if (err instanceof ApiError && err.status === 404) return undefined
+      throw err
+    }
+    const role = this.deps.role?.()
+    const [settings, people] = await Promise.all([
+      this.deps.api.settings().catch(older),
+      role && canListPeople(role) ? this.deps.api.people().catch(older) : undefined,
+    ])
+    return { settings, people: people?.data }
   }
 
   private async pushAll(summary: SyncSummary, cb: SyncCallbacks): Promise<void> {

@@ -173,6 +173,9 @@ export function writableFields(type: EntityType): string[] {
   return Object.keys(ENTITY_INPUTS[type].shape)
 }
 
+/** A colleague as lists name them (GET /api/people): who recorded a collection or payment. */
+export type Person = Pick<User, 'id' | 'name' | 'role' | 'is_active'>
+
 /** A user as the API shows it (never the password hash). */
 export interface User {
   id: string

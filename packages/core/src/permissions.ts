@@ -105,3 +105,11 @@ export function canManageUsers(role: Role): boolean {
 export function canReprice(role: Role): boolean {
   return role === 'admin' || role === 'manager'
 }
+
+/**
+ * Who reads the names of the other users: those who see others' collections or payments (a list
+ * shows who recorded each). Collectors see only their own records and need no one else's name.
+ */
+export function canListPeople(role: Role): boolean {
+  return grantFor(role, 'collection', 'read') === 'all' || grantFor(role, 'payment', 'read') === 'all'
+}

@@ -23,6 +23,7 @@ import { webAppPlugin } from './plugins/web-app'
 import { authRoutes } from './routes/auth-routes'
 import { entityRoutes } from './routes/entity-routes'
 import { healthRoutes } from './routes/health-routes'
+import { peopleRoutes } from './routes/people-routes'
 import { reportRoutes } from './routes/report-routes'
 import { repriceRoutes } from './routes/reprice-routes'
 import { settingsRoutes } from './routes/settings-routes'
@@ -152,6 +153,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
         throttle: opts.loginThrottle,
       })
       await api.register(userRoutes, { prefix: '/users' })
+      await api.register(peopleRoutes, { prefix: '/people' })
       await api.register(entityRoutes('supplier'), { prefix: '/suppliers' })
       await api.register(entityRoutes('product'), { prefix: '/products' })
       await api.register(entityRoutes('product_rate'), { prefix: '/product-rates' })
