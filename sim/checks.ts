@@ -80,6 +80,8 @@ export interface RunRecord {
   readonly discarded: ReadonlySet<string>
   /** local_id -> the resolution the user chose. */
   readonly resolvedBy: ReadonlyMap<string, string>
+  /** `device_id|local_id` -> `status/resolution` of the ledger rows a restore from a backup took away. */
+  readonly lostInRestore: ReadonlyMap<string, string>
   /** Counts an outcome (reported with the run). */
   note(kind: string, n?: number): void
 }
@@ -201,7 +203,14 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
       sim.note(applied.length > 0 ? 'fate_discarded_after_unknown_outcome' : 'fate_discarded')
       continue
     }
-    if (resolvedLocal) {
+    // A resolution the restore took away is re-sent from the journal as the original change: applied
+    // as it stands (then checked below like any synced change), or parked and resolved again.
+    const resolutionLost =
+      resolvedLocal !== undefined &&
+      sim.lostInRestore.get(key(resolvedLocal))?.startsWith('resolved/') === true &&
+      byLocal.get(key(resolvedLocal))?.status === 'success'
+    if (resolutionLost) sim.note('fate_resolution_lost_in_restore_resent')
+    if (resolvedLocal && !resolutionLost) {
       const choice = sim.resolvedBy.get(resolvedLocal)
       const r = byLocal.get(key(resolvedLocal))
       if (r?.status !== 'resolved' || r.resolution !== choice) {

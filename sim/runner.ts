@@ -173,6 +173,8 @@ const FAULT_ORDER = [
   'db_transient',
   'crash_in_batch',
   'server_restart',
+  'backup',
+  'restore_from_backup',
   'client_crash',
   'crash_request_lost',
   'crash_request_in_flight',

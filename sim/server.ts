@@ -4,19 +4,37 @@
  * port, restartable on the same database and port. A Kysely plugin can make
  * one database statement fail, to simulate the database going away in the
  * middle of a batch, or the process dying just before a commit.
+ *
+ * Backups are taken while serving (SQLite: the online backup `trackvault
+ * backup` makes; PostgreSQL: pg_dump of the seed's schema) and a restore puts
+ * the latest back as an operator would: every server stopped, the copy put
+ * back (`trackvault restore`'s page copy; pg_restore), a new epoch marked, the
+ * server started again on the same port.
  */
+import { execFile } from 'node:child_process'
 import { randomBytes, scryptSync } from 'node:crypto'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { newId, type Role } from '@trackvault/core'
-import { buildApp, type DbHandle, migrateToLatest, openDatabase } from '@trackvault/server/testing'
+import {
+  backupSqlite,
+  buildApp,
+  type DbHandle,
+  markRestored,
+  migrateToLatest,
+  openDatabase,
+  restoreSqliteFile,
+} from '@trackvault/server/testing'
 import type { FastifyInstance } from 'fastify'
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, UnknownRow } from 'kysely'
 import pg from 'pg'
 
 export type Dialect = 'sqlite' | 'postgres'
+
+const run = promisify(execFile)
 
 export const PASSWORD = 'sim-password-1'
 
@@ -155,49 +173,95 @@ export function httpCall(
   })
 }
 
+/** Where a seed's database lives, and how to open, copy and put back a copy of it. */
+interface Store {
+  open(): DbHandle
+  backup(file: string): Promise<void>
+  restore(file: string): Promise<void>
+  /** Where the n-th backup goes. */
+  backupFile(n: number): string
+  /** Drops the database and the backups (the handle is closed). */
+  remove(): Promise<void>
+}
+
+async function sqliteStore(): Promise<Store> {
+  const dir = mkdtempSync(join(simTmpDir(), 'trackvault-sim-'))
+  const file = join(dir, 'sim.db')
+  return {
+    open: () => openDatabase({ sqliteFile: file }),
+    backup: async (to) => void (await backupSqlite(file, to)),
+    restore: (from) => restoreSqliteFile(from, file),
+    backupFile: (n) => join(dir, `backup-${n}.db`),
+    remove: async () => rmSync(dir, { recursive: true, force: true }),
+  }
+}
+
+async function postgresStore(): Promise<Store> {
+  const schema = `sim_${process.pid}_${randomBytes(5).toString('hex')}`
+  await pgAdmin(`CREATE SCHEMA ${schema}`)
+  let dir: string | undefined
+  return {
+    open: () => openDatabase({ databaseUrl: pgUrl(), pgSchema: schema }),
+    backup: async (to) => {
+      await run('pg_dump', ['--format=custom', `--schema=${schema}`, `--file=${to}`, pgUrl()])
+    },
+    restore: async (from) => {
+      await run('pg_restore', [
+        '--clean',
+        '--if-exists',
+        '--no-owner',
+        '--single-transaction',
+        `--dbname=${pgUrl()}`,
+        from,
+      ])
+    },
+    backupFile: (n) => {
+      dir ??= mkdtempSync(join(simTmpDir(), 'trackvault-sim-pg-'))
+      return join(dir, `backup-${n}.dump`)
+    },
+    remove: async () => {
+      if (dir) rmSync(dir, { recursive: true, force: true })
+      await pgAdmin(`DROP SCHEMA ${schema} CASCADE`)
+    },
+  }
+}
+
 export class SimServer {
   app: FastifyInstance | undefined
   port = 0
   restarts = 0
+  /** Backups taken, and restores from the latest one. */
+  backups = 0
+  restores = 0
   readonly faults = new FaultPlugin()
-  private wrapped: DbHandle
+  /** The database as the checks read it (a new handle after each restore). */
+  handle: DbHandle
+  private wrapped!: DbHandle
 
   private constructor(
     readonly dialect: Dialect,
-    readonly handle: DbHandle,
-    private readonly cleanup: () => Promise<void>,
+    private readonly store: Store,
   ) {
-    // The app sees the database through the fault plugin; checks use the plain handle.
-    this.wrapped = { ...handle, db: handle.db.withPlugin(this.faults), close: async () => {} }
+    this.handle = store.open()
+    this.wrap()
+  }
+
+  /** The app sees the database through the fault plugin; checks use the plain handle. */
+  private wrap() {
+    this.wrapped = { ...this.handle, db: this.handle.db.withPlugin(this.faults), close: async () => {} }
   }
 
   /** A fresh, migrated database and a server listening on loopback. */
   static async start(dialect: Dialect): Promise<SimServer> {
-    let handle: DbHandle
-    let cleanup: () => Promise<void>
-    if (dialect === 'postgres') {
-      const schema = `sim_${process.pid}_${randomBytes(5).toString('hex')}`
-      await pgAdmin(`CREATE SCHEMA ${schema}`)
-      handle = openDatabase({ databaseUrl: pgUrl(), pgSchema: schema })
-      cleanup = async () => {
-        await handle.close()
-        await pgAdmin(`DROP SCHEMA ${schema} CASCADE`)
-      }
-    } else {
-      const dir = mkdtempSync(join(simTmpDir(), 'trackvault-sim-'))
-      handle = openDatabase({ sqliteFile: join(dir, 'sim.db') })
-      cleanup = async () => {
-        await handle.close()
-        rmSync(dir, { recursive: true, force: true })
-      }
-    }
+    const store = dialect === 'postgres' ? await postgresStore() : await sqliteStore()
+    const server = new SimServer(dialect, store)
     try {
-      await migrateToLatest(handle.db)
+      await migrateToLatest(server.handle.db)
     } catch (err) {
-      await cleanup()
+      await server.handle.close()
+      await store.remove()
       throw err
     }
-    const server = new SimServer(dialect, handle, cleanup)
     await server.listen()
     return server
   }
@@ -220,6 +284,31 @@ export class SimServer {
     this.restarts += 1
     await this.app?.close()
     this.app = undefined
+    await this.listen()
+  }
+
+  /** Backs the database up while the server serves; returns the backup's number. */
+  async backup(): Promise<number> {
+    this.backups += 1
+    await this.store.backup(this.store.backupFile(this.backups))
+    return this.backups
+  }
+
+  /**
+   * Restores the latest backup: the server stops, the database is closed, the copy is put back, the
+   * database gets a new epoch, and the server starts again on the same port.
+   */
+  async restore(): Promise<void> {
+    if (this.backups === 0) throw new Error('no backup to restore')
+    this.restores += 1
+    await this.app?.close()
+    this.app = undefined
+    await this.handle.close()
+    await this.store.restore(this.store.backupFile(this.backups))
+    this.handle = this.store.open()
+    this.wrap()
+    await migrateToLatest(this.handle.db)
+    await markRestored(this.handle.db, `sim-backup-${this.backups}`)
     await this.listen()
   }
 
@@ -253,6 +342,7 @@ export class SimServer {
   async stop(): Promise<void> {
     await this.app?.close()
     this.app = undefined
-    await this.cleanup()
+    await this.handle.close()
+    await this.store.remove()
   }
 }

@@ -5,10 +5,12 @@
  * device acts and what it does (writes allowed to its role, conflict
  * resolutions, retries and discards), which request the network delivers
  * next and how it fails, who goes offline for how long, who crashes, when
- * the server restarts. Then the network heals, every queue drains, and the
+ * the server restarts, when the database is backed up and when it is restored
+ * from its latest backup. Then the network heals, every queue drains, and the
  * invariants are checked (checks.ts).
  */
-import { ApiError, type QueuedOp, SyncClient, type ViewRow } from '@trackvault/client'
+import { createHash } from 'node:crypto'
+import { ApiError, type QueuedOp, SyncClient, type SyncSummary, type ViewRow } from '@trackvault/client'
 import { AppError, type Role } from '@trackvault/core'
 import { type Anomaly, checkInvariants, type Intent } from './checks'
 import { SimDisk } from './disk'
@@ -59,6 +61,8 @@ export class Device {
   user: SimUser
   /** Between a sign-out and the next successful sign-in. */
   signedOut = false
+  /** The server refused the session (issued after the backup a restore put back): the person signs in again. */
+  signInDue = false
 
   constructor(
     readonly index: number,
@@ -70,6 +74,11 @@ export class Device {
     readonly pullLimit: number,
   ) {
     this.user = users[0]
+  }
+
+  /** The bearer token of the session on this device's store, if any. */
+  sessionToken(): string | undefined {
+    return (this.disk.data.get('meta/session') as { token?: string } | undefined)?.token
   }
 
   /** Queued operations on this device's store, of every user. */
@@ -166,6 +175,8 @@ export class Simulation {
   /** local_id -> the resolution the user chose, once the device settled it. */
   readonly resolvedBy = new Map<string, string>()
   readonly discarded = new Set<string>()
+  /** `device_id|local_id` -> `status/resolution` of ledger rows a restore took away (checks.ts). */
+  readonly lostInRestore = new Map<string, string>()
   readonly anomalies: Anomaly[] = []
   readonly outcomes: Record<string, number> = {}
   /** A digest of every scheduling decision: two runs of a seed that print the same trace took the same path. */
@@ -229,7 +240,12 @@ export class Simulation {
       operations: this.intents.length,
       steps: this.step,
       requests: this.network.requests,
-      faults: { ...this.network.faults, server_restart: this.server.restarts },
+      faults: {
+        ...this.network.faults,
+        server_restart: this.server.restarts,
+        backup: this.server.backups,
+        restore_from_backup: this.server.restores,
+      },
       outcomes: this.outcomes,
       anomalies: this.anomalies,
       trace: this.trace.toString(16).padStart(8, '0'),
@@ -459,7 +475,10 @@ export class Simulation {
     if (this.step < d.offlineUntil && !evenOffline) return
     this.track(
       d,
-      d.client.sync().catch((err) => this.note(`sync_threw_${errText(err)}`)),
+      d.client
+        .sync()
+        .then((s) => this.sessionRefused(d, s))
+        .catch((err) => this.note(`sync_threw_${errText(err)}`)),
     )
   }
 
@@ -505,6 +524,8 @@ export class Simulation {
       crash: 14,
       restart: 2,
       outage: this.step >= this.outageUntil ? 5 : 0,
+      backup: 3,
+      restore: this.server.backups > 0 ? 3 : 0,
       burst: this.network.held.filter((h) => !h.orphan).length >= 2 ? 18 : 0,
       offline_sync: offline.length > 0 ? 5 : 0,
       switch_user: this.devices.some((d) => d.users.length > 1 && !d.busy()) ? 4 : 0,
@@ -540,6 +561,12 @@ export class Simulation {
         return
       case 'restart':
         await this.server.restart()
+        return
+      case 'backup':
+        await this.server.backup()
+        return
+      case 'restore':
+        await this.restoreFromBackup()
         return
       case 'outage':
         this.outageUntil = this.step + this.rng.int(5, 60)
@@ -587,6 +614,53 @@ export class Simulation {
         )
       }
     }
+  }
+
+  /**
+   * The operator restores the latest backup (server stopped, copy put back, new epoch, started
+   * again). What the ledger loses is remembered, so the checks know which confirmations the
+   * devices' journals had to bring back.
+   */
+  private async restoreFromBackup(): Promise<void> {
+    const ledger = async () => {
+      const rows = await this.server.handle.db
+        .selectFrom('sync_operations')
+        .select(['device_id', 'local_id', 'status', 'resolution'])
+        .execute()
+      return new Map(rows.map((r) => [`${r.device_id}|${r.local_id}`, `${r.status}/${r.resolution ?? ''}`]))
+    }
+    const before = await ledger()
+    await this.server.restore()
+    const after = await ledger()
+    let lost = 0
+    for (const [k, v] of before) {
+      if (after.get(k) === v) continue
+      lost += 1
+      if (!this.lostInRestore.has(k)) this.lostInRestore.set(k, v)
+    }
+    this.note('restore_ledger_rows_lost', lost)
+  }
+
+  /**
+   * A sync refused for the session: the restore took the session away (it was issued after the
+   * backup), so the person signs in again. Any other refusal of a session is an anomaly.
+   */
+  private async sessionRefused(d: Device, s: SyncSummary): Promise<boolean> {
+    if (s.error?.status !== 401 || d.signedOut) return false
+    const token = d.sessionToken()
+    const known = token
+      ? await this.server.handle.db
+          .selectFrom('auth_tokens')
+          .select('token_hash')
+          .where('token_hash', '=', createHash('sha256').update(token).digest('hex'))
+          .executeTakeFirst()
+      : undefined
+    if (known || this.server.restores === 0) {
+      this.anomaly('SESSION_REFUSED', `device ${d.index}: ${s.error.code} with a session the server still has`)
+      return false
+    }
+    d.signInDue = true
+    return true
   }
 
   /** The app dies: in-memory state is lost, the store survives and is opened again by a new client. */
@@ -638,6 +712,14 @@ export class Simulation {
 
   private async userAction(): Promise<void> {
     const d = this.rng.pick(this.devices)
+    if (d.signInDue && !d.busy()) {
+      // The app asks its user to sign in again (the restore took the session away).
+      d.signInDue = false
+      this.traced(`step ${this.step} device ${d.index} sign_in_again`)
+      this.note('sign_in_again_after_restore')
+      this.track(d, this.signIn(d, d.user))
+      return
+    }
     const weights = { ...ACTIONS[d.role] }
     const [conflicts, failed] = await Promise.all([d.client.conflicts.list(), d.client.failed.list()])
     if (conflicts.length === 0) delete weights.resolve
@@ -846,6 +928,12 @@ export class Simulation {
   private async handleFailed(d: Device, op: QueuedOp, healing: boolean): Promise<boolean> {
     const r = d.rng
     const code = op.error?.code ?? 'FAILED'
+    if ((op.heal ?? 0) > 0) {
+      // Refused after a restore because another device has yet to re-send a row it needs: the
+      // next syncs send it again by themselves; the person leaves it.
+      this.note('left_waiting_for_resend')
+      return false
+    }
     if (op.error?.transient) {
       if (!healing && r.chance(0.2) && op.operation_type !== 'delete') {
         const edit = this.editPayload(d, op)
@@ -897,6 +985,7 @@ export class Simulation {
       await this.network.deliver(h, 'none')
     }
     await this.quiesce()
+    if (this.server.restores > 0) await this.resendJournals()
     for (let round = 0; round < 40; round++) {
       for (const d of this.devices) {
         // A shared phone: whoever still has changes queued signs in to send them.
@@ -907,7 +996,7 @@ export class Simulation {
         }
         // Only devices with something to send sync now; everyone pulls at the end.
         if (d.storedOps().length === 0) continue
-        await d.client.sync().catch((err) => this.note(`heal_sync_threw_${errText(err)}`))
+        await this.healSync(d).catch((err) => this.note(`heal_sync_threw_${errText(err)}`))
       }
       await this.quiesce()
       let work = 0
@@ -933,9 +1022,38 @@ export class Simulation {
     }
     // Nobody writes any more: one more pull each brings every replica to the server's head.
     for (const d of this.devices) {
-      const s = await d.client.sync()
+      const s = await this.healSync(d)
       if (s.error) this.anomaly('FINAL_SYNC_FAILED', `device ${d.index}: ${s.error.code} ${s.error.message}`)
     }
+  }
+
+  /** A sync in the heal phase; a session the restore took away is signed in again first. */
+  private async healSync(d: Device): Promise<SyncSummary> {
+    if (d.signInDue) {
+      d.signInDue = false
+      this.note('sign_in_again_after_restore')
+      await this.signIn(d, d.user)
+    }
+    const s = await d.client.sync()
+    if (!(await this.sessionRefused(d, s))) return s
+    d.signInDue = false
+    this.note('sign_in_again_after_restore')
+    await this.signIn(d, d.user)
+    return d.client.sync()
+  }
+
+  /**
+   * After a restore every person syncs once (each user of a shared phone signs in for it), so every
+   * journal re-sends what the restored server lacks before anyone decides on what it refused.
+   */
+  private async resendJournals(): Promise<void> {
+    for (const d of this.devices) {
+      for (const u of [d.user, ...d.users.filter((x) => x !== d.user)]) {
+        if (u !== d.user || d.signedOut) await this.signIn(d, u)
+        await this.healSync(d).catch((err) => this.note(`heal_sync_threw_${errText(err)}`))
+      }
+    }
+    await this.quiesce()
   }
 
   /** A conflict that force/merge cannot settle: use the server's row; if even that is refused, drop it. */
@@ -948,7 +1066,10 @@ export class Simulation {
       this.note(`resolution_impossible_${errText(err)}`)
       await d.client.failed.discard(op.local_id)
       this.discarded.add(op.local_id)
-      this.note('discard_unresolvable_conflict')
+      // A conflict parked before a restore that the restored server does not know answers 404, and a
+      // parked conflict cannot be sent again (docs/sync-protocol.md): discarding is all that is left.
+      const unknown = err instanceof ApiError && err.status === 404 && this.server.restores > 0
+      this.note(unknown ? 'discard_conflict_unknown_to_restored_server' : 'discard_unresolvable_conflict')
     }
   }
 

@@ -58,15 +58,21 @@ export interface StoredRow {
  * rows, then each row stored unless a newer version is already there (or
  * came earlier in the page). Returns the rows stored, each once, in the
  * order of their last change in the page (the order their views should be
- * rebuilt in).
+ * rebuilt in). A stored row for which `outdated(key)` says so (held from
+ * before the server was restored: its version may be one the restored server
+ * never made) is replaced whatever its version.
  */
-export async function storeServerRows(tx: LocalTx, changes: StoredRow[]): Promise<StoredRow[]> {
+export async function storeServerRows(
+  tx: LocalTx,
+  changes: StoredRow[],
+  outdated?: (key: string) => boolean,
+): Promise<StoredRow[]> {
   const keys = changes.map((c) => serverKey(c.type, c.row.id as string))
   const current = await tx.getMany<ViewRow>(keys)
   const versions = new Map<string, number>()
   keys.forEach((key, i) => {
     const row = current[i]
-    if (row && !versions.has(key)) versions.set(key, row.version)
+    if (row && !versions.has(key) && !outdated?.(key)) versions.set(key, row.version)
   })
   const stored = new Map<string, StoredRow>()
   changes.forEach((change, i) => {
@@ -181,13 +187,18 @@ export async function rebuildViews(tx: LocalTx, rows: StoredRow[], userId: strin
 }
 
 /** Stores a pull page's changes and rebuilds the views they touch (one transaction, with the cursor). */
-export async function storeChanges(tx: LocalTx, changes: Change[], userId: string | undefined): Promise<void> {
+export async function storeChanges(
+  tx: LocalTx,
+  changes: Change[],
+  userId: string | undefined,
+  outdated?: (key: string) => boolean,
+): Promise<void> {
   const rows = changes.map((change) => ({
     type: change.entity_type as EntityType,
     id: change.entity_id,
     row: change.data,
   }))
-  await rebuildViews(tx, await storeServerRows(tx, rows), userId)
+  await rebuildViews(tx, await storeServerRows(tx, rows, outdated), userId)
 }
 
 /** The view of a row (deleted ones included), or undefined. */

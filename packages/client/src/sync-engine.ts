@@ -242,11 +242,14 @@ export class SyncEngine {
       answer.catch(() => {}) // awaited below; a page fetched ahead and then abandoned must not go unhandled
       return answer
     }
-    // After a restore every row is pulled again; the rows the server no longer has are dropped at the end.
+    // After a restore every row is pulled again, from the beginning even if a re-pull was cut short:
+    // the restored server's rows replace what the device holds (its versions may be ones the
+    // restored server never made), and the rows the server no longer has are dropped at the end.
     const rebuild = await rebuildDue(db)
     const seen = rebuild ? new Set<string>() : undefined
+    const outdated = seen ? (key: string) => !seen.has(key) : undefined
     const known = await db.read((tx) => tx.get<string>(META.epoch))
-    let next = fetch(await db.read((tx) => tx.get<string>(META.cursor)))
+    let next = fetch(rebuild ? undefined : await db.read((tx) => tx.get<string>(META.cursor)))
     for (;;) {
       let page: Awaited<ReturnType<ApiClient['pull']>>
       try {
@@ -262,7 +265,7 @@ export class SyncEngine {
       if (page.has_more) next = fetch(page.cursor)
       // One commit per page: the server rows, the views they change, the cursor.
       await db.write(async (tx) => {
-        await storeChanges(tx, page.changes, userId)
+        await storeChanges(tx, page.changes, userId, outdated)
         tx.put(META.cursor, page.cursor)
         if (page.epoch && !known) tx.put(META.epoch, page.epoch)
       })

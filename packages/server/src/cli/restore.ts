@@ -46,6 +46,20 @@ function checkBackup(file: string): string | undefined {
   }
 }
 
+/**
+ * Puts the backup `source` into the database file `target`, page by page (its write-ahead log
+ * handled by SQLite), not a file copy. No connection may be open on `target`; the caller then gives
+ * it a new epoch (`markRestored`).
+ */
+export async function restoreSqliteFile(source: string, target: string): Promise<void> {
+  const backup = new SqliteDatabase(source, { readonly: true, fileMustExist: true })
+  try {
+    await backup.backup(target, { progress: () => Number.MAX_SAFE_INTEGER })
+  } finally {
+    backup.close()
+  }
+}
+
 /** Sets a new epoch on the configured database (migrated first); returns it. */
 async function newEpochOn(config: Config, from: string | null): Promise<string> {
   const handle = openDatabase({
@@ -110,15 +124,7 @@ export async function run(args: string[]): Promise<number> {
     return 1
   }
   try {
-    if (source !== undefined) {
-      // Page by page into the database file (its write-ahead log handled by SQLite), not a file copy.
-      const backup = new SqliteDatabase(source, { readonly: true })
-      try {
-        await backup.backup(target, { progress: () => Number.MAX_SAFE_INTEGER })
-      } finally {
-        backup.close()
-      }
-    }
+    if (source !== undefined) await restoreSqliteFile(source, target)
     say(await newEpochOn(config, source === undefined ? 'marked' : basename(source)))
     return 0
   } catch (err) {
