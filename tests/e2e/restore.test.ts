@@ -303,4 +303,40 @@ describe(`restore from a backup (${TEST_DIALECT})`, () => {
       }
     }
   }, 240_000)
+
+  test('a conflict the restored server never recorded is not lost: forcing it sends the change again', async () => {
+    const [m1, m2] = devices.filter((d) => d.c.user?.role === 'manager')
+    const s = await m1.c.suppliers.create({ code: 'RC-1', name: 'Before' })
+    await syncOk(m1)
+    await syncOk(m2)
+    const file = join(dir, TEST_DIALECT === 'sqlite' ? 'backup-2.db' : 'backup-2.dump')
+    await backup(file)
+    await m1.c.suppliers.update(s.id, { name: 'From m1' })
+    await syncOk(m1)
+    await m2.c.suppliers.update(s.id, { name: 'From m2' })
+    await m2.c.sync()
+    const [parked] = await m2.c.conflicts.list()
+    expect(parked).toMatchObject({ entity_id: s.id })
+
+    await h.server.stop()
+    await restore(file)
+    await h.restart()
+    await syncOk(m1) // m1's journal heals the server: 'From m1' is back
+    await m2.c.sync()
+    expect((await m2.c.conflicts.list()).map((c) => c.local_id)).toEqual([parked.local_id])
+
+    // The restored server does not know m2's conflict: forcing it sends m2's change again.
+    await m2.c.conflicts.resolve(parked.local_id, 'force')
+    await m2.c.sync()
+    // Against the healed row it is a conflict again (both changed the name): decided again, not overwritten.
+    const [again] = await m2.c.conflicts.list()
+    expect(again).toMatchObject({ entity_id: s.id })
+    expect(again.local_id).not.toBe(parked.local_id)
+    await m2.c.conflicts.resolve(again.local_id, 'force')
+    await syncOk(m2)
+    await syncOk(m1)
+    const row = await h.db.handle.db.selectFrom('suppliers').select(['name']).where('id', '=', s.id).executeTakeFirst()
+    expect(row?.name).toBe('From m2')
+    expect(await m1.c.suppliers.get(s.id)).toMatchObject({ name: 'From m2' })
+  }, 120_000)
 })

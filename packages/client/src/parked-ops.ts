@@ -5,7 +5,7 @@
  * leaves the queue without one of these decisions.
  */
 import { AppError, type Resolution } from '@trackvault/core'
-import type { ApiClient } from './http'
+import { type ApiClient, ApiError } from './http'
 import type { LocalDb } from './local-db'
 import type { Outbox } from './outbox'
 import type { OpStatus, QueuedOp } from './queue'
@@ -74,8 +74,23 @@ export function parkedOps(deps: ParkedOpsDeps): { conflicts: ConflictActions; fa
         typeof choice === 'object'
           ? { device_id: deps.deviceId(), local_id: op.local_id, resolution: 'merge' as const, fields: choice.merge }
           : { device_id: deps.deviceId(), local_id: op.local_id, resolution: choice }
-      const { result } = await api.resolve(body)
-      await db.write((tx) => outbox.settleSuccess(tx, op, result))
+      const answer = await api.resolve(body).catch((err: unknown) => {
+        if (err instanceof ApiError && err.code === 'UNKNOWN_OPERATION') return undefined
+        throw err
+      })
+      if (answer) {
+        await db.write((tx) => outbox.settleSuccess(tx, op, answer.result))
+      } else {
+        // The server has no record of the conflict (restored from a backup since): the decision is
+        // carried out on the device. Keeping the server's version drops the change; forcing or
+        // merging sends it again as a new operation against the rows as they stand now, so it
+        // applies, or comes back as a conflict to decide again; it is never lost or forced blindly.
+        await db.write(async (tx) => {
+          if (choice === 'use_server') return outbox.discard(tx, op)
+          const payload = typeof choice === 'object' ? { ...op.payload, ...choice.merge } : op.payload
+          await outbox.requeue(tx, op, { payload: payload as QueuedOp['payload'] }, { newIdentity: true })
+        })
+      }
       deps.nudge()
     },
     discard: discard(CONFLICTED),

@@ -10,6 +10,10 @@ export const ERROR_CODES = {
   INVALID_CREDENTIALS: { status: 401, message: 'Wrong email or password' },
   FORBIDDEN: { status: 403, message: 'You may not do this' },
   NOT_FOUND: { status: 404, message: 'Not found' },
+  UNKNOWN_OPERATION: {
+    status: 404,
+    message: 'The server has no record of this operation (it may have been restored from a backup)',
+  },
   VERSION_CONFLICT: { status: 409, message: 'The record was changed by someone else' },
   DUPLICATE: { status: 409, message: 'A record with this value already exists' },
   PREVIEW_STALE: { status: 409, message: 'The records changed since the preview; preview again' },

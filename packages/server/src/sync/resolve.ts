@@ -63,7 +63,9 @@ export async function resolveConflict(ctx: WriteContext, input: ResolveInput): P
     .where('user_id', '=', actor.id)
   const op = await forUpdate(query, caps).executeTakeFirst()
   // Another user's operation under this local_id is not this user's to resolve, nor to know of.
-  if (!op) throw new AppError('NOT_FOUND', `No operation ${input.local_id} on this device`)
+  // (After a restore from a backup the device may hold a conflict the server never recorded: the
+  // distinct code lets it send the change again instead of losing it.)
+  if (!op) throw new AppError('UNKNOWN_OPERATION', `No operation ${input.local_id} on this device`)
   // The same decision again is a retry after a lost answer: answer it with how it ended, write nothing.
   if (op.status === 'resolved' && op.resolution === input.resolution)
     return storedResult(trx, op, 'success', actor, ctx.changes)
