@@ -205,10 +205,19 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
     }
     // A resolution the restore took away is re-sent from the journal as the original change: applied
     // as it stands (then checked below like any synced change), or parked and resolved again.
+    // One resolved with the server's version applied nothing and is not journaled: nothing comes back.
+    const lostResolution = resolvedLocal !== undefined ? sim.lostInRestore.get(key(resolvedLocal)) : undefined
     const resolutionLost =
-      resolvedLocal !== undefined &&
-      sim.lostInRestore.get(key(resolvedLocal))?.startsWith('resolved/') === true &&
-      byLocal.get(key(resolvedLocal))?.status === 'success'
+      lostResolution?.startsWith('resolved/') === true &&
+      (lostResolution === 'resolved/use_server'
+        ? [undefined, 'conflict'].includes(byLocal.get(key(resolvedLocal as string))?.status)
+        : byLocal.get(key(resolvedLocal as string))?.status === 'success')
+    if (resolutionLost && lostResolution === 'resolved/use_server') {
+      // The person gave the change up: nothing to re-send. The restored ledger may hold the conflict
+      // again (backed up before the resolution); the rows are the server's either way.
+      sim.note('fate_resolved_use_server_lost_in_restore')
+      continue
+    }
     if (resolutionLost) sim.note('fate_resolution_lost_in_restore_resent')
     if (resolvedLocal && !resolutionLost) {
       const choice = sim.resolvedBy.get(resolvedLocal)

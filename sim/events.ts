@@ -133,7 +133,7 @@ export async function restoreFromBackup(sim: SimContext): Promise<void> {
   for (const [k, v] of before) {
     if (after.get(k) === v) continue
     lost += 1
-    if (!sim.lostInRestore.has(k)) sim.lostInRestore.set(k, v)
+    sim.lostInRestore.set(k, v) // the latest restore's loss is the one that counts
   }
   sim.note('restore_ledger_rows_lost', lost)
 }

@@ -22,11 +22,17 @@ export async function heal(sim: SimContext): Promise<void> {
   }
   await sim.quiesce()
   if (sim.server.restores > 0) await resendJournals(sim)
-  for (let round = 0; round < 40; round++) {
+  // After a restore a change that waits for a row another journal must re-send is sent again by
+  // up to 10 syncs (client recovery.ts HEAL_ATTEMPTS), and each later change of that row in turn:
+  // more rounds may be needed. Rounds stop as soon as nothing is left, so this costs nothing otherwise.
+  const rounds = sim.server.restores > 0 ? 160 : 40
+  for (let round = 0; round < rounds; round++) {
     for (const d of sim.devices) {
-      // A shared phone: whoever still has changes queued signs in to send them.
+      // A shared phone: whoever still has changes queued signs in to send them; every other round
+      // even if the one signed in still has some (after a restore one person's change may wait
+      // for a row only the other's journal can re-send).
       const waiting = d.storedOps().filter((op) => op.user_id !== d.user.id)
-      if (d.signedOut || (waiting.length > 0 && (await d.client.queue()).length === 0)) {
+      if (d.signedOut || (waiting.length > 0 && (round % 2 === 1 || (await d.client.queue()).length === 0))) {
         const next = d.signedOut ? d.user : (d.users.find((u) => u.id === waiting[0].user_id) as SimUser)
         await signIn(sim, d, next)
       }
@@ -54,7 +60,9 @@ export async function heal(sim: SimContext): Promise<void> {
     await sim.quiesce()
     const queued = sim.devices.flatMap((d) => d.storedOps())
     if (work === 0 && queued.length === 0) break
-    if (round === 39) sim.anomaly('NOT_DRAINED', `${queued.length} operations still queued after 40 rounds`)
+    if (round === rounds - 1) {
+      sim.anomaly('NOT_DRAINED', `${queued.length} operations still queued after ${rounds} rounds`)
+    }
   }
   // Nobody writes any more: one more pull each brings every replica to the server's head.
   for (const d of sim.devices) {

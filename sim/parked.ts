@@ -35,10 +35,7 @@ export async function resolveOne(sim: SimContext, d: Device, op: QueuedOp, heali
     arg = { merge: fields }
   }
   const task = d.client.conflicts.resolve(op.local_id, arg).then(
-    () => {
-      sim.resolvedBy.set(op.local_id, choice)
-      sim.note(`resolution_${choice}`)
-    },
+    () => recordResolution(sim, d, op, choice),
     (err) => {
       sim.note(`resolution_refused_${choice}_${errText(err)}`)
       const details = err instanceof ApiError ? (err.details as { status?: string; resolution?: string }) : undefined
@@ -100,6 +97,20 @@ export async function handleFailed(sim: SimContext, d: Device, op: QueuedOp, hea
   return true
 }
 
+/** What a resolution the device settled means for the checks. */
+function recordResolution(sim: SimContext, d: Device, op: QueuedOp, choice: string, why = '') {
+  // A conflict a restore took away from the server: the device carried the decision out itself
+  // (parked-ops.ts): the server's version drops the change; force and merge send it again under a
+  // new identity, which the observer follows like any re-send (checked as a synced change).
+  if (sim.lostInRestore.get(`${d.client.device}|${op.local_id}`)?.startsWith('conflict/')) {
+    if (choice === 'use_server') sim.discarded.add(op.local_id)
+    sim.note(`resolution_${choice}_of_conflict_lost_in_restore`)
+    return
+  }
+  sim.resolvedBy.set(op.local_id, choice)
+  sim.note(`resolution_${choice}${why}`)
+}
+
 /** The "edit" action on a failed operation: one field changed. */
 export function editPayload(d: Device, op: QueuedOp): Record<string, unknown> | undefined {
   const p = { ...op.payload } as Record<string, unknown>
@@ -114,15 +125,11 @@ export function editPayload(d: Device, op: QueuedOp): Record<string, unknown> | 
 export async function settleStubborn(sim: SimContext, d: Device, op: QueuedOp): Promise<void> {
   try {
     await d.client.conflicts.resolve(op.local_id, 'use_server')
-    sim.resolvedBy.set(op.local_id, 'use_server')
-    sim.note('resolution_use_server_after_refusal')
+    recordResolution(sim, d, op, 'use_server', '_after_refusal')
   } catch (err) {
     sim.note(`resolution_impossible_${errText(err)}`)
     await d.client.failed.discard(op.local_id)
     sim.discarded.add(op.local_id)
-    // A conflict parked before a restore that the restored server does not know answers 404, and a
-    // parked conflict cannot be sent again (docs/sync-protocol.md): discarding is all that is left.
-    const unknown = err instanceof ApiError && err.status === 404 && sim.server.restores > 0
-    sim.note(unknown ? 'discard_conflict_unknown_to_restored_server' : 'discard_unresolvable_conflict')
+    sim.note('discard_unresolvable_conflict')
   }
 }

@@ -64,9 +64,11 @@ export class Outbox {
   // ------------------------------------------------------------ transitions
 
   /** The server applied it (`success`, `resolved`): it leaves the queue for the journal; the next change of its row is based on the new version. */
-  async settleSuccess(tx: LocalTx, op: QueuedOp, settled: Settled): Promise<void> {
+  async settleSuccess(tx: LocalTx, op: QueuedOp, settled: Settled, opts: { journal?: boolean } = {}): Promise<void> {
     deleteOp(tx, op)
-    await journal(tx, op, settled.version)
+    // A change the person gave up (a conflict resolved with the server's version) applied nothing:
+    // after a restore there is nothing of it to send again.
+    if (opts.journal !== false) await journal(tx, op, settled.version)
     if (settled.data) await storeServerRow(tx, op.entity_type, settled.data)
     await rebaseSuccessor(tx, op, settled.version)
     await show(tx, op)

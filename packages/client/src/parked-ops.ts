@@ -8,7 +8,7 @@ import { AppError, type Resolution } from '@trackvault/core'
 import { type ApiClient, ApiError } from './http'
 import type { LocalDb } from './local-db'
 import type { Outbox } from './outbox'
-import type { OpStatus, QueuedOp } from './queue'
+import { type OpStatus, opsAt, type QueuedOp } from './queue'
 
 /** How a conflict is settled: on the server (`use_server`, `force`, a field-by-field merge) or not yet. */
 export type ResolveChoice = Resolution | 'review_later' | { merge: Record<string, unknown> }
@@ -79,13 +79,16 @@ export function parkedOps(deps: ParkedOpsDeps): { conflicts: ConflictActions; fa
         throw err
       })
       if (answer) {
-        await db.write((tx) => outbox.settleSuccess(tx, op, answer.result))
+        await db.write((tx) => outbox.settleSuccess(tx, op, answer.result, { journal: choice !== 'use_server' }))
       } else {
         // The server has no record of the conflict (restored from a backup since): the decision is
         // carried out on the device. Keeping the server's version drops the change; forcing or
         // merging sends it again as a new operation against the rows as they stand now, so it
         // applies, or comes back as a conflict to decide again; it is never lost or forced blindly.
         await db.write(async (tx) => {
+          // Still the parked conflict it was when the question went out (not discarded meanwhile)?
+          const [now] = await opsAt(tx, [op.seq])
+          if (now?.local_id !== op.local_id || !CONFLICTED.includes(now.status)) return
           if (choice === 'use_server') return outbox.discard(tx, op)
           const payload = typeof choice === 'object' ? { ...op.payload, ...choice.merge } : op.payload
           await outbox.requeue(tx, op, { payload: payload as QueuedOp['payload'] }, { newIdentity: true })
