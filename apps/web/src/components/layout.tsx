@@ -9,6 +9,7 @@ import { NavLink, useNavigate } from 'react-router'
 import { dateTime } from '../lib/format'
 import { useCan } from '../lib/permissions'
 import { useSession } from '../lib/session'
+import { useBusinessSettings } from '../lib/settings'
 import { useToast } from '../lib/toast'
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -16,6 +17,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const status = useSyncStatus()
   const { user, logout } = useSession()
   const { reads, reports, users, settings } = useCan()
+  useBusinessSettings() // keeps the business's time zone current for every screen's "today"
   const toast = useToast()
   const navigate = useNavigate()
 

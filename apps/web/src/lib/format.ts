@@ -1,4 +1,5 @@
 /** Display helpers. Amounts stay decimal strings end to end; nothing here parses money into floats. */
+import { addDays, todayIn } from '@trackvault/core'
 
 /** "6060.00" -> "6,060.00" (grouping only; the digits are the server's). */
 export function money(value: string | null | undefined): string {
@@ -10,14 +11,37 @@ export function money(value: string | null | undefined): string {
   return `${negative ? '-' : ''}${grouped}${fraction !== undefined ? `.${fraction}` : ''}`
 }
 
+const TIME_ZONE_KEY = 'trackvault:time-zone'
+
+/** The time zone last known on this device (kept across reloads), UTC before any. */
+function storedTimeZone(): string {
+  try {
+    const zone = globalThis.localStorage?.getItem(TIME_ZONE_KEY)
+    if (zone) {
+      todayIn(zone) // throws for a zone this browser does not know
+      return zone
+    }
+  } catch {}
+  return 'UTC'
+}
+
+let timeZone = storedTimeZone()
+
+/** The business's time zone, for "today" on every screen (settings.ts keeps it current). */
+export function setBusinessTimeZone(zone: string): void {
+  timeZone = zone
+  try {
+    globalThis.localStorage?.setItem(TIME_ZONE_KEY, zone)
+  } catch {}
+}
+
+/** Today in the business's time zone (YYYY-MM-DD): list filters, statements, reports. */
 export function today(): string {
-  return new Date().toISOString().slice(0, 10)
+  return todayIn(timeZone)
 }
 
 export function daysAgo(n: number): string {
-  const d = new Date()
-  d.setUTCDate(d.getUTCDate() - n)
-  return d.toISOString().slice(0, 10)
+  return addDays(today(), -n)
 }
 
 export function dateTime(iso: string | null | undefined): string {
