@@ -34,6 +34,9 @@ async function conflictOn(
     phone: '1',
   })
   await a.client.sync()
+  // A sync already running on B (a previous test's resolution nudges one) may have pulled before
+  // A's push: sync() joins it, so a second call is what is sure to start after A's commit.
+  await b.client.sync()
   await b.client.sync()
   b.offline = true
   await a.client.suppliers.update(s.id, { [field]: aValue })
