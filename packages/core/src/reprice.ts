@@ -33,3 +33,38 @@ export const repriceRequest = z.object({
 
 export type RepriceScope = z.output<typeof repriceScope>
 export type RepriceRequest = z.output<typeof repriceRequest>
+
+/** A collection's price before and after a repricing. */
+export interface RepricePrice {
+  product_rate_id: string | null
+  rate_applied: string | null
+  total_amount: string | null
+}
+
+export interface RepriceChange {
+  id: string
+  version: number
+  supplier_id: string
+  collection_date: string
+  receipt_number: string | null
+  unit: string
+  grade: string | null
+  net_quantity: string
+  before: RepricePrice
+  after: RepricePrice
+}
+
+/** What POST /api/reprices/preview answers: what repricing the scope would change. */
+export interface RepricePlan {
+  scope: RepriceScope
+  /** Live collections in the scope. */
+  examined: number
+  changes: RepriceChange[]
+  /** Collections whose new total would be over the maximum amount: left as they are. */
+  refused: { id: string; message: string }[]
+  total_before: string
+  total_after: string
+  difference: string
+  /** What applying must be given: the plan it applies is exactly this one. */
+  fingerprint: string
+}

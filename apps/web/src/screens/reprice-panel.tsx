@@ -7,6 +7,7 @@
  * between the server says PREVIEW_STALE and the panel previews again.
  * Online only: the server holds every collection of the period.
  */
+import type { RepricePlan, RepricePrice } from '@trackvault/core'
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
 import { type FormEvent, useState } from 'react'
 import { Field, FormError, SelectField } from '../components/ui'
@@ -18,32 +19,7 @@ import { useToast } from '../lib/toast'
 import type { ProductView } from '../lib/typed-rows'
 import './records.css'
 
-interface Price {
-  rate_applied: string | null
-  total_amount: string | null
-}
-
-/** What POST /api/reprices/preview answers (docs/api.md). */
-export interface RepricePlan {
-  scope: { product_id: string; from: string; to: string; unit?: string; grade?: string }
-  examined: number
-  changes: Array<{
-    id: string
-    supplier_id: string
-    collection_date: string
-    receipt_number: string | null
-    unit: string
-    grade: string | null
-    net_quantity: string
-    before: Price
-    after: Price
-  }>
-  refused: Array<{ id: string; message: string }>
-  total_before: string
-  total_after: string
-  difference: string
-  fingerprint: string
-}
+type Price = RepricePrice
 
 const firstOfMonth = (date: string) => `${date.slice(0, 8)}01`
 const amount = (p: Price) => (p.total_amount === null ? 'price pending' : money(p.total_amount))

@@ -13,6 +13,9 @@ import {
   MONEY_SCALE,
   newId,
   parseDecimal,
+  type RepriceChange,
+  type RepricePlan,
+  type RepricePrice,
   type RepriceRequest,
   type RepriceScope,
   writableFields,
@@ -26,39 +29,6 @@ import { priceCollection } from './pricing'
 import type { WriteContext } from './write-context'
 
 type Loose = Record<string, unknown>
-
-interface Price {
-  product_rate_id: string | null
-  rate_applied: string | null
-  total_amount: string | null
-}
-
-export interface RepriceChange {
-  id: string
-  version: number
-  supplier_id: string
-  collection_date: string
-  receipt_number: string | null
-  unit: string
-  grade: string | null
-  net_quantity: string
-  before: Price
-  after: Price
-}
-
-export interface RepricePlan {
-  scope: RepriceScope
-  /** Live collections in the scope. */
-  examined: number
-  changes: RepriceChange[]
-  /** Collections whose new total would be over the maximum amount: left as they are. */
-  refused: { id: string; message: string }[]
-  total_before: string
-  total_after: string
-  difference: string
-  /** What `apply` must be given: the plan it applies is exactly this one. */
-  fingerprint: string
-}
 
 const minor = (amount: string | null) => (amount === null ? 0n : parseDecimal(amount, MONEY_SCALE))
 
@@ -88,12 +58,12 @@ async function plan(
   let after = 0n
   for (const s of stored) {
     const c = toWire('collection', s) as unknown as Loose
-    const was: Price = {
+    const was: RepricePrice = {
       product_rate_id: c.product_rate_id as string | null,
       rate_applied: c.rate_applied as string | null,
       total_amount: c.total_amount as string | null,
     }
-    let now: Price
+    let now: RepricePrice
     try {
       now = await priceCollection(
         trx,
