@@ -289,16 +289,12 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
   for (const d of sim.devices) {
     const queued = d.storedOps()
     if (queued.length > 0) add('NOT_DRAINED', `device ${d.index}: ${queued.length} operations still queued`)
-    const apis = {
-      supplier: d.client.suppliers,
-      product: d.client.products,
-      product_rate: d.client.productRates,
-      collection: d.client.collections,
-      payment: d.client.payments,
-    }
     for (const type of TYPES) {
       const local = new Map(
-        (await apis[type].list({ include_deleted: true })).map((r) => [r.id, r as unknown as Row & { _sync?: string }]),
+        (await d.client.entity(type).list({ include_deleted: true })).map((r) => [
+          r.id,
+          r as unknown as Row & { _sync?: string },
+        ]),
       )
       const grant = grantFor(d.role, type, 'read')
       for (const s of rows[type]) {

@@ -379,13 +379,7 @@ async function act(w: Worker, fx: Fixture): Promise<void> {
 }
 
 function entityApi(c: SyncClient, type: EntityType) {
-  return {
-    supplier: c.suppliers,
-    product: c.products,
-    product_rate: c.productRates,
-    collection: c.collections,
-    payment: c.payments,
-  }[type]
+  return c.entity(type)
 }
 
 async function syncOnce(w: Worker): Promise<void> {

@@ -30,6 +30,10 @@ export class SyncClient {
   readonly productRates: EntityApi<'product_rate'>
   readonly collections: EntityApi<'collection'>
   readonly payments: EntityApi<'payment'>
+  readonly deductions: EntityApi<'deduction'>
+  /** Read only: the server writes runs and lines (a create or update is refused FORBIDDEN on the device). */
+  readonly settlementRuns: EntityApi<'settlement_run'>
+  readonly settlementLines: EntityApi<'settlement_line'>
   /** Operations parked on a conflict: list, resolve, discard. */
   readonly conflicts: ConflictActions
   /** Operations the server refused or that could not be sent: list, retry, discard. */
@@ -84,6 +88,9 @@ export class SyncClient {
     this.productRates = apis.product_rate
     this.collections = apis.collection
     this.payments = apis.payment
+    this.deductions = apis.deduction
+    this.settlementRuns = apis.settlement_run
+    this.settlementLines = apis.settlement_line
     this.conflicts = parked.conflicts
     this.failed = parked.failed
   }

@@ -198,6 +198,9 @@ export function entityApis(db: LocalDb, writer: () => Writer, onWrite: () => voi
     product_rate: api('product_rate'),
     collection: api('collection'),
     payment: api('payment'),
+    deduction: api('deduction'),
+    settlement_run: api('settlement_run'),
+    settlement_line: api('settlement_line'),
   }
 }
 

@@ -6,7 +6,18 @@
  *   const rows: CollectionView[] = await client.collections.list({ supplier_id })
  *   const row = await client.entity(op.entity_type).get(op.entity_id)
  */
-import type { Collection, ENTITY_INPUTS, EntityType, Payment, Product, ProductRate, Supplier } from '@trackvault/core'
+import type {
+  Collection,
+  Deduction,
+  ENTITY_INPUTS,
+  EntityType,
+  Payment,
+  Product,
+  ProductRate,
+  SettlementLineRow,
+  SettlementRunRow,
+  Supplier,
+} from '@trackvault/core'
 import type { OpStatus } from './queue'
 import type { Json } from './storage/kv-store'
 
@@ -33,6 +44,10 @@ export type CollectionView = View<
   }
 >
 export type PaymentView = View<Payment>
+export type DeductionView = View<Deduction>
+/** Settlement runs and lines are the server's: a device reads them, never writes them. */
+export type SettlementRunView = View<SettlementRunRow>
+export type SettlementLineView = View<SettlementLineRow>
 
 /** The view type of each entity type. */
 export interface EntityViews {
@@ -41,6 +56,9 @@ export interface EntityViews {
   product_rate: ProductRateView
   collection: CollectionView
   payment: PaymentView
+  deduction: DeductionView
+  settlement_run: SettlementRunView
+  settlement_line: SettlementLineView
 }
 
 /** The row `client.entity(type)` returns for `type`. */

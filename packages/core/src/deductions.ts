@@ -15,8 +15,7 @@
  * quantity paid for; these are money taken from what the supplier is owed.
  *
  * The input schema is flat (one optional column per kind's field, checked across fields by
- * {@link deductionErrors}) so it can become a synced entity the way `entity-spec.ts` describes
- * (a table, a spec with `check`); it is not one yet. How much of each is taken in a run, in which
+ * {@link deductionErrors}, the entity spec's `check`): a synced entity like the others. How much of each is taken in a run, in which
  * order and what a floor leaves the supplier is `settlement.ts`.
  *
  * @example
@@ -30,7 +29,6 @@
  *   })
  */
 import { z } from 'zod'
-import type { SyncedFields } from './entities'
 import { AppError } from './errors'
 import { dateField, idField, moneyField, nameField, rateField, textField, unitField } from './fields'
 import { MONEY_SCALE, parseDecimal } from './money'
@@ -99,8 +97,6 @@ export const deductionInput = z.object({
 })
 
 export type DeductionInput = z.output<typeof deductionInput>
-/** A deduction as a server would answer it, once it syncs. */
-export type Deduction = SyncedFields & DeductionInput
 
 /**
  * The rules across a deduction's fields (the schema checks each alone): a kind's required fields

@@ -5,6 +5,7 @@
  * from the input schemas, so they can never be mass-assigned.
  */
 import { z } from 'zod'
+import { type DeductionInput, deductionInput } from './deductions'
 import {
   codeField,
   dateField,
@@ -21,12 +22,30 @@ import {
   unitField,
   weightField,
 } from './fields'
+import {
+  type SettlementLineFields,
+  type SettlementRunFields,
+  settlementLineInput,
+  settlementRunInput,
+} from './settlement-records'
 
 export const ROLES = ['admin', 'manager', 'finance', 'collector'] as const
 export type Role = (typeof ROLES)[number]
 
-export const ENTITY_TYPES = ['supplier', 'product', 'product_rate', 'collection', 'payment'] as const
-/** The entity types that sync. */
+export const ENTITY_TYPES = [
+  'supplier',
+  'product',
+  'product_rate',
+  'collection',
+  'payment',
+  'deduction',
+  'settlement_run',
+  'settlement_line',
+] as const
+/**
+ * The entity types that sync. Settlement runs and lines are written by the server only (the
+ * settlement routes); devices read them like the others.
+ */
 export type EntityType = (typeof ENTITY_TYPES)[number]
 
 export const PAYMENT_TYPES = ['advance', 'partial', 'full'] as const
@@ -123,6 +142,9 @@ export const ENTITY_INPUTS = {
   product_rate: productRateInput,
   collection: collectionInput,
   payment: paymentInput,
+  deduction: deductionInput,
+  settlement_run: settlementRunInput,
+  settlement_line: settlementLineInput,
 } as const satisfies Record<EntityType, z.ZodObject>
 
 /** Fields common to every synced row, all owned by the server. */
@@ -157,6 +179,12 @@ export type Collection = SyncedFields &
     total_amount: string | null
   }
 export type Payment = SyncedFields & Omit<PaymentInput, 'user_id'> & { user_id: string }
+/** A deduction (deductions.ts): what a business recovers from a supplier at settlement. */
+export type Deduction = SyncedFields & DeductionInput
+/** A settlement run (settlement-records.ts). */
+export type SettlementRunRow = SyncedFields & SettlementRunFields
+/** One supplier's line of a run: its statement. */
+export type SettlementLineRow = SyncedFields & SettlementLineFields
 
 /** The row type of each entity type, as the server answers it. */
 export interface EntityRows {
@@ -165,6 +193,9 @@ export interface EntityRows {
   product_rate: ProductRate
   collection: Collection
   payment: Payment
+  deduction: Deduction
+  settlement_run: SettlementRunRow
+  settlement_line: SettlementLineRow
 }
 export type AnyEntityRow = EntityRows[EntityType]
 

@@ -11,10 +11,12 @@
  *   ownerOf('collection', row)          // row.user_id
  */
 import { z } from 'zod'
+import { deductionErrors } from './deductions'
 import { ENTITY_INPUTS, ENTITY_TYPES, type EntityType } from './entities'
 import { AppError } from './errors'
 import { MONEY_SCALE, QUANTITY_SCALE } from './money'
 import { netQuantity, type Weighing } from './pricing'
+import { LINE_MONEY_FIELDS, RUN_MONEY_FIELDS } from './settlement-records'
 import { parseOrThrow } from './validation'
 
 /** How lists of an entity are searched, sorted and filtered (server SQL and the device alike). */
@@ -55,6 +57,11 @@ export interface EntitySpec {
    * field, or undefined when they hold. The server's checks and the device's entity API both run it.
    */
   check?: (fields: Record<string, unknown>) => Record<string, string[]> | undefined
+  /**
+   * Rows only the server writes (settlement runs and lines, from the settlement routes): no role
+   * creates, updates or deletes them through the entity API or sync; devices read them.
+   */
+  serverWritten?: true
 }
 
 /** Fields of every synced row; all set by the server. */
@@ -93,6 +100,8 @@ function answerOf(field: z.ZodType): z.ZodType {
   if (field instanceof z.ZodPipe) return z.string()
   return field
 }
+
+const moneyScales = (fields: readonly string[]) => Object.fromEntries(fields.map((f) => [f, MONEY_SCALE]))
 
 interface Declared extends Omit<EntitySpec, 'type' | 'input' | 'row' | 'serverFields'> {
   /** The server's fields and their answer schemas (they may override an input field, e.g. a required owner). */
@@ -191,6 +200,48 @@ const DECLARED: Record<EntityType, Declared> = {
       date: 'payment_date',
     },
   },
+  deduction: {
+    manualMerge: ['amount', 'rate', 'principal', 'instalment'],
+    decimals: { amount: MONEY_SCALE, rate: MONEY_SCALE, principal: MONEY_SCALE, instalment: MONEY_SCALE },
+    booleans: ['is_active'],
+    lists: [],
+    list: {
+      search: ['description', 'notes'],
+      sort: [...COMMON_SORT, 'effective_date', 'kind'],
+      defaultSort: ['effective_date', 'desc'],
+      filters: ['supplier_id', 'kind', 'is_active', 'purpose'],
+      date: 'effective_date',
+    },
+    check: deductionErrors,
+  },
+  settlement_run: {
+    serverWritten: true,
+    manualMerge: [],
+    decimals: moneyScales(RUN_MONEY_FIELDS),
+    booleans: [],
+    lists: [],
+    list: {
+      search: ['reference', 'notes'],
+      sort: [...COMMON_SORT, 'period_to', 'reference'],
+      defaultSort: ['period_to', 'desc'],
+      filters: ['status'],
+      date: 'period_to',
+    },
+  },
+  settlement_line: {
+    serverWritten: true,
+    manualMerge: [],
+    decimals: { ...moneyScales(LINE_MONEY_FIELDS), quantity: QUANTITY_SCALE },
+    booleans: [],
+    lists: ['detail'],
+    list: {
+      search: ['payout_note'],
+      sort: [...COMMON_SORT, 'period_to', 'net_payable', 'payout', 'carried_forward'],
+      defaultSort: ['period_to', 'desc'],
+      filters: ['run_id', 'supplier_id', 'status', 'payout_status'],
+      date: 'period_to',
+    },
+  },
 }
 
 function specOf(type: EntityType): EntitySpec {
@@ -246,3 +297,6 @@ export function parseEntityInput(type: EntityType, input: unknown): Record<strin
 export function serverOwnedFields(type: EntityType): string[] {
   return [...SYNCED_FIELDS, ...ENTITY_SPECS[type].serverFields]
 }
+
+/** The entity types clients write (every type but the ones the server writes alone). */
+export const CLIENT_WRITTEN_TYPES: readonly EntityType[] = ENTITY_TYPES.filter((t) => !ENTITY_SPECS[t].serverWritten)

@@ -16,16 +16,34 @@ const ALL = { read: 'all', create: 'all', update: 'all', delete: 'all' } as cons
 const READ = { read: 'all', create: 'none', update: 'none', delete: 'none' } as const
 const NONE = { read: 'none', create: 'none', update: 'none', delete: 'none' } as const
 
+/**
+ * Deductions are the office's (finance keeps the check-off); a collector reads them to answer a
+ * supplier's "why was this taken?". Settlement runs and lines are written by the server only
+ * (`canCreateSettlement`, `canApproveSettlement`); a collector reads the lines, the suppliers'
+ * statements, and not the runs (the business's totals).
+ */
+const SETTLEMENT_OFFICE = { deduction: ALL, settlement_run: READ, settlement_line: READ } as const
+
 const MATRIX: Matrix = {
-  admin: { supplier: ALL, product: ALL, product_rate: ALL, collection: ALL, payment: ALL },
-  manager: { supplier: ALL, product: ALL, product_rate: ALL, collection: ALL, payment: ALL },
-  finance: { supplier: READ, product: READ, product_rate: READ, collection: READ, payment: ALL },
+  admin: { supplier: ALL, product: ALL, product_rate: ALL, collection: ALL, payment: ALL, ...SETTLEMENT_OFFICE },
+  manager: { supplier: ALL, product: ALL, product_rate: ALL, collection: ALL, payment: ALL, ...SETTLEMENT_OFFICE },
+  finance: {
+    supplier: READ,
+    product: READ,
+    product_rate: READ,
+    collection: READ,
+    payment: ALL,
+    ...SETTLEMENT_OFFICE,
+  },
   collector: {
     supplier: { read: 'all', create: 'all', update: 'none', delete: 'none' },
     product: READ,
     product_rate: READ,
     collection: { read: 'own', create: 'own', update: 'own', delete: 'none' },
     payment: NONE,
+    deduction: READ,
+    settlement_run: NONE,
+    settlement_line: READ,
   },
 }
 
@@ -103,6 +121,19 @@ export function canManageUsers(role: Role): boolean {
  * decision the office takes on purpose (a corrected rate, a bonus agreed after the month).
  */
 export function canReprice(role: Role): boolean {
+  return role === 'admin' || role === 'manager'
+}
+
+/** Who computes a settlement run (a draft): the office that keeps the books. */
+export function canCreateSettlement(role: Role): boolean {
+  return role === 'admin' || role === 'manager' || role === 'finance'
+}
+
+/**
+ * Who approves a run, freezing it and recording its payouts: a manager or an admin, and never the
+ * person who computed it (two people see every payout before money moves; the server checks both).
+ */
+export function canApproveSettlement(role: Role): boolean {
   return role === 'admin' || role === 'manager'
 }
 

@@ -11,22 +11,32 @@ const ROLES: Role[] = ['admin', 'manager', 'finance', 'collector']
 const EVERYONE = ROLES
 const MASTER: Role[] = ['admin', 'manager']
 
-const PATHS: Record<EntityType, string> = {
+/** The types clients write (settlement runs and lines are the server's: settlement tests). */
+type Writable = Exclude<EntityType, 'settlement_run' | 'settlement_line'>
+
+const PATHS: Record<Writable, string> = {
   supplier: '/api/suppliers',
   product: '/api/products',
   product_rate: '/api/product-rates',
   collection: '/api/collections',
   payment: '/api/payments',
+  deduction: '/api/deductions',
 }
 
 /** Who may do what; a collector's collection rights are about their own rows (tested below). */
-const RULES: Record<EntityType, Record<'read' | 'create' | 'update' | 'delete', Role[]>> = {
+const RULES: Record<Writable, Record<'read' | 'create' | 'update' | 'delete', Role[]>> = {
   supplier: { read: EVERYONE, create: ['admin', 'manager', 'collector'], update: MASTER, delete: MASTER },
   product: { read: EVERYONE, create: MASTER, update: MASTER, delete: MASTER },
   product_rate: { read: EVERYONE, create: MASTER, update: MASTER, delete: MASTER },
   collection: { read: EVERYONE, create: ['admin', 'manager', 'collector'], update: MASTER, delete: MASTER },
   payment: {
     read: ['admin', 'manager', 'finance'],
+    create: ['admin', 'manager', 'finance'],
+    update: ['admin', 'manager', 'finance'],
+    delete: ['admin', 'manager', 'finance'],
+  },
+  deduction: {
+    read: EVERYONE,
     create: ['admin', 'manager', 'finance'],
     update: ['admin', 'manager', 'finance'],
     delete: ['admin', 'manager', 'finance'],
@@ -59,26 +69,37 @@ async function createBody(type: EntityType): Promise<Record<string, unknown>> {
       }
     case 'payment':
       return { supplier_id: base.supplierId, payment_date: '2026-02-01', amount: '10.00', payment_type: 'advance' }
+    case 'deduction':
+      return {
+        supplier_id: base.supplierId,
+        kind: 'charge',
+        description: 'Bags',
+        amount: '40.00',
+        effective_date: '2026-02-01',
+      }
+    default:
+      throw new Error(`${type} rows are written by the server only`)
   }
 }
 
 /** A harmless change of each type that keeps the row valid and priced the same. */
-const PATCHES: Record<EntityType, Record<string, unknown>> = {
+const PATCHES: Record<Writable, Record<string, unknown>> = {
   supplier: { address: 'Ridge road' },
   product: { description: 'Fresh' },
   product_rate: { is_active: true },
   collection: { notes: 'checked' },
   payment: { notes: 'checked' },
+  deduction: { notes: 'checked' },
 }
 
 /** Creates a row as admin and returns it. */
-async function adminCreate(type: EntityType) {
+async function adminCreate(type: Writable) {
   const res = await s.as.admin.post(PATHS[type], await createBody(type))
   if (res.status !== 201) throw new Error(`${type}: ${res.status} ${JSON.stringify(res.body)}`)
   return res.body as { id: string; version: number }
 }
 
-const versionOf = async (type: EntityType, id: string) => (await s.as.admin.get(`${PATHS[type]}/${id}`)).body.version
+const versionOf = async (type: Writable, id: string) => (await s.as.admin.get(`${PATHS[type]}/${id}`)).body.version
 
 function expectAllowed(res: Reply, allowed: boolean, ok: number, what: string) {
   expect(res.status, `${what}: ${JSON.stringify(res.body)}`).toBe(allowed ? ok : 403)
@@ -92,7 +113,7 @@ beforeAll(async () => {
 afterAll(() => s?.close())
 
 describe('role matrix', () => {
-  test.each(Object.keys(PATHS) as EntityType[])('%s routes', async (type) => {
+  test.each(Object.keys(PATHS) as Writable[])('%s routes', async (type) => {
     const path = PATHS[type]
     const rules = RULES[type]
     const target = await adminCreate(type)

@@ -18,6 +18,7 @@ import * as m008 from './migrations/008-grades-and-quality'
 import * as m009 from './migrations/009-settings-and-receipts'
 import * as m010 from './migrations/010-epoch'
 import * as m011 from './migrations/011-waiting-operations-index'
+import * as m012 from './migrations/012-settlement'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
@@ -35,6 +36,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '009-settings-and-receipts': m009,
       '010-epoch': m010,
       '011-waiting-operations-index': m011,
+      '012-settlement': m012,
     }
   }
 }

@@ -220,6 +220,76 @@ export interface RepricesTable {
   created_at: string
 }
 
+export interface DeductionsTable extends SyncedColumns {
+  supplier_id: string
+  kind: string
+  description: string
+  effective_date: string
+  end_date: string | null
+  amount_minor: Int | null
+  rate_minor: Int | null
+  unit: string | null
+  product_id: string | null
+  purpose: string | null
+  principal_minor: Int | null
+  instalment_minor: Int | null
+  notes: string | null
+  is_active: number
+}
+
+/** A settlement run (core's settlement-records.ts); money in minor units. */
+export interface SettlementRunsTable extends SyncedColumns {
+  period_from: string
+  period_to: string
+  status: string
+  reference: string
+  notes: string | null
+  approved_by: string | null
+  approved_at: string | null
+  suppliers: number
+  unpriced: number
+  late: number
+  floor_minor: Int
+  gross_minor: Int
+  advances_minor: Int
+  deducted_minor: Int
+  net_payable_minor: Int
+  payout_minor: Int
+  carried_forward_minor: Int
+}
+
+/** One supplier's line of a run; `detail` is JSON (its statement's items and deductions). */
+export interface SettlementLinesTable extends SyncedColumns {
+  run_id: string
+  supplier_id: string
+  period_from: string
+  period_to: string
+  status: string
+  unpriced: number
+  late: number
+  quantity_milli: Int
+  payout_status: string
+  payment_id: string | null
+  payout_note: string | null
+  detail: string
+  opening_minor: Int
+  gross_minor: Int
+  advances_minor: Int
+  available_minor: Int
+  deducted_minor: Int
+  net_payable_minor: Int
+  payout_minor: Int
+  carried_forward_minor: Int
+}
+
+/** What each approved run settled: a collection or payment belongs to one run at most. */
+export interface SettlementItemsTable {
+  entity_type: string
+  entity_id: string
+  run_id: string
+  late: number
+}
+
 export interface Database {
   users: UsersTable
   auth_tokens: AuthTokensTable
@@ -237,6 +307,10 @@ export interface Database {
   settings: SettingsTable
   receipt_prefixes: ReceiptPrefixesTable
   reprices: RepricesTable
+  deductions: DeductionsTable
+  settlement_runs: SettlementRunsTable
+  settlement_lines: SettlementLinesTable
+  settlement_items: SettlementItemsTable
 }
 
 export type { Generated }

@@ -133,7 +133,8 @@ async function complete<T extends EntityType>(
   if ('supplier_id' in next && changed('supplier_id')) {
     await requireLive(ctx, 'supplier', next.supplier_id as string, 'supplier_id')
   }
-  if ('product_id' in next && changed('product_id')) {
+  // A deduction's product is optional (a per-kg charge on every product when null).
+  if (next.product_id != null && changed('product_id')) {
     await requireLive(ctx, 'product', next.product_id as string, 'product_id')
   }
   if (type === 'product_rate' || type === 'collection') {

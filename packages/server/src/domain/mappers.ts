@@ -15,6 +15,9 @@ export const TABLES = {
   product_rate: 'product_rates',
   collection: 'collections',
   payment: 'payments',
+  deduction: 'deductions',
+  settlement_run: 'settlement_runs',
+  settlement_line: 'settlement_lines',
 } as const satisfies Record<EntityType, keyof Database>
 
 export type EntityTable = (typeof TABLES)[EntityType]
@@ -33,6 +36,17 @@ const COLUMNS: Readonly<Record<string, string>> = {
   snf_rate: 'snf_rate_minor',
   fat_percent: 'fat_hundredths',
   snf_percent: 'snf_hundredths',
+  principal: 'principal_minor',
+  instalment: 'instalment_minor',
+  floor: 'floor_minor',
+  gross: 'gross_minor',
+  advances: 'advances_minor',
+  deducted: 'deducted_minor',
+  net_payable: 'net_payable_minor',
+  payout: 'payout_minor',
+  carried_forward: 'carried_forward_minor',
+  opening: 'opening_minor',
+  available: 'available_minor',
 }
 
 /** The column a wire field is stored in. */

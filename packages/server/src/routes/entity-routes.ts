@@ -1,9 +1,10 @@
 /**
  * REST routes of one synced entity type: list, get, create, update
  * (PUT/PATCH with version), soft delete (?version=N). All writes go through
- * the domain service inside one transaction.
+ * the domain service inside one transaction. Types the server writes alone
+ * (settlement runs and lines) get the reads only.
  */
-import type { EntityType } from '@trackvault/core'
+import { ENTITY_SPECS, type EntityType } from '@trackvault/core'
 import type { FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { z } from 'zod'
@@ -17,6 +18,9 @@ const TAGS: Record<EntityType, string> = {
   product_rate: 'Product rates',
   collection: 'Collections',
   payment: 'Payments',
+  deduction: 'Deductions',
+  settlement_run: 'Settlement runs',
+  settlement_line: 'Settlement lines',
 }
 
 const errors = { 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema }
@@ -39,6 +43,8 @@ export function entityRoutes(type: EntityType) {
       { schema: { tags, summary: `Get one ${type}`, params: idParams, response: { 200: row, ...errors } } },
       async (request) => getEntity(app.db, type, request.actor, request.params.id),
     )
+    // Settlement runs and lines are written by the settlement routes only.
+    if (ENTITY_SPECS[type].serverWritten) return
 
     app.post(
       '/',

@@ -18,6 +18,9 @@ export const ENTITY_PATHS: Record<string, EntityType> = {
   '/api/product-rates': 'product_rate',
   '/api/collections': 'collection',
   '/api/payments': 'payment',
+  '/api/deductions': 'deduction',
+  '/api/settlement-runs': 'settlement_run',
+  '/api/settlement-lines': 'settlement_line',
 }
 export const TABLE_OF: Record<EntityType, (typeof ENTITY_TABLES)[number]> = {
   supplier: 'suppliers',
@@ -25,6 +28,9 @@ export const TABLE_OF: Record<EntityType, (typeof ENTITY_TABLES)[number]> = {
   product_rate: 'product_rates',
   collection: 'collections',
   payment: 'payments',
+  deduction: 'deductions',
+  settlement_run: 'settlement_runs',
+  settlement_line: 'settlement_lines',
 }
 export const PATH_OF = Object.fromEntries(Object.entries(ENTITY_PATHS).map(([p, t]) => [t, p])) as Record<
   EntityType,

@@ -5,7 +5,7 @@
  * login may succeed), and eight of the admin's operations parked in conflict
  * on device-admin (a resolve may succeed).
  */
-import { ENTITY_TYPES, type EntityType } from '@trackvault/core'
+import { ENTITY_TYPES, type EntityType, newId } from '@trackvault/core'
 import { expect } from 'vitest'
 import { TestDevice } from '../helpers/sync-client'
 import { seedBasics, type TestServer } from '../helpers/test-server'
@@ -44,7 +44,19 @@ export async function seedPools(s: TestServer): Promise<Pools> {
       payment_type: 'advance',
     })
     victims.payment.push(payment.body.id)
+    const deduction = await s.as.admin.post('/api/deductions', {
+      supplier_id: base.supplierId,
+      kind: 'per_quantity',
+      description: `Transport ${i}`,
+      rate: '2.50',
+      unit: 'kg',
+      effective_date: '2026-01-01',
+    })
+    victims.deduction.push(deduction.body.id)
   }
+  // Settlement runs and lines are written by the settlement routes only: ids that name no row here.
+  victims.settlement_run.push(newId())
+  victims.settlement_line.push(newId())
   for (const list of Object.values(victims)) for (const id of list) expect(id).toBeTruthy()
   const victimUsers: string[] = []
   for (let i = 0; i < 2; i++) {

@@ -8,7 +8,16 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../../src/db/schema'
 
-export const ENTITY_TABLES = ['suppliers', 'products', 'product_rates', 'collections', 'payments'] as const
+export const ENTITY_TABLES = [
+  'suppliers',
+  'products',
+  'product_rates',
+  'collections',
+  'payments',
+  'deductions',
+  'settlement_runs',
+  'settlement_lines',
+] as const
 
 /** Digest expressions of the tables whose rows change in place. */
 const DIGESTS: Record<string, string> = {
