@@ -109,7 +109,14 @@ describe('can: finance', () => {
   })
 
   it('reads everything else but writes none of it', () => {
-    for (const type of ['supplier', 'product', 'product_rate', 'collection', 'settlement_run', 'settlement_line'] as const) {
+    for (const type of [
+      'supplier',
+      'product',
+      'product_rate',
+      'collection',
+      'settlement_run',
+      'settlement_line',
+    ] as const) {
       expect(can(finance, type, 'read', OTHER)).toBe(true)
       for (const action of ['create', 'update', 'delete'] as const) {
         expect(can(finance, type, action, finance.id)).toBe(false)
