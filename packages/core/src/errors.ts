@@ -18,6 +18,17 @@ export const ERROR_CODES = {
   DUPLICATE: { status: 409, message: 'A record with this value already exists' },
   PREVIEW_STALE: { status: 409, message: 'The records changed since the preview; preview again' },
   LAST_ADMIN: { status: 409, message: 'This would leave no active admin' },
+  SETTLED: {
+    status: 409,
+    message: 'This record was settled in an approved settlement run; record an adjustment instead',
+  },
+  PERIOD_SETTLED: { status: 409, message: 'The period overlaps an approved settlement run of this supplier' },
+  RUN_STALE: { status: 409, message: 'The records changed since this run was computed; compute it again' },
+  RUN_NOT_DRAFT: { status: 409, message: 'Only a draft settlement run can be changed' },
+  SELF_APPROVAL: {
+    status: 403,
+    message: 'A settlement run is approved by someone other than the person who computed it',
+  },
   NO_RATE: { status: 422, message: 'No rate is in force for this product, unit and date' },
   RATE_OVERLAP: { status: 422, message: 'The rate overlaps another active rate' },
   REFERENCE_NOT_FOUND: { status: 422, message: 'A referenced record does not exist' },
