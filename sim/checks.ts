@@ -11,6 +11,8 @@
  * 4. History is gap-free: versions 1..version, the last one equals the row.
  * 5. The change log has no seq gaps and matches history one to one.
  * 6. Every balance equals its sums (the API, SQL, and a finance device).
+ * 6a. Settlement: one payout per approved line, items settled once, and the
+ *    runs' money adds up per supplier (settlement-checks.ts).
  * 7. Every price is the rate in force, in commit order, when it was priced; with
  *    none in force a collection is unpriced, and none stays unpriced while a
  *    rate covers it.
@@ -35,6 +37,7 @@ import {
 } from '@trackvault/core'
 import { type SyncedColumns, TABLES, toWire } from '@trackvault/server/testing'
 import { httpCall, type SimServer, type SimUser } from './server'
+import { checkSettlement } from './settlement-checks'
 
 export interface Anomaly {
   kind: string
@@ -375,6 +378,10 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
     if (seqOf.has(k)) add('CHANGE_LOG_DUPLICATE', `${k} logged twice`)
     seqOf.set(k, Number(c.seq))
   }
+
+  // ---- settlement: payouts once, items once, the money adds up (settlement-checks.ts)
+  const items = await db.selectFrom('settlement_items').select(['entity_type', 'entity_id', 'run_id']).execute()
+  out.push(...checkSettlement(rows, items, (k, n) => sim.note(k, n)))
 
   // ---- 6. balances: API = SQL sums = a finance (or admin) device's replica
   // Unpriced collections (no rate in force yet) are counted, not summed.

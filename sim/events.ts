@@ -2,7 +2,7 @@
  * What happens to a run besides people's actions: a device goes offline for
  * "days" or comes back, an app crashes, the server restarts, struggles (an
  * outage), is backed up or restored from its latest backup, requests arrive
- * in a burst, a shared phone changes hands. Also what a restore does to
+ * in a burst, a shared phone changes hands, the office settles a month. Also what a restore does to
  * sessions: a refused session is signed in again, or is an anomaly.
  */
 import { createHash } from 'node:crypto'
@@ -11,6 +11,7 @@ import { errText, type SimContext } from './context'
 import type { Device } from './device'
 import type { Held } from './network'
 import { PASSWORD, type SimUser } from './server'
+import { settlementEvent } from './settlement'
 
 /** One event, drawn by the scheduler (what can happen depends on the state of the run). */
 export async function event(sim: SimContext): Promise<void> {
@@ -26,6 +27,7 @@ export async function event(sim: SimContext): Promise<void> {
     burst: sim.network.held.filter((h) => !h.orphan).length >= 2 ? 18 : 0,
     offline_sync: offline.length > 0 ? 5 : 0,
     switch_user: sim.devices.some((d) => d.users.length > 1 && !d.busy()) ? 4 : 0,
+    settle: sim.settledMonths < 6 ? 3 : 0,
   })
   sim.traced(`event ${kind}`)
   switch (kind) {
@@ -64,6 +66,9 @@ export async function event(sim: SimContext): Promise<void> {
       return
     case 'restore':
       await restoreFromBackup(sim)
+      return
+    case 'settle':
+      await settlementEvent(sim)
       return
     case 'outage':
       sim.outageUntil = sim.step + sim.rng.int(5, 60)

@@ -62,6 +62,7 @@ export class Simulation implements SimContext {
   hot: string[] = []
   products: Array<{ id: string; unit: string }> = []
   markers = 0
+  settledMonths = 0
   private readonly started = performance.now()
 
   constructor(readonly opts: SimOptions) {
