@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto'
 import type { SyncSummary } from '@trackvault/client'
+import { ENTITY_TYPES } from '@trackvault/core'
 import { errText, type SimContext } from './context'
 import type { Device } from './device'
 import type { Held } from './network'
@@ -105,8 +106,8 @@ export async function signIn(sim: SimContext, d: Device, next: SimUser): Promise
   d.user = next
   d.signedOut = false
   const views = new Set<string>()
-  for (const api of [d.client.suppliers, d.client.collections, d.client.payments, d.client.productRates]) {
-    for (const r of await api.list({ include_deleted: true })) views.add(`${api.type}/${r.id}`)
+  for (const type of ENTITY_TYPES) {
+    for (const r of await d.client.entity(type).list({ include_deleted: true })) views.add(`${type}/${r.id}`)
   }
   for (const op of await d.client.queue()) {
     if (op.operation_type === 'create' && !views.has(`${op.entity_type}/${op.entity_id}`)) {
