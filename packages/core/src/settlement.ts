@@ -382,6 +382,11 @@ export function settleRun(ctx: RunContext, suppliers: readonly SupplierSettlemen
     seen.add(s.supplier_id)
   }
   const lines = suppliers.map((s) => settleSupplier(ctx, s))
+  return { period: ctx.period, lines, totals: runTotals(lines) }
+}
+
+/** A run's totals over its lines (a server computes each supplier's line with that supplier's settled periods). */
+export function runTotals(lines: readonly SettlementLine[]): RunTotals {
   const totals: RunTotals = {
     suppliers: lines.length,
     gross: 0n,
@@ -403,7 +408,7 @@ export function settleRun(ctx: RunContext, suppliers: readonly SupplierSettlemen
     totals.payout += l.payout
     totals.carried_forward += l.carried_forward
   }
-  return { period: ctx.period, lines, totals }
+  return totals
 }
 
 /** What a supplier's next run starts from: the carried-forward balance and each deduction's state. */

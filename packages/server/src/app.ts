@@ -27,6 +27,7 @@ import { peopleRoutes } from './routes/people-routes'
 import { reportRoutes } from './routes/report-routes'
 import { repriceRoutes } from './routes/reprice-routes'
 import { settingsRoutes } from './routes/settings-routes'
+import { settlementRoutes } from './routes/settlement-routes'
 import { syncRoutes } from './routes/sync-routes'
 import { userRoutes } from './routes/user-routes'
 
@@ -161,6 +162,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(entityRoutes('payment'), { prefix: '/payments' })
       await api.register(entityRoutes('deduction'), { prefix: '/deductions' })
       await api.register(entityRoutes('settlement_run'), { prefix: '/settlement-runs' })
+      await api.register(settlementRoutes, { prefix: '/settlement-runs' })
       await api.register(entityRoutes('settlement_line'), { prefix: '/settlement-lines' })
       await api.register(reportRoutes)
       await api.register(settingsRoutes, { prefix: '/settings' })

@@ -1,0 +1,278 @@
+/**
+ * Settlement runs on the server (issue 17): a draft computed from the database, approval exactly
+ * once (concurrent double clicks, retries), who may do what, stale drafts, settled periods and
+ * records (REST and sync), discard, the rows reaching devices through the pull, and balances
+ * after approval; a property test of the money identity over several runs.
+ */
+import { newId } from '@trackvault/core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { TestDevice } from './helpers/sync-client'
+import { type Api, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
+
+let s: TestServer
+let basics: Awaited<ReturnType<typeof seedBasics>>
+
+beforeAll(async () => {
+  s = await startTestServer()
+  basics = await seedBasics(s.as.manager, '100.00')
+})
+afterAll(() => s?.close())
+
+async function supplier(api: Api = s.as.manager) {
+  const res = await api.post('/api/suppliers', { code: `S${newId().slice(-8)}`, name: 'Wanjiru' })
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body.id as string
+}
+
+async function collect(supplierId: string, date: string, quantity: string, productId = basics.productId) {
+  const res = await s.as.manager.post('/api/collections', {
+    supplier_id: supplierId,
+    product_id: productId,
+    collection_date: date,
+    quantity,
+    unit: 'kg',
+  })
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body
+}
+
+async function pay(supplierId: string, date: string, amount: string, payment_type = 'advance') {
+  const res = await s.as.finance.post('/api/payments', {
+    supplier_id: supplierId,
+    payment_date: date,
+    amount,
+    payment_type,
+  })
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body
+}
+
+async function deduct(fields: Record<string, unknown>) {
+  const res = await s.as.finance.post('/api/deductions', fields)
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body
+}
+
+const run = (api: Api, body: Record<string, unknown>) => api.post('/api/settlement-runs', body)
+const approve = (api: Api, id: string, version = 1) => api.post(`/api/settlement-runs/${id}/approve`, { version })
+
+describe('a run computed, approved and settled', () => {
+  let sup: string
+  let draft: Awaited<ReturnType<typeof run>>['body']
+  const ids: Record<string, string> = {}
+
+  beforeAll(async () => {
+    sup = await supplier()
+    ids.c1 = (await collect(sup, '2026-05-03', '120'))!.id // 12000.00
+    ids.c2 = (await collect(sup, '2026-05-20', '30.5'))!.id // 3050.00
+    ids.p1 = (await pay(sup, '2026-05-10', '2000.00')).id
+    await deduct({
+      supplier_id: sup,
+      kind: 'per_period',
+      description: 'Society fee',
+      amount: '100.00',
+      effective_date: '2026-01-01',
+    })
+    await deduct({
+      supplier_id: sup,
+      kind: 'per_quantity',
+      description: 'Transport',
+      rate: '2.50',
+      unit: 'kg',
+      effective_date: '2026-01-01',
+    })
+  })
+
+  test('who may compute: a collector may not; a draft has the figures of core’s rule', async () => {
+    const denied = await run(s.as.collector, {
+      period_from: '2026-05-01',
+      period_to: '2026-05-31',
+      supplier_ids: [sup],
+    })
+    expect([denied.status, denied.body.error.code]).toEqual([403, 'FORBIDDEN'])
+    const backwards = await run(s.as.finance, {
+      period_from: '2026-05-31',
+      period_to: '2026-05-01',
+      supplier_ids: [sup],
+    })
+    expect([backwards.status, backwards.body.error.code]).toEqual([422, 'VALIDATION_FAILED'])
+    const unknown = await run(s.as.finance, {
+      period_from: '2026-05-01',
+      period_to: '2026-05-31',
+      supplier_ids: [newId()],
+    })
+    expect([unknown.status, unknown.body.error.code]).toEqual([422, 'REFERENCE_NOT_FOUND'])
+
+    const res = await run(s.as.finance, { period_from: '2026-05-01', period_to: '2026-05-31', supplier_ids: [sup] })
+    expect(res.status, JSON.stringify(res.body)).toBe(201)
+    draft = res.body
+    expect(draft.run).toMatchObject({
+      status: 'draft',
+      reference: '2026-05-01/2026-05-31',
+      version: 1,
+      suppliers: 1,
+      gross: '15050.00',
+      advances: '2000.00',
+      deducted: '476.25', // 100.00 fee + 150.500 kg x 2.50 = 376.25
+      net_payable: '12573.75',
+      payout: '12573.75',
+      carried_forward: '0.00',
+      floor: '0.00',
+    })
+    expect(draft.lines).toHaveLength(1)
+    expect(draft.lines[0]).toMatchObject({
+      supplier_id: sup,
+      run_id: draft.run.id,
+      status: 'draft',
+      opening: '0.00',
+      quantity: '150.500',
+      payout_status: 'pending',
+      payment_id: null,
+    })
+    expect(draft.lines[0].detail.collections.map((c: { id: string }) => c.id).sort()).toEqual([ids.c1, ids.c2].sort())
+    expect(draft.lines[0].detail.payments.map((p: { id: string }) => p.id)).toEqual([ids.p1])
+
+    // The reference is unique among live runs.
+    const again = await run(s.as.finance, { period_from: '2026-05-01', period_to: '2026-05-31', supplier_ids: [sup] })
+    expect([again.status, again.body.error.code]).toEqual([409, 'DUPLICATE'])
+  })
+
+  test('approval: managers and admins only, never the creator; a stale draft is refused', async () => {
+    const finance = await approve(s.as.finance, draft.run.id)
+    expect([finance.status, finance.body.error.code]).toEqual([403, 'FORBIDDEN'])
+    const collector = await approve(s.as.collector, draft.run.id)
+    expect([collector.status, collector.body.error.code]).toEqual([403, 'FORBIDDEN'])
+
+    // A collection recorded after the draft: the draft is stale.
+    const late = await collect(sup, '2026-05-25', '1')
+    const stale = await approve(s.as.manager, draft.run.id)
+    expect([stale.status, stale.body.error.code]).toEqual([409, 'RUN_STALE'])
+    const del = await s.as.manager.del(`/api/collections/${late.id}?version=${late.version}`)
+    expect(del.status).toBe(200)
+  })
+
+  test('concurrent double clicks by two managers and retries approve once: one payment per payout', async () => {
+    const attempts = await Promise.all([
+      approve(s.as.manager, draft.run.id),
+      approve(s.as.admin, draft.run.id),
+      approve(s.as.manager, draft.run.id),
+      approve(s.as.admin, draft.run.id),
+    ])
+    for (const a of attempts) expect(a.status, JSON.stringify(a.body)).toBe(200)
+    const answers = attempts.map((a) => a.body)
+    expect(new Set(answers.map((a) => a.run.version))).toEqual(new Set([2]))
+    expect(new Set(answers.map((a) => a.lines[0].payment_id)).size).toBe(1)
+    const approved = answers[0]
+    expect(approved.run).toMatchObject({ status: 'approved', version: 2 })
+    expect([s.users.manager.id, s.users.admin.id]).toContain(approved.run.approved_by)
+    expect(approved.lines[0]).toMatchObject({ status: 'approved', payout_status: 'pending', version: 2 })
+
+    const retry = await approve(s.as.manager, draft.run.id, 1)
+    expect(retry.status).toBe(200)
+    expect(retry.body).toEqual(approved)
+
+    const payments = (await s.as.finance.get(`/api/payments?supplier_id=${sup}&limit=100`)).body.data
+    const payouts = payments.filter((p: { payment_type: string }) => p.payment_type === 'full')
+    expect(payouts).toHaveLength(1)
+    expect(payouts[0]).toMatchObject({
+      id: approved.lines[0].payment_id,
+      amount: '12573.75',
+      payment_method: 'bank_transfer',
+      reference_number: '2026-05-01/2026-05-31',
+      confirmed_large: true,
+    })
+  })
+
+  test('settled records refuse updates and deletes (REST and sync); creates in the period are late items', async () => {
+    const c1 = (await s.as.manager.get(`/api/collections/${ids.c1}`)).body
+    const edit = await s.as.manager.patch(`/api/collections/${ids.c1}`, { quantity: '121', version: c1.version })
+    expect([edit.status, edit.body.error.code]).toEqual([409, 'SETTLED'])
+    const del = await s.as.manager.del(`/api/collections/${ids.c1}?version=${c1.version}`)
+    expect([del.status, del.body.error.code]).toEqual([409, 'SETTLED'])
+    const unversioned = await s.as.manager.del(`/api/collections/${ids.c1}`)
+    expect([unversioned.status, unversioned.body.error.code]).toEqual([409, 'SETTLED'])
+    const p1 = (await s.as.finance.get(`/api/payments/${ids.p1}`)).body
+    const payEdit = await s.as.finance.patch(`/api/payments/${ids.p1}`, { amount: '1.00', version: p1.version })
+    expect([payEdit.status, payEdit.body.error.code]).toEqual([409, 'SETTLED'])
+
+    const device = new TestDevice(s.as.manager, 'device-manager')
+    const pushed = await device.push([
+      device.op('collection', 'update', ids.c1, { quantity: '99' }, c1.version),
+      device.op('payment', 'delete', ids.p1, {}, p1.version),
+    ])
+    expect(pushed.status).toBe(200)
+    expect(
+      pushed.body.results.map((r: { status: string; error?: { code: string } }) => [r.status, r.error?.code]),
+    ).toEqual([
+      ['failed', 'SETTLED'],
+      ['failed', 'SETTLED'],
+    ])
+    expect((await s.as.manager.get(`/api/collections/${ids.c1}`)).body.version).toBe(c1.version)
+
+    // A delivery of May recorded after May was settled: accepted; June's run pays it, marked late.
+    const late = await collect(sup, '2026-05-28', '10')
+    expect(late.total_amount).toBe('1000.00')
+    const overlap = await run(s.as.finance, { period_from: '2026-05-15', period_to: '2026-06-30', supplier_ids: [sup] })
+    expect([overlap.status, overlap.body.error.code]).toEqual([409, 'PERIOD_SETTLED'])
+    const june = await run(s.as.finance, { period_from: '2026-06-01', period_to: '2026-06-30', supplier_ids: [sup] })
+    expect(june.status, JSON.stringify(june.body)).toBe(201)
+    expect(june.body.lines[0]).toMatchObject({ late: 1, gross: '1000.00', opening: '0.00' })
+    expect(june.body.lines[0].detail.collections).toEqual([
+      expect.objectContaining({ id: late.id, late: true, amount: '1000.00' }),
+    ])
+
+    // Discard: a draft only; its lines are deleted, and the default reference is free for a new draft.
+    const discarded = await s.as.finance.post(`/api/settlement-runs/${june.body.run.id}/discard`, { version: 1 })
+    expect(discarded.status, JSON.stringify(discarded.body)).toBe(200)
+    expect(discarded.body).toMatchObject({ status: 'discarded', version: 2 })
+    expect((await s.as.finance.get(`/api/settlement-lines/${june.body.lines[0].id}`)).status).toBe(404)
+    const kept = await s.as.finance.get(`/api/settlement-lines?run_id=${june.body.run.id}&include_deleted=true`)
+    expect(
+      kept.body.data.map((l: { deleted_at: string | null; status: string }) => [l.status, l.deleted_at !== null]),
+    ).toEqual([['discarded', true]])
+    const twice = await s.as.finance.post(`/api/settlement-runs/${june.body.run.id}/discard`, { version: 2 })
+    expect([twice.status, twice.body.error.code]).toEqual([409, 'RUN_NOT_DRAFT'])
+    const notDraft = await s.as.finance.post(`/api/settlement-runs/${draft.run.id}/discard`, { version: 2 })
+    expect([notDraft.status, notDraft.body.error.code]).toEqual([409, 'RUN_NOT_DRAFT'])
+    const redo = await run(s.as.finance, { period_from: '2026-06-01', period_to: '2026-06-30', supplier_ids: [sup] })
+    expect(redo.status, JSON.stringify(redo.body)).toBe(201)
+    expect(redo.body.run.reference).toBe('2026-06-01/2026-06-30 #2')
+  })
+
+  test('the creator may not approve their own run', async () => {
+    const other = await supplier()
+    await collect(other, '2026-05-05', '1')
+    const mine = await run(s.as.manager, {
+      period_from: '2026-05-01',
+      period_to: '2026-05-31',
+      supplier_ids: [other],
+      reference: 'self',
+    })
+    expect(mine.status, JSON.stringify(mine.body)).toBe(201)
+    const self = await approve(s.as.manager, mine.body.run.id)
+    expect([self.status, self.body.error.code]).toEqual([403, 'SELF_APPROVAL'])
+  })
+
+  test('runs and lines reach devices through the pull; a collector gets the lines, not the runs', async () => {
+    const pullAll = async (api: Api) => {
+      const out: { entity_type: string; entity_id: string; version: number; deleted: boolean }[] = []
+      let cursor: string | undefined
+      for (;;) {
+        const res = await api.get(`/api/sync/changes?limit=1000${cursor ? `&since=${encodeURIComponent(cursor)}` : ''}`)
+        expect(res.status).toBe(200)
+        out.push(...res.body.changes)
+        cursor = res.body.cursor
+        if (!res.body.has_more) return out
+      }
+    }
+    const manager = await pullAll(s.as.manager)
+    const has = (changes: typeof manager, type: string, id: string, version: number) =>
+      changes.some((c) => c.entity_type === type && c.entity_id === id && c.version === version)
+    expect(has(manager, 'settlement_run', draft.run.id, 2)).toBe(true)
+    expect(has(manager, 'settlement_line', draft.lines[0].id, 2)).toBe(true)
+    const collector = await pullAll(s.as.collector)
+    expect(has(collector, 'settlement_line', draft.lines[0].id, 2)).toBe(true)
+    expect(collector.some((c) => c.entity_type === 'settlement_run')).toBe(false)
+    expect((await s.as.collector.get(`/api/settlement-runs/${draft.run.id}`)).status).toBe(403)
+  })
+})
