@@ -253,6 +253,57 @@ describe('a run computed, approved and settled', () => {
     expect([self.status, self.body.error.code]).toEqual([403, 'SELF_APPROVAL'])
   })
 
+  test('repricing leaves settled collections as they are and says how many it skipped', async () => {
+    const rate = (await s.as.manager.get(`/api/product-rates/${basics.rateId}`)).body
+    const fix = await s.as.manager.patch(`/api/product-rates/${basics.rateId}`, {
+      rate: '110.00',
+      version: rate.version,
+    })
+    expect(fix.status).toBe(200)
+    const preview = await s.as.manager.post('/api/reprices/preview', {
+      product_id: basics.productId,
+      from: '2026-05-01',
+      to: '2026-05-31',
+    })
+    expect(preview.status, JSON.stringify(preview.body)).toBe(200)
+    expect(preview.body.settled).toBe(2)
+    const changed = preview.body.changes.map((c: { id: string }) => c.id)
+    expect(changed).not.toContain(ids.c1)
+    expect(changed).not.toContain(ids.c2)
+    expect(changed.length).toBeGreaterThan(0)
+    const applied = await s.as.manager.post('/api/reprices', {
+      scope: { product_id: basics.productId, from: '2026-05-01', to: '2026-05-31' },
+      reason: 'May rate corrected',
+      fingerprint: preview.body.fingerprint,
+    })
+    expect(applied.status, JSON.stringify(applied.body)).toBe(200)
+    expect((await s.as.manager.get(`/api/collections/${ids.c1}`)).body.total_amount).toBe('12000.00')
+  })
+
+  test('an adjustment (signed) corrects a settled period in the next run', async () => {
+    const refused = await s.as.finance.post('/api/deductions', {
+      supplier_id: sup,
+      kind: 'charge',
+      description: 'Bags',
+      amount: '-5.00',
+      effective_date: '2026-06-01',
+    })
+    expect([refused.status, refused.body.error.code]).toEqual([422, 'VALIDATION_FAILED'])
+    const credit = await deduct({
+      supplier_id: sup,
+      kind: 'adjustment',
+      description: 'May weighing corrected',
+      amount: '-150.00',
+      effective_date: '2026-06-15',
+    })
+    expect(credit.amount).toBe('-150.00')
+    const july = await run(s.as.finance, { period_from: '2026-07-01', period_to: '2026-07-31', supplier_ids: [sup] })
+    expect(july.status, JSON.stringify(july.body)).toBe(201)
+    const adj = july.body.lines[0].detail.deductions.find((d: { kind: string }) => d.kind === 'adjustment')
+    expect(adj).toMatchObject({ deduction_id: credit.id, applied: '-150.00' })
+    await s.as.finance.post(`/api/settlement-runs/${july.body.run.id}/discard`, { version: 1 })
+  })
+
   test('runs and lines reach devices through the pull; a collector gets the lines, not the runs', async () => {
     const pullAll = async (api: Api) => {
       const out: { entity_type: string; entity_id: string; version: number; deleted: boolean }[] = []
