@@ -386,6 +386,7 @@ describe('REST: every role x every entity endpoint x own/other rows', () => {
       supplier_id: supplier.id,
       total_collections: '600.00',
       total_payments: '50.00',
+      total_deductions: '0.00',
       balance: '550.00',
       unpriced_collections: 0,
     })

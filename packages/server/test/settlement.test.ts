@@ -304,6 +304,66 @@ describe('a run computed, approved and settled', () => {
     await s.as.finance.post(`/api/settlement-runs/${july.body.run.id}/discard`, { version: 1 })
   })
 
+  test('after approval a supplier’s balance and statement are the run’s carried forward', async () => {
+    const other = await supplier()
+    await collect(other, '2026-05-04', '50') // 5500.00 at 110.00 (the corrected rate above)
+    await pay(other, '2026-05-06', '1000.00')
+    await deduct({
+      supplier_id: other,
+      kind: 'per_period',
+      description: 'Society fee',
+      amount: '100.00',
+      effective_date: '2026-05-01',
+    })
+    await deduct({
+      supplier_id: other,
+      kind: 'credit',
+      purpose: 'loan',
+      description: 'Loan',
+      principal: '5000.00',
+      instalment: '3000.00',
+      effective_date: '2026-05-01',
+    })
+    const draft = await run(s.as.finance, {
+      period_from: '2026-05-01',
+      period_to: '2026-05-31',
+      supplier_ids: [other],
+      reference: 'balances',
+      pay_at_most: '500.00',
+    })
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201)
+    // 4500.00 available; 3100.00 deducted; 1400.00 net, 500.00 paid now, 900.00 carried.
+    expect(draft.body.lines[0]).toMatchObject({
+      available: '4500.00',
+      deducted: '3100.00',
+      net_payable: '1400.00',
+      payout: '500.00',
+      carried_forward: '900.00',
+    })
+    const before = (await s.as.finance.get(`/api/suppliers/${other}/balance`)).body
+    expect(before).toMatchObject({ balance: '4500.00', total_deductions: '0.00' })
+    expect((await approve(s.as.admin, draft.body.run.id)).status).toBe(200)
+    const after = (await s.as.finance.get(`/api/suppliers/${other}/balance`)).body
+    expect(after).toMatchObject({ total_payments: '1500.00', total_deductions: '3100.00', balance: '900.00' })
+    const statement = (await s.as.finance.get(`/api/suppliers/${other}/statement`)).body
+    expect(statement.closing_balance).toBe('900.00')
+    expect(
+      statement.lines
+        .filter((l: { kind: string }) => l.kind === 'deduction')
+        .map((l: { deducted: string; date: string }) => [l.date, l.deducted]),
+    ).toEqual([
+      ['2026-05-31', '100.00'],
+      ['2026-05-31', '3000.00'],
+    ])
+    const june = (await s.as.finance.get(`/api/suppliers/${other}/statement?from_date=2026-06-01`)).body
+    // The payout is dated the approval day (today), not in May: June opens before it was paid.
+    expect(june.opening_balance).toBe('1400.00')
+    const report = (await s.as.finance.get('/api/reports/balances')).body
+    expect(report.data.find((r: { supplier_id: string }) => r.supplier_id === other)).toMatchObject({
+      balance: '900.00',
+    })
+  })
+
   test('runs and lines reach devices through the pull; a collector gets the lines, not the runs', async () => {
     const pullAll = async (api: Api) => {
       const out: { entity_type: string; entity_id: string; version: number; deleted: boolean }[] = []
