@@ -4,7 +4,8 @@
  * records (REST and sync), discard, the rows reaching devices through the pull, and balances
  * after approval; a property test of the money identity over several runs.
  */
-import { newId } from '@trackvault/core'
+import { newId, todayIn } from '@trackvault/core'
+import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { TestDevice } from './helpers/sync-client'
 import { type Api, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
@@ -385,5 +386,302 @@ describe('a run computed, approved and settled', () => {
     expect(has(collector, 'settlement_line', draft.lines[0].id, 2)).toBe(true)
     expect(collector.some((c) => c.entity_type === 'settlement_run')).toBe(false)
     expect((await s.as.collector.get(`/api/settlement-runs/${draft.run.id}`)).status).toBe(403)
+  })
+})
+
+// ------------------------------------------------------------------ the property, on a real server
+
+const DAYS = 7
+/**
+ * The periods end today (the business's time zone is UTC here): the payouts approval records are
+ * dated today, inside the last period, so a payout counted again as an advance would show.
+ */
+const startFor = (periods: number) => Date.parse(`${todayIn('UTC')}T00:00:00Z`) - (periods * DAYS - 1) * 86_400_000
+const cents = (n: bigint) => {
+  const neg = n < 0n
+  const s = (neg ? -n : n).toString().padStart(3, '0')
+  return `${neg ? '-' : ''}${s.slice(0, -2)}.${s.slice(-2)}`
+}
+const milli = (n: bigint) => {
+  const s = n.toString().padStart(4, '0')
+  return `${s.slice(0, -3)}.${s.slice(-3)}`
+}
+const minor = (v: string) => {
+  const neg = v.startsWith('-')
+  const [w, f = ''] = (neg ? v.slice(1) : v).split('.')
+  const n = BigInt(w) * 100n + BigInt((f + '00').slice(0, 2))
+  return neg ? -n : n
+}
+
+interface World {
+  periods: number
+  floor: bigint
+  rate: bigint
+  /** Product B has no rate until this step: its collections wait unpriced, then are priced. */
+  priceB: number
+  suppliers: {
+    collections: { day: number; delay: number; qty: bigint; b: boolean }[]
+    payments: { day: number; delay: number; amount: bigint; partial: boolean }[]
+    deductions: {
+      kind: 'charge' | 'per_quantity' | 'per_period' | 'credit' | 'adjustment'
+      at: number
+      day: number
+      amount: bigint
+      negative: boolean
+      rate: bigint
+      onlyA: boolean
+      instalment: bigint
+      active: boolean
+    }[]
+    payAtMost: (bigint | null)[]
+  }[]
+}
+
+const worldArb: fc.Arbitrary<World> = fc.integer({ min: 3, max: 4 }).chain((periods) => {
+  const day = fc.integer({ min: 0, max: periods * DAYS - 1 })
+  const step = fc.integer({ min: 0, max: periods - 1 })
+  // In its period's run, late (after its period was approved), or early (before its period's run: left for it).
+  const delay = fc.oneof(
+    { weight: 3, arbitrary: fc.constant(0) },
+    { weight: 2, arbitrary: fc.integer({ min: -1, max: 2 }) },
+  )
+  const amount = fc.bigInt({ min: 1n, max: 5_000_000n })
+  return fc.record({
+    periods: fc.constant(periods),
+    floor: fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 300_000n })),
+    rate: fc.bigInt({ min: 1n, max: 20_000n }),
+    priceB: step,
+    suppliers: fc.array(
+      fc.record({
+        collections: fc.array(fc.record({ day, delay, qty: fc.bigInt({ min: 1n, max: 500_000n }), b: fc.boolean() }), {
+          maxLength: 7,
+        }),
+        payments: fc.array(fc.record({ day, delay, amount, partial: fc.boolean() }), { maxLength: 3 }),
+        deductions: fc.array(
+          fc.record({
+            kind: fc.constantFrom('charge', 'per_quantity', 'per_period', 'credit', 'adjustment'),
+            at: step,
+            day,
+            amount,
+            negative: fc.boolean(),
+            rate: fc.bigInt({ min: 1n, max: 1_000n }),
+            onlyA: fc.boolean(),
+            instalment: amount,
+            active: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+          }),
+          { maxLength: 4 },
+        ),
+        payAtMost: fc.array(fc.option(fc.bigInt({ min: 0n, max: 2_000_000n }), { freq: 2 }), {
+          minLength: periods,
+          maxLength: periods,
+        }),
+      }),
+      { minLength: 1, maxLength: 2 },
+    ),
+  }) as fc.Arbitrary<World>
+})
+
+describe('settlement over consecutive runs on the database (property)', () => {
+  let p: TestServer
+  beforeAll(async () => {
+    p = await startTestServer()
+  })
+  afterAll(() => p?.close())
+
+  test('sum of payouts + each last carried forward = priced collections - advances - deductions applied, exactly', async () => {
+    await fc.assert(
+      fc.asyncProperty(worldArb, async (world) => {
+        const m = p.as.manager
+        const f = p.as.finance
+        const ok = (res: { status: number; body: unknown }, status = 201) => {
+          expect(res.status, JSON.stringify(res.body)).toBe(status)
+          return res.body as Record<string, any>
+        }
+        ok(await p.as.admin.patch('/api/settings', { settlement_floor: cents(world.floor) }), 200)
+        const product = async () =>
+          ok(await m.post('/api/products', { code: `P${newId().slice(-10)}`, name: 'Leaf', default_unit: 'kg' })).id
+        const a = await product()
+        const b = await product()
+        ok(
+          await m.post('/api/product-rates', {
+            product_id: a,
+            unit: 'kg',
+            rate: cents(world.rate),
+            effective_date: '2020-01-01',
+          }),
+        )
+        const rateB = world.rate + 7n
+        const sups = []
+        for (const w of world.suppliers) {
+          const id = ok(await m.post('/api/suppliers', { code: `S${newId().slice(-10)}`, name: 'Njeri' })).id as string
+          sups.push({ id, w })
+        }
+        const start = startFor(world.periods)
+        const dayOf = (d: number) => new Date(start + d * 86_400_000).toISOString().slice(0, 10)
+        const period = (k: number) => ({ period_from: dayOf(k * DAYS), period_to: dayOf(k * DAYS + DAYS - 1) })
+        const arrives = (d: number, delay: number) =>
+          Math.max(0, Math.min(Math.floor(d / DAYS) + delay, world.periods - 1))
+
+        let payouts = 0n
+        let deducted = 0n
+        const carried = new Map<string, bigint>()
+        for (let k = 0; k < world.periods; k++) {
+          if (k === world.priceB) {
+            ok(
+              await m.post('/api/product-rates', {
+                product_id: b,
+                unit: 'kg',
+                rate: cents(rateB),
+                effective_date: '2020-01-01',
+              }),
+            )
+          }
+          for (const { id, w } of sups) {
+            for (const c of w.collections.filter((c) => arrives(c.day, c.delay) === k)) {
+              const body = {
+                supplier_id: id,
+                product_id: c.b ? b : a,
+                collection_date: dayOf(c.day),
+                quantity: milli(c.qty),
+                unit: 'kg',
+              }
+              ok(await m.post('/api/collections', body))
+            }
+            for (const x of w.payments.filter((x) => arrives(x.day, x.delay) === k)) {
+              const body = {
+                supplier_id: id,
+                payment_date: dayOf(x.day),
+                amount: cents(x.amount),
+                payment_type: x.partial ? 'partial' : 'advance',
+              }
+              ok(await f.post('/api/payments', body))
+            }
+            for (const d of w.deductions.filter((d) => d.at === k)) {
+              const base = { supplier_id: id, description: d.kind, effective_date: dayOf(d.day), is_active: d.active }
+              const kinds = {
+                charge: { amount: cents(d.amount) },
+                per_period: { amount: cents(d.amount / 10n + 1n) },
+                per_quantity: { rate: cents(d.rate), unit: 'kg', product_id: d.onlyA ? a : null },
+                credit: {
+                  purpose: 'inputs',
+                  principal: cents(d.amount),
+                  instalment: cents(d.instalment < d.amount ? d.instalment : d.amount),
+                },
+                adjustment: { amount: cents(d.negative ? -d.amount : d.amount) },
+              }
+              ok(await f.post('/api/deductions', { ...base, kind: d.kind, ...kinds[d.kind] }))
+            }
+          }
+          // One run per supplier, so each has its own partial payout (pay_at_most applies to a whole run).
+          for (const { id, w } of sups) {
+            const cap = w.payAtMost[k]
+            const draft = ok(
+              await f.post('/api/settlement-runs', {
+                ...period(k),
+                supplier_ids: [id],
+                reference: `prop-${newId()}`,
+                ...(cap === null ? {} : { pay_at_most: cents(cap) }),
+              }),
+            )
+            expect(draft.lines).toHaveLength(1)
+            const approved = ok(await m.post(`/api/settlement-runs/${draft.run.id}/approve`, { version: 1 }), 200)
+            const line = approved.lines[0] as Record<string, any>
+            if (cap !== null) expect(minor(line.payout) <= cap).toBe(true)
+            expect(minor(line.payout) + minor(line.carried_forward)).toBe(minor(line.available) - minor(line.deducted))
+            expect(line.detail.deductions.reduce((t: bigint, d: { applied: string }) => t + minor(d.applied), 0n)).toBe(
+              minor(line.deducted),
+            )
+            payouts += minor(line.payout)
+            deducted += minor(line.deducted)
+            carried.set(id, minor(line.carried_forward))
+            if (minor(line.payout) > 0n) {
+              const payment = ok(await f.get(`/api/payments/${line.payment_id}`), 200)
+              expect([payment.amount, payment.payment_type]).toEqual([line.payout, 'full'])
+            }
+          }
+        }
+
+        // The identity, against the generated numbers: every row arrived, and product B was priced, by the last run.
+        const round = (qty: bigint, rate: bigint) => {
+          const r = qty * rate
+          return r / 1000n + ((r % 1000n) * 2n >= 1000n ? 1n : 0n)
+        }
+        let collections = 0n
+        let advances = 0n
+        for (const { w } of sups) {
+          for (const c of w.collections) collections += round(c.qty, c.b ? rateB : world.rate)
+          for (const x of w.payments) advances += x.amount
+        }
+        const lastCarried = [...carried.values()].reduce((t, v) => t + v, 0n)
+        expect(payouts + lastCarried).toBe(collections - advances - deducted)
+        // And each supplier's balance is its last carried forward (all settled, no payout failed).
+        for (const { id } of sups) {
+          const balance = ok(await f.get(`/api/suppliers/${id}/balance`), 200)
+          expect(minor(balance.balance)).toBe(carried.get(id))
+        }
+      }),
+      { numRuns: 15 },
+    )
+  }, 120_000)
+})
+
+describe('a run over every supplier with something to settle', () => {
+  let q: TestServer
+  beforeAll(async () => {
+    q = await startTestServer()
+  })
+  afterAll(() => q?.close())
+
+  test('suppliers with nothing get no line, and their late deliveries are late items of the next run', async () => {
+    const b = await seedBasics(q.as.manager, '10.00')
+    const idle = (await q.as.manager.post('/api/suppliers', { code: 'IDLE', name: 'Idle' })).body.id as string
+    const add = (supplier_id: string, collection_date: string, quantity: string) =>
+      q.as.manager.post('/api/collections', {
+        supplier_id,
+        product_id: b.productId,
+        collection_date,
+        quantity,
+        unit: 'kg',
+      })
+    expect((await add(b.supplierId, '2026-03-03', '10')).status).toBe(201)
+    const march = { period_from: '2026-03-01', period_to: '2026-03-31' }
+    const draft = await q.as.finance.post('/api/settlement-runs', march)
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201)
+    expect(draft.body.lines.map((l: { supplier_id: string }) => l.supplier_id)).toEqual([b.supplierId])
+
+    // Something to settle appears for another supplier: the draft no longer covers everyone.
+    const early = await add(idle, '2026-03-09', '1')
+    expect(
+      (await q.as.manager.post(`/api/settlement-runs/${draft.body.run.id}/approve`, { version: 1 })).body.error.code,
+    ).toBe('RUN_STALE')
+    expect((await q.as.manager.del(`/api/collections/${early.body.id}?version=1`)).status).toBe(200)
+    const approved = await q.as.manager.post(`/api/settlement-runs/${draft.body.run.id}/approve`, { version: 1 })
+    expect(approved.status, JSON.stringify(approved.body)).toBe(200)
+
+    // March is settled for everyone: a delivery of March that syncs now is a late item of April's run.
+    const late = await add(idle, '2026-03-20', '2')
+    expect(late.status).toBe(201)
+    const again = await q.as.finance.post('/api/settlement-runs', { ...march, supplier_ids: [idle] })
+    expect([again.status, again.body.error.code]).toEqual([409, 'PERIOD_SETTLED'])
+    const april = await q.as.finance.post('/api/settlement-runs', {
+      period_from: '2026-04-01',
+      period_to: '2026-04-30',
+    })
+    expect(april.status, JSON.stringify(april.body)).toBe(201)
+    expect(
+      april.body.lines.map((l: { supplier_id: string; late: number; gross: string }) => [
+        l.supplier_id,
+        l.late,
+        l.gross,
+      ]),
+    ).toEqual([[idle, 1, '20.00']])
+    // Drafts settle nothing: May's draft holds the same late delivery; once April is approved, May is stale.
+    const may = await q.as.finance.post('/api/settlement-runs', { period_from: '2026-05-01', period_to: '2026-05-31' })
+    expect(may.body.lines.map((l: { late: number }) => l.late)).toEqual([1])
+    expect((await q.as.admin.post(`/api/settlement-runs/${april.body.run.id}/approve`, { version: 1 })).status).toBe(
+      200,
+    )
+    const stale = await q.as.admin.post(`/api/settlement-runs/${may.body.run.id}/approve`, { version: 1 })
+    expect([stale.status, stale.body.error.code]).toEqual([409, 'RUN_STALE'])
   })
 })

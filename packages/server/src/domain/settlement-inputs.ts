@@ -2,7 +2,10 @@
  * What a settlement run reads, set-based: one query per kind of row for the whole run (never one
  * per supplier or per item). The rows no approved run has settled (`settlement_items`), each
  * supplier's deductions, where each supplier's last approved line left it (core `carriedFrom`),
- * and the periods approved runs settled for each supplier (rows dated in them arrive late).
+ * and the periods approved runs settled for each supplier (rows dated in them arrive late): those
+ * of the runs that included it, and of the runs over every supplier with something to settle (a
+ * supplier without a line in one had nothing to settle then; a delivery of then that syncs later
+ * is a late item of its next run, never left out).
  */
 import {
   carriedFrom,
@@ -31,7 +34,7 @@ export interface RunInputs {
   suppliers: string[]
   /** Per supplier: the input of core's settleSupplier (without pay_at_most). */
   inputs: Map<string, SupplierSettlementInput>
-  /** Per supplier: the periods of approved runs that included it. */
+  /** Per supplier: the periods of approved runs that included it, and of approved runs over every supplier. */
   settled: Map<string, SettlementPeriod[]>
   /** What a statement shows of each item beyond its amount, by id. */
   extra: Record<string, Partial<LineItem>>
@@ -134,6 +137,15 @@ export async function loadRunInputs(
     .select(['supplier_id', 'period_from', 'period_to'])
     .where('status', '=', 'approved')
     .where('deleted_at', 'is', null)
+  // A run over every supplier with something to settle settles its period for all (one without a line had nothing).
+  const wholeRuns = (
+    await trx
+      .selectFrom('settlement_runs')
+      .select(['period_from', 'period_to', 'sync_metadata'])
+      .where('status', '=', 'approved')
+      .where('deleted_at', 'is', null)
+      .execute()
+  ).filter((r) => r.sync_metadata && JSON.parse(r.sync_metadata)?.settlement?.all_suppliers === true)
   let vq = trx.selectFrom('suppliers').select('id').where('deleted_at', 'is', null)
   if (inSql) {
     cq = cq.where('c.supplier_id', 'in', inSql)
@@ -162,6 +174,9 @@ export async function loadRunInputs(
     list.push({ from_date: r.period_from, to_date: r.period_to })
     settled.set(r.supplier_id, list)
   }
+
+  const everyone = wholeRuns.map((r) => ({ from_date: r.period_from, to_date: r.period_to }))
+  const settledOf = (id: string) => [...(settled.get(id) ?? []), ...everyone]
 
   let suppliers: string[]
   if (supplierIds) suppliers = [...new Set(supplierIds)]
@@ -210,7 +225,7 @@ export async function loadRunInputs(
       ),
     })
   }
-  return { suppliers, inputs, settled, extra, missing }
+  return { suppliers, inputs, settled: new Map(suppliers.map((id) => [id, settledOf(id)])), extra, missing }
 }
 
 /** The fields of a stored line `carriedFrom` reads. */
