@@ -8,7 +8,7 @@ import { newId, todayIn } from '@trackvault/core'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { TestDevice } from './helpers/sync-client'
-import { type Api, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
+import { type Api, type Reply, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer
 let basics: Awaited<ReturnType<typeof seedBasics>>
@@ -392,6 +392,9 @@ describe('a run computed, approved and settled', () => {
 // ------------------------------------------------------------------ the property, on a real server
 
 const DAYS = 7
+/** An answer's body, as the tests read it (the server's schemas type it). */
+type Answer = Reply['body']
+const least = (x: bigint, y: bigint) => (y < x ? y : x)
 /**
  * The periods end today (the business's time zone is UTC here): the payouts approval records are
  * dated today, inside the last period, so a payout counted again as an advance would show.
@@ -409,7 +412,7 @@ const milli = (n: bigint) => {
 const minor = (v: string) => {
   const neg = v.startsWith('-')
   const [w, f = ''] = (neg ? v.slice(1) : v).split('.')
-  const n = BigInt(w) * 100n + BigInt((f + '00').slice(0, 2))
+  const n = BigInt(w) * 100n + BigInt(`${f}00`.slice(0, 2))
   return neg ? -n : n
 }
 
@@ -495,7 +498,7 @@ describe('settlement over consecutive runs on the database (property)', () => {
         const f = p.as.finance
         const ok = (res: { status: number; body: unknown }, status = 201) => {
           expect(res.status, JSON.stringify(res.body)).toBe(status)
-          return res.body as Record<string, any>
+          return res.body as Answer
         }
         ok(await p.as.admin.patch('/api/settings', { settlement_floor: cents(world.floor) }), 200)
         const product = async () =>
@@ -565,7 +568,7 @@ describe('settlement over consecutive runs on the database (property)', () => {
                 credit: {
                   purpose: 'inputs',
                   principal: cents(d.amount),
-                  instalment: cents(d.instalment < d.amount ? d.instalment : d.amount),
+                  instalment: cents(least(d.instalment, d.amount)),
                 },
                 adjustment: { amount: cents(d.negative ? -d.amount : d.amount) },
               }
@@ -585,7 +588,7 @@ describe('settlement over consecutive runs on the database (property)', () => {
             )
             expect(draft.lines).toHaveLength(1)
             const approved = ok(await m.post(`/api/settlement-runs/${draft.run.id}/approve`, { version: 1 }), 200)
-            const line = approved.lines[0] as Record<string, any>
+            const line = approved.lines[0]
             if (cap !== null) expect(minor(line.payout) <= cap).toBe(true)
             expect(minor(line.payout) + minor(line.carried_forward)).toBe(minor(line.available) - minor(line.deducted))
             expect(line.detail.deductions.reduce((t: bigint, d: { applied: string }) => t + minor(d.applied), 0n)).toBe(
