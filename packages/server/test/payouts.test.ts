@@ -233,6 +233,31 @@ describe('results file', () => {
   })
 })
 
+describe('results sent twice at once', () => {
+  test('one records the failure (one payment deleted), the other finds it recorded', async () => {
+    const june = await insertApprovedRun(s, '2026-06', [
+      { supplier_id: sup.A, opening: 1000n },
+      { supplier_id: sup.B, opening: 2000n },
+    ])
+    const b = june.lines.find((l) => l.supplier_id === sup.B)!
+    const file = 'reference,status,note\n2026-06-PS-B,failed,timeout\n2026-06-PS-A,paid,\n'
+    const answers = await Promise.all([
+      sendResults(s.as.finance, file, june.run.id),
+      sendResults(s.as.manager, file, june.run.id),
+    ])
+    expect(answers.map((a) => a.status)).toEqual([200, 200])
+    const sum = (k: string) => answers.reduce((n, a) => n + a.body[k], 0)
+    expect([sum('paid'), sum('failed'), sum('unchanged')]).toEqual([1, 1, 2])
+    const history = (await s.as.manager.get(`/api/history/payment/${b.payment_id}`)).body
+    const versions: unknown[] = Array.isArray(history) ? history : history.data
+    expect(versions).toHaveLength(2) // created, deleted once
+    expect((await s.as.manager.get(`/api/settlement-lines/${b.id}`)).body).toMatchObject({
+      version: 2,
+      payout_status: 'failed',
+    })
+  })
+})
+
 describe('statement CSV', () => {
   test("a line's statement, for whoever reads settlement lines, ends at what is carried forward", async () => {
     const d = lineOf('D')

@@ -7,9 +7,12 @@
  */
 import {
   AppError,
+  type PayoutLine as CorePayoutLine,
   type EntityRows,
+  moneyOf,
   type PayoutFile,
   type PayoutFileOptions,
+  type PayoutStatus,
   type PayoutSupplier,
   parsePayoutResults,
   payoutFile,
@@ -22,7 +25,6 @@ import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema'
 import { getEntity } from './entity-queries'
 import { checkDelete, writeDelete, writePatch } from './entity-service'
-import { toWire } from './mappers'
 import { loadRow } from './rows'
 import type { Actor, WriteContext } from './write-context'
 
@@ -30,6 +32,7 @@ type Db = Kysely<Database> | Transaction<Database>
 type Loose = Record<string, unknown>
 type Line = EntityRows['settlement_line']
 type Run = EntityRows['settlement_run']
+type PayoutLine = CorePayoutLine & { run_id: string; payment_id: string | null }
 
 const notApproved = () =>
   new AppError('VALIDATION_FAILED', 'Only an approved run is paid out', {
@@ -42,25 +45,36 @@ async function liveRun(db: Db, id: string, lock?: WriteContext['caps']): Promise
   return run
 }
 
-async function linesOf(db: Db, runId: string, lock?: WriteContext['caps']): Promise<Line[]> {
+/**
+ * What payout files and results read of a run's lines (not their statements' detail: a run may
+ * have tens of thousands); with `lock`, on PostgreSQL inside a write, the lines are locked until
+ * commit too. (Two results files of one run are recorded one after the other already: each write
+ * locks the run first, `liveRun`.)
+ */
+async function payoutLinesOf(db: Db, runId: string, lock?: WriteContext['caps']): Promise<PayoutLine[]> {
   let query = db
     .selectFrom('settlement_lines')
-    .selectAll()
+    .select(['id', 'run_id', 'supplier_id', 'payout_minor', 'payout_status', 'payment_id'])
     .where('run_id', '=', runId)
     .where('deleted_at', 'is', null)
     .orderBy('id')
   if (lock?.rowLocks) query = query.forUpdate()
-  return (await query.execute()).map((r) => toWire('settlement_line', r))
+  return (await query.execute()).map((r) => ({
+    id: r.id,
+    run_id: r.run_id,
+    supplier_id: r.supplier_id,
+    payout: moneyOf(r.payout_minor),
+    payout_status: r.payout_status as PayoutStatus,
+    payment_id: r.payment_id,
+  }))
 }
 
-/** The suppliers of `lines` with what a payout file needs (deleted ones too: they are still owed). */
-async function suppliersOf(db: Db, lines: readonly Line[]): Promise<PayoutSupplier[]> {
-  const ids = [...new Set(lines.map((l) => l.supplier_id))]
-  if (ids.length === 0) return []
+/** The suppliers of run `runId`'s lines with what a payout file needs (deleted ones too: they are still owed). */
+async function suppliersOf(db: Db, runId: string): Promise<PayoutSupplier[]> {
   const rows = await db
     .selectFrom('suppliers')
     .select(['id', 'code', 'name', 'phone', 'payout_method', 'bank_name', 'bank_account', 'mobile_money_number'])
-    .where('id', 'in', ids)
+    .where('id', 'in', (q) => q.selectFrom('settlement_lines').select('supplier_id').where('run_id', '=', runId))
     .execute()
   return rows as PayoutSupplier[]
 }
@@ -69,8 +83,8 @@ async function suppliersOf(db: Db, lines: readonly Line[]): Promise<PayoutSuppli
 export async function runPayoutFile(db: Kysely<Database>, runId: string, opts: PayoutFileOptions) {
   const run = await liveRun(db, runId)
   if (run.status !== 'approved') throw notApproved()
-  const lines = await linesOf(db, runId)
-  const file = payoutFile(run, lines, await suppliersOf(db, lines), opts)
+  const lines = await payoutLinesOf(db, runId)
+  const file = payoutFile(run, lines, await suppliersOf(db, runId), opts)
   return { run, file }
 }
 
@@ -108,8 +122,8 @@ export async function recordPayoutResults(
 ): Promise<PayoutResultsSummary> {
   const run = await liveRun(ctx.trx, runId, ctx.caps)
   if (run.status !== 'approved') throw notApproved()
-  const lines = await linesOf(ctx.trx, runId, ctx.caps)
-  const codes = new Map((await suppliersOf(ctx.trx, lines)).map((s) => [s.id, s.code]))
+  const lines = await payoutLinesOf(ctx.trx, runId, ctx.caps)
+  const codes = new Map((await suppliersOf(ctx.trx, runId)).map((s) => [s.id, s.code]))
   const { rows, errors } = parsePayoutResults(
     csv,
     lines.map((l) => ({
@@ -136,8 +150,8 @@ export async function recordPayoutResults(
       summary.unchanged++
       continue
     }
-    const line = byId.get(result.line_id) as Line
-    const current = line as unknown as Loose
+    const line = byId.get(result.line_id) as PayoutLine
+    const current = (await loadRow(ctx.trx, 'settlement_line', line.id)) as unknown as Loose
     const fields: Loose = {}
     for (const f of writableFields('settlement_line')) fields[f] = current[f]
     fields.payout_status = result.status
@@ -152,7 +166,7 @@ export async function recordPayoutResults(
 }
 
 /** Deletes the payment that recorded a payout which failed (the tombstone says why). */
-async function deletePayout(ctx: WriteContext, line: Line, note: string | null): Promise<void> {
+async function deletePayout(ctx: WriteContext, line: PayoutLine, note: string | null): Promise<void> {
   const payment = await loadRow(ctx.trx, 'payment', line.payment_id as string, ctx.caps)
   if (!payment || payment.deleted_at) return
   const current = payment as unknown as Loose
