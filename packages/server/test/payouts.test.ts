@@ -279,4 +279,53 @@ describe('statement CSV', () => {
       (await s.as.collector.get('/api/settlement-lines/0190f000-0000-7000-8000-00000000dead/statement.csv')).status,
     ).toBe(404)
   })
+
+  test('collections, advances and the payout from the stored line, the balance running to the carried forward', async () => {
+    const product = '0190f000-0000-7000-8000-0000000000a1'
+    const july = await insertApprovedRun(s, '2026-07', [
+      {
+        supplier_id: sup.F,
+        opening: -5000n,
+        collections: [
+          {
+            id: 'c2',
+            collection_date: '2026-05-20',
+            product_id: product,
+            unit: 'kg',
+            net_quantity: '10.500',
+            total_amount: '1260.00',
+          },
+          {
+            id: 'c1',
+            collection_date: '2026-05-02',
+            product_id: product,
+            unit: 'kg',
+            net_quantity: '4.000',
+            total_amount: null,
+          },
+        ],
+        payments: [{ id: 'p1', payment_date: '2026-05-10', amount: '300.00' }],
+        extra: {
+          c1: { quantity: '4.000', unit: 'kg', receipt_number: 'KB-7' },
+          c2: { quantity: '10.500', unit: 'kg', receipt_number: 'KB-9' },
+          p1: { payment_type: 'advance' },
+        },
+      },
+    ])
+    const res = await s.as.finance.get(`/api/settlement-lines/${july.lines[0].id}/statement.csv`)
+    expect(res.status, String(res.body)).toBe(200)
+    expect(
+      csvOf(String(res.body))
+        .slice(1)
+        .map((r) => r.join('|')),
+    ).toEqual([
+      '2026-05-01|opening|Opening balance|||-50.00',
+      '2026-05-02|collection|Receipt KB-7, price pending|4.000 kg|0.00|-50.00',
+      '2026-05-20|collection|Receipt KB-9|10.500 kg|1260.00|1210.00',
+      '2026-05-10|advance|Advance||-300.00|910.00',
+      '2026-05-31|net_payable|Net payable||910.00|910.00',
+      '2026-05-31|payout|Payout (pending)||-910.00|0.00',
+      '2026-05-31|carried_forward|Carried forward|||0.00',
+    ])
+  })
 })
