@@ -72,6 +72,26 @@ async function collectionsOf(userId: string, quantityMilli: number) {
     .execute()
 }
 
+/** Every key and value of the app's device storage (IndexedDB `trackvault`, Dexie table `kv`). */
+async function deviceStorage(page: Page): Promise<Array<{ key: string; value: unknown }>> {
+  return page.evaluate(
+    () =>
+      new Promise<Array<{ key: string; value: unknown }>>((resolve, reject) => {
+        const open = indexedDB.open('trackvault')
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const db = open.result
+          const all = db.transaction('kv').objectStore('kv').getAll()
+          all.onerror = () => reject(all.error)
+          all.onsuccess = () => {
+            db.close()
+            resolve(all.result)
+          }
+        }
+      }),
+  )
+}
+
 async function onlineContext(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await h.newContext(PHONE)
   const page = await context.newPage()
@@ -81,6 +101,8 @@ async function onlineContext(): Promise<{ context: BrowserContext; page: Page }>
 test('signed out without signal, the collector signs back in offline, works, and it syncs when online', async () => {
   const { context, page } = await onlineContext()
   const { collector } = h.users
+  const requests: string[] = []
+  context.on('request', (r) => requests.push(`${r.url()} ${JSON.stringify(r.headers())} ${r.postData() ?? ''}`))
   await h.signIn(page, 'collector')
   await waitForServiceWorker(page)
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Suppliers' }).click()
@@ -102,10 +124,20 @@ test('signed out without signal, the collector signs back in offline, works, and
 
   await context.setOffline(false)
   await waitFor(async () => (await pendingCount(page)) === 0, 'the queue to drain', 30_000)
-  const sent = await collectionsOf(collector.id, 7250)
-  expect(sent).toHaveLength(1)
-  expect(Number(sent[0].total_minor)).toBe(87000) // 7.25 kg x 120.00
+  const synced = await collectionsOf(collector.id, 7250)
+  expect(synced).toHaveLength(1)
+  expect(Number(synced[0].total_minor)).toBe(87000) // 7.25 kg x 120.00
   expect(await page.locator('.session-banner').count()).toBe(0) // the session signing out could not revoke was resumed
+
+  // The device keeps a verifier, not the password, and never sends the verifier.
+  const stored = await deviceStorage(page)
+  expect(JSON.stringify(stored)).not.toContain(PASSWORD)
+  const unlock = stored.find((row) => row.key === `unlock/${collector.id}`)?.value as {
+    verifier: { salt: string; hash: string; iterations: number }
+  }
+  expect(unlock.verifier.iterations).toBeGreaterThanOrEqual(100_000)
+  expect(requests.length).toBeGreaterThan(5)
+  expect(requests.filter((r) => r.includes(unlock.verifier.hash) || r.includes(unlock.verifier.salt))).toEqual([])
   await context.close()
 })
 

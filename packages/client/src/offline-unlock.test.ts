@@ -159,6 +159,34 @@ describe('offline sign-in on the client', () => {
     expect(((await store.get('meta/session')) as { token: string }).token).toBe('')
   })
 
+  test('an online sign-in revokes the session signing out offline left valid', async () => {
+    const server = fakeServer()
+    const store = sharedMemory()
+    const client = open(store, server.fetch)
+    await client.login('a@farm.test', PASSWORDS['a@farm.test'])
+    server.state.online = false
+    await client.logout()
+    server.state.online = true
+    await client.login('a@farm.test', PASSWORDS['a@farm.test'])
+    await vi.waitFor(() => expect(server.state.revoked).toEqual(['Bearer token-1']))
+    expect(((await store.get('unlock/user-a')) as unknown as UnlockRecord).parked).toBeUndefined()
+    expect(((await store.get('meta/session')) as { token: string }).token).toBe('token-2')
+  })
+
+  test('a clock set back does not lengthen the wait', async () => {
+    const server = fakeServer()
+    let now = Date.parse('2026-12-06T10:00:00Z')
+    vi.spyOn(Date, 'now').mockImplementation(() => now)
+    const client = open(sharedMemory(), server.fetch)
+    await client.login('a@farm.test', PASSWORDS['a@farm.test'])
+    await client.logout()
+    for (let i = 1; i <= 5; i++) await refusal(client.unlockOffline('a@farm.test', `guess-${i}`))
+    now -= 24 * 3600_000
+    const err = await refusal(client.unlockOffline('a@farm.test', PASSWORDS['a@farm.test']))
+    expect(err.code).toBe('RATE_LIMITED')
+    expect(err.retryAfterMs).toBe(30_000)
+  })
+
   test('unknown on this device: unavailable, not a wrong password', async () => {
     const server = fakeServer()
     const client = open(sharedMemory(), server.fetch)

@@ -71,7 +71,8 @@ export class DeviceSession {
   async login(email: string, password: string): Promise<User> {
     const session = await this.api.login(email, password, this.deviceId)
     const verifier = await makeVerifier(password).catch(() => undefined) // no WebCrypto: no offline sign-in
-    await this.db.write(async (tx) => {
+    const leftBehind = await this.db.write(async (tx) => {
+      const previous = await tx.get<UnlockRecord>(unlockKey(session.user.id))
       if (verifier) {
         const { token: _token, expires_at: _expires, ...kept } = session
         const record: UnlockRecord = {
@@ -82,9 +83,14 @@ export class DeviceSession {
           lockedUntil: 0,
         }
         tx.put(unlockKey(session.user.id), record as never)
+      } else if (previous) {
+        tx.del(unlockKey(session.user.id)) // an old verifier would outlive a changed password
       }
       await this.switchTo(tx, session)
+      return previous?.parked?.token
     })
+    // A session that signing out offline left valid and that no offline sign-in resumed: revoke it (best effort).
+    if (leftBehind && leftBehind !== session.token) void this.api.logout(leftBehind).catch(() => {})
     return session.user
   }
 
@@ -103,7 +109,9 @@ export class DeviceSession {
       const found = (await tx.scan<UnlockRecord>(UNLOCK_PREFIX)).find(([, r]) => r.email === wanted)
       if (!found) return undefined
       const [key, record] = found
-      if (record.lockedUntil > now) return { key, record, waitMs: record.lockedUntil - now }
+      // Capped by the throttle's own wait: a clock set back cannot lock the user out for longer.
+      const waitMs = Math.min(record.lockedUntil - now, lockoutMs(record.failures))
+      if (waitMs > 0) return { key, record, waitMs }
       const failures = record.failures + 1
       const counted: UnlockRecord = { ...record, failures, lockedUntil: now + lockoutMs(failures) }
       tx.put(key, counted as never)
@@ -118,7 +126,7 @@ export class DeviceSession {
     }
     if (attempt.waitMs > 0) throw throttled(attempt.waitMs, 'Too many wrong passwords.')
     if (!(await checkVerifier(attempt.record.verifier, password))) {
-      const waitMs = attempt.record.lockedUntil - now
+      const waitMs = lockoutMs(attempt.record.failures)
       if (waitMs > 0) throw throttled(waitMs, 'Wrong password.')
       throw new ApiError(401, 'INVALID_CREDENTIALS', 'Wrong email or password')
     }
