@@ -53,7 +53,7 @@ export class SyncClient {
     const scope = `trackvault:${opts.baseUrl}`
     const db = new LocalDb(opts.storage, { lock: webLock(`${scope}:write`), channel: tabChannel(scope) })
     const api = new ApiClient(opts.baseUrl.replace(/\/$/, ''), opts.fetch)
-    const session = new DeviceSession(db, api)
+    const session = new DeviceSession(db, api, { offlineUnlock: opts.offlineUnlock ?? true })
     const outbox = new Outbox(db)
     const network = opts.network ?? new OnlineManager(true)
     const { status } = this

@@ -187,6 +187,24 @@ describe('offline sign-in on the client', () => {
     expect(err.retryAfterMs).toBe(30_000)
   })
 
+  test('turned off (simulations, benchmarks): no verifier is kept, an older one is dropped', async () => {
+    const server = fakeServer()
+    const store = sharedMemory()
+    const on = open(store, server.fetch)
+    await on.login('a@farm.test', PASSWORDS['a@farm.test'])
+    await on.close()
+    const off = createSyncClient({
+      baseUrl: 'http://server.test',
+      storage: store,
+      fetch: server.fetch,
+      offlineUnlock: false,
+    })
+    clients.push(off)
+    await off.login('a@farm.test', PASSWORDS['a@farm.test'])
+    expect(await off.canUnlockOffline()).toBe(false)
+    expect(await store.scan('unlock/')).toEqual([])
+  })
+
   test('unknown on this device: unavailable, not a wrong password', async () => {
     const server = fakeServer()
     const client = open(sharedMemory(), server.fetch)

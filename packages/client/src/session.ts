@@ -31,6 +31,7 @@ export class DeviceSession {
   constructor(
     private readonly db: LocalDb,
     private readonly api: ApiClient,
+    private readonly opts: { offlineUnlock: boolean } = { offlineUnlock: true },
   ) {}
 
   /** Reads the device id (made on first start) and the session; returns when the last sync finished. */
@@ -70,7 +71,8 @@ export class DeviceSession {
    */
   async login(email: string, password: string): Promise<User> {
     const session = await this.api.login(email, password, this.deviceId)
-    const verifier = await makeVerifier(password).catch(() => undefined) // no WebCrypto: no offline sign-in
+    // No WebCrypto (or turned off): no offline sign-in.
+    const verifier = this.opts.offlineUnlock ? await makeVerifier(password).catch(() => undefined) : undefined
     const leftBehind = await this.db.write(async (tx) => {
       const previous = await tx.get<UnlockRecord>(unlockKey(session.user.id))
       if (verifier) {
