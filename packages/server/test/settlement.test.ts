@@ -687,4 +687,39 @@ describe('a run over every supplier with something to settle', () => {
     const stale = await q.as.admin.post(`/api/settlement-runs/${may.body.run.id}/approve`, { version: 1 })
     expect([stale.status, stale.body.error.code]).toEqual([409, 'RUN_STALE'])
   })
+
+  test('a failed payout (payout results) is owed again: in the balance and in the next run’s opening', async () => {
+    const b = await seedBasics(q.as.manager, '10.00')
+    const code = (await q.as.manager.get(`/api/suppliers/${b.supplierId}`)).body.code as string
+    const add = await q.as.manager.post('/api/collections', {
+      supplier_id: b.supplierId,
+      product_id: b.productId,
+      collection_date: '2026-06-10',
+      quantity: '30',
+      unit: 'kg',
+    })
+    expect(add.status).toBe(201)
+    const june = { period_from: '2026-06-01', period_to: '2026-06-30', supplier_ids: [b.supplierId], reference: 'JUNE' }
+    const draft = await q.as.finance.post('/api/settlement-runs', { ...june, pay_at_most: '100.00' })
+    expect(draft.status, JSON.stringify(draft.body)).toBe(201)
+    const approved = await q.as.manager.post(`/api/settlement-runs/${draft.body.run.id}/approve`, { version: 1 })
+    expect(approved.body.lines[0]).toMatchObject({ payout: '100.00', carried_forward: '200.00' })
+    expect((await q.as.finance.get(`/api/suppliers/${b.supplierId}/balance`)).body.balance).toBe('200.00')
+
+    const results = await q.as.finance.request(
+      'POST',
+      `/api/settlement-runs/${draft.body.run.id}/payout-results`,
+      `reference,status,note\nJUNE-${code},failed,Account closed\n`,
+      { 'content-type': 'text/csv' },
+    )
+    expect(results.status, JSON.stringify(results.body)).toBe(200)
+    expect((await q.as.finance.get(`/api/suppliers/${b.supplierId}/balance`)).body.balance).toBe('300.00')
+    const july = await q.as.finance.post('/api/settlement-runs', {
+      period_from: '2026-07-01',
+      period_to: '2026-07-31',
+      supplier_ids: [b.supplierId],
+    })
+    expect(july.status, JSON.stringify(july.body)).toBe(201)
+    expect(july.body.lines[0]).toMatchObject({ opening: '300.00', payout: '300.00', carried_forward: '0.00' })
+  })
 })
