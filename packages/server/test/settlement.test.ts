@@ -215,6 +215,9 @@ describe('a run computed, approved and settled', () => {
     expect(late.total_amount).toBe('1000.00')
     const overlap = await run(s.as.finance, { period_from: '2026-05-15', period_to: '2026-06-30', supplier_ids: [sup] })
     expect([overlap.status, overlap.body.error.code]).toEqual([409, 'PERIOD_SETTLED'])
+    // Settlement goes forward: April, before the settled May, is refused too.
+    const before = await run(s.as.finance, { period_from: '2026-04-01', period_to: '2026-04-30', supplier_ids: [sup] })
+    expect([before.status, before.body.error.code]).toEqual([409, 'PERIOD_SETTLED'])
     const june = await run(s.as.finance, { period_from: '2026-06-01', period_to: '2026-06-30', supplier_ids: [sup] })
     expect(june.status, JSON.stringify(june.body)).toBe(201)
     expect(june.body.lines[0]).toMatchObject({ late: 1, gross: '1000.00', opening: '0.00' })

@@ -6,7 +6,8 @@
  * inputs settlement-inputs.ts reads.
  *
  * - Create: every supplier with something to settle (or those named), each with the periods its
- *   approved runs settled (rows dated in them arrive late); PERIOD_SETTLED if the period overlaps one.
+ *   approved runs settled (rows dated in them arrive late); PERIOD_SETTLED if the period overlaps one
+ *   or comes before one (settlement goes forward: the next run starts from the latest approved line).
  * - Approve (a manager or admin, never the run's creator): computed again and compared with the
  *   draft (RUN_STALE if anything changed); the collections and payments it includes, and the payout
  *   payments it records (through the entity service, so they sync), go into `settlement_items`, so
@@ -77,16 +78,15 @@ interface RunRecipe {
 const m = (v: bigint) => formatDecimal(v, MONEY_SCALE)
 const min = (a: bigint, b: bigint) => (a < b ? a : b)
 
-function overlaps(a: SettlementPeriod, b: SettlementPeriod) {
-  return a.from_date <= b.to_date && a.to_date >= b.from_date
-}
-
-/** The lines of a run over `period` for the inputs read; PERIOD_SETTLED if a supplier's approved run overlaps it. */
+/** The lines of a run over `period` for the inputs read; PERIOD_SETTLED if a supplier's approved run reaches it. */
 function computeLines(period: SettlementPeriod, read: RunInputs, floor: bigint, recipe: RunRecipe): SettlementLine[] {
+  // Settlement goes forward: a period overlapping, or before, one an approved run settled for the supplier is
+  // refused (the next run starts from the latest approved line, so an earlier one would be skipped).
   const clashes: { supplier_id: string; period_from: string; period_to: string }[] = []
   for (const id of read.suppliers) {
     for (const s of read.settled.get(id) ?? []) {
-      if (overlaps(s, period)) clashes.push({ supplier_id: id, period_from: s.from_date, period_to: s.to_date })
+      if (s.to_date >= period.from_date)
+        clashes.push({ supplier_id: id, period_from: s.from_date, period_to: s.to_date })
     }
   }
   if (clashes.length > 0) throw new AppError('PERIOD_SETTLED', undefined, { settled: clashes.slice(0, 100) })
