@@ -49,7 +49,7 @@ import { TABLES, toColumns, toWire } from './mappers'
 import { updateRow } from './rows'
 import { loadSettings } from './settings'
 import { loadRunInputs, type RunInputs } from './settlement-inputs'
-import type { WriteContext } from './write-context'
+import { memoOf, type WriteContext } from './write-context'
 
 type Loose = Record<string, unknown>
 
@@ -329,22 +329,31 @@ export async function approveRun(
 
   const settings = await loadSettings(ctx.trx)
   const paymentDate = todayIn(settings.time_zone, new Date(ctx.now))
+  // The suppliers were just read live in this transaction: the payouts need not look each up again.
+  const { live } = memoOf(ctx)
+  for (const l of lines) live.add(`supplier/${String(l.supplier_id)}`)
   const items: { entity_type: string; entity_id: string; run_id: string; late: number }[] = []
   const approvedLines: Loose[] = []
   for (const stored of lines) {
     const { line } = fresh.get(stored.supplier_id as string)!
     let paymentId: string | null = null
     if (line.payout > 0n) {
-      const payment = await createEntity(ctx, 'payment', {
-        supplier_id: line.supplier_id,
-        payment_date: paymentDate,
-        amount: m(line.payout),
-        payment_type: 'full',
-        payment_method: paymentMethod,
-        reference_number: run.reference,
-        notes: `Settlement ${String(run.reference)}`,
-        confirmed_large: true,
-      })
+      const payment = await createEntity(
+        ctx,
+        'payment',
+        {
+          supplier_id: line.supplier_id,
+          payment_date: paymentDate,
+          amount: m(line.payout),
+          payment_type: 'full',
+          payment_method: paymentMethod,
+          reference_number: run.reference,
+          notes: `Settlement ${String(run.reference)}`,
+          confirmed_large: true,
+        },
+        newId(),
+        { knownAbsent: true }, // a new id
+      )
       paymentId = payment.id
       items.push({ entity_type: 'payment', entity_id: payment.id, run_id: id, late: 0 })
     }
