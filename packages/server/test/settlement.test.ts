@@ -490,7 +490,8 @@ const worldArb: fc.Arbitrary<World> = fc.integer({ min: 3, max: 4 }).chain((peri
 describe('settlement over consecutive runs on the database (property)', () => {
   let p: TestServer
   beforeAll(async () => {
-    p = await startTestServer()
+    // Hundreds of requests a run: past the per-user allowance of a minute.
+    p = await startTestServer({ rateLimit: { max: 1_000_000, timeWindowMs: 60_000 } })
   })
   afterAll(() => p?.close())
 
@@ -724,5 +725,63 @@ describe('a run over every supplier with something to settle', () => {
     })
     expect(july.status, JSON.stringify(july.body)).toBe(201)
     expect(july.body.lines[0]).toMatchObject({ opening: '300.00', payout: '300.00', carried_forward: '0.00' })
+  })
+
+  test('races: an edit during approval is refused or makes the run stale; two runs of a supplier approve one at a time', async () => {
+    const b = await seedBasics(q.as.manager, '10.00')
+    const add = async (date: string, quantity: string) => {
+      const res = await q.as.manager.post('/api/collections', {
+        supplier_id: b.supplierId,
+        product_id: b.productId,
+        collection_date: date,
+        quantity,
+        unit: 'kg',
+      })
+      expect(res.status).toBe(201)
+      return res.body
+    }
+    const draft = async (from: string, to: string, extra: Record<string, unknown> = {}) => {
+      const res = await q.as.finance.post('/api/settlement-runs', {
+        period_from: from,
+        period_to: to,
+        supplier_ids: [b.supplierId],
+        reference: `race-${newId()}`,
+        ...extra,
+      })
+      expect(res.status, JSON.stringify(res.body)).toBe(201)
+      return res.body.run.id as string
+    }
+    for (let i = 0; i < 5; i++) {
+      const c = await add(`2025-0${i + 1}-02`, '5')
+      const run = await draft(`2025-0${i + 1}-01`, `2025-0${i + 1}-28`)
+      const [approved, edited] = await Promise.all([
+        q.as.admin.post(`/api/settlement-runs/${run}/approve`, { version: 1 }),
+        q.as.manager.patch(`/api/collections/${c.id}`, { quantity: '6', version: c.version }),
+      ])
+      const outcome = [
+        approved.status === 200 ? 'approved' : approved.body.error.code,
+        edited.status === 200 ? 'edited' : edited.body.error.code,
+      ]
+      expect([
+        ['approved', 'SETTLED'],
+        ['RUN_STALE', 'edited'],
+      ]).toContainEqual(outcome)
+      if (outcome[0] === 'RUN_STALE') {
+        await q.as.finance.post(`/api/settlement-runs/${run}/discard`, { version: 1 })
+        const again = await draft(`2025-0${i + 1}-01`, `2025-0${i + 1}-28`)
+        expect((await q.as.admin.post(`/api/settlement-runs/${again}/approve`, { version: 1 })).status).toBe(200)
+      }
+    }
+    // Two drafts of consecutive periods, approved at once: the later one starts from the earlier one's
+    // carried forward, so one of them must wait and find it changed.
+    await add('2025-07-02', '10')
+    await add('2025-08-02', '10')
+    const july = await draft('2025-07-01', '2025-07-31', { pay_at_most: '10.00' })
+    const august = await draft('2025-08-01', '2025-08-31')
+    const both = await Promise.all([
+      q.as.admin.post(`/api/settlement-runs/${july}/approve`, { version: 1 }),
+      q.as.manager.post(`/api/settlement-runs/${august}/approve`, { version: 1 }),
+    ])
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409])
   })
 })

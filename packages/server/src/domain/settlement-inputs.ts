@@ -21,6 +21,7 @@ import {
   type SupplierSettlementInput,
 } from '@trackvault/core'
 import type { Transaction } from 'kysely'
+import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
 import { toWire } from './mappers'
 
@@ -64,6 +65,12 @@ export async function loadRunInputs(
   trx: Trx,
   period: SettlementPeriod,
   supplierIds?: readonly string[],
+  /**
+   * Approval, on PostgreSQL: share-lock the priced collections and the payments read (what approval
+   * settles) until commit, so an edit waits and then finds them settled, or commits first and makes
+   * the run stale. Unpriced ones are not settled, so not locked (a rate's pricing skips locked rows).
+   */
+  lock?: Pick<DbCapabilities, 'rowLocks'>,
 ): Promise<RunInputs> {
   const named = supplierIds ? new Set(supplierIds) : undefined
   const inSql = supplierIds && supplierIds.length <= IN_LIMIT ? [...supplierIds] : undefined
@@ -156,8 +163,21 @@ export async function loadRunInputs(
     vq = vq.where('id', 'in', inSql)
   }
   // One transaction, one connection: the reads run one after the other.
-  const collections = (await cq.execute()).filter((r) => wanted(r.supplier_id))
-  const payments = (await pq.execute()).filter((r) => wanted(r.supplier_id))
+  const shared = Boolean(lock?.rowLocks)
+  const collections = (
+    shared
+      ? [
+          ...(await cq.where('c.total_minor', 'is not', null).forShare().execute()),
+          ...(await cq.where('c.total_minor', 'is', null).execute()),
+        ]
+      : await cq.execute()
+  ).filter((r) => wanted(r.supplier_id))
+  const payments = (await (shared ? pq.forShare() : pq).execute()).filter((r) => wanted(r.supplier_id))
+  // One order, whatever the plan: a draft and its approval list the same items alike.
+  collections.sort(
+    (x, y) => x.collection_date.localeCompare(y.collection_date) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0),
+  )
+  payments.sort((x, y) => x.payment_date.localeCompare(y.payment_date) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0))
   const deductions = (await dq.execute()).filter((r) => wanted(r.supplier_id))
   const lastLines = (await lq.execute()).filter((r) => wanted(r.supplier_id))
   const settledRows = (await sq.execute()).filter((r) => wanted(r.supplier_id))

@@ -41,7 +41,7 @@ import {
   settleSupplier,
   todayIn,
 } from '@trackvault/core'
-import { forUpdate } from '../db/sql-helpers'
+import { forUpdate, lockNamed } from '../db/sql-helpers'
 import { chunks } from './change-log'
 import { createEntity, VersionConflictError } from './entity-service'
 import { recordHistory } from './history'
@@ -297,6 +297,9 @@ export async function approveRun(
   paymentMethod: (typeof PAYMENT_METHODS)[number] = 'bank_transfer',
 ): Promise<RunAnswer> {
   requireApprove(ctx)
+  // One approval at a time (PostgreSQL; SQLite has one writer): two runs of one supplier approved at once
+  // would each start from the same last line, and one's carried forward would be lost.
+  await lockNamed(ctx.trx, ctx.caps, 'settlement-approval')
   const { run, lines } = await loadRunForWrite(ctx, id)
   if (run.created_by === ctx.actor.id) throw new AppError('SELF_APPROVAL')
   if (run.status === 'approved') return answer(run, lines)
@@ -313,6 +316,7 @@ export async function approveRun(
     ctx.trx,
     period,
     recipe.all_suppliers ? undefined : lines.map((l) => l.supplier_id as string),
+    ctx.caps,
   )
   const computed = computeLines(period, read, floor, recipe)
   const head = { id, period_from: period.from_date, period_to: period.to_date, status: 'draft' as const }
