@@ -752,8 +752,9 @@ describe('a run over every supplier with something to settle', () => {
       return res.body.run.id as string
     }
     for (let i = 0; i < 5; i++) {
-      const c = await add(`2025-0${i + 1}-02`, '5')
-      const run = await draft(`2025-0${i + 1}-01`, `2025-0${i + 1}-28`)
+      // After the periods the runs over every supplier above settled for everyone (settlement goes forward).
+      const c = await add(`2026-0${i + 5}-02`, '5')
+      const run = await draft(`2026-0${i + 5}-01`, `2026-0${i + 5}-28`)
       const [approved, edited] = await Promise.all([
         q.as.admin.post(`/api/settlement-runs/${run}/approve`, { version: 1 }),
         q.as.manager.patch(`/api/collections/${c.id}`, { quantity: '6', version: c.version }),
@@ -768,19 +769,19 @@ describe('a run over every supplier with something to settle', () => {
       ]).toContainEqual(outcome)
       if (outcome[0] === 'RUN_STALE') {
         await q.as.finance.post(`/api/settlement-runs/${run}/discard`, { version: 1 })
-        const again = await draft(`2025-0${i + 1}-01`, `2025-0${i + 1}-28`)
+        const again = await draft(`2026-0${i + 5}-01`, `2026-0${i + 5}-28`)
         expect((await q.as.admin.post(`/api/settlement-runs/${again}/approve`, { version: 1 })).status).toBe(200)
       }
     }
     // Two drafts of consecutive periods, approved at once: the later one starts from the earlier one's
     // carried forward, so one of them must wait and find it changed.
-    await add('2025-07-02', '10')
-    await add('2025-08-02', '10')
-    const july = await draft('2025-07-01', '2025-07-31', { pay_at_most: '10.00' })
-    const august = await draft('2025-08-01', '2025-08-31')
+    await add('2026-10-02', '10')
+    await add('2026-11-02', '10')
+    const october = await draft('2026-10-01', '2026-10-31', { pay_at_most: '10.00' })
+    const november = await draft('2026-11-01', '2026-11-30')
     const both = await Promise.all([
-      q.as.admin.post(`/api/settlement-runs/${july}/approve`, { version: 1 }),
-      q.as.manager.post(`/api/settlement-runs/${august}/approve`, { version: 1 }),
+      q.as.admin.post(`/api/settlement-runs/${october}/approve`, { version: 1 }),
+      q.as.manager.post(`/api/settlement-runs/${november}/approve`, { version: 1 }),
     ])
     expect(both.map((r) => r.status).sort()).toEqual([200, 409])
   })
