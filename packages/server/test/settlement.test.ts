@@ -255,6 +255,11 @@ describe('a run computed, approved and settled', () => {
     expect(mine.status, JSON.stringify(mine.body)).toBe(201)
     const self = await approve(s.as.manager, mine.body.run.id)
     expect([self.status, self.body.error.code]).toEqual([403, 'SELF_APPROVAL'])
+    // A supplier deleted since the draft: no payout is recorded for it.
+    const row = (await s.as.manager.get(`/api/suppliers/${other}`)).body
+    expect((await s.as.manager.del(`/api/suppliers/${other}?version=${row.version}`)).status).toBe(200)
+    const gone = await approve(s.as.admin, mine.body.run.id)
+    expect([gone.status, gone.body.error.code]).toEqual([409, 'RUN_STALE'])
   })
 
   test('repricing leaves settled collections as they are and says how many it skipped', async () => {

@@ -318,6 +318,9 @@ export async function approveRun(
     recipe.all_suppliers ? undefined : lines.map((l) => l.supplier_id as string),
     ctx.caps,
   )
+  // A supplier deleted since the draft: the run no longer describes who is paid.
+  if (read.missing.length > 0)
+    throw new AppError('RUN_STALE', undefined, { deleted_suppliers: read.missing.slice(0, 20) })
   const computed = computeLines(period, read, floor, recipe)
   const head = { id, period_from: period.from_date, period_to: period.to_date, status: 'draft' as const }
   const fresh = new Map(computed.map((l) => [l.supplier_id, { line: l, fields: lineFields(head, l, read.extra) }]))
