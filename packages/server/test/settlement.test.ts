@@ -791,3 +791,52 @@ describe('a run over every supplier with something to settle', () => {
     expect(both.map((r) => r.status).sort()).toEqual([200, 409])
   })
 })
+
+describe('a run over every supplier, when some were settled ahead', () => {
+  test('those settled ahead are left out; the same period again is PERIOD_SETTLED', async () => {
+    const t = await startTestServer()
+    try {
+      const b = await seedBasics(t.as.manager, '10.00')
+      const early = (await t.as.manager.post('/api/suppliers', { code: 'EARLY', name: 'Paid early' })).body.id as string
+      const add = (supplier_id: string, collection_date: string) =>
+        t.as.manager.post('/api/collections', {
+          supplier_id,
+          product_id: b.productId,
+          collection_date,
+          quantity: '1',
+          unit: 'kg',
+        })
+      expect((await add(b.supplierId, '2026-03-05')).status).toBe(201)
+      expect((await add(early, '2026-03-06')).status).toBe(201)
+      // EARLY was settled through April on its own (it is paid ahead).
+      const own = await t.as.finance.post('/api/settlement-runs', {
+        period_from: '2026-03-01',
+        period_to: '2026-04-30',
+        supplier_ids: [early],
+        pay_at_most: '5.00',
+      })
+      expect(own.status, JSON.stringify(own.body)).toBe(201)
+      expect((await t.as.manager.post(`/api/settlement-runs/${own.body.run.id}/approve`, { version: 1 })).status).toBe(
+        200,
+      )
+      // March for everyone: EARLY (carried 5.00, settled through April) is left out, not a refusal.
+      const march = await t.as.finance.post('/api/settlement-runs', {
+        period_from: '2026-03-01',
+        period_to: '2026-03-31',
+      })
+      expect(march.status, JSON.stringify(march.body)).toBe(201)
+      expect(march.body.lines.map((l: { supplier_id: string }) => l.supplier_id)).toEqual([b.supplierId])
+      expect(
+        (await t.as.manager.post(`/api/settlement-runs/${march.body.run.id}/approve`, { version: 1 })).status,
+      ).toBe(200)
+      const again = await t.as.finance.post('/api/settlement-runs', {
+        period_from: '2026-03-01',
+        period_to: '2026-03-31',
+        reference: 'again',
+      })
+      expect([again.status, again.body.error.code]).toEqual([409, 'PERIOD_SETTLED'])
+    } finally {
+      await t.close()
+    }
+  })
+})

@@ -81,15 +81,21 @@ const min = (a: bigint, b: bigint) => (a < b ? a : b)
 /** The lines of a run over `period` for the inputs read; PERIOD_SETTLED if a supplier's approved run reaches it. */
 function computeLines(period: SettlementPeriod, read: RunInputs, floor: bigint, recipe: RunRecipe): SettlementLine[] {
   // Settlement goes forward: a period overlapping, or before, one an approved run settled for the supplier is
-  // refused (the next run starts from the latest approved line, so an earlier one would be skipped).
+  // refused (the next run starts from the latest approved line, so an earlier one would be skipped). A run
+  // over every supplier leaves such a supplier out (its records wait for its next run, late), unless that
+  // is every supplier (the period was settled already).
   const clashes: { supplier_id: string; period_from: string; period_to: string }[] = []
+  const ahead = new Set<string>()
   for (const id of read.suppliers) {
     for (const s of read.settled.get(id) ?? []) {
-      if (s.to_date >= period.from_date)
-        clashes.push({ supplier_id: id, period_from: s.from_date, period_to: s.to_date })
+      if (s.to_date < period.from_date) continue
+      clashes.push({ supplier_id: id, period_from: s.from_date, period_to: s.to_date })
+      ahead.add(id)
     }
   }
-  if (clashes.length > 0) throw new AppError('PERIOD_SETTLED', undefined, { settled: clashes.slice(0, 100) })
+  if (clashes.length > 0 && (!recipe.all_suppliers || ahead.size === read.suppliers.length)) {
+    throw new AppError('PERIOD_SETTLED', undefined, { settled: clashes.slice(0, 100) })
+  }
   // A payout is one payment, and a payment is at most MAX_AMOUNT_MINOR: the rest is carried.
   const cap =
     recipe.pay_at_most === null
@@ -97,6 +103,7 @@ function computeLines(period: SettlementPeriod, read: RunInputs, floor: bigint, 
       : min(parseDecimal(recipe.pay_at_most, MONEY_SCALE), MAX_AMOUNT_MINOR)
   const lines: SettlementLine[] = []
   for (const id of read.suppliers) {
+    if (ahead.has(id)) continue
     const input = read.inputs.get(id)!
     const line = settleSupplier({ period, settled: read.settled.get(id) ?? [], floor }, { ...input, pay_at_most: cap })
     if (recipe.all_suppliers && isEmpty(line)) continue
