@@ -198,6 +198,14 @@ export class SyncClient {
     return this.api.request<T>(method, path, body)
   }
 
+  /**
+   * An online-only file download with this session's token (a payout or statement CSV): the bytes
+   * and the server's file name. Throws ApiError offline or on an error answer.
+   */
+  download(path: string): Promise<{ blob: Blob; filename: string | null }> {
+    return this.api.download(path)
+  }
+
   /** Listens to local data changes (writes, pulls, settlements): the entity types touched. */
   onChange(listener: (types: string[]) => void): () => void {
     return this.db.subscribe((keys) => {

@@ -35,3 +35,25 @@ test('every request says which sync protocol version the client speaks', async (
   await api.request('POST', '/api/sync', { device_id: 'd', operations: [] })
   expect(seen.map((h) => h[PROTOCOL_HEADER])).toEqual([String(SYNC_PROTOCOL_VERSION), String(SYNC_PROTOCOL_VERSION)])
 })
+
+test("a download sends the session's token and answers the bytes and the server's file name, or its error", async () => {
+  const seen: Array<Record<string, string>> = []
+  const answers = [
+    new Response('name,amount\nKamau,10.00\n', {
+      status: 200,
+      headers: { 'content-type': 'text/csv', 'content-disposition': 'attachment; filename="payouts-2026-05.csv"' },
+    }),
+    new Response(JSON.stringify({ error: { code: 'RUN_NOT_APPROVED', message: 'not approved' } }), { status: 409 }),
+  ]
+  const api = new ApiClient('http://trackvault.test', async (_url, init) => {
+    seen.push(init?.headers as Record<string, string>)
+    return answers.shift() as Response
+  })
+  api.token = 'secret'
+  const file = await api.download('/api/settlement-runs/r/payouts.csv?format=bank')
+  expect(file.filename).toBe('payouts-2026-05.csv')
+  expect(await file.blob.text()).toBe('name,amount\nKamau,10.00\n')
+  expect(seen[0].authorization).toBe('Bearer secret')
+  const err = await api.download('/x').catch((e: ApiError) => e)
+  expect([(err as ApiError).status, (err as ApiError).code]).toEqual([409, 'RUN_NOT_APPROVED'])
+})
