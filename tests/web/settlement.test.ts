@@ -265,6 +265,22 @@ test('Approve shows for a manager or admin who did not compute the draft; financ
   expect(await page.getByRole('button', { name: 'Approve' }).isVisible()).toBe(true)
   expect(await page.getByRole('button', { name: 'Discard' }).isVisible()).toBe(true)
   expect(await page.getByRole('button', { name: 'Export bank CSV' }).count()).toBe(0)
+  // The server's refusal reads clearly (answered here without the server: the screen never
+  // offers Approve to the run's creator, so a real SELF_APPROVAL needs a creator it did not know).
+  await page.route(`**/api/settlement-runs/${byFinance.runId}/approve`, (route) =>
+    route.fulfill({
+      status: 403,
+      contentType: 'application/json',
+      body: JSON.stringify({ error: { code: 'SELF_APPROVAL', message: 'The run was computed by you' } }),
+    }),
+  )
+  page.once('dialog', (d) => void d.accept())
+  await page.getByRole('button', { name: 'Approve' }).click()
+  await page
+    .getByRole('alert')
+    .filter({ hasText: 'You cannot approve a run you computed: another manager or admin must approve it.' })
+    .waitFor()
+  await page.unroute(`**/api/settlement-runs/${byFinance.runId}/approve`)
   await page.goto(`/settlements/${byManager.runId}`)
   await page.getByRole('heading', { name: 'Settlement SEED-OWN' }).waitFor()
   expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0)

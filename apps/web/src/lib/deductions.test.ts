@@ -1,4 +1,4 @@
-import { deductionErrors, parseDeductionInput } from '@trackvault/core'
+import { type DeductionKind, deductionErrors, parseDeductionInput } from '@trackvault/core'
 import { expect, test } from 'vitest'
 import {
   type DeductionValues,
@@ -71,6 +71,13 @@ test('a deduction reads as its terms, its days, and whether it is in force', () 
   expect(
     deductionTerms({ ...base, kind: 'credit', purpose: 'loan', principal: '9000.00', instalment: '1500.00' }),
   ).toBe('Loan of 9,000.00 at 1,500.00 a period')
+  // A correction of a settled period (core's kind `adjustment`): a signed one-off amount.
+  const adjustment = 'adjustment' as DeductionKind
+  expect(deductionTerms({ ...base, kind: adjustment, amount: '-250.00' })).toBe('250.00 owed to the supplier, once')
+  expect(deductionTerms({ ...base, kind: adjustment, amount: '80.00' })).toBe('80.00 taken once')
+  expect(deductionPeriod({ kind: adjustment, effective_date: '2026-06-02', end_date: null })).toBe('on 2026-06-02')
+  const adj = deductionInputOf(supplier, { ...filled, kind: adjustment, amount: '-250.00' })
+  expect(adj).toMatchObject({ amount: '-250.00', rate: null, end_date: null, principal: null })
   expect(deductionPeriod({ kind: 'per_period', effective_date: '2026-05-01', end_date: null })).toBe('from 2026-05-01')
   expect(deductionPeriod({ kind: 'charge', effective_date: '2026-05-03', end_date: null })).toBe('on 2026-05-03')
 

@@ -11,13 +11,19 @@
 import { DEDUCTION_KINDS, type Deduction, type DeductionKind } from '@trackvault/core'
 import { money } from './format'
 
-export const DEDUCTION_KIND_LABELS: Record<DeductionKind, string> = {
+/**
+ * Keyed by string, not by core's kind: `adjustment` (a correction of a settled period, a signed
+ * one-off amount) is labelled here whether or not this build's core has it yet.
+ */
+export const DEDUCTION_KIND_LABELS: Record<string, string> = {
   charge: 'One-off charge',
   per_quantity: 'Per quantity delivered',
   per_period: 'Fixed each period',
   credit: 'Credit (inputs or loan)',
+  adjustment: 'Adjustment (correction)',
 }
-export const DEDUCTION_KIND_OPTIONS = DEDUCTION_KINDS.map((k) => ({ value: k, label: DEDUCTION_KIND_LABELS[k] }))
+export const kindLabel = (kind: string): string => DEDUCTION_KIND_LABELS[kind] ?? kind
+export const DEDUCTION_KIND_OPTIONS = DEDUCTION_KINDS.map((k) => ({ value: k, label: kindLabel(k) }))
 export const CREDIT_PURPOSE_OPTIONS = [
   { value: 'inputs', label: 'Inputs (fertiliser, feed…)' },
   { value: 'loan', label: 'Loan' },
@@ -42,13 +48,18 @@ export interface DeductionValues {
 
 type KindField = 'amount' | 'rate' | 'unit' | 'product_id' | 'purpose' | 'principal' | 'instalment' | 'end_date'
 
-/** The kind-specific fields the form shows for `kind` (required and optional). */
-export const KIND_FIELDS: Record<DeductionKind, readonly KindField[]> = {
+/** The kind-specific fields the form shows for a kind (required and optional; core's DEDUCTION_FIELDS and the optional ones). */
+const KIND_FIELDS: Record<string, readonly KindField[]> = {
   charge: ['amount'],
   per_quantity: ['rate', 'unit', 'product_id', 'end_date'],
   per_period: ['amount', 'end_date'],
   credit: ['purpose', 'principal', 'instalment'],
+  adjustment: ['amount'],
 }
+export const kindFields = (kind: string): readonly KindField[] => KIND_FIELDS[kind] ?? []
+
+/** A kind charged once, on its day (a charge, an adjustment), rather than over a period. */
+const isOnce = (kind: string) => kind === 'charge' || kind === 'adjustment'
 
 export function emptyDeduction(today: string): DeductionValues {
   return {
@@ -89,7 +100,7 @@ export function deductionValues(d: Deduction): DeductionValues {
 
 /** The input the form saves: the kind's fields as typed (blank: null), every other kind's field null. */
 export function deductionInputOf(supplierId: string, v: DeductionValues) {
-  const shown = new Set<string>(KIND_FIELDS[v.kind])
+  const shown = new Set<string>(kindFields(v.kind))
   const text = (f: KindField, value: string) => (shown.has(f) && value.trim() ? value.trim() : null)
   return {
     supplier_id: supplierId,
@@ -116,7 +127,7 @@ type TermFields = Pick<
 
 /** What a deduction takes, in words: "150.00 once", "2.50 per kg of Tea", "100.00 each period", "Loan of 9,000.00 at 1,500.00 a period". */
 export function deductionTerms(d: TermFields, productName?: (id: string) => string | undefined): string {
-  switch (d.kind) {
+  switch (d.kind as string) {
     case 'charge':
       return `${money(d.amount)} once`
     case 'per_quantity': {
@@ -127,17 +138,23 @@ export function deductionTerms(d: TermFields, productName?: (id: string) => stri
       return `${money(d.amount)} each period`
     case 'credit':
       return `${d.purpose === 'loan' ? 'Loan' : 'Inputs'} of ${money(d.principal)} at ${money(d.instalment)} a period`
+    case 'adjustment':
+      return d.amount?.startsWith('-')
+        ? `${money(d.amount.slice(1))} owed to the supplier, once`
+        : `${money(d.amount)} taken once`
+    default:
+      return kindLabel(d.kind)
   }
 }
 
 /** The days a deduction applies: a charge's day, or from its first day to its last (open: "onwards"). */
 export function deductionPeriod(d: Pick<Deduction, 'kind' | 'effective_date' | 'end_date'>): string {
-  if (d.kind === 'charge') return `on ${d.effective_date}`
+  if (isOnce(d.kind)) return `on ${d.effective_date}`
   return d.end_date ? `${d.effective_date} to ${d.end_date}` : `from ${d.effective_date}`
 }
 
 /**
- * In force on `day`: active, started, and not ended (a charge: charged on or before `day`; a credit
+ * In force on `day`: active, started, and not ended (a charge or adjustment: on or before `day`; a credit
  * until repaid, which only the runs know, so from its first day).
  */
 export function deductionInForce(
@@ -145,5 +162,5 @@ export function deductionInForce(
   day: string,
 ): boolean {
   if (!d.is_active || d.deleted_at || d.effective_date > day) return false
-  return d.kind === 'charge' || d.kind === 'credit' || d.end_date === null || d.end_date >= day
+  return isOnce(d.kind) || d.kind === 'credit' || d.end_date === null || d.end_date >= day
 }

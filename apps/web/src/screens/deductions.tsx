@@ -13,7 +13,6 @@ import { RecordForm } from '../components/record-form'
 import { CheckField, Empty, Field, SelectField, SyncBadge, TextAreaField } from '../components/ui'
 import {
   CREDIT_PURPOSE_OPTIONS,
-  DEDUCTION_KIND_LABELS,
   DEDUCTION_KIND_OPTIONS,
   type DeductionValues,
   deductionInForce,
@@ -22,7 +21,8 @@ import {
   deductionTerms,
   deductionValues,
   emptyDeduction,
-  KIND_FIELDS,
+  kindFields,
+  kindLabel,
 } from '../lib/deductions'
 import { useFormState } from '../lib/form-state'
 import { errorMessage } from '../lib/format'
@@ -97,7 +97,7 @@ export function DeductionsSection({ supplierId, supplierName }: { supplierId: st
             <tbody>
               {list.map((d) => (
                 <tr key={d.id}>
-                  <td>{DEDUCTION_KIND_LABELS[d.kind]}</td>
+                  <td>{kindLabel(d.kind)}</td>
                   <td>
                     {d.description}
                     <SyncBadge state={d._sync} />
@@ -166,7 +166,7 @@ function DeductionForm({
   const toast = useToast()
   const form = useFormState<DeductionValues>(() => (editing ? deductionValues(editing) : emptyDeduction(today)))
   const { values, bind } = form
-  const shown = new Set<string>(KIND_FIELDS[values.kind])
+  const shown = new Set<string>(kindFields(values.kind))
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
@@ -224,7 +224,13 @@ function DeductionForm({
       ) : null}
       {shown.has('amount') ? (
         <Field
-          label={values.kind === 'charge' ? 'Amount' : 'Amount each period'}
+          label={
+            values.kind === 'per_period'
+              ? 'Amount each period'
+              : (values.kind as string) === 'adjustment'
+                ? 'Amount (negative: owed to the supplier)'
+                : 'Amount'
+          }
           required
           inputMode="decimal"
           autoComplete="off"
@@ -275,7 +281,7 @@ function DeductionForm({
         </div>
       ) : null}
       <Field
-        label={values.kind === 'charge' ? 'Charged on' : 'In force from'}
+        label={values.kind === 'charge' || (values.kind as string) === 'adjustment' ? 'Charged on' : 'In force from'}
         type="date"
         required
         {...bind('effective_date')}

@@ -11,7 +11,7 @@ import { useLiveQuery, useSyncClient, useSyncStatus } from '@trackvault/react'
 import { useMemo, useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { Empty, FormError, Page } from '../components/ui'
-import { DEDUCTION_KIND_LABELS } from '../lib/deductions'
+import { kindLabel } from '../lib/deductions'
 import { saveDownload } from '../lib/download'
 import { money, today } from '../lib/format'
 import { useCan } from '../lib/permissions'
@@ -254,7 +254,7 @@ export function Statement() {
                 <tr key={d.deduction_id}>
                   <td>
                     {d.description}
-                    <span className="sp-muted"> {DEDUCTION_KIND_LABELS[d.kind]}</span>
+                    <span className="sp-muted"> {kindLabel(d.kind)}</span>
                     {d.carried_before !== '0.00' ? (
                       <span className="rc-sub-line">+ {money(d.carried_before)} brought forward</span>
                     ) : null}
