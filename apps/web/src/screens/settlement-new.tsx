@@ -98,7 +98,7 @@ export function SettlementNew() {
           hint="What payout files and statements call the run. Empty: the period."
           {...bind('reference')}
         />
-        <TextAreaField label="Notes (optional)" maxLength={2000} {...bind('notes')} />
+        <TextAreaField label="Notes (optional)" maxLength={1000} {...bind('notes')} />
         <p className="hint">
           Every supplier with something to settle is included. The run is a draft until a manager or admin who did not
           compute it approves it.
