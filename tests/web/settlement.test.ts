@@ -131,6 +131,21 @@ test('finance adds a deduction on the supplier page offline (kind chooses the fi
   expect(rows[0]).toMatchObject({ kind: 'per_quantity', unit: 'kg', supplier_id: h.data.supplierId })
   expect(Number(rows[0].rate_minor)).toBe(200)
   expect(rows[0].principal_minor).toBeNull()
+
+  // Edited: the form opens with its values; the change syncs as an update of the same row.
+  await table.getByRole('button', { name: 'Edit Transport' }).click()
+  const edit = page.getByRole('form', { name: 'Edit deduction: Transport' })
+  expect(await edit.getByLabel('Rate (per unit)').inputValue()).toBe('2.00')
+  await edit.getByLabel('Notes (optional)').fill('Lorry to the factory')
+  await edit.getByRole('button', { name: 'Save deduction' }).click()
+  await edit.waitFor({ state: 'detached' })
+  await waitFor(
+    async () =>
+      (await h.db.handle.db.selectFrom('deductions').select('notes').executeTakeFirst())?.notes ===
+      'Lorry to the factory',
+    'the edit to sync',
+    30_000,
+  )
   await context.close()
 })
 
@@ -319,6 +334,7 @@ test('Approve shows for a manager or admin who did not compute the draft; financ
   expect(await page.getByRole('button', { name: 'Approve' }).isVisible()).toBe(true)
   expect(await page.getByRole('button', { name: 'Discard' }).isVisible()).toBe(true)
   expect(await page.getByRole('button', { name: 'Export bank CSV' }).count()).toBe(0)
+  expect(await page.locator('table.st-lines').textContent()).toContain('Not approved')
   // The server's refusal reads clearly (answered here without the server: the screen never
   // offers Approve to the run's creator, so a real SELF_APPROVAL needs a creator it did not know).
   await page.route(`**/api/settlement-runs/${byFinance.runId}/approve`, (route) =>

@@ -209,7 +209,11 @@ export function SettlementRun() {
       <section className="sp-section" aria-labelledby="lines-title">
         <h2 id="lines-title">Lines</h2>
         {lines.length === 0 ? (
-          <Empty>No lines on this device for this run.</Empty>
+          <Empty>
+            {run.status === 'discarded'
+              ? 'This run was discarded: its lines were removed.'
+              : 'No lines on this device for this run.'}
+          </Empty>
         ) : (
           <div className="table-wrap">
             <table className="sp-table st-table st-lines">
@@ -235,7 +239,7 @@ export function SettlementRun() {
               </thead>
               <tbody>
                 {lines.map((l) => (
-                  <LineRow key={l.id} line={l} name={nameOf(l.supplier_id)} />
+                  <LineRow key={l.id} line={l} name={nameOf(l.supplier_id)} approved={run.status === 'approved'} />
                 ))}
               </tbody>
             </table>
@@ -246,7 +250,7 @@ export function SettlementRun() {
   )
 }
 
-function LineRow({ line, name }: { line: SettlementLineView; name: string }) {
+function LineRow({ line, name, approved }: { line: SettlementLineView; name: string; approved: boolean }) {
   return (
     <tr>
       <th scope="row">
@@ -264,7 +268,8 @@ function LineRow({ line, name }: { line: SettlementLineView; name: string }) {
         {line.late > 0 ? <span className="badge st-flag-badge">{line.late} late</span> : null}
       </td>
       <td>
-        {PAYOUT_LABELS[line.payout_status] ?? line.payout_status}
+        {/* A draft pays nothing yet: its payouts are proposals until approval records them. */}
+        {approved ? (PAYOUT_LABELS[line.payout_status] ?? line.payout_status) : 'Not approved'}
         {line.payout_note ? <span className="rc-sub-line">{line.payout_note}</span> : null}
       </td>
     </tr>
