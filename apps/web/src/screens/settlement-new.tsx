@@ -1,6 +1,7 @@
 /**
  * A new settlement run (admin, manager, finance): the period (last calendar month in the
- * business's time zone by default), an optional reference and notes. The server computes every
+ * business's time zone by default), an optional reference and notes, and the most to pay each
+ * supplier now (a partial payout; the rest is carried forward). The server computes every
  * supplier's line in one transaction (POST /api/settlement-runs), so this needs a connection; the
  * run comes back a draft and syncs to the device, and its page opens.
  */
@@ -34,7 +35,7 @@ export function SettlementNew() {
   const form = useFormState(() => {
     // Today in the business's time zone as this device last knew it (kept across reloads).
     const period = lastCalendarMonth(today())
-    return { period_from: period.from, period_to: period.to, reference: '', notes: '' }
+    return { period_from: period.from, period_to: period.to, reference: '', notes: '', pay_at_most: '' }
   })
   const { values, bind } = form
 
@@ -97,6 +98,14 @@ export function SettlementNew() {
           placeholder={values.period_from && values.period_to ? `${values.period_from}/${values.period_to}` : ''}
           hint="What payout files and statements call the run. Empty: the period."
           {...bind('reference')}
+        />
+        <Field
+          label="Pay at most, per supplier (optional)"
+          inputMode="decimal"
+          autoComplete="off"
+          placeholder="Everything owed"
+          hint="When the business pays part now: the rest is carried forward to the next run."
+          {...bind('pay_at_most')}
         />
         <TextAreaField label="Notes (optional)" maxLength={1000} {...bind('notes')} />
         <p className="hint">
