@@ -53,6 +53,7 @@ export function SettlementNew() {
           period_to: values.period_to,
           ...(values.reference.trim() ? { reference: values.reference.trim() } : {}),
           ...(values.notes.trim() ? { notes: values.notes.trim() } : {}),
+          ...(values.pay_at_most.trim() ? { pay_at_most: values.pay_at_most.trim() } : {}),
         }
         const { run } = await client.request<{ run: SettlementRunRow; lines: SettlementLineRow[] }>(
           'POST',
