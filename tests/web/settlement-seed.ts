@@ -22,7 +22,14 @@ import type { WebHarness } from './harness'
 
 export async function seedRun(
   h: WebHarness,
-  opts: { period: SettlementPeriod; reference: string; status: 'draft' | 'approved'; creator: string },
+  opts: {
+    period: SettlementPeriod
+    reference: string
+    status: 'draft' | 'approved'
+    creator: string
+    /** Periods taken as settled already: rows dated in them arrive late. */
+    settled?: SettlementPeriod[]
+  },
 ): Promise<{ runId: string; lineIds: Record<string, string> }> {
   const { db, caps } = h.db.handle
   const rows = async <T extends EntityType>(type: T) =>
@@ -39,9 +46,10 @@ export async function seedRun(
     rows('payment'),
     rows('deduction'),
   ])
-  const inPeriod = (date: string) => date >= opts.period.from_date && date <= opts.period.to_date
+  // Up to the period's end: core includes the period's rows and the late ones, and leaves the rest out.
+  const inPeriod = (date: string) => date <= opts.period.to_date
   const settled = settleRun(
-    { period: opts.period, settled: [], floor: 0n },
+    { period: opts.period, settled: opts.settled ?? [], floor: 0n },
     suppliers
       .map((s) => ({
         supplier_id: s.id,

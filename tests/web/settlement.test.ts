@@ -31,6 +31,11 @@ function lastMonth(today: string) {
   return { from_date: `${year}-${mm}-01`, to_date: `${year}-${mm}-${String(last).padStart(2, '0')}` }
 }
 
+/** The month before `p` (a calendar month). */
+function monthBefore(p: { from_date: string }) {
+  return lastMonth(p.from_date)
+}
+
 beforeAll(async () => {
   h = await startWebHarness()
   period = lastMonth(todayIn(DEFAULT_SETTINGS.time_zone))
@@ -39,18 +44,26 @@ beforeAll(async () => {
     password: PASSWORD,
   }))
   const achieng = await api(h.server.url, token, 'POST', '/api/suppliers', { code: 'SUP-002', name: 'Achieng Farm' })
-  const collect = (supplier_id: string, quantity: string, day: string) =>
+  const milk = await api(h.server.url, token, 'POST', '/api/products', {
+    code: 'MILK',
+    name: 'Milk',
+    default_unit: 'l',
+  })
+  const collect = (supplier_id: string, quantity: string, day: string, product = h.data.productId, unit = 'kg') =>
     api(h.server.url, token, 'POST', '/api/collections', {
       supplier_id,
-      product_id: h.data.productId,
-      collection_date: `${period.from_date.slice(0, 8)}${day}`,
+      product_id: product,
+      collection_date: day.length === 2 ? `${period.from_date.slice(0, 8)}${day}` : day,
       quantity,
-      unit: 'kg',
+      unit,
     })
-  // Kamau: 12.5 + 10 kg at 120.00 = 2,700.00, an advance of 500.00; Achieng: 5 kg = 600.00.
+  // Kamau: 12.5 + 10 kg at 120.00 = 2,700.00, an advance of 500.00; Achieng: 5 kg = 600.00, 8 l of
+  // milk with no rate (unpriced), and 5 kg (600.00) dated the month before (late once that is settled).
   await collect(h.data.supplierId, '12.5', '03')
   await collect(h.data.supplierId, '10', '17')
   await collect(achieng.id, '5', '09')
+  await collect(achieng.id, '8', '12', milk.id, 'l')
+  await collect(achieng.id, '5', monthBefore(period).from_date)
   await api(h.server.url, token, 'POST', '/api/payments', {
     supplier_id: h.data.supplierId,
     payment_date: `${period.from_date.slice(0, 8)}10`,
@@ -258,6 +271,7 @@ test('a run: totals, lines sorted by the column clicked, a supplier opens its st
     reference: 'SEED-APPROVED',
     status: 'approved',
     creator: h.users.finance.id,
+    settled: [monthBefore(period)],
   })
   const context = await h.newContext(DESKTOP)
   const page = await context.newPage()
@@ -267,16 +281,24 @@ test('a run: totals, lines sorted by the column clicked, a supplier opens its st
   await listed.waitFor()
   expect(await listed.textContent()).toContain(`${period.from_date} to ${period.to_date}`)
   expect(await listed.textContent()).toContain('Approved')
-  expect(await listed.textContent()).toContain('2,755.00') // net payable: 2,155.00 + 600.00
+  expect(await listed.textContent()).toContain('3,355.00') // net payable: 2,155.00 + 1,200.00
   await page.getByRole('link', { name: 'SEED-APPROVED' }).click()
   await page.getByRole('heading', { name: 'Settlement SEED-APPROVED' }).waitFor()
   expect(page.url()).toContain(`/settlements/${runId}`)
   const totals = (await page.getByRole('region', { name: 'Run totals' }).textContent()) ?? ''
-  expect(totals).toContain('3,300.00') // gross
+  expect(totals).toContain('3,900.00') // gross: the milk is not priced
   expect(totals).toContain('45.00') // deducted: 22.5 kg x 2.00
 
-  // Sorted by supplier; Net payable puts the largest first, a second click the smallest.
+  // The unpriced and the late are flagged, on the run and on the line.
+  const flags = (await page.getByRole('list', { name: 'Flags' }).textContent()) ?? ''
+  expect(flags).toContain('1 collection(s) have no price yet')
+  expect(flags).toContain('1 item(s) arrived late')
   await waitFor(async () => (await lineOrder(page)).length === 2, 'the lines')
+  const achiengRow = (await page.locator('table.st-lines tbody tr', { hasText: 'Achieng Farm' }).textContent()) ?? ''
+  expect(achiengRow).toContain('1 unpriced')
+  expect(achiengRow).toContain('1 late')
+
+  // Sorted by supplier; Net payable puts the largest first, a second click the smallest.
   expect(await lineOrder(page)).toEqual(['Achieng Farm', 'Kamau Farm'])
   await page.getByRole('button', { name: 'Net payable' }).click()
   expect(await lineOrder(page)).toEqual(['Kamau Farm', 'Achieng Farm'])
@@ -291,6 +313,17 @@ test('a run: totals, lines sorted by the column clicked, a supplier opens its st
   expect(await page.getByRole('button', { name: 'Export mobile money CSV' }).isVisible()).toBe(true)
   expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0)
   expect(await page.getByRole('button', { name: 'Discard' }).count()).toBe(0)
+
+  // Achieng's statement marks the late collection and the one whose price is pending.
+  await page.getByRole('link', { name: 'Achieng Farm' }).click()
+  await page.getByRole('heading', { name: 'Statement: Achieng Farm' }).waitFor()
+  const achieng = page.getByRole('table', { name: 'Collections' })
+  expect(await achieng.locator('tbody tr').count()).toBe(3)
+  expect(await achieng.locator('tbody tr', { hasText: monthBefore(period).from_date }).textContent()).toContain('Late')
+  expect(await achieng.locator('tbody tr', { hasText: '8.000 l' }).textContent()).toContain('Price pending')
+  expect(await page.getByTestId('statement-net').textContent()).toBe('1,200.00')
+  await page.goBack()
+  await page.getByRole('heading', { name: 'Settlement SEED-APPROVED' }).waitFor()
 
   // Kamau's statement: every collection, the advance, the deduction, what is paid and carried.
   await page.getByRole('link', { name: 'Kamau Farm' }).click()
