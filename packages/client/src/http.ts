@@ -88,7 +88,7 @@ export class ApiClient {
    * A file the server answers (a CSV export), fetched with the session's token: its bytes and the
    * name the server gives it (Content-Disposition), or the server's error as an ApiError.
    */
-  async download(path: string): Promise<{ blob: Blob; filename: string | null }> {
+  async download(path: string): Promise<{ blob: Blob; filename: string | null; headers: Headers }> {
     let res: Response
     try {
       res = await this.fetchFn(`${this.baseUrl}${path}`, {
@@ -104,7 +104,31 @@ export class ApiClient {
     if (!res.ok) throw errorOf(res, parseJson(await res.text().catch(() => '')))
     const disposition = res.headers.get('content-disposition') ?? ''
     const filename = /filename="?([^";]+)"?/i.exec(disposition)?.[1] ?? null
-    return { blob: await res.blob(), filename }
+    return { blob: await res.blob(), filename, headers: res.headers }
+  }
+
+  /**
+   * Sends a file's text as it is (a results file a bank returned, `text/csv`) with the session's
+   * token; the JSON answer, or the server's error as an ApiError.
+   */
+  async upload<T>(path: string, text: string, contentType = 'text/csv'): Promise<T> {
+    let res: Response
+    try {
+      res = await this.fetchFn(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          [PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION),
+          'content-type': contentType,
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
+        body: text,
+      })
+    } catch (err) {
+      throw networkError(err)
+    }
+    const json = parseJson(await res.text().catch(() => ''))
+    if (!res.ok) throw errorOf(res, json)
+    return json as T
   }
 
   login(email: string, password: string, deviceId: string) {

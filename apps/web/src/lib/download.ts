@@ -1,12 +1,17 @@
 /**
  * Saves a file the server makes (a payout or statement CSV): fetched with the session's token
  * (`client.download`, the API needs a bearer token, so a plain link cannot carry it), then handed
- * to the browser as a download. Online only: the caller shows the error (offline: ApiError.offline).
+ * to the browser as a download, with the answer's headers (a payout file's totals). Online only: the
+ * caller shows the error (offline: ApiError.offline).
  */
 import type { SyncClient } from '@trackvault/client'
 
-export async function saveDownload(client: SyncClient, path: string, fallbackName: string): Promise<string> {
-  const { blob, filename } = await client.download(path)
+export async function saveDownload(
+  client: SyncClient,
+  path: string,
+  fallbackName: string,
+): Promise<{ name: string; headers: Headers }> {
+  const { blob, filename, headers } = await client.download(path)
   const name = filename ?? fallbackName
   const url = URL.createObjectURL(blob)
   const a = document.createElement('a')
@@ -17,5 +22,5 @@ export async function saveDownload(client: SyncClient, path: string, fallbackNam
   a.remove()
   // Let the browser start the download before the URL goes.
   setTimeout(() => URL.revokeObjectURL(url), 10_000)
-  return name
+  return { name, headers }
 }

@@ -4,6 +4,8 @@ import {
   lastApprovedLine,
   lastCalendarMonth,
   nextSort,
+  payoutFileSummary,
+  resultFileErrors,
   settlementErrorMessage,
   sortLines,
   sortRuns,
@@ -121,4 +123,36 @@ test("a settlement route's refusal reads as what to do, by its code", () => {
   expect(settlementErrorMessage({ code: 'RUN_STALE' })).toMatch(/create a new run/)
   expect(settlementErrorMessage({ offline: true })).toMatch(/Needs a connection/)
   expect(settlementErrorMessage({ code: 'SOMETHING_ELSE', message: 'The server said so' })).toBe('The server said so')
+})
+
+test("a payout file's headers read as its count, total and the suppliers left out", () => {
+  const headers = (h: Record<string, string>) => (name: string) => h[name] ?? null
+  expect(
+    payoutFileSummary(headers({ 'x-payout-count': '2', 'x-payout-total': '2755.00', 'x-payout-missing': '0' })),
+  ).toEqual({
+    text: '2 payouts, 2,755.00 in total',
+    missing: 0,
+  })
+  const partial = payoutFileSummary(
+    headers({ 'x-payout-count': '1', 'x-payout-total': '600.00', 'x-payout-missing': '1' }),
+  )
+  expect(partial.missing).toBe(1)
+  expect(partial.text).toBe(
+    "1 payout, 600.00 in total; 1 supplier left out: account details missing (complete them on the supplier's page)",
+  )
+  expect(payoutFileSummary(headers({}))).toEqual({ text: '', missing: 0 })
+})
+
+test("a refused results file's rows read one message each", () => {
+  expect(
+    resultFileErrors({
+      rows: [
+        { row: 3, reference: 'R-7', message: 'status must be paid or failed' },
+        { row: 4, message: 'unknown reference' },
+        'row 5 is empty',
+      ],
+    }),
+  ).toEqual(['Row 3 (R-7): status must be paid or failed', 'Row 4: unknown reference', 'row 5 is empty'])
+  expect(resultFileErrors(undefined)).toEqual([])
+  expect(resultFileErrors({ fields: {} })).toEqual([])
 })

@@ -15,6 +15,7 @@ import {
   type SettlementRunRow,
   toMinor,
 } from '@trackvault/core'
+import { money } from './format'
 
 /** The calendar month before `today`'s (YYYY-MM-DD), first to last day. */
 export function lastCalendarMonth(today: string): { from: string; to: string } {
@@ -132,4 +133,41 @@ export function settlementErrorMessage(err: { code?: string; message?: string; o
     default:
       return err.message ?? 'Something went wrong.'
   }
+}
+
+/**
+ * What a payout file download says about itself (the server's X-Payout-* headers): how many
+ * payouts and their total, and how many suppliers were left out for missing account details.
+ */
+export function payoutFileSummary(header: (name: string) => string | null): {
+  text: string
+  missing: number
+} {
+  const count = Number(header('x-payout-count') ?? '')
+  const total = header('x-payout-total')
+  const missing = Number(header('x-payout-missing') ?? '0') || 0
+  const parts: string[] = []
+  if (Number.isFinite(count) && header('x-payout-count') !== null) {
+    parts.push(`${count} payout${count === 1 ? '' : 's'}${total ? `, ${money(total)} in total` : ''}`)
+  }
+  if (missing > 0) {
+    parts.push(
+      `${missing} supplier${missing === 1 ? '' : 's'} left out: account details missing (complete them on the supplier's page)`,
+    )
+  }
+  return { text: parts.join('; '), missing }
+}
+
+/** The rows of a refused results file, one message each ("Row 3 (R-7): status must be paid or failed"). */
+export function resultFileErrors(details: unknown): string[] {
+  const rows = (details as { rows?: unknown } | null | undefined)?.rows
+  if (!Array.isArray(rows)) return []
+  return rows.map((r) => {
+    if (r && typeof r === 'object') {
+      const { row, reference, message } = r as { row?: unknown; reference?: unknown; message?: unknown }
+      const where = row !== undefined ? `Row ${String(row)}${reference ? ` (${String(reference)})` : ''}` : 'A row'
+      return `${where}: ${message ? String(message) : 'not valid'}`
+    }
+    return String(r)
+  })
 }

@@ -5,7 +5,8 @@
  * opens offline. What changes the run goes to the server and needs a connection: Approve (a
  * manager or admin who did not compute it; the server refuses SELF_APPROVAL otherwise, RUN_STALE
  * when anything changed since the draft), Discard (a draft), and for an approved run the payout
- * files (bank bulk transfer, mobile money).
+ * files (bank bulk transfer, mobile money; how many were left out for missing account details) and
+ * the results file the bank returns (./payout-results.tsx).
  */
 import type { SettlementLineRow, SettlementRunRow } from '@trackvault/core'
 import { useLiveQuery, useSyncClient, useSyncStatus } from '@trackvault/react'
@@ -22,11 +23,13 @@ import {
   type LineSort,
   type LineSortKey,
   nextSort,
+  payoutFileSummary,
   settlementErrorMessage,
   sortLines,
 } from '../lib/settlements'
 import { useToast } from '../lib/toast'
 import type { SettlementLineView } from '../lib/typed-rows'
+import { PayoutResults } from './payout-results'
 import { RunStatus } from './settlements'
 import './records.css'
 import './settlements.css'
@@ -58,6 +61,7 @@ export function SettlementRun() {
   const [sort, setSort] = useState<LineSort>({ key: 'supplier', dir: 'asc' })
   const [error, setError] = useState<string>()
   const [busy, setBusy] = useState(false)
+  const [notice, setNotice] = useState<string>()
 
   const { data, isLoading } = useLiveQuery(
     async (c) => {
@@ -116,12 +120,14 @@ export function SettlementRun() {
   }
   const exportFile = (format: 'bank' | 'mobile_money') =>
     act(async () => {
-      const name = await saveDownload(
+      const { name, headers } = await saveDownload(
         client,
         `/api/settlement-runs/${run.id}/payouts.csv?format=${format}`,
         `payouts-${run.reference.replace(/[^\w.-]+/g, '-')}-${format}.csv`,
       )
-      toast(`Downloaded ${name}`, 'success')
+      const summary = payoutFileSummary((h) => headers.get(h))
+      setNotice(summary.text ? `${name}: ${summary.text}` : undefined)
+      toast(`Downloaded ${name}`, summary.missing > 0 ? 'error' : 'success')
     })
 
   const isDraft = run.status === 'draft'
@@ -157,6 +163,11 @@ export function SettlementRun() {
       }
     >
       <FormError message={error} />
+      {notice ? (
+        <p className="st-notice" role="status">
+          {notice}
+        </p>
+      ) : null}
       {offlineNote ? (
         <p className="hint" role="status">
           Needs a connection to approve, discard or export; the run stays readable offline.
@@ -205,6 +216,8 @@ export function SettlementRun() {
           ) : null}
         </ul>
       ) : null}
+
+      {run.status === 'approved' && settles ? <PayoutResults runId={run.id} /> : null}
 
       <section className="sp-section" aria-labelledby="lines-title">
         <h2 id="lines-title">Lines</h2>
