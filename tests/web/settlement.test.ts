@@ -176,7 +176,7 @@ async function computeRun(page: Page, reference: string, payAtMost?: string) {
 }
 
 // TODO(lead): needs POST /api/settlement-runs and /:id/discard (branch settle-server). Enable once
-// merged (passed against settle-server merged locally on 2026-12-06).
+// merged (passed here on 2026-12-06 against settle-server merged locally).
 test.skip('a manager computes a draft, is not offered to approve it, and discards it', async () => {
   const context = await h.newContext(DESKTOP)
   const page = await context.newPage()
@@ -197,7 +197,7 @@ test.skip('a manager computes a draft, is not offered to approve it, and discard
 })
 
 // TODO(lead): needs POST /api/settlement-runs and /:id/approve (branch settle-server). Enable once
-// merged (passed against settle-server merged locally on 2026-12-06).
+// merged (passed here on 2026-12-06 against settle-server merged locally).
 test.skip("finance computes a run with the New run form; a manager approves it; the statement is the server's line", async () => {
   const context = await h.newContext(DESKTOP)
   const page = await context.newPage()
@@ -236,15 +236,18 @@ test.skip("finance computes a run with the New run form; a manager approves it; 
 
 // TODO(lead): needs GET /api/settlement-runs/:id/payouts.csv, POST /:id/payout-results and
 // GET /api/settlement-lines/:id/statement.csv (branch settle-payouts) and the approval above; the
-// supplier's payout fields are settle-payouts' (migration 013). Enable once both are merged (not
-// run yet: settle-payouts and settle-server did not merge cleanly together here, and core's csv.ts
-// needs csv-parse and csv-stringify installed).
+// supplier's payout fields are settle-payouts' (migration 013). Enable once both are merged
+// (passed here on 2026-12-06 against settle-server + settle-payouts merged locally, with
+// csv-parse and csv-stringify installed as settle-payouts' core declares them).
 test.skip("an approved run exports the bank payout file and records the bank's results; a statement downloads as CSV", async () => {
+  // Kamau is paid by bank (the file lists the bank-paid suppliers); Achieng stays on cash.
+  const kamau = await api(h.server.url, token, 'GET', `/api/suppliers/${h.data.supplierId}`)
   await api(h.server.url, token, 'PATCH', `/api/suppliers/${h.data.supplierId}`, {
+    version: kamau.version,
     payout_method: 'bank_transfer',
     bank_name: 'Equity',
     bank_account: '0123456789',
-  }).catch(() => {}) // an approved run pays whoever it paid; the file lists the bank-paid suppliers
+  })
   const context = await h.newContext(DESKTOP)
   const page = await context.newPage()
   await h.signIn(page, 'finance')
