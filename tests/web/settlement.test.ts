@@ -3,12 +3,13 @@
  * offline and it syncs; a run's lines sort by the column clicked and open each supplier's
  * statement; the statement prints on one page without the navigation; a collector opens the
  * supplier's last approved statement offline; who sees Approve and Discard; a new run's default
- * period and its need of a connection.
+ * period and its need of a connection; an approved run's bank payout file and a statement's CSV download.
  *
  * Runs come from settlement-seed.ts (core's rule, written into the database) until the settlement
- * routes are on main. TODO(lead): the three `test.skip` below walk the real flow (New run form ->
- * POST /api/settlement-runs, Discard -> /discard, Approve -> /approve, Export -> payouts.csv,
- * Download CSV -> statement.csv); enable each once its routes are merged (each names its branch).
+ * routes are on main; the payout file, the results and the statement CSV are main's routes. TODO(lead):
+ * the three `test.skip` below walk the real flow (New run form -> POST /api/settlement-runs, Discard
+ * -> /discard, Approve -> /approve, then Export and the bank's results on the approved run); enable
+ * them once settle-server is merged.
  */
 import { readFileSync } from 'node:fs'
 import { DEFAULT_SETTINGS, todayIn } from '@trackvault/core'
@@ -19,6 +20,8 @@ import { seedRun } from './settlement-seed'
 
 let h: WebHarness
 let token: string
+/** The approved run the seeded test writes (the downloads test pays it out). */
+let seededApprovedRun = ''
 /** Last calendar month (the New run form's default), in the business's time zone (UTC here). */
 let period: { from_date: string; to_date: string }
 
@@ -234,11 +237,9 @@ test.skip("finance computes a run with the New run form; a manager approves it; 
   await manager.close()
 })
 
-// TODO(lead): needs GET /api/settlement-runs/:id/payouts.csv, POST /:id/payout-results and
-// GET /api/settlement-lines/:id/statement.csv (branch settle-payouts) and the approval above; the
-// supplier's payout fields are settle-payouts' (migration 013). Enable once both are merged
-// (passed here on 2026-12-06 against settle-server + settle-payouts merged locally, with
-// csv-parse and csv-stringify installed as settle-payouts' core declares them).
+// TODO(lead): needs the approval above (POST /:id/approve, branch settle-server); the payout and
+// statement routes are on main. Enable with the two above (all passed here on 2026-12-06 against
+// settle-server merged locally).
 test.skip("an approved run exports the bank payout file and records the bank's results; a statement downloads as CSV", async () => {
   // Kamau is paid by bank (the file lists the bank-paid suppliers); Achieng stays on cash.
   const kamau = await api(h.server.url, token, 'GET', `/api/suppliers/${h.data.supplierId}`)
@@ -314,6 +315,7 @@ test('a run: totals, lines sorted by the column clicked, a supplier opens its st
   await page.getByRole('link', { name: 'SEED-APPROVED' }).click()
   await page.getByRole('heading', { name: 'Settlement SEED-APPROVED' }).waitFor()
   expect(page.url()).toContain(`/settlements/${runId}`)
+  seededApprovedRun = runId
   const totals = (await page.getByRole('region', { name: 'Run totals' }).textContent()) ?? ''
   expect(totals).toContain('3,900.00') // gross: the milk is not priced
   expect(totals).toContain('45.00') // deducted: 22.5 kg x 2.00
@@ -388,6 +390,44 @@ test('a run: totals, lines sorted by the column clicked, a supplier opens its st
   expect(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length).toBe(1)
   await page.emulateMedia({ media: 'screen' })
   expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(true)
+  await context.close()
+})
+
+test("an approved run's bank payout file downloads with its totals; a statement downloads as CSV", async () => {
+  // Kamau is paid by bank (the file lists the bank-paid suppliers); Achieng stays on cash.
+  const kamau = await api(h.server.url, token, 'GET', `/api/suppliers/${h.data.supplierId}`)
+  await api(h.server.url, token, 'PATCH', `/api/suppliers/${h.data.supplierId}`, {
+    version: kamau.version,
+    payout_method: 'bank_transfer',
+    bank_name: 'Equity',
+    bank_account: '0123456789',
+  })
+  const context = await h.newContext(DESKTOP)
+  const page = await context.newPage()
+  await h.signIn(page, 'finance')
+  await page.goto(`/settlements/${seededApprovedRun}`)
+  await page.getByRole('heading', { name: 'Settlement SEED-APPROVED' }).waitFor()
+  const [bank] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export bank CSV' }).click(),
+  ])
+  expect(bank.suggestedFilename()).toBe('payouts-SEED-APPROVED-bank.csv')
+  const file = readFileSync(await bank.path(), 'utf8')
+  expect(file).toContain('Kamau Farm')
+  expect(file).toContain('2155.00')
+  expect(file).not.toContain('Achieng Farm')
+  await page.locator('.st-notice', { hasText: '1 payout, 2,155.00 in total' }).waitFor()
+
+  await page.getByRole('link', { name: 'Kamau Farm' }).click()
+  await page.getByRole('heading', { name: 'Statement: Kamau Farm' }).waitFor()
+  const [statement] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download CSV' }).click(),
+  ])
+  expect(statement.suggestedFilename()).toMatch(/^statement-.*\.csv$/)
+  const csv = readFileSync(await statement.path(), 'utf8')
+  expect(csv).toContain(`${period.from_date.slice(0, 8)}03`)
+  expect(csv).toContain('Transport')
   await context.close()
 })
 

@@ -53,7 +53,7 @@ export class SyncClient {
     const scope = `trackvault:${opts.baseUrl}`
     const db = new LocalDb(opts.storage, { lock: webLock(`${scope}:write`), channel: tabChannel(scope) })
     const api = new ApiClient(opts.baseUrl.replace(/\/$/, ''), opts.fetch)
-    const session = new DeviceSession(db, api)
+    const session = new DeviceSession(db, api, { offlineUnlock: opts.offlineUnlock ?? true })
     const outbox = new Outbox(db)
     const network = opts.network ?? new OnlineManager(true)
     const { status } = this
@@ -124,6 +124,29 @@ export class SyncClient {
     await this.runner.refreshCounts()
     this.triggers.signedIn()
     return user
+  }
+
+  /**
+   * Signs in without signal, after one online sign-in of this user on this
+   * device: the password is checked against the device's verifier (never
+   * sent anywhere), wrong guesses are throttled (5 wrong: wait 30 s,
+   * doubling; kept in storage). The queue keeps working; sync waits for
+   * signal, then refreshes the server session, or, if it expired or was
+   * revoked, `status.connection` becomes `'needs-auth'` (sign in again with
+   * `login`, the queue is kept). Same shared-phone rule as `login`.
+   */
+  async unlockOffline(email: string, password: string): Promise<User> {
+    await this.ready
+    const user = await this.session.unlockOffline(email, password)
+    this.status.set({ connection: 'idle', lastError: null })
+    await this.runner.refreshCounts()
+    this.triggers.signedIn()
+    return user
+  }
+
+  /** Whether the signed-in user could sign in again here without signal (tell them before signing out). */
+  canUnlockOffline(): Promise<boolean> {
+    return this.session.canUnlockOffline()
   }
 
   /**

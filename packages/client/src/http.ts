@@ -63,7 +63,8 @@ export class ApiClient {
     private readonly fetchFn: FetchLike = (input, init) => fetch(input, init),
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  /** `token`: another session's bearer token than this client's (revoking a session left behind). */
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, token = this.token): Promise<T> {
     let res: Response
     try {
       res = await this.fetchFn(`${this.baseUrl}${path}`, {
@@ -71,7 +72,7 @@ export class ApiClient {
         headers: {
           [PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
@@ -135,8 +136,9 @@ export class ApiClient {
     return this.request<Session>('POST', '/api/auth/login', { email, password, device_id: deviceId })
   }
 
-  logout() {
-    return this.request<null>('POST', '/api/auth/logout', {})
+  /** Revokes this client's session, or `token`'s. */
+  logout(token = this.token) {
+    return this.request<null>('POST', '/api/auth/logout', {}, undefined, token)
   }
 
   push(body: PushRequest) {

@@ -253,6 +253,9 @@ describe('the permission table', () => {
         entityCell(role, 'product'),
         entityCell(role, 'collection'),
         entityCell(role, 'payment'),
+        entityCell(role, 'deduction'),
+        entityCell(role, 'settlement_run'),
+        entityCell(role, 'settlement_line'),
         reportsCell(role),
         canManageUsers(role) ? 'yes' : '–',
       ])
