@@ -169,106 +169,112 @@ export function Statement() {
         {collections.length === 0 ? (
           <p className="sp-muted">No collections in this period.</p>
         ) : (
-          <table className="st-table" aria-label="Collections">
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Receipt</th>
-                <th scope="col" className="num">
-                  Quantity
-                </th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {collections.map((c) => (
-                <tr key={c.id} className={c.late ? 'st-late' : undefined}>
-                  <td className="sp-nowrap">
-                    {c.date}
-                    {c.late ? <span className="badge st-flag-badge">Late</span> : null}
-                  </td>
-                  <td>
-                    {c.receipt ?? '—'}
-                    {c.product ? <span className="sp-muted"> {c.product}</span> : null}
-                  </td>
-                  <td className="num sp-nowrap">{c.quantity ? `${c.quantity} ${c.unit ?? ''}`.trim() : '—'}</td>
-                  <td className="num sp-nowrap">{c.amount === null ? 'Price pending' : money(c.amount)}</td>
+          <div className="table-wrap">
+            <table className="st-table" aria-label="Collections">
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col">Receipt</th>
+                  <th scope="col" className="num">
+                    Quantity
+                  </th>
+                  <th scope="col" className="num">
+                    Amount
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {collections.map((c) => (
+                  <tr key={c.id} className={c.late ? 'st-late' : undefined}>
+                    <td className="sp-nowrap">
+                      {c.date}
+                      {c.late ? <span className="badge st-flag-badge">Late</span> : null}
+                    </td>
+                    <td>
+                      {c.receipt ?? '—'}
+                      {c.product ? <span className="sp-muted"> {c.product}</span> : null}
+                    </td>
+                    <td className="num sp-nowrap">{c.quantity ? `${c.quantity} ${c.unit ?? ''}`.trim() : '—'}</td>
+                    <td className="num sp-nowrap">{c.amount === null ? 'Price pending' : money(c.amount)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
 
         <h2>Payments</h2>
         {detail.payments.length === 0 ? (
           <p className="sp-muted">No advances in this period.</p>
         ) : (
-          <table className="st-table" aria-label="Payments">
-            <thead>
-              <tr>
-                <th scope="col">Date</th>
-                <th scope="col">Type</th>
-                <th scope="col" className="num">
-                  Amount
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {detail.payments.map((p) => (
-                <tr key={p.id} className={p.late ? 'st-late' : undefined}>
-                  <td className="sp-nowrap">
-                    {p.date}
-                    {p.late ? <span className="badge st-flag-badge">Late</span> : null}
-                  </td>
-                  <td>{p.payment_type ? paymentTypeLabel(p.payment_type) : 'Payment'}</td>
-                  <td className="num sp-nowrap">{money(p.amount)}</td>
+          <div className="table-wrap">
+            <table className="st-table" aria-label="Payments">
+              <thead>
+                <tr>
+                  <th scope="col">Date</th>
+                  <th scope="col">Type</th>
+                  <th scope="col" className="num">
+                    Amount
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {detail.payments.map((p) => (
+                  <tr key={p.id} className={p.late ? 'st-late' : undefined}>
+                    <td className="sp-nowrap">
+                      {p.date}
+                      {p.late ? <span className="badge st-flag-badge">Late</span> : null}
+                    </td>
+                    <td>{p.payment_type ? paymentTypeLabel(p.payment_type) : 'Payment'}</td>
+                    <td className="num sp-nowrap">{money(p.amount)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
 
         <h2>Deductions</h2>
         {detail.deductions.length === 0 ? (
           <p className="sp-muted">No deductions this period.</p>
         ) : (
-          <table className="st-table" aria-label="Deductions">
-            <thead>
-              <tr>
-                <th scope="col">Description</th>
-                <th scope="col" className="num">
-                  Charged
-                </th>
-                <th scope="col" className="num">
-                  Taken
-                </th>
-                <th scope="col" className="num">
-                  Carried
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {detail.deductions.map((d) => (
-                <tr key={d.deduction_id}>
-                  <td>
-                    {d.description}
-                    <span className="sp-muted"> {kindLabel(d.kind)}</span>
-                    {d.carried_before !== '0.00' ? (
-                      <span className="rc-sub-line">+ {money(d.carried_before)} brought forward</span>
-                    ) : null}
-                    {d.outstanding_after ? (
-                      <span className="rc-sub-line">{money(d.outstanding_after)} still to repay</span>
-                    ) : null}
-                  </td>
-                  <td className="num sp-nowrap">{money(d.charged)}</td>
-                  <td className="num sp-nowrap">{money(d.applied)}</td>
-                  <td className="num sp-nowrap">{money(d.carried)}</td>
+          <div className="table-wrap">
+            <table className="st-table" aria-label="Deductions">
+              <thead>
+                <tr>
+                  <th scope="col">Description</th>
+                  <th scope="col" className="num">
+                    Charged
+                  </th>
+                  <th scope="col" className="num">
+                    Taken
+                  </th>
+                  <th scope="col" className="num">
+                    Carried
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {detail.deductions.map((d) => (
+                  <tr key={d.deduction_id}>
+                    <td>
+                      {d.description}
+                      <span className="sp-muted"> {kindLabel(d.kind)}</span>
+                      {d.carried_before !== '0.00' ? (
+                        <span className="rc-sub-line">+ {money(d.carried_before)} brought forward</span>
+                      ) : null}
+                      {d.outstanding_after ? (
+                        <span className="rc-sub-line">{money(d.outstanding_after)} still to repay</span>
+                      ) : null}
+                    </td>
+                    <td className="num sp-nowrap">{money(d.charged)}</td>
+                    <td className="num sp-nowrap">{money(d.applied)}</td>
+                    <td className="num sp-nowrap">{money(d.carried)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
         {line.payout_status === 'failed' ? (
           <p className="st-flag">
