@@ -221,6 +221,22 @@ export class SyncClient {
     return this.api.request<T>(method, path, body)
   }
 
+  /**
+   * An online-only file download with this session's token (a payout or statement CSV): the bytes
+   * and the server's file name. Throws ApiError offline or on an error answer.
+   */
+  download(path: string): Promise<{ blob: Blob; filename: string | null; headers: Headers }> {
+    return this.api.download(path)
+  }
+
+  /**
+   * An online-only upload of a file's text with this session's token (a payout results CSV):
+   * the server's JSON answer. Throws ApiError offline or on an error answer.
+   */
+  upload<T>(path: string, text: string, contentType = 'text/csv'): Promise<T> {
+    return this.api.upload<T>(path, text, contentType)
+  }
+
   /** Listens to local data changes (writes, pulls, settlements): the entity types touched. */
   onChange(listener: (types: string[]) => void): () => void {
     return this.db.subscribe((keys) => {

@@ -56,6 +56,7 @@ export function Layout({ children }: { children: ReactNode }) {
     ['/products', 'Products', reads('product')],
     ['/collections', 'Collections', reads('collection')],
     ['/payments', 'Payments', reads('payment')],
+    ['/settlements', 'Settlements', reads('settlement_run')],
     ['/reports', 'Reports', reports],
     ['/sync', 'Sync', true],
     ['/users', 'Users', users],
