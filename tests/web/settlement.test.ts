@@ -5,11 +5,9 @@
  * supplier's last approved statement offline; who sees Approve and Discard; a new run's default
  * period and its need of a connection; an approved run's bank payout file and a statement's CSV download.
  *
- * Runs come from settlement-seed.ts (core's rule, written into the database) until the settlement
- * routes are on main; the payout file, the results and the statement CSV are main's routes. TODO(lead):
- * the three `test.skip` below walk the real flow (New run form -> POST /api/settlement-runs, Discard
- * -> /discard, Approve -> /approve, then Export and the bank's results on the approved run); enable
- * them once settle-server is merged.
+ * Some runs come from settlement-seed.ts (core's rule, written into the database); the last three
+ * tests walk the real flow (New run form -> POST /api/settlement-runs, Discard -> /discard, Approve ->
+ * /approve, then Export and the bank's results on the approved run).
  */
 import { readFileSync } from 'node:fs'
 import { DEFAULT_SETTINGS, todayIn } from '@trackvault/core'
@@ -178,9 +176,7 @@ async function computeRun(page: Page, reference: string, payAtMost?: string) {
   await waitFor(async () => (await lineOrder(page)).length === 2, 'the lines to sync')
 }
 
-// TODO(lead): needs POST /api/settlement-runs and /:id/discard (branch settle-server). Enable once
-// merged (passed here on 2026-12-06 against settle-server merged locally).
-test.skip('a manager computes a draft, is not offered to approve it, and discards it', async () => {
+test('a manager computes a draft, is not offered to approve it, and discards it', async () => {
   const context = await h.newContext(DESKTOP)
   const page = await context.newPage()
   await h.signIn(page, 'manager')
@@ -199,9 +195,7 @@ test.skip('a manager computes a draft, is not offered to approve it, and discard
   await context.close()
 })
 
-// TODO(lead): needs POST /api/settlement-runs and /:id/approve (branch settle-server). Enable once
-// merged (passed here on 2026-12-06 against settle-server merged locally).
-test.skip("finance computes a run with the New run form; a manager approves it; the statement is the server's line", async () => {
+test("finance computes a run with the New run form; a manager approves it; the statement is the server's line", async () => {
   const context = await h.newContext(DESKTOP)
   const page = await context.newPage()
   await h.signIn(page, 'finance')
@@ -237,10 +231,7 @@ test.skip("finance computes a run with the New run form; a manager approves it; 
   await manager.close()
 })
 
-// TODO(lead): needs the approval above (POST /:id/approve, branch settle-server); the payout and
-// statement routes are on main. Enable with the two above (all passed here on 2026-12-06 against
-// settle-server merged locally).
-test.skip("an approved run exports the bank payout file and records the bank's results; a statement downloads as CSV", async () => {
+test("an approved run exports the bank payout file and records the bank's results; a statement downloads as CSV", async () => {
   // Kamau is paid by bank (the file lists the bank-paid suppliers); Achieng stays on cash.
   const kamau = await api(h.server.url, token, 'GET', `/api/suppliers/${h.data.supplierId}`)
   await api(h.server.url, token, 'PATCH', `/api/suppliers/${h.data.supplierId}`, {
