@@ -137,6 +137,8 @@ export class Simulation implements SimContext {
       maxRetries: 3,
       live: false,
       syncIntervalMs: 0,
+      // Sign-ins stay cheap here (the server's hashes too, server.ts); no device signs in offline.
+      offlineUnlock: false,
       batchSize: d.batchSize,
       pullLimit: d.pullLimit,
     })
