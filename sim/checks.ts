@@ -10,7 +10,8 @@
  * 3. Every device's replica equals the server's rows that device may read.
  * 4. History is gap-free: versions 1..version, the last one equals the row.
  * 5. The change log has no seq gaps and matches history one to one.
- * 6. Every balance equals its sums (the API, SQL, and a finance device).
+ * 6. Every balance equals its sums (the API, SQL, and a finance device):
+ *    collections - payments - deductions applied by approved runs.
  * 6a. Settlement: one payout per approved line, items settled once, and the
  *    runs' money adds up per supplier (settlement-checks.ts).
  * 7. Every price is the rate in force, in commit order, when it was priced; with
@@ -398,6 +399,13 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
     const k = p.supplier_id as string
     sums.set(k, (sums.get(k) ?? 0n) - parseDecimal(p.amount as string, MONEY_SCALE))
   }
+  // Deductions applied by approved settlement runs (core's balanceOf): each approved line's total.
+  const approvedRuns = new Set(rows.settlement_run.filter((r) => r.status === 'approved').map((r) => r.id))
+  for (const l of rows.settlement_line) {
+    if (l.deleted_at || !approvedRuns.has(l.run_id as string)) continue
+    const k = l.supplier_id as string
+    sums.set(k, (sums.get(k) ?? 0n) - parseDecimal(l.deducted as string, MONEY_SCALE))
+  }
   const auditor = sim.devices.find((d) => d.role === 'finance') ?? sim.devices[0]
   const localSums = new Map<string, bigint>()
   for (const c of await auditor.client.collections.list()) {
@@ -407,6 +415,13 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
   for (const p of await auditor.client.payments.list()) {
     const k = p.supplier_id as string
     localSums.set(k, (localSums.get(k) ?? 0n) - parseDecimal(p.amount as string, MONEY_SCALE))
+  }
+  const localRuns = new Set(
+    (await auditor.client.settlementRuns.list()).filter((r) => r.status === 'approved').map((r) => r.id),
+  )
+  for (const l of await auditor.client.settlementLines.list()) {
+    if (!localRuns.has(l.run_id)) continue
+    localSums.set(l.supplier_id, (localSums.get(l.supplier_id) ?? 0n) - parseDecimal(l.deducted, MONEY_SCALE))
   }
   for (const s of rows.supplier) {
     if (s.deleted_at) continue

@@ -99,10 +99,19 @@ export async function settlementEvent(sim: SimContext & { settledMonths: number 
   const created = await asCreator('POST', '/api/settlement-runs', {
     period_from: month.from,
     period_to: month.to,
-    reference: `sim-${sim.opts.seed}-${sim.settledMonths + 1}-${sim.step}`,
+    reference: `RUN ${month.from} at ${sim.step}`,
     // Now and then the business pays part now and carries the rest.
     ...(sim.rng.chance(0.25) ? { pay_at_most: `${sim.rng.int(100, 5000)}.00` } : {}),
   })
+  const code = (created.body.error as { code?: string } | undefined)?.code
+  if (
+    created.status === 422 &&
+    code === 'VALIDATION_FAILED' &&
+    JSON.stringify(created.body).includes('nothing to settle')
+  ) {
+    sim.note('settle_nothing_to_settle')
+    return
+  }
   if (created.status !== 201) {
     sim.anomaly('SETTLE_CREATE', `${month.from}: HTTP ${created.status} ${JSON.stringify(created.body).slice(0, 200)}`)
     return
