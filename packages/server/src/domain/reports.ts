@@ -10,13 +10,11 @@
 import {
   AppError,
   balanceOf as balanceRule,
-  type DeductionEntry,
+  deductionEntries,
   formatDecimal,
   joinSplitSum,
   type LineDetail,
-  MONEY_SCALE,
   moneyOf as money,
-  parseDecimal,
   QUANTITY_SCALE,
   SUM_SPLIT,
   statementLines,
@@ -247,20 +245,10 @@ export async function supplierStatement(db: Kysely<Database>, id: string, range:
   if (range.from_date) lq = lq.where('l.period_to', '>=', range.from_date)
   if (range.to_date) lq = lq.where('l.period_to', '<=', range.to_date)
   const [cs, ps, ls] = await Promise.all([cq.execute(), pq.execute(), lq.execute()])
-  const deductions: (DeductionEntry & { description: string })[] = []
-  for (const l of ls) {
-    for (const d of (JSON.parse(l.detail) as LineDetail).deductions) {
-      if (d.applied === '0.00') continue
-      deductions.push({
-        kind: 'deduction',
-        date: l.period_to,
-        created_at: l.created_at,
-        id: d.deduction_id,
-        amount: parseDecimal(d.applied, MONEY_SCALE),
-        description: `${d.description} (settlement ${l.reference})`,
-      })
-    }
-  }
+  const deductions = deductionEntries(
+    ls.map((l) => ({ ...l, status: 'approved' as const, detail: JSON.parse(l.detail) as LineDetail })),
+    (l) => l.reference,
+  )
   const entries = [
     ...deductions,
     ...cs.map((c) => ({
