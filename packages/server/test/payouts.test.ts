@@ -4,20 +4,27 @@
  * paid or failed as new versions, a failed payout's payment deleted, all or nothing, safe to send
  * twice), and a line's statement CSV.
  *
- * The approved runs come from ./helpers/approved-run.ts, a stand-in for the approve route that is
- * being built on another branch at the same time (see that file).
+ * The runs are the real ones: collections and payments through the API, a draft computed by
+ * finance (POST /api/settlement-runs), approved by a manager or an admin (/approve). What a
+ * supplier is owed at the start of May is carried from an April run approved paying nothing
+ * (`pay_at_most` 0.00); a negative opening, from an April run whose advance exceeded the gross.
  */
-import { moneyOf, parseCsv, toMinor } from '@trackvault/core'
+import { formatDecimal, moneyOf, parseCsv, toMinor } from '@trackvault/core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { TEST_DIALECT } from '../src/testing/test-db'
-import { insertApprovedRun } from './helpers/approved-run'
 import { describeChange, listTables, type Snapshot, snapshotter } from './helpers/db-snapshot'
 import { type Api, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer
 let snapshot: () => Promise<Snapshot>
 const sup: Record<string, string> = {}
-let run: Awaited<ReturnType<typeof insertApprovedRun>>
+/** The product the openings are collected in: 10.00 a kg from 2020 (so a minor unit is 0.001 kg: the quantities are exact). */
+let product: string
+interface RunAnswer {
+  run: { id: string; payout: string } & Record<string, unknown>
+  lines: ({ id: string; supplier_id: string; payment_id: string | null; version: number } & Record<string, unknown>)[]
+}
+let run: RunAnswer
 const lineOf = (key: string) => run.lines.find((l) => l.supplier_id === sup[key])!
 
 const SUPPLIERS: Record<string, Record<string, unknown>> = {
@@ -41,6 +48,56 @@ const OWED: Record<string, bigint> = {
   H: 0n,
 }
 
+function ok(res: { status: number; body: unknown }, status = 201) {
+  expect(res.status, JSON.stringify(res.body)).toBe(status)
+  return res.body as Record<string, unknown> & { id: string }
+}
+
+/** A collection through the API (priced by its product's rate in force that day, if there is one). */
+const collect = async (
+  supplier_id: string,
+  collection_date: string,
+  quantity: string,
+  extra: Record<string, unknown> = {},
+) =>
+  ok(
+    await s.as.manager.post('/api/collections', {
+      supplier_id,
+      product_id: product,
+      collection_date,
+      quantity,
+      unit: 'kg',
+      ...extra,
+    }),
+  )
+
+/** A run computed by finance over `period` for `suppliers`, approved by `approver` (never its creator). */
+async function approvedRun(
+  period: [string, string],
+  supplierIds: string[],
+  reference: string,
+  approver: Api = s.as.manager,
+  extra: Record<string, unknown> = {},
+): Promise<RunAnswer> {
+  const draft = await s.as.finance.post('/api/settlement-runs', {
+    period_from: period[0],
+    period_to: period[1],
+    supplier_ids: supplierIds,
+    reference,
+    ...extra,
+  })
+  expect(draft.status, JSON.stringify(draft.body)).toBe(201)
+  const approved = await approver.post(`/api/settlement-runs/${draft.body.run.id}/approve`, {
+    version: draft.body.run.version,
+  })
+  expect(approved.status, JSON.stringify(approved.body)).toBe(200)
+  expect(approved.body.run).toMatchObject({ status: 'approved', reference })
+  return approved.body
+}
+
+const APRIL: [string, string] = ['2026-04-01', '2026-04-30']
+const MAY: [string, string] = ['2026-05-01', '2026-05-31']
+
 beforeAll(async () => {
   s = await startTestServer()
   snapshot = snapshotter(s.db.handle.db, await listTables(s.db.handle.db, TEST_DIALECT))
@@ -49,10 +106,33 @@ beforeAll(async () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     sup[key] = res.body.id
   }
-  run = await insertApprovedRun(
-    s,
+  product = (await ok(await s.as.manager.post('/api/products', { code: 'PTEA', name: 'Tea', default_unit: 'kg' }))).id
+  await ok(
+    await s.as.manager.post('/api/product-rates', {
+      product_id: product,
+      unit: 'kg',
+      rate: '10.00',
+      effective_date: '2020-01-01',
+    }),
+  )
+  // April: each is owed OWED (a collection at 10.00 a kg), and April's run pays nothing: it is all carried to May.
+  const owed = Object.keys(OWED).filter((k) => OWED[k] > 0n)
+  for (const key of owed) {
+    const c = await collect(sup[key], '2026-04-15', formatDecimal(OWED[key], 3))
+    expect(c.total_amount).toBe(moneyOf(OWED[key]))
+  }
+  const april = await approvedRun(
+    APRIL,
+    owed.map((k) => sup[k]),
+    '2026-04',
+    s.as.manager,
+    { pay_at_most: '0.00' },
+  )
+  expect(april.run.carried_forward).toBe(moneyOf(sumMinor(owed)))
+  run = await approvedRun(
+    MAY,
+    Object.keys(SUPPLIERS).map((key) => sup[key]),
     '2026-05',
-    Object.keys(SUPPLIERS).map((key) => ({ supplier_id: sup[key], opening: OWED[key] })),
   )
 })
 afterAll(() => s?.close())
@@ -198,12 +278,13 @@ describe('results file', () => {
     expect(res.body).toEqual({ paid: 1, failed: 1, unchanged: 0, errors: [] })
 
     const a = (await s.as.manager.get(`/api/settlement-lines/${lineOf('A').id}`)).body
-    expect(a).toMatchObject({ payout_status: 'paid', payout_note: null, version: 2 })
+    // A new version of the approved line (approval itself is the line's second version).
+    expect(a).toMatchObject({ payout_status: 'paid', payout_note: null, version: lineOf('A').version + 1 })
     const failed = (await s.as.manager.get(`/api/settlement-lines/${d.id}`)).body
     expect(failed).toMatchObject({
       payout_status: 'failed',
       payout_note: 'Account closed, call the branch',
-      version: 2,
+      version: d.version + 1,
     })
     // The supplier is owed the payout again: its payment is gone, and the tombstone says why.
     expect((await s.as.manager.get(`/api/payments/${d.payment_id}`)).status).toBe(404)
@@ -235,10 +316,10 @@ describe('results file', () => {
 
 describe('results sent twice at once', () => {
   test('one records the failure (one payment deleted), the other finds it recorded', async () => {
-    const june = await insertApprovedRun(s, '2026-06', [
-      { supplier_id: sup.A, opening: 1000n },
-      { supplier_id: sup.B, opening: 2000n },
-    ])
+    await collect(sup.A, '2026-06-05', '1.000') // 10.00
+    await collect(sup.B, '2026-06-05', '2.000') // 20.00
+    const june = await approvedRun(['2026-06-01', '2026-06-30'], [sup.A, sup.B], '2026-06', s.as.admin)
+    expect(june.run.payout).toBe('30.00')
     const b = june.lines.find((l) => l.supplier_id === sup.B)!
     const file = 'reference,status,note\n2026-06-PS-B,failed,timeout\n2026-06-PS-A,paid,\n'
     const answers = await Promise.all([
@@ -252,7 +333,7 @@ describe('results sent twice at once', () => {
     const versions: unknown[] = Array.isArray(history) ? history : history.data
     expect(versions).toHaveLength(2) // created, deleted once
     expect((await s.as.manager.get(`/api/settlement-lines/${b.id}`)).body).toMatchObject({
-      version: 2,
+      version: b.version + 1, // one new version, though sent twice
       payout_status: 'failed',
     })
   })
@@ -281,37 +362,31 @@ describe('statement CSV', () => {
   })
 
   test('collections, advances and the payout from the stored line, the balance running to the carried forward', async () => {
-    const product = '0190f000-0000-7000-8000-0000000000a1'
-    const july = await insertApprovedRun(s, '2026-07', [
-      {
-        supplier_id: sup.F,
-        opening: -5000n,
-        collections: [
-          {
-            id: 'c2',
-            collection_date: '2026-05-20',
-            product_id: product,
-            unit: 'kg',
-            net_quantity: '10.500',
-            total_amount: '1260.00',
-          },
-          {
-            id: 'c1',
-            collection_date: '2026-05-02',
-            product_id: product,
-            unit: 'kg',
-            net_quantity: '4.000',
-            total_amount: null,
-          },
-        ],
-        payments: [{ id: 'p1', payment_date: '2026-05-10', amount: '300.00' }],
-        extra: {
-          c1: { quantity: '4.000', unit: 'kg', receipt_number: 'KB-7' },
-          c2: { quantity: '10.500', unit: 'kg', receipt_number: 'KB-9' },
-          p1: { payment_type: 'advance' },
-        },
-      },
-    ])
+    // Farmer I (not in the runs above): April's advance of 50.00 with nothing collected is carried as -50.00.
+    const farmer = await ok(await s.as.manager.post('/api/suppliers', { code: 'PS-I', name: 'Farmer I' }))
+    const pay = (payment_date: string, amount: string) =>
+      s.as.finance.post('/api/payments', { supplier_id: farmer.id, payment_date, amount, payment_type: 'advance' })
+    await ok(await pay('2026-04-20', '50.00'))
+    const april = await approvedRun(APRIL, [farmer.id], '2026-04-I', s.as.admin)
+    expect(april.lines[0]).toMatchObject({ payout: '0.00', carried_forward: '-50.00' })
+    // May: Mango is priced from 10 May (120.00 a kg), so the collection of the 2nd waits for its price.
+    const mango = await ok(
+      await s.as.manager.post('/api/products', { code: 'PMAN', name: 'Mango', default_unit: 'kg' }),
+    )
+    await ok(
+      await s.as.manager.post('/api/product-rates', {
+        product_id: mango.id,
+        unit: 'kg',
+        rate: '120.00',
+        effective_date: '2026-05-10',
+      }),
+    )
+    const c2 = await collect(farmer.id, '2026-05-20', '10.5', { product_id: mango.id, receipt_number: 'KB-9' })
+    expect(c2.total_amount).toBe('1260.00')
+    const c1 = await collect(farmer.id, '2026-05-02', '4', { product_id: mango.id, receipt_number: 'KB-7' })
+    expect(c1.total_amount).toBeNull()
+    await ok(await pay('2026-05-10', '300.00'))
+    const july = await approvedRun(MAY, [farmer.id], '2026-05-I')
     const res = await s.as.finance.get(`/api/settlement-lines/${july.lines[0].id}/statement.csv`)
     expect(res.status, String(res.body)).toBe(200)
     expect(
