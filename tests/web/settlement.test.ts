@@ -1,25 +1,28 @@
 /**
  * Settlement in Debian's Chromium (issue 17): finance adds a deduction on the supplier's page
- * offline and it syncs; a run's lines sort by the column clicked and open each supplier's
- * statement; the statement prints on one page without the navigation; a collector opens the
- * supplier's last approved statement offline; who sees Approve and Discard; a new run's default
- * period and its need of a connection; an approved run's bank payout file and a statement's CSV download.
+ * offline and it syncs; a manager computes a draft and discards it; finance computes a run with the
+ * New run form and a manager approves it; the approved run's lines sort by the column clicked and
+ * open each supplier's statement; the statement prints on one page without the navigation; the
+ * run's bank payout file and the bank's results; a statement's CSV download; who sees Approve and
+ * Discard; a new run's default period and its need of a connection; a collector opens the
+ * supplier's last approved statement offline.
  *
- * Some runs come from settlement-seed.ts (core's rule, written into the database); the last three
- * tests walk the real flow (New run form -> POST /api/settlement-runs, Discard -> /discard, Approve ->
- * /approve, then Export and the bank's results on the approved run).
+ * Every run is a real one (POST /api/settlement-runs, /approve, /discard, through the screens or
+ * the API): the month before last month is settled first by a run over Achieng, so a delivery of
+ * that month recorded afterwards arrives late in last month's run.
  */
 import { readFileSync } from 'node:fs'
 import { DEFAULT_SETTINGS, todayIn } from '@trackvault/core'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { api, DESKTOP, PASSWORD, PHONE, startWebHarness, type WebHarness, waitForServiceWorker } from './harness'
-import { seedRun } from './settlement-seed'
 
 let h: WebHarness
 let token: string
-/** The approved run the seeded test writes (the downloads test pays it out). */
-let seededApprovedRun = ''
+/** Finance's session, for the drafts finance computes through the API. */
+let financeToken: string
+/** Last month's run, computed by finance and approved by a manager (E2E-1). */
+let approvedRun = ''
 /** Last calendar month (the New run form's default), in the business's time zone (UTC here). */
 let period: { from_date: string; to_date: string }
 
@@ -58,13 +61,28 @@ beforeAll(async () => {
       quantity,
       unit,
     })
+  // The month before is settled for Achieng (1 kg, 120.00): computed by finance, approved by the manager.
+  const before = monthBefore(period)
+  await collect(achieng.id, '1', `${before.from_date.slice(0, 8)}05`)
+  const finance = await api(h.server.url, undefined, 'POST', '/api/auth/login', {
+    email: h.users.finance.email,
+    password: PASSWORD,
+  })
+  financeToken = finance.token
+  const draft = await api(h.server.url, financeToken, 'POST', '/api/settlement-runs', {
+    period_from: before.from_date,
+    period_to: before.to_date,
+    supplier_ids: [achieng.id],
+    reference: 'PREV-MONTH',
+  })
+  await api(h.server.url, token, 'POST', `/api/settlement-runs/${draft.run.id}/approve`, { version: draft.run.version })
   // Kamau: 12.5 + 10 kg at 120.00 = 2,700.00, an advance of 500.00; Achieng: 5 kg = 600.00, 8 l of
-  // milk with no rate (unpriced), and 5 kg (600.00) dated the month before (late once that is settled).
+  // milk with no rate (unpriced), and 5 kg (600.00) dated the month before, recorded after its run (late).
   await collect(h.data.supplierId, '12.5', '03')
   await collect(h.data.supplierId, '10', '17')
   await collect(achieng.id, '5', '09')
   await collect(achieng.id, '8', '12', milk.id, 'l')
-  await collect(achieng.id, '5', monthBefore(period).from_date)
+  await collect(achieng.id, '5', before.from_date)
   await api(h.server.url, token, 'POST', '/api/payments', {
     supplier_id: h.data.supplierId,
     payment_date: `${period.from_date.slice(0, 8)}10`,
@@ -212,6 +230,14 @@ test("finance computes a run with the New run form; a manager approves it; the s
   mpage.once('dialog', (d) => void d.accept())
   await mpage.getByRole('button', { name: 'Approve' }).click()
   await mpage.getByRole('button', { name: 'Export bank CSV' }).waitFor()
+  approvedRun = (
+    await h.db.handle.db
+      .selectFrom('settlement_runs')
+      .select('id')
+      .where('reference', '=', 'E2E-1')
+      .where('status', '=', 'approved')
+      .executeTakeFirstOrThrow()
+  ).id
   const payments = await h.db.handle.db
     .selectFrom('payments')
     .selectAll()
@@ -229,6 +255,136 @@ test("finance computes a run with the New run form; a manager approves it; the s
   expect(await collections.textContent()).toContain('12.500 kg')
   expect(await mpage.getByRole('table', { name: 'Deductions' }).textContent()).toContain('45.00')
   await manager.close()
+})
+
+test('a run: totals, lines sorted by the column clicked, a supplier opens its statement, which prints on one page without navigation', async () => {
+  // Last month's run as approved (E2E-1): its bank results are recorded by the test after the next.
+  const runId = approvedRun
+  const context = await h.newContext(DESKTOP)
+  const page = await context.newPage()
+  await h.signIn(page, 'finance')
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settlements' }).click()
+  const listed = page.getByRole('row', { name: /E2E-1/ })
+  await listed.waitFor()
+  expect(await listed.textContent()).toContain(`${period.from_date} to ${period.to_date}`)
+  expect(await listed.textContent()).toContain('Approved')
+  expect(await listed.textContent()).toContain('3,355.00') // net payable: 2,155.00 + 1,200.00
+  await page.getByRole('link', { name: 'E2E-1' }).click()
+  await page.getByRole('heading', { name: 'Settlement E2E-1' }).waitFor()
+  expect(page.url()).toContain(`/settlements/${runId}`)
+  const totals = (await page.getByRole('region', { name: 'Run totals' }).textContent()) ?? ''
+  expect(totals).toContain('3,900.00') // gross: the milk is not priced
+  expect(totals).toContain('45.00') // deducted: 22.5 kg x 2.00
+
+  // The unpriced and the late are flagged, on the run and on the line.
+  const flags = (await page.getByRole('list', { name: 'Flags' }).textContent()) ?? ''
+  expect(flags).toContain('1 collection(s) have no price yet')
+  expect(flags).toContain('1 item(s) arrived late')
+  await waitFor(async () => (await lineOrder(page)).length === 2, 'the lines')
+  const achiengRow = (await page.locator('table.st-lines tbody tr', { hasText: 'Achieng Farm' }).textContent()) ?? ''
+  expect(achiengRow).toContain('1 unpriced')
+  expect(achiengRow).toContain('1 late')
+
+  // Sorted by supplier; Net payable puts the largest first, a second click the smallest.
+  expect(await lineOrder(page)).toEqual(['Achieng Farm', 'Kamau Farm'])
+  await page.getByRole('button', { name: 'Net payable' }).click()
+  expect(await lineOrder(page)).toEqual(['Kamau Farm', 'Achieng Farm'])
+  expect(await page.getByRole('columnheader', { name: /Net payable/ }).getAttribute('aria-sort')).toBe('descending')
+  await page.getByRole('button', { name: 'Net payable' }).click()
+  expect(await lineOrder(page)).toEqual(['Achieng Farm', 'Kamau Farm'])
+  await page.getByRole('button', { name: 'Deducted' }).click()
+  expect(await lineOrder(page)).toEqual(['Kamau Farm', 'Achieng Farm'])
+
+  // An approved run: exports, no approve or discard.
+  expect(await page.getByRole('button', { name: 'Export bank CSV' }).isVisible()).toBe(true)
+  expect(await page.getByRole('button', { name: 'Export mobile money CSV' }).isVisible()).toBe(true)
+  expect(await page.getByRole('form', { name: 'Payout results' }).isVisible()).toBe(true)
+  expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0)
+  expect(await page.getByRole('button', { name: 'Discard' }).count()).toBe(0)
+
+  // Achieng's statement marks the late collection and the one whose price is pending.
+  await page.getByRole('link', { name: 'Achieng Farm' }).click()
+  await page.getByRole('heading', { name: 'Statement: Achieng Farm' }).waitFor()
+  const achieng = page.getByRole('table', { name: 'Collections' })
+  expect(await achieng.locator('tbody tr').count()).toBe(3)
+  expect(await achieng.locator('tbody tr', { hasText: monthBefore(period).from_date }).textContent()).toContain('Late')
+  expect(await achieng.locator('tbody tr', { hasText: '8.000 l' }).textContent()).toContain('Price pending')
+  expect(await page.getByTestId('statement-net').textContent()).toBe('1,200.00')
+  await page.goBack()
+  await page.getByRole('heading', { name: 'Settlement E2E-1' }).waitFor()
+
+  // Kamau's statement: every collection, the advance, the deduction, what is paid and carried.
+  await page.getByRole('link', { name: 'Kamau Farm' }).click()
+  await page.getByRole('heading', { name: 'Statement: Kamau Farm' }).waitFor()
+  expect(await page.getByTestId('statement-supplier').textContent()).toBe('Kamau Farm (SUP-001)')
+  expect(await page.getByTestId('statement-period').textContent()).toBe(`${period.from_date} to ${period.to_date}`)
+  expect(await page.getByTestId('statement-net').textContent()).toBe('2,155.00')
+  expect(await page.getByTestId('statement-payout').textContent()).toBe('2,155.00')
+  expect(await page.getByTestId('statement-carried').textContent()).toBe('0.00')
+  const collections = page.getByRole('table', { name: 'Collections' })
+  expect(await collections.locator('tbody tr').count()).toBe(2)
+  expect(await collections.textContent()).toContain('12.500 kg')
+  expect(await collections.textContent()).toContain('1,500.00')
+  expect(await collections.textContent()).toMatch(/S-\d+/) // the server's receipt numbers
+  const payments = page.getByRole('table', { name: 'Payments' })
+  expect(await payments.textContent()).toContain('Advance')
+  expect(await payments.textContent()).toContain('500.00')
+  const deductions = page.getByRole('table', { name: 'Deductions' })
+  expect(await deductions.getByRole('row', { name: /Transport/ }).textContent()).toContain('45.00')
+  expect(await page.getByRole('button', { name: 'Download CSV' }).isEnabled()).toBe(true)
+
+  // Printed: no navigation, no buttons; the statement and its sign line; one page.
+  await page.emulateMedia({ media: 'print' })
+  expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false)
+  expect(await page.locator('.topbar').isVisible()).toBe(false)
+  expect(await page.locator('.statusbar').isVisible()).toBe(false)
+  expect(await page.getByRole('button', { name: 'Print' }).isVisible()).toBe(false)
+  expect(await page.getByTestId('statement-net').isVisible()).toBe(true)
+  expect(await page.locator('.st-sign').isVisible()).toBe(true)
+  const pdf = await page.pdf({ format: 'A4', printBackground: false })
+  expect(pdf.subarray(0, 4).toString()).toBe('%PDF')
+  expect(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length).toBe(1)
+  await page.emulateMedia({ media: 'screen' })
+  expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(true)
+  await context.close()
+})
+
+test("an approved run's bank payout file downloads with its totals; a statement downloads as CSV", async () => {
+  // Kamau is paid by bank (the file lists the bank-paid suppliers); Achieng stays on cash.
+  const kamau = await api(h.server.url, token, 'GET', `/api/suppliers/${h.data.supplierId}`)
+  await api(h.server.url, token, 'PATCH', `/api/suppliers/${h.data.supplierId}`, {
+    version: kamau.version,
+    payout_method: 'bank_transfer',
+    bank_name: 'Equity',
+    bank_account: '0123456789',
+  })
+  const context = await h.newContext(DESKTOP)
+  const page = await context.newPage()
+  await h.signIn(page, 'finance')
+  await page.goto(`/settlements/${approvedRun}`)
+  await page.getByRole('heading', { name: 'Settlement E2E-1' }).waitFor()
+  const [bank] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export bank CSV' }).click(),
+  ])
+  expect(bank.suggestedFilename()).toBe('payouts-E2E-1-bank.csv')
+  const file = readFileSync(await bank.path(), 'utf8')
+  expect(file).toContain('Kamau Farm')
+  expect(file).toContain('2155.00')
+  expect(file).not.toContain('Achieng Farm')
+  await page.locator('.st-notice', { hasText: '1 payout, 2,155.00 in total' }).waitFor()
+
+  await page.getByRole('link', { name: 'Kamau Farm' }).click()
+  await page.getByRole('heading', { name: 'Statement: Kamau Farm' }).waitFor()
+  const [statement] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download CSV' }).click(),
+  ])
+  expect(statement.suggestedFilename()).toMatch(/^statement-.*\.csv$/)
+  const csv = readFileSync(await statement.path(), 'utf8')
+  expect(csv).toContain(`${period.from_date.slice(0, 8)}03`)
+  expect(csv).toContain('Transport')
+  await context.close()
 })
 
 test("an approved run exports the bank payout file and records the bank's results; a statement downloads as CSV", async () => {
@@ -286,151 +442,26 @@ test("an approved run exports the bank payout file and records the bank's result
   await context.close()
 })
 
-test('a run: totals, lines sorted by the column clicked, a supplier opens its statement, which prints on one page without navigation', async () => {
-  const { runId } = await seedRun(h, {
-    period,
-    reference: 'SEED-APPROVED',
-    status: 'approved',
-    creator: h.users.finance.id,
-    settled: [monthBefore(period)],
-  })
-  const context = await h.newContext(DESKTOP)
-  const page = await context.newPage()
-  await h.signIn(page, 'finance')
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settlements' }).click()
-  const listed = page.getByRole('row', { name: /SEED-APPROVED/ })
-  await listed.waitFor()
-  expect(await listed.textContent()).toContain(`${period.from_date} to ${period.to_date}`)
-  expect(await listed.textContent()).toContain('Approved')
-  expect(await listed.textContent()).toContain('3,355.00') // net payable: 2,155.00 + 1,200.00
-  await page.getByRole('link', { name: 'SEED-APPROVED' }).click()
-  await page.getByRole('heading', { name: 'Settlement SEED-APPROVED' }).waitFor()
-  expect(page.url()).toContain(`/settlements/${runId}`)
-  seededApprovedRun = runId
-  const totals = (await page.getByRole('region', { name: 'Run totals' }).textContent()) ?? ''
-  expect(totals).toContain('3,900.00') // gross: the milk is not priced
-  expect(totals).toContain('45.00') // deducted: 22.5 kg x 2.00
-
-  // The unpriced and the late are flagged, on the run and on the line.
-  const flags = (await page.getByRole('list', { name: 'Flags' }).textContent()) ?? ''
-  expect(flags).toContain('1 collection(s) have no price yet')
-  expect(flags).toContain('1 item(s) arrived late')
-  await waitFor(async () => (await lineOrder(page)).length === 2, 'the lines')
-  const achiengRow = (await page.locator('table.st-lines tbody tr', { hasText: 'Achieng Farm' }).textContent()) ?? ''
-  expect(achiengRow).toContain('1 unpriced')
-  expect(achiengRow).toContain('1 late')
-
-  // Sorted by supplier; Net payable puts the largest first, a second click the smallest.
-  expect(await lineOrder(page)).toEqual(['Achieng Farm', 'Kamau Farm'])
-  await page.getByRole('button', { name: 'Net payable' }).click()
-  expect(await lineOrder(page)).toEqual(['Kamau Farm', 'Achieng Farm'])
-  expect(await page.getByRole('columnheader', { name: /Net payable/ }).getAttribute('aria-sort')).toBe('descending')
-  await page.getByRole('button', { name: 'Net payable' }).click()
-  expect(await lineOrder(page)).toEqual(['Achieng Farm', 'Kamau Farm'])
-  await page.getByRole('button', { name: 'Deducted' }).click()
-  expect(await lineOrder(page)).toEqual(['Kamau Farm', 'Achieng Farm'])
-
-  // An approved run: exports, no approve or discard.
-  expect(await page.getByRole('button', { name: 'Export bank CSV' }).isVisible()).toBe(true)
-  expect(await page.getByRole('button', { name: 'Export mobile money CSV' }).isVisible()).toBe(true)
-  expect(await page.getByRole('form', { name: 'Payout results' }).isVisible()).toBe(true)
-  expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0)
-  expect(await page.getByRole('button', { name: 'Discard' }).count()).toBe(0)
-
-  // Achieng's statement marks the late collection and the one whose price is pending.
-  await page.getByRole('link', { name: 'Achieng Farm' }).click()
-  await page.getByRole('heading', { name: 'Statement: Achieng Farm' }).waitFor()
-  const achieng = page.getByRole('table', { name: 'Collections' })
-  expect(await achieng.locator('tbody tr').count()).toBe(3)
-  expect(await achieng.locator('tbody tr', { hasText: monthBefore(period).from_date }).textContent()).toContain('Late')
-  expect(await achieng.locator('tbody tr', { hasText: '8.000 l' }).textContent()).toContain('Price pending')
-  expect(await page.getByTestId('statement-net').textContent()).toBe('1,200.00')
-  await page.goBack()
-  await page.getByRole('heading', { name: 'Settlement SEED-APPROVED' }).waitFor()
-
-  // Kamau's statement: every collection, the advance, the deduction, what is paid and carried.
-  await page.getByRole('link', { name: 'Kamau Farm' }).click()
-  await page.getByRole('heading', { name: 'Statement: Kamau Farm' }).waitFor()
-  expect(await page.getByTestId('statement-supplier').textContent()).toBe('Kamau Farm (SUP-001)')
-  expect(await page.getByTestId('statement-period').textContent()).toBe(`${period.from_date} to ${period.to_date}`)
-  expect(await page.getByTestId('statement-net').textContent()).toBe('2,155.00')
-  expect(await page.getByTestId('statement-payout').textContent()).toBe('2,155.00')
-  expect(await page.getByTestId('statement-carried').textContent()).toBe('0.00')
-  const collections = page.getByRole('table', { name: 'Collections' })
-  expect(await collections.locator('tbody tr').count()).toBe(2)
-  expect(await collections.textContent()).toContain('12.500 kg')
-  expect(await collections.textContent()).toContain('1,500.00')
-  expect(await collections.textContent()).toMatch(/S-\d+/) // the server's receipt numbers
-  const payments = page.getByRole('table', { name: 'Payments' })
-  expect(await payments.textContent()).toContain('Advance')
-  expect(await payments.textContent()).toContain('500.00')
-  const deductions = page.getByRole('table', { name: 'Deductions' })
-  expect(await deductions.getByRole('row', { name: /Transport/ }).textContent()).toContain('45.00')
-  expect(await page.getByRole('button', { name: 'Download CSV' }).isEnabled()).toBe(true)
-
-  // Printed: no navigation, no buttons; the statement and its sign line; one page.
-  await page.emulateMedia({ media: 'print' })
-  expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(false)
-  expect(await page.locator('.topbar').isVisible()).toBe(false)
-  expect(await page.locator('.statusbar').isVisible()).toBe(false)
-  expect(await page.getByRole('button', { name: 'Print' }).isVisible()).toBe(false)
-  expect(await page.getByTestId('statement-net').isVisible()).toBe(true)
-  expect(await page.locator('.st-sign').isVisible()).toBe(true)
-  const pdf = await page.pdf({ format: 'A4', printBackground: false })
-  expect(pdf.subarray(0, 4).toString()).toBe('%PDF')
-  expect(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)?.length).toBe(1)
-  await page.emulateMedia({ media: 'screen' })
-  expect(await page.getByRole('navigation', { name: 'Main' }).isVisible()).toBe(true)
-  await context.close()
-})
-
-test("an approved run's bank payout file downloads with its totals; a statement downloads as CSV", async () => {
-  // Kamau is paid by bank (the file lists the bank-paid suppliers); Achieng stays on cash.
-  const kamau = await api(h.server.url, token, 'GET', `/api/suppliers/${h.data.supplierId}`)
-  await api(h.server.url, token, 'PATCH', `/api/suppliers/${h.data.supplierId}`, {
-    version: kamau.version,
-    payout_method: 'bank_transfer',
-    bank_name: 'Equity',
-    bank_account: '0123456789',
-  })
-  const context = await h.newContext(DESKTOP)
-  const page = await context.newPage()
-  await h.signIn(page, 'finance')
-  await page.goto(`/settlements/${seededApprovedRun}`)
-  await page.getByRole('heading', { name: 'Settlement SEED-APPROVED' }).waitFor()
-  const [bank] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Export bank CSV' }).click(),
-  ])
-  expect(bank.suggestedFilename()).toBe('payouts-SEED-APPROVED-bank.csv')
-  const file = readFileSync(await bank.path(), 'utf8')
-  expect(file).toContain('Kamau Farm')
-  expect(file).toContain('2155.00')
-  expect(file).not.toContain('Achieng Farm')
-  await page.locator('.st-notice', { hasText: '1 payout, 2,155.00 in total' }).waitFor()
-
-  await page.getByRole('link', { name: 'Kamau Farm' }).click()
-  await page.getByRole('heading', { name: 'Statement: Kamau Farm' }).waitFor()
-  const [statement] = await Promise.all([
-    page.waitForEvent('download'),
-    page.getByRole('button', { name: 'Download CSV' }).click(),
-  ])
-  expect(statement.suggestedFilename()).toMatch(/^statement-.*\.csv$/)
-  const csv = readFileSync(await statement.path(), 'utf8')
-  expect(csv).toContain(`${period.from_date.slice(0, 8)}03`)
-  expect(csv).toContain('Transport')
-  await context.close()
-})
-
 test('Approve shows for a manager or admin who did not compute the draft; finance may discard; a new run defaults to last month and needs a connection', async () => {
-  const byFinance = await seedRun(h, { period, reference: 'SEED-DRAFT', status: 'draft', creator: h.users.finance.id })
-  const byManager = await seedRun(h, { period, reference: 'SEED-OWN', status: 'draft', creator: h.users.manager.id })
+  // Two drafts over this month so far (last month is approved): one computed by finance, one by the manager.
+  const today = todayIn(DEFAULT_SETTINGS.time_zone)
+  const draft = async (as: string, reference: string) =>
+    (
+      await api(h.server.url, as, 'POST', '/api/settlement-runs', {
+        period_from: `${today.slice(0, 8)}01`,
+        period_to: today,
+        supplier_ids: [h.data.supplierId],
+        reference,
+      })
+    ).run as { id: string }
+  const byFinance = { runId: (await draft(financeToken, 'DRAFT-FINANCE')).id }
+  const byManager = { runId: (await draft(token, 'DRAFT-OWN')).id }
 
   const context = await h.newContext(DESKTOP)
   const page = await context.newPage()
   await h.signIn(page, 'manager')
   await page.goto(`/settlements/${byFinance.runId}`)
-  await page.getByRole('heading', { name: 'Settlement SEED-DRAFT' }).waitFor()
+  await page.getByRole('heading', { name: 'Settlement DRAFT-FINANCE' }).waitFor()
   expect(await page.getByRole('button', { name: 'Approve' }).isVisible()).toBe(true)
   expect(await page.getByRole('button', { name: 'Discard' }).isVisible()).toBe(true)
   expect(await page.getByRole('button', { name: 'Export bank CSV' }).count()).toBe(0)
@@ -452,7 +483,7 @@ test('Approve shows for a manager or admin who did not compute the draft; financ
     .waitFor()
   await page.unroute(`**/api/settlement-runs/${byFinance.runId}/approve`)
   await page.goto(`/settlements/${byManager.runId}`)
-  await page.getByRole('heading', { name: 'Settlement SEED-OWN' }).waitFor()
+  await page.getByRole('heading', { name: 'Settlement DRAFT-OWN' }).waitFor()
   expect(await page.getByRole('button', { name: 'Approve' }).count()).toBe(0)
   await page.getByText('You computed this run: another manager or admin must approve it.').waitFor()
   await context.close()
@@ -462,7 +493,7 @@ test('Approve shows for a manager or admin who did not compute the draft; financ
   await h.signIn(fpage, 'finance')
   await waitForServiceWorker(fpage)
   await fpage.goto(`/settlements/${byFinance.runId}`)
-  await fpage.getByRole('heading', { name: 'Settlement SEED-DRAFT' }).waitFor()
+  await fpage.getByRole('heading', { name: 'Settlement DRAFT-FINANCE' }).waitFor()
   expect(await fpage.getByRole('button', { name: 'Approve' }).count()).toBe(0)
   expect(await fpage.getByRole('button', { name: 'Discard' }).isVisible()).toBe(true)
   expect(await fpage.getByRole('form', { name: 'Payout results' }).count()).toBe(0) // a draft pays nothing yet
@@ -475,8 +506,8 @@ test('Approve shows for a manager or admin who did not compute the draft; financ
   await fpage.getByRole('heading', { name: 'Needs a connection' }).waitFor()
   // The runs already on the device stay readable offline.
   await fpage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settlements' }).click()
-  await fpage.getByRole('link', { name: 'SEED-DRAFT' }).click()
-  await fpage.getByRole('heading', { name: 'Settlement SEED-DRAFT' }).waitFor()
+  await fpage.getByRole('link', { name: 'DRAFT-FINANCE' }).click()
+  await fpage.getByRole('heading', { name: 'Settlement DRAFT-FINANCE' }).waitFor()
   expect(await fpage.getByRole('button', { name: 'Discard' }).isDisabled()).toBe(true)
   await finance.close()
 })
