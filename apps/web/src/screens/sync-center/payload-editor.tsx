@@ -1,17 +1,43 @@
 /**
  * The payload editor of a failed operation: one input per field the payload
- * has (a checkbox for booleans), with the server's message beside the field
- * it named.
+ * has (a checkbox for booleans), the same supplier picker and product select
+ * as the collection and payment forms for their ids, and the collector by
+ * name (a select of people for those who may record for others); the
+ * server's message beside the field it named. No id is shown.
  */
 import type { QueuedOp } from '@trackvault/client'
-import { type FormEvent, useId, useState } from 'react'
-import { type EditField, entityLabel, fieldLabel, formToPayload } from '../../lib/queue-view'
+import { mayActForOthers, type Person } from '@trackvault/core'
+import { useSyncClient } from '@trackvault/react'
+import { type FormEvent, useEffect, useId, useState } from 'react'
+import { SupplierPicker } from '../../components/supplier-picker'
+import { SelectField } from '../../components/ui'
+import { productOptions, useLookups } from '../../lib/lookup'
+import { type EditField, entityLabel, fieldLabel, formToPayload, type IdNames } from '../../lib/queue-view'
+import { useSession } from '../../lib/session'
+
+/** The people this device knows (synced for the roles that see others' records), for the collector select. */
+function usePeople(wanted: boolean): Person[] {
+  const client = useSyncClient()
+  const [people, setPeople] = useState<Person[]>([])
+  useEffect(() => {
+    if (!wanted) return
+    let live = true
+    void client.people().then((list) => {
+      if (live) setPeople(list)
+    })
+    return () => {
+      live = false
+    }
+  }, [client, wanted])
+  return people
+}
 
 /** The failed operation's fields as a form; submitting sends the edited payload again. */
 export function PayloadEditor({
   op,
   fields,
   errors,
+  names,
   busy,
   onCancel,
   onSubmit,
@@ -19,14 +45,20 @@ export function PayloadEditor({
   op: QueuedOp
   fields: EditField[]
   errors: Record<string, string>
+  names: IdNames
   busy: boolean
   onCancel: () => void
   onSubmit: (payload: Record<string, unknown>) => void
 }) {
   const id = useId()
+  const { user } = useSession()
+  const { suppliers, products } = useLookups()
+  const forOthers = Boolean(user && mayActForOthers(user.role, op.entity_type))
+  const people = usePeople(forOthers && fields.some((f) => f.kind === 'user_id'))
   const [values, setValues] = useState<Record<string, string | boolean>>(() =>
     Object.fromEntries(fields.map((f) => [f.key, f.value])),
   )
+  const setValue = (key: string, value: string | boolean) => setValues((v) => ({ ...v, [key]: value }))
   const submit = (e: FormEvent) => {
     e.preventDefault()
     onSubmit(formToPayload(op.payload, fields, values))
@@ -36,6 +68,57 @@ export function PayloadEditor({
       {fields.map((f) => {
         const inputId = `${id}-${f.key}`
         const err = errors[f.key]
+        const value = String(values[f.key] ?? '')
+        if (f.kind === 'supplier_id') {
+          return (
+            <SupplierPicker
+              key={f.key}
+              suppliers={suppliers}
+              value={value}
+              onChange={(supplierId) => setValue(f.key, supplierId)}
+              error={err}
+            />
+          )
+        }
+        if (f.kind === 'product_id') {
+          return (
+            <SelectField
+              key={f.key}
+              label={fieldLabel(f.key)}
+              value={value}
+              onChange={(e) => setValue(f.key, e.target.value)}
+              options={productOptions(products, value)}
+              placeholder="Choose a product…"
+              error={err}
+            />
+          )
+        }
+        if (f.kind === 'user_id') {
+          const name = names.user_id?.(value) ?? 'you'
+          if (!forOthers || people.length === 0) {
+            return (
+              <div key={f.key} className="field">
+                <span className="field-label">{fieldLabel(f.key)}</span>
+                <span data-testid="edit-collector">{name}</span>
+                {err ? <div className="error-text">{err}</div> : null}
+              </div>
+            )
+          }
+          const options = people
+            .filter((p) => p.is_active !== false || p.id === value)
+            .map((p) => ({ value: p.id, label: p.name }))
+          if (!options.some((o) => o.value === value)) options.unshift({ value, label: name })
+          return (
+            <SelectField
+              key={f.key}
+              label={fieldLabel(f.key)}
+              value={value}
+              onChange={(e) => setValue(f.key, e.target.value)}
+              options={options}
+              error={err}
+            />
+          )
+        }
         if (f.kind === 'boolean') {
           return (
             <div key={f.key} className="field">
@@ -44,7 +127,7 @@ export function PayloadEditor({
                   id={inputId}
                   type="checkbox"
                   checked={Boolean(values[f.key])}
-                  onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.checked }))}
+                  onChange={(e) => setValue(f.key, e.target.checked)}
                 />{' '}
                 {fieldLabel(f.key)}
               </label>
@@ -58,10 +141,10 @@ export function PayloadEditor({
             <input
               id={inputId}
               inputMode={f.kind === 'number' ? 'decimal' : undefined}
-              value={String(values[f.key] ?? '')}
+              value={value}
               aria-invalid={err ? true : undefined}
               aria-describedby={err ? `${inputId}-err` : undefined}
-              onChange={(e) => setValues((v) => ({ ...v, [f.key]: e.target.value }))}
+              onChange={(e) => setValue(f.key, e.target.value)}
             />
             {err ? (
               <div id={`${inputId}-err`} className="error-text">
