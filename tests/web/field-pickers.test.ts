@@ -205,6 +205,17 @@ test('phone: a failed collection is fixed in the sync center with the same picke
   expect(shown.join(' ')).not.toMatch(UUID)
   expect(await card.textContent()).not.toMatch(UUID)
 
+  // The editor checks a typed decimal as the forms do, and sends nothing until it is fixed.
+  const quantity = form.getByLabel('Quantity', { exact: true })
+  expect(await quantity.inputValue()).toBe('7.500')
+  await quantity.fill('7.5kg')
+  await quantity.blur()
+  await form.getByText('Quantity is not a number').waitFor()
+  await form.getByRole('button', { name: 'Save and retry' }).click()
+  expect(await page.locator('section.sc-failed').count()).toBe(1)
+  await quantity.fill('7.5')
+  expect(await form.getByText('Quantity is not a number').count()).toBe(0)
+
   await pickSupplier(page, 'Kamau', 'Kamau Farm')
   await form.getByRole('button', { name: 'Save and retry' }).click()
   await until(async () => (await page.locator('section.sc-failed').count()) === 0, 'the failed card to go', 30_000)

@@ -3,14 +3,18 @@
  * has (a checkbox for booleans), the same supplier picker and product select
  * as the collection and payment forms for their ids, and the collector by
  * name (a select of people for those who may record for others); the
- * server's message beside the field it named. No id is shown.
+ * server's message beside the field it named, and what core's schema says of
+ * a decimal typed here ("Quantity is not a number") once the field is left
+ * or on submit, which sends nothing until it is fixed. No id is shown.
  */
 import type { QueuedOp } from '@trackvault/client'
-import { mayActForOthers, type Person } from '@trackvault/core'
+import { ENTITY_SPECS, mayActForOthers, type Person } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
 import { type FormEvent, useEffect, useId, useState } from 'react'
+import type { z } from 'zod'
 import { SupplierPicker } from '../../components/supplier-picker'
 import { SelectField } from '../../components/ui'
+import { labelled, typedProblem } from '../../lib/field-check'
 import { productOptions, useLookups } from '../../lib/lookup'
 import { type EditField, entityLabel, fieldLabel, formToPayload, type IdNames } from '../../lib/queue-view'
 import { useSession } from '../../lib/session'
@@ -59,15 +63,28 @@ export function PayloadEditor({
     Object.fromEntries(fields.map((f) => [f.key, f.value])),
   )
   const setValue = (key: string, value: string | boolean) => setValues((v) => ({ ...v, [key]: value }))
+  const spec = ENTITY_SPECS[op.entity_type]
+  const shape = spec.input.shape as Record<string, z.ZodType>
+  /** What core's schema says of a decimal field's text (the server's own words), or undefined. */
+  const problemOf = (key: string) =>
+    key in spec.decimals && shape[key]
+      ? labelled(fieldLabel(key), typedProblem(shape[key], String(values[key] ?? '')))
+      : undefined
+  const [touched, setTouched] = useState<ReadonlySet<string>>(() => new Set())
+  const touch = (...keys: string[]) => setTouched((t) => new Set([...t, ...keys]))
+  /** A field's message: its typed problem once left, else the server's. */
+  const messageOf = (key: string) => (touched.has(key) ? problemOf(key) : undefined) ?? errors[key]
   const submit = (e: FormEvent) => {
     e.preventDefault()
+    touch(...fields.map((f) => f.key))
+    if (fields.some((f) => problemOf(f.key))) return
     onSubmit(formToPayload(op.payload, fields, values))
   }
   return (
     <form className="edit-payload" onSubmit={submit} aria-label={`Edit the ${entityLabel(op.entity_type)} change`}>
       {fields.map((f) => {
         const inputId = `${id}-${f.key}`
-        const err = errors[f.key]
+        const err = messageOf(f.key)
         const value = String(values[f.key] ?? '')
         if (f.kind === 'supplier_id') {
           return (
@@ -145,9 +162,10 @@ export function PayloadEditor({
               aria-invalid={err ? true : undefined}
               aria-describedby={err ? `${inputId}-err` : undefined}
               onChange={(e) => setValue(f.key, e.target.value)}
+              onBlur={() => touch(f.key)}
             />
             {err ? (
-              <div id={`${inputId}-err`} className="error-text">
+              <div id={`${inputId}-err`} className="error-text" role="alert">
                 {err}
               </div>
             ) : null}
