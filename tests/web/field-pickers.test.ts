@@ -69,57 +69,62 @@ async function signedIn(viewport: { width: number; height: number }, role: 'mana
   return { context, page }
 }
 
-test('phone, offline: a supplier is found by part of its phone, picked with a tap, and listed first next time', async () => {
-  const { context, page } = await signedIn(PHONE, 'collector')
-  await context.setOffline(true)
-  await page.locator('.offline-banner').waitFor()
-  await page.goto('/collections/new').catch(() => {}) // offline: the service worker or the router serves the shell
-  await page.getByRole('heading', { name: 'New collection' }).waitFor()
+test.each([
+  ['phone', PHONE],
+  ['desktop', DESKTOP],
+])(
+  '%s, offline: a supplier is found by part of its phone, picked with a tap, and listed first next time',
+  async (_, viewport) => {
+    const { context, page } = await signedIn(viewport, 'collector')
+    await context.setOffline(true)
+    await page.locator('.offline-banner').waitFor()
+    await page.goto('/collections/new').catch(() => {}) // offline: the service worker or the router serves the shell
+    await page.getByRole('heading', { name: 'New collection' }).waitFor()
 
-  const input = page.getByRole('combobox', { name: 'Supplier', exact: true })
-  expect(await height(input)).toBeGreaterThanOrEqual(44)
-  // Local format, with spaces: matches "+254 799 555 123".
-  await input.fill('0799 555')
-  const options = page.getByRole('listbox', { name: 'Supplier', exact: true }).getByRole('option')
-  await until(async () => (await options.count()) === 1, 'one match')
-  const option = options.first()
-  expect(await option.textContent()).toContain('Achieng Dairy')
-  expect(await height(option)).toBeGreaterThanOrEqual(44)
-  // The list opens under the input, inside the 360 px screen.
-  const [inputBox, optionBox] = [await input.boundingBox(), await option.boundingBox()]
-  expect(optionBox?.y).toBeGreaterThanOrEqual((inputBox?.y ?? 0) + (inputBox?.height ?? 0))
-  expect((optionBox?.x ?? 0) + (optionBox?.width ?? 0)).toBeLessThanOrEqual(PHONE.width)
-  await option.click()
-  expect(await input.inputValue()).toBe('Achieng Dairy (ACH-01)')
-  expect(await input.getAttribute('aria-expanded')).toBe('false')
+    const input = page.getByRole('combobox', { name: 'Supplier', exact: true })
+    expect(await height(input)).toBeGreaterThanOrEqual(44)
+    // Local format, with spaces: matches "+254 799 555 123".
+    await input.fill('0799 555')
+    const options = page.getByRole('listbox', { name: 'Supplier', exact: true }).getByRole('option')
+    await until(async () => (await options.count()) === 1, 'one match')
+    const option = options.first()
+    expect(await option.textContent()).toContain('Achieng Dairy')
+    expect(await height(option)).toBeGreaterThanOrEqual(44)
+    // The list opens under the input, inside the 360 px screen.
+    const [inputBox, optionBox] = [await input.boundingBox(), await option.boundingBox()]
+    expect(optionBox?.y).toBeGreaterThanOrEqual((inputBox?.y ?? 0) + (inputBox?.height ?? 0))
+    expect((optionBox?.x ?? 0) + (optionBox?.width ?? 0)).toBeLessThanOrEqual(viewport.width)
+    await option.click()
+    expect(await input.inputValue()).toBe('Achieng Dairy (ACH-01)')
+    expect(await input.getAttribute('aria-expanded')).toBe('false')
 
-  // "12abc" says what is wrong as the person leaves the field, and nothing is saved.
-  const quantity = page.getByLabel('Gross quantity')
-  await quantity.fill('12abc')
-  expect(await page.getByText('Quantity is not a number').count()).toBe(0) // not while typing
-  await quantity.blur()
-  await page.getByText('Quantity is not a number').waitFor()
-  expect(await page.getByText(/decimal places/).count()).toBe(0)
-  await page.getByRole('button', { name: 'Save collection' }).click()
-  await page.getByText('Quantity is not a number').waitFor()
-  await quantity.fill('0')
-  await page.getByText('Quantity must be greater than zero').waitFor() // after a submit, as it is corrected
-  expect(await pending(page)).toBe(0)
-  await quantity.fill('12.5')
-  await page.getByRole('button', { name: 'Save collection' }).click()
-  await page.getByText('Not yet synced', { exact: false }).first().waitFor()
-  expect(await pending(page)).toBe(1)
+    // "12abc" says what is wrong as the person leaves the field, and nothing is saved.
+    const quantity = page.getByLabel('Gross quantity')
+    await quantity.fill('12abc')
+    expect(await page.getByText('Quantity is not a number').count()).toBe(0) // not while typing
+    await quantity.blur()
+    await page.getByText('Quantity is not a number').waitFor()
+    expect(await page.getByText(/decimal places/).count()).toBe(0)
+    await page.getByRole('button', { name: 'Save collection' }).click()
+    await page.getByText('Quantity is not a number').waitFor()
+    await quantity.fill('0')
+    await page.getByText('Quantity must be greater than zero').waitFor() // after a submit, as it is corrected
+    expect(await pending(page)).toBe(0)
+    await quantity.fill('12.5')
+    await page.getByRole('button', { name: 'Save collection' }).click()
+    await page.getByText('Not yet synced', { exact: false }).first().waitFor()
+    expect(await pending(page)).toBe(1)
 
-  // Next time, the supplier picked last comes first, marked recent, before anything is typed.
-  await page.goto('/collections/new').catch(() => {})
-  await input.click()
-  const first = options.first()
-  await first.waitFor()
-  expect(await first.textContent()).toMatch(/^Achieng Dairy.*recent/)
-  expect(await options.nth(1).textContent()).toMatch(/^Grower 01/)
-  await page.screenshot({ path: 'test-results/supplier-picker-phone.png' }).catch(() => {})
-  await context.close()
-})
+    // Next time, the supplier picked last comes first, marked recent, before anything is typed.
+    await page.goto('/collections/new').catch(() => {})
+    await input.click()
+    const first = options.first()
+    await first.waitFor()
+    expect(await first.textContent()).toMatch(/^Achieng Dairy.*recent/)
+    expect(await options.nth(1).textContent()).toMatch(/^Grower 01/)
+    await context.close()
+  },
+)
 
 test('desktop: the picker works with the keyboard, and a negative or non-numeric payment is flagged before saving', async () => {
   const { context, page } = await signedIn(DESKTOP, 'manager')
@@ -155,78 +160,86 @@ test('desktop: the picker works with the keyboard, and a negative or non-numeric
   await context.close()
 })
 
-test('phone: a failed collection is fixed in the sync center with the same pickers, named, no id shown', async () => {
-  const doomed = await api(h.server.url, token, 'POST', '/api/suppliers', { code: 'GONE-1', name: 'Closing Farm' })
-  const { context, page } = await signedIn(PHONE, 'manager')
-  await page.getByRole('link', { name: 'Closing Farm' }).waitFor()
+test.each([
+  ['phone', PHONE, { code: 'GONE-1', name: 'Closing Farm', quantity: '7.5', stored: '7.500', milli: 7500 }],
+  ['desktop', DESKTOP, { code: 'GONE-2', name: 'Barren Farm', quantity: '8.25', stored: '8.250', milli: 8250 }],
+])(
+  '%s: a failed collection is fixed in the sync center with the same pickers, named, no id shown',
+  async (_, viewport, gone) => {
+    const doomed = await api(h.server.url, token, 'POST', '/api/suppliers', { code: gone.code, name: gone.name })
+    const { context, page } = await signedIn(viewport, 'manager')
+    await page.getByRole('link', { name: gone.name }).waitFor()
 
-  // Recorded offline for a supplier the office deletes meanwhile: the server refuses it on sync.
-  await context.setOffline(true)
-  await page.locator('.offline-banner').waitFor()
-  await page.goto('/collections/new').catch(() => {})
-  await pickSupplier(page, 'GONE', 'Closing Farm')
-  await page.getByLabel('Gross quantity').fill('7.5')
-  await page.getByRole('button', { name: 'Save collection' }).click()
-  await page.getByText('Not yet synced', { exact: false }).first().waitFor()
-  const deleted = await fetch(`${h.server.url}/api/suppliers/${doomed.id}`, {
-    method: 'DELETE',
-    headers: { authorization: `Bearer ${token}` },
-  })
-  expect(deleted.status).toBe(200)
-  await context.setOffline(false)
+    // Recorded offline for a supplier the office deletes meanwhile: the server refuses it on sync.
+    await context.setOffline(true)
+    await page.locator('.offline-banner').waitFor()
+    await page.goto('/collections/new').catch(() => {})
+    await pickSupplier(page, gone.code, gone.name)
+    await page.getByLabel('Gross quantity').fill(gone.quantity)
+    await page.getByRole('button', { name: 'Save collection' }).click()
+    await page.getByText('Not yet synced', { exact: false }).first().waitFor()
+    const deleted = await fetch(`${h.server.url}/api/suppliers/${doomed.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(deleted.status).toBe(200)
+    await context.setOffline(false)
 
-  await page.goto('/sync')
-  const card = page.locator('section.sc-failed')
-  await card.waitFor({ timeout: 30_000 })
-  // The supplier is named, marked deleted once the sync has brought its deletion.
-  const named = /Closing Farm \(deleted\): 7\.500 kg Green tea leaf on \d{4}-\d{2}-\d{2}/
-  await until(async () => named.test((await card.getByRole('heading').textContent()) ?? ''), 'the card to name it')
-  const heading = await card.getByRole('heading').textContent()
-  expect(heading).toMatch(/Closing Farm \(deleted\): 7\.500 kg Green tea leaf on \d{4}-\d{2}-\d{2}/)
-  expect(await card.getByText('Supplier: not found').count()).toBe(1)
-  expect(await card.getByText('The supplier it names is not on the server any more').count()).toBe(1)
-  expect(await card.textContent()).not.toMatch(UUID)
+    await page.goto('/sync')
+    const card = page.locator('section.sc-failed')
+    await card.waitFor({ timeout: 30_000 })
+    // The supplier is named, marked deleted once the sync has brought its deletion.
+    const named = new RegExp(
+      `${gone.name} \\(deleted\\): ${gone.stored.replace('.', '\\.')} kg Green tea leaf on \\d{4}-\\d{2}-\\d{2}`,
+    )
+    await until(async () => named.test((await card.getByRole('heading').textContent()) ?? ''), 'the card to name it')
+    const heading = await card.getByRole('heading').textContent()
+    expect(heading).toMatch(named)
+    expect(await card.getByText('Supplier: not found').count()).toBe(1)
+    expect(await card.getByText('The supplier it names is not on the server any more').count()).toBe(1)
+    expect(await card.textContent()).not.toMatch(UUID)
 
-  await card.getByRole('button', { name: 'Edit' }).click()
-  const form = card.getByRole('form')
-  const supplier = form.getByRole('combobox', { name: 'Supplier', exact: true })
-  expect(await supplier.inputValue()).toBe('Closing Farm (GONE-1)')
-  const product = form.getByRole('combobox', { name: 'Product', exact: true })
-  expect(await product.locator('option:checked').textContent()).toBe('Green tea leaf')
-  const collector = form.getByRole('combobox', { name: 'Collector', exact: true })
-  expect(await collector.locator('option:checked').textContent()).toBe(h.users.manager.name)
-  // No box shows an id, and none is labelled "... id".
-  expect(await form.getByLabel(/ id$/i).count()).toBe(0)
-  const shown = await form.evaluate((el) =>
-    [...el.querySelectorAll('input, select')].map((c) =>
-      c instanceof HTMLSelectElement ? c.selectedOptions[0]?.text : (c as HTMLInputElement).value,
-    ),
-  )
-  expect(shown.join(' ')).not.toMatch(UUID)
-  expect(await card.textContent()).not.toMatch(UUID)
+    await card.getByRole('button', { name: 'Edit' }).click()
+    const form = card.getByRole('form')
+    const supplier = form.getByRole('combobox', { name: 'Supplier', exact: true })
+    expect(await supplier.inputValue()).toBe(`${gone.name} (${gone.code})`)
+    const product = form.getByRole('combobox', { name: 'Product', exact: true })
+    expect(await product.locator('option:checked').textContent()).toBe('Green tea leaf')
+    const collector = form.getByRole('combobox', { name: 'Collector', exact: true })
+    expect(await collector.locator('option:checked').textContent()).toBe(h.users.manager.name)
+    // No box shows an id, and none is labelled "... id".
+    expect(await form.getByLabel(/ id$/i).count()).toBe(0)
+    const shown = await form.evaluate((el) =>
+      [...el.querySelectorAll('input, select')].map((c) =>
+        c instanceof HTMLSelectElement ? c.selectedOptions[0]?.text : (c as HTMLInputElement).value,
+      ),
+    )
+    expect(shown.join(' ')).not.toMatch(UUID)
+    expect(await card.textContent()).not.toMatch(UUID)
 
-  // The editor checks a typed decimal as the forms do, and sends nothing until it is fixed.
-  const quantity = form.getByLabel('Quantity', { exact: true })
-  expect(await quantity.inputValue()).toBe('7.500')
-  await quantity.fill('7.5kg')
-  await quantity.blur()
-  await form.getByText('Quantity is not a number').waitFor()
-  await form.getByRole('button', { name: 'Save and retry' }).click()
-  expect(await page.locator('section.sc-failed').count()).toBe(1)
-  await quantity.fill('7.5')
-  expect(await form.getByText('Quantity is not a number').count()).toBe(0)
+    // The editor checks a typed decimal as the forms do, and sends nothing until it is fixed.
+    const quantity = form.getByLabel('Quantity', { exact: true })
+    expect(await quantity.inputValue()).toBe(gone.stored)
+    await quantity.fill(`${gone.quantity}kg`)
+    await quantity.blur()
+    await form.getByText('Quantity is not a number').waitFor()
+    await form.getByRole('button', { name: 'Save and retry' }).click()
+    expect(await page.locator('section.sc-failed').count()).toBe(1)
+    await quantity.fill(gone.quantity)
+    expect(await form.getByText('Quantity is not a number').count()).toBe(0)
 
-  await pickSupplier(page, 'Kamau', 'Kamau Farm')
-  await form.getByRole('button', { name: 'Save and retry' }).click()
-  await until(async () => (await page.locator('section.sc-failed').count()) === 0, 'the failed card to go', 30_000)
-  const onServer = () =>
-    h.db.handle.db
-      .selectFrom('collections')
-      .select(['supplier_id', 'quantity_milli'])
-      .where('supplier_id', '=', h.data.supplierId)
-      .where('quantity_milli', '=', 7500)
-      .execute()
-  await until(async () => (await onServer()).length === 1, 'the edited collection on the server', 30_000)
-  await until(async () => (await pending(page)) === 0, 'the queue to drain')
-  await context.close()
-})
+    await pickSupplier(page, 'Kamau', 'Kamau Farm')
+    await form.getByRole('button', { name: 'Save and retry' }).click()
+    await until(async () => (await page.locator('section.sc-failed').count()) === 0, 'the failed card to go', 30_000)
+    const onServer = () =>
+      h.db.handle.db
+        .selectFrom('collections')
+        .select(['supplier_id', 'quantity_milli'])
+        .where('supplier_id', '=', h.data.supplierId)
+        .where('quantity_milli', '=', gone.milli)
+        .execute()
+    await until(async () => (await onServer()).length === 1, 'the edited collection on the server', 30_000)
+    await until(async () => (await pending(page)) === 0, 'the queue to drain')
+    await context.close()
+  },
+)

@@ -3,10 +3,10 @@ import type { QueuedOp } from '@trackvault/client'
 import type { FailedResult } from '@trackvault/react'
 import { useState } from 'react'
 import { FormError, SyncBadge } from '../../components/ui'
-import { dateTime, errorMessage, fieldErrors } from '../../lib/format'
+import { dateTime, errorMessage } from '../../lib/format'
 import { entityLabel, fieldLabel, type IdNames, payloadToForm } from '../../lib/queue-view'
 import { PayloadEditor } from './payload-editor'
-import { failedText, OPERATION_LABEL } from './wording'
+import { failedFields, failedText, OPERATION_LABEL } from './wording'
 
 /** A failed operation: its error (per field when the server named fields), and Retry, Edit and Discard. */
 export function FailedCard({
@@ -30,7 +30,7 @@ export function FailedCard({
   const [error, setError] = useState<string>()
   const kind = entityLabel(op.entity_type)
   const fields = payloadToForm(op.payload)
-  const perField = fieldErrors({ details: op.error?.details })
+  const perField = failedFields(op.error)
 
   const act = async (work: () => Promise<void>, done: string) => {
     setBusy(true)

@@ -26,11 +26,15 @@ function usePeople(wanted: boolean): Person[] {
   useEffect(() => {
     if (!wanted) return
     let live = true
-    void client.people().then((list) => {
-      if (live) setPeople(list)
-    })
+    const load = () =>
+      void client.people().then((list) => {
+        if (live) setPeople(list)
+      })
+    load()
+    const stop = client.onSync(load)
     return () => {
       live = false
+      stop()
     }
   }, [client, wanted])
   return people

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { failedText, restoreText, summaryText } from './wording'
+import { failedFields, failedText, restoreText, summaryText } from './wording'
 
 describe('sync center wording after a restore', () => {
   test('says the server was restored and how many changes are still being re-sent', () => {
@@ -29,5 +29,19 @@ describe("a failed change in the screens' words", () => {
       'quantity: is not a number',
     )
     expect(failedText(undefined, [])).toBe('The server refused this change.')
+  })
+})
+
+describe('the fields a failed change names', () => {
+  test("the server's details, else the field a REFERENCE_NOT_FOUND message starts with", () => {
+    const details = { fields: { quantity: ['is not a number'] } }
+    expect(failedFields({ code: 'VALIDATION_FAILED', message: 'x', details })).toEqual({ quantity: 'is not a number' })
+    const gone = { code: 'REFERENCE_NOT_FOUND', message: 'supplier_id does not name an existing supplier' }
+    expect(failedFields(gone)).toEqual({ supplier_id: 'not found' })
+    expect(failedFields({ code: 'REFERENCE_NOT_FOUND', message: 'user_id does not name a user' })).toEqual({
+      user_id: 'not found',
+    })
+    expect(failedFields({ code: 'VALIDATION_FAILED', message: 'supplier_id does not name' })).toEqual({})
+    expect(failedFields(undefined)).toEqual({})
   })
 })
