@@ -4,7 +4,8 @@
  * phone offline and lists recent suppliers first; the keyboard works it on a
  * desktop; fixing a failed collection in the sync center uses the same
  * pickers and names the supplier and product, no id in sight; "12abc" and a
- * negative payment are flagged beside their field before anything is saved.
+ * negative payment are flagged beside their field before anything is saved;
+ * a conflict on a collection names its supplier and product.
  */
 import type { Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
@@ -243,3 +244,37 @@ test.each([
     await context.close()
   },
 )
+
+test('desktop: a conflict on a collection names its supplier and product, no id shown', async () => {
+  const row = await api(h.server.url, token, 'POST', '/api/collections', {
+    supplier_id: h.data.supplierId,
+    product_id: h.data.productId,
+    collection_date: '2026-01-15',
+    quantity: '10',
+    unit: 'kg',
+  })
+  const { context, page } = await signedIn(DESKTOP, 'manager')
+  await page.goto(`/collections/${row.id}/edit`)
+  const quantity = page.getByLabel('Gross quantity')
+  await until(async () => (await quantity.inputValue()) === '10', 'the collection on this device')
+
+  // Changed here offline and on the server meanwhile: the sync meets a conflict.
+  await context.setOffline(true)
+  await page.locator('.offline-banner').waitFor()
+  await quantity.fill('11')
+  await page.getByRole('button', { name: 'Save changes' }).click()
+  await page.getByText('Not yet synced', { exact: false }).first().waitFor()
+  await api(h.server.url, token, 'PATCH', `/api/collections/${row.id}`, { version: row.version, quantity: '12' })
+  await context.setOffline(false)
+
+  await page.goto('/sync')
+  const card = page.locator('section.sc-conflict')
+  await card.waitFor({ timeout: 30_000 })
+  expect(await card.getByRole('heading').first().textContent()).toMatch(
+    /^Collection Kamau Farm: 1\d\.000 kg Green tea leaf on 2026-01-15/,
+  )
+  expect(await card.textContent()).not.toMatch(UUID)
+  await card.getByRole('button', { name: 'Use server data' }).click()
+  await until(async () => (await page.locator('section.sc-conflict').count()) === 0, 'the conflict to settle')
+  await context.close()
+})
