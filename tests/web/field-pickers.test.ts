@@ -143,6 +143,15 @@ test('desktop: the picker works with the keyboard, and a negative or non-numeric
   expect(await page.locator(`[id="${active}"]`).textContent()).toMatch(/^Grower 02/)
   await page.keyboard.press('Enter')
   expect(await input.inputValue()).toBe('Grower 02 (GRW-02)')
+  // Typing what matches nothing says so; leaving the field or Escape keeps the choice.
+  await input.fill('zzz')
+  await page.getByText('No active supplier matches "zzz".').waitFor()
+  await page.keyboard.press('Tab')
+  expect(await input.inputValue()).toBe('Grower 02 (GRW-02)')
+  await input.fill('grower 1')
+  await page.keyboard.press('Escape')
+  await page.keyboard.press('Escape')
+  expect(await input.inputValue()).toBe('Grower 02 (GRW-02)')
   await page.getByTestId('payment-balance').getByText('Balance now').waitFor()
 
   const amount = page.getByLabel('Amount')

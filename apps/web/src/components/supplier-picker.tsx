@@ -70,16 +70,16 @@ export function SupplierPicker<S extends PickerSupplier>({
       onIsOpenChange: ({ isOpen: open }) => {
         if (!open) setQuery(undefined)
       },
+      // `changes` is the whole next state.
       stateReducer: (state, { type, changes }) => {
         const T = useCombobox.stateChangeTypes
         // Escape never clears the choice: it closes the list and shows the chosen supplier again.
         if (type === T.InputKeyDownEscape) {
           return { ...changes, selectedItem: state.selectedItem, inputValue: toText(state.selectedItem) }
         }
-        // Leaving the field without picking keeps the choice and shows it again.
-        if (type === T.InputBlur && changes.selectedItem === undefined) {
-          return { ...changes, inputValue: toText(state.selectedItem) }
-        }
+        // Closing the list without picking (leaving the field, the toggle) shows the chosen supplier again.
+        const picked = changes.selectedItem?.id !== state.selectedItem?.id
+        if (state.isOpen && !changes.isOpen && !picked) return { ...changes, inputValue: toText(state.selectedItem) }
         return changes
       },
     })
