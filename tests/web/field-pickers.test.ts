@@ -152,6 +152,14 @@ test('desktop: the picker works with the keyboard, and a negative or non-numeric
   await page.keyboard.press('Escape')
   await page.keyboard.press('Escape')
   expect(await input.inputValue()).toBe('Grower 02 (GRW-02)')
+  // Enter with the list open never submits the form; with one match it picks it.
+  await input.fill('grower')
+  await page.keyboard.press('Enter')
+  expect(page.url()).toMatch(/\/payments\/new$/)
+  expect(await page.getByText('Enter the amount').count()).toBe(0)
+  await input.fill('GRW-03')
+  await page.keyboard.press('Enter')
+  await until(async () => (await input.inputValue()) === 'Grower 03 (GRW-03)', 'the only match picked')
   await page.getByTestId('payment-balance').getByText('Balance now').waitFor()
 
   const amount = page.getByLabel('Amount')

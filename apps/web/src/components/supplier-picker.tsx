@@ -49,6 +49,10 @@ export function SupplierPicker<S extends PickerSupplier>({
   const list = pickerSuppliers(suppliers, query ?? '', recent, value)
   const inputId = useId()
   const errorId = useId()
+  const choose = (supplier: S) => {
+    remember(supplier.id)
+    onChange(supplier.id)
+  }
   const noteId = useId()
 
   const { isOpen, highlightedIndex, getLabelProps, getInputProps, getMenuProps, getItemProps, getToggleButtonProps } =
@@ -63,9 +67,7 @@ export function SupplierPicker<S extends PickerSupplier>({
       },
       onSelectedItemChange: ({ selectedItem }) => {
         setQuery(undefined)
-        if (!selectedItem) return
-        remember(selectedItem.id)
-        onChange(selectedItem.id)
+        if (selectedItem) choose(selectedItem)
       },
       onIsOpenChange: ({ isOpen: open }) => {
         if (!open) setQuery(undefined)
@@ -112,6 +114,13 @@ export function SupplierPicker<S extends PickerSupplier>({
             'aria-invalid': error ? true : undefined,
             'aria-describedby': [error ? errorId : '', note ? noteId : ''].filter(Boolean).join(' ') || undefined,
             onFocus: (e) => e.currentTarget.select(),
+            // Enter (a phone's "search" key) with the list open never submits the form; with one match it picks it.
+            onKeyDown: (e) => {
+              if (e.key !== 'Enter' || !isOpen) return
+              e.preventDefault()
+              // The choice is the form's (a controlled prop): downshift's Enter closes the list, the new value shows.
+              if (highlightedIndex < 0 && list.items.length === 1) choose(list.items[0])
+            },
             onBlur: () => onBlur?.(),
           })}
         />
