@@ -12,7 +12,7 @@
  *     onChange={(supplier_id) => set({ supplier_id })} error={errors.supplier_id} />
  */
 import { useCombobox } from 'downshift'
-import { useId, useState } from 'react'
+import { useId, useLayoutEffect, useState } from 'react'
 import { supplierLabel } from '../lib/lookup'
 import { useRecentSuppliers } from '../lib/recent-suppliers'
 import { useSession } from '../lib/session'
@@ -49,44 +49,53 @@ export function SupplierPicker<S extends PickerSupplier>({
   const list = pickerSuppliers(suppliers, query ?? '', recent, value)
   const inputId = useId()
   const errorId = useId()
-  const choose = (supplier: S) => {
-    remember(supplier.id)
-    onChange(supplier.id)
-  }
   const noteId = useId()
 
-  const { isOpen, highlightedIndex, getLabelProps, getInputProps, getMenuProps, getItemProps, getToggleButtonProps } =
-    useCombobox<S>({
-      items: list.items,
-      inputId,
-      selectedItem: selected,
-      itemToString: toText,
-      itemToKey: (s) => s?.id,
-      onInputValueChange: ({ inputValue, type }) => {
-        if (type === useCombobox.stateChangeTypes.InputChange) setQuery(inputValue)
-      },
-      onSelectedItemChange: ({ selectedItem }) => {
-        setQuery(undefined)
-        if (selectedItem) choose(selectedItem)
-      },
-      onIsOpenChange: ({ isOpen: open }) => {
-        if (!open) setQuery(undefined)
-      },
-      // `changes` is the whole next state.
-      stateReducer: (state, { type, changes }) => {
-        const T = useCombobox.stateChangeTypes
-        // Escape never clears the choice: it closes the list and shows the chosen supplier again.
-        if (type === T.InputKeyDownEscape) {
-          return { ...changes, selectedItem: state.selectedItem, inputValue: toText(state.selectedItem) }
-        }
-        // Closing the list without picking (leaving the field, the toggle) shows the chosen supplier again.
-        const picked = changes.selectedItem?.id !== state.selectedItem?.id
-        if (state.isOpen && !changes.isOpen && !picked) return { ...changes, inputValue: toText(state.selectedItem) }
-        return changes
-      },
-    })
+  const {
+    isOpen,
+    highlightedIndex,
+    getLabelProps,
+    getInputProps,
+    getMenuProps,
+    getItemProps,
+    getToggleButtonProps,
+    setHighlightedIndex,
+  } = useCombobox<S>({
+    items: list.items,
+    inputId,
+    selectedItem: selected,
+    itemToString: toText,
+    itemToKey: (s) => s?.id,
+    onSelectedItemChange: ({ selectedItem }) => {
+      setQuery(undefined)
+      if (!selectedItem) return
+      remember(selectedItem.id)
+      onChange(selectedItem.id)
+    },
+    onIsOpenChange: ({ isOpen: open }) => {
+      if (!open) setQuery(undefined)
+    },
+    // `changes` is the whole next state.
+    stateReducer: (state, { type, changes }) => {
+      const T = useCombobox.stateChangeTypes
+      // Escape never clears the choice: it closes the list and shows the chosen supplier again.
+      if (type === T.InputKeyDownEscape) {
+        return { ...changes, selectedItem: state.selectedItem, inputValue: toText(state.selectedItem) }
+      }
+      // Closing the list without picking (leaving the field, the toggle) shows the chosen supplier again.
+      const picked = changes.selectedItem?.id !== state.selectedItem?.id
+      if (state.isOpen && !changes.isOpen && !picked) return { ...changes, inputValue: toText(state.selectedItem) }
+      return changes
+    },
+  })
 
   const typed = (query ?? '').trim()
+  // What is typed matches one supplier: it is the active option, so Enter (or leaving the field) picks it.
+  const onlyMatch = isOpen && typed !== '' && list.items.length === 1
+  // (Before the browser paints, so an Enter right after the typing finds it active.)
+  useLayoutEffect(() => {
+    if (onlyMatch && highlightedIndex < 0) setHighlightedIndex(0)
+  }, [onlyMatch, highlightedIndex, setHighlightedIndex])
   const note = !isOpen
     ? undefined
     : list.items.length === 0
@@ -113,13 +122,12 @@ export function SupplierPicker<S extends PickerSupplier>({
             'aria-required': true,
             'aria-invalid': error ? true : undefined,
             'aria-describedby': [error ? errorId : '', note ? noteId : ''].filter(Boolean).join(' ') || undefined,
+            // The search follows the typing in the same render (downshift's change callbacks come a render later).
+            onChange: (e) => setQuery(e.currentTarget.value),
             onFocus: (e) => e.currentTarget.select(),
-            // Enter (a phone's "search" key) with the list open never submits the form; with one match it picks it.
+            // Enter (a phone's "search" key) with the list open never submits the form.
             onKeyDown: (e) => {
-              if (e.key !== 'Enter' || !isOpen) return
-              e.preventDefault()
-              // The choice is the form's (a controlled prop): downshift's Enter closes the list, the new value shows.
-              if (highlightedIndex < 0 && list.items.length === 1) choose(list.items[0])
+              if (e.key === 'Enter' && isOpen) e.preventDefault()
             },
             onBlur: () => onBlur?.(),
           })}
