@@ -1,6 +1,6 @@
 /**
  * What people do on their devices: a write their role allows (suppliers,
- * rates, collections, payments), settling a parked conflict or failure, or
+ * rates, collections, payments, deductions), settling a parked conflict or failure, or
  * signing in again when a restore took their session away. Each is a user
  * action the checks follow through the queue (Simulation.observe).
  */
@@ -11,6 +11,7 @@ import { ACTIONS, type Action, type Device } from './device'
 import { signIn } from './events'
 import { allCollectors, amount, DAY0, DAYS, date, day, live, marker, pickSupplier, quantity } from './inputs'
 import { handleFailed, resolveOne } from './parked'
+import { deductionCreate, deductionUpdate } from './settlement'
 
 /** Runs a local write as a user action; a refusal by the client (validation, role) is counted, not queued. */
 export async function local<T>(sim: SimContext, d: Device, write: () => Promise<T>): Promise<T | undefined> {
@@ -150,6 +151,10 @@ export async function perform(
       const row = r.pick(all)
       return (await local(sim, d, () => c.payments.remove(row.id).then(() => true))) === true
     }
+    case 'deduction_create':
+      return deductionCreate(sim, d, local)
+    case 'deduction_update':
+      return deductionUpdate(sim, d, local)
     case 'resolve':
       return resolveOne(sim, d, r.pick(conflicts), false)
     case 'failed':

@@ -10,7 +10,10 @@
  * 3. Every device's replica equals the server's rows that device may read.
  * 4. History is gap-free: versions 1..version, the last one equals the row.
  * 5. The change log has no seq gaps and matches history one to one.
- * 6. Every balance equals its sums (the API, SQL, and a finance device).
+ * 6. Every balance equals its sums (the API, SQL, and a finance device):
+ *    collections - payments - deductions applied by approved runs.
+ * 6a. Settlement: one payout per approved line, items settled once, and the
+ *    runs' money adds up per supplier (settlement-checks.ts).
  * 7. Every price is the rate in force, in commit order, when it was priced; with
  *    none in force a collection is unpriced, and none stays unpriced while a
  *    rate covers it.
@@ -35,6 +38,7 @@ import {
 } from '@trackvault/core'
 import { type SyncedColumns, TABLES, toWire } from '@trackvault/server/testing'
 import { httpCall, type SimServer, type SimUser } from './server'
+import { checkSettlement } from './settlement-checks'
 
 export interface Anomaly {
   kind: string
@@ -376,6 +380,10 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
     seqOf.set(k, Number(c.seq))
   }
 
+  // ---- settlement: payouts once, items once, the money adds up (settlement-checks.ts)
+  const items = await db.selectFrom('settlement_items').select(['entity_type', 'entity_id', 'run_id']).execute()
+  out.push(...checkSettlement(rows, items, (k, n) => sim.note(k, n)))
+
   // ---- 6. balances: API = SQL sums = a finance (or admin) device's replica
   // Unpriced collections (no rate in force yet) are counted, not summed.
   const sums = new Map<string, bigint>()
@@ -391,6 +399,13 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
     const k = p.supplier_id as string
     sums.set(k, (sums.get(k) ?? 0n) - parseDecimal(p.amount as string, MONEY_SCALE))
   }
+  // Deductions applied by approved settlement runs (core's balanceOf): each approved line's total.
+  const approvedRuns = new Set(rows.settlement_run.filter((r) => r.status === 'approved').map((r) => r.id))
+  for (const l of rows.settlement_line) {
+    if (l.deleted_at || !approvedRuns.has(l.run_id as string)) continue
+    const k = l.supplier_id as string
+    sums.set(k, (sums.get(k) ?? 0n) - parseDecimal(l.deducted as string, MONEY_SCALE))
+  }
   const auditor = sim.devices.find((d) => d.role === 'finance') ?? sim.devices[0]
   const localSums = new Map<string, bigint>()
   for (const c of await auditor.client.collections.list()) {
@@ -400,6 +415,13 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
   for (const p of await auditor.client.payments.list()) {
     const k = p.supplier_id as string
     localSums.set(k, (localSums.get(k) ?? 0n) - parseDecimal(p.amount as string, MONEY_SCALE))
+  }
+  const localRuns = new Set(
+    (await auditor.client.settlementRuns.list()).filter((r) => r.status === 'approved').map((r) => r.id),
+  )
+  for (const l of await auditor.client.settlementLines.list()) {
+    if (!localRuns.has(l.run_id)) continue
+    localSums.set(l.supplier_id, (localSums.get(l.supplier_id) ?? 0n) - parseDecimal(l.deducted, MONEY_SCALE))
   }
   for (const s of rows.supplier) {
     if (s.deleted_at) continue

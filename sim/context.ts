@@ -46,6 +46,8 @@ export interface SimContext extends RunRecord {
   readonly products: Array<{ id: string; unit: string }>
   /** Counter behind the unique notes and references of new rows. */
   markers: number
+  /** Months of the season settled by an approved run so far (settled in order, January first). */
+  settledMonths: number
   /** Adds a scheduling decision to the trace digest. */
   traced(event: string): void
   anomaly(kind: string, detail: string): void

@@ -74,6 +74,8 @@ export type Action =
   | 'payment_create'
   | 'payment_update'
   | 'payment_delete'
+  | 'deduction_create'
+  | 'deduction_update'
   | 'resolve'
   | 'failed'
 
@@ -89,6 +91,8 @@ export const ACTIONS: Record<Role, Partial<Record<Action, number>>> = {
     payment_create: 3,
     payment_update: 4,
     payment_delete: 1,
+    deduction_create: 1.5,
+    deduction_update: 1,
     resolve: 8,
     failed: 6,
   },
@@ -103,10 +107,20 @@ export const ACTIONS: Record<Role, Partial<Record<Action, number>>> = {
     payment_create: 3,
     payment_update: 5,
     payment_delete: 1,
+    deduction_create: 1.5,
+    deduction_update: 1,
     resolve: 8,
     failed: 6,
   },
-  finance: { payment_create: 10, payment_update: 9, payment_delete: 2, resolve: 8, failed: 6 },
+  finance: {
+    payment_create: 10,
+    payment_update: 9,
+    payment_delete: 2,
+    deduction_create: 3,
+    deduction_update: 2,
+    resolve: 8,
+    failed: 6,
+  },
   collector: { supplier_create: 2, collection_create: 16, collection_update: 7, resolve: 8, failed: 6 },
 }
 

@@ -2,15 +2,17 @@
  * What happens to a run besides people's actions: a device goes offline for
  * "days" or comes back, an app crashes, the server restarts, struggles (an
  * outage), is backed up or restored from its latest backup, requests arrive
- * in a burst, a shared phone changes hands. Also what a restore does to
+ * in a burst, a shared phone changes hands, the office settles a month. Also what a restore does to
  * sessions: a refused session is signed in again, or is an anomaly.
  */
 import { createHash } from 'node:crypto'
 import type { SyncSummary } from '@trackvault/client'
+import { ENTITY_TYPES } from '@trackvault/core'
 import { errText, type SimContext } from './context'
 import type { Device } from './device'
 import type { Held } from './network'
 import { PASSWORD, type SimUser } from './server'
+import { settlementEvent } from './settlement'
 
 /** One event, drawn by the scheduler (what can happen depends on the state of the run). */
 export async function event(sim: SimContext): Promise<void> {
@@ -26,6 +28,7 @@ export async function event(sim: SimContext): Promise<void> {
     burst: sim.network.held.filter((h) => !h.orphan).length >= 2 ? 18 : 0,
     offline_sync: offline.length > 0 ? 5 : 0,
     switch_user: sim.devices.some((d) => d.users.length > 1 && !d.busy()) ? 4 : 0,
+    settle: sim.settledMonths < 6 ? 3 : 0,
   })
   sim.traced(`event ${kind}`)
   switch (kind) {
@@ -65,6 +68,9 @@ export async function event(sim: SimContext): Promise<void> {
     case 'restore':
       await restoreFromBackup(sim)
       return
+    case 'settle':
+      await settlementEvent(sim)
+      return
     case 'outage':
       sim.outageUntil = sim.step + sim.rng.int(5, 60)
       sim.network.count('server_outage')
@@ -100,8 +106,8 @@ export async function signIn(sim: SimContext, d: Device, next: SimUser): Promise
   d.user = next
   d.signedOut = false
   const views = new Set<string>()
-  for (const api of [d.client.suppliers, d.client.collections, d.client.payments, d.client.productRates]) {
-    for (const r of await api.list({ include_deleted: true })) views.add(`${api.type}/${r.id}`)
+  for (const type of ENTITY_TYPES) {
+    for (const r of await d.client.entity(type).list({ include_deleted: true })) views.add(`${type}/${r.id}`)
   }
   for (const op of await d.client.queue()) {
     if (op.operation_type === 'create' && !views.has(`${op.entity_type}/${op.entity_id}`)) {

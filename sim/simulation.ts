@@ -62,6 +62,7 @@ export class Simulation implements SimContext {
   hot: string[] = []
   products: Array<{ id: string; unit: string }> = []
   markers = 0
+  settledMonths = 0
   private readonly started = performance.now()
 
   constructor(readonly opts: SimOptions) {
@@ -136,6 +137,8 @@ export class Simulation implements SimContext {
       maxRetries: 3,
       live: false,
       syncIntervalMs: 0,
+      // Sign-ins stay cheap here (the server's hashes too, server.ts); no device signs in offline.
+      offlineUnlock: false,
       batchSize: d.batchSize,
       pullLimit: d.pullLimit,
     })

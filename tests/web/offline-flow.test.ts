@@ -1,7 +1,7 @@
 /**
  * The web app in Debian's Chromium: sign in, work offline (create a
- * supplier, a collection and a payment), reload offline and find them, come
- * back online and watch them sync exactly once.
+ * supplier paid by mobile money, a collection and a payment), reload
+ * offline and find them, come back online and watch them sync exactly once.
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
@@ -42,6 +42,8 @@ test('offline work survives a reload and syncs once when the network returns', a
   await page.getByRole('link', { name: 'New supplier' }).click()
   await page.getByLabel('Code').fill('WEB-OFF-1')
   await page.getByLabel('Name').fill('Offline Web Supplier')
+  await page.getByLabel('Paid by').selectOption('mobile_money')
+  await page.getByLabel('Mobile money number').fill(' +254 712 345678 ')
   await page.getByRole('button', { name: 'Create supplier' }).click()
   await page.getByRole('heading', { name: 'Offline Web Supplier' }).waitFor()
 
@@ -81,8 +83,19 @@ test('offline work survives a reload and syncs once when the network returns', a
   await context.setOffline(false)
   await waitFor(async () => (await pendingCount(page)) === 0, 'the queue to drain', 30_000)
   const db = h.db.handle.db
-  const suppliers = await db.selectFrom('suppliers').select('id').where('code', '=', 'WEB-OFF-1').execute()
-  expect(suppliers).toHaveLength(1)
+  const suppliers = await db
+    .selectFrom('suppliers')
+    .select(['id', 'payout_method', 'mobile_money_number', 'bank_account'])
+    .where('code', '=', 'WEB-OFF-1')
+    .execute()
+  expect(suppliers).toEqual([
+    {
+      id: expect.any(String),
+      payout_method: 'mobile_money',
+      mobile_money_number: '+254 712 345678',
+      bank_account: null,
+    },
+  ])
   const collections = await db
     .selectFrom('collections')
     .selectAll()

@@ -15,7 +15,11 @@ import { ProductDetail } from './screens/product-detail'
 import { ProductsList } from './screens/products'
 import { Reports } from './screens/reports'
 import { Settings } from './screens/settings'
+import { SettlementNew } from './screens/settlement-new'
+import { SettlementRun } from './screens/settlement-run'
+import { SettlementsList } from './screens/settlements'
 import { SignIn } from './screens/sign-in'
+import { Statement } from './screens/statement'
 import { SupplierDetail } from './screens/supplier-detail'
 import { SupplierForm } from './screens/supplier-form'
 import { SuppliersList } from './screens/suppliers'
@@ -33,7 +37,7 @@ function NotAllowed() {
 
 export function App() {
   const { user, ready } = useSession()
-  const { can, reads, reports, users, settings } = useCan()
+  const { can, reads, reports, users, settings, settles } = useCan()
   if (!ready) return <p className="loading">Loading…</p>
   if (!user) return <SignIn />
   const guard = (allowed: boolean, element: ReactElement) => (allowed ? element : <NotAllowed />)
@@ -54,6 +58,10 @@ export function App() {
         <Route path="/payments" element={guard(reads('payment'), <PaymentsList />)} />
         <Route path="/payments/new" element={guard(can('payment', 'create'), <PaymentForm />)} />
         <Route path="/payments/:id" element={guard(reads('payment'), <PaymentReceipt />)} />
+        <Route path="/settlements" element={guard(reads('settlement_run'), <SettlementsList />)} />
+        <Route path="/settlements/new" element={guard(settles, <SettlementNew />)} />
+        <Route path="/settlements/:id" element={guard(reads('settlement_run'), <SettlementRun />)} />
+        <Route path="/statements/:lineId" element={guard(reads('settlement_line'), <Statement />)} />
         <Route path="/reports" element={guard(reports, <Reports />)} />
         <Route path="/sync" element={<SyncCenter />} />
         <Route path="/users" element={guard(users, <Users />)} />

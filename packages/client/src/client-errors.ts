@@ -12,6 +12,8 @@ export const CLIENT_ERROR_CODES = {
   CLIENT_ERROR: 'the sync failed on this device',
   /** The server refused an operation without saying why (a result with no error). */
   FAILED: 'failed',
+  /** Signing in without signal, for an account that has not signed in online on this device (or no WebCrypto). */
+  OFFLINE_UNLOCK_UNAVAILABLE: 'offline sign-in is not set up for this account on this device',
 } as const
 
 export type ClientErrorCode = keyof typeof CLIENT_ERROR_CODES | `HTTP_${number}`

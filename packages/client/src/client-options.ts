@@ -33,6 +33,12 @@ export interface SyncClientOptions extends TriggerOptions {
   pullLimit?: number
   fetch?: FetchLike
   /**
+   * Keep a password verifier at each online sign-in so the user can sign in again here without
+   * signal (`unlockOffline`; default true). It costs a slow hash per sign-in: simulations and
+   * benchmarks with many sign-ins may turn it off.
+   */
+  offlineUnlock?: boolean
+  /**
    * The journal of settled operations, re-sent if the server is restored from a backup
    * (docs/sync-protocol.md, Epochs): kept `windowDays` (default 30), at most `maxEntries`
    * (default 20,000) and about `maxBytes` (default 8 MiB), the oldest dropped first.

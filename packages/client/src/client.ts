@@ -53,7 +53,7 @@ export class SyncClient {
     const scope = `trackvault:${opts.baseUrl}`
     const db = new LocalDb(opts.storage, { lock: webLock(`${scope}:write`), channel: tabChannel(scope) })
     const api = new ApiClient(opts.baseUrl.replace(/\/$/, ''), opts.fetch)
-    const session = new DeviceSession(db, api)
+    const session = new DeviceSession(db, api, { offlineUnlock: opts.offlineUnlock ?? true })
     const outbox = new Outbox(db)
     const network = opts.network ?? new OnlineManager(true)
     const { status } = this
@@ -127,6 +127,29 @@ export class SyncClient {
   }
 
   /**
+   * Signs in without signal, after one online sign-in of this user on this
+   * device: the password is checked against the device's verifier (never
+   * sent anywhere), wrong guesses are throttled (5 wrong: wait 30 s,
+   * doubling; kept in storage). The queue keeps working; sync waits for
+   * signal, then refreshes the server session, or, if it expired or was
+   * revoked, `status.connection` becomes `'needs-auth'` (sign in again with
+   * `login`, the queue is kept). Same shared-phone rule as `login`.
+   */
+  async unlockOffline(email: string, password: string): Promise<User> {
+    await this.ready
+    const user = await this.session.unlockOffline(email, password)
+    this.status.set({ connection: 'idle', lastError: null })
+    await this.runner.refreshCounts()
+    this.triggers.signedIn()
+    return user
+  }
+
+  /** Whether the signed-in user could sign in again here without signal (tell them before signing out). */
+  canUnlockOffline(): Promise<boolean> {
+    return this.session.canUnlockOffline()
+  }
+
+  /**
    * Signs out. Unsynced changes are never dropped: they stay queued for
    * their user and sync when that user signs in again. Returns how many.
    */
@@ -196,6 +219,22 @@ export class SyncClient {
    */
   request<T>(method: string, path: string, body?: unknown): Promise<T> {
     return this.api.request<T>(method, path, body)
+  }
+
+  /**
+   * An online-only file download with this session's token (a payout or statement CSV): the bytes
+   * and the server's file name. Throws ApiError offline or on an error answer.
+   */
+  download(path: string): Promise<{ blob: Blob; filename: string | null; headers: Headers }> {
+    return this.api.download(path)
+  }
+
+  /**
+   * An online-only upload of a file's text with this session's token (a payout results CSV):
+   * the server's JSON answer. Throws ApiError offline or on an error answer.
+   */
+  upload<T>(path: string, text: string, contentType = 'text/csv'): Promise<T> {
+    return this.api.upload<T>(path, text, contentType)
   }
 
   /** Listens to local data changes (writes, pulls, settlements): the entity types touched. */

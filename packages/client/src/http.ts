@@ -63,7 +63,8 @@ export class ApiClient {
     private readonly fetchFn: FetchLike = (input, init) => fetch(input, init),
   ) {}
 
-  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  /** `token`: another session's bearer token than this client's (revoking a session left behind). */
+  async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, token = this.token): Promise<T> {
     let res: Response
     try {
       res = await this.fetchFn(`${this.baseUrl}${path}`, {
@@ -71,7 +72,7 @@ export class ApiClient {
         headers: {
           [PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION),
           ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal,
@@ -79,24 +80,55 @@ export class ApiClient {
     } catch (err) {
       throw networkError(err)
     }
-    const text = await res.text().catch(() => '')
-    let json: unknown = null
+    const json = parseJson(await res.text().catch(() => ''))
+    if (!res.ok) throw errorOf(res, json)
+    return json as T
+  }
+
+  /**
+   * A file the server answers (a CSV export), fetched with the session's token: its bytes and the
+   * name the server gives it (Content-Disposition), or the server's error as an ApiError.
+   */
+  async download(path: string): Promise<{ blob: Blob; filename: string | null; headers: Headers }> {
+    let res: Response
     try {
-      json = text ? JSON.parse(text) : null
-    } catch {
-      json = null
+      res = await this.fetchFn(`${this.baseUrl}${path}`, {
+        method: 'GET',
+        headers: {
+          [PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION),
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
+      })
+    } catch (err) {
+      throw networkError(err)
     }
-    if (!res.ok) {
-      const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error
-      const retryAfter = Number(res.headers.get('retry-after'))
-      throw new ApiError(
-        res.status,
-        error?.code ?? httpErrorCode(res.status),
-        error?.message ?? res.statusText,
-        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
-        error?.details,
-      )
+    if (!res.ok) throw errorOf(res, parseJson(await res.text().catch(() => '')))
+    const disposition = res.headers.get('content-disposition') ?? ''
+    const filename = /filename="?([^";]+)"?/i.exec(disposition)?.[1] ?? null
+    return { blob: await res.blob(), filename, headers: res.headers }
+  }
+
+  /**
+   * Sends a file's text as it is (a results file a bank returned, `text/csv`) with the session's
+   * token; the JSON answer, or the server's error as an ApiError.
+   */
+  async upload<T>(path: string, text: string, contentType = 'text/csv'): Promise<T> {
+    let res: Response
+    try {
+      res = await this.fetchFn(`${this.baseUrl}${path}`, {
+        method: 'POST',
+        headers: {
+          [PROTOCOL_HEADER]: String(SYNC_PROTOCOL_VERSION),
+          'content-type': contentType,
+          ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
+        body: text,
+      })
+    } catch (err) {
+      throw networkError(err)
     }
+    const json = parseJson(await res.text().catch(() => ''))
+    if (!res.ok) throw errorOf(res, json)
     return json as T
   }
 
@@ -104,8 +136,9 @@ export class ApiClient {
     return this.request<Session>('POST', '/api/auth/login', { email, password, device_id: deviceId })
   }
 
-  logout() {
-    return this.request<null>('POST', '/api/auth/logout', {})
+  /** Revokes this client's session, or `token`'s. */
+  logout(token = this.token) {
+    return this.request<null>('POST', '/api/auth/logout', {}, undefined, token)
   }
 
   push(body: PushRequest) {
@@ -146,6 +179,27 @@ export class ApiClient {
     if (!res.ok) throw new ApiError(res.status, httpErrorCode(res.status), res.statusText)
     return res
   }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : null
+  } catch {
+    return null
+  }
+}
+
+/** An error answer as an ApiError: the server's code and message, or HTTP_<status>. */
+function errorOf(res: Response, json: unknown): ApiError {
+  const error = (json as { error?: { code?: string; message?: string; details?: unknown } } | null)?.error
+  const retryAfter = Number(res.headers.get('retry-after'))
+  return new ApiError(
+    res.status,
+    error?.code ?? httpErrorCode(res.status),
+    error?.message ?? res.statusText,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+    error?.details,
+  )
 }
 
 /** The request never got an answer. */

@@ -34,5 +34,8 @@ export const OP_PREFIX = 'op/'
 /** A settled operation kept in the journal (journal.ts). */
 export const journalKey = (seq: number) => `jnl/${String(seq).padStart(12, '0')}`
 export const JOURNAL_PREFIX = 'jnl/'
+/** A user's offline sign-in: password verifier, wrong-guess throttle (offline-unlock.ts). Never synced. */
+export const unlockKey = (userId: string) => `unlock/${userId}`
+export const UNLOCK_PREFIX = 'unlock/'
 export const SERVER_PREFIX = 'srv/'
 export const VIEW_PREFIX = 'row/'

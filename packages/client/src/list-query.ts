@@ -14,6 +14,13 @@ export interface ListFilter {
   payment_type?: string
   payment_method?: string
   default_unit?: string
+  /** Deductions: the kind and the credit's purpose. */
+  kind?: string
+  purpose?: string
+  /** Settlement lines: the run; runs and lines: the status; lines: where the payout stands. */
+  run_id?: string
+  status?: string
+  payout_status?: string
   is_active?: boolean
   /** Inclusive, on the entity's date (collection_date, payment_date, effective_date). */
   from_date?: string

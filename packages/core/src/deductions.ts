@@ -10,6 +10,10 @@
  * - `credit`: inputs bought on credit or a loan (`purpose`), `principal` recovered in instalments of
  *   `instalment` per period from `effective_date` until repaid (no interest: a business that
  *   charges interest adds it to the principal).
+ * - `adjustment`: a correction of a settled period (a settled record never changes), one-off in the
+ *   first run whose period reaches `effective_date`; `amount` is signed: positive is taken like a
+ *   charge (the supplier was paid too much), negative is owed to the supplier (paid too little) and
+ *   is never limited by the floor. The only kind whose amount may be negative.
  *
  * Not the weight `deduction_percent` of a collection (water, poor quality): that lowers the
  * quantity paid for; these are money taken from what the supplier is owed.
@@ -30,11 +34,11 @@
  */
 import { z } from 'zod'
 import { AppError } from './errors'
-import { dateField, idField, moneyField, nameField, rateField, textField, unitField } from './fields'
-import { MONEY_SCALE, parseDecimal } from './money'
+import { dateField, decimalField, idField, moneyField, nameField, rateField, textField, unitField } from './fields'
+import { MAX_AMOUNT_MINOR, MONEY_SCALE, parseDecimal } from './money'
 import { parseOrThrow } from './validation'
 
-export const DEDUCTION_KINDS = ['charge', 'per_quantity', 'per_period', 'credit'] as const
+export const DEDUCTION_KINDS = ['charge', 'per_quantity', 'per_period', 'credit', 'adjustment'] as const
 export type DeductionKind = (typeof DEDUCTION_KINDS)[number]
 
 /** What a credit paid for: inputs (fertiliser, feed) from the business, or a loan (a SACCO's). */
@@ -47,6 +51,7 @@ export const DEDUCTION_FIELDS = {
   per_quantity: ['rate', 'unit'],
   per_period: ['amount'],
   credit: ['purpose', 'principal', 'instalment'],
+  adjustment: ['amount'],
 } as const satisfies Record<DeductionKind, readonly string[]>
 
 /** Kind-specific fields a kind may set but need not (a per-kg charge limited to one product). */
@@ -55,6 +60,7 @@ const OPTIONAL_FIELDS: Record<DeductionKind, readonly string[]> = {
   per_quantity: ['product_id', 'end_date'],
   per_period: ['end_date'],
   credit: [],
+  adjustment: [],
 }
 
 const KIND_SPECIFIC = [
@@ -77,8 +83,11 @@ export const deductionInput = z.object({
   effective_date: dateField(),
   /** Recurring: the last day in force (inclusive); null while open. */
   end_date: dateField().nullable().default(null),
-  /** A charge: its amount; per_period: the amount each period. */
-  amount: moneyField().nullable().default(null),
+  /**
+   * A charge: its amount; per_period: the amount each period; adjustment: signed (negative: owed to
+   * the supplier). Greater than zero for every other kind ({@link deductionErrors}).
+   */
+  amount: decimalField(MONEY_SCALE, { max: MAX_AMOUNT_MINOR }).nullable().default(null),
   /** per_quantity: the money per unit of net quantity delivered. */
   rate: rateField().nullable().default(null),
   /** per_quantity: the unit counted (collections in another unit are not). */
@@ -111,6 +120,11 @@ export function deductionErrors(fields: Record<string, unknown>): Record<string,
   for (const f of required) if (fields[f] == null) errors[f] = [`required for a deduction of kind ${kind}`]
   for (const f of KIND_SPECIFIC) {
     if (!allowed.has(f) && fields[f] != null) errors[f] = [`not used by a deduction of kind ${kind}`]
+  }
+  if (fields.amount != null && !errors.amount) {
+    const amount = parseDecimal(fields.amount as string, MONEY_SCALE)
+    if (kind === 'adjustment' && amount === 0n) errors.amount = ['must not be zero']
+    if (kind !== 'adjustment' && amount <= 0n) errors.amount = ['must be greater than zero']
   }
   const end = fields.end_date as string | null
   if (end != null && allowed.has('end_date') && end < (fields.effective_date as string)) {

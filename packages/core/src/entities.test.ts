@@ -62,6 +62,10 @@ describe('input schemas', () => {
       email: null,
       address: null,
       is_active: true,
+      payout_method: 'cash',
+      bank_name: null,
+      bank_account: null,
+      mobile_money_number: null,
     })
     expect(supplierInput.safeParse({ code: 'S1', name: 'Jane', email: 'nope' }).success).toBe(false)
   })
@@ -92,5 +96,39 @@ describe('input schemas', () => {
     expect(paymentInput.safeParse({ ...base, payment_type: 'loan' }).success).toBe(false)
     expect(paymentInput.safeParse({ ...base, payment_method: 'bitcoin' }).success).toBe(false)
     expect(paymentInput.safeParse({ ...base, amount: '-5' }).success).toBe(false)
+  })
+})
+
+describe('supplier payout details', () => {
+  const parse = (fields: Record<string, unknown>) => supplierInput.safeParse({ code: 'S1', name: 'Farmer', ...fields })
+
+  it('cash by default, no bank or mobile details', () => {
+    expect(parse({}).data).toMatchObject({
+      payout_method: 'cash',
+      bank_name: null,
+      bank_account: null,
+      mobile_money_number: null,
+    })
+  })
+
+  it('trims, keeps spaces and dashes in an account, reads a blank as null', () => {
+    const r = parse({
+      payout_method: 'bank_transfer',
+      bank_name: ' BOC ',
+      bank_account: ' 0123-456 789 ',
+      mobile_money_number: '  ',
+    })
+    expect(r.data).toMatchObject({ bank_name: 'BOC', bank_account: '0123-456 789', mobile_money_number: null })
+    expect(parse({ mobile_money_number: '+254 712-345678' }).data?.mobile_money_number).toBe('+254 712-345678')
+  })
+
+  it('refuses other methods, formulas, letters in a phone and overlong values', () => {
+    const fieldsOf = (r: ReturnType<typeof parse>) => r.error?.issues.map((i) => i.path.join('.'))
+    expect(fieldsOf(parse({ payout_method: 'cheque' }))).toEqual(['payout_method'])
+    expect(fieldsOf(parse({ bank_account: '=1+2' }))).toEqual(['bank_account'])
+    expect(fieldsOf(parse({ bank_account: '1'.repeat(41) }))).toEqual(['bank_account'])
+    expect(fieldsOf(parse({ bank_name: 'b'.repeat(101) }))).toEqual(['bank_name'])
+    expect(fieldsOf(parse({ mobile_money_number: '07x 123' }))).toEqual(['mobile_money_number'])
+    expect(fieldsOf(parse({ mobile_money_number: '1'.repeat(21) }))).toEqual(['mobile_money_number'])
   })
 })

@@ -7,10 +7,12 @@
 import { z } from 'zod'
 import { type DeductionInput, deductionInput } from './deductions'
 import {
+  bankAccountField,
   codeField,
   dateField,
   gradeField,
   idField,
+  mobileNumberField,
   moneyField,
   nameField,
   partRateField,
@@ -55,6 +57,11 @@ export const PAYMENT_TYPES = ['advance', 'partial', 'full'] as const
  */
 export const PRICING_MODES = ['flat', 'graded', 'quality'] as const
 export type PricingMode = (typeof PRICING_MODES)[number]
+
+/** How a supplier is paid out: cash at the centre, a bank bulk transfer, a mobile money bulk payment. */
+export const PAYOUT_METHODS = ['cash', 'bank_transfer', 'mobile_money'] as const
+export type PayoutMethod = (typeof PAYOUT_METHODS)[number]
+
 export const PAYMENT_METHODS = ['cash', 'bank_transfer', 'cheque', 'mobile_payment'] as const
 
 export const supplierInput = z.object({
@@ -64,6 +71,11 @@ export const supplierInput = z.object({
   email: z.email().max(200).nullable().default(null),
   address: textField(500).default(null),
   is_active: z.boolean().default(true),
+  payout_method: z.enum(PAYOUT_METHODS).default('cash'),
+  bank_name: textField(100).default(null),
+  bank_account: bankAccountField().default(null),
+  /** Where mobile money payouts go; the payout file uses `phone` when this is null. */
+  mobile_money_number: mobileNumberField().default(null),
 })
 
 export const productInput = z.object({

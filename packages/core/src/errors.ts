@@ -22,7 +22,10 @@ export const ERROR_CODES = {
     status: 409,
     message: 'This record was settled in an approved settlement run; record an adjustment instead',
   },
-  PERIOD_SETTLED: { status: 409, message: 'The period overlaps an approved settlement run of this supplier' },
+  PERIOD_SETTLED: {
+    status: 409,
+    message: 'The period overlaps, or comes before, an approved settlement run of this supplier',
+  },
   RUN_STALE: { status: 409, message: 'The records changed since this run was computed; compute it again' },
   RUN_NOT_DRAFT: { status: 409, message: 'Only a draft settlement run can be changed' },
   SELF_APPROVAL: {

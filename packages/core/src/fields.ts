@@ -120,3 +120,26 @@ export const codeField = () =>
 export const nameField = () => z.string().trim().min(1).max(200)
 /** Optional free text that may be cleared with null. */
 export const textField = (max = 2000) => z.string().trim().max(max).nullable()
+
+/** Optional text that must match `re` when given: trimmed, blank is null (a form's empty input). */
+function optionalPattern(max: number, re: RegExp, message: string) {
+  return z
+    .string()
+    .trim()
+    .max(max)
+    .transform((v) => (v === '' ? null : v))
+    .pipe(z.string().regex(re, message).nullable())
+    .nullable()
+}
+
+/** A bank account number as banks print it: letters, digits, spaces and dashes ("0123-456 789"). */
+export const bankAccountField = () =>
+  optionalPattern(40, /^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$/, 'may contain letters, digits, spaces and dashes')
+
+/** A mobile money number: digits, an optional leading +, spaces and dashes between ("+254 712 345678"). */
+export const mobileNumberField = () =>
+  optionalPattern(
+    20,
+    /^\+?[0-9](?:[0-9 -]*[0-9])?$/,
+    'must be a phone number: digits, a leading + and spaces or dashes',
+  )

@@ -57,8 +57,10 @@ export interface RepriceChange {
 /** What POST /api/reprices/preview answers: what repricing the scope would change. */
 export interface RepricePlan {
   scope: RepriceScope
-  /** Live collections in the scope. */
+  /** Live collections in the scope an approved settlement run has not settled (those it did are left as they are). */
   examined: number
+  /** Live collections in the scope an approved settlement run settled: skipped (a correction is an adjustment). */
+  settled: number
   changes: RepriceChange[]
   /** Collections whose new total would be over the maximum amount: left as they are. */
   refused: { id: string; message: string }[]

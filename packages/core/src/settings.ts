@@ -62,6 +62,11 @@ export const businessSettingsSchema = z.object({
   large_quantity: quantityField().nullable().default(null),
   /** A payment's amount above this needs an explicit confirmation (null: no limit). */
   large_payment: decimalField(MONEY_SCALE, { positive: true, max: MAX_AMOUNT_MINOR }).nullable().default(null),
+  /**
+   * Settlement: what deductions must leave each supplier of a run (settlement.ts, the floor); "0.00": they may
+   * take everything owed. A run keeps the floor it was computed with.
+   */
+  settlement_floor: decimalField(MONEY_SCALE, { nonNegative: true, max: MAX_AMOUNT_MINOR }).default('0.00'),
 })
 
 export type BusinessSettings = z.output<typeof businessSettingsSchema>

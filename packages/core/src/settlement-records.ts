@@ -16,6 +16,7 @@ import { DEDUCTION_KINDS } from './deductions'
 import { dateField, decimalField, idField, textField } from './fields'
 import { formatDecimal, MONEY_SCALE, parseDecimal, QUANTITY_SCALE } from './money'
 import type { DeductionState, ExclusionReason, RunTotals, SettlementLine } from './settlement'
+import type { DeductionEntry } from './statement'
 
 /** A run is computed as a draft, then approved (frozen, payouts recorded) or discarded. */
 export const RUN_STATUSES = ['draft', 'approved', 'discarded'] as const
@@ -243,4 +244,40 @@ export function carriedFrom(
       ]),
     ),
   }
+}
+
+/** The fields of a settlement line a balance or statement reads. */
+export type LineForBalance = Pick<SettlementLineFields, 'status' | 'period_to' | 'detail'> & {
+  created_at: string
+  deleted_at?: string | null
+}
+
+/**
+ * What approved runs took from a supplier's balance, as statement entries (statement.ts): one per
+ * deduction a line applied, dated the run's last day, described with `reference` when given.
+ * Drafts, discarded runs and deleted lines take nothing. The server's balances and statements and
+ * the device's both read deductions through this.
+ */
+export function deductionEntries<L extends LineForBalance>(
+  lines: Iterable<L>,
+  reference?: (line: L) => string | undefined,
+): Array<DeductionEntry & { description: string }> {
+  const out: Array<DeductionEntry & { description: string }> = []
+  for (const l of lines) {
+    if (l.status !== 'approved' || l.deleted_at) continue
+    const ref = reference?.(l)
+    for (const d of l.detail.deductions) {
+      const amount = parseDecimal(d.applied, MONEY_SCALE)
+      if (amount === 0n) continue
+      out.push({
+        kind: 'deduction',
+        date: l.period_to,
+        created_at: l.created_at,
+        id: d.deduction_id,
+        amount,
+        description: ref ? `${d.description} (settlement ${ref})` : d.description,
+      })
+    }
+  }
+  return out
 }

@@ -260,6 +260,47 @@ describe('settleSupplier: late arrivals, partial payouts, over-advanced supplier
     expect(on.deductions.map((d) => [moneyOf(d.charged), moneyOf(d.applied)])).toEqual([['0.00', '200.00']])
   })
 
+  test('adjustments: a positive one is taken once like a charge, a negative one is owed whole, whatever the floor', () => {
+    const over = deduction('adj-over', { kind: 'adjustment', amount: '250.00', effective_date: '2026-05-20' })
+    const under = deduction('adj-under', { kind: 'adjustment', amount: '-400.00', effective_date: '2026-05-20' })
+    const input = {
+      supplier_id: SUPPLIER,
+      opening: 0n,
+      collections: [leaf('c', '2026-05-02', '10.000', '800.00')],
+      payments: [paid('p', '2026-05-03', '700.00')],
+    }
+    // 100.00 available, a floor of 500.00: the fee takes nothing, the negative adjustment is owed whole.
+    const owed = settleSupplier({ ...ctx, floor: 50_000n }, { ...input, deductions: [societyFee, under] })
+    expect(owed.deductions.map((d) => [d.kind, moneyOf(d.applied), moneyOf(d.carried)])).toEqual([
+      ['adjustment', '-400.00', '0.00'],
+      ['per_period', '0.00', '100.00'],
+    ])
+    expect([moneyOf(owed.deducted), moneyOf(owed.net_payable)]).toEqual(['-400.00', '500.00'])
+    // Without a floor the room it opens is taken by the other deductions, first the positive adjustment.
+    const both = settleSupplier(ctx, { ...input, deductions: [societyFee, over, under] })
+    expect(both.deductions.map((d) => [d.deduction_id, moneyOf(d.applied)])).toEqual([
+      ['adj-under', '-400.00'],
+      ['adj-over', '250.00'],
+      ['d-fee', '100.00'],
+    ])
+    expect(moneyOf(both.net_payable)).toBe('150.00')
+    // Once: the next run charges neither again.
+    const next = settleSupplier(
+      { period: june, settled: [may], floor: 0n },
+      { ...input, ...carryForward(both), collections: [], payments: [], deductions: [over, under] },
+    )
+    expect(next.deductions).toEqual([])
+    // Only an adjustment's amount may be negative, and never zero.
+    const base = { supplier_id: SUPPLIER, description: 'x', effective_date: '2026-05-01' }
+    expect(parseDeductionInput({ ...base, kind: 'adjustment', amount: '-12.5' }).amount).toBe('-12.50')
+    expect(deductionErrors(deductionInput.parse({ ...base, kind: 'charge', amount: '-1' }))).toEqual({
+      amount: ['must be greater than zero'],
+    })
+    expect(deductionErrors(deductionInput.parse({ ...base, kind: 'adjustment', amount: '0' }))).toEqual({
+      amount: ['must not be zero'],
+    })
+  })
+
   test('a run refuses a period that is backwards or already settled, and a supplier twice', () => {
     const code = (f: () => unknown) => {
       try {

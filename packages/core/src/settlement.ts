@@ -22,8 +22,11 @@
  *   already below, they take nothing. What a deduction cannot take now is carried (its arrears)
  *   and is due again, first, in the next run. Advances are not deductions: they were paid.
  *
- * Deduction priority ({@link DEDUCTION_PRIORITY}): per_quantity, per_period, charge, then credit;
- * within a kind oldest first (effective_date, then id). Fees and charges come before credit
+ * Deduction priority ({@link DEDUCTION_PRIORITY}): adjustment, per_quantity, per_period, charge,
+ * then credit; within a kind oldest first (effective_date, then id). An adjustment corrects a
+ * settled period: a negative one (owed to the supplier) is applied whole, first, and widens the
+ * room above the floor the others take from (it is never limited by the floor); a positive one is
+ * a correction of what was paid before, taken first like a charge. Fees and charges come before credit
  * instalments because they pay for this period's service (transport, the society) that the
  * business has already paid out to someone else, and because when skipped they pile up on the
  * next period's fees; a credit instalment that is not taken only stretches the repayment: the
@@ -203,7 +206,13 @@ export interface SettlementRun {
 }
 
 /** The order deductions are taken in (see the module comment for why). */
-export const DEDUCTION_PRIORITY: readonly DeductionKind[] = ['per_quantity', 'per_period', 'charge', 'credit']
+export const DEDUCTION_PRIORITY: readonly DeductionKind[] = [
+  'adjustment',
+  'per_quantity',
+  'per_period',
+  'charge',
+  'credit',
+]
 
 const money = (s: string) => parseDecimal(s, MONEY_SCALE)
 const min = (a: bigint, b: bigint) => (a < b ? a : b)
@@ -245,6 +254,11 @@ function chargedNow(
   // A per-unit charge's window is the collections' dates (a late collection counts at its date).
   if (d.kind !== 'per_quantity' && !inForce(d, period)) return 0n
   switch (d.kind) {
+    case 'adjustment': {
+      // Once, like a charge; a negative one is owed to the supplier (its "charge" is negative).
+      const rest = money(d.amount!) - state.applied - state.carried
+      return money(d.amount!) < 0n ? min(rest, 0n) : max(rest, 0n)
+    }
     case 'charge':
       // Charged once: whatever of the amount no earlier run charged.
       return max(money(d.amount!) - state.applied - state.carried, 0n)
@@ -267,11 +281,14 @@ function chargedNow(
   }
 }
 
+/** A deduction's rank: its kind's place in the priority, a negative adjustment (owed back) before all. */
+function rank(d: SettlementDeduction): number {
+  return d.kind === 'adjustment' && money(d.amount!) < 0n ? -1 : DEDUCTION_PRIORITY.indexOf(d.kind)
+}
+
 function byPriority(a: SettlementDeduction, b: SettlementDeduction): number {
   return (
-    DEDUCTION_PRIORITY.indexOf(a.kind) - DEDUCTION_PRIORITY.indexOf(b.kind) ||
-    a.effective_date.localeCompare(b.effective_date) ||
-    (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
+    rank(a) - rank(b) || a.effective_date.localeCompare(b.effective_date) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)
   )
 }
 
@@ -318,20 +335,24 @@ export function settleSupplier(ctx: RunContext, input: SupplierSettlementInput):
   }
 
   const available = input.opening + gross - advances
-  // What deductions may take: the part of the balance owed above the floor.
-  let room = max(available - ctx.floor, 0n)
   const deductions: DeductionLine[] = []
   let deducted = 0n
   // Deductions switched off keep their state unchanged (their arrears are waived while off).
   const deduction_state: Record<string, DeductionState> = { ...input.deduction_state }
   const active = input.deductions.filter((d) => d.is_active && !d.deleted_at).sort(byPriority)
-  for (const d of active) {
+  const charges = active.map((d) => {
     const state = input.deduction_state?.[d.id] ?? { applied: 0n, carried: 0n }
     const charged = chargedNow(d, state, ctx.period, counted)
-    const due = state.carried + charged
+    return { d, state, charged, due: state.carried + charged }
+  })
+  // What negative adjustments owe the supplier: applied whole, whatever the floor.
+  const owedBack = charges.reduce((t, x) => (x.due < 0n ? t - x.due : t), 0n)
+  // What deductions may take: the part of the balance owed (with what adjustments owe back) above the floor.
+  let room = max(available + owedBack - ctx.floor, 0n)
+  for (const { d, state, charged, due } of charges) {
     if (due === 0n) continue // nothing due: not started, ended, repaid, or nothing delivered
-    const applied = min(due, room)
-    room -= applied
+    const applied = due < 0n ? due : min(due, room)
+    if (due > 0n) room -= applied
     deducted += applied
     const line: DeductionLine = {
       deduction_id: d.id,
@@ -382,6 +403,11 @@ export function settleRun(ctx: RunContext, suppliers: readonly SupplierSettlemen
     seen.add(s.supplier_id)
   }
   const lines = suppliers.map((s) => settleSupplier(ctx, s))
+  return { period: ctx.period, lines, totals: runTotals(lines) }
+}
+
+/** A run's totals over its lines (a server computes each supplier's line with that supplier's settled periods). */
+export function runTotals(lines: readonly SettlementLine[]): RunTotals {
   const totals: RunTotals = {
     suppliers: lines.length,
     gross: 0n,
@@ -403,7 +429,7 @@ export function settleRun(ctx: RunContext, suppliers: readonly SupplierSettlemen
     totals.payout += l.payout
     totals.carried_forward += l.carried_forward
   }
-  return { period: ctx.period, lines, totals }
+  return totals
 }
 
 /** What a supplier's next run starts from: the carried-forward balance and each deduction's state. */

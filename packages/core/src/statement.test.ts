@@ -1,6 +1,13 @@
 import fc from 'fast-check'
 import { describe, expect, test } from 'vitest'
-import { balancesBy, balanceTotals, type StatementEntry, statementFor, statementLines } from './statement'
+import {
+  balancesBy,
+  balanceTotals,
+  type DeductionEntry,
+  type StatementEntry,
+  statementFor,
+  statementLines,
+} from './statement'
 
 const entry = (
   kind: 'collection' | 'payment',
@@ -79,8 +86,39 @@ describe('statements', () => {
       entry('collection', '2026-01-03', null, 'c'),
     ]
     const by = balancesBy(entries, (e) => (e.id === 'a' ? 's1' : 's2'))
-    expect(by.get('s1')).toEqual({ collections: 700n, payments: 0n, balance: 700n, unpriced: 0 })
-    expect(by.get('s2')).toEqual({ collections: 0n, payments: 200n, balance: -200n, unpriced: 1 })
+    expect(by.get('s1')).toEqual({ collections: 700n, payments: 0n, deducted: 0n, balance: 700n, unpriced: 0 })
+    expect(by.get('s2')).toEqual({ collections: 0n, payments: 200n, deducted: 0n, balance: -200n, unpriced: 1 })
     expect(balanceTotals(entries).balance).toBe(500n)
+  })
+
+  test('deductions applied by approved settlement runs lower the balance; a negative adjustment raises it', () => {
+    const run = (id: string, amount: bigint): DeductionEntry => ({
+      kind: 'deduction',
+      date: '2026-01-31',
+      created_at: '2026-02-01T00:00:00Z',
+      id,
+      amount,
+    })
+    const entries = [
+      entry('collection', '2026-01-01', 10_000n, 'a'),
+      entry('payment', '2026-01-02', 2_000n, 'b'),
+      run('fee', 500n),
+      run('correction', -300n),
+    ]
+    expect(balanceTotals(entries)).toEqual({
+      collections: 10_000n,
+      payments: 2_000n,
+      deducted: 200n,
+      balance: 7_800n,
+      unpriced: 0,
+    })
+    const s = statementFor(entries, { from_date: '2026-01-02' })
+    expect(s.opening).toBe(10_000n)
+    expect(s.lines.map((l) => [l.entry.id, l.deducted, l.running])).toEqual([
+      ['b', 0n, 8_000n],
+      ['correction', -300n, 8_300n], // same date and time: by id
+      ['fee', 500n, 7_800n],
+    ])
+    expect([s.deducted, s.closing]).toEqual([200n, 7_800n])
   })
 })

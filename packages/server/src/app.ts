@@ -23,10 +23,12 @@ import { webAppPlugin } from './plugins/web-app'
 import { authRoutes } from './routes/auth-routes'
 import { entityRoutes } from './routes/entity-routes'
 import { healthRoutes } from './routes/health-routes'
+import { lineStatementRoutes, runPayoutRoutes } from './routes/payout-routes'
 import { peopleRoutes } from './routes/people-routes'
 import { reportRoutes } from './routes/report-routes'
 import { repriceRoutes } from './routes/reprice-routes'
 import { settingsRoutes } from './routes/settings-routes'
+import { settlementRoutes } from './routes/settlement-routes'
 import { syncRoutes } from './routes/sync-routes'
 import { userRoutes } from './routes/user-routes'
 
@@ -161,7 +163,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(entityRoutes('payment'), { prefix: '/payments' })
       await api.register(entityRoutes('deduction'), { prefix: '/deductions' })
       await api.register(entityRoutes('settlement_run'), { prefix: '/settlement-runs' })
+      await api.register(settlementRoutes, { prefix: '/settlement-runs' })
       await api.register(entityRoutes('settlement_line'), { prefix: '/settlement-lines' })
+      await api.register(runPayoutRoutes, { prefix: '/settlement-runs' })
+      await api.register(lineStatementRoutes, { prefix: '/settlement-lines' })
       await api.register(reportRoutes)
       await api.register(settingsRoutes, { prefix: '/settings' })
       await api.register(repriceRoutes, { prefix: '/reprices' })

@@ -20,6 +20,8 @@ import {
   type Action,
   CLIENT_WRITTEN_TYPES,
   can,
+  canApproveSettlement,
+  canCreateSettlement,
   canManageUsers,
   canReadReport,
   type EntityType,
@@ -371,6 +373,45 @@ describe('REST: every role x every entity endpoint x own/other rows', () => {
     }
   })
 
+  test('settlement runs: derived from canCreateSettlement and canApproveSettlement', async () => {
+    const supplier = await fixture('supplier')
+    await fixture('collection', s.users.admin.id).then(async (c) => {
+      const res = await s.as.admin.patch(`${PATHS.collection}/${c.id}`, {
+        supplier_id: supplier.id,
+        version: c.version,
+      })
+      expect(res.status, JSON.stringify(res.body)).toBe(200)
+    })
+    const draft = (role: Role) => () =>
+      s.as[role].post(PATHS.settlement_run, {
+        period_from: '2026-02-01',
+        period_to: '2026-02-28',
+        supplier_ids: [supplier.id],
+        reference: uniq('authz'),
+      })
+    for (const role of ROLES) {
+      const allowed = canCreateSettlement(role)
+      const res = allowed ? await draft(role)() : await writesNothing(`${role} create run`, draft(role))
+      expectStatus(res, allowed ? 201 : 403, `${role} create run`)
+      if (!allowed) continue
+      const discard = () => s.as[role].post(`${PATHS.settlement_run}/${res.body.run.id}/discard`, { version: 1 })
+      expectStatus(await discard(), 200, `${role} discard run`)
+    }
+    const run = (await draft('finance')()).body.run
+    for (const role of ROLES.filter((r) => !canApproveSettlement(r))) {
+      const approve = () => s.as[role].post(`${PATHS.settlement_run}/${run.id}/approve`, { version: 1 })
+      expectStatus(await writesNothing(`${role} approve run`, approve), 403, `${role} approve run`)
+      const discard = () => s.as[role].post(`${PATHS.settlement_run}/${run.id}/discard`, { version: 1 })
+      if (!canCreateSettlement(role))
+        expectStatus(await writesNothing(`${role} discard`, discard), 403, `${role} discard`)
+    }
+    for (const role of ROLES.filter((r) => canApproveSettlement(r))) {
+      const res = await s.as[role].post(`${PATHS.settlement_run}/${run.id}/approve`, { version: 1 })
+      expectStatus(res, 200, `${role} approve run`)
+      expect(res.body.run.status).toBe('approved')
+    }
+  })
+
   test("a collector's balance of a supplier is the supplier's: every collector's collections and every payment", async () => {
     const supplier = await fixture('supplier')
     const collect = (userId: string, quantity: string) =>
@@ -389,6 +430,7 @@ describe('REST: every role x every entity endpoint x own/other rows', () => {
       supplier_id: supplier.id,
       total_collections: '600.00',
       total_payments: '50.00',
+      total_deductions: '0.00',
       balance: '550.00',
       unpriced_collections: 0,
     })

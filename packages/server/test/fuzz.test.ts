@@ -32,7 +32,7 @@
  * the property test of totals at the bounds is in money-bounds.test.ts.
  */
 import { randomUUID } from 'node:crypto'
-import { CLIENT_WRITTEN_TYPES, ENTITY_TYPES, type EntityType, newId } from '@trackvault/core'
+import { CLIENT_WRITTEN_TYPES, type EntityType, newId } from '@trackvault/core'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { TEST_DIALECT } from '../src/testing/test-db'

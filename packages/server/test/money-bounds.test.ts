@@ -214,6 +214,7 @@ describe('sums are exact at any size', () => {
       supplier_id: id,
       total_collections: money(c),
       total_payments: money(p),
+      total_deductions: '0.00',
       balance: money(c - p),
       unpriced_collections: 0,
     })

@@ -55,6 +55,7 @@ describe('supplier balance', () => {
       supplier_id: id,
       total_collections: '1500.00',
       total_payments: '2500.00',
+      total_deductions: '0.00',
       balance: '-1000.00',
       unpriced_collections: 0,
     })
@@ -127,6 +128,7 @@ describe('balances report', () => {
     expect(apr.body.totals).toEqual({
       total_collections: money(april + 12000n),
       total_payments: '0.20',
+      total_deductions: '0.00',
       balance: money(april + 12000n - 20n),
       unpriced_collections: 0,
     })

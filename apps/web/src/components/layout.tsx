@@ -1,6 +1,7 @@
 /**
  * The frame around every screen: navigation for the user's role, the sync
- * state (always visible; a banner with the pending count while offline), a
+ * state (always visible; a banner with the pending count while offline, and
+ * one asking to sign in again when the server ended the session), a
  * progress bar while syncing, and toasts after each sync.
  */
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
@@ -10,7 +11,9 @@ import { dateTime } from '../lib/format'
 import { useCan } from '../lib/permissions'
 import { useSession } from '../lib/session'
 import { useBusinessSettings } from '../lib/settings'
+import { signOutPrompt } from '../lib/sign-out-prompt'
 import { useToast } from '../lib/toast'
+import { SessionBanner } from './session-banner'
 
 export function Layout({ children }: { children: ReactNode }) {
   const client = useSyncClient()
@@ -37,14 +40,12 @@ export function Layout({ children }: { children: ReactNode }) {
   )
 
   const signOut = async () => {
-    const unsynced = await client.unsyncedCount()
-    if (
-      unsynced > 0 &&
-      !window.confirm(
-        `${unsynced} change(s) are not synced yet. They stay on this device and sync when you sign in again. Sign out?`,
-      )
-    )
-      return
+    const prompt = signOutPrompt({
+      unsynced: await client.unsyncedCount(),
+      online: client.status.current.online,
+      canUnlockOffline: await client.canUnlockOffline(),
+    })
+    if (prompt && !window.confirm(prompt)) return
     await logout()
     navigate('/')
   }
@@ -55,6 +56,7 @@ export function Layout({ children }: { children: ReactNode }) {
     ['/products', 'Products', reads('product')],
     ['/collections', 'Collections', reads('collection')],
     ['/payments', 'Payments', reads('payment')],
+    ['/settlements', 'Settlements', reads('settlement_run')],
     ['/reports', 'Reports', reports],
     ['/sync', 'Sync', true],
     ['/users', 'Users', users],
@@ -69,6 +71,7 @@ export function Layout({ children }: { children: ReactNode }) {
           Offline — {status.pending} change{status.pending === 1 ? '' : 's'} waiting to sync. Everything keeps working.
         </div>
       ) : null}
+      <SessionBanner />
       <header className="topbar">
         <NavLink to="/" className="brand">
           TrackVault

@@ -2,6 +2,8 @@
 import {
   type Action,
   can,
+  canApproveSettlement,
+  canCreateSettlement,
   canManageUsers,
   canReadReport,
   canReprice,
@@ -23,6 +25,10 @@ export function useCan() {
     settings: user ? canManageUsers(user.role) : false,
     /** Repricing a period of a product. */
     reprice: user ? canReprice(user.role) : false,
+    /** Computing a settlement run (a draft): admin, manager, finance. */
+    settles: user ? canCreateSettlement(user.role) : false,
+    /** Approving a run someone else computed: admin, manager. */
+    approves: user ? canApproveSettlement(user.role) : false,
     /** Managers and admins check collectors' work: lists name who recorded each row. */
     seesCollectors: user ? user.role === 'admin' || user.role === 'manager' : false,
   }

@@ -5,7 +5,7 @@
  * typed from the client's entity APIs (`client.collections.list()` returns
  * `CollectionView[]`), so nothing here casts.
  */
-import type { ListFilter } from '@trackvault/client'
+import type { EntityView, ListFilter } from '@trackvault/client'
 import { PAYMENT_METHODS, PAYMENT_TYPES } from '@trackvault/core'
 import { useLiveList, useLiveQuery, useSyncClient } from '@trackvault/react'
 
@@ -16,6 +16,11 @@ export type {
   ProductView,
   SupplierView,
 } from '@trackvault/client'
+
+export type DeductionView = EntityView<'deduction'>
+/** Runs and lines are the server's: read here, never written. */
+export type SettlementRunView = EntityView<'settlement_run'>
+export type SettlementLineView = EntityView<'settlement_line'>
 
 export function useSuppliers(filter: ListFilter = {}) {
   return useLiveList(useSyncClient().suppliers, filter)

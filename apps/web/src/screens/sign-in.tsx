@@ -1,3 +1,9 @@
+/**
+ * The sign-in screen. Without signal it offers the device's offline sign-in
+ * (the password of the last online sign-in here; the client checks it and
+ * throttles wrong guesses), and says what happens to the changes.
+ */
+import { useSyncStatus } from '@trackvault/react'
 import { type FormEvent, useState } from 'react'
 import { Field, FormError } from '../components/ui'
 import { errorMessage } from '../lib/format'
@@ -5,6 +11,7 @@ import { useSession } from '../lib/session'
 
 export function SignIn() {
   const { login } = useSession()
+  const { online } = useSyncStatus()
   const [email, setEmail] = useState('')
   const [password, setPassword] = useState('')
   const [error, setError] = useState<string>()
@@ -17,8 +24,8 @@ export function SignIn() {
     try {
       await login(email, password)
     } catch (err) {
-      const offline = (err as { offline?: boolean }).offline
-      setError(offline ? 'No connection: signing in needs the network once.' : errorMessage(err))
+      // Offline refusals say why (not set up on this device, wrong password, wait N s).
+      setError(errorMessage(err))
     } finally {
       setBusy(false)
     }
@@ -28,6 +35,12 @@ export function SignIn() {
     <main className="signin">
       <form onSubmit={submit} aria-labelledby="signin-title" className="card">
         <h1 id="signin-title">Sign in to TrackVault</h1>
+        {online ? null : (
+          <p className="signin-offline" role="status">
+            No signal. If you have signed in on this device before, sign in with the same password: your work stays here
+            and syncs when there is signal.
+          </p>
+        )}
         <Field
           label="Email"
           type="email"
@@ -46,7 +59,7 @@ export function SignIn() {
         />
         <FormError message={error} />
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+          {busy ? 'Signing in…' : online ? 'Sign in' : 'Sign in on this device'}
         </button>
       </form>
     </main>

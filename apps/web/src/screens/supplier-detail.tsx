@@ -1,7 +1,9 @@
 /**
  * One supplier: details, balance, and a printable statement for a date range
  * (collections and payments in date order with a running balance), computed
- * on the device from the local replica so it works offline.
+ * on the device from the local replica so it works offline; the supplier's
+ * deductions (./deductions.tsx) and a link to their last approved settlement
+ * statement (a collector shows it at the gate, offline).
  */
 
 import { moneyOf } from '@trackvault/core'
@@ -12,6 +14,7 @@ import { Field, FormError, NotFound, Page, Stat, SyncBadge } from '../components
 import { balanceTotals, buildStatement } from '../lib/balances'
 import { daysAgo, money, today } from '../lib/format'
 import { useCan } from '../lib/permissions'
+import { lastApprovedLine } from '../lib/settlements'
 import { useLocalBalances, useServerBalances } from '../lib/supplier-balances'
 import {
   type CollectionView,
@@ -20,6 +23,7 @@ import {
   useProducts,
   useSupplier,
 } from '../lib/typed-rows'
+import { DeductionsSection } from './deductions'
 import { useDeleteSupplier } from './supplier-form'
 import './suppliers.css'
 
@@ -47,6 +51,13 @@ export function SupplierDetail() {
     },
     [id, readsCollections, readsPayments],
     { types: ['collection', 'payment'] },
+  )
+  const readsLines = reads('settlement_line')
+  const { data: lastStatement } = useLiveQuery(
+    async (c) =>
+      readsLines ? (lastApprovedLine(await c.settlementLines.list({ supplier_id: id }), id) ?? null) : null,
+    [id, readsLines],
+    { types: ['settlement_line'] },
   )
   const serverIds = useMemo(() => (id ? [id] : []), [id])
   const server = useServerBalances(serverIds, !local)[id]
@@ -153,6 +164,11 @@ export function SupplierDetail() {
         <nav className="sp-links sp-no-print" aria-label="Supplier records">
           {readsCollections ? <Link to={`/collections?supplier_id=${id}`}>Collections of this supplier</Link> : null}
           {readsPayments ? <Link to={`/payments?supplier_id=${id}`}>Payments to this supplier</Link> : null}
+          {lastStatement ? (
+            <Link to={`/statements/${lastStatement.id}`}>
+              Last statement ({lastStatement.period_from} to {lastStatement.period_to})
+            </Link>
+          ) : null}
           {can('collection', 'create') ? (
             <Link to={`/collections/new?supplier_id=${id}`} className="sp-button primary">
               New collection
@@ -164,6 +180,8 @@ export function SupplierDetail() {
             </Link>
           ) : null}
         </nav>
+
+        {reads('deduction') ? <DeductionsSection supplierId={id} supplierName={supplier.name} /> : null}
 
         {readsCollections ? (
           <section className="sp-section" aria-labelledby="statement-title">

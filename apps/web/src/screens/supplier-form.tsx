@@ -3,11 +3,12 @@
  * writes to the device at once (online or not) and queues the change; the
  * code is checked against the suppliers on this device before that.
  */
+import type { PayoutMethod } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
 import { useEffect, useState } from 'react'
 import { useNavigate, useParams } from 'react-router'
 import { RecordForm } from '../components/record-form'
-import { CheckField, Field, FieldFrame, NotFound, Page } from '../components/ui'
+import { CheckField, Field, FieldFrame, NotFound, Page, SelectField } from '../components/ui'
 import { codedSubmit } from '../lib/coded-form'
 import { useFormState } from '../lib/form-state'
 import { errorMessage } from '../lib/format'
@@ -23,9 +24,31 @@ interface Values {
   email: string
   address: string
   is_active: boolean
+  payout_method: PayoutMethod
+  bank_name: string
+  bank_account: string
+  mobile_money_number: string
 }
 
-const EMPTY: Values = { code: '', name: '', phone: '', email: '', address: '', is_active: true }
+const EMPTY: Values = {
+  code: '',
+  name: '',
+  phone: '',
+  email: '',
+  address: '',
+  is_active: true,
+  payout_method: 'cash',
+  bank_name: '',
+  bank_account: '',
+  mobile_money_number: '',
+}
+
+/** How the supplier is paid; the settlement's payout files take the bank and mobile money ones. */
+const PAYOUT_OPTIONS: Array<{ value: PayoutMethod; label: string }> = [
+  { value: 'cash', label: 'Cash' },
+  { value: 'bank_transfer', label: 'Bank transfer' },
+  { value: 'mobile_money', label: 'Mobile money' },
+]
 
 /** Deletes a supplier after asking, then opens the list; `onError` gets the message if that fails. */
 export function useDeleteSupplier(onError: (message: string) => void) {
@@ -73,6 +96,10 @@ export function SupplierForm() {
         email: supplier.email ?? '',
         address: supplier.address ?? '',
         is_active: supplier.is_active,
+        payout_method: supplier.payout_method,
+        bank_name: supplier.bank_name ?? '',
+        bank_account: supplier.bank_account ?? '',
+        mobile_money_number: supplier.mobile_money_number ?? '',
       })
       setLoadedId(id)
     }
@@ -91,6 +118,10 @@ export function SupplierForm() {
       email: values.email.trim() || null,
       address: values.address.trim() || null,
       is_active: values.is_active,
+      payout_method: values.payout_method,
+      bank_name: values.bank_name.trim() || null,
+      bank_account: values.bank_account.trim() || null,
+      mobile_money_number: values.mobile_money_number.trim() || null,
     }
     const row = id ? await client.suppliers.update(id, input) : await client.suppliers.create(input)
     toast(id ? 'Supplier saved' : 'Supplier created', 'success')
@@ -137,6 +168,29 @@ export function SupplierForm() {
             />
           )}
         />
+        <SelectField label="Paid by" options={PAYOUT_OPTIONS} {...bind('payout_method')} />
+        {values.payout_method === 'bank_transfer' ? (
+          <>
+            <Field label="Bank" autoComplete="off" maxLength={100} {...bind('bank_name')} />
+            <Field
+              label="Bank account"
+              autoComplete="off"
+              maxLength={40}
+              hint="Letters, digits, spaces and dashes"
+              {...bind('bank_account')}
+            />
+          </>
+        ) : null}
+        {values.payout_method === 'mobile_money' ? (
+          <Field
+            label="Mobile money number"
+            type="tel"
+            autoComplete="off"
+            maxLength={20}
+            hint="Leave empty to pay to the phone number"
+            {...bind('mobile_money_number')}
+          />
+        ) : null}
         <CheckField label="Active" error={errors.is_active} {...bindCheck('is_active')} />
       </RecordForm>
     </Page>

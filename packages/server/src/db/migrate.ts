@@ -19,6 +19,7 @@ import * as m009 from './migrations/009-settings-and-receipts'
 import * as m010 from './migrations/010-epoch'
 import * as m011 from './migrations/011-waiting-operations-index'
 import * as m012 from './migrations/012-settlement'
+import * as m013 from './migrations/013-supplier-payout'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
@@ -37,6 +38,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '010-epoch': m010,
       '011-waiting-operations-index': m011,
       '012-settlement': m012,
+      '013-supplier-payout': m013,
     }
   }
 }

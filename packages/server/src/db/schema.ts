@@ -47,6 +47,11 @@ export interface SuppliersTable extends SyncedColumns {
   email: string | null
   address: string | null
   is_active: number
+  /** cash | bank_transfer | mobile_money (migration 013). */
+  payout_method: string
+  bank_name: string | null
+  bank_account: string | null
+  mobile_money_number: string | null
 }
 
 export interface ProductsTable extends SyncedColumns {

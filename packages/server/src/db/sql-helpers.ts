@@ -27,3 +27,15 @@ export async function withSavepoint<T>(trx: Transaction<Database>, name: string,
     throw err
   }
 }
+
+/**
+ * Serialises the transactions that take the lock `name` until they commit, where there are other
+ * writers (PostgreSQL: a transaction-scoped advisory lock); SQLite runs one writer at a time anyway.
+ */
+export async function lockNamed(
+  trx: Transaction<Database>,
+  caps: Pick<DbCapabilities, 'dialect'>,
+  name: string,
+): Promise<void> {
+  if (caps.dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${name}))`.execute(trx)
+}

@@ -238,6 +238,22 @@ export function checkPatch(ctx: WriteContext, type: EntityType, current: Loose, 
   return { fields, delta }
 }
 
+/**
+ * A collection or payment an approved settlement run settled does not change: SETTLED (the details
+ * name the run); corrections are adjustments (a deduction of kind `adjustment`). Creates are never
+ * refused: one dated in a settled period is a late item of the next run.
+ */
+export async function checkNotSettled(ctx: WriteContext, type: EntityType, id: string): Promise<void> {
+  if (type !== 'collection' && type !== 'payment') return
+  const item = await ctx.trx
+    .selectFrom('settlement_items')
+    .select('run_id')
+    .where('entity_type', '=', type)
+    .where('entity_id', '=', id)
+    .executeTakeFirst()
+  if (item) throw new AppError('SETTLED', undefined, { run_id: item.run_id })
+}
+
 /** The writer may delete `current`. */
 export function checkDelete(ctx: WriteContext, type: EntityType, current: Loose): void {
   authorise(ctx, type, 'delete', ownerOfRow(type, current))
@@ -321,6 +337,7 @@ export async function updateEntity<T extends EntityType>(
 ): Promise<Row<T>> {
   const current = (await loadForWrite(ctx, type, id, expectedVersion, opts.current, patch)) as unknown as Loose
   const { fields } = checkPatch(ctx, type, current, patch)
+  await checkNotSettled(ctx, type, id)
   return writePatch(ctx, type, current, fields, opts)
 }
 
@@ -410,6 +427,7 @@ export async function deleteEntity<T extends EntityType>(
 ): Promise<Row<T>> {
   const current = (await loadForWrite(ctx, type, id, expectedVersion, opts.current)) as unknown as Loose
   checkDelete(ctx, type, current)
+  await checkNotSettled(ctx, type, id)
   return writeDelete(ctx, type, current, opts)
 }
 
@@ -456,6 +474,7 @@ export async function deleteCurrent<T extends EntityType>(
     | undefined
   if (!current || current.deleted_at) throw new AppError('NOT_FOUND', `${type} ${id} does not exist`)
   checkDelete(ctx, type, current as unknown as Loose)
+  await checkNotSettled(ctx, type, id)
   const unversioned_delete = {
     deleted_version: current.version,
     last_changed_by: current.updated_by,

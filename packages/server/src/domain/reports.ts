@@ -1,14 +1,19 @@
 /**
  * Balances and statements, summed in SQL over every matching row (never a
- * loaded page) and formatted exactly: balance = collections - payments.
+ * loaded page) and formatted exactly: balance = collections - payments -
+ * deductions applied by approved settlement runs (core's `balanceOf`; a run's
+ * deductions are dated its last day).
  * Sums are exact at any size (splitSum); grand totals and running balances
  * are BigInt. The statement's order and running balance are core's
  * (statement.ts), the rule the screens use too.
  */
 import {
   AppError,
+  balanceOf as balanceRule,
+  deductionEntries,
   formatDecimal,
   joinSplitSum,
+  type LineDetail,
   moneyOf as money,
   QUANTITY_SCALE,
   SUM_SPLIT,
@@ -27,6 +32,8 @@ export interface Balance {
   /** Sum of the priced collections. */
   total_collections: string
   total_payments: string
+  /** Deductions applied by approved settlement runs. */
+  total_deductions: string
   balance: string
   /** Collections with no rate in force yet: recorded, not in the sums. */
   unpriced_collections: number
@@ -34,12 +41,19 @@ export interface Balance {
 
 const big = (v: unknown) => BigInt((v as string | number | bigint | null) ?? 0)
 
-function balanceOf(supplierId: string, collections: bigint, payments: bigint, unpriced: number): Balance {
+function balanceOf(
+  supplierId: string,
+  collections: bigint,
+  payments: bigint,
+  deducted: bigint,
+  unpriced: number,
+): Balance {
   return {
     supplier_id: supplierId,
     total_collections: money(collections),
     total_payments: money(payments),
-    balance: money(collections - payments),
+    total_deductions: money(deducted),
+    balance: money(balanceRule({ collections, payments, deducted })),
     unpriced_collections: unpriced,
   }
 }
@@ -49,7 +63,7 @@ function balanceOf(supplierId: string, collections: bigint, payments: bigint, un
  * money.ts has the arithmetic: SQLite's 64-bit sum() cannot overflow on either part, PostgreSQL's
  * numeric never does, and no sum passes through a JS number (joinSplitSum makes the BigInt).
  */
-function splitSum(column: 'total_minor' | 'amount_minor') {
+function splitSum(column: 'total_minor' | 'amount_minor' | 'deducted_minor') {
   const split = sql.lit(Number(SUM_SPLIT))
   return [
     sql<string>`cast(sum(${sql.ref(column)} / ${split}) as text)`.as('quotients'),
@@ -73,23 +87,34 @@ async function sumsBySupplier(db: Kysely<Database>, range: DateRange, supplierId
     .select(['supplier_id', ...splitSum('amount_minor')])
     .where('deleted_at', 'is', null)
     .groupBy('supplier_id')
+  // Deductions applied by approved settlement runs, dated each run's last day.
+  let d = db
+    .selectFrom('settlement_lines')
+    .select(['supplier_id', ...splitSum('deducted_minor')])
+    .where('deleted_at', 'is', null)
+    .where('status', '=', 'approved')
+    .groupBy('supplier_id')
   if (supplierId) {
     c = c.where('supplier_id', '=', supplierId)
     p = p.where('supplier_id', '=', supplierId)
+    d = d.where('supplier_id', '=', supplierId)
   }
   if (range.from_date) {
     c = c.where('collection_date', '>=', range.from_date)
     p = p.where('payment_date', '>=', range.from_date)
+    d = d.where('period_to', '>=', range.from_date)
   }
   if (range.to_date) {
     c = c.where('collection_date', '<=', range.to_date)
     p = p.where('payment_date', '<=', range.to_date)
+    d = d.where('period_to', '<=', range.to_date)
   }
-  const [cs, ps] = await Promise.all([c.execute(), p.execute()])
+  const [cs, ps, ds] = await Promise.all([c.execute(), p.execute(), d.execute()])
   return {
     collections: new Map(cs.map((r) => [r.supplier_id, joinSplitSum(r.quotients, r.remainders)])),
     unpriced: new Map(cs.map((r) => [r.supplier_id, Number(r.rows) - Number(r.priced)])),
     payments: new Map(ps.map((r) => [r.supplier_id, joinSplitSum(r.quotients, r.remainders)])),
+    deducted: new Map(ds.map((r) => [r.supplier_id, joinSplitSum(r.quotients, r.remainders)])),
   }
 }
 
@@ -108,7 +133,13 @@ async function requireSupplier(db: Kysely<Database>, id: string) {
 export async function supplierBalance(db: Kysely<Database>, id: string, range: DateRange): Promise<Balance> {
   await requireSupplier(db, id)
   const sums = await sumsBySupplier(db, range, id)
-  return balanceOf(id, sums.collections.get(id) ?? 0n, sums.payments.get(id) ?? 0n, sums.unpriced.get(id) ?? 0)
+  return balanceOf(
+    id,
+    sums.collections.get(id) ?? 0n,
+    sums.payments.get(id) ?? 0n,
+    sums.deducted.get(id) ?? 0n,
+    sums.unpriced.get(id) ?? 0,
+  )
 }
 
 /** Every live supplier's balance, and the grand totals. */
@@ -123,15 +154,18 @@ export async function balancesReport(db: Kysely<Database>, range: DateRange) {
   const sums = await sumsBySupplier(db, range)
   let tc = 0n
   let tp = 0n
+  let td = 0n
   let tu = 0
   const data = suppliers.map((s) => {
     const c = sums.collections.get(s.id) ?? 0n
     const p = sums.payments.get(s.id) ?? 0n
+    const d = sums.deducted.get(s.id) ?? 0n
     const u = sums.unpriced.get(s.id) ?? 0
     tc += c
     tp += p
+    td += d
     tu += u
-    return { ...balanceOf(s.id, c, p, u), code: s.code, name: s.name }
+    return { ...balanceOf(s.id, c, p, d, u), code: s.code, name: s.name }
   })
   return {
     from_date: range.from_date ?? null,
@@ -140,7 +174,8 @@ export async function balancesReport(db: Kysely<Database>, range: DateRange) {
     totals: {
       total_collections: money(tc),
       total_payments: money(tp),
-      balance: money(tc - tp),
+      total_deductions: money(td),
+      balance: money(balanceRule({ collections: tc, payments: tp, deducted: td })),
       unpriced_collections: tu,
     },
   }
@@ -148,12 +183,14 @@ export async function balancesReport(db: Kysely<Database>, range: DateRange) {
 
 export interface StatementLine {
   date: string
-  kind: 'collection' | 'payment'
+  kind: 'collection' | 'payment' | 'deduction'
   id: string
   description: string
   /** Null for a collection whose price is pending. */
   collected: string | null
   paid: string
+  /** What an approved settlement run deducted (a deduction's line; negative: an adjustment owed back). */
+  deducted: string
   running_balance: string
 }
 
@@ -174,7 +211,11 @@ export async function supplierStatement(db: Kysely<Database>, id: string, range:
     const before = new Date(`${range.from_date}T00:00:00Z`)
     before.setUTCDate(before.getUTCDate() - 1)
     const prev = await sumsBySupplier(db, { to_date: before.toISOString().slice(0, 10) }, id)
-    opening = (prev.collections.get(id) ?? 0n) - (prev.payments.get(id) ?? 0n)
+    opening = balanceRule({
+      collections: prev.collections.get(id) ?? 0n,
+      payments: prev.payments.get(id) ?? 0n,
+      deducted: prev.deducted.get(id) ?? 0n,
+    })
   }
   let cq = db
     .selectFrom('collections')
@@ -194,8 +235,22 @@ export async function supplierStatement(db: Kysely<Database>, id: string, range:
     cq = cq.where('collection_date', '<=', range.to_date)
     pq = pq.where('payment_date', '<=', range.to_date)
   }
-  const [cs, ps] = await Promise.all([cq.execute(), pq.execute()])
+  let lq = db
+    .selectFrom('settlement_lines as l')
+    .innerJoin('settlement_runs as r', 'r.id', 'l.run_id')
+    .select(['l.id', 'l.period_to', 'l.detail', 'l.created_at', 'r.reference'])
+    .where('l.supplier_id', '=', id)
+    .where('l.deleted_at', 'is', null)
+    .where('l.status', '=', 'approved')
+  if (range.from_date) lq = lq.where('l.period_to', '>=', range.from_date)
+  if (range.to_date) lq = lq.where('l.period_to', '<=', range.to_date)
+  const [cs, ps, ls] = await Promise.all([cq.execute(), pq.execute(), lq.execute()])
+  const deductions = deductionEntries(
+    ls.map((l) => ({ ...l, status: 'approved' as const, detail: JSON.parse(l.detail) as LineDetail })),
+    (l) => l.reference,
+  )
   const entries = [
+    ...deductions,
     ...cs.map((c) => ({
       kind: 'collection' as const,
       date: c.collection_date,
@@ -214,13 +269,14 @@ export async function supplierStatement(db: Kysely<Database>, id: string, range:
     })),
   ]
   const statement = statementLines(entries, opening)
-  const lines: StatementLine[] = statement.lines.map(({ entry, collected, paid, running }) => ({
+  const lines: StatementLine[] = statement.lines.map(({ entry, collected, paid, deducted, running }) => ({
     date: entry.date,
     kind: entry.kind,
     id: entry.id,
     description: entry.description,
     collected: entry.amount === null ? null : money(collected),
     paid: money(paid),
+    deducted: money(deducted),
     running_balance: money(running),
   }))
   return {

@@ -20,7 +20,7 @@ import {
   type RepriceScope,
   writableFields,
 } from '@trackvault/core'
-import type { Kysely, Transaction } from 'kysely'
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
 import { writePatch } from './entity-service'
@@ -50,6 +50,24 @@ async function plan(
     .orderBy('id')
   if (scope.unit) query = query.where('unit', '=', scope.unit)
   if (scope.grade) query = query.where('grade', '=', scope.grade)
+  // A collection an approved settlement run settled is left as it is (a correction is an adjustment).
+  const settled = (not: boolean) => (eb: ExpressionBuilder<Database, 'collections'>) => {
+    const found = eb.exists(
+      eb
+        .selectFrom('settlement_items as i')
+        .select('i.entity_id')
+        .where('i.entity_type', '=', 'collection')
+        .whereRef('i.entity_id', '=', 'collections.id'),
+    )
+    return not ? eb.not(found) : found
+  }
+  const skipped = await query
+    .clearSelect()
+    .clearOrderBy()
+    .select((eb) => eb.fn.countAll<string | number>().as('n'))
+    .where(settled(false))
+    .executeTakeFirstOrThrow()
+  query = query.where(settled(true))
   const stored = await (lock && caps.rowLocks ? query.forUpdate() : query).execute()
   const changes: RepriceChange[] = []
   const refused: RepricePlan['refused'] = []
@@ -111,6 +129,7 @@ async function plan(
     plan: {
       scope,
       examined: stored.length,
+      settled: Number(skipped.n),
       changes,
       refused,
       total_before: formatDecimal(before, MONEY_SCALE),

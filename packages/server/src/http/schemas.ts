@@ -3,6 +3,8 @@
  * describe responses; the OpenAPI document is generated from them.
  */
 import {
+  CREDIT_PURPOSES,
+  DEDUCTION_KINDS,
   dateField,
   ENTITY_INPUTS,
   ENTITY_SPECS,
@@ -11,7 +13,9 @@ import {
   ERROR_CODES,
   PAYMENT_METHODS,
   PAYMENT_TYPES,
+  PAYOUT_STATUSES,
   ROLES,
+  RUN_STATUSES,
   unitField,
 } from '@trackvault/core'
 import { z } from 'zod'
@@ -69,6 +73,12 @@ export const listQuery = z.object({
   default_unit: unitField().optional(),
   payment_type: z.enum(PAYMENT_TYPES).optional(),
   payment_method: z.enum(PAYMENT_METHODS).optional(),
+  // Deductions, settlement runs and lines (their entity spec's filters).
+  kind: z.enum(DEDUCTION_KINDS).optional(),
+  purpose: z.enum(CREDIT_PURPOSES).optional(),
+  run_id: z.uuid().optional(),
+  status: z.enum(RUN_STATUSES).optional(),
+  payout_status: z.enum(PAYOUT_STATUSES).optional(),
 })
 
 export const dateRangeQuery = z.object({ from_date: dateField().optional(), to_date: dateField().optional() })

@@ -14,7 +14,8 @@ const balance = z.object({
   supplier_id: z.string(),
   total_collections: z.string(),
   total_payments: z.string(),
-  balance: z.string(),
+  total_deductions: z.string().describe('deductions applied by approved settlement runs'),
+  balance: z.string().describe('total_collections - total_payments - total_deductions'),
   unpriced_collections: z.number().describe('collections with no rate in force yet: recorded, not in the sums'),
 })
 
@@ -66,11 +67,12 @@ export async function reportRoutes(fastify: FastifyInstance) {
             lines: z.array(
               z.object({
                 date: z.string(),
-                kind: z.enum(['collection', 'payment']),
+                kind: z.enum(['collection', 'payment', 'deduction']),
                 id: z.string(),
                 description: z.string(),
                 collected: z.string().nullable().describe('null: the price is pending (no rate in force yet)'),
                 paid: z.string(),
+                deducted: z.string().describe('what an approved settlement run deducted (deduction lines)'),
                 running_balance: z.string(),
               }),
             ),

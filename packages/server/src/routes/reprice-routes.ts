@@ -24,7 +24,8 @@ const plan = z.object({
     unit: z.string().optional(),
     grade: z.string().optional(),
   }),
-  examined: z.number().describe('live collections in the scope'),
+  examined: z.number().describe('live collections in the scope not settled'),
+  settled: z.number().describe('collections in the scope an approved settlement run settled: left as they are'),
   changes: z.array(
     z.object({
       id: z.string(),

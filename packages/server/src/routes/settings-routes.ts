@@ -17,6 +17,7 @@ const answer = z.object({
   future_tolerance_days: z.number(),
   large_quantity: z.string().nullable(),
   large_payment: z.string().nullable(),
+  settlement_floor: z.string(),
 })
 
 export async function settingsRoutes(fastify: FastifyInstance) {

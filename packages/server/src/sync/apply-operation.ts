@@ -20,6 +20,7 @@ import {
 import {
   checkCreate,
   checkDelete,
+  checkNotSettled,
   checkPatch,
   deleteCurrent,
   insertChecked,
@@ -92,6 +93,7 @@ async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Appli
   const current = (await loadRow(ctx.trx, type, op.entity_id, ctx.caps, op.payload)) as Loose | undefined
   if (!current) throw new AppError('NOT_FOUND', `${type} ${op.entity_id} does not exist`)
   const { fields, delta } = checkPatch(ctx, type, current, op.payload)
+  await checkNotSettled(ctx, type, op.entity_id)
   if (current.deleted_at) return conflict(current, null, delta, ['deleted_at'])
   if (baseVersion === current.version)
     return { status: 'success', row: loose(await writePatch(ctx, type, current, fields)) }
@@ -125,6 +127,7 @@ async function applyDelete(ctx: WriteContext, op: OperationInput): Promise<Appli
     return { status: 'success', row: loose(await deleteCurrent(ctx, type, op.entity_id, { current })) }
   }
   checkDelete(ctx, type, current)
+  await checkNotSettled(ctx, type, op.entity_id)
   if (current.deleted_at) return conflict(current, null, {}, ['deleted_at'])
   if (op.base_version !== current.version) {
     const base = (await historyVersion(ctx.trx, type, op.entity_id, op.base_version, ctx.changes)) as Loose | undefined

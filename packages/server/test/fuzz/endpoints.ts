@@ -6,6 +6,7 @@
  */
 import type { EntityType } from '@trackvault/core'
 import { DEFAULTS } from '../../src/app'
+import { RESULTS_BODY_LIMIT } from '../../src/routes/payout-routes'
 import type { ENTITY_TABLES } from '../helpers/db-snapshot'
 import type { TestServer } from '../helpers/test-server'
 
@@ -128,7 +129,9 @@ export async function enumerateEndpoints(s: TestServer): Promise<{ endpoints: En
   return { endpoints: [...byKey.values()].sort((a, b) => key(a).localeCompare(key(b))), documented }
 }
 
-/** The route's body limit: larger for a push (a batch of operations). */
+/** The route's body limit: larger for a push (a batch of operations) and a payout results file. */
 export function bodyLimitOf(e: Endpoint) {
-  return e.method === 'POST' && e.path === '/api/sync' ? SYNC_BODY_LIMIT : DEFAULTS.bodyLimit
+  if (e.method === 'POST' && e.path === '/api/sync') return SYNC_BODY_LIMIT
+  if (e.method === 'POST' && e.path.endsWith('/payout-results')) return RESULTS_BODY_LIMIT
+  return DEFAULTS.bodyLimit
 }
