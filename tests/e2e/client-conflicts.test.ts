@@ -144,6 +144,8 @@ describe('failures', () => {
     expect(summary).toMatchObject({ successful: 1, failed: 1 }) // the new supplier before it still syncs
     const [failed] = await c.client.failed.list()
     expect(failed).toMatchObject({ entity_id: col.id, error: { code: 'REFERENCE_NOT_FOUND' } })
+    // The server's details are kept: they name the field at fault (the sync center marks it).
+    expect(failed.error?.details).toEqual({ fields: { supplier_id: ['not found'] } })
     expect(await c.client.collections.get(col.id)).toMatchObject({ _sync: 'failed' })
     await c.client.failed.retry(failed.local_id, { payload: { ...fields, supplier_id: s.id } })
     expect((await c.client.sync()).successful).toBe(1)

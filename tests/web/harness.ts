@@ -139,3 +139,17 @@ export async function choose(select: Locator, text: string, timeoutMs = 15_000) 
     await new Promise((r) => setTimeout(r, 200))
   }
 }
+
+/**
+ * Picks a supplier in the supplier picker (components/supplier-picker.tsx):
+ * types `text` (part of a code, name or phone) and clicks the option whose
+ * name starts with `name`, waiting for it (first sync).
+ */
+export async function pickSupplier(page: Page, text: string, name = text, label = 'Supplier') {
+  await page.getByRole('combobox', { name: label, exact: true }).fill(text)
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  await page
+    .getByRole('listbox', { name: label, exact: true })
+    .getByRole('option', { name: new RegExp(`^${escaped}`) })
+    .click()
+}

@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { choose, DESKTOP, startWebHarness, type WebHarness, waitForServiceWorker } from './harness'
+import { choose, DESKTOP, pickSupplier, startWebHarness, type WebHarness, waitForServiceWorker } from './harness'
 
 let h: WebHarness
 beforeAll(async () => {
@@ -50,7 +50,7 @@ test('offline work survives a reload and syncs once when the network returns', a
   // A collection for it, priced offline from the local rate (12.5 kg x 120.00).
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Collections' }).click()
   await page.getByRole('link', { name: 'New collection' }).first().click()
-  await choose(page.getByLabel('Supplier', { exact: true }), 'Offline Web Supplier')
+  await pickSupplier(page, 'Offline Web Supplier')
   await choose(page.getByLabel('Product', { exact: true }), 'Green tea leaf')
   await page.getByLabel('Quantity').fill('12.5')
   await waitFor(
@@ -63,7 +63,7 @@ test('offline work survives a reload and syncs once when the network returns', a
   // A payment to it, showing the balance.
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Payments' }).click()
   await page.getByRole('link', { name: 'New payment' }).first().click()
-  await choose(page.getByLabel('Supplier', { exact: true }), 'Offline Web Supplier')
+  await pickSupplier(page, 'Offline Web Supplier')
   await waitFor(
     async () => (await page.getByTestId('payment-balance').textContent())?.includes('1,500.00') ?? false,
     'the balance',

@@ -8,7 +8,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { choose, PASSWORD, PHONE, startWebHarness, type WebHarness, waitForServiceWorker } from './harness'
+import { choose, PASSWORD, PHONE, pickSupplier, startWebHarness, type WebHarness, waitForServiceWorker } from './harness'
 
 let h: WebHarness
 beforeAll(async () => {
@@ -38,7 +38,7 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 async function recordCollection(page: Page, quantity: string) {
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Collections' }).click()
   await page.getByRole('link', { name: 'New collection' }).first().click()
-  await choose(page.getByLabel('Supplier', { exact: true }), 'Kamau Farm')
+  await pickSupplier(page, 'Kamau Farm')
   await choose(page.getByLabel('Product', { exact: true }), 'Green tea leaf')
   await page.getByLabel('Quantity').fill(quantity)
   await page.getByRole('button', { name: 'Save collection' }).click()

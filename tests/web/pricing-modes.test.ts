@@ -10,7 +10,7 @@
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { api, choose, DESKTOP, PASSWORD, PHONE, startWebHarness, type WebHarness } from './harness'
+import { api, choose, DESKTOP, PASSWORD, PHONE, pickSupplier, startWebHarness, type WebHarness } from './harness'
 
 let h: WebHarness
 let manager: string
@@ -141,7 +141,7 @@ test('a collection in every pricing mode, recorded offline on a phone, previews,
   const receipts: string[] = []
   for (const mode of MODES) {
     await page.goto('/collections/new')
-    await choose(page.getByLabel('Supplier', { exact: true }), 'Kamau Farm')
+    await pickSupplier(page, 'Kamau Farm')
     await choose(page.getByLabel('Product', { exact: true }), mode.product)
     await mode.fill(page)
     await waitFor(async () => (await text(page, 'collection-amount')).includes(mode.amount), `${mode.name} amount`)
@@ -203,7 +203,7 @@ test('a net weight over the threshold is saved only when confirmed; a date too f
   const page = await context.newPage()
   await h.signIn(page, 'collector')
   await page.goto('/collections/new')
-  await choose(page.getByLabel('Supplier', { exact: true }), 'Kamau Farm')
+  await pickSupplier(page, 'Kamau Farm')
   await choose(page.getByLabel('Product', { exact: true }), 'Green tea leaf')
 
   await page.getByLabel('Date').fill('2099-01-01')
@@ -249,7 +249,7 @@ test('a payment over the threshold and beyond the balance owed says so and asks 
   const page = await context.newPage()
   await h.signIn(page, 'manager')
   await page.goto('/payments/new')
-  await choose(page.getByLabel('Supplier', { exact: true }), 'Wanjiru Farm')
+  await pickSupplier(page, 'Wanjiru Farm')
   await page.getByLabel('Amount').fill('60000')
   await page.getByTestId('payment-beyond-owed').waitFor()
   expect(await text(page, 'payment-beyond-owed')).toBe('Nothing is owed to this supplier: all 60,000.00 is paid ahead.')

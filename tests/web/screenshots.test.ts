@@ -7,7 +7,7 @@ import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { choose, DESKTOP, PHONE, SCREENSHOTS, startWebHarness, type WebHarness } from './harness'
+import { choose, DESKTOP, PHONE, pickSupplier, SCREENSHOTS, startWebHarness, type WebHarness } from './harness'
 
 let h: WebHarness
 beforeAll(async () => {
@@ -32,7 +32,7 @@ const SCREENS: Array<{
     path: () => '/collections/new',
     heading: /collection/i,
     prepare: async (page) => {
-      await choose(page.getByLabel('Supplier', { exact: true }), 'Kamau Farm')
+      await pickSupplier(page, 'Kamau Farm')
       await choose(page.getByLabel('Product', { exact: true }), 'Green tea leaf')
       await page.getByLabel('Gross quantity').fill('52')
       await page.getByLabel('Containers').fill('2')
@@ -61,7 +61,7 @@ for (const [device, viewport] of [
     await h.signIn(page, 'manager')
     // Some work so the lists are not empty: one collection synced, one waiting.
     await page.goto('/collections/new')
-    await choose(page.getByLabel('Supplier', { exact: true }), 'Kamau Farm')
+    await pickSupplier(page, 'Kamau Farm')
     await choose(page.getByLabel('Product', { exact: true }), 'Green tea leaf')
     await page.getByLabel('Gross quantity').fill('42')
     await page.getByLabel('Containers').fill('1')

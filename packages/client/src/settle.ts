@@ -31,8 +31,13 @@ export async function settle(tx: LocalTx, outbox: Outbox, op: QueuedOp, result: 
     await outbox.requeue(tx, { ...op, recorded: true })
     return 'requeued'
   }
+  // The server's details are kept: they name the fields at fault, which the sync center marks.
   const error = result.error
-    ? { code: result.error.code, message: result.error.message }
+    ? {
+        code: result.error.code,
+        message: result.error.message,
+        ...(result.error.details !== undefined ? { details: result.error.details as Json } : {}),
+      }
     : { code: 'FAILED' satisfies ClientErrorCode, message: CLIENT_ERROR_CODES.FAILED }
   await outbox.park(tx, op, { status: 'failed', error, recorded: true })
   return 'failed'

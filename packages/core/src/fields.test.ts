@@ -63,8 +63,18 @@ describe('decimalField', () => {
   })
 
   it('rejects too many decimals with a clear message', () => {
-    expect(messages(decimalField(2), '1.001')).toEqual(['at most 2 decimal places allowed'])
-    expect(messages(decimalField(3), 1.0005)).toEqual(['at most 3 decimal places allowed'])
+    expect(messages(decimalField(2), '1.001')).toEqual(['must have at most 2 decimal places'])
+    expect(messages(decimalField(3), 1.0005)).toEqual(['must have at most 3 decimal places'])
+  })
+
+  it('says "is not a number" for text that is no number, not something about decimal places', () => {
+    for (const bad of ['12abc', 'abc', '1e3', '', ' ', '+1', '.5', '12.', Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(messages(decimalField(2), bad), String(bad)).toEqual(['is not a number'])
+    }
+    expect(messages(moneyField(), '12abc')).toEqual(['is not a number'])
+    expect(messages(quantityField(), '12abc')).toEqual(['is not a number'])
+    // A decimal comma (as many locales write it) gets a hint.
+    expect(messages(moneyField(), '12,5')).toEqual(['is not a number: use a point for decimals, like 12.5'])
   })
 
   it('rejects exponent notation, garbage and non-decimal types', () => {
@@ -92,7 +102,7 @@ describe('decimalField', () => {
   })
 
   it('rejects numbers too large to parse (more than 15 whole digits)', () => {
-    expect(messages(decimalField(2), '1234567890123456')).toEqual(['number too large'])
+    expect(messages(decimalField(2), '1234567890123456')).toEqual(['is too large'])
   })
 
   it('output is always canonical: re-parsing it gives the same string (property)', () => {
@@ -120,7 +130,7 @@ describe('moneyField and quantityField', () => {
     expect(moneyField().parse(99.9)).toBe('99.90')
     expect(messages(moneyField(), '0')).toEqual(['must be greater than zero'])
     expect(messages(moneyField(), -10)).toEqual(['must be greater than zero'])
-    expect(messages(moneyField(), '1.005')).toEqual(['at most 2 decimal places allowed'])
+    expect(messages(moneyField(), '1.005')).toEqual(['must have at most 2 decimal places'])
   })
 
   it('quantityField has 3 places and must be positive', () => {
@@ -129,7 +139,7 @@ describe('moneyField and quantityField', () => {
     expect(quantityField().parse('0.001')).toBe('0.001')
     expect(messages(quantityField(), '0.000')).toEqual(['must be greater than zero'])
     expect(messages(quantityField(), '-0.001')).toEqual(['must be greater than zero'])
-    expect(messages(quantityField(), '0.0001')).toEqual(['at most 3 decimal places allowed'])
+    expect(messages(quantityField(), '0.0001')).toEqual(['must have at most 3 decimal places'])
   })
 })
 

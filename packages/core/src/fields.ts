@@ -27,7 +27,7 @@ const plain = (minor: bigint, scale: number) => formatDecimal(minor, scale).repl
 export function decimalField(scale: number, opts: { positive?: boolean; nonNegative?: boolean; max?: bigint } = {}) {
   const limit = opts.max ?? BigInt(MAX_DECIMAL_WHOLE) * 10n ** BigInt(scale)
   const tooLarge = `must be at most ${plain(limit, scale)}`
-  return z.union([z.string().max(40), z.number()]).transform((value, ctx) => {
+  return z.union([z.string().max(40), z.number()], { error: 'is not a number' }).transform((value, ctx) => {
     try {
       const minor = parseDecimal(value, scale)
       if (opts.positive && minor <= 0n) {
@@ -44,7 +44,7 @@ export function decimalField(scale: number, opts: { positive?: boolean; nonNegat
       }
       return formatDecimal(minor, scale)
     } catch (err) {
-      const message = err instanceof DecimalFormatError ? err.message : 'not a decimal number'
+      const message = err instanceof DecimalFormatError ? err.message : 'is not a number'
       ctx.addIssue({ code: 'custom', message })
       return z.NEVER
     }

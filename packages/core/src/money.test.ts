@@ -129,8 +129,8 @@ describe('parseDecimal', () => {
   })
 
   it('rejects more decimals than the scale instead of rounding', () => {
-    expect(() => parseDecimal('1.001', MONEY_SCALE)).toThrow(/at most 2 decimal places/)
-    expect(() => parseDecimal('1.0000', QUANTITY_SCALE)).toThrow(/at most 3 decimal places/)
+    expect(() => parseDecimal('1.001', MONEY_SCALE)).toThrow(/must have at most 2 decimal places/)
+    expect(() => parseDecimal('1.0000', QUANTITY_SCALE)).toThrow(/must have at most 3 decimal places/)
     expect(() => parseDecimal('1.5', 0)).toThrow(DecimalFormatError)
     // a float sum that is not the decimal it looks like
     expect(() => parseDecimal(0.1 + 0.2, MONEY_SCALE)).toThrow(DecimalFormatError)

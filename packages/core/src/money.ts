@@ -17,8 +17,18 @@ export const MONEY_SCALE = 2
 export const QUANTITY_SCALE = 3
 
 const DECIMAL_RE = /^(-)?(\d+)(?:\.(\d+))?$/
+/** "12,5": a decimal written with a comma, as many locales do. */
+const DECIMAL_COMMA_RE = /^-?\d+,\d+$/
+/** The message of text that is no number at all ("12abc", "1e3", ""). */
+const NOT_A_NUMBER = 'is not a number'
 
-/** Thrown by {@link parseDecimal} for input that is not an exact decimal of the given scale. */
+/**
+ * Thrown by {@link parseDecimal} for input that is not an exact decimal of the
+ * given scale. Its message is what a person reads beside the field, after the
+ * field's name ("Amount is not a number"): the server's VALIDATION_FAILED
+ * details and the screens' inline checks both show it, so it says what is
+ * wrong with what was typed.
+ */
 export class DecimalFormatError extends Error {
   constructor(message: string) {
     super(message)
@@ -34,19 +44,22 @@ export class DecimalFormatError extends Error {
 export function parseDecimal(value: string | number, scale: number): bigint {
   let text: string
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new DecimalFormatError('not a finite number')
+    if (!Number.isFinite(value)) throw new DecimalFormatError(NOT_A_NUMBER)
     // Shortest round-trip representation; exponent forms are rejected below.
     text = String(value)
   } else {
     text = value.trim()
   }
   const match = DECIMAL_RE.exec(text)
-  if (!match) throw new DecimalFormatError(`"${text.slice(0, 40)}" is not a decimal number`)
+  if (!match)
+    throw new DecimalFormatError(
+      DECIMAL_COMMA_RE.test(text) ? `${NOT_A_NUMBER}: use a point for decimals, like 12.5` : NOT_A_NUMBER,
+    )
   const [, sign, whole, fraction = ''] = match
   if (fraction.length > scale) {
-    throw new DecimalFormatError(`at most ${scale} decimal places allowed`)
+    throw new DecimalFormatError(scale === 0 ? 'must be a whole number' : `must have at most ${scale} decimal places`)
   }
-  if (whole.length > 15) throw new DecimalFormatError('number too large')
+  if (whole.length > 15) throw new DecimalFormatError('is too large')
   const digits = BigInt(whole + fraction.padEnd(scale, '0'))
   return sign ? -digits : digits
 }

@@ -135,6 +135,31 @@ describe('quantity x rate is bounded by the maximum amount', () => {
     expect(pushed.body.results[0]).toMatchObject({ status: 'failed', error: { code: 'VALIDATION_FAILED' } })
     expect(Object.keys(pushed.body.results[0].error.details.fields)).toEqual(['amount'])
   })
+
+  test('a payment amount that is no number, or not above zero, is refused saying what is wrong', async () => {
+    const pay = (amount: string) => ({
+      supplier_id: supplierId,
+      payment_date: '2025-01-02',
+      amount,
+      payment_type: 'full',
+    })
+    const said: Record<string, string> = {
+      '12abc': 'is not a number',
+      '12,5': 'is not a number: use a point for decimals, like 12.5',
+      '1.005': 'must have at most 2 decimal places',
+      '-50': 'must be greater than zero',
+      '0': 'must be greater than zero',
+    }
+    for (const [amount, message] of Object.entries(said)) {
+      const res = await writesNothing(amount, () => s.as.finance.post('/api/payments', pay(amount)))
+      expectRefusedOn(res, 'amount', amount)
+      expect(res.body.error.details.fields.amount, amount).toEqual([message])
+    }
+    const device = new TestDevice(await s.login(s.users.finance.email, undefined, 'pay-phone-2'), 'pay-phone-2')
+    const pushed = await device.push([device.op('payment', 'create', newId(), pay('12abc'))])
+    expect(pushed.body.results[0]).toMatchObject({ status: 'failed', error: { code: 'VALIDATION_FAILED' } })
+    expect(pushed.body.results[0].error.details.fields.amount).toEqual(['is not a number'])
+  })
 })
 
 describe('sums are exact at any size', () => {

@@ -7,6 +7,12 @@
  *   <CheckField label="Active" {...form.bindCheck('is_active')} />
  *   form.set({ code: 'S-1' })                      // changes the field and clears its error
  *   form.save(() => api.create(input), fieldsOf)   // busy while it runs; a failure shows (see saveErrors)
+ *   form.shown('amount', problem)                  // the field's error, else `problem` once the person left it
+ *
+ * A field's live problem (what core's schema says about what is typed) shows
+ * beside it once the person leaves the field (`bind`'s onBlur, or `touch`)
+ * and after a submit (which touches every field), never while a first value
+ * is still being typed.
  */
 import { type ChangeEvent, useState } from 'react'
 import { saveErrors } from './format'
@@ -23,6 +29,14 @@ export function useFormState<T extends object>(initial: T | (() => T)) {
   const [errors, setErrors] = useState<Record<string, string>>({})
   const [formError, setFormError] = useState<string>()
   const [busy, setBusy] = useState(false)
+  const [touched, setTouched] = useState<ReadonlySet<string>>(() => new Set())
+
+  /** Marks fields as left by the person: their live problems show from now on. */
+  const touch = (...keys: string[]) => setTouched((t) => (keys.every((k) => t.has(k)) ? t : new Set([...t, ...keys])))
+
+  /** What a field shows: the last save's or submit's error, else `problem` once the field was left. */
+  const shown = (key: string, problem?: string): string | undefined =>
+    errors[key] ?? (touched.has(key) ? problem : undefined)
 
   /** Changes fields and clears their errors. */
   const set = (patch: Partial<T>) => {
@@ -55,12 +69,13 @@ export function useFormState<T extends object>(initial: T | (() => T)) {
     }
   }
 
-  /** An input's, select's or text area's props for a text field: its value, its error, and typing into it. */
+  /** An input's, select's or text area's props for a text field: its value, its error, typing into it and leaving it. */
   const bind = (key: TextKey<T>) => ({
     value: values[key] as string,
     error: errors[key],
     onChange: (e: ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
       set({ [key]: e.target.value } as Partial<T>),
+    onBlur: () => touch(key),
   })
 
   /** A checkbox's props for a yes/no field. */
@@ -83,5 +98,8 @@ export function useFormState<T extends object>(initial: T | (() => T)) {
     save,
     bind,
     bindCheck,
+    touched,
+    touch,
+    shown,
   }
 }

@@ -16,19 +16,14 @@ export function supplierLabel(s: Pick<SupplierView, 'code' | 'name'>): string {
 }
 
 /**
- * Options for a supplier picker: active suppliers whose name or code matches
- * `search`, plus `keep` (the current choice) even if it is filtered out or inactive.
+ * Options of a supplier select (the lists' filter): active suppliers, plus
+ * `keep` (the current choice) even if inactive. Forms choose a supplier with
+ * components/supplier-picker.tsx, which searches.
  */
-export function supplierOptions(suppliers: readonly SupplierView[], search = '', keep?: string): Option[] {
-  const needle = search.trim().toLowerCase()
+export function supplierOptions(suppliers: readonly SupplierView[], keep?: string): Option[] {
   return suppliers
     .filter((s) => !s.deleted_at)
-    .filter(
-      (s) =>
-        s.id === keep ||
-        (s.is_active !== false &&
-          (!needle || s.name.toLowerCase().includes(needle) || s.code.toLowerCase().includes(needle))),
-    )
+    .filter((s) => s.id === keep || s.is_active !== false)
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((s) => ({ value: s.id, label: supplierLabel(s) }))
 }

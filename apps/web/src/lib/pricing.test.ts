@@ -87,7 +87,7 @@ describe('quoteCollection', () => {
     expect(q.quantityProblem).toMatch(/3 decimal places/)
     expect(q.amount).toBeUndefined()
     expect(quantityProblem('')).toBeUndefined()
-    expect(quantityProblem('abc')).toMatch(/not a decimal/)
+    expect(quantityProblem('abc')).toBe('is not a number')
     expect(quantityProblem('0')).toMatch(/greater than zero/)
     expect(quantityProblem('12.5')).toBeUndefined()
   })

@@ -83,7 +83,7 @@ const SHAPE = collectionInput.shape
 function checked(field: QuoteField, text: string): { value?: string; problem?: string } {
   const parsed = SHAPE[field].safeParse(text.trim())
   if (parsed.success) return { value: parsed.data as string }
-  return { problem: parsed.error.issues[0]?.message ?? 'not a decimal number' }
+  return { problem: parsed.error.issues[0]?.message ?? 'is not a number' }
 }
 
 /** Why a typed quantity is unusable, or undefined (blank counts as fine: the form reports "required" on save). */

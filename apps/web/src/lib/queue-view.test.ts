@@ -121,6 +121,41 @@ describe('labels', () => {
     expect(displayValue('50.500')).toBe('50.500')
     expect(fieldLabel('reference_number')).toBe('Reference number')
   })
+
+  it('names suppliers, products and collectors, never showing their ids', () => {
+    const names = {
+      supplier_id: (id: string) => (id === 's1' ? 'Kamau Farm' : undefined),
+      product_id: () => 'Green tea leaf',
+      user_id: () => 'Collector Web',
+    }
+    expect(fieldLabel('supplier_id')).toBe('Supplier')
+    expect(fieldLabel('product_id')).toBe('Product')
+    expect(fieldLabel('user_id')).toBe('Collector')
+    expect(fieldLabel('run_id')).toBe('Run')
+    expect(displayValue('s1', 'supplier_id', names)).toBe('Kamau Farm')
+    expect(displayValue('s2', 'supplier_id', names)).toBe('Unknown supplier')
+    expect(displayValue('u1', 'user_id', names)).toBe('Collector Web')
+    expect(displayValue('s1', 'supplier_id')).toBe('Unknown supplier')
+    const collection = {
+      entity_id: 'c2',
+      payload: { supplier_id: 's1', product_id: 'p1', quantity: '50.5', unit: 'kg', collection_date: '2026-11-24' },
+      conflict: undefined,
+    }
+    expect(opSubject(collection, names)).toBe('Kamau Farm: 50.5 kg Green tea leaf on 2026-11-24')
+    expect(opSubject(collection)).toBe('50.5 kg on 2026-11-24')
+    const payment = {
+      entity_id: 'p2',
+      payload: { supplier_id: 's1', amount: '10.00', payment_date: '2026-11-24' },
+      conflict: undefined,
+    }
+    expect(opSubject(payment, names)).toBe('Kamau Farm: 10.00 paid on 2026-11-24')
+    const rate = {
+      entity_id: 'r1',
+      payload: { product_id: 'p1', rate: '120.00', unit: 'kg', effective_date: '2026-01-01' },
+      conflict: undefined,
+    }
+    expect(opSubject(rate, names)).toBe('Green tea leaf: 120.00 per kg from 2026-01-01')
+  })
 })
 
 describe('failed operation edit form', () => {
@@ -129,7 +164,7 @@ describe('failed operation edit form', () => {
   it('turns a payload into fields, leaving server-owned ones out', () => {
     const fields = payloadToForm(payload)
     expect(fields.map((f) => [f.key, f.kind, f.value])).toEqual([
-      ['supplier_id', 'text', 's1'],
+      ['supplier_id', 'supplier_id', 's1'],
       ['amount', 'text', '10.00'],
       ['notes', 'text', ''],
       ['is_active', 'boolean', true],
@@ -146,5 +181,19 @@ describe('failed operation edit form', () => {
       is_active: false,
       count: 4,
     })
+  })
+
+  it('edits supplier, product and user ids with pickers, and leaves other ids out', () => {
+    const withIds = { supplier_id: 's1', product_id: 'p1', user_id: 'u1', run_id: 'r1', quantity: '5.000' }
+    const fields = payloadToForm(withIds)
+    expect(fields.map((f) => [f.key, f.kind])).toEqual([
+      ['supplier_id', 'supplier_id'],
+      ['product_id', 'product_id'],
+      ['user_id', 'user_id'],
+      ['quantity', 'text'],
+    ])
+    expect(formToPayload(withIds, fields, { supplier_id: 's2' })).toEqual({ ...withIds, supplier_id: 's2' })
+    // An emptied picker keeps the id it had (the server would refuse a missing one anyway).
+    expect(formToPayload(withIds, fields, { supplier_id: '' })).toEqual(withIds)
   })
 })

@@ -24,15 +24,31 @@ export function entityLabel(type: string): string {
   return type.replace(/_/g, ' ')
 }
 
-/** "reference_number" -> "Reference number". */
+/** Fields that hold the id of another row, and what the screens call that row (never its id). */
+export const ID_FIELDS = { supplier_id: 'Supplier', product_id: 'Product', user_id: 'Collector' } as const
+export type IdField = keyof typeof ID_FIELDS
+
+const isIdField = (field: string): field is IdField => field in ID_FIELDS
+
+/**
+ * Names for the ids an operation holds, by field (a supplier's name for
+ * `supplier_id`, ...), read from this device; undefined when not known here.
+ */
+export type IdNames = Partial<Record<IdField, (id: string) => string | undefined>>
+
+/** "reference_number" -> "Reference number"; "supplier_id" -> "Supplier", "user_id" -> "Collector". */
 export function fieldLabel(field: string): string {
-  const text = field.replace(/_/g, ' ')
+  if (isIdField(field)) return ID_FIELDS[field]
+  const text = field.replace(/_id$/, '').replace(/_/g, ' ')
   return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
-/** A value as shown in a cell. */
-export function displayValue(value: unknown): string {
+/** A value as shown in a cell; the id of a supplier, product or user as its name (`names`), never the id itself. */
+export function displayValue(value: unknown, field?: string, names: IdNames = {}): string {
   if (value === null || value === undefined || value === '') return '—'
+  if (field && isIdField(field) && typeof value === 'string') {
+    return names[field]?.(value) ?? `Unknown ${ID_FIELDS[field].toLowerCase()}`
+  }
   if (typeof value === 'boolean') return value ? 'Yes' : 'No'
   if (typeof value === 'object') return JSON.stringify(value)
   return String(value)
@@ -40,9 +56,11 @@ export function displayValue(value: unknown): string {
 
 /**
  * A readable name of the row an operation is about: its name or code; for a
- * collection, payment or rate a short description; else its id.
+ * collection, payment or rate a short description naming its supplier and
+ * product when `names` knows them ("Kamau Farm: 12.5 kg Green tea leaf on
+ * 2026-11-24"); else its id.
  */
-export function opSubject(op: Pick<QueuedOp, 'entity_id' | 'payload' | 'conflict'>): string {
+export function opSubject(op: Pick<QueuedOp, 'entity_id' | 'payload' | 'conflict'>, names: IdNames = {}): string {
   const sources = [op.conflict?.server, op.conflict?.base, op.payload, op.conflict?.client].filter((s): s is Row =>
     Boolean(s),
   )
@@ -52,12 +70,18 @@ export function opSubject(op: Pick<QueuedOp, 'entity_id' | 'payload' | 'conflict
   }
   const name = pick('name') ?? pick('code')
   if (name) return name
+  const named = (field: IdField) => {
+    const id = pick(field)
+    return id ? names[field]?.(id) : undefined
+  }
+  const [supplier, product] = [named('supplier_id'), named('product_id')]
+  const whose = (text: string, owner = supplier) => (owner ? `${owner}: ${text}` : text)
   const [quantity, unit, collected] = [pick('quantity'), pick('unit'), pick('collection_date')]
-  if (quantity && unit && collected) return `${quantity} ${unit} on ${collected}`
+  if (quantity && unit && collected) return whose(`${quantity} ${unit}${product ? ` ${product}` : ''} on ${collected}`)
   const [amount, paid] = [pick('amount'), pick('payment_date')]
-  if (amount && paid) return `${amount} paid on ${paid}`
+  if (amount && paid) return whose(`${amount} paid on ${paid}`)
   const [rate, from] = [pick('rate'), pick('effective_date')]
-  if (rate && unit && from) return `${rate} per ${unit} from ${from}`
+  if (rate && unit && from) return whose(`${rate} per ${unit} from ${from}`, product)
   return op.entity_id
 }
 
@@ -65,8 +89,9 @@ export function opSubject(op: Pick<QueuedOp, 'entity_id' | 'payload' | 'conflict
 export function opSubjectWithRow(
   op: Pick<QueuedOp, 'entity_id' | 'payload' | 'conflict'>,
   row: Record<string, unknown> | undefined,
+  names: IdNames = {},
 ): string {
-  return opSubject({ ...op, payload: { ...(row ?? {}), ...op.payload } as QueuedOp['payload'] })
+  return opSubject({ ...op, payload: { ...(row ?? {}), ...op.payload } as QueuedOp['payload'] }, names)
 }
 
 export interface ConflictRow {
@@ -153,18 +178,25 @@ export function mergeFields(
 
 export interface EditField {
   key: string
-  kind: 'boolean' | 'number' | 'text'
+  /** How it is edited: a checkbox, a number or text input, or the picker of a supplier, product or user (`ID_FIELDS`). */
+  kind: 'boolean' | 'number' | 'text' | IdField
   /** The form's value: a string for text and number fields, a boolean for checkboxes. */
   value: string | boolean
   /** The original was null: an empty input goes back as null. */
   nullable: boolean
 }
 
-/** A failed operation's payload as form fields (server-owned fields left out). */
+/**
+ * A failed operation's payload as form fields: server-owned fields left out;
+ * a supplier, product or user id as a picker (`kind` names which); other ids
+ * left out too (they go back unchanged).
+ */
 export function payloadToForm(payload: Record<string, unknown>): EditField[] {
   return Object.entries(payload)
-    .filter(([key]) => !NOT_EDITABLE.has(key))
+    .filter(([key]) => !NOT_EDITABLE.has(key) && (isIdField(key) || !key.endsWith('_id')))
     .map(([key, value]): EditField => {
+      if (isIdField(key))
+        return { key, kind: key, value: typeof value === 'string' ? value : '', nullable: value === null }
       if (typeof value === 'boolean') return { key, kind: 'boolean', value, nullable: false }
       if (typeof value === 'number') return { key, kind: 'number', value: String(value), nullable: false }
       if (value === null || value === undefined) return { key, kind: 'text', value: '', nullable: true }
@@ -187,6 +219,7 @@ export function formToPayload(
   for (const f of fields) {
     const v = values[f.key] ?? f.value
     if (f.kind === 'boolean') out[f.key] = Boolean(v)
+    else if (isIdField(f.kind)) out[f.key] = String(v) || (f.nullable ? null : original[f.key])
     else if (f.kind === 'number') {
       const text = String(v).trim()
       out[f.key] = text === '' ? null : Number.isFinite(Number(text)) ? Number(text) : text

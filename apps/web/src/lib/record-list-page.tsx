@@ -189,7 +189,7 @@ function RecordFilters({
           label="Supplier"
           value={values.supplier_id}
           onChange={(e) => set({ supplier_id: e.target.value })}
-          options={supplierOptions(suppliers, '', values.supplier_id || undefined)}
+          options={supplierOptions(suppliers, values.supplier_id || undefined)}
           placeholder="All suppliers"
         />
         {children}

@@ -1,16 +1,17 @@
 /**
- * Pieces shared by the collection and payment screens: a searchable supplier
- * picker, the submit of their forms (with friendlier save errors) and the
- * printable receipt. Their lists are ./record-list-page.tsx.
+ * Pieces shared by the collection and payment screens: the submit of their
+ * forms (with friendlier save errors) and the printable receipt. Their lists
+ * are ./record-list-page.tsx; the supplier picker is
+ * components/supplier-picker.tsx.
  */
 import type { OpStatus } from '@trackvault/client'
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
-import { type FormEvent, type ReactNode, useId, useState } from 'react'
+import { type FormEvent, type ReactNode, useState } from 'react'
 import { Link, useNavigate } from 'react-router'
-import { Empty, FormError, Page, SelectField, SyncBadge } from '../components/ui'
+import { Empty, FormError, Page, SyncBadge } from '../components/ui'
 import type { FormState } from './form-state'
 import { dateTime, errorMessage, fieldErrors } from './format'
-import { supplierLabel, supplierOptions } from './lookup'
+import { supplierLabel } from './lookup'
 import { useCan } from './permissions'
 import { useBusinessSettings } from './settings'
 import { useToast } from './toast'
@@ -20,65 +21,6 @@ import type { SupplierView } from './typed-rows'
 export type RecordKind = 'collection' | 'payment'
 
 export const NOUN: Record<RecordKind, string> = { collection: 'Collection', payment: 'Payment' }
-
-/** Above this many suppliers the picker gets a search box. */
-const SEARCH_FROM = 6
-
-/**
- * A "Supplier" select over the local suppliers, with a search box (labelled
- * "Find by name or code") when the list is long.
- */
-export function SupplierPicker({
-  suppliers,
-  value,
-  onChange,
-  error,
-  disabled,
-}: {
-  suppliers: readonly SupplierView[]
-  value: string
-  onChange: (id: string) => void
-  error?: string
-  disabled?: boolean
-}) {
-  const [search, setSearch] = useState('')
-  const searchId = useId()
-  const options = supplierOptions(suppliers, search, value)
-  const searchable = suppliers.length > SEARCH_FROM
-  return (
-    <div className="rc-supplier-picker">
-      {searchable ? (
-        <div className="field">
-          <label htmlFor={searchId}>Find by name or code</label>
-          <input
-            id={searchId}
-            type="search"
-            value={search}
-            disabled={disabled}
-            onChange={(e) => {
-              const text = e.target.value
-              setSearch(text)
-              // One match and nothing chosen yet: choose it.
-              const matches = supplierOptions(suppliers, text)
-              if (!value && text.trim() && matches.length === 1) onChange(matches[0].value)
-            }}
-            autoComplete="off"
-          />
-        </div>
-      ) : null}
-      <SelectField
-        label="Supplier"
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        options={options}
-        placeholder={options.length ? 'Choose a supplier…' : 'No matching supplier'}
-        error={error}
-        disabled={disabled}
-        required
-      />
-    </div>
-  )
-}
 
 /** One line of a receipt; false or null lines are left out. */
 export type ReceiptLine = [string, ReactNode] | false | null
@@ -281,6 +223,8 @@ export function useRecordSubmit<T extends object>(
   return async (e: FormEvent) => {
     e.preventDefault()
     const { values } = form
+    // From now on every field's live problem shows beside it, also as it is corrected.
+    form.touch(...Object.keys(values))
     const missing: Record<string, string> = {}
     for (const [key, message] of Object.entries(required) as Array<[keyof T & string, string]>) {
       if (!String(values[key] ?? '').trim()) missing[key] = message

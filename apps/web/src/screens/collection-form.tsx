@@ -14,12 +14,13 @@ import { useLiveList, useLiveQuery, useSyncClient, useSyncStatus } from '@trackv
 import { useEffect, useId, useRef } from 'react'
 import { Link, useParams, useSearchParams } from 'react-router'
 import { RecordForm } from '../components/record-form'
+import { SupplierPicker } from '../components/supplier-picker'
 import { Empty, Field, Page, SelectField, TextAreaField } from '../components/ui'
 import { useFormState } from '../lib/form-state'
 import { productOptions, useLookups } from '../lib/lookup'
 import { useCan } from '../lib/permissions'
 import { normaliseUnit, type QuoteField, quoteCollection, trimQuantity } from '../lib/pricing'
-import { SupplierPicker, useRecordSubmit } from '../lib/record-widgets'
+import { useRecordSubmit } from '../lib/record-widgets'
 import { businessToday, confirmBeforeSaving, entryCheck, useBusinessSettings } from '../lib/settings'
 import { CollectionQuote } from './collection-quote'
 import './records.css'
@@ -126,9 +127,9 @@ export function CollectionForm() {
     snf_percent: mode === 'quality' ? values.snf_percent : '',
   })
   const check = entryCheck('collection', { collection_date: values.collection_date, ...quote.fields }, settings)
-  /** A field's error: the last save's, else what is wrong with what is typed. */
+  /** A field's error: the last save's or submit's, else what is wrong with what is typed once the field was left. */
   const fieldError = (field: QuoteField, label: string) =>
-    errors[field] ?? (quote.problems[field] ? `${label} ${quote.problems[field]}` : undefined)
+    form.shown(field, quote.problems[field] ? `${label} ${quote.problems[field]}` : undefined)
   const units = [
     ...new Set([product?.default_unit, ...rates.filter((r) => !r.deleted_at).map((r) => r.unit)].filter(Boolean)),
   ] as string[]
@@ -216,6 +217,7 @@ export function CollectionForm() {
           suppliers={suppliers}
           value={values.supplier_id}
           onChange={(supplier_id) => set({ supplier_id })}
+          onBlur={() => form.touch('supplier_id')}
           error={errors.supplier_id}
         />
         <SelectField

@@ -6,17 +6,19 @@
  * and an amount over the business's threshold (or beyond the balance owed)
  * asks "Are you sure?" before saving.
  */
-import { moneyMinor, type PaymentInput } from '@trackvault/core'
+import { moneyMinor, type PaymentInput, paymentInput } from '@trackvault/core'
 import { useLiveList, useSyncClient } from '@trackvault/react'
 import { useEffect, useRef } from 'react'
 import { useSearchParams } from 'react-router'
 import { RecordForm } from '../components/record-form'
+import { SupplierPicker } from '../components/supplier-picker'
 import { Field, Page, SelectField, TextAreaField } from '../components/ui'
 import { balanceAfter, paysBeyondOwed, supplierBalance } from '../lib/balances'
+import { labelled, typedProblem } from '../lib/field-check'
 import { useFormState } from '../lib/form-state'
 import { money } from '../lib/format'
 import { useLookups } from '../lib/lookup'
-import { SupplierPicker, useRecordSubmit } from '../lib/record-widgets'
+import { useRecordSubmit } from '../lib/record-widgets'
 import { businessToday, confirmBeforeSaving, entryCheck, useBusinessSettings } from '../lib/settings'
 import { PAYMENT_METHOD_OPTIONS, PAYMENT_TYPE_OPTIONS } from '../lib/typed-rows'
 import './records.css'
@@ -67,6 +69,8 @@ export function PaymentForm() {
   const balance = supplierBalance(values.supplier_id, collectionsQuery.data ?? [], paymentsQuery.data ?? [])
   const after = balanceAfter(balance.balanceMinor, values.amount)
   const amountMinor = moneyMinor(values.amount)
+  /** What core's schema says is wrong with the typed amount ("is not a number", "must be greater than zero"). */
+  const amountProblem = labelled('Amount', typedProblem(paymentInput.shape.amount, values.amount))
   const balanceLoading = collectionsQuery.isLoading || paymentsQuery.isLoading
   const beyond = values.supplier_id && !balanceLoading ? paysBeyondOwed(balance.balanceMinor, values.amount) : undefined
   const check = entryCheck(
@@ -77,7 +81,7 @@ export function PaymentForm() {
 
   const submit = useRecordSubmit('payment', form, {
     required: { supplier_id: 'Choose a supplier', payment_date: 'Enter the date', amount: 'Enter the amount' },
-    check: () => check.fields,
+    check: () => ({ ...check.fields, ...(amountProblem ? { amount: amountProblem } : {}) }),
     confirm: () =>
       confirmBeforeSaving(check.confirm, beyond ? `it pays ${money(beyond)} more than the balance owed` : undefined),
     save: (v) =>
@@ -102,6 +106,7 @@ export function PaymentForm() {
           suppliers={suppliers}
           value={values.supplier_id}
           onChange={(supplier_id) => set({ supplier_id })}
+          onBlur={() => form.touch('supplier_id')}
           error={errors.supplier_id}
         />
 
@@ -155,10 +160,7 @@ export function PaymentForm() {
             inputMode="decimal"
             autoComplete="off"
             {...bind('amount')}
-            error={
-              errors.amount ??
-              (values.amount.trim() && amountMinor === null ? 'Use a number with at most 2 decimal places' : undefined)
-            }
+            error={form.shown('amount', amountProblem)}
             hint={
               values.supplier_id && balance.balanceMinor > 0n ? (
                 <button type="button" className="rc-linkish" onClick={payFull}>

@@ -15,6 +15,7 @@ import {
   displayValue,
   entityLabel,
   fieldLabel,
+  type IdNames,
   mergeableFields,
   mergeFields,
   type Side,
@@ -27,10 +28,12 @@ function ConflictColumn({
   title,
   rows,
   pick,
+  names,
 }: {
   title: string
   rows: ConflictRow[]
   pick: (r: ConflictRow) => unknown
+  names: IdNames
 }) {
   return (
     <div className="conflict-col">
@@ -42,7 +45,7 @@ function ConflictColumn({
               {fieldLabel(r.field)}
               {r.inConflict ? <span className="sr-only"> (in conflict)</span> : null}
             </dt>
-            <dd>{displayValue(pick(r))}</dd>
+            <dd>{displayValue(pick(r), r.field, names)}</dd>
           </div>
         ))}
       </dl>
@@ -55,12 +58,15 @@ export function ConflictCard({
   op,
   online,
   subject,
+  names,
   resolve,
   onDone,
 }: {
   op: QueuedOp
   online: boolean
   subject: string
+  /** Names of the supplier, product and user ids, shown instead of the ids. */
+  names: IdNames
   resolve: ConflictsResult['resolve']
   onDone: (text: string) => void
 }) {
@@ -107,9 +113,9 @@ export function ConflictCard({
         </p>
       </header>
       <div className="side-by-side">
-        <ConflictColumn title="Base" rows={rows} pick={(r) => r.base} />
-        <ConflictColumn title="Server" rows={rows} pick={(r) => r.server} />
-        <ConflictColumn title="Yours" rows={rows} pick={(r) => r.yours} />
+        <ConflictColumn title="Base" rows={rows} names={names} pick={(r) => r.base} />
+        <ConflictColumn title="Server" rows={rows} names={names} pick={(r) => r.server} />
+        <ConflictColumn title="Yours" rows={rows} names={names} pick={(r) => r.yours} />
       </div>
       {!online ? (
         <p className="sc-offline-note sc-small" id={`${id}-offline`}>
@@ -162,7 +168,7 @@ export function ConflictCard({
                     checked={value === 'server'}
                     onChange={() => setChoice((c) => ({ ...c, [field]: 'server' }))}
                   />{' '}
-                  Server: <span className="merge-value">{displayValue(row.server)}</span>
+                  Server: <span className="merge-value">{displayValue(row.server, field, names)}</span>
                 </label>
                 <label>
                   <input
@@ -172,7 +178,7 @@ export function ConflictCard({
                     checked={value === 'yours'}
                     onChange={() => setChoice((c) => ({ ...c, [field]: 'yours' }))}
                   />{' '}
-                  Yours: <span className="merge-value">{displayValue(row.yours)}</span>
+                  Yours: <span className="merge-value">{displayValue(row.yours, field, names)}</span>
                 </label>
               </fieldset>
             )

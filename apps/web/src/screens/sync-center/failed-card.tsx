@@ -3,21 +3,24 @@ import type { QueuedOp } from '@trackvault/client'
 import type { FailedResult } from '@trackvault/react'
 import { useState } from 'react'
 import { FormError, SyncBadge } from '../../components/ui'
-import { dateTime, errorMessage, fieldErrors } from '../../lib/format'
-import { entityLabel, fieldLabel, payloadToForm } from '../../lib/queue-view'
+import { dateTime, errorMessage } from '../../lib/format'
+import { entityLabel, fieldLabel, type IdNames, payloadToForm } from '../../lib/queue-view'
 import { PayloadEditor } from './payload-editor'
-import { OPERATION_LABEL } from './wording'
+import { failedFields, failedText, OPERATION_LABEL } from './wording'
 
 /** A failed operation: its error (per field when the server named fields), and Retry, Edit and Discard. */
 export function FailedCard({
   op,
   subject,
+  names,
   retry,
   discard,
   onDone,
 }: {
   op: QueuedOp
   subject: string
+  /** Names of the supplier, product and user ids, shown instead of the ids. */
+  names: IdNames
   retry: FailedResult['retry']
   discard: FailedResult['discard']
   onDone: (text: string) => void
@@ -27,7 +30,7 @@ export function FailedCard({
   const [error, setError] = useState<string>()
   const kind = entityLabel(op.entity_type)
   const fields = payloadToForm(op.payload)
-  const perField = fieldErrors({ details: op.error?.details })
+  const perField = failedFields(op.error)
 
   const act = async (work: () => Promise<void>, done: string) => {
     setBusy(true)
@@ -58,7 +61,7 @@ export function FailedCard({
         {OPERATION_LABEL[op.operation_type] ?? op.operation_type} {kind} {subject} <SyncBadge state="failed" />
       </h3>
       <p className="failed-error">
-        <code>{op.error?.code ?? 'ERROR'}</code> {op.error?.message ?? 'The server refused this change.'}
+        <code>{op.error?.code ?? 'ERROR'}</code> {failedText(op.error, Object.keys(perField))}
         {op.error?.transient ? ' (the server could not be reached after several tries)' : ''}
       </p>
       {Object.keys(perField).length > 0 ? (
@@ -76,6 +79,7 @@ export function FailedCard({
           op={op}
           fields={fields}
           errors={perField}
+          names={names}
           busy={busy}
           onCancel={() => setEditing(false)}
           onSubmit={(payload) =>

@@ -12,6 +12,7 @@ import { entityLabel, opSubjectWithRow } from '../../lib/queue-view'
 import { useToast } from '../../lib/toast'
 import { ConflictCard } from './conflict-card'
 import { FailedCard } from './failed-card'
+import { useIdNames } from './use-id-names'
 import { useSyncNow } from './use-sync-now'
 import { NEEDS_NETWORK, OPERATION_LABEL, restoreText, summaryText } from './wording'
 import './sync-center.css'
@@ -35,7 +36,8 @@ export function SyncCenter() {
   const toast = useToast()
   const { data, isLoading } = useLiveQuery(queueWithRows, [], { watchQueue: true })
   const queue = data?.ops ?? NO_OPS
-  const subjectOf = (op: QueuedOp) => opSubjectWithRow(op, data?.rows[`${op.entity_type}/${op.entity_id}`])
+  const names = useIdNames()
+  const subjectOf = (op: QueuedOp) => opSubjectWithRow(op, data?.rows[`${op.entity_type}/${op.entity_id}`], names)
   const { conflicts, resolve } = useConflicts()
   const { failed, retry, discard } = useFailed()
   const { syncNow, running, progress, summary, error: syncError } = useSyncNow()
@@ -138,6 +140,7 @@ export function SyncCenter() {
                 op={op}
                 online={status.online}
                 subject={subjectOf(op)}
+                names={names}
                 resolve={resolve}
                 onDone={(text) => toast(text, 'success')}
               />
@@ -158,6 +161,7 @@ export function SyncCenter() {
               key={op.local_id}
               op={op}
               subject={subjectOf(op)}
+              names={names}
               retry={retry}
               discard={discard}
               onDone={(text) => toast(text, 'info')}

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { restoreText, summaryText } from './wording'
+import { failedFields, failedText, restoreText, summaryText } from './wording'
 
 describe('sync center wording after a restore', () => {
   test('says the server was restored and how many changes are still being re-sent', () => {
@@ -15,5 +15,33 @@ describe('sync center wording after a restore', () => {
       'Sync finished: 2 sent, 5 received, 1 failed, 1 in conflict. The server had been restored from a backup: 30 confirmed changes re-sent, 2 need your decision below.',
     )
     expect(summaryText(base)).toBe('Sync finished: 2 sent, 5 received, 1 failed, 1 in conflict.')
+  })
+})
+
+describe("a failed change in the screens' words", () => {
+  test('a record that is gone says what to do, naming no field by its id', () => {
+    const gone = { code: 'REFERENCE_NOT_FOUND', message: 'supplier_id does not name an existing supplier' }
+    expect(failedText(gone, ['supplier_id'])).toBe(
+      'The supplier it names is not on the server any more: edit it to choose another, or discard it.',
+    )
+    expect(failedText(gone, [])).toBe('supplier does not name an existing supplier')
+    expect(failedText({ code: 'VALIDATION_FAILED', message: 'quantity: is not a number' }, ['quantity'])).toBe(
+      'quantity: is not a number',
+    )
+    expect(failedText(undefined, [])).toBe('The server refused this change.')
+  })
+})
+
+describe('the fields a failed change names', () => {
+  test("the server's details, else the field a REFERENCE_NOT_FOUND message starts with", () => {
+    const details = { fields: { quantity: ['is not a number'] } }
+    expect(failedFields({ code: 'VALIDATION_FAILED', message: 'x', details })).toEqual({ quantity: 'is not a number' })
+    const gone = { code: 'REFERENCE_NOT_FOUND', message: 'supplier_id does not name an existing supplier' }
+    expect(failedFields(gone)).toEqual({ supplier_id: 'not found' })
+    expect(failedFields({ code: 'REFERENCE_NOT_FOUND', message: 'user_id does not name a user' })).toEqual({
+      user_id: 'not found',
+    })
+    expect(failedFields({ code: 'VALIDATION_FAILED', message: 'supplier_id does not name' })).toEqual({})
+    expect(failedFields(undefined)).toEqual({})
   })
 })

@@ -1,5 +1,7 @@
 /** What the sync center says: operation names, the offline rule for conflicts, and a sync's outcome. */
 import type { SyncSummary } from '@trackvault/client'
+import { fieldErrors } from '../../lib/format'
+import { fieldLabel } from '../../lib/queue-view'
 
 export const OPERATION_LABEL: Record<string, string> = { create: 'Create', update: 'Update', delete: 'Delete' }
 
@@ -30,4 +32,32 @@ export function summaryText(s: SyncSummary): string {
   if (s.error.offline) return `No connection: nothing more could be sent (${done}). Your changes stay queued.`
   if (s.error.status === 401) return 'Your session has expired: sign out and sign in again to sync.'
   return `Sync stopped: ${s.error.message} (${done}).`
+}
+
+/**
+ * What a failed operation's card says the server answered, in the screens'
+ * words: a field's name ("supplier_id") as its label ("supplier"); a record
+ * that no longer exists as what to do about it.
+ */
+export function failedText(error: { code: string; message: string } | undefined, fields: readonly string[]): string {
+  if (!error) return 'The server refused this change.'
+  const label = (field: string) => fieldLabel(field).toLowerCase()
+  if (error.code === 'REFERENCE_NOT_FOUND' && fields.length > 0) {
+    return `The ${fields.map(label).join(' and ')} it names is not on the server any more: edit it to choose another, or discard it.`
+  }
+  return error.message.replace(/\b[a-z]+(?:_[a-z]+)*_id\b/g, label)
+}
+
+/**
+ * The fields a failed operation's error names, with their messages: the
+ * server's details; for a REFERENCE_NOT_FOUND learnt without them (an answer
+ * replayed from the server's ledger keeps only the code and message) the
+ * field its message starts with ("supplier_id does not name an existing
+ * supplier").
+ */
+export function failedFields(error: { code: string; message: string; details?: unknown } | undefined) {
+  const fields = fieldErrors({ details: error?.details })
+  if (Object.keys(fields).length > 0 || error?.code !== 'REFERENCE_NOT_FOUND') return fields
+  const named = /^([a-z]+(?:_[a-z]+)*_id) does not name\b/.exec(error.message)
+  return named ? { [named[1]]: 'not found' } : {}
 }
