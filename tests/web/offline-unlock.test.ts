@@ -8,7 +8,15 @@
  */
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { choose, PASSWORD, PHONE, pickSupplier, startWebHarness, type WebHarness, waitForServiceWorker } from './harness'
+import {
+  choose,
+  PASSWORD,
+  PHONE,
+  pickSupplier,
+  startWebHarness,
+  type WebHarness,
+  waitForServiceWorker,
+} from './harness'
 
 let h: WebHarness
 beforeAll(async () => {
