@@ -3,7 +3,8 @@
  * payments - deductions applied by approved runs): a run computed and approved through the real
  * routes (POST /api/settlement-runs by finance, /approve by a manager) reaches the browser by
  * sync, and the supplier page, the suppliers list and the payment form show the balance
- * GET /api/suppliers/:id/balance answers, with the deduction lines in the statement. A draft
+ * GET /api/suppliers/:id/balance answers, with the deduction lines in the statement; the reports
+ * screen shows what GET /api/reports/balances answers for the run's period. A draft
  * deducts nothing. The settings screen edits the settlement floor, checked by core on the server.
  */
 import { DEFAULT_SETTINGS, todayIn } from '@trackvault/core'
@@ -100,11 +101,24 @@ const shown = (amount: string) => {
 const statValue = (page: Page, label: string) =>
   page.locator('.stat', { has: page.locator('.label', { hasText: new RegExp(`^${label}$`) }) }).locator('.value')
 
+/**
+ * Waits for the supplier page's balance. A server write reaches the device by its live poke, or,
+ * when the write beat the event stream's connection after a page load, by the next periodic sync
+ * (every 30 s): hence the timeout.
+ */
 async function waitForBalance(page: Page, expected: string) {
+  let seen: string | null = null
   await waitFor(
-    async () => (await statValue(page, 'Balance owed').textContent())?.includes(expected) ?? false,
+    async () => {
+      seen = await statValue(page, 'Balance owed').textContent()
+      return seen?.includes(expected) ?? false
+    },
     `the supplier page's balance to be ${expected}`,
-  )
+    45_000,
+  ).catch(async (err: Error) => {
+    const status = await page.locator('.statusbar').textContent()
+    throw new Error(`${err.message} (it shows ${seen}; the status bar: ${status})`)
+  })
 }
 
 test("after a run's approval, the supplier page's balance is the server's and the statement lists the deductions; a draft deducts nothing", async () => {
@@ -128,7 +142,8 @@ test("after a run's approval, the supplier page's balance is the server's and th
   await page.goto(`/settlements/${run.id}`)
   await page.getByRole('heading', { name: 'Settlement BAL-1' }).waitFor()
   await page.locator('table.st-lines tbody tr', { hasText: 'Kamau Farm' }).waitFor()
-  await page.goto(`/suppliers/${h.data.supplierId}`)
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Suppliers' }).click()
+  await page.getByRole('link', { name: 'Kamau Farm' }).click()
   await page.getByRole('heading', { name: 'Kamau Farm', level: 1 }).waitFor()
   await waitForBalance(page, '2,200.00')
   expect(await statValue(page, 'Deducted').count()).toBe(0)
@@ -169,6 +184,27 @@ test("after a run's approval, the supplier page's balance is the server's and th
     'the payment form balance',
   )
   expect(await page.getByTestId('payment-balance').textContent()).toContain('deducted by settlements 716.25')
+
+  // The reports screen over the run's period: Kamau's row and the totals are the server's balances report.
+  const report = await api(
+    h.server.url,
+    manager,
+    'GET',
+    `/api/reports/balances?from_date=${period.from_date}&to_date=${period.to_date}`,
+  )
+  const kamau = report.data.find((r: { supplier_id: string }) => r.supplier_id === h.data.supplierId)
+  expect(kamau).toMatchObject({ total_deductions: '716.25', balance: '1483.75' }) // the payout is dated today
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click()
+  const reportPeriod = page.getByRole('form', { name: 'Report period' })
+  await reportPeriod.getByLabel('From', { exact: true }).fill(period.from_date)
+  await reportPeriod.getByLabel('To', { exact: true }).fill(period.to_date)
+  const reportRow = page.locator('table.report-table tbody tr', { hasText: 'Kamau Farm' })
+  await waitFor(
+    async () => (await reportRow.textContent())?.includes(shown(kamau.balance)) ?? false,
+    "the report's balance",
+  )
+  expect(await reportRow.locator('td').allTextContents()).toContain(shown(kamau.total_deductions))
+  expect(await page.locator('table.report-table tfoot td').allTextContents()).toContain(shown(report.totals.balance))
   await context.close()
 })
 
