@@ -7,6 +7,7 @@ import {
   balanceTotals,
   buildStatement,
   paysBeyondOwed,
+  type SettledLine,
   supplierBalance,
 } from './balances'
 
@@ -86,6 +87,113 @@ describe('balances', () => {
     const empty = buildStatement(cs, [], { from_date: '2025-01-01' })
     expect(empty.lines).toEqual([])
     expect(moneyOf(empty.closing)).toBe('1.00')
+  })
+})
+
+/** A settlement line of run `run_id` that applied `applied` ("726.25", "-10.00") of deduction `d1`. */
+const line = (
+  id: string,
+  status: 'draft' | 'approved' | 'discarded',
+  applied: string,
+  extra: Partial<SettledLine> = {},
+): SettledLine => ({
+  id,
+  supplier_id: 's1',
+  run_id: `run-${id}`,
+  status,
+  period_to: '2024-01-31',
+  created_at: '2024-02-01T09:00:00Z',
+  deleted_at: null,
+  detail: {
+    collections: [],
+    payments: [],
+    excluded: [],
+    deduction_state: {},
+    deductions: [
+      {
+        deduction_id: `d-${id}`,
+        kind: 'charge',
+        description: 'Transport',
+        carried_before: '0.00',
+        charged: applied,
+        due: applied,
+        applied,
+        carried: '0.00',
+        outstanding_after: null,
+      },
+    ],
+  },
+  ...extra,
+})
+
+describe('deductions applied by settlement runs', () => {
+  const cs = [col('c1', '2024-01-10', '1000.00'), col('c2', '2024-02-03', '50.00')]
+  const ps = [pay('p1', '2024-01-12', '100.00')]
+
+  test('an approved line deducts what it applied; a draft, a discarded run and a deleted line deduct nothing', () => {
+    const lines = [
+      line('l1', 'approved', '726.25'),
+      line('l2', 'draft', '300.00'),
+      line('l3', 'discarded', '300.00'),
+      line('l4', 'approved', '300.00', { deleted_at: '2024-02-02T00:00:00Z' }),
+    ]
+    const t = balanceTotals(cs, ps, { lines })
+    expect(moneyOf(t.deducted)).toBe('726.25')
+    expect(moneyOf(t.balance)).toBe('223.75') // 1,050.00 - 100.00 - 726.25
+    expect(moneyOf(balanceTotals(cs, ps, { lines: [line('l2', 'draft', '300.00')] }).balance)).toBe('950.00')
+    expect(supplierBalance('s1', cs, ps, { lines })).toMatchObject({
+      collected: '1050.00',
+      paid: '100.00',
+      deducted: '726.25',
+      balance: '223.75',
+      balanceMinor: 22375n,
+    })
+  })
+
+  test('an adjustment (negative applied) adds to the balance', () => {
+    const t = balanceTotals(cs, ps, { lines: [line('l1', 'approved', '-10.00')] })
+    expect(moneyOf(t.deducted)).toBe('-10.00')
+    expect(moneyOf(t.balance)).toBe('960.00')
+  })
+
+  test('per supplier: a line deducts from its own supplier only', () => {
+    const lines = [line('l1', 'approved', '726.25'), line('l2', 'approved', '5.00', { supplier_id: 's2' })]
+    const map = balancesBySupplier(cs, ps, { lines })
+    expect(moneyOf(map.get('s1')?.balance ?? 0n)).toBe('223.75')
+    expect(moneyOf(map.get('s2')?.balance ?? 0n)).toBe('-5.00')
+    expect(supplierBalance('s1', cs, ps, { lines }).balance).toBe('223.75')
+  })
+
+  test("statement: the deduction is a line dated the run's last day, described with the run's reference", () => {
+    const s = buildStatement(
+      cs,
+      ps,
+      { from_date: '2024-01-01', to_date: '2024-02-28' },
+      { lines: [line('l1', 'approved', '726.25')], runs: [{ id: 'run-l1', reference: '2024-01 / 1' }] },
+    )
+    expect(s.lines.map((l) => [l.kind, l.date])).toEqual([
+      ['collection', '2024-01-10'],
+      ['payment', '2024-01-12'],
+      ['deduction', '2024-01-31'],
+      ['collection', '2024-02-03'],
+    ])
+    const deduction = s.lines[2]
+    expect(deduction.description).toBe('Transport (settlement 2024-01 / 1)')
+    expect(moneyOf(deduction.deducted)).toBe('726.25')
+    expect(moneyOf(deduction.running)).toBe('173.75')
+    expect(moneyOf(s.deducted)).toBe('726.25')
+    expect(moneyOf(s.closing)).toBe('223.75')
+    // Before the period, it is in the opening balance.
+    const later = buildStatement(cs, ps, { from_date: '2024-02-01' }, { lines: [line('l1', 'approved', '726.25')] })
+    expect(moneyOf(later.opening)).toBe('173.75')
+    expect(later.lines.map((l) => l.kind)).toEqual(['collection'])
+  })
+
+  test('the balance after a payment counts deductions settled before it', () => {
+    const payments = [...ps, pay('p2', '2024-02-05', '20.00')]
+    const settled = { lines: [line('l1', 'approved', '726.25')] }
+    expect(balanceAfterPayment('p1', cs, payments, settled)?.balance).toBe('900.00')
+    expect(balanceAfterPayment('p2', cs, payments, settled)).toMatchObject({ balance: '203.75', deducted: '726.25' })
   })
 })
 

@@ -31,7 +31,56 @@ describe('buildBalancesReport', () => {
     expect(s1.collections).toBe('1.00')
     expect(s1.payments).toBe('0.30')
     expect(s1.balance).toBe('0.70')
-    expect(r.totals).toEqual({ collections: '1.00', payments: '0.30', balance: '0.70' })
+    expect(r.totals).toEqual({ collections: '1.00', payments: '0.30', deductions: '0.00', balance: '0.70' })
+  })
+
+  it("subtracts what approved settlement runs deducted, dated the run's last day, as the server's report does", () => {
+    const line = (
+      supplier_id: string,
+      status: 'draft' | 'approved',
+      period_to: string,
+      applied: string,
+      extra = {},
+    ) => ({
+      supplier_id,
+      status,
+      period_to,
+      created_at: `${period_to}T23:00:00Z`,
+      deleted_at: null,
+      detail: {
+        collections: [],
+        payments: [],
+        excluded: [],
+        deduction_state: {},
+        deductions: [
+          {
+            deduction_id: `d-${supplier_id}-${period_to}`,
+            kind: 'charge' as const,
+            description: 'Fertiliser',
+            carried_before: '0.00',
+            charged: applied,
+            due: applied,
+            applied,
+            carried: '0.00',
+            outstanding_after: null,
+          },
+        ],
+      },
+      ...extra,
+    })
+    const lines = [
+      line('s1', 'approved', '2026-10-31', '726.25'),
+      line('s1', 'approved', '2026-11-30', '-10.00'), // an adjustment owed back
+      line('s1', 'draft', '2026-11-30', '300.00'),
+      line('s2', 'approved', '2026-11-30', '5.00', { deleted_at: '2026-12-01T00:00:00Z' }),
+      line('s3', 'approved', '2026-11-30', '5.00'), // a deleted supplier
+    ]
+    const all = buildBalancesReport(suppliers, [col('s1', '2026-10-02', '1000.00')], [], {}, lines)
+    expect(all.rows.find((x) => x.supplier_id === 's1')).toMatchObject({ deductions: '716.25', balance: '283.75' })
+    expect(all.rows.find((x) => x.supplier_id === 's2')).toMatchObject({ deductions: '0.00', balance: '0.00' })
+    expect(all.totals).toMatchObject({ deductions: '716.25', balance: '283.75' })
+    const november = buildBalancesReport(suppliers, [], [], { from: '2026-11-01', to: '2026-11-30' }, lines)
+    expect(november.totals).toMatchObject({ deductions: '-10.00', balance: '10.00' })
   })
 
   it('keeps live suppliers only, sorted by name, with zero rows and negative balances', () => {
@@ -60,7 +109,7 @@ describe('buildBalancesReport', () => {
       [pay('s1', '2026-11-30', '1.00'), pay('s1', '2026-12-01', '50.00')],
       { from: '2026-11-01', to: '2026-11-30' },
     )
-    expect(r.totals).toEqual({ collections: '6.00', payments: '1.00', balance: '5.00' })
+    expect(r.totals).toEqual({ collections: '6.00', payments: '1.00', deductions: '0.00', balance: '5.00' })
     expect(r.collection_count).toBe(2)
     expect(r.payment_count).toBe(1)
   })
@@ -128,10 +177,10 @@ describe('balancesCsvRows', () => {
       {},
     )
     const rows = balancesCsvRows(r)
-    expect(rows[0]).toEqual(['Code', 'Name', 'Collections', 'Payments', 'Balance'])
-    expect(rows).toContainEqual(['S-1', 'Kamau, "K" Farm', '10.00', '0.00', '10.00'])
-    expect(rows).toContainEqual(['S-4', '\'=HYPERLINK("x")', '0.00', '0.00', '0.00'])
-    expect(rows[rows.length - 1]).toEqual(['', 'Total', '10.00', '0.00', '10.00'])
+    expect(rows[0]).toEqual(['Code', 'Name', 'Collections', 'Payments', 'Deductions', 'Balance'])
+    expect(rows).toContainEqual(['S-1', 'Kamau, "K" Farm', '10.00', '0.00', '0.00', '10.00'])
+    expect(rows).toContainEqual(['S-4', '\'=HYPERLINK("x")', '0.00', '0.00', '0.00', '0.00'])
+    expect(rows[rows.length - 1]).toEqual(['', 'Total', '10.00', '0.00', '0.00', '10.00'])
   })
 })
 

@@ -3,10 +3,12 @@
  * every amount is summed in integer minor units (BigInt) and formatted back
  * to a decimal string. Same rules as the server's balances report
  * (packages/server/src/domain/reports.ts): live suppliers only, deleted rows
- * ignored, dates inclusive, balance = collections - payments.
+ * ignored, dates inclusive, balance = collections - payments - deductions
+ * applied by approved settlement runs (core's `deductionEntries` over the
+ * replica's settlement lines, dated each run's last day; core's `balanceOf`).
  */
 
-import { moneyMinor, moneyOf } from '@trackvault/core'
+import { balanceOf, deductionEntries, type LineForBalance, moneyMinor, moneyOf } from '@trackvault/core'
 import { csvText } from './csv'
 
 export interface ReportSupplier {
@@ -32,6 +34,11 @@ export interface ReportPayment {
   _sync?: unknown
 }
 
+/** The settlement line fields the report reads (only approved, live lines deduct). */
+export interface ReportLine extends LineForBalance {
+  supplier_id: string
+}
+
 export interface DateRange {
   /** Inclusive YYYY-MM-DD; empty or undefined = unbounded. */
   from?: string
@@ -44,6 +51,8 @@ export interface BalanceRow {
   name: string
   collections: string
   payments: string
+  /** What approved settlement runs deducted (dated each run's last day) in the range. */
+  deductions: string
   balance: string
   /** Minor units, for sorting and charts. */
   balance_minor: bigint
@@ -59,7 +68,7 @@ export interface ChartPoint {
 
 export interface BalancesReport {
   rows: BalanceRow[]
-  totals: { collections: string; payments: string; balance: string }
+  totals: { collections: string; payments: string; deductions: string; balance: string }
   collection_count: number
   payment_count: number
   /** Collections whose amount is not known yet (no local rate; the server prices them on sync). */
@@ -137,6 +146,7 @@ export function buildBalancesReport(
   collections: ReportCollection[],
   payments: ReportPayment[],
   range: DateRange,
+  lines: readonly ReportLine[] = [],
 ): BalancesReport {
   const live = suppliers.filter((s) => !s.deleted_at)
   const known = new Set(live.map((s) => s.id))
@@ -173,22 +183,35 @@ export function buildBalancesReport(
     paid.set(supplier, (paid.get(supplier) ?? 0n) + minor)
   }
 
+  const deducted = new Map<string, bigint>()
+  for (const line of lines) {
+    if (!known.has(line.supplier_id)) continue
+    for (const d of deductionEntries([line])) {
+      if (inRange(d.date, range)) deducted.set(line.supplier_id, (deducted.get(line.supplier_id) ?? 0n) + d.amount)
+    }
+  }
+
   let totalCollected = 0n
   let totalPaid = 0n
+  let totalDeducted = 0n
   const rows = live
     .map((s): BalanceRow => {
       const c = collected.get(s.id) ?? 0n
       const p = paid.get(s.id) ?? 0n
+      const d = deducted.get(s.id) ?? 0n
       totalCollected += c
       totalPaid += p
+      totalDeducted += d
+      const balance = balanceOf({ collections: c, payments: p, deducted: d })
       return {
         supplier_id: s.id,
         code: String(s.code ?? ''),
         name: String(s.name ?? ''),
         collections: moneyOf(c),
         payments: moneyOf(p),
-        balance: moneyOf(c - p),
-        balance_minor: c - p,
+        deductions: moneyOf(d),
+        balance: moneyOf(balance),
+        balance_minor: balance,
       }
     })
     .sort((a, b) => a.name.localeCompare(b.name) || (a.supplier_id < b.supplier_id ? -1 : 1))
@@ -198,7 +221,8 @@ export function buildBalancesReport(
     totals: {
       collections: moneyOf(totalCollected),
       payments: moneyOf(totalPaid),
-      balance: moneyOf(totalCollected - totalPaid),
+      deductions: moneyOf(totalDeducted),
+      balance: moneyOf(balanceOf({ collections: totalCollected, payments: totalPaid, deducted: totalDeducted })),
     },
     collection_count: collectionCount,
     payment_count: paymentCount,
@@ -211,8 +235,8 @@ export function buildBalancesReport(
 /** The report as CSV rows: a header, one row per supplier, and a totals row (free text guarded against formulas). */
 export function balancesCsvRows(report: BalancesReport): string[][] {
   return [
-    ['Code', 'Name', 'Collections', 'Payments', 'Balance'],
-    ...report.rows.map((r) => [csvText(r.code), csvText(r.name), r.collections, r.payments, r.balance]),
-    ['', 'Total', report.totals.collections, report.totals.payments, report.totals.balance],
+    ['Code', 'Name', 'Collections', 'Payments', 'Deductions', 'Balance'],
+    ...report.rows.map((r) => [csvText(r.code), csvText(r.name), r.collections, r.payments, r.deductions, r.balance]),
+    ['', 'Total', report.totals.collections, report.totals.payments, report.totals.deductions, report.totals.balance],
   ]
 }

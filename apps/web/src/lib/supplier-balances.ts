@@ -1,7 +1,8 @@
 /**
  * Where a supplier's balance comes from. Roles that read every collection and
  * payment compute it from the local replica (works offline, includes queued
- * changes). Others (collectors see only their own collections and no
+ * changes), less what approved settlement runs deducted (the replica's
+ * settlement lines, which these roles read in full). Others (collectors see only their own collections and no
  * payments) ask the server while online and show "—" otherwise: core's
  * permissions let every role read any one supplier's balance.
  */
@@ -23,11 +24,15 @@ export function useBalancesBySupplier(enabled: boolean): Map<string, BalanceTota
   const { data } = useLiveQuery(
     async (c) => {
       if (!enabled) return new Map<string, BalanceTotals>()
-      const [collections, payments] = await Promise.all([c.collections.list(), c.payments.list()])
-      return balancesBySupplier(collections, payments)
+      const [collections, payments, lines] = await Promise.all([
+        c.collections.list(),
+        c.payments.list(),
+        c.settlementLines.list(),
+      ])
+      return balancesBySupplier(collections, payments, { lines })
     },
     [enabled],
-    { types: ['collection', 'payment'] },
+    { types: ['collection', 'payment', 'settlement_line'] },
   )
   return data
 }

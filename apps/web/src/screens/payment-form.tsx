@@ -1,6 +1,7 @@
 /**
  * New payment (/payments/new, optional ?supplier_id=). Shows the supplier's
- * balance (collections minus payments on this device, exact) and the balance
+ * balance (collections minus payments minus what approved settlement runs
+ * deducted, on this device, exact) and the balance
  * after this payment as you type, and says so when the payment is more than
  * what is owed. Dated the business's today; a date too far ahead is flagged,
  * and an amount over the business's threshold (or beyond the balance owed)
@@ -66,12 +67,16 @@ export function PaymentForm() {
   const bySupplier = { supplier_id: values.supplier_id || '-' }
   const collectionsQuery = useLiveList(client.collections, bySupplier)
   const paymentsQuery = useLiveList(client.payments, bySupplier)
-  const balance = supplierBalance(values.supplier_id, collectionsQuery.data ?? [], paymentsQuery.data ?? [])
+  // What approved settlement runs deducted counts, as on the server (every role that pays reads every line).
+  const linesQuery = useLiveList(client.settlementLines, bySupplier)
+  const balance = supplierBalance(values.supplier_id, collectionsQuery.data ?? [], paymentsQuery.data ?? [], {
+    lines: linesQuery.data ?? [],
+  })
   const after = balanceAfter(balance.balanceMinor, values.amount)
   const amountMinor = moneyMinor(values.amount)
   /** What core's schema says is wrong with the typed amount ("is not a number", "must be greater than zero"). */
   const amountProblem = labelled('Amount', typedProblem(paymentInput.shape.amount, values.amount))
-  const balanceLoading = collectionsQuery.isLoading || paymentsQuery.isLoading
+  const balanceLoading = collectionsQuery.isLoading || paymentsQuery.isLoading || linesQuery.isLoading
   const beyond = values.supplier_id && !balanceLoading ? paysBeyondOwed(balance.balanceMinor, values.amount) : undefined
   const check = entryCheck(
     'payment',
@@ -122,6 +127,7 @@ export function PaymentForm() {
               </span>
               <span className="rc-muted">
                 Collected {money(balance.collected)}, paid {money(balance.paid)}
+                {balance.deducted !== '0.00' ? `, deducted by settlements ${money(balance.deducted)}` : ''}
               </span>
               {balance.unpriced > 0 ? (
                 <span className="rc-muted">

@@ -1,6 +1,7 @@
 /**
  * A printable payment receipt with the supplier's balance just after the
- * payment (in statement order, from the rows on this device).
+ * payment (in statement order, from the rows on this device, less what
+ * approved settlement runs deducted before it).
  */
 import { useLiveList, useLiveQuery, useSyncClient } from '@trackvault/react'
 import { Link, useParams } from 'react-router'
@@ -26,13 +27,14 @@ export function PaymentReceipt() {
   const bySupplier = { supplier_id: row?.supplier_id ?? '-' }
   const collections = useLiveList(client.collections, bySupplier)
   const payments = useLiveList(client.payments, bySupplier)
+  const lines = useLiveList(client.settlementLines, bySupplier)
 
   if (query.isLoading || !row) return <ReceiptMissing kind="payment" loading={query.isLoading} />
 
   const balance =
-    collections.isLoading || payments.isLoading
+    collections.isLoading || payments.isLoading || lines.isLoading
       ? undefined
-      : balanceAfterPayment(row.id, collections.data ?? [], payments.data ?? [])
+      : balanceAfterPayment(row.id, collections.data ?? [], payments.data ?? [], { lines: lines.data ?? [] })
 
   return (
     <RecordReceipt

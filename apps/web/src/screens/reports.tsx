@@ -1,6 +1,7 @@
 /**
  * Reports (admin, manager, finance): balances of every supplier over a date
- * range, collection and payment totals, collections over time, print and
+ * range (less what approved settlement runs deducted, as the server's report),
+ * collection, payment and deduction totals, collections over time, print and
  * CSV export. Everything is computed on this device from the local replica,
  * exactly (BigInt minor units), so it works offline too.
  */
@@ -35,19 +36,27 @@ export function Reports() {
     to_date: range.to || undefined,
   })
   const payments = useLiveList(client.payments, { from_date: range.from || undefined, to_date: range.to || undefined })
-  const loading = suppliers.isLoading || collections.isLoading || payments.isLoading
+  const lines = useLiveList(client.settlementLines)
+  const loading = suppliers.isLoading || collections.isLoading || payments.isLoading || lines.isLoading
 
   const rangeFrom = range.from
   const rangeTo = range.to
   const report = useMemo(
     () =>
-      buildBalancesReport(suppliers.data ?? [], collections.data ?? [], payments.data ?? [], {
-        from: rangeFrom,
-        to: rangeTo,
-      }),
-    [suppliers.data, collections.data, payments.data, rangeFrom, rangeTo],
+      buildBalancesReport(
+        suppliers.data ?? [],
+        collections.data ?? [],
+        payments.data ?? [],
+        { from: rangeFrom, to: rangeTo },
+        lines.data ?? [],
+      ),
+    [suppliers.data, collections.data, payments.data, lines.data, rangeFrom, rangeTo],
   )
-  const shown = activeOnly ? report.rows.filter((r) => r.collections !== '0.00' || r.payments !== '0.00') : report.rows
+  const shown = activeOnly
+    ? report.rows.filter((r) => r.collections !== '0.00' || r.payments !== '0.00' || r.deductions !== '0.00')
+    : report.rows
+  /** A Deductions column once an approved settlement run deducted something in the period. */
+  const showDeductions = report.rows.some((r) => r.deductions !== '0.00')
   const period = rangeText(range.from, range.to)
 
   const exportCsv = () => {
@@ -115,7 +124,14 @@ export function Reports() {
               value={money(report.totals.payments)}
               note={`${report.payment_count} payment${report.payment_count === 1 ? '' : 's'}`}
             />
-            <Stat label="Balance owed" value={money(report.totals.balance)} note="collections − payments" />
+            {showDeductions ? (
+              <Stat label="Deductions" value={money(report.totals.deductions)} note="by approved settlement runs" />
+            ) : null}
+            <Stat
+              label="Balance owed"
+              value={money(report.totals.balance)}
+              note={showDeductions ? 'collections − payments − deductions' : 'collections − payments'}
+            />
           </section>
           <ReportNotes report={report} />
 
@@ -152,6 +168,11 @@ export function Reports() {
                       <th scope="col" className="num">
                         Payments
                       </th>
+                      {showDeductions ? (
+                        <th scope="col" className="num">
+                          Deductions
+                        </th>
+                      ) : null}
                       <th scope="col" className="num">
                         Balance
                       </th>
@@ -167,6 +188,7 @@ export function Reports() {
                         </th>
                         <td className="num">{money(r.collections)}</td>
                         <td className="num">{money(r.payments)}</td>
+                        {showDeductions ? <td className="num">{money(r.deductions)}</td> : null}
                         <td className={`num${r.balance_minor < 0n ? ' negative' : ''}`}>{money(r.balance)}</td>
                       </tr>
                     ))}
@@ -179,6 +201,7 @@ export function Reports() {
                       </th>
                       <td className="num">{money(report.totals.collections)}</td>
                       <td className="num">{money(report.totals.payments)}</td>
+                      {showDeductions ? <td className="num">{money(report.totals.deductions)}</td> : null}
                       <td className="num">{money(report.totals.balance)}</td>
                     </tr>
                   </tfoot>

@@ -1,7 +1,8 @@
 /**
  * The business's settings (admins): name and receipt header, currency, time
  * zone and locale, how far ahead a date may be, and the thresholds over
- * which a collection or payment needs an "Are you sure?". Settings live on
+ * which a collection or payment needs an "Are you sure?", and what a
+ * settlement run's deductions must leave each supplier (the floor). Settings live on
  * the server: the screen needs a connection, and devices pick a change up
  * with their next sync (this one syncs at once).
  */
@@ -25,6 +26,7 @@ interface Values {
   future_tolerance_days: string
   large_quantity: string
   large_payment: string
+  settlement_floor: string
 }
 
 const valuesOf = (s: BusinessSettings): Values => ({
@@ -36,9 +38,13 @@ const valuesOf = (s: BusinessSettings): Values => ({
   future_tolerance_days: String(s.future_tolerance_days),
   large_quantity: s.large_quantity ?? '',
   large_payment: s.large_payment ?? '',
+  settlement_floor: s.settlement_floor,
 })
 
-/** The PATCH body: every field, blank thresholds as "no limit" (null); the server checks them all. */
+/**
+ * The PATCH body: every field, blank thresholds as "no limit" (null), a blank floor as none ("0.00");
+ * the server checks them all with core's settings schema.
+ */
 const bodyOf = (v: Values) => ({
   business_name: v.business_name,
   receipt_header: v.receipt_header,
@@ -50,6 +56,7 @@ const bodyOf = (v: Values) => ({
     : v.future_tolerance_days,
   large_quantity: v.large_quantity.trim() || null,
   large_payment: v.large_payment.trim() || null,
+  settlement_floor: v.settlement_floor.trim() || '0.00',
 })
 
 export function Settings() {
@@ -155,6 +162,13 @@ export function Settings() {
             placeholder="No limit"
             hint="A payment over this asks “Are you sure?”. Leave empty for no limit."
             {...bind('large_payment')}
+          />
+          <Field
+            label="Settlement floor"
+            inputMode="decimal"
+            placeholder="0.00"
+            hint="What a settlement run’s deductions must leave each supplier; the rest is carried as arrears. 0.00: deductions may take everything owed. A run keeps the floor it was computed with."
+            {...bind('settlement_floor')}
           />
         </RecordForm>
       )}

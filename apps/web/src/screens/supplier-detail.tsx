@@ -1,7 +1,8 @@
 /**
  * One supplier: details, balance, and a printable statement for a date range
- * (collections and payments in date order with a running balance), computed
- * on the device from the local replica so it works offline; the supplier's
+ * (collections, payments and what approved settlement runs deducted, in date
+ * order with a running balance), computed on the device from the local replica
+ * so it works offline (core's balance rule, as the server's); the supplier's
  * deductions (./deductions.tsx) and a link to their last approved settlement
  * statement (a collector shows it at the gate, offline).
  */
@@ -11,7 +12,7 @@ import { useLiveQuery } from '@trackvault/react'
 import { useMemo, useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { Field, FormError, NotFound, Page, Stat, SyncBadge } from '../components/ui'
-import { balanceTotals, buildStatement } from '../lib/balances'
+import { balanceTotals, buildStatement, type SettledLine } from '../lib/balances'
 import { daysAgo, money, today } from '../lib/format'
 import { useCan } from '../lib/permissions'
 import { lastApprovedLine } from '../lib/settlements'
@@ -43,14 +44,17 @@ export function SupplierDetail() {
 
   const { data: rows } = useLiveQuery(
     async (c) => {
-      const [collections, payments] = await Promise.all([
+      const [collections, payments, lines, runs] = await Promise.all([
         readsCollections ? c.collections.list({ supplier_id: id }) : Promise.resolve([]),
         readsPayments ? c.payments.list({ supplier_id: id }) : Promise.resolve([]),
+        // What approved runs deducted counts where the balance is computed here (these roles read every line and run).
+        local ? c.settlementLines.list({ supplier_id: id }) : Promise.resolve([]),
+        local ? c.settlementRuns.list() : Promise.resolve([]),
       ])
-      return { collections, payments }
+      return { collections, payments, settled: { lines, runs } }
     },
-    [id, readsCollections, readsPayments],
-    { types: ['collection', 'payment'] },
+    [id, readsCollections, readsPayments, local],
+    { types: ['collection', 'payment', 'settlement_line', 'settlement_run'] },
   )
   const readsLines = reads('settlement_line')
   const { data: lastStatement } = useLiveQuery(
@@ -63,12 +67,20 @@ export function SupplierDetail() {
   const server = useServerBalances(serverIds, !local)[id]
 
   const productName = useMemo(() => new Map((products ?? []).map((p) => [p.id, p.name])), [products])
-  const totals = useMemo(() => (rows ? balanceTotals(rows.collections, rows.payments) : undefined), [rows])
+  const totals = useMemo(
+    () => (rows ? balanceTotals(rows.collections, rows.payments, rows.settled) : undefined),
+    [rows],
+  )
   const rangeBad = Boolean(from && to && from > to)
   const statement = useMemo(
     () =>
       rows && !rangeBad
-        ? buildStatement(rows.collections, rows.payments, { from_date: from || undefined, to_date: to || undefined })
+        ? buildStatement(
+            rows.collections,
+            rows.payments,
+            { from_date: from || undefined, to_date: to || undefined },
+            rows.settled,
+          )
         : undefined,
     [rows, from, to, rangeBad],
   )
@@ -76,7 +88,8 @@ export function SupplierDetail() {
   if (isLoading) return <p className="loading">Loading…</p>
   if (!supplier) return <NotFound kind="supplier" />
 
-  const describe = (line: { kind: string; row: CollectionView | PaymentView; priced: boolean }) => {
+  const describe = (line: { kind: string; row: unknown; priced: boolean; description?: string }) => {
+    if (line.kind === 'deduction') return line.description ?? ''
     if (line.kind === 'collection') {
       const c = line.row as CollectionView
       const product = productName.get(c.product_id) ?? 'Product'
@@ -88,6 +101,8 @@ export function SupplierDetail() {
   }
 
   const showRunning = local
+  /** A Deducted column when an approved settlement run took something in the period. */
+  const showDeducted = Boolean(statement?.lines.some((l) => l.kind === 'deduction'))
   /** Columns only shown on wider screens when a phone gets a combined Amount column instead. */
   const wide = readsPayments ? 'sp-wide' : ''
   const balanceText = local ? (totals ? money(moneyOf(totals.balance)) : '…') : server ? money(server.balance) : '—'
@@ -140,6 +155,9 @@ export function SupplierDetail() {
               <>
                 <Stat label="Collected" value={totals ? money(moneyOf(totals.collections)) : '…'} />
                 <Stat label="Paid" value={totals ? money(moneyOf(totals.payments)) : '…'} />
+                {totals && totals.deducted !== 0n ? (
+                  <Stat label="Deducted" value={money(moneyOf(totals.deducted))} note="By approved settlement runs" />
+                ) : null}
               </>
             ) : server ? (
               <>
@@ -235,6 +253,11 @@ export function SupplierDetail() {
                             <th scope="col" className="num sp-wide">
                               Paid
                             </th>
+                            {showDeducted ? (
+                              <th scope="col" className="num sp-wide">
+                                Deducted
+                              </th>
+                            ) : null}
                             <th scope="col" className="num sp-narrow">
                               Amount
                             </th>
@@ -256,6 +279,7 @@ export function SupplierDetail() {
                           {readsPayments ? (
                             <>
                               <td className="sp-wide" />
+                              {showDeducted ? <td className="sp-wide" /> : null}
                               <td className="sp-narrow" />
                             </>
                           ) : null}
@@ -263,6 +287,28 @@ export function SupplierDetail() {
                         </tr>
                       ) : null}
                       {statement.lines.map((line) => {
+                        if (line.kind === 'deduction') {
+                          // What an approved run took (negative: an adjustment owed back), linked to that run's statement.
+                          const settledLine = line.row as SettledLine
+                          const deducted = money(moneyOf(line.deducted))
+                          return (
+                            <tr key={`deduction-${settledLine.id}-${line.id}`} className="sp-deduction">
+                              <td className="sp-nowrap">{line.date}</td>
+                              <td>
+                                <Link to={`/statements/${settledLine.id}`}>Deduction</Link>{' '}
+                                <span className="sp-muted">{line.description}</span>
+                              </td>
+                              <td className={`num sp-nowrap ${wide}`} />
+                              <td className="num sp-nowrap sp-wide" />
+                              <td className="num sp-nowrap sp-wide">{deducted}</td>
+                              <td className="num sp-nowrap sp-narrow">
+                                {line.deducted < 0n ? `+${money(moneyOf(-line.deducted))}` : `−${deducted}`}
+                              </td>
+                              <td className="num sp-nowrap">{money(moneyOf(line.running))}</td>
+                            </tr>
+                          )
+                        }
+                        const row = line.row as CollectionView | PaymentView
                         const isCollection = line.kind === 'collection'
                         const collected = isCollection ? (line.priced ? money(moneyOf(line.collected)) : '—') : ''
                         const paid = isCollection ? '' : money(moneyOf(line.paid))
@@ -274,12 +320,13 @@ export function SupplierDetail() {
                                 {isCollection ? 'Collection' : 'Payment'}
                               </Link>{' '}
                               <span className={`sp-muted ${wide}`}>{describe(line)}</span>
-                              <SyncBadge state={line.row._sync} />
+                              <SyncBadge state={row._sync} />
                             </td>
                             <td className={`num sp-nowrap ${wide}`}>{collected}</td>
                             {readsPayments ? (
                               <>
                                 <td className="num sp-nowrap sp-wide">{paid}</td>
+                                {showDeducted ? <td className="num sp-nowrap sp-wide" /> : null}
                                 <td className="num sp-nowrap sp-narrow">
                                   {isCollection ? (line.priced ? `+${collected}` : '—') : `−${paid}`}
                                 </td>
@@ -291,7 +338,7 @@ export function SupplierDetail() {
                       })}
                       {statement.lines.length === 0 ? (
                         <tr>
-                          <td colSpan={6}>No collections or payments in this period.</td>
+                          <td colSpan={7}>No collections or payments in this period.</td>
                         </tr>
                       ) : null}
                     </tbody>
@@ -303,8 +350,11 @@ export function SupplierDetail() {
                         {readsPayments ? (
                           <>
                             <td className="num sp-nowrap sp-wide">{money(moneyOf(statement.paid))}</td>
+                            {showDeducted ? (
+                              <td className="num sp-nowrap sp-wide">{money(moneyOf(statement.deducted))}</td>
+                            ) : null}
                             <td className="num sp-nowrap sp-narrow">
-                              {money(moneyOf(statement.collected - statement.paid))}
+                              {money(moneyOf(statement.collected - statement.paid - statement.deducted))}
                             </td>
                           </>
                         ) : null}
