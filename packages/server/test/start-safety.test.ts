@@ -48,11 +48,21 @@ describe(`start-up safety on ${TEST_DIALECT}`, { timeout: 90_000 }, () => {
     }
   })
 
+  /**
+   * Waits until the server's output holds `text`: the logger writes asynchronously, so a line
+   * logged before the server listened may reach the pipe after its first healthy answer (under
+   * load it did, and the assertion read the output too early).
+   */
+  async function logged(server: { output(): string }, text: string) {
+    for (let i = 0; i < 100 && !server.output().includes(text); i++) await new Promise((r) => setTimeout(r, 50))
+  }
+
   test('demo accounts active while demo is off: the server starts and warns', async () => {
     db = await createTestDb()
     await seedDemo(db.handle.db, db.handle.caps)
     const server = await startServerProcess({ ...db.env, TRACKVAULT_DEMO: '0' })
     servers.push(server)
+    await logged(server, 'demo accounts are active')
     const warning = server
       .output()
       .split('\n')
@@ -69,6 +79,7 @@ describe(`start-up safety on ${TEST_DIALECT}`, { timeout: 90_000 }, () => {
     db = await createTestDb({ migrate: false })
     const server = await startServerProcess({ ...db.env, TRACKVAULT_DEMO: '0' })
     servers.push(server)
+    await logged(server, 'no users yet')
     expect(server.output()).toContain(
       'no users yet: nobody can sign in; create the first admin with `trackvault user create',
     )
