@@ -58,11 +58,11 @@ export async function run(args: string[]): Promise<number> {
   const applied = await migrateToLatest(handle.db)
   log.info({ database: handle.describe, applied }, 'database ready')
 
-  if (await ensureAdmin(handle.db, config.TRACKVAULT_ADMIN_EMAIL, config.TRACKVAULT_ADMIN_PASSWORD)) {
+  if (await whileBusy(() => ensureAdmin(handle.db, config.TRACKVAULT_ADMIN_EMAIL, config.TRACKVAULT_ADMIN_PASSWORD))) {
     log.info({ email: config.TRACKVAULT_ADMIN_EMAIL }, 'created the first admin')
   }
   if (config.TRACKVAULT_DEMO === '1') {
-    if (await seedDemo(handle.db, handle.caps)) log.info('seeded demo data')
+    if (await whileBusy(() => seedDemo(handle.db, handle.caps))) log.info('seeded demo data')
     const accounts = DEMO_ACCOUNTS.map((a) => `  ${a.role.padEnd(10)} ${a.email}  /  ${DEMO_PASSWORD}`).join('\n')
     process.stdout.write(
       `\nTrackVault demo accounts (demo mode only; set TRACKVAULT_DEMO=0 to turn off):\n${accounts}\n\n`,
@@ -89,4 +89,25 @@ export async function run(args: string[]): Promise<number> {
 
   await app.listen({ port: config.PORT, host: config.HOST })
   return 0
+}
+
+/** How long start-up waits for another process starting on the same SQLite file to finish its seeding. */
+const STARTUP_WAIT_MS = 120_000
+
+/**
+ * Runs a start-up step again while the database is busy: another process starting on the same
+ * SQLite file holds the write lock for its own seeding (longer than the 5 s busy timeout on a loaded
+ * machine); its work is then there, and the step finds it (the steps are safe to repeat).
+ */
+async function whileBusy<T>(step: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + STARTUP_WAIT_MS
+  for (;;) {
+    try {
+      return await step()
+    } catch (err) {
+      const busy = String((err as { code?: string }).code).startsWith('SQLITE_BUSY')
+      if (!busy || Date.now() > deadline) throw err
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  }
 }
