@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { ENTITY_TYPES, type EntityType, ROLES, type Role } from './entities'
 import {
   type Action,
+  approvalRefusal,
   can,
   canManageUsers,
   canReadReport,
@@ -173,5 +174,16 @@ describe('other capabilities', () => {
 
   it('user administration: admins only', () => {
     expect(ROLES.filter(canManageUsers)).toEqual(['admin'])
+  })
+})
+
+describe('approvalRefusal', () => {
+  it('a manager or admin approves a run someone else computed; nobody approves their own', () => {
+    const run = { created_by: OTHER }
+    expect(approvalRefusal(me('manager'), run)).toBeUndefined()
+    expect(approvalRefusal(me('admin'), run)).toBeUndefined()
+    expect(approvalRefusal(me('manager'), { created_by: 'user-me' })).toBe('SELF_APPROVAL')
+    expect(approvalRefusal(me('finance'), run)).toBe('FORBIDDEN')
+    expect(approvalRefusal(me('collector'), { created_by: 'user-me' })).toBe('FORBIDDEN')
   })
 })

@@ -138,6 +138,20 @@ export function canApproveSettlement(role: Role): boolean {
 }
 
 /**
+ * Why `user` may not approve a run computed by `run.created_by`, or undefined when they may: the
+ * role (`canApproveSettlement`), or they computed it themselves (two people see every payout). The
+ * server refuses with the code; the web app hides the button and says why.
+ */
+export function approvalRefusal(
+  user: { id: string; role: Role },
+  run: { created_by: string | null },
+): 'FORBIDDEN' | 'SELF_APPROVAL' | undefined {
+  if (!canApproveSettlement(user.role)) return 'FORBIDDEN'
+  if (run.created_by === user.id) return 'SELF_APPROVAL'
+  return undefined
+}
+
+/**
  * Who reads the names of the other users: those who see others' collections or payments (a list
  * shows who recorded each). Collectors see only their own records and need no one else's name.
  */

@@ -8,13 +8,7 @@
  *   sortLines(lines, { key: 'net_payable', dir: 'desc' }, nameOf)
  *   lastApprovedLine(lines, supplierId)?.id     // the statement a collector shows at the gate
  */
-import {
-  canApproveSettlement,
-  type Role,
-  type SettlementLineRow,
-  type SettlementRunRow,
-  toMinor,
-} from '@trackvault/core'
+import { approvalRefusal, type Role, type SettlementLineRow, type SettlementRunRow, toMinor } from '@trackvault/core'
 import { money } from './format'
 
 /** The calendar month before `today`'s (YYYY-MM-DD), first to last day. */
@@ -104,12 +98,12 @@ export function approval(
   run: Pick<SettlementRunRow, 'status' | 'created_by'>,
   viewer: { id: string; role: Role } | undefined,
 ): { may: boolean; why?: string } {
-  if (!viewer || !canApproveSettlement(viewer.role)) return { may: false }
-  if (run.status !== 'draft') return { may: false }
-  if (run.created_by === viewer.id) {
+  if (!viewer || run.status !== 'draft') return { may: false }
+  const refusal = approvalRefusal(viewer, run)
+  if (refusal === 'SELF_APPROVAL') {
     return { may: false, why: 'You computed this run: another manager or admin must approve it.' }
   }
-  return { may: true }
+  return { may: refusal === undefined }
 }
 
 /** What a settlement route's refusal means to the person who clicked (by the server's stable code). */

@@ -19,6 +19,7 @@
  */
 import {
   AppError,
+  approvalRefusal,
   canApproveSettlement,
   canCreateSettlement,
   type EntityType,
@@ -308,7 +309,9 @@ export async function approveRun(
   // would each start from the same last line, and one's carried forward would be lost.
   await lockNamed(ctx.trx, ctx.caps, 'settlement-approval')
   const { run, lines } = await loadRunForWrite(ctx, id)
-  if (run.created_by === ctx.actor.id) throw new AppError('SELF_APPROVAL')
+  if (approvalRefusal(ctx.actor, run as { created_by: string | null }) === 'SELF_APPROVAL') {
+    throw new AppError('SELF_APPROVAL')
+  }
   if (run.status === 'approved') return answer(run, lines)
   if (run.status !== 'draft') throw new AppError('RUN_NOT_DRAFT', `settlement run ${id} is ${String(run.status)}`)
   if (run.version !== version) throw new VersionConflictError(run as never)
