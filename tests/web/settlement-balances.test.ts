@@ -110,7 +110,7 @@ async function waitForBalance(page: Page, expected: string) {
   let seen: string | null = null
   await waitFor(
     async () => {
-      seen = await statValue(page, 'Balance owed').textContent()
+      seen = await statValue(page, 'Owed to supplier').textContent()
       return seen?.includes(expected) ?? false
     },
     `the supplier page's balance to be ${expected}`,
@@ -193,18 +193,26 @@ test("after a run's approval, the supplier page's balance is the server's and th
     `/api/reports/balances?from_date=${period.from_date}&to_date=${period.to_date}`,
   )
   const kamau = report.data.find((r: { supplier_id: string }) => r.supplier_id === h.data.supplierId)
-  expect(kamau).toMatchObject({ total_deductions: '716.25', balance: '1483.75' }) // the payout is dated today
+  // Nothing before the period; the payout is dated today.
+  expect(kamau).toMatchObject({
+    opening_balance: '0.00',
+    total_deductions: '716.25',
+    balance: '1483.75',
+    closing_balance: '1483.75',
+  })
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Reports' }).click()
   const reportPeriod = page.getByRole('form', { name: 'Report period' })
   await reportPeriod.getByLabel('From', { exact: true }).fill(period.from_date)
   await reportPeriod.getByLabel('To', { exact: true }).fill(period.to_date)
   const reportRow = page.locator('table.report-table tbody tr', { hasText: 'Kamau Farm' })
   await waitFor(
-    async () => (await reportRow.textContent())?.includes(shown(kamau.balance)) ?? false,
+    async () => (await reportRow.textContent())?.includes(shown(kamau.closing_balance)) ?? false,
     "the report's balance",
   )
   expect(await reportRow.locator('td').allTextContents()).toContain(shown(kamau.total_deductions))
-  expect(await page.locator('table.report-table tfoot td').allTextContents()).toContain(shown(report.totals.balance))
+  expect(await page.locator('table.report-table tfoot td').allTextContents()).toContain(
+    shown(report.totals.closing_balance),
+  )
   await context.close()
 })
 

@@ -1,9 +1,11 @@
 import fc from 'fast-check'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, it, test } from 'vitest'
 import {
   balancesBy,
   balanceTotals,
+  closingBalance,
   type DeductionEntry,
+  periodBalancesBy,
   type StatementEntry,
   statementFor,
   statementLines,
@@ -120,5 +122,54 @@ describe('statements', () => {
       ['fee', 500n, 7_800n],
     ])
     expect([s.deducted, s.closing]).toEqual([200n, 7_800n])
+  })
+})
+
+describe('periodBalancesBy', () => {
+  const e = (supplier: string, kind: 'collection' | 'payment', date: string, amount: bigint | null) => ({
+    kind,
+    date,
+    created_at: `${date}T08:00:00Z`,
+    id: `${supplier}-${kind}-${date}`,
+    amount,
+    supplier,
+  })
+  const d = (supplier: string, date: string, amount: bigint) => ({
+    kind: 'deduction' as const,
+    date,
+    created_at: `${date}T23:00:00Z`,
+    id: `${supplier}-d-${date}`,
+    amount,
+    supplier,
+  })
+
+  it('opens with everything before the period, closes with opening plus the period, leaves out what follows', () => {
+    const entries = [
+      e('a', 'collection', '2026-10-05', 100000n),
+      e('a', 'payment', '2026-10-20', 40000n),
+      d('a', '2026-10-31', 10000n),
+      e('a', 'collection', '2026-11-02', 20000n),
+      e('a', 'payment', '2026-11-30', 5000n),
+      e('a', 'collection', '2026-12-01', 999900n),
+      e('b', 'payment', '2026-10-01', 30000n), // paid ahead before the period
+      e('b', 'collection', '2026-11-10', null),
+    ]
+    const m = periodBalancesBy(entries, (x) => x.supplier, { from_date: '2026-11-01', to_date: '2026-11-30' })
+    expect(m.get('a')).toEqual({
+      opening: 50000n,
+      collections: 20000n,
+      payments: 5000n,
+      deducted: 0n,
+      balance: 15000n,
+      unpriced: 0,
+      closing: 65000n,
+    })
+    expect(m.get('b')).toMatchObject({ opening: -30000n, balance: 0n, unpriced: 1, closing: -30000n })
+    expect(closingBalance(50000n, { collections: 20000n, payments: 5000n, deducted: 0n })).toBe(65000n)
+  })
+
+  it('without a start the opening is zero and closing is the balance to the end', () => {
+    const m = periodBalancesBy([e('a', 'collection', '2026-10-05', 100n), d('a', '2026-10-31', 30n)], (x) => x.supplier)
+    expect(m.get('a')).toMatchObject({ opening: 0n, deducted: 30n, balance: 70n, closing: 70n })
   })
 })

@@ -170,3 +170,49 @@ function addTo(t: BalanceTotals, e: LedgerEntry) {
 export function balanceOf(t: Pick<BalanceTotals, 'collections' | 'payments' | 'deducted'>): bigint {
   return t.collections - t.payments - t.deducted
 }
+
+/**
+ * A period's closing balance: the opening balance (everything before the period) plus what the
+ * period's collections, payments and deductions moved. The reports' "owed at the end of the period".
+ */
+export function closingBalance(
+  opening: bigint,
+  movements: Pick<BalanceTotals, 'collections' | 'payments' | 'deducted'>,
+): bigint {
+  return opening + balanceOf(movements)
+}
+
+/** One key's balance over a period: opening (before it), the period's totals, closing (at its end). */
+export interface PeriodBalance extends BalanceTotals {
+  opening: bigint
+  closing: bigint
+}
+
+/**
+ * Balances per key (a supplier id) over a period (inclusive; open ends when absent), as a statement
+ * reads them (statementFor): entries before `from_date` make the opening balance, entries in the
+ * period the totals, entries after `to_date` are left out; closing = opening + the period's balance.
+ * Keys with no entries are absent (all zero).
+ */
+export function periodBalancesBy<E extends LedgerEntry>(
+  entries: Iterable<E>,
+  key: (e: E) => string,
+  range: { from_date?: string; to_date?: string } = {},
+): Map<string, PeriodBalance> {
+  const from = range.from_date || undefined
+  const to = range.to_date || undefined
+  const out = new Map<string, PeriodBalance>()
+  for (const e of entries) {
+    if (to && e.date > to) continue
+    const k = key(e)
+    let t = out.get(k)
+    if (!t) {
+      t = { opening: 0n, closing: 0n, collections: 0n, payments: 0n, deducted: 0n, balance: 0n, unpriced: 0 }
+      out.set(k, t)
+    }
+    if (from && e.date < from) t.opening += balanceEffect(e)
+    else addTo(t, e)
+    t.closing = closingBalance(t.opening, t)
+  }
+  return out
+}

@@ -131,11 +131,61 @@ describe('balances report', () => {
       total_deductions: '0.00',
       balance: money(april + 12000n - 20n),
       unpriced_collections: 0,
+      // Opening: every supplier's rows before April (March); closing: opening + April.
+      opening_balance: apr.body.totals.opening_balance,
+      closing_balance: money(toMinor(apr.body.totals.opening_balance) + april + 12000n - 20n),
+    })
+    expect(apr.body.data.find((r: { supplier_id: string }) => r.supplier_id === heavy)).toMatchObject({
+      opening_balance: money(total - april - 1010n),
+      closing_balance: money(total - 1030n),
     })
     const mar = await s.as.finance.get('/api/reports/balances?to_date=2026-03-31')
     expect(mar.body.data.find((r: { supplier_id: string }) => r.supplier_id === heavy).total_collections).toBe(
       money(total - april),
     )
+  })
+
+  test('over a range: the opening balance is everything before it, closing = opening + the range; paid ahead is negative', async () => {
+    const owed = await supplier()
+    const ahead = await supplier()
+    await collect(owed, '2024-05-10', '10') // 1200.00 before the range
+    await pay(owed, '2024-05-20', '200') // before the range
+    await collect(owed, '2024-06-03', '2.5') // 300.00 in it
+    await pay(owed, '2024-06-30', '50') // in it, on the last day
+    await collect(owed, '2024-07-01', '100') // after it: left out
+    await pay(ahead, '2024-05-31', '500', 'advance') // paid ahead, the day before the range
+    await collect(ahead, '2024-06-01', '1') // 120.00 on the first day
+    const jun = await s.as.finance.get('/api/reports/balances?from_date=2024-06-01&to_date=2024-06-30')
+    expect(jun.status).toBe(200)
+    const row = (id: string) => jun.body.data.find((r: { supplier_id: string }) => r.supplier_id === id)
+    expect(row(owed)).toMatchObject({
+      opening_balance: '1000.00',
+      total_collections: '300.00',
+      total_payments: '50.00',
+      total_deductions: '0.00',
+      balance: '250.00',
+      closing_balance: '1250.00',
+    })
+    expect(row(ahead)).toMatchObject({ opening_balance: '-500.00', balance: '120.00', closing_balance: '-380.00' })
+    // Totals are the exact sums of the rows; closing = opening + balance.
+    const toMinor = (v: string) => BigInt(v.replace('.', ''))
+    for (const key of ['opening_balance', 'balance', 'closing_balance'] as const) {
+      const sum = jun.body.data.reduce((acc: bigint, r: Record<string, string>) => acc + toMinor(r[key]), 0n)
+      expect(jun.body.totals[key]).toBe(money(sum))
+    }
+    expect(toMinor(jun.body.totals.closing_balance)).toBe(
+      toMinor(jun.body.totals.opening_balance) + toMinor(jun.body.totals.balance),
+    )
+    // Without a start, nothing opens: closing is the balance up to to_date.
+    const upTo = await s.as.finance.get('/api/reports/balances?to_date=2024-06-30')
+    expect(upTo.body.data.find((r: { supplier_id: string }) => r.supplier_id === owed)).toMatchObject({
+      opening_balance: '0.00',
+      balance: '1250.00',
+      closing_balance: '1250.00',
+    })
+    // The statement's opening and closing are the report's (one rule).
+    const st = await s.as.finance.get(`/api/suppliers/${ahead}/statement?from_date=2024-06-01&to_date=2024-06-30`)
+    expect(st.body).toMatchObject({ opening_balance: '-500.00', closing_balance: '-380.00' })
   })
 
   test('collectors may not read the all-suppliers report', async () => {

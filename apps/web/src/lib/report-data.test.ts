@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { balanceText } from './balance-words'
 import { balancesCsvRows, buildBalancesReport, daysBetween, MAX_DAILY_BARS, monthOf } from './report-data'
 
 const suppliers = [
@@ -30,8 +31,14 @@ describe('buildBalancesReport', () => {
     const s1 = r.rows.find((x) => x.supplier_id === 's1')!
     expect(s1.collections).toBe('1.00')
     expect(s1.payments).toBe('0.30')
-    expect(s1.balance).toBe('0.70')
-    expect(r.totals).toEqual({ collections: '1.00', payments: '0.30', deductions: '0.00', balance: '0.70' })
+    expect(s1.closing).toBe('0.70')
+    expect(r.totals).toEqual({
+      opening: '0.00',
+      collections: '1.00',
+      payments: '0.30',
+      deductions: '0.00',
+      closing: '0.70',
+    })
   })
 
   it("subtracts what approved settlement runs deducted, dated the run's last day, as the server's report does", () => {
@@ -76,11 +83,12 @@ describe('buildBalancesReport', () => {
       line('s3', 'approved', '2026-11-30', '5.00'), // a deleted supplier
     ]
     const all = buildBalancesReport(suppliers, [col('s1', '2026-10-02', '1000.00')], [], {}, lines)
-    expect(all.rows.find((x) => x.supplier_id === 's1')).toMatchObject({ deductions: '716.25', balance: '283.75' })
-    expect(all.rows.find((x) => x.supplier_id === 's2')).toMatchObject({ deductions: '0.00', balance: '0.00' })
-    expect(all.totals).toMatchObject({ deductions: '716.25', balance: '283.75' })
+    expect(all.rows.find((x) => x.supplier_id === 's1')).toMatchObject({ deductions: '716.25', closing: '283.75' })
+    expect(all.rows.find((x) => x.supplier_id === 's2')).toMatchObject({ deductions: '0.00', closing: '0.00' })
+    expect(all.totals).toMatchObject({ deductions: '716.25', closing: '283.75' })
     const november = buildBalancesReport(suppliers, [], [], { from: '2026-11-01', to: '2026-11-30' }, lines)
-    expect(november.totals).toMatchObject({ deductions: '-10.00', balance: '10.00' })
+    // October's deduction is in November's opening balance: 0.00 - 726.25.
+    expect(november.totals).toMatchObject({ opening: '-726.25', deductions: '-10.00', closing: '-716.25' })
   })
 
   it('keeps live suppliers only, sorted by name, with zero rows and negative balances', () => {
@@ -91,9 +99,9 @@ describe('buildBalancesReport', () => {
       {},
     )
     expect(r.rows.map((x) => x.supplier_id)).toEqual(['s1', 's2'])
-    expect(r.rows[0]).toMatchObject({ collections: '0.00', payments: '0.00', balance: '0.00' })
-    expect(r.rows[1]).toMatchObject({ collections: '5.00', payments: '7.50', balance: '-2.50' })
-    expect(r.totals.balance).toBe('-2.50')
+    expect(r.rows[0]).toMatchObject({ collections: '0.00', payments: '0.00', closing: '0.00' })
+    expect(r.rows[1]).toMatchObject({ collections: '5.00', payments: '7.50', closing: '-2.50' })
+    expect(r.totals.closing).toBe('-2.50')
   })
 
   it('honours the inclusive date range and ignores deleted rows', () => {
@@ -109,7 +117,14 @@ describe('buildBalancesReport', () => {
       [pay('s1', '2026-11-30', '1.00'), pay('s1', '2026-12-01', '50.00')],
       { from: '2026-11-01', to: '2026-11-30' },
     )
-    expect(r.totals).toEqual({ collections: '6.00', payments: '1.00', deductions: '0.00', balance: '5.00' })
+    // The collection before the range is the opening balance; the rows after it are left out.
+    expect(r.totals).toEqual({
+      opening: '1.00',
+      collections: '6.00',
+      payments: '1.00',
+      deductions: '0.00',
+      closing: '6.00',
+    })
     expect(r.collection_count).toBe(2)
     expect(r.payment_count).toBe(1)
   })
@@ -168,6 +183,61 @@ describe('buildBalancesReport', () => {
   })
 })
 
+describe('buildBalancesReport over a range: opening and closing', () => {
+  const range = { from: '2026-11-01', to: '2026-11-30' }
+  const collections = [
+    col('s1', '2026-10-05', '1000.00'),
+    col('s1', '2026-11-10', '200.00'),
+    col('s1', '2026-12-02', '5000.00'), // after the range: left out
+    col('s2', '2026-11-12', '100.00'),
+  ]
+  const payments = [
+    pay('s1', '2026-10-20', '400.00'),
+    pay('s1', '2026-11-20', '50.00'),
+    pay('s2', '2026-10-30', '500.00'),
+  ]
+
+  it('opens with everything before the range and closes with opening plus the range', () => {
+    const r = buildBalancesReport(suppliers, collections, payments, range)
+    expect(r.rows.find((x) => x.supplier_id === 's1')).toMatchObject({
+      opening: '600.00',
+      collections: '200.00',
+      payments: '50.00',
+      closing: '750.00',
+      closing_minor: 75000n,
+    })
+    expect(r.collection_count).toBe(2)
+    expect(r.payment_count).toBe(1)
+  })
+
+  it('a supplier paid ahead before the range closes in credit (a negative balance)', () => {
+    const r = buildBalancesReport(suppliers, collections, payments, range)
+    const s2 = r.rows.find((x) => x.supplier_id === 's2')!
+    expect(s2).toMatchObject({ opening: '-500.00', collections: '100.00', closing: '-400.00' })
+    expect(balanceText(s2.closing)).toBe('In credit: 400.00')
+    expect(balanceText(r.rows.find((x) => x.supplier_id === 's1')!.closing)).toBe('Owed to supplier: 750.00')
+  })
+
+  it('totals opening and closing over every live supplier; the CSV carries both', () => {
+    const r = buildBalancesReport(suppliers, [...collections, col('s3', '2026-10-01', '77.00')], payments, range)
+    expect(r.totals).toEqual({
+      opening: '100.00',
+      collections: '300.00',
+      payments: '50.00',
+      deductions: '0.00',
+      closing: '350.00',
+    })
+    const rows = balancesCsvRows(r)
+    expect(rows).toContainEqual(['S-2', 'Wanjiru', '-500.00', '100.00', '0.00', '0.00', '-400.00'])
+    expect(rows.at(-1)).toEqual(['', 'Total', '100.00', '300.00', '50.00', '0.00', '350.00'])
+  })
+
+  it('without a start the opening is zero', () => {
+    const r = buildBalancesReport(suppliers, collections, payments, { to: '2026-11-30' })
+    expect(r.totals).toMatchObject({ opening: '0.00', closing: '350.00' })
+  })
+})
+
 describe('balancesCsvRows', () => {
   it('has a header, a row per supplier and totals; formulas are defused', () => {
     const r = buildBalancesReport(
@@ -177,10 +247,18 @@ describe('balancesCsvRows', () => {
       {},
     )
     const rows = balancesCsvRows(r)
-    expect(rows[0]).toEqual(['Code', 'Name', 'Collections', 'Payments', 'Deductions', 'Balance'])
-    expect(rows).toContainEqual(['S-1', 'Kamau, "K" Farm', '10.00', '0.00', '0.00', '10.00'])
-    expect(rows).toContainEqual(['S-4', '\'=HYPERLINK("x")', '0.00', '0.00', '0.00', '0.00'])
-    expect(rows[rows.length - 1]).toEqual(['', 'Total', '10.00', '0.00', '0.00', '10.00'])
+    expect(rows[0]).toEqual([
+      'Code',
+      'Name',
+      'Opening balance',
+      'Collections',
+      'Payments',
+      'Deductions',
+      'Closing balance',
+    ])
+    expect(rows).toContainEqual(['S-1', 'Kamau, "K" Farm', '0.00', '10.00', '0.00', '0.00', '10.00'])
+    expect(rows).toContainEqual(['S-4', '\'=HYPERLINK("x")', '0.00', '0.00', '0.00', '0.00', '0.00'])
+    expect(rows[rows.length - 1]).toEqual(['', 'Total', '0.00', '10.00', '0.00', '0.00', '10.00'])
   })
 })
 

@@ -3,12 +3,22 @@
  * every amount is summed in integer minor units (BigInt) and formatted back
  * to a decimal string. Same rules as the server's balances report
  * (packages/server/src/domain/reports.ts): live suppliers only, deleted rows
- * ignored, dates inclusive, balance = collections - payments - deductions
- * applied by approved settlement runs (core's `deductionEntries` over the
- * replica's settlement lines, dated each run's last day; core's `balanceOf`).
+ * ignored, dates inclusive; per supplier the opening balance (everything
+ * before the range), what the range collected, paid and deducted, and the
+ * closing balance = opening + collections - payments - deductions applied by
+ * approved settlement runs (core's `deductionEntries` over the replica's
+ * settlement lines, dated each run's last day; core's `periodBalancesBy`).
  */
 
-import { balanceOf, deductionEntries, type LineForBalance, moneyMinor, moneyOf } from '@trackvault/core'
+import {
+  closingBalance,
+  deductionEntries,
+  type LedgerEntry,
+  type LineForBalance,
+  moneyMinor,
+  moneyOf,
+  periodBalancesBy,
+} from '@trackvault/core'
 import { csvText } from './csv'
 
 export interface ReportSupplier {
@@ -49,13 +59,17 @@ export interface BalanceRow {
   supplier_id: string
   code: string
   name: string
+  /** Owed at the start of the range: everything before it (0.00 without a start). */
+  opening: string
+  /** In the range. */
   collections: string
   payments: string
   /** What approved settlement runs deducted (dated each run's last day) in the range. */
   deductions: string
-  balance: string
+  /** Owed at the end of the range: opening + collections - payments - deductions (negative: in credit). */
+  closing: string
   /** Minor units, for sorting and charts. */
-  balance_minor: bigint
+  closing_minor: bigint
 }
 
 export interface ChartPoint {
@@ -68,7 +82,7 @@ export interface ChartPoint {
 
 export interface BalancesReport {
   rows: BalanceRow[]
-  totals: { collections: string; payments: string; deductions: string; balance: string }
+  totals: { opening: string; collections: string; payments: string; deductions: string; closing: string }
   collection_count: number
   payment_count: number
   /** Collections whose amount is not known yet (no local rate; the server prices them on sync). */
@@ -140,7 +154,11 @@ export function collectionSeries(
   return { bucket, points: sorted }
 }
 
-/** Balances of every live supplier over `range`, grand totals, and collections over time. */
+/**
+ * Balances of every live supplier over `range`, grand totals, and collections over time. `collections`,
+ * `payments` and `lines` may hold rows before the range (they make each supplier's opening balance:
+ * core's `periodBalancesBy`, the rule of the server's report and the statements) and after it (left out).
+ */
 export function buildBalancesReport(
   suppliers: ReportSupplier[],
   collections: ReportCollection[],
@@ -150,68 +168,58 @@ export function buildBalancesReport(
 ): BalancesReport {
   const live = suppliers.filter((s) => !s.deleted_at)
   const known = new Set(live.map((s) => s.id))
-  const collected = new Map<string, bigint>()
-  const paid = new Map<string, bigint>()
+  const entries: Array<LedgerEntry & { supplier: string }> = []
   const series: Array<{ date: string; minor: bigint }> = []
   let unpriced = 0
   let unsynced = 0
   let collectionCount = 0
   let paymentCount = 0
+  const base = { created_at: '', id: '' }
 
   for (const c of collections) {
-    if (c.deleted_at || !inRange(c.collection_date, range)) continue
     const supplier = String(c.supplier_id)
-    if (!known.has(supplier)) continue
+    if (c.deleted_at || typeof c.collection_date !== 'string' || !known.has(supplier)) continue
+    const minor = moneyMinor(c.total_amount)
+    entries.push({ ...base, kind: 'collection', date: c.collection_date, amount: minor, supplier })
+    if (!inRange(c.collection_date, range)) continue
     collectionCount += 1
     if (c._sync) unsynced += 1
-    const minor = moneyMinor(c.total_amount)
-    if (minor === null) {
-      unpriced += 1
-      continue
-    }
-    collected.set(supplier, (collected.get(supplier) ?? 0n) + minor)
-    series.push({ date: c.collection_date, minor })
+    if (minor === null) unpriced += 1
+    else series.push({ date: c.collection_date, minor })
   }
   for (const p of payments) {
-    if (p.deleted_at || !inRange(p.payment_date, range)) continue
     const supplier = String(p.supplier_id)
-    if (!known.has(supplier)) continue
+    if (p.deleted_at || typeof p.payment_date !== 'string' || !known.has(supplier)) continue
+    const minor = moneyMinor(p.amount)
+    if (minor !== null) entries.push({ ...base, kind: 'payment', date: p.payment_date, amount: minor, supplier })
+    if (!inRange(p.payment_date, range)) continue
     paymentCount += 1
     if (p._sync) unsynced += 1
-    const minor = moneyMinor(p.amount)
-    if (minor === null) continue
-    paid.set(supplier, (paid.get(supplier) ?? 0n) + minor)
   }
-
-  const deducted = new Map<string, bigint>()
   for (const line of lines) {
     if (!known.has(line.supplier_id)) continue
-    for (const d of deductionEntries([line])) {
-      if (inRange(d.date, range)) deducted.set(line.supplier_id, (deducted.get(line.supplier_id) ?? 0n) + d.amount)
-    }
+    for (const d of deductionEntries([line])) entries.push({ ...d, supplier: line.supplier_id })
   }
 
-  let totalCollected = 0n
-  let totalPaid = 0n
-  let totalDeducted = 0n
+  const balances = periodBalancesBy(entries, (e) => e.supplier, { from_date: range.from, to_date: range.to })
+  const total = { opening: 0n, collections: 0n, payments: 0n, deducted: 0n }
   const rows = live
     .map((s): BalanceRow => {
-      const c = collected.get(s.id) ?? 0n
-      const p = paid.get(s.id) ?? 0n
-      const d = deducted.get(s.id) ?? 0n
-      totalCollected += c
-      totalPaid += p
-      totalDeducted += d
-      const balance = balanceOf({ collections: c, payments: p, deducted: d })
+      const b = balances.get(s.id) ?? { opening: 0n, collections: 0n, payments: 0n, deducted: 0n, closing: 0n }
+      total.opening += b.opening
+      total.collections += b.collections
+      total.payments += b.payments
+      total.deducted += b.deducted
       return {
         supplier_id: s.id,
         code: String(s.code ?? ''),
         name: String(s.name ?? ''),
-        collections: moneyOf(c),
-        payments: moneyOf(p),
-        deductions: moneyOf(d),
-        balance: moneyOf(balance),
-        balance_minor: balance,
+        opening: moneyOf(b.opening),
+        collections: moneyOf(b.collections),
+        payments: moneyOf(b.payments),
+        deductions: moneyOf(b.deducted),
+        closing: moneyOf(b.closing),
+        closing_minor: b.closing,
       }
     })
     .sort((a, b) => a.name.localeCompare(b.name) || (a.supplier_id < b.supplier_id ? -1 : 1))
@@ -219,10 +227,11 @@ export function buildBalancesReport(
   return {
     rows,
     totals: {
-      collections: moneyOf(totalCollected),
-      payments: moneyOf(totalPaid),
-      deductions: moneyOf(totalDeducted),
-      balance: moneyOf(balanceOf({ collections: totalCollected, payments: totalPaid, deducted: totalDeducted })),
+      opening: moneyOf(total.opening),
+      collections: moneyOf(total.collections),
+      payments: moneyOf(total.payments),
+      deductions: moneyOf(total.deducted),
+      closing: moneyOf(closingBalance(total.opening, total)),
     },
     collection_count: collectionCount,
     payment_count: paymentCount,
@@ -235,8 +244,24 @@ export function buildBalancesReport(
 /** The report as CSV rows: a header, one row per supplier, and a totals row (free text guarded against formulas). */
 export function balancesCsvRows(report: BalancesReport): string[][] {
   return [
-    ['Code', 'Name', 'Collections', 'Payments', 'Deductions', 'Balance'],
-    ...report.rows.map((r) => [csvText(r.code), csvText(r.name), r.collections, r.payments, r.deductions, r.balance]),
-    ['', 'Total', report.totals.collections, report.totals.payments, report.totals.deductions, report.totals.balance],
+    ['Code', 'Name', 'Opening balance', 'Collections', 'Payments', 'Deductions', 'Closing balance'],
+    ...report.rows.map((r) => [
+      csvText(r.code),
+      csvText(r.name),
+      r.opening,
+      r.collections,
+      r.payments,
+      r.deductions,
+      r.closing,
+    ]),
+    [
+      '',
+      'Total',
+      report.totals.opening,
+      report.totals.collections,
+      report.totals.payments,
+      report.totals.deductions,
+      report.totals.closing,
+    ],
   ]
 }

@@ -14,6 +14,7 @@ import { useSearchParams } from 'react-router'
 import { RecordForm } from '../components/record-form'
 import { SupplierPicker } from '../components/supplier-picker'
 import { Field, Page, SelectField, TextAreaField } from '../components/ui'
+import { balanceText, balanceWords } from '../lib/balance-words'
 import { balanceAfter, paysBeyondOwed, supplierBalance } from '../lib/balances'
 import { labelled, typedProblem } from '../lib/field-check'
 import { useFormState } from '../lib/form-state'
@@ -33,12 +34,6 @@ interface Values {
   payment_method: PaymentInput['payment_method']
   reference_number: string
   notes: string
-}
-
-/** "-300.00" -> "300.00 in credit"; "1200.00" -> "1,200.00 owed". */
-function describeBalance(value: string): string {
-  if (value.startsWith('-')) return `${money(value.slice(1))} in credit (paid ahead)`
-  return `${money(value)} owed`
 }
 
 export function PaymentForm() {
@@ -123,7 +118,7 @@ export function PaymentForm() {
           ) : (
             <>
               <span>
-                Balance now: <strong>{describeBalance(balance.balance)}</strong>
+                Balance now: <strong>{balanceText(balance.balance)}</strong>
               </span>
               <span className="rc-muted">
                 Collected {money(balance.collected)}, paid {money(balance.paid)}
@@ -135,8 +130,8 @@ export function PaymentForm() {
                   {balance.unpriced === 1 ? 'is' : 'are'} not counted.
                 </span>
               ) : null}
-              <span className={`rc-big${after?.startsWith('-') ? ' rc-negative' : ''}`}>
-                Balance after this payment: {after === undefined ? '—' : describeBalance(after)}
+              <span className={`rc-big${after && balanceWords(after).credit ? ' rc-negative' : ''}`}>
+                Balance after this payment: {balanceText(after)}
               </span>
               {beyond ? (
                 <span className="rc-notice" data-testid="payment-beyond-owed">

@@ -5,6 +5,7 @@
  */
 import { useLiveList, useLiveQuery, useSyncClient } from '@trackvault/react'
 import { Link, useParams } from 'react-router'
+import { balanceText } from '../lib/balance-words'
 import { balanceAfterPayment } from '../lib/balances'
 import { money } from '../lib/format'
 import { useLookups } from '../lib/lookup'
@@ -12,10 +13,6 @@ import { ReceiptMissing, RecordReceipt } from '../lib/record-widgets'
 import { paymentMethodLabel, paymentTypeLabel } from '../lib/typed-rows'
 import { useUserNames } from '../lib/user-names'
 import './records.css'
-
-function signed(value: string): string {
-  return value.startsWith('-') ? `${money(value.slice(1))} in credit` : `${money(value)} owed`
-}
 
 export function PaymentReceipt() {
   const { id = '' } = useParams()
@@ -58,7 +55,7 @@ export function PaymentReceipt() {
         [
           'Balance after payment',
           <span key="balance" data-testid="balance-after-payment">
-            {balance ? signed(balance.balance) : '…'}
+            {balance ? balanceText(balance.balance) : '…'}
             {balance && balance.unpriced > 0 ? (
               <span className="rc-muted">
                 {' '}

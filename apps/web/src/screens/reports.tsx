@@ -1,6 +1,7 @@
 /**
  * Reports (admin, manager, finance): balances of every supplier over a date
- * range (less what approved settlement runs deducted, as the server's report),
+ * range: owed at the start (everything before it), collected, paid and deducted
+ * in it, owed at the end (as the server's report; "In credit" when paid ahead),
  * collection, payment and deduction totals, collections over time, print and
  * CSV export. Everything is computed on this device from the local replica,
  * exactly (BigInt minor units), so it works offline too.
@@ -9,6 +10,7 @@ import { useLiveList, useSyncClient } from '@trackvault/react'
 import { useCallback, useId, useMemo, useState } from 'react'
 import { Link } from 'react-router'
 import { Empty, Field, FormError, Page, Stat } from '../components/ui'
+import { balanceAmount, balanceWords } from '../lib/balance-words'
 import { downloadCsv, toCsv } from '../lib/csv'
 import { money, today } from '../lib/format'
 import { type BalancesReport, balancesCsvRows, buildBalancesReport, type ChartPoint, monthOf } from '../lib/report-data'
@@ -31,11 +33,9 @@ export function Reports() {
   const reversed = Boolean(from && to && from > to)
   const range = reversed ? { from: to, to: from } : { from, to }
   const suppliers = useLiveList(client.suppliers)
-  const collections = useLiveList(client.collections, {
-    from_date: range.from || undefined,
-    to_date: range.to || undefined,
-  })
-  const payments = useLiveList(client.payments, { from_date: range.from || undefined, to_date: range.to || undefined })
+  // Everything up to the end of the range: the rows before its start make the opening balances.
+  const collections = useLiveList(client.collections, { to_date: range.to || undefined })
+  const payments = useLiveList(client.payments, { to_date: range.to || undefined })
   const lines = useLiveList(client.settlementLines)
   const loading = suppliers.isLoading || collections.isLoading || payments.isLoading || lines.isLoading
 
@@ -53,7 +53,9 @@ export function Reports() {
     [suppliers.data, collections.data, payments.data, lines.data, rangeFrom, rangeTo],
   )
   const shown = activeOnly
-    ? report.rows.filter((r) => r.collections !== '0.00' || r.payments !== '0.00' || r.deductions !== '0.00')
+    ? report.rows.filter(
+        (r) => r.opening !== '0.00' || r.collections !== '0.00' || r.payments !== '0.00' || r.deductions !== '0.00',
+      )
     : report.rows
   /** A Deductions column once an approved settlement run deducted something in the period. */
   const showDeductions = report.rows.some((r) => r.deductions !== '0.00')
@@ -128,9 +130,16 @@ export function Reports() {
               <Stat label="Deductions" value={money(report.totals.deductions)} note="by approved settlement runs" />
             ) : null}
             <Stat
-              label="Balance owed"
-              value={money(report.totals.balance)}
-              note={showDeductions ? 'collections − payments − deductions' : 'collections − payments'}
+              label={`${balanceWords(report.totals.opening).label} at the start`}
+              value={balanceWords(report.totals.opening).amount}
+              note={range.from ? `before ${range.from}` : 'nothing before the period'}
+            />
+            <Stat
+              label={`${balanceWords(report.totals.closing).label} at the end`}
+              value={balanceWords(report.totals.closing).amount}
+              note={
+                showDeductions ? 'opening + collections − payments − deductions' : 'opening + collections − payments'
+              }
             />
           </section>
           <ReportNotes report={report} />
@@ -163,6 +172,9 @@ export function Reports() {
                       </th>
                       <th scope="col">Supplier</th>
                       <th scope="col" className="num">
+                        Opening balance
+                      </th>
+                      <th scope="col" className="num">
                         Collections
                       </th>
                       <th scope="col" className="num">
@@ -174,7 +186,7 @@ export function Reports() {
                         </th>
                       ) : null}
                       <th scope="col" className="num">
-                        Balance
+                        Closing balance
                       </th>
                     </tr>
                   </thead>
@@ -186,10 +198,11 @@ export function Reports() {
                           <Link to={`/suppliers/${r.supplier_id}`}>{r.name}</Link>
                           <span className="code-inline">{r.code}</span>
                         </th>
+                        <td className="num">{balanceAmount(r.opening)}</td>
                         <td className="num">{money(r.collections)}</td>
                         <td className="num">{money(r.payments)}</td>
                         {showDeductions ? <td className="num">{money(r.deductions)}</td> : null}
-                        <td className={`num${r.balance_minor < 0n ? ' negative' : ''}`}>{money(r.balance)}</td>
+                        <td className={`num${r.closing_minor < 0n ? ' negative' : ''}`}>{balanceAmount(r.closing)}</td>
                       </tr>
                     ))}
                   </tbody>
@@ -199,10 +212,11 @@ export function Reports() {
                       <th scope="row" className="row-head">
                         Total
                       </th>
+                      <td className="num">{balanceAmount(report.totals.opening)}</td>
                       <td className="num">{money(report.totals.collections)}</td>
                       <td className="num">{money(report.totals.payments)}</td>
                       {showDeductions ? <td className="num">{money(report.totals.deductions)}</td> : null}
-                      <td className="num">{money(report.totals.balance)}</td>
+                      <td className="num">{balanceAmount(report.totals.closing)}</td>
                     </tr>
                   </tfoot>
                 </table>

@@ -13,6 +13,7 @@ import { useLiveQuery, useSyncClient, useSyncStatus } from '@trackvault/react'
 import { useMemo, useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { Empty, FormError, Page, Stat } from '../components/ui'
+import { balanceAmount } from '../lib/balance-words'
 import { saveDownload } from '../lib/download'
 import { money } from '../lib/format'
 import { useLookups } from '../lib/lookup'
@@ -202,7 +203,7 @@ export function SettlementRun() {
         <Stat label="Deducted" value={money(run.deducted)} />
         <Stat label="Net payable" value={money(run.net_payable)} />
         <Stat label="Payout" value={money(run.payout)} />
-        <Stat label="Carried forward" value={money(run.carried_forward)} />
+        <Stat label="Carried forward" value={balanceAmount(run.carried_forward)} />
       </section>
       {run.unpriced > 0 || run.late > 0 ? (
         <ul className="st-flags" aria-label="Flags">
@@ -274,7 +275,7 @@ function LineRow({ line, name, approved }: { line: SettlementLineView; name: str
       <td className="num sp-nowrap">{money(line.net_payable)}</td>
       <td className="num sp-nowrap">{money(line.payout)}</td>
       <td className={`num sp-nowrap${line.carried_forward.startsWith('-') ? ' sp-negative' : ''}`}>
-        {money(line.carried_forward)}
+        {balanceAmount(line.carried_forward)}
       </td>
       <td>
         {line.unpriced > 0 ? <span className="badge st-flag-badge">{line.unpriced} unpriced</span> : null}

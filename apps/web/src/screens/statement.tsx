@@ -11,6 +11,7 @@ import { useLiveQuery, useSyncClient, useSyncStatus } from '@trackvault/react'
 import { useMemo, useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { Empty, FormError, Page } from '../components/ui'
+import { balanceAmount } from '../lib/balance-words'
 import { kindLabel } from '../lib/deductions'
 import { saveDownload } from '../lib/download'
 import { money, today } from '../lib/format'
@@ -152,13 +153,13 @@ export function Statement() {
 
         <table className="st-table st-summary" aria-label="Summary">
           <tbody>
-            <SumRow label="Opening balance" value={line.opening} />
+            <SumRow label="Opening balance" value={line.opening} balance />
             <SumRow label="Collections (priced)" value={line.gross} sign="+" />
             <SumRow label="Advances paid" value={line.advances} sign="−" />
             <SumRow label="Deductions taken" value={line.deducted} sign="−" />
             <SumRow label="Net payable" value={line.net_payable} strong testId="statement-net" />
             <SumRow label="Payout" value={line.payout} strong testId="statement-payout" />
-            <SumRow label="Carried forward" value={line.carried_forward} testId="statement-carried" />
+            <SumRow label="Carried forward" value={line.carried_forward} balance testId="statement-carried" />
           </tbody>
         </table>
         {line.unpriced > 0 ? (
@@ -293,19 +294,22 @@ function SumRow({
   sign,
   strong,
   testId,
+  balance,
 }: {
   label: string
   value: string
   sign?: string
   strong?: boolean
   testId?: string
+  /** A balance: "In credit: 300.00" when negative (lib/balance-words.ts), never a minus sign. */
+  balance?: boolean
 }) {
   return (
     <tr className={strong ? 'st-strong' : undefined}>
       <th scope="row">{label}</th>
       <td className="num sp-nowrap" data-testid={testId}>
         {sign ? `${sign} ` : ''}
-        {money(value)}
+        {balance ? balanceAmount(value) : money(value)}
       </td>
     </tr>
   )

@@ -12,6 +12,7 @@ import { useLiveQuery } from '@trackvault/react'
 import { useMemo, useState } from 'react'
 import { Link, useParams } from 'react-router'
 import { Field, FormError, NotFound, Page, Stat, SyncBadge } from '../components/ui'
+import { balanceAmount, balanceWords, OWED_LABEL } from '../lib/balance-words'
 import { balanceTotals, buildStatement, type SettledLine } from '../lib/balances'
 import { daysAgo, money, today } from '../lib/format'
 import { useCan } from '../lib/permissions'
@@ -105,7 +106,10 @@ export function SupplierDetail() {
   const showDeducted = Boolean(statement?.lines.some((l) => l.kind === 'deduction'))
   /** Columns only shown on wider screens when a phone gets a combined Amount column instead. */
   const wide = readsPayments ? 'sp-wide' : ''
-  const balanceText = local ? (totals ? money(moneyOf(totals.balance)) : '…') : server ? money(server.balance) : '—'
+  /** "Owed to supplier" or "In credit" (lib/balance-words.ts), with the amount, once known. */
+  const balanceValue = local ? (totals ? moneyOf(totals.balance) : undefined) : server?.balance
+  const words = balanceValue === undefined ? undefined : balanceWords(balanceValue)
+  const balanceText = words ? words.amount : local ? '…' : '—'
 
   return (
     <Page
@@ -166,7 +170,7 @@ export function SupplierDetail() {
               </>
             ) : null}
             <Stat
-              label="Balance owed"
+              label={words?.label ?? OWED_LABEL}
               value={balanceText}
               note={
                 local && totals?.unpriced
@@ -265,7 +269,7 @@ export function SupplierDetail() {
                         ) : null}
                         {showRunning ? (
                           <th scope="col" className="num">
-                            Balance
+                            {OWED_LABEL}
                           </th>
                         ) : null}
                       </tr>
@@ -283,7 +287,7 @@ export function SupplierDetail() {
                               <td className="sp-narrow" />
                             </>
                           ) : null}
-                          <td className="num sp-nowrap">{money(moneyOf(statement.opening))}</td>
+                          <td className="num sp-nowrap">{balanceAmount(moneyOf(statement.opening))}</td>
                         </tr>
                       ) : null}
                       {statement.lines.map((line) => {
@@ -304,7 +308,7 @@ export function SupplierDetail() {
                               <td className="num sp-nowrap sp-narrow">
                                 {line.deducted < 0n ? `+${money(moneyOf(-line.deducted))}` : `−${deducted}`}
                               </td>
-                              <td className="num sp-nowrap">{money(moneyOf(line.running))}</td>
+                              <td className="num sp-nowrap">{balanceAmount(moneyOf(line.running))}</td>
                             </tr>
                           )
                         }
@@ -332,7 +336,9 @@ export function SupplierDetail() {
                                 </td>
                               </>
                             ) : null}
-                            {showRunning ? <td className="num sp-nowrap">{money(moneyOf(line.running))}</td> : null}
+                            {showRunning ? (
+                              <td className="num sp-nowrap">{balanceAmount(moneyOf(line.running))}</td>
+                            ) : null}
                           </tr>
                         )
                       })}
@@ -358,7 +364,9 @@ export function SupplierDetail() {
                             </td>
                           </>
                         ) : null}
-                        {showRunning ? <td className="num sp-nowrap">{money(moneyOf(statement.closing))}</td> : null}
+                        {showRunning ? (
+                          <td className="num sp-nowrap">{balanceAmount(moneyOf(statement.closing))}</td>
+                        ) : null}
                       </tr>
                     </tfoot>
                   </table>

@@ -7,7 +7,7 @@ import { moneyOf } from '@trackvault/core'
 import { useMemo, useState } from 'react'
 import { Link } from 'react-router'
 import { Empty, Field, Page, Pager, SelectField, SyncBadge } from '../components/ui'
-import { money } from '../lib/format'
+import { balanceAmount, balanceWords, OWED_LABEL } from '../lib/balance-words'
 import { pageOf } from '../lib/paging'
 import { useCan } from '../lib/permissions'
 import { useBalancesBySupplier, useLocalBalances, useServerBalances } from '../lib/supplier-balances'
@@ -55,11 +55,11 @@ export function SuppliersList() {
     if (local) {
       if (!localBalances) return { text: '…' }
       const t = localBalances.get(s.id)
-      if (!t) return { text: '0.00' }
-      return { text: money(moneyOf(t.balance)), unpriced: t.unpriced, negative: t.balance < 0n }
+      if (!t) return { text: balanceAmount('0.00') }
+      return { text: balanceAmount(moneyOf(t.balance)), unpriced: t.unpriced, negative: t.balance < 0n }
     }
     const b = serverBalances[s.id]
-    return b ? { text: money(b.balance), negative: b.balance.startsWith('-') } : { text: '—' }
+    return b ? { text: balanceAmount(b.balance), negative: balanceWords(b.balance).credit } : { text: '—' }
   }
 
   const changeFilter = (apply: () => void) => {
@@ -127,7 +127,7 @@ export function SuppliersList() {
                   Status
                 </th>
                 <th scope="col" className="num">
-                  Balance
+                  {OWED_LABEL}
                 </th>
               </tr>
             </thead>

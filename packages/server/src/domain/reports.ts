@@ -9,7 +9,9 @@
  */
 import {
   AppError,
+  addDays,
   balanceOf as balanceRule,
+  closingBalance,
   deductionEntries,
   formatDecimal,
   joinSplitSum,
@@ -142,7 +144,29 @@ export async function supplierBalance(db: Kysely<Database>, id: string, range: D
   )
 }
 
-/** Every live supplier's balance, and the grand totals. */
+/** What each supplier was owed before `from_date` (everything up to the day before): empty without one. */
+async function openingBalances(db: Kysely<Database>, range: DateRange, supplierId?: string) {
+  const out = new Map<string, bigint>()
+  if (!range.from_date) return out
+  const prev = await sumsBySupplier(db, { to_date: addDays(range.from_date, -1) }, supplierId)
+  for (const id of new Set([...prev.collections.keys(), ...prev.payments.keys(), ...prev.deducted.keys()])) {
+    out.set(
+      id,
+      balanceRule({
+        collections: prev.collections.get(id) ?? 0n,
+        payments: prev.payments.get(id) ?? 0n,
+        deducted: prev.deducted.get(id) ?? 0n,
+      }),
+    )
+  }
+  return out
+}
+
+/**
+ * Every live supplier's balance over the range, and the grand totals: `opening_balance` (everything
+ * before from_date), the range's sums and `balance` (their net), `closing_balance` = opening + balance
+ * (core's `closingBalance`, the rule of the device's report and the statements).
+ */
 export async function balancesReport(db: Kysely<Database>, range: DateRange) {
   const suppliers = await db
     .selectFrom('suppliers')
@@ -151,7 +175,8 @@ export async function balancesReport(db: Kysely<Database>, range: DateRange) {
     .orderBy('name')
     .orderBy('id')
     .execute()
-  const sums = await sumsBySupplier(db, range)
+  const [sums, openings] = await Promise.all([sumsBySupplier(db, range), openingBalances(db, range)])
+  let to = 0n
   let tc = 0n
   let tp = 0n
   let td = 0n
@@ -161,11 +186,19 @@ export async function balancesReport(db: Kysely<Database>, range: DateRange) {
     const p = sums.payments.get(s.id) ?? 0n
     const d = sums.deducted.get(s.id) ?? 0n
     const u = sums.unpriced.get(s.id) ?? 0
+    const o = openings.get(s.id) ?? 0n
+    to += o
     tc += c
     tp += p
     td += d
     tu += u
-    return { ...balanceOf(s.id, c, p, d, u), code: s.code, name: s.name }
+    return {
+      ...balanceOf(s.id, c, p, d, u),
+      opening_balance: money(o),
+      closing_balance: money(closingBalance(o, { collections: c, payments: p, deducted: d })),
+      code: s.code,
+      name: s.name,
+    }
   })
   return {
     from_date: range.from_date ?? null,
@@ -177,6 +210,8 @@ export async function balancesReport(db: Kysely<Database>, range: DateRange) {
       total_deductions: money(td),
       balance: money(balanceRule({ collections: tc, payments: tp, deducted: td })),
       unpriced_collections: tu,
+      opening_balance: money(to),
+      closing_balance: money(closingBalance(to, { collections: tc, payments: tp, deducted: td })),
     },
   }
 }
@@ -206,17 +241,7 @@ function describeCollection(c: { quantity_milli: unknown; net_milli: unknown; un
 /** A supplier's collections and payments in a range, oldest first, with a running balance. */
 export async function supplierStatement(db: Kysely<Database>, id: string, range: DateRange) {
   const supplier = await requireSupplier(db, id)
-  let opening = 0n
-  if (range.from_date) {
-    const before = new Date(`${range.from_date}T00:00:00Z`)
-    before.setUTCDate(before.getUTCDate() - 1)
-    const prev = await sumsBySupplier(db, { to_date: before.toISOString().slice(0, 10) }, id)
-    opening = balanceRule({
-      collections: prev.collections.get(id) ?? 0n,
-      payments: prev.payments.get(id) ?? 0n,
-      deducted: prev.deducted.get(id) ?? 0n,
-    })
-  }
+  const opening = (await openingBalances(db, range, id)).get(id) ?? 0n
   let cq = db
     .selectFrom('collections')
     .select(['id', 'collection_date', 'quantity_milli', 'net_milli', 'unit', 'rate_minor', 'total_minor', 'created_at'])

@@ -19,6 +19,12 @@ const balance = z.object({
   unpriced_collections: z.number().describe('collections with no rate in force yet: recorded, not in the sums'),
 })
 
+/** A report's balances at the range's ends (core's `closingBalance`); negative: the supplier is in credit. */
+const periodEnds = {
+  opening_balance: z.string().describe('balance of everything before from_date (0.00 without from_date)'),
+  closing_balance: z.string().describe('opening_balance + balance: owed at the end of the range'),
+}
+
 /** Core's rule for `report` (permissions.ts: who may read which report, and why). */
 function requireReport(actor: Actor, report: Report) {
   if (!canReadReport(actor.role, report)) {
@@ -92,14 +98,15 @@ export async function reportRoutes(fastify: FastifyInstance) {
     {
       schema: {
         tags: ['Reports'],
-        summary: 'Balances of all suppliers for a date range, with grand totals (admin, manager, finance)',
+        summary:
+          'Balances of all suppliers for a date range (opening, movements, closing), with grand totals (admin, manager, finance)',
         querystring: dateRangeQuery,
         response: {
           200: z.object({
             from_date: z.string().nullable(),
             to_date: z.string().nullable(),
-            data: z.array(balance.extend({ code: z.string(), name: z.string() })),
-            totals: balance.omit({ supplier_id: true }),
+            data: z.array(balance.extend({ ...periodEnds, code: z.string(), name: z.string() })),
+            totals: balance.omit({ supplier_id: true }).extend(periodEnds),
           }),
           ...errors,
         },
