@@ -154,12 +154,14 @@ export function Reports() {
               <h2 id="balances-title">Supplier balances</h2>
               <label className="report-check no-print">
                 <input type="checkbox" checked={activeOnly} onChange={(e) => setActiveOnly(e.target.checked)} /> Only
-                suppliers with activity
+                suppliers with a balance or activity
               </label>
             </div>
             {shown.length === 0 ? (
               <Empty>
-                {report.rows.length === 0 ? 'No suppliers yet.' : 'No supplier has activity in this period.'}
+                {report.rows.length === 0
+                  ? 'No suppliers yet.'
+                  : 'No supplier has a balance or activity in this period.'}
               </Empty>
             ) : (
               <div className="table-wrap">
