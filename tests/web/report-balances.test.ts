@@ -12,6 +12,7 @@ import { api, DESKTOP, PASSWORD, startWebHarness, type WebHarness } from './harn
 let h: WebHarness
 let manager: string
 let aheadId: string
+let advanceId: string
 /** Last calendar month, and the month before it (UTC, the default business time zone). */
 let period: { from_date: string; to_date: string }
 let before: string
@@ -48,7 +49,7 @@ beforeAll(async () => {
   await collect(h.data.supplierId, `${period.from_date.slice(0, 8)}10`, '2.5')
   // Ochieng: an advance of 300.00 the month before and nothing since: paid ahead, in credit.
   aheadId = (await api(h.server.url, manager, 'POST', '/api/suppliers', { code: 'SUP-002', name: 'Ochieng Estate' })).id
-  await pay(aheadId, `${before}15`, '300.00', 'advance')
+  advanceId = (await pay(aheadId, `${before}15`, '300.00', 'advance')).id
 })
 afterAll(() => h?.close())
 
@@ -146,6 +147,12 @@ test('a supplier paid ahead reads "In credit" on the supplier list and its page,
   await waitFor(
     async () => (await page.getByTestId('payment-balance').textContent())?.includes('In credit: 300.00') ?? false,
     'the payment form to say In credit',
+  )
+  // And the advance's receipt: the balance just after it.
+  await page.goto(`/payments/${advanceId}`)
+  await waitFor(
+    async () => (await page.getByTestId('balance-after-payment').textContent())?.includes('In credit: 300.00') ?? false,
+    'the receipt to say In credit',
   )
   await context.close()
 })
