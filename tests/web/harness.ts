@@ -153,3 +153,14 @@ export async function pickSupplier(page: Page, text: string, name = text, label 
     .getByRole('option', { name: new RegExp(`^${escaped}`) })
     .click()
 }
+
+/**
+ * Opens a screen from the main navigation: its link in the desktop's top bar
+ * or the phone's tab bar, or, on a phone, under "More" (components/main-nav.tsx).
+ */
+export async function goToScreen(page: Page, name: string) {
+  const nav = page.getByRole('navigation', { name: 'Main' })
+  const link = nav.getByRole('link', { name: new RegExp(`^${name}( \\d+ queued)?$`) })
+  if (!(await link.isVisible())) await nav.getByRole('button', { name: /^More/ }).click()
+  await link.click()
+}

@@ -10,6 +10,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import {
   choose,
+  goToScreen,
   PASSWORD,
   PHONE,
   pickSupplier,
@@ -44,7 +45,7 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 
 /** Records a collection of `quantity` kg from Kamau Farm (the supplier the harness made). */
 async function recordCollection(page: Page, quantity: string) {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Collections' }).click()
+  await goToScreen(page, 'Collections') // under More in a collector's phone tab bar
   await page.getByRole('link', { name: 'New collection' }).first().click()
   await pickSupplier(page, 'Kamau Farm')
   await choose(page.getByLabel('Product', { exact: true }), 'Green tea leaf')

@@ -1,5 +1,6 @@
 /**
- * The frame around every screen: navigation for the user's role, the sync
+ * The frame around every screen: navigation for the user's role (./main-nav.tsx:
+ * the top bar on a desktop, a bottom tab bar on a phone), the sync
  * state (always visible; a banner with the pending count while offline, and
  * one asking to sign in again when the server ended the session), a
  * progress bar while syncing, and toasts after each sync.
@@ -13,13 +14,14 @@ import { useSession } from '../lib/session'
 import { useBusinessSettings } from '../lib/settings'
 import { signOutPrompt } from '../lib/sign-out-prompt'
 import { useToast } from '../lib/toast'
+import { MainNav, type NavItem } from './main-nav'
 import { SessionBanner } from './session-banner'
 
 export function Layout({ children }: { children: ReactNode }) {
   const client = useSyncClient()
   const status = useSyncStatus()
   const { user, logout } = useSession()
-  const { reads, reports, users, settings } = useCan()
+  const { can, reads, reports, users, settings } = useCan()
   useBusinessSettings() // keeps the business's time zone current for every screen's "today"
   const toast = useToast()
   const navigate = useNavigate()
@@ -50,17 +52,18 @@ export function Layout({ children }: { children: ReactNode }) {
     navigate('/')
   }
 
-  const links: Array<[string, string, boolean]> = [
-    ['/', 'Home', true],
-    ['/suppliers', 'Suppliers', reads('supplier')],
-    ['/products', 'Products', reads('product')],
-    ['/collections', 'Collections', reads('collection')],
-    ['/payments', 'Payments', reads('payment')],
-    ['/settlements', 'Settlements', reads('settlement_run')],
-    ['/reports', 'Reports', reports],
-    ['/sync', 'Sync', true],
-    ['/users', 'Users', users],
-    ['/settings', 'Settings', settings],
+  const items: NavItem[] = [
+    { to: '/', label: 'Home', shown: true },
+    { to: '/collections/new', label: 'Collect', shown: can('collection', 'create'), phoneOnly: true },
+    { to: '/suppliers', label: 'Suppliers', shown: reads('supplier') },
+    { to: '/products', label: 'Products', shown: reads('product') },
+    { to: '/collections', label: 'Collections', shown: reads('collection') },
+    { to: '/payments', label: 'Payments', shown: reads('payment') },
+    { to: '/settlements', label: 'Settlements', shown: reads('settlement_run') },
+    { to: '/reports', label: 'Reports', shown: reports },
+    { to: '/sync', label: 'Sync', shown: true },
+    { to: '/users', label: 'Users', shown: users },
+    { to: '/settings', label: 'Settings', shown: settings },
   ]
   const queued = status.pending + status.conflicts + status.failed
 
@@ -76,21 +79,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <NavLink to="/" className="brand">
           TrackVault
         </NavLink>
-        <nav aria-label="Main" className="mainnav">
-          {links
-            .filter(([, , shown]) => shown)
-            .map(([to, label]) => (
-              <NavLink key={to} to={to} end={to === '/'}>
-                {label}
-                {to === '/sync' && queued > 0 ? (
-                  <span className="count">
-                    {queued}
-                    <span className="sr-only"> queued</span>
-                  </span>
-                ) : null}
-              </NavLink>
-            ))}
-        </nav>
+        <MainNav items={items} role={user?.role} queued={queued} />
         <div className="session">
           <span className={`dot ${status.online ? 'online' : 'offline'}`} aria-hidden="true" />
           <span className="sr-only">{status.online ? 'Online' : 'Offline'}</span>

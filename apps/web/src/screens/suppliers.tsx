@@ -118,7 +118,9 @@ export function SuppliersList() {
             <caption className="sr-only">Suppliers with their balance</caption>
             <thead>
               <tr>
-                <th scope="col">Code</th>
+                <th scope="col" className="sp-wide">
+                  Code
+                </th>
                 <th scope="col">Name</th>
                 <th scope="col" className="sp-wide">
                   Phone
@@ -136,10 +138,11 @@ export function SuppliersList() {
                 const b = balanceOf(s)
                 return (
                   <tr key={s.id}>
-                    <td className="sp-nowrap">{s.code}</td>
+                    <td className="sp-nowrap sp-wide">{s.code}</td>
                     <td>
                       <Link to={`/suppliers/${s.id}`}>{s.name}</Link>
                       <SyncBadge state={s._sync} />
+                      <span className="sp-narrow sp-sub-line">{s.code}</span>
                     </td>
                     <td className="sp-wide">{s.phone ?? ''}</td>
                     <td className="sp-wide">

@@ -206,11 +206,11 @@ export function SyncCenter() {
                         <span className="queue-type-inline">{entityLabel(op.entity_type)}: </span>
                         {subjectOf(op)}
                       </td>
-                      <td>{OPERATION_LABEL[op.operation_type] ?? op.operation_type}</td>
-                      <td>
+                      <td className="queue-op">{OPERATION_LABEL[op.operation_type] ?? op.operation_type}</td>
+                      <td className="queue-when">
                         <time dateTime={op.client_timestamp}>{dateTime(op.client_timestamp)}</time>
                       </td>
-                      <td>
+                      <td className="queue-status">
                         <SyncBadge state={op.status} />
                         {op.attempts > 0 && op.status === 'pending' ? (
                           <span className="sc-muted sc-small"> tried {op.attempts}×</span>
