@@ -1,4 +1,5 @@
 import './no-eval'
+import './i18n'
 import { registerSW } from 'virtual:pwa-register'
 import { SyncProvider } from '@trackvault/react'
 import { StrictMode } from 'react'

@@ -7,7 +7,9 @@
  */
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
 import { type ReactNode, useEffect } from 'react'
+import { useTranslation } from 'react-i18next'
 import { NavLink, useNavigate } from 'react-router'
+import { LanguageSelect } from '../i18n/language-select'
 import { dateTime } from '../lib/format'
 import { useCan } from '../lib/permissions'
 import { useSession } from '../lib/session'
@@ -25,20 +27,21 @@ export function Layout({ children }: { children: ReactNode }) {
   useBusinessSettings() // keeps the business's time zone current for every screen's "today"
   const toast = useToast()
   const navigate = useNavigate()
+  const { t } = useTranslation()
 
   useEffect(
     () =>
       client.onSync((s) => {
         if (s.skipped) return
-        if (s.error && !s.error.offline) toast(`Sync stopped: ${s.error.message}`, 'error')
+        if (s.error && !s.error.offline) toast(t('layout.syncStopped', { message: s.error.message }), 'error')
         else if (s.successful + s.failed + s.conflicts > 0) {
-          const parts = [`${s.successful} synced`]
-          if (s.failed) parts.push(`${s.failed} failed`)
-          if (s.conflicts) parts.push(`${s.conflicts} in conflict`)
+          const parts = [t('layout.synced', { count: s.successful })]
+          if (s.failed) parts.push(t('layout.failed', { count: s.failed }))
+          if (s.conflicts) parts.push(t('layout.inConflict', { count: s.conflicts }))
           toast(parts.join(', '), s.failed || s.conflicts ? 'error' : 'success')
         }
       }),
-    [client, toast],
+    [client, toast, t],
   )
 
   const signOut = async () => {
@@ -53,17 +56,17 @@ export function Layout({ children }: { children: ReactNode }) {
   }
 
   const items: NavItem[] = [
-    { to: '/', label: 'Home', shown: true },
-    { to: '/collections/new', label: 'Collect', shown: can('collection', 'create'), phoneOnly: true },
-    { to: '/suppliers', label: 'Suppliers', shown: reads('supplier') },
-    { to: '/products', label: 'Products', shown: reads('product') },
-    { to: '/collections', label: 'Collections', shown: reads('collection') },
-    { to: '/payments', label: 'Payments', shown: reads('payment') },
-    { to: '/settlements', label: 'Settlements', shown: reads('settlement_run') },
-    { to: '/reports', label: 'Reports', shown: reports },
-    { to: '/sync', label: 'Sync', shown: true },
-    { to: '/users', label: 'Users', shown: users },
-    { to: '/settings', label: 'Settings', shown: settings },
+    { to: '/', label: t('nav.home'), shown: true },
+    { to: '/collections/new', label: t('nav.collect'), shown: can('collection', 'create'), phoneOnly: true },
+    { to: '/suppliers', label: t('nav.suppliers'), shown: reads('supplier') },
+    { to: '/products', label: t('nav.products'), shown: reads('product') },
+    { to: '/collections', label: t('nav.collections'), shown: reads('collection') },
+    { to: '/payments', label: t('nav.payments'), shown: reads('payment') },
+    { to: '/settlements', label: t('nav.settlements'), shown: reads('settlement_run') },
+    { to: '/reports', label: t('nav.reports'), shown: reports },
+    { to: '/sync', label: t('nav.sync'), shown: true },
+    { to: '/users', label: t('nav.users'), shown: users },
+    { to: '/settings', label: t('nav.settings'), shown: settings },
   ]
   const queued = status.pending + status.conflicts + status.failed
 
@@ -71,7 +74,7 @@ export function Layout({ children }: { children: ReactNode }) {
     <div className="app">
       {!status.online ? (
         <div className="offline-banner" role="status">
-          Offline — {status.pending} change{status.pending === 1 ? '' : 's'} waiting to sync. Everything keeps working.
+          {t('layout.offlineBanner', { count: status.pending })}
         </div>
       ) : null}
       <SessionBanner />
@@ -82,19 +85,20 @@ export function Layout({ children }: { children: ReactNode }) {
         <MainNav items={items} role={user?.role} queued={queued} />
         <div className="session">
           <span className={`dot ${status.online ? 'online' : 'offline'}`} aria-hidden="true" />
-          <span className="sr-only">{status.online ? 'Online' : 'Offline'}</span>
+          <span className="sr-only">{status.online ? t('common.online') : t('common.offline')}</span>
           <span className="who">
             {user?.name} ({user?.role})
           </span>
+          <LanguageSelect compact />
           <button type="button" onClick={signOut}>
-            Sign out
+            {t('layout.signOut')}
           </button>
         </div>
       </header>
       {status.syncing ? (
         <div className="sync-progress">
           <progress
-            aria-label="Sync progress"
+            aria-label={t('layout.syncProgress')}
             max={status.progress?.total || 1}
             value={status.progress ? status.progress.current : undefined}
           />
@@ -102,9 +106,9 @@ export function Layout({ children }: { children: ReactNode }) {
       ) : null}
       <main>{children}</main>
       <footer className="statusbar">
-        <span>{status.online ? 'Online' : 'Offline'}</span>
-        <span>Pending: {status.pending}</span>
-        <span>Last sync: {dateTime(status.lastSyncAt)}</span>
+        <span>{status.online ? t('common.online') : t('common.offline')}</span>
+        <span>{t('layout.pending', { count: status.pending })}</span>
+        <span>{t('layout.lastSync', { when: dateTime(status.lastSyncAt, t('common.never')) })}</span>
       </footer>
     </div>
   )

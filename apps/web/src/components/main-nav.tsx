@@ -7,6 +7,7 @@
  */
 import type { Role } from '@trackvault/core'
 import { type CSSProperties, useEffect, useId, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { NavLink, useLocation } from 'react-router'
 import './main-nav.css'
 
@@ -28,16 +29,18 @@ export function phoneTabs(role: Role | undefined): string[] {
 }
 
 function QueuedCount({ queued }: { queued: number }) {
+  const { t } = useTranslation()
   if (queued <= 0) return null
   return (
     <span className="count">
       {queued}
-      <span className="sr-only"> queued</span>
+      <span className="sr-only"> {t('nav.queued')}</span>
     </span>
   )
 }
 
 export function MainNav({ items, role, queued }: { items: NavItem[]; role: Role | undefined; queued: number }) {
+  const { t } = useTranslation()
   const [open, setOpen] = useState(false)
   const { pathname } = useLocation()
   const sheetId = useId()
@@ -76,7 +79,7 @@ export function MainNav({ items, role, queued }: { items: NavItem[]; role: Role 
   )
 
   return (
-    <nav aria-label="Main" className={`mainnav${open ? ' open' : ''}`}>
+    <nav aria-label={t('nav.main')} className={`mainnav${open ? ' open' : ''}`}>
       {tabs.map((item) => link(item, 'mainnav-tab'))}
       {rest.length > 0 ? (
         <>
@@ -87,7 +90,8 @@ export function MainNav({ items, role, queued }: { items: NavItem[]; role: Role 
             aria-controls={sheetId}
             onClick={() => setOpen((o) => !o)}
           >
-            <span className="mainnav-label">More</span> {syncInSheet ? <QueuedCount queued={queued} /> : null}
+            <span className="mainnav-label">{t('nav.more')}</span>{' '}
+            {syncInSheet ? <QueuedCount queued={queued} /> : null}
           </button>
           <div className="mainnav-sheet" id={sheetId}>
             {rest.map((item) => link(item, 'mainnav-sheet-link'))}

@@ -6,6 +6,7 @@
  * others (Delete). Fields bind to the form with `form.bind` (lib/form-state).
  */
 import type { FormEvent, ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
 import { FormError } from './ui'
 
@@ -31,21 +32,22 @@ export function RecordForm({
   'aria-labelledby'?: string
   children: ReactNode
 }) {
+  const { t } = useTranslation()
   return (
     <form className={className} onSubmit={onSubmit} noValidate {...labelling}>
       {children}
       <FormError message={form.formError} />
       <div className="form-actions">
         <button type="submit" className="primary" disabled={form.busy}>
-          {form.busy ? 'Saving…' : submitLabel}
+          {form.busy ? t('common.saving') : submitLabel}
         </button>
         {typeof cancel === 'string' ? (
           <Link className="rc-btn-link" to={cancel}>
-            Cancel
+            {t('common.cancel')}
           </Link>
         ) : cancel ? (
           <button type="button" onClick={cancel}>
-            Cancel
+            {t('common.cancel')}
           </button>
         ) : null}
         {actions}

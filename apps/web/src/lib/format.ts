@@ -1,14 +1,88 @@
 /** Display helpers. Amounts stay decimal strings end to end; nothing here parses money into floats. */
 import { addDays, todayIn } from '@trackvault/core'
 
-/** "6060.00" -> "6,060.00" (grouping only; the digits are the server's). */
+const DECIMAL = /^-?\d+(\.\d+)?$/
+
+let language = 'en'
+let businessLocale = 'en'
+
+/**
+ * The locale screens format with: the language the person chose
+ * (i18n/index.ts) in the business's country, the region of its locale
+ * setting ("sw" + "en-KE" -> "sw-KE"; "ta" + "si-LK" -> "ta-LK"), or the
+ * language alone when the setting names no region or the runtime lacks the
+ * pair.
+ */
+export function displayLocale(lang = language, business = businessLocale): string {
+  let region: string | undefined
+  try {
+    region = new Intl.Locale(business).region
+  } catch {}
+  const pair = region ? `${lang}-${region}` : lang
+  try {
+    if (Intl.NumberFormat.supportedLocalesOf([pair]).length > 0) return pair
+  } catch {}
+  return lang
+}
+
+/** Set by i18n (the chosen language) and settings.ts (the business's locale). */
+export function setDisplayLocale(next: { language?: string; businessLocale?: string }): void {
+  if (next.language) language = next.language
+  if (next.businessLocale) businessLocale = next.businessLocale
+}
+
+const formatters = new Map<string, Intl.NumberFormat>()
+function numberFormat(locale: string, digits: number, currency?: string): Intl.NumberFormat {
+  const key = `${locale}|${digits}|${currency ?? ''}`
+  let f = formatters.get(key)
+  if (!f) {
+    f = new Intl.NumberFormat(locale, {
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+      ...(currency ? { style: 'currency', currency, currencyDisplay: 'code' } : {}),
+    })
+    formatters.set(key, f)
+  }
+  return f
+}
+
+/** Intl formats a decimal string as the exact decimal it is (no float), with the string's own places. */
+function formatDecimal(value: string, currency?: string): string {
+  const digits = value.split('.')[1]?.length ?? 0
+  // A no-break space keeps "KES" with its digits; a plain one reads (and tests) the same.
+  return numberFormat(displayLocale(), digits, currency)
+    .format(value as Intl.StringNumericLiteral)
+    .replace(/[\u00a0\u202f]/g, ' ')
+}
+
+/**
+ * "6060.00" -> "6,060.00" in English, grouped and punctuated as the display
+ * locale writes numbers (ta-IN: "1,00,000.00"). The digits are the string's:
+ * Intl reads a decimal string exactly, nothing is parsed into a float.
+ */
 export function money(value: string | null | undefined): string {
   if (value === null || value === undefined) return '—'
-  const [whole, fraction] = value.split('.')
-  const negative = whole.startsWith('-')
-  const digits = negative ? whole.slice(1) : whole
-  const grouped = digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')
-  return `${negative ? '-' : ''}${grouped}${fraction !== undefined ? `.${fraction}` : ''}`
+  if (!DECIMAL.test(value)) return value
+  return formatDecimal(value)
+}
+
+/** "6060.00", "KES" -> "KES 6,060.00" as the display locale places a currency code. */
+export function moneyIn(value: string | null | undefined, currency: string): string {
+  if (value === null || value === undefined) return '—'
+  if (!DECIMAL.test(value)) return `${currency} ${value}`
+  try {
+    return formatDecimal(value, currency)
+  } catch {
+    return `${currency} ${money(value)}` // a code this runtime does not know
+  }
+}
+
+/** A business date (YYYY-MM-DD) as the display locale writes it ("6 Dec 2026", "6 Des 2026"). */
+export function dateOnly(ymd: string | null | undefined): string {
+  if (!ymd) return '—'
+  const at = new Date(`${ymd}T00:00:00Z`)
+  if (Number.isNaN(at.getTime())) return ymd
+  return new Intl.DateTimeFormat(displayLocale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(at)
 }
 
 const TIME_ZONE_KEY = 'trackvault:time-zone'
@@ -44,9 +118,10 @@ export function daysAgo(n: number): string {
   return addDays(today(), -n)
 }
 
-export function dateTime(iso: string | null | undefined): string {
-  if (!iso) return 'never'
-  return new Date(iso).toLocaleString()
+/** A moment in the display locale, or `never` (the caller's words for it) when there is none. */
+export function dateTime(iso: string | null | undefined, never = 'never'): string {
+  if (!iso) return never
+  return new Date(iso).toLocaleString(displayLocale())
 }
 
 /** A readable message from any thrown error (AppError, ApiError, other). */

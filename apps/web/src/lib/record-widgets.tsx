@@ -7,6 +7,7 @@
 import type { OpStatus } from '@trackvault/client'
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
 import { type FormEvent, type ReactNode, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link, useNavigate } from 'react-router'
 import { Empty, FormError, Page, SyncBadge } from '../components/ui'
 import type { FormState } from './form-state'
@@ -43,13 +44,16 @@ export function ReceiptLines({ lines }: { lines: ReceiptLine[] }) {
 
 /** What a receipt screen shows while its row loads, or when the row is not on this device. */
 export function ReceiptMissing({ kind, loading }: { kind: RecordKind; loading: boolean }) {
-  const title = `${NOUN[kind]} receipt`
-  if (loading) return <Page title={title}>Loading…</Page>
+  const { t } = useTranslation()
+  const title = t(kind === 'collection' ? 'receipt.collectionTitle' : 'receipt.paymentTitle')
+  if (loading) return <Page title={title}>{t('common.loading')}</Page>
   return (
     <Page title={title}>
       <Empty>
-        {`This ${kind} does not exist on this device (it may have been deleted).`}{' '}
-        <Link to={`/${kind}s`}>{`Back to ${kind}s`}</Link>
+        {t(kind === 'collection' ? 'receipt.missingCollection' : 'receipt.missingPayment')}{' '}
+        <Link to={`/${kind}s`}>
+          {t(kind === 'collection' ? 'receipt.backToCollections' : 'receipt.backToPayments')}
+        </Link>
       </Empty>
     </Page>
   )
@@ -92,7 +96,8 @@ export function RecordReceipt({
   const { can } = useCan()
   const settings = useBusinessSettings()
   const [error, setError] = useState<string>()
-  const title = `${NOUN[kind]} receipt`
+  const { t } = useTranslation()
+  const title = t(kind === 'collection' ? 'receipt.collectionTitle' : 'receipt.paymentTitle')
 
   const remove = async () => {
     if (!window.confirm(`Delete this ${kind}? This cannot be undone once synced.`)) return
@@ -111,16 +116,16 @@ export function RecordReceipt({
       actions={
         <>
           <button type="button" className="primary" onClick={() => window.print()}>
-            Print
+            {t('receipt.print')}
           </button>
           {editable && can(kind, 'update', row.user_id) ? (
             <Link className="rc-btn-link" to={`/${kind}s/${row.id}/edit`}>
-              Edit
+              {t('receipt.edit')}
             </Link>
           ) : null}
           {can(kind, 'delete', row.user_id) ? (
             <button type="button" className="danger" onClick={remove}>
-              Delete
+              {t('receipt.delete')}
             </button>
           ) : null}
         </>
@@ -129,11 +134,11 @@ export function RecordReceipt({
       <FormError message={error} />
       {row._sync !== undefined ? (
         <p className="rc-notice no-print" role="status">
-          {`Not yet synced — ${unsyncedNote}`}
+          {t('receipt.notSynced', { note: unsyncedNote })}
           {row._sync !== 'pending' ? (
             <>
               {' '}
-              (<SyncBadge state={row._sync} /> <Link to="/sync">open the sync center</Link>)
+              (<SyncBadge state={row._sync} /> <Link to="/sync">{t('receipt.openSyncCenter')}</Link>)
             </>
           ) : null}
         </p>
@@ -154,17 +159,17 @@ export function RecordReceipt({
           lines={[
             receiptNumber !== undefined
               ? [
-                  'Receipt no.',
+                  t('receipt.receiptNo'),
                   <strong key="number" className="rc-receipt-number" data-testid="receipt-number">
-                    {receiptNumber ?? 'given when synced'}
+                    {receiptNumber ?? t('receipt.givenWhenSynced')}
                   </strong>,
                 ]
               : null,
-            ['Supplier', supplier ? supplierLabel(supplier) : 'Unknown supplier'],
+            [t('receipt.supplier'), supplier ? supplierLabel(supplier) : t('receipt.unknownSupplier')],
             ...lines,
-            ['Recorded', dateTime(row.created_at)],
+            [t('receipt.recorded'), dateTime(row.created_at)],
             [
-              receiptNumber !== undefined ? 'Reference' : 'Receipt no.',
+              receiptNumber !== undefined ? t('receipt.reference') : t('receipt.receiptNo'),
               <span key="id" className="rc-receipt-id">
                 {row.id}
               </span>,
@@ -174,7 +179,9 @@ export function RecordReceipt({
         <p className="rc-receipt-sign">{`${signature}: ______________________`}</p>
       </article>
       <p className="no-print">
-        <Link to={`/${kind}s`}>{`Back to ${kind}s`}</Link>
+        <Link to={`/${kind}s`}>
+          {t(kind === 'collection' ? 'receipt.backToCollections' : 'receipt.backToPayments')}
+        </Link>
         {links}
       </p>
     </Page>
@@ -220,6 +227,7 @@ export function useRecordSubmit<T extends object>(
   const online = useSyncStatus((s) => s.online)
   const navigate = useNavigate()
   const toast = useToast()
+  const { t } = useTranslation()
   return async (e: FormEvent) => {
     e.preventDefault()
     const { values } = form
@@ -239,8 +247,15 @@ export function useRecordSubmit<T extends object>(
     await form.save(
       async () => {
         const row = await save(values)
-        const noun = NOUN[kind]
-        toast(online ? `${noun} saved` : `${noun} saved on this device; it syncs when back online`, 'success')
+        const saved =
+          kind === 'collection'
+            ? online
+              ? t('receipt.savedCollection')
+              : t('receipt.savedCollectionOffline')
+            : online
+              ? t('receipt.savedPayment')
+              : t('receipt.savedPaymentOffline')
+        toast(saved, 'success')
         navigate(`/${kind}s/${row.id}`, { replace: true })
       },
       (err) => friendlyFieldErrors(fieldErrors(err)),

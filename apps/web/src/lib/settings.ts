@@ -13,7 +13,7 @@
 import { type BusinessSettings, DEFAULT_SETTINGS, settingsErrors, todayIn } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
 import { useEffect, useState } from 'react'
-import { setBusinessTimeZone } from './format'
+import { setBusinessTimeZone, setDisplayLocale } from './format'
 
 /** Fired on window when the settings on this device change outside a sync (an admin saved them here). */
 export const SETTINGS_CHANGED = 'trackvault:settings-changed'
@@ -27,6 +27,7 @@ export function useBusinessSettings(): BusinessSettings {
     const load = () =>
       void client.settings().then((s) => {
         setBusinessTimeZone(s.time_zone) // every screen's "today"
+        setDisplayLocale({ businessLocale: s.locale }) // its region: how numbers and dates are written
         if (live) setSettings(s)
       })
     load()

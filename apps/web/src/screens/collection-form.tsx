@@ -12,6 +12,7 @@
  */
 import { useLiveList, useLiveQuery, useSyncClient, useSyncStatus } from '@trackvault/react'
 import { useEffect, useId, useRef } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link, useParams, useSearchParams } from 'react-router'
 import { RecordForm } from '../components/record-form'
 import { SupplierPicker } from '../components/supplier-picker'
@@ -44,6 +45,7 @@ interface Values {
 const blankZero = (value: string | null | undefined) => (value && /[1-9]/.test(value) ? trimQuantity(value) : '')
 
 export function CollectionForm() {
+  const { t } = useTranslation()
   const { id } = useParams()
   const [params] = useSearchParams()
   const client = useSyncClient()
@@ -143,22 +145,24 @@ export function CollectionForm() {
 
   const submit = useRecordSubmit('collection', form, {
     required: {
-      supplier_id: 'Choose a supplier',
-      product_id: 'Choose a product',
-      unit: 'Enter the unit',
-      quantity: 'Enter the gross quantity',
-      collection_date: 'Enter the date',
-      ...(mode === 'graded' ? { grade: 'Choose the grade' } : {}),
-      ...(mode === 'quality' ? { fat_percent: 'Enter the fat %', snf_percent: 'Enter the SNF %' } : {}),
+      supplier_id: t('collectionForm.chooseSupplier'),
+      product_id: t('collectionForm.chooseProduct'),
+      unit: t('collectionForm.enterUnit'),
+      quantity: t('collectionForm.enterQuantity'),
+      collection_date: t('collectionForm.enterDate'),
+      ...(mode === 'graded' ? { grade: t('collectionForm.chooseGrade') } : {}),
+      ...(mode === 'quality'
+        ? { fat_percent: t('collectionForm.enterFat'), snf_percent: t('collectionForm.enterSnf') }
+        : {}),
     },
     check: (): Record<string, string> => {
       const labels: Record<QuoteField, string> = {
-        quantity: 'Quantity',
-        containers: 'Containers',
-        tare_per_container: 'Tare',
-        deduction_percent: 'Deduction',
-        fat_percent: 'Fat %',
-        snf_percent: 'SNF %',
+        quantity: t('collectionForm.quantity'),
+        containers: t('collectionForm.containers'),
+        tare_per_container: t('collectionForm.tare'),
+        deduction_percent: t('collectionForm.deduction'),
+        fat_percent: t('collectionForm.fat'),
+        snf_percent: t('collectionForm.snf'),
       }
       const out: Record<string, string> = { ...check.fields }
       for (const [field, problem] of Object.entries(quote.problems))
@@ -180,20 +184,21 @@ export function CollectionForm() {
     },
   })
 
-  if (editing && existingQuery.isLoading) return <Page title="Edit collection">Loading…</Page>
+  if (editing && existingQuery.isLoading)
+    return <Page title={t('collectionForm.editTitle')}>{t('common.loading')}</Page>
   if (editing && !existing) {
     return (
-      <Page title="Edit collection">
+      <Page title={t('collectionForm.editTitle')}>
         <Empty>
-          This collection does not exist on this device. <Link to="/collections">Back to collections</Link>
+          {t('collectionForm.missing')} <Link to="/collections">{t('collectionForm.backToCollections')}</Link>
         </Empty>
       </Page>
     )
   }
   if (editing && existing && !can('collection', 'update', existing.user_id)) {
     return (
-      <Page title="Edit collection">
-        <p>You may not edit this collection.</p>
+      <Page title={t('collectionForm.editTitle')}>
+        <p>{t('collectionForm.notAllowed')}</p>
       </Page>
     )
   }
@@ -202,15 +207,13 @@ export function CollectionForm() {
   const ready = values.product_id && values.unit.trim() && values.collection_date
 
   return (
-    <Page title={editing ? 'Edit collection' : 'New collection'}>
-      {noProducts ? (
-        <p className="rc-notice">No products on this device yet. Sync, or ask a manager to add one.</p>
-      ) : null}
+    <Page title={editing ? t('collectionForm.editTitle') : t('collectionForm.newTitle')}>
+      {noProducts ? <p className="rc-notice">{t('collectionForm.noProducts')}</p> : null}
       <RecordForm
         form={form}
         onSubmit={submit}
         className="card rc-form"
-        submitLabel={editing ? 'Save changes' : 'Save collection'}
+        submitLabel={editing ? t('collectionForm.saveChanges') : t('collectionForm.save')}
         cancel={editing && id ? `/collections/${id}` : '/collections'}
       >
         <SupplierPicker
@@ -221,24 +224,31 @@ export function CollectionForm() {
           error={errors.supplier_id}
         />
         <SelectField
-          label="Product"
+          label={t('collectionForm.product')}
           value={values.product_id}
           onChange={(e) => chooseProduct(e.target.value)}
           options={productOptions(products, values.product_id)}
-          placeholder="Choose a product…"
+          placeholder={t('collectionForm.chooseProductOption')}
           error={errors.product_id}
           required
         />
         <div className="rc-form-row">
-          <Field label="Unit" list={unitsListId} autoComplete="off" autoCapitalize="none" required {...bind('unit')} />
           <Field
-            label="Gross quantity"
+            label={t('collectionForm.unit')}
+            list={unitsListId}
+            autoComplete="off"
+            autoCapitalize="none"
+            required
+            {...bind('unit')}
+          />
+          <Field
+            label={t('collectionForm.grossQuantity')}
             inputMode="decimal"
             autoComplete="off"
             required
-            hint="As the scale reads it"
+            hint={t('collectionForm.grossHint')}
             {...bind('quantity')}
-            error={fieldError('quantity', 'Quantity')}
+            error={fieldError('quantity', t('collectionForm.quantity'))}
           />
         </div>
         <datalist id={unitsListId}>
@@ -248,36 +258,36 @@ export function CollectionForm() {
         </datalist>
         <div className="rc-form-pair">
           <Field
-            label="Containers"
+            label={t('collectionForm.containers')}
             inputMode="numeric"
             autoComplete="off"
             placeholder="0"
             {...bind('containers')}
-            error={fieldError('containers', 'Containers')}
+            error={fieldError('containers', t('collectionForm.containers'))}
           />
           <Field
-            label="Tare per container"
+            label={t('collectionForm.tarePerContainer')}
             inputMode="decimal"
             autoComplete="off"
             placeholder="0"
             {...bind('tare_per_container')}
-            error={fieldError('tare_per_container', 'Tare')}
+            error={fieldError('tare_per_container', t('collectionForm.tare'))}
           />
         </div>
         <Field
-          label="Deduction %"
+          label={t('collectionForm.deductionPercent')}
           inputMode="decimal"
           autoComplete="off"
           placeholder="0"
-          hint="Water or poor quality, of the weight after tare"
+          hint={t('collectionForm.deductionHint')}
           {...bind('deduction_percent')}
-          error={fieldError('deduction_percent', 'Deduction')}
+          error={fieldError('deduction_percent', t('collectionForm.deduction'))}
         />
         {mode === 'graded' ? (
           <SelectField
-            label="Grade"
+            label={t('collectionForm.grade')}
             options={gradeOptions}
-            placeholder="Choose the grade…"
+            placeholder={t('collectionForm.chooseGradeOption')}
             required
             {...bind('grade')}
           />
@@ -285,25 +295,25 @@ export function CollectionForm() {
         {mode === 'quality' ? (
           <div className="rc-form-pair">
             <Field
-              label="Fat %"
+              label={t('collectionForm.fat')}
               inputMode="decimal"
               autoComplete="off"
               required
               {...bind('fat_percent')}
-              error={fieldError('fat_percent', 'Fat %')}
+              error={fieldError('fat_percent', t('collectionForm.fat'))}
             />
             <Field
-              label="SNF %"
+              label={t('collectionForm.snf')}
               inputMode="decimal"
               autoComplete="off"
               required
               {...bind('snf_percent')}
-              error={fieldError('snf_percent', 'SNF %')}
+              error={fieldError('snf_percent', t('collectionForm.snf'))}
             />
           </div>
         ) : null}
         <Field
-          label="Date"
+          label={t('collectionForm.date')}
           type="date"
           required
           {...bind('collection_date')}
@@ -313,7 +323,7 @@ export function CollectionForm() {
           }}
           error={errors.collection_date ?? check.fields.collection_date}
         />
-        <TextAreaField label="Notes" {...bind('notes')} />
+        <TextAreaField label={t('collectionForm.notes')} {...bind('notes')} />
 
         <CollectionQuote
           quote={quote}

@@ -4,7 +4,8 @@
  * the amount, or "Price pending" when no rate covers the collection yet.
  */
 import type { RatePeriod } from '@trackvault/core'
-import { money } from '../lib/format'
+import { useTranslation } from 'react-i18next'
+import { dateOnly, money, moneyIn } from '../lib/format'
 import type { Quote } from '../lib/pricing'
 import { weighingLine, weighingText } from '../lib/pricing'
 
@@ -25,6 +26,7 @@ export function CollectionQuote({
   /** A quality product without both readings yet. */
   readingsMissing: boolean
 }) {
+  const { t } = useTranslation()
   const { rate, net, fields } = quote
   const weighing = fields && net ? weighingText(fields) : undefined
   const pending = ready && quote.amount === undefined && !quote.quantityProblem
@@ -37,15 +39,16 @@ export function CollectionQuote({
     >
       {weighing ? (
         <span data-testid="collection-net">
-          Net: <strong>{weighingLine(weighing, unit)}</strong>
+          {t('quote.net')} <strong>{weighingLine(weighing, unit)}</strong>
         </span>
       ) : null}
       {!ready ? (
-        <span className="rc-muted">Choose a product, unit and date to see the rate in force.</span>
+        <span className="rc-muted">{t('quote.chooseFirst')}</span>
       ) : rate ? (
         <span>
-          Rate in force: <strong>{quote.perUnit ? money(quote.perUnit) : money(rate.rate)}</strong> per {rate.unit}
-          {rate.grade ? ` (grade ${rate.grade})` : ''}
+          {t('quote.rateInForce')} <strong>{quote.perUnit ? money(quote.perUnit) : money(rate.rate)}</strong>{' '}
+          {t('quote.perUnit', { unit: rate.unit })}
+          {rate.grade ? ` ${t('quote.grade', { grade: rate.grade })}` : ''}
           {rate.fat_rate || rate.snf_rate ? (
             <span className="rc-muted">
               {' '}
@@ -54,29 +57,23 @@ export function CollectionQuote({
           ) : null}
           <span className="rc-muted">
             {' '}
-            (from {rate.effective_date}
-            {rate.end_date ? ` to ${rate.end_date}` : ''})
+            {rate.end_date
+              ? t('quote.fromTo', { from: dateOnly(rate.effective_date), to: dateOnly(rate.end_date) })
+              : t('quote.from', { from: dateOnly(rate.effective_date) })}
           </span>
         </span>
       ) : (
-        <span>
-          No rate in force for this date. Save it anyway: the delivery is recorded and priced once a rate for this date
-          is entered.
-        </span>
+        <span>{t('quote.noRate')}</span>
       )}
-      {ready && rate && readingsMissing ? (
-        <span className="rc-muted">Enter the fat and SNF readings to price it.</span>
-      ) : null}
+      {ready && rate && readingsMissing ? <span className="rc-muted">{t('quote.readingsMissing')}</span> : null}
       <span className="rc-big" data-testid="collection-amount">
         {quote.amount !== undefined
-          ? `Amount: ${currency} ${money(quote.amount)}`
+          ? t('quote.amount', { amount: moneyIn(quote.amount, currency) })
           : pending
-            ? 'Amount: price pending'
-            : 'Amount: —'}
+            ? t('quote.amountPending')
+            : t('quote.amountNone')}
       </span>
-      {quote.amount !== undefined && !online ? (
-        <span className="rc-muted">Preview from the rates on this device; confirmed when synced.</span>
-      ) : null}
+      {quote.amount !== undefined && !online ? <span className="rc-muted">{t('quote.preview')}</span> : null}
     </div>
   )
 }

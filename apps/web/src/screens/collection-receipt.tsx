@@ -6,8 +6,9 @@
  * amount are a preview from the rates on this device.
  */
 import { useLiveQuery } from '@trackvault/react'
+import { useTranslation } from 'react-i18next'
 import { useParams } from 'react-router'
-import { money } from '../lib/format'
+import { dateOnly, money, moneyIn } from '../lib/format'
 import { useLookups } from '../lib/lookup'
 import { weighingText } from '../lib/pricing'
 import { ReceiptMissing, RecordReceipt } from '../lib/record-widgets'
@@ -16,6 +17,7 @@ import { useUserNames } from '../lib/user-names'
 import './records.css'
 
 export function CollectionReceipt() {
+  const { t } = useTranslation()
   const { id = '' } = useParams()
   const userName = useUserNames()
   const settings = useBusinessSettings()
@@ -34,39 +36,44 @@ export function CollectionReceipt() {
       row={row}
       supplier={supplierById.get(row.supplier_id)}
       receiptNumber={row.receipt_number}
-      unsyncedNote="amount is a preview"
-      signature="Signature"
+      unsyncedNote={t('receipt.amountIsPreview')}
+      signature={t('receipt.signature')}
       editable
       lines={[
-        ['Collector', userName(row.user_id)],
-        ['Product', productName(row.product_id)],
-        ['Date', row.collection_date],
-        ['Gross', w ? `${money(w.gross)} ${unit}` : `${row.quantity} ${unit}`],
+        [t('receipt.collector'), userName(row.user_id)],
+        [t('receipt.product'), productName(row.product_id)],
+        [t('receipt.date'), dateOnly(row.collection_date)],
+        [t('receipt.gross'), w ? `${money(w.gross)} ${unit}` : `${row.quantity} ${unit}`],
         w && w.tare !== '0'
-          ? ['Tare', `${w.containers} × ${money(w.tarePerContainer)} ${unit} = ${money(w.tare)} ${unit}`]
+          ? [t('receipt.tare'), `${w.containers} × ${money(w.tarePerContainer)} ${unit} = ${money(w.tare)} ${unit}`]
           : null,
         w && w.deductionPercent !== '0'
-          ? ['Deduction', `${w.deductionPercent}% = ${money(w.deduction)} ${unit}`]
+          ? [t('receipt.deduction'), `${w.deductionPercent}% = ${money(w.deduction)} ${unit}`]
           : null,
         [
-          'Net',
+          t('receipt.net'),
           <strong key="net" data-testid="receipt-net">
             {w ? `${money(w.net)} ${unit}` : '—'}
           </strong>,
         ],
-        row.grade ? ['Grade', row.grade] : null,
+        row.grade ? [t('receipt.grade'), row.grade] : null,
         row.fat_percent !== null || row.snf_percent !== null
-          ? ['Fat / SNF', `${row.fat_percent ?? '—'}% / ${row.snf_percent ?? '—'}%`]
+          ? [t('receipt.fatSnf'), `${row.fat_percent ?? '—'}% / ${row.snf_percent ?? '—'}%`]
           : null,
-        ['Rate', row.rate_applied === null ? 'Price pending' : `${money(row.rate_applied)} per ${unit}`],
         [
-          'Amount',
+          t('receipt.rate'),
+          row.rate_applied === null
+            ? t('receipt.pricePending')
+            : t('receipt.perUnit', { rate: money(row.rate_applied), unit }),
+        ],
+        [
+          t('receipt.amount'),
           <span key="amount" className="rc-receipt-total" data-testid="receipt-amount">
-            {row.total_amount === null ? 'Price pending' : `${settings.currency} ${money(row.total_amount)}`}
-            {unsynced && row.total_amount !== null ? ' (preview)' : ''}
+            {row.total_amount === null ? t('receipt.pricePending') : moneyIn(row.total_amount, settings.currency)}
+            {unsynced && row.total_amount !== null ? t('receipt.preview') : ''}
           </span>,
         ],
-        row.notes ? ['Notes', row.notes] : null,
+        row.notes ? [t('receipt.notes'), row.notes] : null,
       ]}
     />
   )

@@ -4,6 +4,7 @@
  */
 import { useLiveList, useSyncClient, useSyncStatus } from '@trackvault/react'
 import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
 import { Empty, Page, SyncBadge } from '../components/ui'
 import { dateTime, errorMessage, money, today } from '../lib/format'
@@ -14,15 +15,16 @@ import { useSession } from '../lib/session'
 import { useToast } from '../lib/toast'
 import './records.css'
 
-function greeting(hour: number): string {
-  if (hour < 12) return 'Good morning'
-  if (hour < 18) return 'Good afternoon'
-  return 'Good evening'
+function greeting(hour: number): 'home.morning' | 'home.afternoon' | 'home.evening' {
+  if (hour < 12) return 'home.morning'
+  if (hour < 18) return 'home.afternoon'
+  return 'home.evening'
 }
 
 const RECENT = 5
 
 export function Home() {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const status = useSyncStatus()
   const { user } = useSession()
@@ -42,60 +44,60 @@ export function Home() {
     setSyncing(true)
     try {
       const summary = await client.sync()
-      if (summary.error?.offline) toast('You are offline: changes stay on this device and sync when back online.')
+      if (summary.error?.offline) toast(t('home.offlineToast'))
       else if (!summary.error && !summary.skipped && summary.successful + summary.failed + summary.conflicts === 0)
-        toast('Everything is up to date.', 'success')
+        toast(t('home.upToDate'), 'success')
     } catch (err) {
-      toast(`Sync failed: ${errorMessage(err)}`, 'error')
+      toast(t('home.syncFailed', { message: errorMessage(err) }), 'error')
     } finally {
       setSyncing(false)
     }
   }
 
   return (
-    <Page title={`${greeting(new Date().getHours())}, ${user?.name ?? ''}`}>
+    <Page title={t(greeting(new Date().getHours()), { name: user?.name ?? '' })}>
       <div className="rc-quick-actions">
         {can('collection', 'create') ? (
           <Link className="rc-btn-link primary" to="/collections/new">
-            New collection
+            {t('home.newCollection')}
           </Link>
         ) : null}
         {can('payment', 'create') ? (
           <Link className="rc-btn-link" to="/payments/new">
-            New payment
+            {t('home.newPayment')}
           </Link>
         ) : null}
         <button type="button" onClick={syncNow} disabled={syncing || status.syncing}>
-          {syncing || status.syncing ? 'Syncing…' : 'Sync now'}
+          {syncing || status.syncing ? t('common.syncing') : t('common.syncNow')}
         </button>
       </div>
 
       <section className="rc-home-section" aria-labelledby="sync-heading">
-        <h2 id="sync-heading">Sync</h2>
+        <h2 id="sync-heading">{t('home.syncHeading')}</h2>
         <div className="cards">
           <div className="stat">
-            <div className="label">Connection</div>
-            <div className="value">{status.online ? 'Online' : 'Offline'}</div>
+            <div className="label">{t('home.connection')}</div>
+            <div className="value">{status.online ? t('common.online') : t('common.offline')}</div>
           </div>
           <div className="stat">
-            <div className="label">Pending sync</div>
+            <div className="label">{t('home.pendingSync')}</div>
             <div className="value" data-testid="home-pending">
               {status.pending}
             </div>
-            <div className="rc-sub">change{status.pending === 1 ? '' : 's'} waiting</div>
+            <div className="rc-sub">{t('home.waiting', { count: status.pending })}</div>
           </div>
           <div className="stat">
-            <div className="label">Last sync</div>
+            <div className="label">{t('home.lastSync')}</div>
             <div className="value" style={{ fontSize: '1rem' }} data-testid="home-last-sync">
-              {dateTime(status.lastSyncAt)}
+              {dateTime(status.lastSyncAt, t('common.never'))}
             </div>
           </div>
           {queued > 0 ? (
             <div className="stat">
-              <div className="label">Needs attention</div>
+              <div className="label">{t('home.needsAttention')}</div>
               <div className="value">{queued}</div>
               <div className="rc-sub">
-                <Link to="/sync">Open the sync center</Link>
+                <Link to="/sync">{t('common.openSyncCenter')}</Link>
               </div>
             </div>
           ) : null}
@@ -104,16 +106,16 @@ export function Home() {
 
       {seesCollections ? (
         <section className="rc-home-section" aria-labelledby="today-heading">
-          <h2 id="today-heading">{ownOnly ? 'Your collections today' : "Today's collections"}</h2>
+          <h2 id="today-heading">{ownOnly ? t('home.yourToday') : t('home.allToday')}</h2>
           <div className="cards">
             <div className="stat">
-              <div className="label">Collections</div>
+              <div className="label">{t('home.collections')}</div>
               <div className="value" data-testid="today-count">
                 {totals.count}
               </div>
             </div>
             <div className="stat">
-              <div className="label">Quantity</div>
+              <div className="label">{t('home.quantity')}</div>
               {totals.byUnit.length === 0 ? (
                 <div className="value">0</div>
               ) : (
@@ -125,32 +127,30 @@ export function Home() {
               )}
             </div>
             <div className="stat">
-              <div className="label">Amount</div>
+              <div className="label">{t('home.amount')}</div>
               <div className="value" data-testid="today-amount">
                 {money(totals.amount)}
               </div>
               {totals.unpriced > 0 ? (
-                <div className="rc-sub">
-                  {totals.unpriced} price pending (priced once a rate for its date is entered)
-                </div>
+                <div className="rc-sub">{t('home.unpriced', { count: totals.unpriced })}</div>
               ) : null}
             </div>
           </div>
 
           {query.isLoading ? null : rows.length === 0 ? (
-            <Empty>No collections today yet.</Empty>
+            <Empty>{t('home.noneToday')}</Empty>
           ) : (
             <div className="table-wrap rc-table-wrap">
               <table className="rc-table">
-                <caption className="sr-only">Latest collections today</caption>
+                <caption className="sr-only">{t('home.latestCaption')}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">Supplier</th>
+                    <th scope="col">{t('home.supplier')}</th>
                     <th scope="col" className="num">
-                      Quantity
+                      {t('home.quantity')}
                     </th>
                     <th scope="col" className="num">
-                      Amount
+                      {t('home.amount')}
                     </th>
                   </tr>
                 </thead>
@@ -159,7 +159,7 @@ export function Home() {
                     <tr key={c.id}>
                       <td>
                         <Link to={`/collections/${c.id}`}>
-                          <span className="sr-only">Receipt: </span>
+                          <span className="sr-only">{t('home.receipt')}</span>
                           {supplierName(c.supplier_id)}
                         </Link>
                         <SyncBadge state={c._sync} />
@@ -177,7 +177,7 @@ export function Home() {
           )}
           {rows.length > 0 ? (
             <p>
-              <Link to={`/collections?from=${day}&to=${day}`}>All of today's collections</Link>
+              <Link to={`/collections?from=${day}&to=${day}`}>{t('home.allTodayLink')}</Link>
             </p>
           ) : null}
         </section>

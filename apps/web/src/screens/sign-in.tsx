@@ -5,11 +5,14 @@
  */
 import { useSyncStatus } from '@trackvault/react'
 import { type FormEvent, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Field, FormError } from '../components/ui'
+import { LanguageSelect } from '../i18n/language-select'
 import { errorMessage } from '../lib/format'
 import { useSession } from '../lib/session'
 
 export function SignIn() {
+  const { t } = useTranslation()
   const { login } = useSession()
   const { online } = useSyncStatus()
   const [email, setEmail] = useState('')
@@ -34,15 +37,15 @@ export function SignIn() {
   return (
     <main className="signin">
       <form onSubmit={submit} aria-labelledby="signin-title" className="card">
-        <h1 id="signin-title">Sign in to TrackVault</h1>
+        <LanguageSelect className="signin-language" />
+        <h1 id="signin-title">{t('signIn.title')}</h1>
         {online ? null : (
           <p className="signin-offline" role="status">
-            No signal. If you have signed in on this device before, sign in with the same password: your work stays here
-            and syncs when there is signal.
+            {t('signIn.offline')}
           </p>
         )}
         <Field
-          label="Email"
+          label={t('signIn.email')}
           type="email"
           autoComplete="username"
           required
@@ -50,7 +53,7 @@ export function SignIn() {
           onChange={(e) => setEmail(e.target.value)}
         />
         <Field
-          label="Password"
+          label={t('signIn.password')}
           type="password"
           autoComplete="current-password"
           required
@@ -59,7 +62,7 @@ export function SignIn() {
         />
         <FormError message={error} />
         <button type="submit" className="primary" disabled={busy}>
-          {busy ? 'Signing in…' : online ? 'Sign in' : 'Sign in on this device'}
+          {busy ? t('signIn.signingIn') : online ? t('signIn.signIn') : t('signIn.signInOffline')}
         </button>
       </form>
     </main>

@@ -6,6 +6,7 @@
  */
 import type { QueuedOp, SyncClient } from '@trackvault/client'
 import { useConflicts, useFailed, useLiveQuery, useSyncStatus } from '@trackvault/react'
+import { useTranslation } from 'react-i18next'
 import { Empty, FormError, Page, SyncBadge } from '../../components/ui'
 import { dateTime } from '../../lib/format'
 import { entityLabel, opSubjectWithRow } from '../../lib/queue-view'
@@ -32,6 +33,7 @@ async function queueWithRows(c: SyncClient) {
 }
 
 export function SyncCenter() {
+  const { t } = useTranslation()
   const status = useSyncStatus()
   const toast = useToast()
   const { data, isLoading } = useLiveQuery(queueWithRows, [], { watchQueue: true })
@@ -47,36 +49,32 @@ export function SyncCenter() {
   const pending = queue.filter((op) => op.status === 'pending').length
 
   return (
-    <Page title="Sync center">
+    <Page title={t('syncCenter.title')}>
       <section className="card sync-state" aria-labelledby="sync-state-title">
         <h2 id="sync-state-title" className="sr-only">
-          Connection
+          {t('syncCenter.connection')}
         </h2>
         <p className="sync-online">
           <span className={`state-dot ${status.online ? 'online' : 'offline'}`} aria-hidden="true" />
-          <strong>{status.online ? 'Online' : 'Offline'}</strong>
-          <span className="sc-muted">
-            {status.online
-              ? ' — changes are sent as you make them.'
-              : ' — changes are saved on this device and sent when the connection returns.'}
-          </span>
+          <strong>{status.online ? t('common.online') : t('common.offline')}</strong>
+          <span className="sc-muted">{status.online ? t('syncCenter.onlineNote') : t('syncCenter.offlineNote')}</span>
         </p>
         <dl className="sync-counts">
           <div>
-            <dt>Waiting to sync</dt>
+            <dt>{t('syncCenter.waiting')}</dt>
             <dd>{status.pending}</dd>
           </div>
           <div>
-            <dt>Conflicts</dt>
+            <dt>{t('syncCenter.conflicts')}</dt>
             <dd>{status.conflicts}</dd>
           </div>
           <div>
-            <dt>Failed</dt>
+            <dt>{t('syncCenter.failed')}</dt>
             <dd>{status.failed}</dd>
           </div>
           <div>
-            <dt>Last sync</dt>
-            <dd>{dateTime(status.lastSyncAt)}</dd>
+            <dt>{t('syncCenter.lastSync')}</dt>
+            <dd>{dateTime(status.lastSyncAt, t('common.never'))}</dd>
           </div>
         </dl>
         {status.connection === 'needs-auth' ? (
@@ -95,12 +93,12 @@ export function SyncCenter() {
         ) : null}
         <div className="sync-actions">
           <button type="button" className="primary" onClick={syncNow} disabled={syncing}>
-            {syncing ? 'Syncing…' : 'Sync now'}
+            {syncing ? t('common.syncing') : t('common.syncNow')}
           </button>
           {syncing ? (
             <div className="sync-now-progress">
               <label htmlFor="sync-now-progress">
-                {shown ? `Syncing: ${shown.current} of ${shown.total}` : 'Syncing…'}
+                {shown ? t('syncCenter.progress', { current: shown.current, total: shown.total }) : t('common.syncing')}
               </label>
               <progress
                 id="sync-now-progress"
@@ -123,10 +121,10 @@ export function SyncCenter() {
 
       <section className="sync-block" aria-labelledby="conflicts-title">
         <h2 id="conflicts-title">
-          Conflicts <span className="sc-muted">({conflicts.length})</span>
+          {t('syncCenter.conflicts')} <span className="sc-muted">({conflicts.length})</span>
         </h2>
         {conflicts.length === 0 ? (
-          <Empty>No conflicts.</Empty>
+          <Empty>{t('syncCenter.noConflicts')}</Empty>
         ) : (
           <>
             {!status.online ? (
@@ -151,10 +149,10 @@ export function SyncCenter() {
 
       <section className="sync-block" aria-labelledby="failed-title">
         <h2 id="failed-title">
-          Failed <span className="sc-muted">({failed.length})</span>
+          {t('syncCenter.failed')} <span className="sc-muted">({failed.length})</span>
         </h2>
         {failed.length === 0 ? (
-          <Empty>No failed operations.</Empty>
+          <Empty>{t('syncCenter.noFailed')}</Empty>
         ) : (
           failed.map((op) => (
             <FailedCard
@@ -172,30 +170,27 @@ export function SyncCenter() {
 
       <section className="sync-block" aria-labelledby="queue-title">
         <h2 id="queue-title">
-          Queue <span className="sc-muted">({queue.length})</span>
+          {t('syncCenter.queue')} <span className="sc-muted">({queue.length})</span>
         </h2>
         {isLoading ? (
-          <p>Loading…</p>
+          <p>{t('common.loading')}</p>
         ) : queue.length === 0 ? (
-          <Empty>Nothing waiting: everything on this device is synced.</Empty>
+          <Empty>{t('syncCenter.nothingWaiting')}</Empty>
         ) : (
           <>
-            <p className="sc-muted">
-              {pending} waiting to be sent. Operations are sent in this order; a row in conflict or failed holds back
-              later changes to the same item until you settle it.
-            </p>
+            <p className="sc-muted">{t('syncCenter.queueNote', { count: pending })}</p>
             <div className="table-wrap">
               <table className="queue-table">
-                <caption className="sr-only">Queued operations, oldest first</caption>
+                <caption className="sr-only">{t('syncCenter.queueCaption')}</caption>
                 <thead>
                   <tr>
                     <th scope="col" className="queue-type">
                       Type
                     </th>
-                    <th scope="col">Item</th>
-                    <th scope="col">Operation</th>
-                    <th scope="col">When</th>
-                    <th scope="col">Status</th>
+                    <th scope="col">{t('syncCenter.item')}</th>
+                    <th scope="col">{t('syncCenter.operation')}</th>
+                    <th scope="col">{t('syncCenter.when')}</th>
+                    <th scope="col">{t('syncCenter.status')}</th>
                   </tr>
                 </thead>
                 <tbody>
