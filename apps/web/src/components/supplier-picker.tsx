@@ -13,6 +13,7 @@
  */
 import { useCombobox } from 'downshift'
 import { useId, useLayoutEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { supplierLabel } from '../lib/lookup'
 import { useRecentSuppliers } from '../lib/recent-suppliers'
 import { useSession } from '../lib/session'
@@ -28,7 +29,7 @@ export function SupplierPicker<S extends PickerSupplier>({
   onBlur,
   error,
   disabled,
-  label = 'Supplier',
+  label: labelGiven,
 }: {
   /** The suppliers on this device (deleted and inactive ones are left out of the list, but the chosen one is named). */
   suppliers: readonly S[]
@@ -41,6 +42,8 @@ export function SupplierPicker<S extends PickerSupplier>({
   disabled?: boolean
   label?: string
 }) {
+  const { t } = useTranslation()
+  const label = labelGiven ?? t('supplierPicker.label')
   const { user } = useSession()
   const [recent, remember] = useRecentSuppliers(user?.id)
   /** What is typed to search; undefined while the input shows the chosen supplier. */
@@ -100,10 +103,10 @@ export function SupplierPicker<S extends PickerSupplier>({
     ? undefined
     : list.items.length === 0
       ? typed
-        ? `No active supplier matches "${typed}".`
-        : 'No suppliers on this device yet.'
+        ? t('supplierPicker.noMatch', { typed })
+        : t('supplierPicker.none')
       : list.more > 0
-        ? `${list.more} more: type part of a name, code or phone to find them.`
+        ? t('supplierPicker.more', { count: list.more })
         : undefined
 
   return (
@@ -115,7 +118,7 @@ export function SupplierPicker<S extends PickerSupplier>({
         <input
           {...getInputProps({
             disabled,
-            placeholder: 'Name, code or phone',
+            placeholder: t('supplierPicker.placeholder'),
             autoCapitalize: 'none',
             spellCheck: false,
             enterKeyHint: 'search',
@@ -135,7 +138,7 @@ export function SupplierPicker<S extends PickerSupplier>({
         <button
           type="button"
           className="spk-toggle"
-          aria-label={isOpen ? 'Close the list of suppliers' : 'Show the list of suppliers'}
+          aria-label={isOpen ? t('supplierPicker.closeList') : t('supplierPicker.showList')}
           {...getToggleButtonProps({ disabled })}
         >
           <span aria-hidden="true">{isOpen ? '▴' : '▾'}</span>
@@ -153,7 +156,7 @@ export function SupplierPicker<S extends PickerSupplier>({
                 <span className="spk-meta">
                   {s.code}
                   {s.phone ? ` · ${s.phone}` : ''}
-                  {list.recent.has(s.id) ? <span className="spk-recent"> · recent</span> : null}
+                  {list.recent.has(s.id) ? <span className="spk-recent"> · {t('supplierPicker.recent')}</span> : null}
                 </span>
               </li>
             ))

@@ -120,6 +120,16 @@ export const en = {
     enterFat: 'Enter the fat %',
     enterSnf: 'Enter the SNF %',
   },
+  supplierPicker: {
+    label: 'Supplier',
+    placeholder: 'Name, code or phone',
+    noMatch: 'No active supplier matches "{{typed}}".',
+    none: 'No suppliers on this device yet.',
+    more: '{{count}} more: type part of a name, code or phone to find them.',
+    closeList: 'Close the list of suppliers',
+    showList: 'Show the list of suppliers',
+    recent: 'recent',
+  },
   quote: {
     net: 'Net:',
     chooseFirst: 'Choose a product, unit and date to see the rate in force.',

@@ -123,6 +123,16 @@ export const sw: Resources = {
     enterFat: 'Weka mafuta %',
     enterSnf: 'Weka SNF %',
   },
+  supplierPicker: {
+    label: 'Msambazaji',
+    placeholder: 'Jina, msimbo au simu',
+    noMatch: 'Hakuna msambazaji hai anayelingana na "{{typed}}".',
+    none: 'Bado hakuna wasambazaji kwenye kifaa hiki.',
+    more: '{{count}} zaidi: andika sehemu ya jina, msimbo au simu ili uwapate.',
+    closeList: 'Funga orodha ya wasambazaji',
+    showList: 'Onyesha orodha ya wasambazaji',
+    recent: 'wa karibuni',
+  },
   quote: {
     net: 'Uzito halisi:',
     chooseFirst: 'Chagua bidhaa, kipimo na tarehe ili kuona bei inayotumika.',
