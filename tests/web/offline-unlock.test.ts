@@ -47,6 +47,7 @@ async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 
 async function recordCollection(page: Page, quantity: string) {
   await goToScreen(page, 'Collections') // under More in a collector's phone tab bar
   await page.getByRole('link', { name: 'New collection' }).first().click()
+  await page.getByRole('heading', { name: 'New collection' }).waitFor() // not the list's Supplier filter
   await pickSupplier(page, 'Kamau Farm')
   await choose(page.getByLabel('Product', { exact: true }), 'Green tea leaf')
   await page.getByLabel('Quantity').fill(quantity)

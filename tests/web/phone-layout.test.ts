@@ -215,7 +215,7 @@ test('a manager on a phone: Home, Suppliers, Collections, Payments and More; rep
 
   await goToScreen(page, 'Suppliers')
   await page.getByRole('link', { name: LONG_NAME }).waitFor()
-  await page.getByText(`-${BIG}`).first().waitFor() // Kamau Farm, paid in advance
+  await page.getByText(`In credit: ${BIG}`).first().waitFor() // Kamau Farm, paid in advance (lib/balance-words.ts)
   await checkScreen(page, 'suppliers')
 
   await goToScreen(page, 'Collections')
