@@ -187,6 +187,13 @@ export const en = {
     amountIsPreview: 'amount is a preview',
   },
   syncCenter: {
+    useServer: 'Use server data',
+    reviewLater: 'Review later',
+    forceUpdate: 'Force update',
+    merge: 'Merge',
+    retry: 'Retry',
+    edit: 'Edit',
+    discard: 'Discard',
     title: 'Sync center',
     connection: 'Connection',
     onlineNote: ' — changes are sent as you make them.',

@@ -187,6 +187,13 @@ export const si: Resources = {
     amountIsPreview: 'මුදල පෙරදසුනකි',
   },
   syncCenter: {
+    useServer: 'සේවාදායකයේ දත්ත භාවිත කරන්න',
+    reviewLater: 'පසුව සමාලෝචනය කරන්න',
+    forceUpdate: 'බලෙන් යාවත්කාලීන කරන්න',
+    merge: 'ඒකාබද්ධ කරන්න',
+    retry: 'නැවත උත්සාහ කරන්න',
+    edit: 'සංස්කරණය',
+    discard: 'ඉවත ලන්න',
     title: 'සමමුහුර්ත මධ්‍යස්ථානය',
     connection: 'සම්බන්ධතාවය',
     onlineNote: ' — ඔබ කරන විටම වෙනස්කම් යවනු ලැබේ.',

@@ -190,6 +190,13 @@ export const sw: Resources = {
     amountIsPreview: 'kiasi ni makadirio',
   },
   syncCenter: {
+    useServer: 'Tumia data ya seva',
+    reviewLater: 'Kagua baadaye',
+    forceUpdate: 'Lazimisha badiliko',
+    merge: 'Unganisha',
+    retry: 'Jaribu tena',
+    edit: 'Hariri',
+    discard: 'Tupa',
     title: 'Kituo cha usawazishaji',
     connection: 'Muunganisho',
     onlineNote: ' — mabadiliko yanatumwa unapoyafanya.',

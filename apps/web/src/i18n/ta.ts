@@ -188,6 +188,13 @@ export const ta: Resources = {
     amountIsPreview: 'தொகை ஒரு முன்னோட்டம்',
   },
   syncCenter: {
+    useServer: 'சேவையகத் தரவைப் பயன்படுத்து',
+    reviewLater: 'பின்னர் மதிப்பாய்வு செய்',
+    forceUpdate: 'கட்டாயமாகப் புதுப்பி',
+    merge: 'ஒன்றிணை',
+    retry: 'மீண்டும் முயல்',
+    edit: 'திருத்து',
+    discard: 'நிராகரி',
     title: 'ஒத்திசைவு மையம்',
     connection: 'இணைப்பு',
     onlineNote: ' — மாற்றங்கள் செய்யும்போதே அனுப்பப்படுகின்றன.',

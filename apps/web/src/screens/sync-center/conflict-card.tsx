@@ -6,6 +6,7 @@
 import type { QueuedOp } from '@trackvault/client'
 import type { ConflictsResult } from '@trackvault/react'
 import { type FormEvent, useId, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { FormError, SyncBadge } from '../../components/ui'
 import { dateTime, errorMessage, isOffline } from '../../lib/format'
 import {
@@ -70,6 +71,7 @@ export function ConflictCard({
   resolve: ConflictsResult['resolve']
   onDone: (text: string) => void
 }) {
+  const { t } = useTranslation()
   const id = useId()
   const rows = conflictRows(op)
   const mergeable = canMerge(op) ? mergeableFields(op) : []
@@ -129,14 +131,14 @@ export function ConflictCard({
           aria-describedby={!online ? `${id}-offline` : undefined}
           onClick={() => run('use_server', `Kept the server's ${kind} ${subject}`)}
         >
-          Use server data
+          {t('syncCenter.useServer')}
         </button>
         <button
           type="button"
           disabled={busy}
           onClick={() => run('review_later', `${subject}: parked for later review`)}
         >
-          Review later
+          {t('syncCenter.reviewLater')}
         </button>
         <button
           type="button"
@@ -144,7 +146,7 @@ export function ConflictCard({
           aria-describedby={!online ? `${id}-offline` : undefined}
           onClick={() => run('force', `Your change to ${kind} ${subject} was applied`)}
         >
-          Force update
+          {t('syncCenter.forceUpdate')}
         </button>
       </div>
       {deleted ? (
@@ -184,7 +186,7 @@ export function ConflictCard({
             )
           })}
           <button type="submit" disabled={busy} aria-describedby={!online ? `${id}-offline` : undefined}>
-            Merge
+            {t('syncCenter.merge')}
           </button>
         </form>
       ) : null}

@@ -2,6 +2,7 @@
 import type { QueuedOp } from '@trackvault/client'
 import type { FailedResult } from '@trackvault/react'
 import { useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { FormError, SyncBadge } from '../../components/ui'
 import { dateTime, errorMessage } from '../../lib/format'
 import { entityLabel, fieldLabel, type IdNames, payloadToForm } from '../../lib/queue-view'
@@ -25,6 +26,7 @@ export function FailedCard({
   discard: FailedResult['discard']
   onDone: (text: string) => void
 }) {
+  const { t } = useTranslation()
   const [editing, setEditing] = useState(false)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string>()
@@ -93,13 +95,13 @@ export function FailedCard({
             disabled={busy}
             onClick={() => act(() => retry(op.local_id), `Sending ${kind} ${subject} again`)}
           >
-            Retry
+            {t('syncCenter.retry')}
           </button>
           <button type="button" disabled={busy || fields.length === 0} onClick={() => setEditing(true)}>
-            Edit
+            {t('syncCenter.edit')}
           </button>
           <button type="button" className="danger" disabled={busy} onClick={onDiscard}>
-            Discard
+            {t('syncCenter.discard')}
           </button>
         </div>
       )}
