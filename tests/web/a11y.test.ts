@@ -9,7 +9,7 @@
 import type { Role } from '@trackvault/core'
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { type A11yViolation, seriousViolations, summarize } from './a11y'
+import { type A11yViolation, faintControls, seriousViolations, summarize } from './a11y'
 import { api, DESKTOP, PASSWORD, PHONE, startWebHarness, type WebHarness } from './harness'
 
 let h: WebHarness
@@ -97,8 +97,10 @@ async function check(page: Page, path: string, found: string[], ready?: string) 
   await page.locator('main h1').first().waitFor()
   if (ready) await page.locator('main').getByText(ready).locator('visible=true').first().waitFor()
   await page.waitForTimeout(300)
+  const where = `${page.viewportSize()?.width}px ${path}`
   const violations: A11yViolation[] = await seriousViolations(page)
-  if (violations.length) found.push(summarize(`${page.viewportSize()?.width}px ${path}`, violations))
+  if (violations.length) found.push(summarize(where, violations))
+  for (const faint of await faintControls(page)) found.push(`${where}: non-text-contrast ${faint}`)
 }
 
 /** A failed change (a collection for a supplier deleted meanwhile) and a conflict (a supplier edited on both sides). */
@@ -140,74 +142,80 @@ async function troubleInSyncCenter(context: BrowserContext, page: Page, tag: str
 test.each([
   ['phone', PHONE],
   ['desktop', DESKTOP],
-])('%s: every screen, as the roles that see it, has no serious or critical axe violation', async (name, viewport) => {
-  const found: string[] = []
-  // Sign-in, signed out.
-  {
-    const context = await h.newContext(viewport)
-    const page = await context.newPage()
-    await page.goto('/')
-    await page.getByLabel('Email').waitFor()
-    const violations = await seriousViolations(page)
-    if (violations.length) found.push(summarize(`${viewport.width}px sign-in`, violations))
-    await context.close()
-  }
-  // A collector's screens.
-  {
-    const { context, page } = await signedIn(viewport, 'collector')
-    await check(page, '/', found)
-    await check(page, '/collections', found, 'Kamau Farm')
-    await check(page, '/collections/new', found)
-    await check(page, `/collections/${ids.own}`, found, 'Kamau Farm')
-    await check(page, '/suppliers', found, 'Kamau Farm')
-    await check(page, '/sync', found)
-    await context.close()
-  }
-  // A manager's: everything the office reads, and the sync center with a failed and a conflicted change.
-  {
-    const { context, page } = await signedIn(viewport, 'manager')
-    await check(page, '/', found)
-    await check(page, '/suppliers', found, 'Kamau Farm')
-    await check(page, `/suppliers/${h.data.supplierId}`, found, 'Transport')
-    await check(page, '/suppliers/new', found)
-    await check(page, `/suppliers/${h.data.supplierId}/edit`, found)
-    await check(page, '/products', found, 'Green tea leaf')
-    await check(page, `/products/${h.data.productId}`, found, 'Green tea leaf')
-    await check(page, '/collections', found, 'Kamau Farm')
-    await check(page, '/collections/new', found)
-    await check(page, `/collections/${ids.collection}`, found, 'Kamau Farm')
-    await check(page, '/payments', found, 'Kamau Farm')
-    await check(page, '/payments/new', found)
-    await check(page, `/payments/${ids.payment}`, found, 'Kamau Farm')
-    await check(page, '/reports', found)
-    await check(page, '/settlements', found, 'A11Y')
-    await check(page, `/settlements/${ids.run}`, found, 'Kamau Farm')
-    await check(page, `/statements/${ids.line}`, found, 'Kamau Farm')
-    await troubleInSyncCenter(context, page, name)
-    const violations = await seriousViolations(page)
-    if (violations.length) found.push(summarize(`${viewport.width}px /sync (failed, conflict)`, violations))
-    await page.locator('section.sc-failed').getByRole('button', { name: 'Edit' }).click()
-    await page.locator('section.sc-failed').getByRole('form').waitFor()
-    const editing = await seriousViolations(page)
-    if (editing.length) found.push(summarize(`${viewport.width}px /sync (editing a failed change)`, editing))
-    await context.close()
-  }
-  // Finance computes runs; an admin has users and settings.
-  {
-    const { context, page } = await signedIn(viewport, 'finance')
-    await check(page, '/settlements/new', found)
-    await context.close()
-  }
-  {
-    const { context, page } = await signedIn(viewport, 'admin')
-    await check(page, '/users', found, h.users.collector.email)
-    await check(page, '/settings', found)
-    await context.close()
-  }
-  expect(found.join('\n')).toBe('')
-})
+])(
+  '%s: every screen, as the roles that see it, has no serious or critical axe violation and no faint form control',
+  async (name, viewport) => {
+    const found: string[] = []
+    // Sign-in, signed out.
+    {
+      const context = await h.newContext(viewport)
+      const page = await context.newPage()
+      await page.goto('/')
+      await page.getByLabel('Email').waitFor()
+      const violations = await seriousViolations(page)
+      if (violations.length) found.push(summarize(`${viewport.width}px sign-in`, violations))
+      await context.close()
+    }
+    // A collector's screens.
+    {
+      const { context, page } = await signedIn(viewport, 'collector')
+      await check(page, '/', found)
+      await check(page, '/collections', found, 'Kamau Farm')
+      await check(page, '/collections/new', found)
+      await check(page, `/collections/${ids.own}`, found, 'Kamau Farm')
+      await check(page, '/suppliers', found, 'Kamau Farm')
+      await check(page, '/sync', found)
+      await context.close()
+    }
+    // A manager's: everything the office reads, and the sync center with a failed and a conflicted change.
+    {
+      const { context, page } = await signedIn(viewport, 'manager')
+      await check(page, '/', found)
+      await check(page, '/suppliers', found, 'Kamau Farm')
+      await check(page, `/suppliers/${h.data.supplierId}`, found, 'Transport')
+      await check(page, '/suppliers/new', found)
+      await check(page, `/suppliers/${h.data.supplierId}/edit`, found)
+      await check(page, '/products', found, 'Green tea leaf')
+      await check(page, `/products/${h.data.productId}`, found, 'Green tea leaf')
+      await check(page, '/collections', found, 'Kamau Farm')
+      await check(page, '/collections/new', found)
+      await check(page, `/collections/${ids.collection}`, found, 'Kamau Farm')
+      await check(page, '/payments', found, 'Kamau Farm')
+      await check(page, '/payments/new', found)
+      await check(page, `/payments/${ids.payment}`, found, 'Kamau Farm')
+      await check(page, '/reports', found)
+      await check(page, '/settlements', found, 'A11Y')
+      await check(page, `/settlements/${ids.run}`, found, 'Kamau Farm')
+      await check(page, `/statements/${ids.line}`, found, 'Kamau Farm')
+      await troubleInSyncCenter(context, page, name)
+      const violations = await seriousViolations(page)
+      if (violations.length) found.push(summarize(`${viewport.width}px /sync (failed, conflict)`, violations))
+      for (const faint of await faintControls(page)) found.push(`${viewport.width}px /sync: non-text-contrast ${faint}`)
+      await page.locator('section.sc-failed').getByRole('button', { name: 'Edit' }).click()
+      await page.locator('section.sc-failed').getByRole('form').waitFor()
+      const editing = await seriousViolations(page)
+      if (editing.length) found.push(summarize(`${viewport.width}px /sync (editing a failed change)`, editing))
+      for (const faint of await faintControls(page))
+        found.push(`${viewport.width}px /sync editor: non-text-contrast ${faint}`)
+      await context.close()
+    }
+    // Finance computes runs; an admin has users and settings.
+    {
+      const { context, page } = await signedIn(viewport, 'finance')
+      await check(page, '/settlements/new', found)
+      await context.close()
+    }
+    {
+      const { context, page } = await signedIn(viewport, 'admin')
+      await check(page, '/users', found, h.users.collector.email)
+      await check(page, '/settings', found)
+      await context.close()
+    }
+    expect(found.join('\n')).toBe('')
+  },
+)
 
-test('the check can fail: an unlabelled input and low-contrast text on the sign-in screen are reported', async () => {
+test('the check can fail: an unlabelled input, low-contrast text and a faint text box on the sign-in screen are reported', async () => {
   const context = await h.newContext(DESKTOP)
   const page = await context.newPage()
   await page.goto('/')
@@ -219,11 +227,15 @@ test('the check can fail: an unlabelled input and low-contrast text on the sign-
     faint.textContent = 'Faint text'
     faint.style.color = '#ccc'
     faint.style.background = '#fff'
-    main.append(input, faint)
+    const faintBox = document.createElement('input')
+    faintBox.setAttribute('aria-label', 'Faint box')
+    faintBox.style.border = '1px solid #d0d7de'
+    main.append(input, faint, faintBox)
   })
   const summary = summarize('sign-in', await seriousViolations(page))
   expect(summary).toMatch(/label \(critical\)/)
   expect(summary).toMatch(/color-contrast \(serious\)/)
+  expect(await faintControls(page)).toEqual([expect.stringMatching(/^input "Faint box": boundary 1\.\d\d:1/)])
   await context.close()
 })
 
