@@ -244,11 +244,31 @@ const focused = (page: Page) =>
   page.evaluate(() => {
     const el = document.activeElement as HTMLElement | null
     const style = el ? getComputedStyle(el) : null
+    const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number)
+    const lum = ([r, g, b]: number[]) => {
+      const f = (v: number) => {
+        const x = v / 255
+        return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4
+      }
+      return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b)
+    }
+    let behind = [255, 255, 255]
+    for (let e = el?.parentElement ?? null; e; e = e.parentElement) {
+      const c = rgb(getComputedStyle(e).backgroundColor)
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) {
+        behind = c.slice(0, 3)
+        break
+      }
+    }
+    const [hi, lo] = style ? [lum(rgb(style.outlineColor)), lum(behind)].sort((a, b) => b - a) : [0, 0]
     return {
       text: el?.textContent?.trim() ?? '',
       inNav: !!el?.closest('nav[aria-label="Main"]'),
       label: el?.getAttribute('aria-label') ?? (el as HTMLInputElement | null)?.labels?.[0]?.textContent?.trim() ?? '',
-      outline: style ? style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) >= 2 : false,
+      // A visible focus: an outline 2 px or wider, 3:1 or more against what is behind the element.
+      outline: style
+        ? style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) >= 2 && (hi + 0.05) / (lo + 0.05) >= 3
+        : false,
     }
   })
 
