@@ -171,6 +171,14 @@ test.each([
     {
       const { context, page } = await signedIn(viewport, 'manager')
       await check(page, '/', found)
+      if (viewport === PHONE) {
+        // The phone's "More" sheet, open over the home.
+        const nav = page.getByRole('navigation', { name: 'Main' })
+        await nav.getByRole('button', { name: /^More/ }).click()
+        await nav.getByRole('link', { name: 'Reports' }).waitFor()
+        const sheet = await seriousViolations(page)
+        if (sheet.length) found.push(summarize(`${viewport.width}px / (More open)`, sheet))
+      }
       await check(page, '/suppliers', found, 'Kamau Farm')
       await check(page, `/suppliers/${h.data.supplierId}`, found, 'Transport')
       await check(page, '/suppliers/new', found)
