@@ -146,7 +146,9 @@ export async function choose(select: Locator, text: string, timeoutMs = 15_000) 
  * name starts with `name`, waiting for it (first sync).
  */
 export async function pickSupplier(page: Page, text: string, name = text, label = 'Supplier') {
-  await page.getByRole('combobox', { name: label, exact: true }).fill(text)
+  // The picker's text box, never a list page's Supplier filter (a <select> is a combobox too): waiting for
+  // it also waits for the form to open (a click on New collection may still be on its way).
+  await page.getByRole('combobox', { name: label, exact: true }).and(page.locator('input')).fill(text)
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
   await page
     .getByRole('listbox', { name: label, exact: true })
