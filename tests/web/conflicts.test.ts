@@ -4,7 +4,7 @@
  */
 import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { DESKTOP, startWebHarness, type WebHarness } from './harness'
+import { DESKTOP, pendingCount as pending, startWebHarness, type WebHarness } from './harness'
 
 let h: WebHarness
 let a: { context: BrowserContext; page: Page }
@@ -17,16 +17,6 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20
     await new Promise((r) => setTimeout(r, 200))
   }
 }
-
-const pending = async (page: Page) =>
-  Number(
-    (
-      await page
-        .locator('.statusbar')
-        .getByText(/^Pending: \d+$/)
-        .textContent()
-    )?.replace(/\D/g, ''),
-  )
 
 async function syncNow(page: Page) {
   await page.goto('/sync')

@@ -7,9 +7,18 @@
  * negative payment are flagged beside their field before anything is saved;
  * a conflict on a collection names its supplier and product.
  */
-import type { Locator, Page } from 'playwright-core'
+import type { Locator } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { api, DESKTOP, PASSWORD, PHONE, pickSupplier, startWebHarness, type WebHarness } from './harness'
+import {
+  api,
+  DESKTOP,
+  PASSWORD,
+  PHONE,
+  pendingCount as pending,
+  pickSupplier,
+  startWebHarness,
+  type WebHarness,
+} from './harness'
 
 let h: WebHarness
 let token: string
@@ -44,16 +53,6 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20
     await new Promise((r) => setTimeout(r, 200))
   }
 }
-
-const pending = async (page: Page) =>
-  Number(
-    (
-      await page
-        .locator('.statusbar')
-        .getByText(/^Pending: \d+$/)
-        .textContent()
-    )?.replace(/\D/g, ''),
-  )
 
 /** Height of an element on screen, in CSS pixels. */
 async function height(el: Locator): Promise<number> {

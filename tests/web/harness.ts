@@ -166,3 +166,23 @@ export async function goToScreen(page: Page, name: string) {
   if (!(await link.isVisible())) await nav.getByRole('button', { name: /^More/ }).click()
   await link.click()
 }
+
+/** Polls `check` every 200 ms until it holds; throws naming `what` after `timeoutMs`. */
+export async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
+
+/** The number of changes the status bar says are waiting to sync. */
+export const pendingCount = async (page: Page) =>
+  Number(
+    (
+      await page
+        .locator('.statusbar')
+        .getByText(/^Pending: \d+$/)
+        .textContent()
+    )?.replace(/\D/g, ''),
+  )

@@ -13,6 +13,7 @@ import {
   pickSupplier,
   startWebHarness,
   type WebHarness,
+  waitFor,
   waitForServiceWorker,
 } from './harness'
 
@@ -21,14 +22,6 @@ beforeAll(async () => {
   h = await startWebHarness()
 })
 afterAll(() => h?.close())
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 test('a collector works in Kiswahili offline, then switches to Tamil', async () => {
   const context = await h.newContext(PHONE)

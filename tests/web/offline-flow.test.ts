@@ -5,7 +5,15 @@
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { choose, DESKTOP, pickSupplier, startWebHarness, type WebHarness, waitForServiceWorker } from './harness'
+import {
+  choose,
+  DESKTOP,
+  pickSupplier,
+  startWebHarness,
+  type WebHarness,
+  waitFor,
+  waitForServiceWorker,
+} from './harness'
 
 let h: WebHarness
 beforeAll(async () => {
@@ -17,14 +25,6 @@ const footerPending = (page: Page) => page.locator('.statusbar').getByText(/^Pen
 
 async function pendingCount(page: Page): Promise<number> {
   return Number((await footerPending(page).textContent())?.replace(/\D/g, ''))
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
 }
 
 test('offline work survives a reload and syncs once when the network returns', async () => {

@@ -13,9 +13,11 @@ import {
   goToScreen,
   PASSWORD,
   PHONE,
+  pendingCount,
   pickSupplier,
   startWebHarness,
   type WebHarness,
+  waitFor,
   waitForServiceWorker,
 } from './harness'
 
@@ -24,24 +26,6 @@ beforeAll(async () => {
   h = await startWebHarness()
 })
 afterAll(() => h?.close())
-
-const pendingCount = async (page: Page) =>
-  Number(
-    (
-      await page
-        .locator('.statusbar')
-        .getByText(/^Pending: \d+$/)
-        .textContent()
-    )?.replace(/\D/g, ''),
-  )
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 /** Records a collection of `quantity` kg from Kamau Farm (the supplier the harness made). */
 async function recordCollection(page: Page, quantity: string) {

@@ -10,7 +10,18 @@
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { api, choose, DESKTOP, PASSWORD, PHONE, pickSupplier, startWebHarness, type WebHarness } from './harness'
+import {
+  api,
+  choose,
+  DESKTOP,
+  PASSWORD,
+  PHONE,
+  pendingCount as pending,
+  pickSupplier,
+  startWebHarness,
+  type WebHarness,
+  waitFor,
+} from './harness'
 
 let h: WebHarness
 let manager: string
@@ -54,24 +65,7 @@ beforeAll(async () => {
 })
 afterAll(() => h?.close())
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
-
 const text = async (page: Page, testId: string) => (await page.getByTestId(testId).textContent()) ?? ''
-const pending = async (page: Page) =>
-  Number(
-    (
-      await page
-        .locator('.statusbar')
-        .getByText(/^Pending: \d+$/)
-        .textContent()
-    )?.replace(/\D/g, ''),
-  )
 
 interface Mode {
   name: string

@@ -7,7 +7,7 @@
 import { DEFAULT_SETTINGS, todayIn } from '@trackvault/core'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { api, DESKTOP, PASSWORD, startWebHarness, type WebHarness } from './harness'
+import { api, DESKTOP, PASSWORD, startWebHarness, type WebHarness, waitFor } from './harness'
 
 let h: WebHarness
 let manager: string
@@ -52,14 +52,6 @@ beforeAll(async () => {
   advanceId = (await pay(aheadId, `${before}15`, '300.00', 'advance')).id
 })
 afterAll(() => h?.close())
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 const statValue = (page: Page, label: string) =>
   page.locator('.stat', { has: page.locator('.label', { hasText: new RegExp(`^${label}$`) }) }).locator('.value')

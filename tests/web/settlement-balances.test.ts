@@ -10,7 +10,7 @@
 import { DEFAULT_SETTINGS, todayIn } from '@trackvault/core'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { api, DESKTOP, PASSWORD, startWebHarness, type WebHarness } from './harness'
+import { api, DESKTOP, PASSWORD, startWebHarness, type WebHarness, waitFor } from './harness'
 
 let h: WebHarness
 let manager: string
@@ -78,14 +78,6 @@ beforeAll(async () => {
   })
 })
 afterAll(() => h?.close())
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 const serverBalance = async () =>
   (await api(h.server.url, manager, 'GET', `/api/suppliers/${h.data.supplierId}/balance`)) as {

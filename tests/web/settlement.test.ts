@@ -15,7 +15,17 @@ import { readFileSync } from 'node:fs'
 import { DEFAULT_SETTINGS, todayIn } from '@trackvault/core'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { api, DESKTOP, PASSWORD, PHONE, startWebHarness, type WebHarness, waitForServiceWorker } from './harness'
+import {
+  api,
+  DESKTOP,
+  PASSWORD,
+  PHONE,
+  pendingCount as pending,
+  startWebHarness,
+  type WebHarness,
+  waitFor,
+  waitForServiceWorker,
+} from './harness'
 
 let h: WebHarness
 let token: string
@@ -91,24 +101,6 @@ beforeAll(async () => {
   })
 })
 afterAll(() => h?.close())
-
-const pending = async (page: Page) =>
-  Number(
-    (
-      await page
-        .locator('.statusbar')
-        .getByText(/^Pending: \d+$/)
-        .textContent()
-    )?.replace(/\D/g, ''),
-  )
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 200))
-  }
-}
 
 /** The supplier names of a run's lines table, top to bottom. */
 const lineOrder = (page: Page) => page.locator('table.st-lines tbody th').allTextContents()
