@@ -3,6 +3,10 @@
  * keys (i18n/resources.test.ts). Keys are grouped by screen; `_one`/`_other`
  * are i18next plural forms (Intl.PluralRules of the language).
  */
+import { adminTexts } from './areas/admin'
+import { moneyTexts } from './areas/money'
+import { recordsTexts } from './areas/records'
+
 export const en = {
   _meta: { language: 'English', review: 'source' },
   common: {
@@ -215,6 +219,9 @@ export const en = {
     when: 'When',
     status: 'Status',
   },
+  ...recordsTexts.en,
+  ...moneyTexts.en,
+  ...adminTexts.en,
 }
 
 /** The shape every language's resources have: the same keys as English, each a string. */

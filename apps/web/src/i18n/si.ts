@@ -2,6 +2,9 @@
  * සිංහල (Sinhala). MACHINE DRAFT: written without a native speaker; it needs
  * review by one before field use (docs/translations.md). Same keys as en.ts.
  */
+import { adminTexts } from './areas/admin'
+import { moneyTexts } from './areas/money'
+import { recordsTexts } from './areas/records'
 import type { Resources } from './en'
 
 export const si: Resources = {
@@ -215,4 +218,7 @@ export const si: Resources = {
     when: 'කවදා',
     status: 'තත්ත්වය',
   },
+  ...recordsTexts.si,
+  ...moneyTexts.si,
+  ...adminTexts.si,
 }

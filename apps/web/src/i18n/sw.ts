@@ -2,6 +2,9 @@
  * Kiswahili. MACHINE DRAFT: written without a native speaker; it needs review
  * by one before field use (docs/translations.md). Same keys as en.ts.
  */
+import { adminTexts } from './areas/admin'
+import { moneyTexts } from './areas/money'
+import { recordsTexts } from './areas/records'
 import type { Resources } from './en'
 
 export const sw: Resources = {
@@ -218,4 +221,7 @@ export const sw: Resources = {
     when: 'Lini',
     status: 'Hali',
   },
+  ...recordsTexts.sw,
+  ...moneyTexts.sw,
+  ...adminTexts.sw,
 }

@@ -2,6 +2,9 @@
  * தமிழ் (Tamil). MACHINE DRAFT: written without a native speaker; it needs
  * review by one before field use (docs/translations.md). Same keys as en.ts.
  */
+import { adminTexts } from './areas/admin'
+import { moneyTexts } from './areas/money'
+import { recordsTexts } from './areas/records'
 import type { Resources } from './en'
 
 export const ta: Resources = {
@@ -216,4 +219,7 @@ export const ta: Resources = {
     when: 'எப்போது',
     status: 'நிலை',
   },
+  ...recordsTexts.ta,
+  ...moneyTexts.ta,
+  ...adminTexts.ta,
 }
