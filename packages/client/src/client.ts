@@ -34,6 +34,8 @@ export class SyncClient {
   /** Read only: the server writes runs and lines (a create or update is refused FORBIDDEN on the device). */
   readonly settlementRuns: EntityApi<'settlement_run'>
   readonly settlementLines: EntityApi<'settlement_line'>
+  readonly routes: EntityApi<'route'>
+  readonly routeAssignments: EntityApi<'route_assignment'>
   /** Operations parked on a conflict: list, resolve, discard. */
   readonly conflicts: ConflictActions
   /** Operations the server refused or that could not be sent: list, retry, discard. */
@@ -91,6 +93,8 @@ export class SyncClient {
     this.deductions = apis.deduction
     this.settlementRuns = apis.settlement_run
     this.settlementLines = apis.settlement_line
+    this.routes = apis.route
+    this.routeAssignments = apis.route_assignment
     this.conflicts = parked.conflicts
     this.failed = parked.failed
   }

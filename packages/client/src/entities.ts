@@ -201,6 +201,8 @@ export function entityApis(db: LocalDb, writer: () => Writer, onWrite: () => voi
     deduction: api('deduction'),
     settlement_run: api('settlement_run'),
     settlement_line: api('settlement_line'),
+    route: api('route'),
+    route_assignment: api('route_assignment'),
   }
 }
 

@@ -14,6 +14,8 @@ import type {
   Payment,
   Product,
   ProductRate,
+  Route,
+  RouteAssignment,
   SettlementLineRow,
   SettlementRunRow,
   Supplier,
@@ -48,6 +50,8 @@ export type DeductionView = View<Deduction>
 /** Settlement runs and lines are the server's: a device reads them, never writes them. */
 export type SettlementRunView = View<SettlementRunRow>
 export type SettlementLineView = View<SettlementLineRow>
+export type RouteView = View<Route>
+export type RouteAssignmentView = View<RouteAssignment>
 
 /** The view type of each entity type. */
 export interface EntityViews {
@@ -59,6 +63,8 @@ export interface EntityViews {
   deduction: DeductionView
   settlement_run: SettlementRunView
   settlement_line: SettlementLineView
+  route: RouteView
+  route_assignment: RouteAssignmentView
 }
 
 /** The row `client.entity(type)` returns for `type`. */

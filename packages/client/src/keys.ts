@@ -18,6 +18,8 @@ export const META = {
   journal: 'meta/journal',
   /** Set while the device heals a restored server: the full re-pull is still to do (recovery.ts). */
   recovery: 'meta/recovery',
+  /** Set when the server said this device's scope changed: the full re-pull is still to do (rescope.ts). */
+  rescope: 'meta/rescope',
 } as const
 
 /** How many collections this device has numbered with `prefix` (its receipt numbers are `<prefix>-<n>`). */

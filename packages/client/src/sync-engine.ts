@@ -27,6 +27,7 @@ import {
   resendJournal,
 } from './recovery'
 import { rebuildView, storeChanges } from './replica'
+import { beginRescope, rescopeDue, ScopeChanged, scopeChangedBy } from './rescope'
 import { retryTransient, sleep } from './retry'
 import { settleBatch, settleUnsent } from './settle'
 
@@ -85,8 +86,8 @@ export interface EngineDeps {
   }) => void
 }
 
-/** How many times one sync starts over because the server turned out to be restored. */
-const MAX_EPOCH_RESTARTS = 3
+/** How many times one sync starts over because the server turned out to be restored, or the scope changed. */
+const MAX_RESTARTS = 3
 
 export class SyncEngine {
   private running: Promise<SyncSummary> | undefined
@@ -120,8 +121,14 @@ export class SyncEngine {
           summary.pulled = await this.pullAll()
           break
         } catch (err) {
+          if (attempt >= MAX_RESTARTS) throw err
+          // What this device holds changed (its routes): pull the new scope from the beginning.
+          if (err instanceof ScopeChanged) {
+            await beginRescope(this.deps.db)
+            continue
+          }
           // The server was restored from a backup: heal it from the journal first, then go on.
-          if (!(err instanceof EpochChanged) || attempt >= MAX_EPOCH_RESTARTS) throw err
+          if (!(err instanceof EpochChanged)) throw err
           await beginRecovery(this.deps.db, err.epoch)
         }
       }
@@ -245,7 +252,7 @@ export class SyncEngine {
     // After a restore every row is pulled again, from the beginning even if a re-pull was cut short:
     // the restored server's rows replace what the device holds (its versions may be ones the
     // restored server never made), and the rows the server no longer has are dropped at the end.
-    const rebuild = await rebuildDue(db)
+    const rebuild = (await rebuildDue(db)) || (await rescopeDue(db))
     const seen = rebuild ? new Set<string>() : undefined
     const outdated = seen ? (key: string) => !seen.has(key) : undefined
     const known = await db.read((tx) => tx.get<string>(META.epoch))
@@ -257,6 +264,7 @@ export class SyncEngine {
       } catch (err) {
         const restored = epochChangedBy(err)
         if (restored) throw new EpochChanged(restored)
+        if (scopeChangedBy(err)) throw new ScopeChanged()
         throw err
       }
       if (known && page.epoch && page.epoch !== known) throw new EpochChanged(page.epoch)
@@ -287,6 +295,7 @@ export class SyncEngine {
         await rebuildView(tx, type as never, id, userId)
       }
       tx.del(META.recovery)
+      tx.del(META.rescope)
     })
   }
 }

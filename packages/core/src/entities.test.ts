@@ -66,6 +66,7 @@ describe('input schemas', () => {
       bank_name: null,
       bank_account: null,
       mobile_money_number: null,
+      route_id: null,
     })
     expect(supplierInput.safeParse({ code: 'S1', name: 'Jane', email: 'nope' }).success).toBe(false)
   })

@@ -43,6 +43,8 @@ export const ENTITY_TYPES = [
   'deduction',
   'settlement_run',
   'settlement_line',
+  'route',
+  'route_assignment',
 ] as const
 /**
  * The entity types that sync. Settlement runs and lines are written by the server only (the
@@ -76,6 +78,24 @@ export const supplierInput = z.object({
   bank_account: bankAccountField().default(null),
   /** Where mobile money payouts go; the payout file uses `phone` when this is null. */
   mobile_money_number: mobileNumberField().default(null),
+  /** The route (collection or buying centre) the supplier belongs to; null: every collector's (scope.ts). */
+  route_id: idField().nullable().default(null),
+})
+
+/** A route: a collection or buying centre and the suppliers it serves (scope.ts). */
+export const routeInput = z.object({
+  code: codeField(),
+  name: nameField(),
+  description: textField(500).default(null),
+  is_active: z.boolean().default(true),
+})
+
+/** A collector serves a route from `valid_from` to `valid_to` (inclusive; null: open-ended). */
+export const routeAssignmentInput = z.object({
+  route_id: idField(),
+  user_id: idField(),
+  valid_from: dateField(),
+  valid_to: dateField().nullable().default(null),
 })
 
 export const productInput = z.object({
@@ -157,6 +177,8 @@ export const ENTITY_INPUTS = {
   deduction: deductionInput,
   settlement_run: settlementRunInput,
   settlement_line: settlementLineInput,
+  route: routeInput,
+  route_assignment: routeAssignmentInput,
 } as const satisfies Record<EntityType, z.ZodObject>
 
 /** Fields common to every synced row, all owned by the server. */
@@ -176,6 +198,8 @@ export type ProductInput = z.output<typeof productInput>
 export type ProductRateInput = z.output<typeof productRateInput>
 export type CollectionInput = z.output<typeof collectionInput>
 export type PaymentInput = z.output<typeof paymentInput>
+export type RouteInput = z.output<typeof routeInput>
+export type RouteAssignmentInput = z.output<typeof routeAssignmentInput>
 
 export type Supplier = SyncedFields & SupplierInput
 export type Product = SyncedFields & ProductInput
@@ -197,6 +221,8 @@ export type Deduction = SyncedFields & DeductionInput
 export type SettlementRunRow = SyncedFields & SettlementRunFields
 /** One supplier's line of a run: its statement. */
 export type SettlementLineRow = SyncedFields & SettlementLineFields
+export type Route = SyncedFields & RouteInput
+export type RouteAssignment = SyncedFields & RouteAssignmentInput
 
 /** The row type of each entity type, as the server answers it. */
 export interface EntityRows {
@@ -208,6 +234,8 @@ export interface EntityRows {
   deduction: Deduction
   settlement_run: SettlementRunRow
   settlement_line: SettlementLineRow
+  route: Route
+  route_assignment: RouteAssignment
 }
 export type AnyEntityRow = EntityRows[EntityType]
 

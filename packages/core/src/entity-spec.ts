@@ -120,7 +120,7 @@ const DECLARED: Record<EntityType, Declared> = {
       search: ['code', 'name', 'phone', 'email', 'address'],
       sort: [...COMMON_SORT, 'code', 'name'],
       defaultSort: ['name', 'asc'],
-      filters: ['is_active'],
+      filters: ['is_active', 'route_id'],
     },
   },
   product: {
@@ -241,6 +241,36 @@ const DECLARED: Record<EntityType, Declared> = {
       filters: ['run_id', 'supplier_id', 'status', 'payout_status'],
       date: 'period_to',
     },
+  },
+  route: {
+    manualMerge: [],
+    decimals: {},
+    booleans: ['is_active'],
+    lists: [],
+    list: {
+      search: ['code', 'name', 'description'],
+      sort: [...COMMON_SORT, 'code', 'name'],
+      defaultSort: ['name', 'asc'],
+      filters: ['is_active'],
+    },
+  },
+  route_assignment: {
+    owner: 'user_id',
+    manualMerge: [],
+    decimals: {},
+    booleans: [],
+    lists: [],
+    list: {
+      search: [],
+      sort: [...COMMON_SORT, 'valid_from'],
+      defaultSort: ['valid_from', 'desc'],
+      filters: ['route_id', 'user_id'],
+      date: 'valid_from',
+    },
+    check: (fields) =>
+      fields.valid_to != null && (fields.valid_to as string) < (fields.valid_from as string)
+        ? { valid_to: ['must not be before valid_from'] }
+        : undefined,
   },
 }
 

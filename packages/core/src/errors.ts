@@ -40,6 +40,10 @@ export const ERROR_CODES = {
     status: 409,
     message: 'The server was restored from a backup: re-send your journal, then pull from the beginning',
   },
+  SCOPE_CHANGED: {
+    status: 409,
+    message: "What this device holds changed (its routes, or a route's suppliers): pull from the beginning",
+  },
   UNSUPPORTED_PROTOCOL: { status: 400, message: "This server does not speak the client's sync protocol version" },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   REQUEST_TIMEOUT: { status: 408, message: 'The request was not received in time' },

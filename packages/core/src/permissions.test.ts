@@ -32,6 +32,8 @@ function expectedGrant(role: Role, type: EntityType, action: Action): Grant {
   // collector
   if (type === 'payment') return 'none'
   if (type === 'collection') return action === 'delete' ? 'none' : 'own'
+  // Routes are drawn by managers; a collector reads them and only its own assignments.
+  if (type === 'route_assignment') return action === 'read' ? 'own' : 'none'
   if (type === 'supplier') return action === 'read' || action === 'create' ? 'all' : 'none'
   return action === 'read' ? 'all' : 'none'
 }
@@ -42,7 +44,7 @@ describe('grantFor', () => {
   )
 
   it('covers every role, entity type and action', () => {
-    expect(cases).toHaveLength(4 * 8 * 4)
+    expect(cases).toHaveLength(4 * 10 * 4)
   })
 
   it.each(cases)('%s / %s / %s', (role, type, action) => {

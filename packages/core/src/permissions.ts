@@ -24,9 +24,23 @@ const NONE = { read: 'none', create: 'none', update: 'none', delete: 'none' } as
  */
 const SETTLEMENT_OFFICE = { deduction: ALL, settlement_run: READ, settlement_line: READ } as const
 
+/** Managers draw the routes and assign collectors; finance reads them; a collector reads the routes and its own assignments. */
+const ROUTES_MANAGED = { route: ALL, route_assignment: ALL } as const
+
+/** Admins and managers keep the master data, the records, the office's settlement rows and the routes. */
+const MASTER = {
+  supplier: ALL,
+  product: ALL,
+  product_rate: ALL,
+  collection: ALL,
+  payment: ALL,
+  ...SETTLEMENT_OFFICE,
+  ...ROUTES_MANAGED,
+} as const
+
 const MATRIX: Matrix = {
-  admin: { supplier: ALL, product: ALL, product_rate: ALL, collection: ALL, payment: ALL, ...SETTLEMENT_OFFICE },
-  manager: { supplier: ALL, product: ALL, product_rate: ALL, collection: ALL, payment: ALL, ...SETTLEMENT_OFFICE },
+  admin: MASTER,
+  manager: MASTER,
   finance: {
     supplier: READ,
     product: READ,
@@ -34,6 +48,8 @@ const MATRIX: Matrix = {
     collection: READ,
     payment: ALL,
     ...SETTLEMENT_OFFICE,
+    route: READ,
+    route_assignment: READ,
   },
   collector: {
     supplier: { read: 'all', create: 'all', update: 'none', delete: 'none' },
@@ -44,6 +60,8 @@ const MATRIX: Matrix = {
     deduction: READ,
     settlement_run: NONE,
     settlement_line: READ,
+    route: READ,
+    route_assignment: { read: 'own', create: 'none', update: 'none', delete: 'none' },
   },
 }
 
@@ -69,6 +87,7 @@ export function can(
 export function mayActForOthers(role: Role, type: EntityType): boolean {
   if (type === 'collection') return role === 'admin' || role === 'manager'
   if (type === 'payment') return role === 'admin' || role === 'manager' || role === 'finance'
+  if (type === 'route_assignment') return role === 'admin' || role === 'manager'
   return false
 }
 

@@ -67,6 +67,11 @@ export const businessSettingsSchema = z.object({
    * take everything owed. A run keeps the floor it was computed with.
    */
   settlement_floor: decimalField(MONEY_SCALE, { nonNegative: true, max: MAX_AMOUNT_MINOR }).default('0.00'),
+  /**
+   * How many days of their own collections a collector's device is sent when it pulls its scope
+   * afresh (scope.ts; null: all of them). A large business sets it so a new phone starts light.
+   */
+  sync_window_days: z.number().int().min(1).max(3660).nullable().default(null),
 })
 
 export type BusinessSettings = z.output<typeof businessSettingsSchema>

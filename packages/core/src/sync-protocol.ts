@@ -173,24 +173,54 @@ export interface PullResponse {
 }
 
 /**
- * Cursors are opaque to clients; this is their only encoding: `c<seq>` in base 36, and `.<epoch>`
- * when the database's epoch is known (a cursor without one is taken to be of the current epoch).
+ * Cursors are opaque to clients; this is their only encoding. `c<seq>` in base 36; `.<epoch>` when
+ * the database's epoch is known (a cursor without one is taken to be of the current epoch);
+ * `~<scope>` when the device has a sync scope (scope.ts), the stamp of the scope it holds. A
+ * snapshot cursor (`s<seq>...:<type>:<after id>`) is part way through a scoped device's first pull:
+ * the rows of its scope as they stand at `seq`, type by type in id order.
  */
-export function encodeCursor(seq: number, epoch?: string): string {
-  return `c${seq.toString(36)}${epoch ? `.${epoch}` : ''}`
+export interface Cursor {
+  seq: number
+  epoch: string | null
+  scope: string | null
+  /** Part way through a snapshot: the index of the type being read, and the last id sent of it. */
+  snapshot: { type: number; after: string } | null
 }
 
-const CURSOR = /^c([0-9a-z]{1,12})(?:\.([0-9a-z]{8,32}))?$/
+export function encodeCursor(seq: number, epoch?: string, scope?: string): string {
+  return `c${seq.toString(36)}${epoch ? `.${epoch}` : ''}${scope ? `~${scope}` : ''}`
+}
+
+export function encodeSnapshotCursor(seq: number, epoch: string, scope: string, type: number, after: string): string {
+  return `s${seq.toString(36)}.${epoch}~${scope}:${type.toString(36)}:${after}`
+}
+
+const CURSOR =
+  /^([cs])([0-9a-z]{1,12})(?:\.([0-9a-z]{8,32}))?(?:~([0-9a-f]{16}))?(?::([0-9a-z]{1,2}):([0-9a-f-]{0,36}))?$/
+
+/** A cursor's parts, or null if it is not a cursor this encoding makes. */
+export function parseCursor(cursor: string): Cursor | null {
+  const m = CURSOR.exec(cursor)
+  if (!m) return null
+  const seq = Number.parseInt(m[2], 36)
+  if (!Number.isSafeInteger(seq)) return null
+  const snapshot = m[1] === 's'
+  // A snapshot cursor names its epoch, scope and place; an incremental one has no place.
+  if (snapshot !== (m[5] !== undefined) || (snapshot && (!m[3] || !m[4]))) return null
+  return {
+    seq,
+    epoch: m[3] ?? null,
+    scope: m[4] ?? null,
+    snapshot: snapshot ? { type: Number.parseInt(m[5], 36), after: m[6] } : null,
+  }
+}
 
 /** The seq a cursor stands for, or null if it is not a cursor. */
 export function decodeCursor(cursor: string): number | null {
-  const m = CURSOR.exec(cursor)
-  if (!m) return null
-  const n = Number.parseInt(m[1], 36)
-  return Number.isSafeInteger(n) ? n : null
+  return parseCursor(cursor)?.seq ?? null
 }
 
 /** The epoch a cursor belongs to, or null if it names none (or is not a cursor). */
 export function cursorEpoch(cursor: string): string | null {
-  return CURSOR.exec(cursor)?.[2] ?? null
+  return parseCursor(cursor)?.epoch ?? null
 }

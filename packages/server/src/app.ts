@@ -167,6 +167,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(entityRoutes('settlement_line'), { prefix: '/settlement-lines' })
       await api.register(runPayoutRoutes, { prefix: '/settlement-runs' })
       await api.register(lineStatementRoutes, { prefix: '/settlement-lines' })
+      await api.register(entityRoutes('route'), { prefix: '/routes' })
+      await api.register(entityRoutes('route_assignment'), { prefix: '/route-assignments' })
       await api.register(reportRoutes)
       await api.register(settingsRoutes, { prefix: '/settings' })
       await api.register(repriceRoutes, { prefix: '/reprices' })

@@ -52,10 +52,15 @@ const PATHS: Record<EntityType, string> = {
   deduction: '/api/deductions',
   settlement_run: '/api/settlement-runs',
   settlement_line: '/api/settlement-lines',
+  route: '/api/routes',
+  route_assignment: '/api/route-assignments',
 }
 /** Entity types whose rows belong to a user (`user_id`): "own" and "other" differ only for these. */
-const OWNED = new Set<EntityType>(['collection', 'payment'])
+const OWNED = new Set<EntityType>(['collection', 'payment', 'route_assignment'])
 type Owner = 'own' | 'other'
+
+/** Inside a collector device's window of collections (core's SYNC_WINDOW_DAYS), so its first pull holds them. */
+const RECENT = new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10)
 
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex')
 
@@ -89,7 +94,7 @@ function body(type: EntityType, userId?: string): Record<string, unknown> {
       return {
         supplier_id: base.supplierId,
         product_id: base.productId,
-        collection_date: '2026-02-01',
+        collection_date: RECENT,
         quantity: '2',
         unit: 'kg',
         ...(userId ? { user_id: userId } : {}),
@@ -114,6 +119,10 @@ function body(type: EntityType, userId?: string): Record<string, unknown> {
     case 'settlement_line':
       // Written by the settlement routes only; refused to every role through the entity API and sync.
       return { period_from: '2026-01-01', period_to: '2026-01-31' }
+    case 'route':
+      return { code: uniq('R'), name: 'Ridge' }
+    case 'route_assignment':
+      return { route_id: base.routeId, user_id: userId ?? bystander.id, valid_from: '2026-01-01' }
   }
 }
 
@@ -127,6 +136,8 @@ const PATCHES: Record<EntityType, Record<string, unknown>> = {
   deduction: { notes: 'checked' },
   settlement_run: { notes: 'checked' },
   settlement_line: { payout_note: 'checked' },
+  route: { description: 'checked' },
+  route_assignment: { valid_to: '2027-12-31' },
 }
 
 /** A row made by the admin, owned by `userId` where the type has owners. */

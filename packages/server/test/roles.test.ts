@@ -21,6 +21,8 @@ const PATHS: Record<Writable, string> = {
   collection: '/api/collections',
   payment: '/api/payments',
   deduction: '/api/deductions',
+  route: '/api/routes',
+  route_assignment: '/api/route-assignments',
 }
 
 /** Who may do what; a collector's collection rights are about their own rows (tested below). */
@@ -41,6 +43,8 @@ const RULES: Record<Writable, Record<'read' | 'create' | 'update' | 'delete', Ro
     update: ['admin', 'manager', 'finance'],
     delete: ['admin', 'manager', 'finance'],
   },
+  route: { read: EVERYONE, create: MASTER, update: MASTER, delete: MASTER },
+  route_assignment: { read: EVERYONE, create: MASTER, update: MASTER, delete: MASTER },
 }
 
 let s: TestServer
@@ -77,6 +81,10 @@ async function createBody(type: EntityType): Promise<Record<string, unknown>> {
         amount: '40.00',
         effective_date: '2026-02-01',
       }
+    case 'route':
+      return { code: code('R'), name: 'Ridge' }
+    case 'route_assignment':
+      return { route_id: base.routeId, user_id: s.users.manager.id, valid_from: '2026-01-01' }
     default:
       throw new Error(`${type} rows are written by the server only`)
   }
@@ -90,6 +98,8 @@ const PATCHES: Record<Writable, Record<string, unknown>> = {
   collection: { notes: 'checked' },
   payment: { notes: 'checked' },
   deduction: { notes: 'checked' },
+  route: { description: 'checked' },
+  route_assignment: { valid_to: '2027-12-31' },
 }
 
 /** Creates a row as admin and returns it. */
@@ -124,8 +134,9 @@ describe('role matrix', () => {
       expectAllowed(await api.get(path), rules.read.includes(role), 200, what('list'))
       const one = await api.get(`${path}/${target.id}`)
       // A collector reads only their own collections; someone else's is simply not there.
-      if (type === 'collection' && role === 'collector') expect(one.status, what('get')).toBe(404)
-      else expectAllowed(one, rules.read.includes(role), 200, what('get'))
+      if ((type === 'collection' || type === 'route_assignment') && role === 'collector') {
+        expect(one.status, what('get')).toBe(404)
+      } else expectAllowed(one, rules.read.includes(role), 200, what('get'))
 
       const id = randomUUID()
       const created = await api.post(path, { ...(await createBody(type)), id })

@@ -157,13 +157,19 @@ describe('pull', () => {
     expect(Object.keys(first).sort()).toEqual(['changes', 'cursor', 'epoch', 'has_more'])
     expect(first.has_more).toBe(false)
     expect(typeof first.cursor).toBe('string')
-    // seedBasics: product, then its rate, then the supplier.
+    // seedBasics: product, then its rate, then the supplier, then a route.
     expect(first.changes.map((c) => [c.entity_type, c.version, c.deleted])).toEqual([
       ['product', 1, false],
       ['product_rate', 1, false],
       ['supplier', 1, false],
+      ['route', 1, false],
     ])
-    expect(first.changes.map((c) => c.entity_id)).toEqual([basics.productId, basics.rateId, basics.supplierId])
+    expect(first.changes.map((c) => c.entity_id)).toEqual([
+      basics.productId,
+      basics.rateId,
+      basics.supplierId,
+      basics.routeId,
+    ])
     for (const c of first.changes) {
       expect(Object.keys(c).sort()).toEqual(['data', 'deleted', 'entity_id', 'entity_type', 'version'])
       expect(c.data).toMatchObject({ id: c.entity_id, version: c.version })
@@ -302,10 +308,10 @@ describe('pull', () => {
     const mine = await pullAll(s.as.collector, since)
     expect(mine.changes.map((c) => c.entity_id)).toEqual([own.body.id, forCollector.body.id, sup.body.id])
     expect(mine.changes.some((c) => c.entity_type === 'payment')).toBe(false)
-    expect(mine.cursor).toBe(all.cursor)
+    expect(decodeCursor(mine.cursor)).toBe(decodeCursor(all.cursor))
     const theirs = await pullAll(collector2, since)
     expect(theirs.changes.map((c) => c.entity_id)).toEqual([other.body.id, sup.body.id])
-    expect(theirs.cursor).toBe(all.cursor)
+    expect(decodeCursor(theirs.cursor)).toBe(decodeCursor(all.cursor))
     // Finance reads everything, payments included.
     expect((await pullAll(s.as.finance, since)).changes.map((c) => c.entity_id)).toEqual(
       all.changes.map((c) => c.entity_id),
@@ -317,12 +323,9 @@ describe('pull', () => {
     const page = await pull(s.as.collector, afterOwn, 2)
     expect(page.changes.map((c) => c.entity_id)).toEqual([forCollector.body.id, sup.body.id])
     expect(page.has_more).toBe(true)
-    expect(await pull(s.as.collector, page.cursor, 2)).toEqual({
-      changes: [],
-      cursor: all.cursor,
-      has_more: false,
-      epoch: cursorEpoch(all.cursor),
-    })
+    const last = await pull(s.as.collector, page.cursor, 2)
+    expect(last).toEqual({ changes: [], cursor: last.cursor, has_more: false, epoch: cursorEpoch(all.cursor) })
+    expect(decodeCursor(last.cursor)).toBe(decodeCursor(all.cursor))
   })
 
   test('REST writes and sync pushes both appear; a conflict or a failed operation adds no change', async () => {
@@ -523,7 +526,8 @@ describe('concurrent writers and pullers', () => {
     const puller = async (api: Api) => {
       const seen: Change[] = []
       const pageSizes: number[] = []
-      let cursor: string | undefined
+      // From cursor zero: the log itself (a collector's pull without one is a snapshot of its scope).
+      let cursor: string | undefined = encodeCursor(0)
       for (;;) {
         const doneBefore = writersDone
         const page = await pull(api, cursor, PULL_LIMIT)
@@ -678,6 +682,8 @@ describe.runIf(TEST_DIALECT === 'postgres')('negative control on PostgreSQL', ()
         sync_operation_id: null,
         owner_id: null,
         previous_owner_id: null,
+        scope: null,
+        previous_scope: null,
       }
       await writeHistory(trx, [change], now)
       return appendChanges(trx, [change], now)

@@ -20,6 +20,7 @@ import * as m010 from './migrations/010-epoch'
 import * as m011 from './migrations/011-waiting-operations-index'
 import * as m012 from './migrations/012-settlement'
 import * as m013 from './migrations/013-supplier-payout'
+import * as m014 from './migrations/014-routes'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
@@ -39,6 +40,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '011-waiting-operations-index': m011,
       '012-settlement': m012,
       '013-supplier-payout': m013,
+      '014-routes': m014,
     }
   }
 }

@@ -52,6 +52,8 @@ export interface SuppliersTable extends SyncedColumns {
   bank_name: string | null
   bank_account: string | null
   mobile_money_number: string | null
+  /** The supplier's route (migration 014); null: unrouted, on every collector's device. */
+  route_id: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface ProductsTable extends SyncedColumns {
@@ -139,6 +141,13 @@ export interface ChangeLogTable {
   owner_id: ColumnType<string | null, string | null | undefined, string | null>
   /** The owner before this change, when the change gave the row to someone else. */
   previous_owner_id: ColumnType<string | null, string | null | undefined, string | null>
+  /**
+   * The route a collector's device must hold this row for (migration 014): the supplier's route for
+   * suppliers, deductions and settlement lines, `*` for an unrouted supplier's; null for other types.
+   */
+  scope: ColumnType<string | null, string | null | undefined, string | null>
+  /** The scope before this change, when the change moved the row to another route. */
+  previous_scope: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 /** The database's identity: one row (id 1); `epoch` is new after every restore from a backup. */
@@ -287,6 +296,26 @@ export interface SettlementLinesTable extends SyncedColumns {
   carried_forward_minor: Int
 }
 
+export interface RoutesTable extends SyncedColumns {
+  code: string
+  name: string
+  description: string | null
+  is_active: number
+}
+
+export interface RouteAssignmentsTable extends SyncedColumns {
+  route_id: string
+  user_id: string
+  valid_from: string
+  valid_to: string | null
+}
+
+/** How often each route's suppliers changed (one moved in or out): part of a device's scope stamp. */
+export interface RouteMembersTable {
+  route_id: string
+  version: number
+}
+
 /** What each approved run settled: a collection or payment belongs to one run at most. */
 export interface SettlementItemsTable {
   entity_type: string
@@ -316,6 +345,9 @@ export interface Database {
   settlement_runs: SettlementRunsTable
   settlement_lines: SettlementLinesTable
   settlement_items: SettlementItemsTable
+  routes: RoutesTable
+  route_assignments: RouteAssignmentsTable
+  route_members: RouteMembersTable
 }
 
 export type { Generated }

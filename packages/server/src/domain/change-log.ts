@@ -31,6 +31,12 @@ export interface PendingChange {
   /** Who owns the row at this version, and who did before if this change moved it (see migration 003). */
   owner_id: string | null
   previous_owner_id: string | null
+  /** The route a collector's device holds the row for (sync-scope.ts), and the one before a move. */
+  scope: string | null
+  previous_scope: string | null
+  /** A deduction's or settlement line's supplier, whose route is its scope (resolved when the write ends). */
+  scope_supplier?: string
+  previous_scope_supplier?: string
 }
 
 /** Rows per multi-row insert: well under SQLite's and PostgreSQL's bound-parameter limits. */
@@ -96,6 +102,8 @@ export async function appendChanges(
     created_at: now,
     owner_id: c.owner_id,
     previous_owner_id: c.previous_owner_id,
+    scope: c.scope,
+    previous_scope: c.previous_scope,
   }))
   for (const part of chunks(entries)) await trx.insertInto('change_log').values(part).execute()
   // Delivered at commit, to every server process LISTENing (live pokes across processes).

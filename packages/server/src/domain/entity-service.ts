@@ -16,6 +16,7 @@ import {
   ENTITY_SPECS,
   type EntityRows,
   type EntityType,
+  hasRouteScope,
   mayActForOthers,
   netQuantity,
   newId,
@@ -26,6 +27,7 @@ import {
   parseOrThrow,
   pricingModeErrors,
   settingsErrors,
+  todayIn,
   type Weighing,
   withDefaultOwner,
   writableFields,
@@ -36,6 +38,7 @@ import { TABLES, toWire } from './mappers'
 import { checkRatePeriod, priceCollection } from './pricing'
 import { insertRow, loadRow, updateRow } from './rows'
 import { loadSettings, serverReceiptNumber } from './settings'
+import { routeOfCollector } from './sync-scope'
 import { memoOf, type WriteContext } from './write-context'
 
 type Row<T extends EntityType> = EntityRows[T]
@@ -133,6 +136,18 @@ async function complete<T extends EntityType>(
   if ('supplier_id' in next && changed('supplier_id')) {
     await requireLive(ctx, 'supplier', next.supplier_id as string, 'supplier_id')
   }
+  if (next.route_id != null && changed('route_id')) {
+    await requireLive(ctx, 'route', next.route_id as string, 'route_id')
+  }
+  // A supplier a collector adds (offline too) joins the collector's route.
+  if (type === 'supplier' && !prev && next.route_id == null && hasRouteScope(ctx.actor.role)) {
+    next.route_id = await routeOfCollector(
+      ctx.trx,
+      ctx.actor.id,
+      todayIn((await settingsOf(ctx)).time_zone, new Date(ctx.now)),
+    )
+  }
+  if (type === 'route_assignment' && changed('user_id')) await requireUser(ctx, next.user_id as string)
   // A deduction's product is optional (a per-kg charge on every product when null).
   if (next.product_id != null && changed('product_id')) {
     await requireLive(ctx, 'product', next.product_id as string, 'product_id')

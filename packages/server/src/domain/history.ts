@@ -1,5 +1,5 @@
 /** History: every accepted change stores the full new version of the row. */
-import { type EntityRows, type EntityType, ownerOf } from '@trackvault/core'
+import { type EntityRows, type EntityType, ownerOf, ROUTE_SCOPED_TYPES, scopeKey } from '@trackvault/core'
 import type { Kysely, Transaction } from 'kysely'
 import type { Database } from '../db/schema'
 import { chunks, type PendingChange } from './change-log'
@@ -34,6 +34,7 @@ export function recordHistory<T extends EntityType>(
 ): void {
   const owner = ownerOf(type, row as unknown as Record<string, unknown>) ?? null
   const before = previous ? (ownerOf(type, previous as Record<string, unknown>) ?? null) : null
+  const scope = scopeOfChange(type, row as unknown as Record<string, unknown>, previous as Record<string, unknown>)
   ctx.changes.push({
     entity_type: type,
     entity_id: row.id,
@@ -46,7 +47,33 @@ export function recordHistory<T extends EntityType>(
     sync_operation_id: ctx.syncOperationId ?? null,
     owner_id: owner,
     previous_owner_id: before !== owner ? before : null,
+    ...scope,
   })
+}
+
+/**
+ * A change's route (sync-scope.ts): a supplier's own, or for a deduction or settlement line its
+ * supplier's, filled in when the write ends (the supplier's route is read then).
+ */
+function scopeOfChange(
+  type: EntityType,
+  row: Record<string, unknown>,
+  previous: Record<string, unknown> | undefined,
+): Pick<PendingChange, 'scope' | 'previous_scope' | 'scope_supplier' | 'previous_scope_supplier'> {
+  if (type === 'supplier') {
+    const scope = scopeKey(row.route_id as string | null)
+    const before = previous ? scopeKey(previous.route_id as string | null) : scope
+    return { scope, previous_scope: before !== scope ? before : null }
+  }
+  if (!(ROUTE_SCOPED_TYPES as readonly string[]).includes(type)) return { scope: null, previous_scope: null }
+  const supplier = row.supplier_id as string
+  const moved = previous && previous.supplier_id !== supplier ? (previous.supplier_id as string) : undefined
+  return {
+    scope: null,
+    previous_scope: null,
+    scope_supplier: supplier,
+    ...(moved ? { previous_scope_supplier: moved } : {}),
+  }
 }
 
 /** Writes the history rows of `changes` (multi-row inserts). */

@@ -18,6 +18,8 @@ export const TABLES = {
   deduction: 'deductions',
   settlement_run: 'settlement_runs',
   settlement_line: 'settlement_lines',
+  route: 'routes',
+  route_assignment: 'route_assignments',
 } as const satisfies Record<EntityType, keyof Database>
 
 export type EntityTable = (typeof TABLES)[EntityType]

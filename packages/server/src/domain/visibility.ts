@@ -8,9 +8,10 @@
  * collector's collections), or none. A row the caller may not read (any more)
  * is shown as a revoked tombstone where a device holds it.
  */
-import { AppError, ENTITY_SPECS, ENTITY_TYPES, type EntityType, grantFor, ownerOf } from '@trackvault/core'
+import { AppError, ENTITY_SPECS, ENTITY_TYPES, type EntityType, grantFor, ownerOf, routeScoped } from '@trackvault/core'
 import type { ExpressionBuilder } from 'kysely'
 import type { ChangeLogTable } from '../db/schema'
+import { type SyncScope, scopeFilter } from './sync-scope'
 import type { Actor } from './write-context'
 
 type Loose = Record<string, unknown>
@@ -59,9 +60,10 @@ function readsAll(actor: Actor): boolean {
  * collectors' changes are skipped by the database): every entry of a type the role reads in full; of
  * a type it reads only its own of, the entries it owns, owned before the change (a revocation), or
  * that predate owner tracking. Undefined means no filter is needed. `canSee` stays the authority.
+ * With a device's `scope` (sync-scope.ts), route-scoped types are narrowed to its routes.
  */
-export function changeLogFilter(actor: Actor) {
-  if (readsAll(actor)) return undefined
+export function changeLogFilter(actor: Actor, scope?: SyncScope) {
+  if (readsAll(actor) && !scope) return undefined
   const grants = ENTITY_TYPES.map((type) => ({ type, grant: grantFor(actor.role, type, 'read') }))
   return (eb: ExpressionBuilder<{ c: ChangeLogTable }, 'c'>) =>
     eb.or(
@@ -69,7 +71,9 @@ export function changeLogFilter(actor: Actor) {
         .filter((g) => g.grant !== 'none')
         .map(({ type, grant }) =>
           grant === 'all'
-            ? eb('c.entity_type', '=', type)
+            ? scope && routeScoped(actor.role, type)
+              ? eb.and([eb('c.entity_type', '=', type), scopeFilter(eb, scope)])
+              : eb('c.entity_type', '=', type)
             : eb.and([
                 eb('c.entity_type', '=', type),
                 eb.or([

@@ -9,6 +9,7 @@ import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
 import { appendChanges, audienceOf } from './change-log'
 import { writeHistory } from './history'
+import { resolveScopes } from './sync-scope'
 import type { Actor, WriteContext, WriteMemo, WriteOutcome, WriteWork } from './write-types'
 
 export type { Actor, WriteContext, WriteMemo, WriteOutcome, WriteWork } from './write-types'
@@ -36,6 +37,7 @@ export async function writeIn<T>(
 ): Promise<WriteOutcome<T>> {
   const ctx: WriteContext = { trx, caps, actor, changes: [], now: new Date().toISOString() }
   const result = await work(ctx)
+  await resolveScopes(trx, ctx.changes)
   await writeHistory(trx, ctx.changes, ctx.now)
   const audience = audienceOf(ctx.changes)
   const notify = caps.notifyChannel ? { channel: caps.notifyChannel, audience } : undefined

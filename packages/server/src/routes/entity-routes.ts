@@ -21,6 +21,8 @@ const TAGS: Record<EntityType, string> = {
   deduction: 'Deductions',
   settlement_run: 'Settlement runs',
   settlement_line: 'Settlement lines',
+  route: 'Routes',
+  route_assignment: 'Route assignments',
 }
 
 const errors = { 401: errorSchema, 403: errorSchema, 404: errorSchema, 409: errorSchema, 422: errorSchema }

@@ -176,7 +176,7 @@ export async function syncRoutes(fastify: FastifyInstance) {
         tags,
         summary: 'Changed rows and tombstones after a cursor, in commit order',
         querystring: z.object({
-          since: z.string().max(50).optional(),
+          since: z.string().max(120).optional(),
           limit: z.coerce.number().int().min(1).max(MAX_PULL_LIMIT).default(500),
         }),
         response: { 200: pullResponseSchema, ...errors },

@@ -6,18 +6,24 @@
 import {
   AppError,
   type Change,
-  cursorEpoch,
-  decodeCursor,
+  type Cursor,
   type EntityType,
   encodeCursor,
   ownerOf,
   type PullResponse,
+  parseCursor,
 } from '@trackvault/core'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema'
 import { headSeq } from '../domain/change-log'
 import { currentEpoch } from '../domain/epoch'
+import { inScope, type SyncScope, scopeOf } from '../domain/sync-scope'
 import { canSee, canSeeOwned, changeLogFilter, readsOwnOnly, revokedTombstone } from '../domain/visibility'
+import type { PageEntry, PullPage } from './pull-page'
+import { snapshotPage } from './snapshot'
+
+export type { PageEntry, PullPage } from './pull-page'
+
 import type { Actor } from '../domain/write-context'
 
 export const MAX_PULL_LIMIT = 5000
@@ -59,22 +65,6 @@ async function previousVersions(
   return found
 }
 
-/** One entry of a pull page; `json` is the row's stored JSON text (or a tombstone's), sent as is. */
-export interface PageEntry {
-  entity_type: string
-  entity_id: string
-  version: number
-  deleted: boolean
-  json: string
-}
-
-export interface PullPage {
-  entries: PageEntry[]
-  cursor: string
-  has_more: boolean
-  epoch: string
-}
-
 /**
  * One page of changes for `actor`. Rows are passed on as the JSON text history stored, not
  * parsed and serialised again: whether the caller may read a row is decided from the owner the
@@ -86,8 +76,8 @@ export async function pullPage(
   since: string | undefined,
   limit: number,
 ): Promise<PullPage> {
-  const after = since === undefined ? 0 : decodeCursor(since)
-  if (after === null) {
+  const at: Cursor | null | undefined = since === undefined ? undefined : parseCursor(since)
+  if (at === null) {
     throw new AppError('VALIDATION_FAILED', 'since is not a cursor this server issued', {
       fields: { since: ['invalid cursor'] },
     })
@@ -95,15 +85,19 @@ export async function pullPage(
   // A cursor of another epoch names a database this one is not (it was restored from a backup):
   // nothing after it means anything here. The device re-sends its journal and pulls from the start.
   const epoch = await currentEpoch(db)
-  const sinceEpoch = since === undefined ? null : cursorEpoch(since)
-  if (sinceEpoch !== null && sinceEpoch !== epoch) {
-    throw new AppError('EPOCH_CHANGED', undefined, { epoch, cursor_epoch: sinceEpoch })
+  if (at?.epoch && at.epoch !== epoch) {
+    throw new AppError('EPOCH_CHANGED', undefined, { epoch, cursor_epoch: at.epoch })
   }
+  const scope = await scopeOf(db, actor)
+  checkScope(at, scope)
+  // A scoped device's first pull reads its scope's rows as they stand, not all of history.
+  if (scope && (!at || at.snapshot)) return snapshotPage(db, actor, scope, epoch, at, limit)
+  const after = at?.seq ?? 0
   // The counter's committed value: every change up to it has committed (seq order is commit
   // order, see domain/change-log.ts), so a page that ends short of `limit` may move the cursor
   // to it past the entries the filter skipped, and never past one it has not seen.
   const head = await headSeq(db)
-  const filter = changeLogFilter(actor)
+  const filter = changeLogFilter(actor, scope)
   let query = db
     .selectFrom('change_log as c')
     .select((eb) => [
@@ -114,6 +108,8 @@ export async function pullPage(
       'c.deleted',
       'c.owner_id',
       'c.previous_owner_id',
+      'c.scope',
+      'c.previous_scope',
       // A lookup by primary key per entry: the plan cannot turn into a join over all of history
       // (PostgreSQL chose a hash join over the whole table when it had no statistics).
       eb
@@ -142,10 +138,11 @@ export async function pullPage(
   // The owner the log recorded decides; only entries that predate owner tracking are parsed.
   const canRead = (row: Row) => {
     const type = row.entity_type as EntityType
+    if (scope && row.scope !== null && !inScope(scope, row.scope)) return false
     if (!readsOwnOnly(actor, type)) return canSeeOwned(actor, type, undefined)
     return canSeeOwned(actor, type, row.owner_id ?? ownerOf(type, parse(row)))
   }
-  const untracked = rows.filter((r) => !canRead(r) && r.owner_id === null && Number(r.version) > 1)
+  const untracked = rows.filter((r) => !canRead(r) && r.owner_id === null && r.scope === null && Number(r.version) > 1)
   const previous = await previousVersions(db, untracked)
   const entries: PageEntry[] = []
   for (const row of rows) {
@@ -158,14 +155,26 @@ export async function pullPage(
     // manager) leaves the caller's replica as a tombstone, without revealing its new content.
     const before = previous.get(`${row.entity_type}/${row.entity_id}/${Number(row.version) - 1}`)
     const type = row.entity_type as EntityType
-    if (row.previous_owner_id === actor.id || (before !== undefined && canSee(actor, type, before))) {
+    const leftScope = scope !== undefined && row.previous_scope !== null && inScope(scope, row.previous_scope)
+    if (leftScope || row.previous_owner_id === actor.id || (before !== undefined && canSee(actor, type, before))) {
       const tombstone = revokedTombstone(row.entity_id, base.version, parse(row).updated_at as string)
       entries.push({ ...base, deleted: true, json: JSON.stringify(tombstone) })
     }
   }
   const full = rows.length === limit
   const last = full ? Number(rows[rows.length - 1].seq) : Math.max(after, head)
-  return { entries, cursor: encodeCursor(last, epoch), has_more: full, epoch }
+  return { entries, cursor: encodeCursor(last, epoch, scope?.stamp), has_more: full, epoch }
+}
+
+/**
+ * A cursor made for another scope than the device's now (its routes changed, a supplier moved in
+ * or out of one, or its user no longer has a scope) is SCOPE_CHANGED: the device pulls again from
+ * the beginning, keeping its queue. A cursor from before scopes (no stamp) goes on as it is.
+ */
+function checkScope(at: Cursor | undefined, scope: SyncScope | undefined): void {
+  if (!at) return
+  const stale = scope ? at.scope !== null && at.scope !== scope.stamp : at.scope !== null
+  if (stale) throw new AppError('SCOPE_CHANGED', undefined, { scope: scope?.stamp ?? null })
 }
 
 /** The pull answer's JSON text, with each row's stored JSON spliced in as is. */

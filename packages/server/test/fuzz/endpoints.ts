@@ -22,6 +22,8 @@ export const ENTITY_PATHS: Record<string, EntityType> = {
   '/api/deductions': 'deduction',
   '/api/settlement-runs': 'settlement_run',
   '/api/settlement-lines': 'settlement_line',
+  '/api/routes': 'route',
+  '/api/route-assignments': 'route_assignment',
 }
 export const TABLE_OF: Record<EntityType, (typeof ENTITY_TABLES)[number]> = {
   supplier: 'suppliers',
@@ -32,6 +34,8 @@ export const TABLE_OF: Record<EntityType, (typeof ENTITY_TABLES)[number]> = {
   deduction: 'deductions',
   settlement_run: 'settlement_runs',
   settlement_line: 'settlement_lines',
+  route: 'routes',
+  route_assignment: 'route_assignments',
 }
 export const PATH_OF = Object.fromEntries(Object.entries(ENTITY_PATHS).map(([p, t]) => [t, p])) as Record<
   EntityType,

@@ -54,6 +54,16 @@ export async function seedPools(s: TestServer): Promise<Pools> {
     })
     victims.deduction.push(deduction.body.id)
   }
+  for (let i = 0; i < 6; i++) {
+    const route = await s.as.admin.post('/api/routes', { code: `V-R${i}`, name: `Victim route ${i}` })
+    victims.route.push(route.body.id)
+    const assignment = await s.as.admin.post('/api/route-assignments', {
+      route_id: route.body.id,
+      user_id: i === 0 ? s.users.collector.id : s.users.manager.id,
+      valid_from: '2026-01-01',
+    })
+    victims.route_assignment.push(assignment.body.id)
+  }
   // Settlement runs and lines are written by the settlement routes only: ids that name no row here.
   victims.settlement_run.push(newId())
   victims.settlement_line.push(newId())

@@ -17,6 +17,8 @@ export const ENTITY_TABLES = [
   'deductions',
   'settlement_runs',
   'settlement_lines',
+  'routes',
+  'route_assignments',
 ] as const
 
 /** Digest expressions of the tables whose rows change in place. */

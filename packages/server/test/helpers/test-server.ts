@@ -115,5 +115,12 @@ export async function seedBasics(api: Api, rate = '120.00') {
     name: 'Kamau',
   })
   if (supplier.status !== 201) throw new Error(JSON.stringify(supplier.body))
-  return { productId: product.body.id as string, rateId: r.body.id as string, supplierId: supplier.body.id as string }
+  const route = await api.post('/api/routes', { code: `R${Math.random().toString(36).slice(2, 8)}`, name: 'Ridge' })
+  if (route.status !== 201) throw new Error(JSON.stringify(route.body))
+  return {
+    productId: product.body.id as string,
+    rateId: r.body.id as string,
+    supplierId: supplier.body.id as string,
+    routeId: route.body.id as string,
+  }
 }

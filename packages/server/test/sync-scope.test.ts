@@ -1,0 +1,255 @@
+/**
+ * Routes and sync scopes (core's scope.ts, domain/sync-scope.ts, sync/snapshot.ts): a collector's
+ * device holds its routes' suppliers (and unrouted ones) with their deductions and settlement
+ * lines, its own recent collections, and all products and rates; moves and reassignments reach
+ * devices as SCOPE_CHANGED and a fresh snapshot; a supplier a collector adds joins its route.
+ */
+import { newId, todayIn } from '@trackvault/core'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { TestDevice } from './helpers/sync-client'
+import { type Api, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
+
+let s: TestServer
+let base: Awaited<ReturnType<typeof seedBasics>>
+const today = todayIn('UTC')
+const shift = (days: number) => {
+  const d = new Date(`${today}T00:00:00Z`)
+  d.setUTCDate(d.getUTCDate() + days)
+  return d.toISOString().slice(0, 10)
+}
+
+interface Held {
+  rows: Map<string, { version: number; deleted: boolean; data: Record<string, unknown> }>
+  cursor: string
+  pages: number
+}
+
+/** Pulls to the end like a device: from `since`, page by page; SCOPE_CHANGED is returned, not thrown. */
+async function pullAll(api: Api, since?: string, limit = 500, held?: Held): Promise<Held | 'SCOPE_CHANGED'> {
+  const out: Held = held ?? { rows: new Map(), cursor: '', pages: 0 }
+  let cursor = since
+  for (;;) {
+    const res = await api.get(`/api/sync/changes?limit=${limit}${cursor ? `&since=${cursor}` : ''}`)
+    if (res.status === 409 && res.body.error.code === 'SCOPE_CHANGED') return 'SCOPE_CHANGED'
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    out.pages += 1
+    for (const c of res.body.changes) {
+      out.rows.set(`${c.entity_type}/${c.entity_id}`, { version: c.version, deleted: c.deleted, data: c.data })
+    }
+    cursor = res.body.cursor
+    out.cursor = res.body.cursor
+    if (!res.body.has_more) return out
+  }
+}
+
+const held = (h: Held | 'SCOPE_CHANGED', type: string) => {
+  if (h === 'SCOPE_CHANGED') throw new Error('scope changed')
+  return [...h.rows.entries()]
+    .filter(([k, v]) => k.startsWith(`${type}/`) && !v.deleted)
+    .map(([k]) => k.slice(type.length + 1))
+    .sort()
+}
+
+async function post(path: string, body: Record<string, unknown>, as: Api = s.as.manager) {
+  const res = await as.post(path, body)
+  expect(res.status, JSON.stringify(res.body)).toBe(201)
+  return res.body as { id: string; version: number }
+}
+
+let routeA: string
+let routeB: string
+let inA: string
+let inB: string
+let unrouted: string
+let assignment: { id: string; version: number }
+
+beforeAll(async () => {
+  s = await startTestServer()
+  base = await seedBasics(s.as.admin)
+  routeA = (await post('/api/routes', { code: 'RA', name: 'Ridge A' })).id
+  routeB = (await post('/api/routes', { code: 'RB', name: 'Valley B' })).id
+  inA = (await post('/api/suppliers', { code: 'SA1', name: 'Atieno', route_id: routeA })).id
+  inB = (await post('/api/suppliers', { code: 'SB1', name: 'Baraka', route_id: routeB })).id
+  unrouted = base.supplierId
+  for (const supplier of [inA, inB]) {
+    await post('/api/deductions', {
+      supplier_id: supplier,
+      kind: 'charge',
+      description: 'Bags',
+      amount: '40.00',
+      effective_date: today,
+    })
+  }
+  assignment = await post('/api/route-assignments', {
+    route_id: routeA,
+    user_id: s.users.collector.id,
+    valid_from: shift(-30),
+  })
+  // Starts tomorrow: not part of today's scope.
+  await post('/api/route-assignments', { route_id: routeB, user_id: s.users.collector.id, valid_from: shift(1) })
+})
+afterAll(() => s?.close())
+
+describe('a collector device holds its routes', () => {
+  test("its first pull is its scope: its routes' and unrouted suppliers, their deductions, all products", async () => {
+    const h = await pullAll(s.as.collector)
+    expect(held(h, 'supplier')).toEqual([inA, unrouted].sort())
+    const deductions = held(h, 'deduction')
+    expect(deductions).toHaveLength(1)
+    expect(held(h, 'product')).toContain(base.productId)
+    expect(held(h, 'product_rate')).toContain(base.rateId)
+    expect(held(h, 'route').sort()).toEqual([base.routeId, routeA, routeB].sort())
+    // Its own assignments only (both, the one starting tomorrow too).
+    expect(held(h, 'route_assignment')).toHaveLength(2)
+    // A manager's device holds every supplier.
+    expect(held(await pullAll(s.as.manager), 'supplier')).toEqual([inA, inB, unrouted].sort())
+  })
+
+  test('paged small, the snapshot is the same rows and then goes on from where it began', async () => {
+    const whole = await pullAll(s.as.collector)
+    const paged = await pullAll(s.as.collector, undefined, 2)
+    if (whole === 'SCOPE_CHANGED' || paged === 'SCOPE_CHANGED') throw new Error('scope changed')
+    expect([...paged.rows.keys()].sort()).toEqual([...whole.rows.keys()].sort())
+    expect(paged.pages).toBeGreaterThan(4)
+    // Changes after the snapshot arrive incrementally, in scope only.
+    const later = (await post('/api/suppliers', { code: 'SA2', name: 'Akinyi', route_id: routeA })).id
+    const elsewhere = (await post('/api/suppliers', { code: 'SB2', name: 'Bahati', route_id: routeB })).id
+    const next = await pullAll(s.as.collector, paged.cursor)
+    if (next === 'SCOPE_CHANGED') throw new Error('scope changed')
+    expect(next.rows.has(`supplier/${later}`)).toBe(true)
+    expect(next.rows.has(`supplier/${elsewhere}`)).toBe(false)
+  })
+
+  test('own collections of the window only (a setting); older ones stay on the server', async () => {
+    const window = await s.as.admin.patch('/api/settings', { sync_window_days: 60 })
+    expect(window.status, JSON.stringify(window.body)).toBe(200)
+    const device = new TestDevice(await s.login(s.users.collector.email, undefined, 'scope-window'), 'scope-window')
+    const recent = newId()
+    const old = newId()
+    const collection = (id: string, date: string) =>
+      device.op('collection', 'create', id, {
+        supplier_id: inA,
+        product_id: base.productId,
+        collection_date: date,
+        quantity: '10',
+        unit: 'kg',
+      })
+    const pushed = await device.push([collection(recent, shift(-5)), collection(old, shift(-65))])
+    expect(pushed.body.results.map((r: { status: string }) => r.status)).toEqual(['success', 'success'])
+    const h = await pullAll(s.as.collector)
+    expect(held(h, 'collection')).toContain(recent)
+    expect(held(h, 'collection')).not.toContain(old)
+    // Without a window (the default), all of them.
+    expect((await s.as.admin.patch('/api/settings', { sync_window_days: null })).status).toBe(200)
+    expect(held(await pullAll(s.as.collector), 'collection')).toEqual(expect.arrayContaining([recent, old]))
+  })
+
+  test('a supplier a collector adds offline joins its route', async () => {
+    const device = new TestDevice(await s.login(s.users.collector.email, undefined, 'scope-add'), 'scope-add')
+    const id = newId()
+    const pushed = await device.push([device.op('supplier', 'create', id, { code: 'SA-NEW', name: 'Chebet' })])
+    expect(pushed.body.results[0].status).toBe('success')
+    expect((await s.as.manager.get(`/api/suppliers/${id}`)).body.route_id).toBe(routeA)
+    // A manager's stays unrouted unless they say otherwise.
+    const theirs = await post('/api/suppliers', { code: 'SM-NEW', name: 'Mwangi' })
+    expect((await s.as.manager.get(`/api/suppliers/${theirs.id}`)).body.route_id).toBeNull()
+  })
+
+  test('a supplier moving into or out of its routes changes its scope: SCOPE_CHANGED, then the new scope', async () => {
+    const before = await pullAll(s.as.collector)
+    if (before === 'SCOPE_CHANGED') throw new Error('scope changed')
+    expect(held(before, 'supplier')).not.toContain(inB)
+    const row = (await s.as.manager.get(`/api/suppliers/${inB}`)).body
+    const moved = await s.as.manager.patch(`/api/suppliers/${inB}`, { route_id: routeA, version: row.version })
+    expect(moved.status, JSON.stringify(moved.body)).toBe(200)
+    expect(await pullAll(s.as.collector, before.cursor)).toBe('SCOPE_CHANGED')
+    const after = await pullAll(s.as.collector)
+    expect(held(after, 'supplier')).toContain(inB)
+    expect(held(after, 'deduction')).toHaveLength(2) // its deduction came with it
+    // Moving it back: out of scope again.
+    const back = await s.as.manager.patch(`/api/suppliers/${inB}`, { route_id: routeB, version: moved.body.version })
+    expect(back.status).toBe(200)
+    if (after === 'SCOPE_CHANGED') throw new Error('scope changed')
+    expect(await pullAll(s.as.collector, after.cursor)).toBe('SCOPE_CHANGED')
+    expect(held(await pullAll(s.as.collector), 'supplier')).not.toContain(inB)
+  })
+
+  test('a move between routes the collector does not serve leaves its cursor alone', async () => {
+    const other = (await post('/api/routes', { code: 'RC', name: 'Coast C' })).id
+    const before = await pullAll(s.as.collector)
+    if (before === 'SCOPE_CHANGED') throw new Error('scope changed')
+    const row = (await s.as.manager.get(`/api/suppliers/${inB}`)).body
+    expect((await s.as.manager.patch(`/api/suppliers/${inB}`, { route_id: other, version: row.version })).status).toBe(
+      200,
+    )
+    const next = await pullAll(s.as.collector, before.cursor)
+    expect(next).not.toBe('SCOPE_CHANGED')
+    if (next === 'SCOPE_CHANGED') return
+    expect(next.rows.has(`supplier/${inB}`)).toBe(false)
+  })
+
+  test('reassignment: a route added or ended changes the scope', async () => {
+    const before = await pullAll(s.as.collector)
+    if (before === 'SCOPE_CHANGED') throw new Error('scope changed')
+    const ended = await s.as.manager.patch(`/api/route-assignments/${assignment.id}`, {
+      valid_to: shift(-1),
+      version: assignment.version,
+    })
+    expect(ended.status, JSON.stringify(ended.body)).toBe(200)
+    expect(await pullAll(s.as.collector, before.cursor)).toBe('SCOPE_CHANGED')
+    const after = await pullAll(s.as.collector)
+    if (after === 'SCOPE_CHANGED') throw new Error('scope changed')
+    // Only unrouted suppliers are left on the device.
+    expect(held(after, 'supplier')).toContain(unrouted)
+    expect(held(after, 'supplier')).not.toContain(inA)
+    for (const id of held(after, 'supplier')) expect(after.rows.get(`supplier/${id}`)?.data.route_id).toBeNull()
+    const again = await s.as.manager.patch(`/api/route-assignments/${assignment.id}`, {
+      valid_to: null,
+      version: ended.body.version,
+    })
+    expect(again.status).toBe(200)
+    expect(held(await pullAll(s.as.collector), 'supplier')).toContain(inA)
+  })
+
+  test('a manager is never scoped; a cursor from before scopes goes on; a stale stamp is refused', async () => {
+    const manager = await pullAll(s.as.manager)
+    if (manager === 'SCOPE_CHANGED') throw new Error('scope changed')
+    expect(manager.cursor).not.toContain('~')
+    const collector = await pullAll(s.as.collector)
+    if (collector === 'SCOPE_CHANGED') throw new Error('scope changed')
+    expect(collector.cursor).toMatch(/~[0-9a-f]{16}$/)
+    // A collector's cursor from before routes existed (no stamp) goes on, and gets one.
+    const legacy = await pullAll(s.as.collector, collector.cursor.split('~')[0])
+    if (legacy === 'SCOPE_CHANGED') throw new Error('scope changed')
+    expect(legacy.cursor).toBe(collector.cursor)
+    // A stamp that is not the collector's: pull again from the start.
+    const forged = `${collector.cursor.split('~')[0]}~0000000000000000`
+    const res = await s.as.collector.get(`/api/sync/changes?since=${forged}`)
+    expect(res.status).toBe(409)
+    expect(res.body.error.code).toBe('SCOPE_CHANGED')
+    // A scoped cursor shown by a manager (say a collector promoted): pull everything again.
+    expect((await s.as.manager.get(`/api/sync/changes?since=${collector.cursor}`)).body.error.code).toBe(
+      'SCOPE_CHANGED',
+    )
+  })
+
+  test('bad input: an unknown route, an assignment ending before it starts', async () => {
+    const bad = await s.as.manager.post('/api/suppliers', { code: 'SX', name: 'Nobody', route_id: newId() })
+    expect(bad.status).toBe(422)
+    expect(bad.body.error.code).toBe('REFERENCE_NOT_FOUND')
+    const backwards = await s.as.manager.post('/api/route-assignments', {
+      route_id: routeA,
+      user_id: s.users.collector.id,
+      valid_from: '2026-05-01',
+      valid_to: '2026-04-01',
+    })
+    expect(backwards.status).toBe(422)
+    expect(backwards.body.error.details.fields.valid_to).toBeDefined()
+    const forbidden = await s.as.collector.post('/api/route-assignments', {
+      route_id: routeB,
+      user_id: s.users.collector.id,
+      valid_from: today,
+    })
+    expect(forbidden.status).toBe(403)
+  })
+})
