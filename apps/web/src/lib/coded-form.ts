@@ -4,13 +4,15 @@
  * has the last word when the change syncs).
  */
 import type { FormEvent } from 'react'
+import { i18next } from '../i18n'
 import type { FormState } from './form-state'
 import { codeFieldErrors } from './format'
 
 /**
  * Why `code` cannot be used by the row `id` (or a new row): another row of
- * the same type on this device has it. Codes are unique per type; the
- * server has the last word when the change syncs.
+ * the same type on this device has it ("already used by Kamau Farm", in the
+ * chosen language). Codes are unique per type; the server has the last word
+ * when the change syncs.
  */
 function codeClash(
   rows: ReadonlyArray<{ id: string; code: string; name: string }> | undefined,
@@ -18,7 +20,7 @@ function codeClash(
   id?: string,
 ): string | undefined {
   const clash = (rows ?? []).find((r) => r.code === code && r.id !== id)
-  return clash ? `already used by ${clash.name}` : undefined
+  return clash ? i18next.t('records.codeUsedBy', { name: clash.name }) : undefined
 }
 
 /**

@@ -1,13 +1,18 @@
 import { type DeductionKind, deductionErrors, parseDeductionInput } from '@trackvault/core'
-import { expect, test } from 'vitest'
+import { afterEach, expect, test } from 'vitest'
+import { i18next } from '../i18n'
 import {
   type DeductionValues,
   deductionInForce,
   deductionInputOf,
+  deductionKindOptions,
   deductionPeriod,
   deductionTerms,
   emptyDeduction,
+  kindLabel,
 } from './deductions'
+
+afterEach(() => i18next.changeLanguage('en'))
 
 const supplier = '0190f0a0-0000-7000-8000-000000000001'
 const product = '0190f0a0-0000-7000-8000-000000000002'
@@ -88,4 +93,21 @@ test('a deduction reads as its terms, its days, and whether it is in force', () 
   expect(deductionInForce(live, '2026-04-30')).toBe(false)
   expect(deductionInForce({ ...live, is_active: false }, '2026-05-15')).toBe(false)
   expect(deductionInForce({ ...live, kind: 'credit', end_date: null }, '2030-01-01')).toBe(true)
+})
+
+test('kinds, terms and days read in the language the person chose', async () => {
+  const base = { amount: null, rate: null, unit: null, purpose: null, principal: null, instalment: null }
+  await i18next.changeLanguage('sw')
+  expect(kindLabel('charge')).toBe('Tozo la mara moja')
+  expect(deductionKindOptions().find((o) => o.value === 'per_quantity')?.label).toBe('Kwa kiasi kilicholetwa')
+  expect(
+    deductionTerms({ ...base, kind: 'per_quantity', rate: '2.50', unit: 'kg', product_id: product }, () => 'Chai'),
+  ).toBe('2.50 kwa kg ya Chai')
+  expect(deductionPeriod({ kind: 'per_period', effective_date: '2026-05-01', end_date: '2026-05-31' })).toBe(
+    '2026-05-01 hadi 2026-05-31',
+  )
+  await i18next.changeLanguage('ta')
+  expect(deductionPeriod({ kind: 'charge', effective_date: '2026-05-03', end_date: null })).toBe('2026-05-03 அன்று')
+  // An unknown kind (a newer server's) shows as it is.
+  expect(kindLabel('bonus')).toBe('bonus')
 })

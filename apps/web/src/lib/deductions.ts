@@ -7,26 +7,36 @@
  *   const input = deductionInputOf(supplierId, values)   // { kind: 'charge', amount: '150.00', rate: null, … }
  *   deductionErrors(input)                               // core's cross-field check, shown per field
  *   deductionTerms(row, productName)                     // "2.50 per kg of Green tea leaf"
+ *
+ * Its words are in the language the person chose (i18n/areas/records.ts, `deductions.*`); a
+ * screen that shows them re-renders on a change of language through its `useTranslation()`.
  */
 import { DEDUCTION_KINDS, type Deduction, type DeductionKind } from '@trackvault/core'
+import { i18next } from '../i18n'
 import { money } from './format'
 
 /**
- * Keyed by string, not by core's kind: `adjustment` (a correction of a settled period, a signed
- * one-off amount) is labelled here whether or not this build's core has it yet.
+ * The text key of each kind's label. Keyed by string, not by core's kind: `adjustment` (a
+ * correction of a settled period, a signed one-off amount) is labelled here whether or not this
+ * build's core has it yet.
  */
-export const DEDUCTION_KIND_LABELS: Record<string, string> = {
-  charge: 'One-off charge',
-  per_quantity: 'Per quantity delivered',
-  per_period: 'Fixed each period',
-  credit: 'Credit (inputs or loan)',
-  adjustment: 'Adjustment (correction)',
+const KIND_KEYS: Record<string, string> = {
+  charge: 'deductions.kindCharge',
+  per_quantity: 'deductions.kindPerQuantity',
+  per_period: 'deductions.kindPerPeriod',
+  credit: 'deductions.kindCredit',
+  adjustment: 'deductions.kindAdjustment',
 }
-export const kindLabel = (kind: string): string => DEDUCTION_KIND_LABELS[kind] ?? kind
-export const DEDUCTION_KIND_OPTIONS = DEDUCTION_KINDS.map((k) => ({ value: k, label: kindLabel(k) }))
-export const CREDIT_PURPOSE_OPTIONS = [
-  { value: 'inputs', label: 'Inputs (fertiliser, feed…)' },
-  { value: 'loan', label: 'Loan' },
+/** "One-off charge", … in the chosen language; an unknown kind as it is. */
+export const kindLabel = (kind: string): string => {
+  const key = KIND_KEYS[kind]
+  return key ? i18next.t(key) : kind
+}
+/** Select options of the kinds and of a credit's purposes, in the chosen language. */
+export const deductionKindOptions = () => DEDUCTION_KINDS.map((k) => ({ value: k, label: kindLabel(k) }))
+export const creditPurposeOptions = () => [
+  { value: 'inputs', label: i18next.t('deductions.purposeInputs') },
+  { value: 'loan', label: i18next.t('deductions.purposeLoan') },
 ]
 
 /** The form's fields: text as typed, blank for none. */
@@ -127,21 +137,27 @@ type TermFields = Pick<
 
 /** What a deduction takes, in words: "150.00 once", "2.50 per kg of Tea", "100.00 each period", "Loan of 9,000.00 at 1,500.00 a period". */
 export function deductionTerms(d: TermFields, productName?: (id: string) => string | undefined): string {
+  const t = i18next.t.bind(i18next)
   switch (d.kind as string) {
     case 'charge':
-      return `${money(d.amount)} once`
+      return t('deductions.termsOnce', { amount: money(d.amount) })
     case 'per_quantity': {
-      const product = d.product_id ? productName?.(d.product_id) : undefined
-      return `${money(d.rate)} per ${d.unit ?? 'unit'}${d.product_id ? ` of ${product ?? 'one product'}` : ''}`
+      const terms = { rate: money(d.rate), unit: d.unit ?? t('deductions.anyUnit') }
+      if (!d.product_id) return t('deductions.termsPerQuantity', terms)
+      const product = productName?.(d.product_id) ?? t('deductions.oneProduct')
+      return t('deductions.termsPerQuantityOf', { ...terms, product })
     }
     case 'per_period':
-      return `${money(d.amount)} each period`
+      return t('deductions.termsPerPeriod', { amount: money(d.amount) })
     case 'credit':
-      return `${d.purpose === 'loan' ? 'Loan' : 'Inputs'} of ${money(d.principal)} at ${money(d.instalment)} a period`
+      return t(d.purpose === 'loan' ? 'deductions.termsLoan' : 'deductions.termsInputs', {
+        principal: money(d.principal),
+        instalment: money(d.instalment),
+      })
     case 'adjustment':
       return d.amount?.startsWith('-')
-        ? `${money(d.amount.slice(1))} owed to the supplier, once`
-        : `${money(d.amount)} taken once`
+        ? t('deductions.termsOwedBack', { amount: money(d.amount.slice(1)) })
+        : t('deductions.termsTaken', { amount: money(d.amount) })
     default:
       return kindLabel(d.kind)
   }
@@ -149,8 +165,10 @@ export function deductionTerms(d: TermFields, productName?: (id: string) => stri
 
 /** The days a deduction applies: a charge's day, or from its first day to its last (open: "onwards"). */
 export function deductionPeriod(d: Pick<Deduction, 'kind' | 'effective_date' | 'end_date'>): string {
-  if (isOnce(d.kind)) return `on ${d.effective_date}`
-  return d.end_date ? `${d.effective_date} to ${d.end_date}` : `from ${d.effective_date}`
+  if (isOnce(d.kind)) return i18next.t('deductions.periodOn', { date: d.effective_date })
+  return d.end_date
+    ? i18next.t('deductions.periodRange', { from: d.effective_date, to: d.end_date })
+    : i18next.t('deductions.periodFrom', { from: d.effective_date })
 }
 
 /**

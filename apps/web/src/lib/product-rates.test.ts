@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest'
+import { afterEach, describe, expect, test } from 'vitest'
+import { i18next } from '../i18n'
 import { currentRates, overlapMessage, periodText } from './product-rates'
 
 describe('rates', () => {
@@ -34,5 +35,15 @@ describe('rates', () => {
     expect(overlapMessage(rate('', 'kg', '1.00', '2023-01-01', '2023-12-31'), rates)).toBeUndefined()
     expect(overlapMessage(rate('', 'kg', '1.00', '2024-02-01', null, false), rates)).toBeUndefined()
     expect(periodText(rates[1])).toBe('from 2024-07-01 onwards')
+  })
+
+  afterEach(() => i18next.changeLanguage('en'))
+
+  test('the overlap message is in the language the person chose', async () => {
+    await i18next.changeLanguage('sw')
+    const candidate = { ...rate('', 'kg', '130.00', '2024-06-01', null) }
+    expect(overlapMessage(candidate, rates)).toBe(
+      'Bei hii inaingiliana na bei kuanzia 2024-01-01 hadi 2024-06-30 (100.00 kwa kg) na bei kuanzia 2024-07-01 na kuendelea (120.00 kwa kg). Kwanza maliza au zima bei hiyo, au badilisha tarehe.',
+    )
   })
 })

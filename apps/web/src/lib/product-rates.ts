@@ -1,9 +1,11 @@
 /**
  * Rates on the device: which rate is in force for each unit of a product,
  * and a readable overlap message before a rate is saved (the server checks
- * again and answers RATE_OVERLAP if another device got there first).
+ * again and answers RATE_OVERLAP if another device got there first), in the
+ * language the person chose (i18n/areas/records.ts, `productRates.*`).
  */
 import { overlappingRates, type RatePeriod, resolveRate } from '@trackvault/core'
+import { i18next } from '../i18n'
 
 /** The rates in force on `date` for each unit the product has rates in, default unit first. */
 export function currentRates<R extends RatePeriod>(
@@ -24,7 +26,9 @@ export function currentRates<R extends RatePeriod>(
 
 /** "from 2024-01-01 to 2024-06-30", or "from 2024-01-01 onwards" for an open end. */
 export function periodText(rate: { effective_date: string; end_date: string | null }): string {
-  return rate.end_date ? `from ${rate.effective_date} to ${rate.end_date}` : `from ${rate.effective_date} onwards`
+  return rate.end_date
+    ? i18next.t('productRates.fromTo', { from: rate.effective_date, to: rate.end_date })
+    : i18next.t('productRates.fromOnwards', { from: rate.effective_date })
 }
 
 /**
@@ -34,6 +38,8 @@ export function periodText(rate: { effective_date: string; end_date: string | nu
 export function overlapMessage(candidate: RatePeriod, rates: Iterable<RatePeriod>): string | undefined {
   const hits = overlappingRates(candidate, rates).sort((a, b) => a.effective_date.localeCompare(b.effective_date))
   if (hits.length === 0) return undefined
-  const list = hits.map((r) => `the rate ${periodText(r)} (${r.rate} per ${r.unit})`)
-  return `This rate overlaps ${list.join(' and ')}. End or deactivate that rate first, or change the dates.`
+  const list = hits.map((r) =>
+    i18next.t('productRates.overlapItem', { period: periodText(r), rate: r.rate, unit: r.unit }),
+  )
+  return i18next.t('productRates.overlap', { rates: list.join(` ${i18next.t('productRates.and')} `) })
 }

@@ -9,14 +9,15 @@
 import { type DeductionKind, deductionErrors } from '@trackvault/core'
 import { useLiveList, useSyncClient } from '@trackvault/react'
 import { type FormEvent, useMemo, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { RecordForm } from '../components/record-form'
 import { CheckField, Empty, Field, SelectField, SyncBadge, TextAreaField } from '../components/ui'
 import {
-  CREDIT_PURPOSE_OPTIONS,
-  DEDUCTION_KIND_OPTIONS,
+  creditPurposeOptions,
   type DeductionValues,
   deductionInForce,
   deductionInputOf,
+  deductionKindOptions,
   deductionPeriod,
   deductionTerms,
   deductionValues,
@@ -37,6 +38,7 @@ import './settlements.css'
 type DeductionRow = DeductionView
 
 export function DeductionsSection({ supplierId, supplierName }: { supplierId: string; supplierName: string }) {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const toast = useToast()
   const { can } = useCan()
@@ -61,7 +63,7 @@ export function DeductionsSection({ supplierId, supplierName }: { supplierId: st
     setError(undefined)
     try {
       await client.deductions.update(d.id, { is_active: active })
-      toast(`${d.description} ${active ? 'switched on' : 'switched off'}`, 'success')
+      toast(t(active ? 'deductions.switchedOn' : 'deductions.switchedOff', { description: d.description }), 'success')
     } catch (err) {
       setError(errorMessage(err))
     }
@@ -70,28 +72,28 @@ export function DeductionsSection({ supplierId, supplierName }: { supplierId: st
   const list = rows ?? []
   return (
     <section className="sp-section sp-no-print" aria-labelledby="deductions-title">
-      <h2 id="deductions-title">Deductions</h2>
-      <p className="hint">Recovered from what {supplierName} is owed at settlement, never below the floor.</p>
+      <h2 id="deductions-title">{t('deductions.title')}</h2>
+      <p className="hint">{t('deductions.hint', { name: supplierName })}</p>
       {error ? (
         <div className="form-error" role="alert">
           {error}
         </div>
       ) : null}
       {rows === undefined ? (
-        <p className="loading">Loading…</p>
+        <p className="loading">{t('common.loading')}</p>
       ) : list.length === 0 ? (
-        <Empty>No deductions.</Empty>
+        <Empty>{t('deductions.none')}</Empty>
       ) : (
         <div className="table-wrap">
-          <table className="sp-table" aria-label={`Deductions of ${supplierName}`}>
+          <table className="sp-table" aria-label={t('deductions.tableLabel', { name: supplierName })}>
             <thead>
               <tr>
-                <th scope="col">Kind</th>
-                <th scope="col">Description</th>
-                <th scope="col">Terms</th>
-                <th scope="col">In force</th>
-                <th scope="col">Status</th>
-                {mayUpdate ? <th scope="col">Actions</th> : null}
+                <th scope="col">{t('deductions.kind')}</th>
+                <th scope="col">{t('records.description')}</th>
+                <th scope="col">{t('deductions.terms')}</th>
+                <th scope="col">{t('deductions.inForce')}</th>
+                <th scope="col">{t('records.status')}</th>
+                {mayUpdate ? <th scope="col">{t('records.actions')}</th> : null}
               </tr>
             </thead>
             <tbody>
@@ -105,21 +107,24 @@ export function DeductionsSection({ supplierId, supplierName }: { supplierId: st
                   <td>{deductionTerms(d, productName)}</td>
                   <td>
                     <span className="sp-nowrap">{deductionPeriod(d)}</span>
-                    {deductionInForce(d, today) ? <span className="badge sp-on">In force today</span> : null}
+                    {deductionInForce(d, today) ? (
+                      <span className="badge sp-on">{t('records.inForceToday')}</span>
+                    ) : null}
                   </td>
                   <td>
                     <span className={`badge ${d.is_active ? 'sp-on' : 'sp-off'}`}>
-                      {d.is_active ? 'Active' : 'Inactive'}
+                      {d.is_active ? t('records.active') : t('records.inactive')}
                     </span>
                   </td>
                   {mayUpdate ? (
                     <td>
                       <div className="sp-row-actions">
                         <button type="button" onClick={() => setEditing(d)}>
-                          Edit<span className="sr-only"> {d.description}</span>
+                          {t('records.edit')}
+                          <span className="sr-only"> {d.description}</span>
                         </button>
                         <button type="button" onClick={() => void setActive(d, !d.is_active)}>
-                          {d.is_active ? 'Switch off' : 'Switch on'}
+                          {d.is_active ? t('deductions.switchOff') : t('deductions.switchOn')}
                           <span className="sr-only"> {d.description}</span>
                         </button>
                       </div>
@@ -142,7 +147,7 @@ export function DeductionsSection({ supplierId, supplierName }: { supplierId: st
         />
       ) : mayCreate ? (
         <button type="button" className="primary" onClick={() => setEditing('new')}>
-          Add deduction
+          {t('deductions.add')}
         </button>
       ) : null}
     </section>
@@ -162,6 +167,7 @@ function DeductionForm({
   products: Array<{ value: string; label: string }>
   onDone: () => void
 }) {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const toast = useToast()
   const form = useFormState<DeductionValues>(() => (editing ? deductionValues(editing) : emptyDeduction(today)))
@@ -176,60 +182,60 @@ function DeductionForm({
     if (!input.description) cross.description = ['required']
     if (Object.keys(cross).length > 0) {
       form.setErrors(Object.fromEntries(Object.entries(cross).map(([k, v]) => [k, v.join('; ')])))
-      form.setFormError('Please correct the marked fields.')
+      form.setFormError(t('records.correctFields'))
       return
     }
     await form.save(async () => {
       if (editing) {
         const { supplier_id: _, ...patch } = input
         await client.deductions.update(editing.id, patch)
-        toast(`Deduction ${input.description} saved`, 'success')
+        toast(t('deductions.saved', { description: input.description }), 'success')
       } else {
         await client.deductions.create(input)
-        toast(`Deduction ${input.description} added`, 'success')
+        toast(t('deductions.added', { description: input.description }), 'success')
       }
       onDone()
     })
   }
 
-  const title = editing ? `Edit deduction: ${editing.description}` : 'Add deduction'
+  const title = editing ? t('deductions.editTitle', { description: editing.description }) : t('deductions.add')
   return (
     <RecordForm
       form={form}
       onSubmit={submit}
       aria-labelledby="deduction-form-title"
       className="card rc-form st-deduction-form"
-      submitLabel={editing ? 'Save deduction' : 'Add deduction'}
+      submitLabel={editing ? t('deductions.save') : t('deductions.add')}
       cancel={onDone}
     >
       <h3 id="deduction-form-title" className="sp-form-title">
         {title}
       </h3>
       <SelectField
-        label="Kind"
-        options={DEDUCTION_KIND_OPTIONS}
+        label={t('deductions.kind')}
+        options={deductionKindOptions()}
         value={values.kind}
         error={form.errors.kind}
         onChange={(e) => form.set({ kind: e.target.value as DeductionKind })}
       />
       <Field
-        label="Description"
+        label={t('records.description')}
         required
         maxLength={200}
-        placeholder="Transport, Society fee, Fertiliser 2 bags"
+        placeholder={t('deductions.descriptionPlaceholder')}
         {...bind('description')}
       />
       {shown.has('purpose') ? (
-        <SelectField label="Purpose" options={CREDIT_PURPOSE_OPTIONS} {...bind('purpose')} />
+        <SelectField label={t('deductions.purpose')} options={creditPurposeOptions()} {...bind('purpose')} />
       ) : null}
       {shown.has('amount') ? (
         <Field
           label={
             values.kind === 'per_period'
-              ? 'Amount each period'
+              ? t('deductions.amountEachPeriod')
               : (values.kind as string) === 'adjustment'
-                ? 'Amount (negative: owed to the supplier)'
-                : 'Amount'
+                ? t('deductions.amountAdjustment')
+                : t('deductions.amount')
           }
           required
           inputMode="decimal"
@@ -241,20 +247,20 @@ function DeductionForm({
       {shown.has('rate') ? (
         <div className="rc-form-pair">
           <Field
-            label="Rate (per unit)"
+            label={t('records.ratePerUnit')}
             required
             inputMode="decimal"
             autoComplete="off"
             placeholder="0.00"
             {...bind('rate')}
           />
-          <Field label="Unit" required maxLength={20} {...bind('unit')} />
+          <Field label={t('records.unit')} required maxLength={20} {...bind('unit')} />
         </div>
       ) : null}
       {shown.has('product_id') ? (
         <SelectField
-          label="Product (optional)"
-          placeholder="Every product"
+          label={t('deductions.productOptional')}
+          placeholder={t('deductions.everyProduct')}
           options={products}
           {...bind('product_id')}
         />
@@ -262,7 +268,7 @@ function DeductionForm({
       {shown.has('principal') ? (
         <div className="rc-form-pair">
           <Field
-            label="Principal"
+            label={t('deductions.principal')}
             required
             inputMode="decimal"
             autoComplete="off"
@@ -270,33 +276,37 @@ function DeductionForm({
             {...bind('principal')}
           />
           <Field
-            label="Instalment"
+            label={t('deductions.instalment')}
             required
             inputMode="decimal"
             autoComplete="off"
             placeholder="0.00"
-            hint="Recovered each period until repaid."
+            hint={t('deductions.instalmentHint')}
             {...bind('instalment')}
           />
         </div>
       ) : null}
       <Field
-        label={values.kind === 'charge' || (values.kind as string) === 'adjustment' ? 'Charged on' : 'In force from'}
+        label={
+          values.kind === 'charge' || (values.kind as string) === 'adjustment'
+            ? t('deductions.chargedOn')
+            : t('deductions.inForceFrom')
+        }
         type="date"
         required
         {...bind('effective_date')}
       />
       {shown.has('end_date') ? (
         <Field
-          label="Ends on (optional)"
+          label={t('records.endsOnOptional')}
           type="date"
           min={values.effective_date || undefined}
-          hint="Leave empty while it runs on."
+          hint={t('deductions.endHint')}
           {...bind('end_date')}
         />
       ) : null}
-      <TextAreaField label="Notes (optional)" maxLength={2000} {...bind('notes')} />
-      <CheckField label="Active" {...form.bindCheck('is_active')} />
+      <TextAreaField label={t('deductions.notesOptional')} maxLength={2000} {...bind('notes')} />
+      <CheckField label={t('records.active')} {...form.bindCheck('is_active')} />
     </RecordForm>
   )
 }

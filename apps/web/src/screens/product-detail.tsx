@@ -10,6 +10,7 @@
 import { isInForce } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
 import { useState } from 'react'
+import { Trans, useTranslation } from 'react-i18next'
 import { useNavigate, useParams } from 'react-router'
 import { Empty, FormError, NotFound, Page, SyncBadge } from '../components/ui'
 import { errorMessage, money } from '../lib/format'
@@ -23,7 +24,11 @@ import { AddRateForm } from './rate-form'
 import { RepricePanel } from './reprice-panel'
 import './suppliers.css'
 
+/** A date in a rate's period, kept on one line (the `<d>` of `productDetail.periodCell`). */
+const NOWRAP = { d: <span className="sp-nowrap" /> }
+
 export function ProductDetail() {
+  const { t } = useTranslation()
   const { id = '' } = useParams()
   const client = useSyncClient()
   const navigate = useNavigate()
@@ -36,7 +41,7 @@ export function ProductDetail() {
   const [error, setError] = useState<string>()
   const date = businessToday(settings)
 
-  if (isLoading) return <p className="loading">Loading…</p>
+  if (isLoading) return <p className="loading">{t('common.loading')}</p>
   if (!product) return <NotFound kind="product" />
   const rateRows = rates ?? []
   const mayEditRates = can('product_rate', 'update')
@@ -46,23 +51,26 @@ export function ProductDetail() {
     if (active) {
       const overlap = overlapMessage({ ...rate, is_active: true }, rateRows)
       if (overlap) {
-        setError(`Cannot activate the rate ${periodText(rate)}: ${overlap}`)
+        setError(t('productDetail.cannotActivate', { period: periodText(rate), problem: overlap }))
         return
       }
     }
     try {
       await client.productRates.update(rate.id, { is_active: active })
-      toast(`Rate ${periodText(rate)} ${active ? 'activated' : 'deactivated'}`, 'success')
+      toast(
+        t(active ? 'productDetail.activated' : 'productDetail.deactivated', { period: periodText(rate) }),
+        'success',
+      )
     } catch (err) {
       setError(errorMessage(err))
     }
   }
 
   const remove = async () => {
-    if (!window.confirm(`Delete product ${product.name} (${product.code})?`)) return
+    if (!window.confirm(t('productDetail.confirmDelete', { name: product.name, code: product.code }))) return
     try {
       await client.products.remove(product.id)
-      toast('Product deleted', 'success')
+      toast(t('productDetail.deleted'), 'success')
       navigate('/products')
     } catch (err) {
       setError(errorMessage(err))
@@ -76,12 +84,12 @@ export function ProductDetail() {
         <>
           {can('product', 'update') && !editing ? (
             <button type="button" onClick={() => setEditing(true)}>
-              Edit product
+              {t('productDetail.edit')}
             </button>
           ) : null}
           {can('product', 'delete') ? (
             <button type="button" className="danger" onClick={remove}>
-              Delete product
+              {t('productDetail.delete')}
             </button>
           ) : null}
         </>
@@ -93,44 +101,44 @@ export function ProductDetail() {
         ) : (
           <div className="card">
             <dl className="sp-facts">
-              <dt>Code</dt>
+              <dt>{t('records.code')}</dt>
               <dd>
                 {product.code}
                 <SyncBadge state={product._sync} />
               </dd>
-              <dt>Default unit</dt>
+              <dt>{t('records.defaultUnit')}</dt>
               <dd>{product.default_unit}</dd>
-              <dt>Pricing</dt>
+              <dt>{t('records.pricing')}</dt>
               <dd>
-                {PRICING_LABELS[product.pricing ?? 'flat']}
+                {t(PRICING_LABELS[product.pricing ?? 'flat'])}
                 {product.pricing === 'graded' ? `: ${(product.grades ?? []).join(', ')}` : ''}
               </dd>
-              <dt>Status</dt>
-              <dd>{product.is_active ? 'Active' : 'Inactive'}</dd>
-              <dt>Description</dt>
+              <dt>{t('records.status')}</dt>
+              <dd>{product.is_active ? t('records.active') : t('records.inactive')}</dd>
+              <dt>{t('records.description')}</dt>
               <dd>{product.description || '—'}</dd>
             </dl>
           </div>
         )}
 
         <section className="sp-section" aria-labelledby="rates-title">
-          <h2 id="rates-title">Rate history</h2>
+          <h2 id="rates-title">{t('productDetail.history')}</h2>
           <FormError message={error} />
           {rateRows.length === 0 ? (
-            <Empty>No rates yet.</Empty>
+            <Empty>{t('productDetail.none')}</Empty>
           ) : (
             <div className="table-wrap">
               <table className="sp-table">
-                <caption className="sr-only">All rates of {product.name}, newest first</caption>
+                <caption className="sr-only">{t('productDetail.caption', { name: product.name })}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">Unit</th>
+                    <th scope="col">{t('records.unit')}</th>
                     <th scope="col" className="num">
-                      Rate
+                      {t('productDetail.rate')}
                     </th>
-                    <th scope="col">Period</th>
-                    <th scope="col">Status</th>
-                    {mayEditRates ? <th scope="col">Actions</th> : null}
+                    <th scope="col">{t('productDetail.period')}</th>
+                    <th scope="col">{t('records.status')}</th>
+                    {mayEditRates ? <th scope="col">{t('records.actions')}</th> : null}
                   </tr>
                 </thead>
                 <tbody>
@@ -138,25 +146,33 @@ export function ProductDetail() {
                     <tr key={r.id}>
                       <td>
                         {r.unit}
-                        {r.grade ? <span className="rc-sub-line">grade {r.grade}</span> : null}
+                        {r.grade ? (
+                          <span className="rc-sub-line">{t('productDetail.grade', { grade: r.grade })}</span>
+                        ) : null}
                       </td>
                       <td className="num">
                         {money(r.rate)}
                         {r.fat_rate !== null || r.snf_rate !== null ? (
                           <span className="rc-sub-line">
-                            + fat% × {money(r.fat_rate ?? '0.00')} + SNF% × {money(r.snf_rate ?? '0.00')}
+                            {t('productDetail.quality', {
+                              fat: money(r.fat_rate ?? '0.00'),
+                              snf: money(r.snf_rate ?? '0.00'),
+                            })}
                           </span>
                         ) : null}
                       </td>
                       <td>
-                        <span className="sp-nowrap">{r.effective_date}</span> to{' '}
-                        <span className="sp-nowrap">{r.end_date ?? 'open end'}</span>
+                        <Trans
+                          i18nKey={r.end_date ? 'productDetail.periodCell' : 'productDetail.periodOpenCell'}
+                          values={{ from: r.effective_date, to: r.end_date }}
+                          components={NOWRAP}
+                        />
                       </td>
                       <td>
                         <span className={`badge ${r.is_active ? 'sp-on' : 'sp-off'}`}>
-                          {r.is_active ? 'Active' : 'Inactive'}
+                          {r.is_active ? t('records.active') : t('records.inactive')}
                         </span>
-                        {isInForce(r, date) ? <span className="badge sp-on">In force today</span> : null}
+                        {isInForce(r, date) ? <span className="badge sp-on">{t('records.inForceToday')}</span> : null}
                         <SyncBadge state={r._sync} />
                       </td>
                       {mayEditRates ? (
@@ -164,11 +180,13 @@ export function ProductDetail() {
                           <div className="sp-row-actions">
                             {r.is_active ? (
                               <button type="button" onClick={() => setActive(r, false)}>
-                                Deactivate<span className="sr-only"> rate {periodText(r)}</span>
+                                {t('productDetail.deactivate')}
+                                <span className="sr-only"> {t('productDetail.rateSr', { period: periodText(r) })}</span>
                               </button>
                             ) : (
                               <button type="button" onClick={() => setActive(r, true)}>
-                                Activate<span className="sr-only"> rate {periodText(r)}</span>
+                                {t('productDetail.activate')}
+                                <span className="sr-only"> {t('productDetail.rateSr', { period: periodText(r) })}</span>
                               </button>
                             )}
                           </div>

@@ -6,6 +6,7 @@
  */
 import { PRICING_MODES, type PricingMode } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
+import { useTranslation } from 'react-i18next'
 import { useNavigate } from 'react-router'
 import { RecordForm } from '../components/record-form'
 import { CheckField, Field, SelectField } from '../components/ui'
@@ -36,12 +37,12 @@ const EMPTY: Values = {
   grades: '',
 }
 
+/** The text key of each pricing mode's label ("One rate per unit", …). */
 export const PRICING_LABELS: Record<PricingMode, string> = {
-  flat: 'One rate per unit',
-  graded: 'A rate per grade',
-  quality: 'Quality formula (fat and SNF)',
+  flat: 'productForm.flat',
+  graded: 'productForm.graded',
+  quality: 'productForm.quality',
 }
-const PRICING_OPTIONS = PRICING_MODES.map((m) => ({ value: m, label: PRICING_LABELS[m] }))
 
 /** "A, B ,, C" -> ["A", "B", "C"] (each once, in the order typed). */
 export function gradesOf(text: string): string[] {
@@ -57,6 +58,7 @@ export function gradesOf(text: string): string[] {
 
 /** Edits `product`, or creates a product (and opens it) without one. */
 export function ProductForm({ product, onDone }: { product?: ProductView; onDone: () => void }) {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const navigate = useNavigate()
   const toast = useToast()
@@ -80,8 +82,8 @@ export function ProductForm({ product, onDone }: { product?: ProductView; onDone
   const submit = codedSubmit(form, all, product?.id, async (code) => {
     const grades = values.pricing === 'graded' ? gradesOf(values.grades) : []
     if (values.pricing === 'graded' && grades.length === 0) {
-      throw Object.assign(new Error('Please correct the marked fields.'), {
-        details: { fields: { grades: ['enter the grades, e.g. A, B, C'] } },
+      throw Object.assign(new Error(t('records.correctFields')), {
+        details: { fields: { grades: [t('productForm.gradesMissing')] } },
       })
     }
     const input = {
@@ -95,11 +97,11 @@ export function ProductForm({ product, onDone }: { product?: ProductView; onDone
     }
     if (product) {
       await client.products.update(product.id, input)
-      toast('Product saved', 'success')
+      toast(t('productForm.saved'), 'success')
       onDone()
     } else {
       const row = await client.products.create(input)
-      toast('Product created', 'success')
+      toast(t('productForm.created'), 'success')
       onDone()
       navigate(`/products/${row.id}`)
     }
@@ -111,37 +113,45 @@ export function ProductForm({ product, onDone }: { product?: ProductView; onDone
       form={form}
       onSubmit={submit}
       aria-labelledby={titleId}
-      submitLabel={creating ? 'Create product' : 'Save product'}
+      submitLabel={creating ? t('productForm.create') : t('productForm.save')}
       cancel={onDone}
     >
       <h2 id={titleId} className="sp-form-title">
-        {creating ? 'New product' : 'Edit product'}
+        {creating ? t('productForm.newTitle') : t('productForm.editTitle')}
       </h2>
-      <Field label="Code" required autoComplete={creating ? 'off' : undefined} maxLength={40} {...form.bind('code')} />
-      <Field label="Name" required maxLength={200} {...form.bind('name')} />
       <Field
-        label="Default unit"
+        label={t('records.code')}
         required
         autoComplete={creating ? 'off' : undefined}
-        placeholder={creating ? 'kg, l, bundle…' : undefined}
+        maxLength={40}
+        {...form.bind('code')}
+      />
+      <Field label={t('records.name')} required maxLength={200} {...form.bind('name')} />
+      <Field
+        label={t('records.defaultUnit')}
+        required
+        autoComplete={creating ? 'off' : undefined}
+        placeholder={creating ? t('productForm.unitPlaceholder') : undefined}
         maxLength={20}
         {...form.bind('default_unit')}
       />
-      <SelectField label="Pricing" options={PRICING_OPTIONS} {...form.bind('pricing')} />
+      <SelectField
+        label={t('records.pricing')}
+        options={PRICING_MODES.map((m) => ({ value: m, label: t(PRICING_LABELS[m]) }))}
+        {...form.bind('pricing')}
+      />
       {values.pricing === 'graded' ? (
         <Field
-          label="Grades"
+          label={t('productForm.grades')}
           required
           placeholder="A, B, C"
-          hint="Separated by commas. Each grade has its own rate."
+          hint={t('productForm.gradesHint')}
           {...form.bind('grades')}
         />
       ) : null}
-      {values.pricing === 'quality' ? (
-        <p className="hint">A rate is a base per unit plus an amount per percentage point of fat and of SNF.</p>
-      ) : null}
-      <Field label="Description" maxLength={2000} {...form.bind('description')} />
-      <CheckField label="Active" {...form.bindCheck('is_active')} />
+      {values.pricing === 'quality' ? <p className="hint">{t('productForm.qualityHint')}</p> : null}
+      <Field label={t('records.description')} maxLength={2000} {...form.bind('description')} />
+      <CheckField label={t('records.active')} {...form.bindCheck('is_active')} />
     </RecordForm>
   )
 }

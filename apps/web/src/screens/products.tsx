@@ -4,6 +4,7 @@
  * product for roles that may.
  */
 import { useMemo, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
 import { Empty, Field, Page, SyncBadge } from '../components/ui'
 import { money, today } from '../lib/format'
@@ -14,6 +15,7 @@ import { ProductForm } from './product-form'
 import './suppliers.css'
 
 export function ProductsList() {
+  const { t } = useTranslation()
   const { can } = useCan()
   const [search, setSearch] = useState('')
   const [creating, setCreating] = useState(false)
@@ -25,43 +27,43 @@ export function ProductsList() {
 
   return (
     <Page
-      title="Products"
+      title={t('products.title')}
       actions={
         can('product', 'create') && !creating ? (
           <button type="button" className="primary" onClick={() => setCreating(true)}>
-            New product
+            {t('products.new')}
           </button>
         ) : undefined
       }
     >
       {creating ? <ProductForm onDone={() => setCreating(false)} /> : null}
-      <search className="filters" aria-label="Find products">
+      <search className="filters" aria-label={t('products.find')}>
         <Field
-          label="Search"
+          label={t('records.search')}
           type="search"
-          placeholder="Name or code…"
+          placeholder={t('products.searchPlaceholder')}
           value={search}
           onChange={(e) => setSearch(e.target.value)}
         />
       </search>
       <p className="sp-count" aria-live="polite">
-        {isLoading ? 'Loading…' : `${rows.length} product${rows.length === 1 ? '' : 's'}`}
+        {isLoading ? t('common.loading') : t('products.count', { count: rows.length })}
       </p>
-      {!isLoading && rows.length === 0 ? <Empty>{search ? 'No product matches.' : 'No products yet.'}</Empty> : null}
+      {!isLoading && rows.length === 0 ? <Empty>{search ? t('products.noMatch') : t('products.none')}</Empty> : null}
       {rows.length > 0 ? (
         <div className="table-wrap">
           <table className="sp-table">
-            <caption className="sr-only">Products with the rate in force today ({date})</caption>
+            <caption className="sr-only">{t('products.caption', { date })}</caption>
             <thead>
               <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Name</th>
+                <th scope="col">{t('records.code')}</th>
+                <th scope="col">{t('records.name')}</th>
                 <th scope="col" className="sp-wide">
-                  Default unit
+                  {t('records.defaultUnit')}
                 </th>
-                <th scope="col">Rate today</th>
+                <th scope="col">{t('products.rateToday')}</th>
                 <th scope="col" className="sp-wide">
-                  Status
+                  {t('records.status')}
                 </th>
               </tr>
             </thead>
@@ -87,12 +89,12 @@ export function ProductsList() {
                           ))}
                         </ul>
                       ) : (
-                        <span className="sp-muted">No rate in force</span>
+                        <span className="sp-muted">{t('products.noRate')}</span>
                       )}
                     </td>
                     <td className="sp-wide">
                       <span className={`badge ${p.is_active ? 'sp-on' : 'sp-off'}`}>
-                        {p.is_active ? 'Active' : 'Inactive'}
+                        {p.is_active ? t('records.active') : t('records.inactive')}
                       </span>
                     </td>
                   </tr>

@@ -8,6 +8,7 @@
 import { pricingModeErrors } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
 import { type FormEvent, useId, useMemo } from 'react'
+import { useTranslation } from 'react-i18next'
 import { RecordForm } from '../components/record-form'
 import { CheckField, Field, SelectField } from '../components/ui'
 import { useFormState } from '../lib/form-state'
@@ -19,6 +20,7 @@ import type { ProductRateView, ProductView } from '../lib/typed-rows'
 import './records.css'
 
 export function AddRateForm({ product, rates }: { product: ProductView; rates: readonly ProductRateView[] }) {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const toast = useToast()
   const settings = useBusinessSettings()
@@ -66,7 +68,7 @@ export function AddRateForm({ product, rates }: { product: ProductView; rates: r
     }
     const modeErrors = pricingModeErrors('product_rate', candidate, product) ?? {}
     if (candidate.end_date && candidate.effective_date && candidate.end_date < candidate.effective_date) {
-      modeErrors.end_date = ['must not be before the effective date']
+      modeErrors.end_date = [t('rateForm.beforeStart')]
     }
     if (Object.keys(modeErrors).length > 0) {
       setErrors(Object.fromEntries(Object.entries(modeErrors).map(([k, v]) => [k, v.join('; ')])))
@@ -79,18 +81,21 @@ export function AddRateForm({ product, rates }: { product: ProductView; rates: r
     }
     await form.save(async () => {
       await client.productRates.create(candidate)
-      toast(`Rate added for ${unit}${candidate.grade ? ` grade ${candidate.grade}` : ''}`, 'success')
+      toast(
+        candidate.grade ? t('rateForm.addedGrade', { unit, grade: candidate.grade }) : t('rateForm.added', { unit }),
+        'success',
+      )
       form.setValues(initial())
       setErrors({})
     }, codeFieldErrors)
   }
 
   return (
-    <RecordForm form={form} onSubmit={submit} aria-labelledby="add-rate-title" submitLabel="Add rate">
+    <RecordForm form={form} onSubmit={submit} aria-labelledby="add-rate-title" submitLabel={t('rateForm.add')}>
       <h2 id="add-rate-title" className="sp-form-title">
-        Add rate
+        {t('rateForm.add')}
       </h2>
-      <Field label="Unit" required maxLength={20} list={unitListId} {...text('unit')} />
+      <Field label={t('records.unit')} required maxLength={20} list={unitListId} {...text('unit')} />
       <datalist id={unitListId}>
         {units.map((u) => (
           <option key={u} value={u} />
@@ -98,15 +103,15 @@ export function AddRateForm({ product, rates }: { product: ProductView; rates: r
       </datalist>
       {mode === 'graded' ? (
         <SelectField
-          label="Grade"
+          label={t('rateForm.grade')}
           required
-          placeholder="Choose the grade…"
+          placeholder={t('rateForm.chooseGrade')}
           options={(product.grades ?? []).map((g) => ({ value: g, label: g }))}
           {...text('grade')}
         />
       ) : null}
       <Field
-        label={mode === 'quality' ? 'Base rate (per unit)' : 'Rate (per unit)'}
+        label={mode === 'quality' ? t('rateForm.baseRate') : t('records.ratePerUnit')}
         required
         inputMode="decimal"
         autoComplete="off"
@@ -116,7 +121,7 @@ export function AddRateForm({ product, rates }: { product: ProductView; rates: r
       {mode === 'quality' ? (
         <div className="rc-form-pair">
           <Field
-            label="Fat rate (per %)"
+            label={t('rateForm.fatRate')}
             required
             inputMode="decimal"
             autoComplete="off"
@@ -124,7 +129,7 @@ export function AddRateForm({ product, rates }: { product: ProductView; rates: r
             {...text('fat_rate')}
           />
           <Field
-            label="SNF rate (per %)"
+            label={t('rateForm.snfRate')}
             required
             inputMode="decimal"
             autoComplete="off"
@@ -133,15 +138,19 @@ export function AddRateForm({ product, rates }: { product: ProductView; rates: r
           />
         </div>
       ) : null}
-      <Field label="Effective from" type="date" required {...text('effective_date')} />
+      <Field label={t('rateForm.effectiveFrom')} type="date" required {...text('effective_date')} />
       <Field
-        label="Ends on (optional)"
+        label={t('records.endsOnOptional')}
         type="date"
         min={values.effective_date || undefined}
-        hint="Leave empty for a rate with no end."
+        hint={t('rateForm.endHint')}
         {...text('end_date')}
       />
-      <CheckField label="Active" checked={values.is_active} onChange={(e) => set({ is_active: e.target.checked })} />
+      <CheckField
+        label={t('records.active')}
+        checked={values.is_active}
+        onChange={(e) => set({ is_active: e.target.checked })}
+      />
     </RecordForm>
   )
 }

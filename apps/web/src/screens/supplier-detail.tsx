@@ -10,6 +10,7 @@
 import { moneyOf } from '@trackvault/core'
 import { useLiveQuery } from '@trackvault/react'
 import { useMemo, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
 import { Field, FormError, NotFound, Page, Stat, SyncBadge } from '../components/ui'
 import { balanceAmount, balanceWords, OWED_LABEL } from '../lib/balance-words'
@@ -20,8 +21,9 @@ import { lastApprovedLine } from '../lib/settlements'
 import { useLocalBalances, useServerBalances } from '../lib/supplier-balances'
 import {
   type CollectionView,
-  PAYMENT_METHOD_LABELS,
   type PaymentView,
+  paymentMethodLabel,
+  paymentTypeLabel,
   useProducts,
   useSupplier,
 } from '../lib/typed-rows'
@@ -30,6 +32,7 @@ import { useDeleteSupplier } from './supplier-form'
 import './suppliers.css'
 
 export function SupplierDetail() {
+  const { t } = useTranslation()
   const { id = '' } = useParams()
   const { can, reads } = useCan()
   const { data: supplier, isLoading } = useSupplier(id)
@@ -86,19 +89,27 @@ export function SupplierDetail() {
     [rows, from, to, rangeBad],
   )
 
-  if (isLoading) return <p className="loading">Loading…</p>
+  if (isLoading) return <p className="loading">{t('common.loading')}</p>
   if (!supplier) return <NotFound kind="supplier" />
 
   const describe = (line: { kind: string; row: unknown; priced: boolean; description?: string }) => {
     if (line.kind === 'deduction') return line.description ?? ''
     if (line.kind === 'collection') {
       const c = line.row as CollectionView
-      const product = productName.get(c.product_id) ?? 'Product'
-      return `${product}: ${c.quantity} ${c.unit}${line.priced ? ` @ ${money(c.rate_applied)}` : ' (price not known yet)'}`
+      const product = productName.get(c.product_id) ?? t('supplierDetail.product')
+      const terms = { product, quantity: c.quantity, unit: c.unit }
+      return line.priced
+        ? t('supplierDetail.collectionPriced', { ...terms, rate: money(c.rate_applied) })
+        : t('supplierDetail.collectionUnpriced', terms)
     }
     const p = line.row as PaymentView
-    const ref = p.reference_number ? `, ref ${p.reference_number}` : ''
-    return `${p.payment_type} payment (${PAYMENT_METHOD_LABELS[p.payment_method]?.toLowerCase() ?? p.payment_method}${ref})`
+    const terms = {
+      type: paymentTypeLabel(p.payment_type).toLowerCase(),
+      method: paymentMethodLabel(p.payment_method).toLowerCase(),
+    }
+    return p.reference_number
+      ? t('supplierDetail.paymentLineRef', { ...terms, ref: p.reference_number })
+      : t('supplierDetail.paymentLine', terms)
   }
 
   const showRunning = local
@@ -118,16 +129,16 @@ export function SupplierDetail() {
         <>
           {can('supplier', 'update') ? (
             <Link to={`/suppliers/${id}/edit`} className="sp-button">
-              Edit
+              {t('records.edit')}
             </Link>
           ) : null}
           {can('supplier', 'delete') ? (
             <button type="button" className="danger" onClick={() => deleteSupplier(supplier)}>
-              Delete
+              {t('supplierDetail.delete')}
             </button>
           ) : null}
           <button type="button" onClick={() => window.print()}>
-            Print statement
+            {t('supplierDetail.print')}
           </button>
         </>
       }
@@ -136,37 +147,41 @@ export function SupplierDetail() {
         <FormError message={error} />
         <div className="card">
           <dl className="sp-facts">
-            <dt>Code</dt>
+            <dt>{t('records.code')}</dt>
             <dd>
               {supplier.code}
               <SyncBadge state={supplier._sync} />
             </dd>
-            <dt>Status</dt>
-            <dd>{supplier.is_active ? 'Active' : 'Inactive'}</dd>
-            <dt>Phone</dt>
+            <dt>{t('records.status')}</dt>
+            <dd>{supplier.is_active ? t('records.active') : t('records.inactive')}</dd>
+            <dt>{t('records.phone')}</dt>
             <dd>{supplier.phone || '—'}</dd>
-            <dt>Email</dt>
+            <dt>{t('records.email')}</dt>
             <dd>{supplier.email || '—'}</dd>
-            <dt>Address</dt>
+            <dt>{t('records.address')}</dt>
             <dd>{supplier.address || '—'}</dd>
           </dl>
         </div>
 
         <section className="sp-section" aria-labelledby="balance-title">
-          <h2 id="balance-title">Balance</h2>
+          <h2 id="balance-title">{t('supplierDetail.balance')}</h2>
           <div className="cards" aria-live="polite">
             {local ? (
               <>
-                <Stat label="Collected" value={totals ? money(moneyOf(totals.collections)) : '…'} />
-                <Stat label="Paid" value={totals ? money(moneyOf(totals.payments)) : '…'} />
+                <Stat label={t('supplierDetail.collected')} value={totals ? money(moneyOf(totals.collections)) : '…'} />
+                <Stat label={t('supplierDetail.paid')} value={totals ? money(moneyOf(totals.payments)) : '…'} />
                 {totals && totals.deducted !== 0n ? (
-                  <Stat label="Deducted" value={money(moneyOf(totals.deducted))} note="By approved settlement runs" />
+                  <Stat
+                    label={t('supplierDetail.deducted')}
+                    value={money(moneyOf(totals.deducted))}
+                    note={t('supplierDetail.deductedNote')}
+                  />
                 ) : null}
               </>
             ) : server ? (
               <>
-                <Stat label="Collected" value={money(server.total_collections)} />
-                <Stat label="Paid" value={money(server.total_payments)} />
+                <Stat label={t('supplierDetail.collected')} value={money(server.total_collections)} />
+                <Stat label={t('supplierDetail.paid')} value={money(server.total_payments)} />
               </>
             ) : null}
             <Stat
@@ -174,31 +189,33 @@ export function SupplierDetail() {
               value={balanceText}
               note={
                 local && totals?.unpriced
-                  ? `${totals.unpriced} collection(s) without a price yet are not included`
+                  ? t('supplierDetail.unpriced', { count: totals.unpriced })
                   : !local && !server
-                    ? 'From the server, shown while online'
+                    ? t('supplierDetail.fromServer')
                     : undefined
               }
             />
           </div>
         </section>
 
-        <nav className="sp-links sp-no-print" aria-label="Supplier records">
-          {readsCollections ? <Link to={`/collections?supplier_id=${id}`}>Collections of this supplier</Link> : null}
-          {readsPayments ? <Link to={`/payments?supplier_id=${id}`}>Payments to this supplier</Link> : null}
+        <nav className="sp-links sp-no-print" aria-label={t('supplierDetail.records')}>
+          {readsCollections ? (
+            <Link to={`/collections?supplier_id=${id}`}>{t('supplierDetail.collections')}</Link>
+          ) : null}
+          {readsPayments ? <Link to={`/payments?supplier_id=${id}`}>{t('supplierDetail.payments')}</Link> : null}
           {lastStatement ? (
             <Link to={`/statements/${lastStatement.id}`}>
-              Last statement ({lastStatement.period_from} to {lastStatement.period_to})
+              {t('supplierDetail.lastStatement', { from: lastStatement.period_from, to: lastStatement.period_to })}
             </Link>
           ) : null}
           {can('collection', 'create') ? (
             <Link to={`/collections/new?supplier_id=${id}`} className="sp-button primary">
-              New collection
+              {t('supplierDetail.newCollection')}
             </Link>
           ) : null}
           {can('payment', 'create') ? (
             <Link to={`/payments/new?supplier_id=${id}`} className="sp-button primary">
-              New payment
+              {t('supplierDetail.newPayment')}
             </Link>
           ) : null}
         </nav>
@@ -207,63 +224,69 @@ export function SupplierDetail() {
 
         {readsCollections ? (
           <section className="sp-section" aria-labelledby="statement-title">
-            <h2 id="statement-title">Statement</h2>
+            <h2 id="statement-title">{t('supplierDetail.statement')}</h2>
             <p className="sp-print-only">
-              {supplier.name} ({supplier.code}) — {from || 'beginning'} to {to || 'today'}. Printed {today()}.
+              {t('supplierDetail.printed', {
+                name: supplier.name,
+                code: supplier.code,
+                from: from || t('supplierDetail.beginning'),
+                to: to || t('supplierDetail.today'),
+                today: today(),
+              })}
             </p>
             <div className="filters">
               <Field
-                label="From"
+                label={t('supplierDetail.from')}
                 type="date"
                 value={from}
                 max={to || undefined}
                 onChange={(e) => setFrom(e.target.value)}
               />
               <Field
-                label="To"
+                label={t('supplierDetail.to')}
                 type="date"
                 value={to}
                 min={from || undefined}
-                error={rangeBad ? 'must not be before From' : undefined}
+                error={rangeBad ? t('supplierDetail.toBeforeFrom') : undefined}
                 onChange={(e) => setTo(e.target.value)}
               />
             </div>
             {!showRunning ? (
-              <p className="hint">
-                {readsPayments
-                  ? 'Only part of this supplier’s records is on this device, so no running balance is shown.'
-                  : 'Only your own collections are on this device; payments and the running balance are not shown.'}
-              </p>
+              <p className="hint">{readsPayments ? t('supplierDetail.partial') : t('supplierDetail.ownOnly')}</p>
             ) : null}
             {statement ? (
               <>
                 <p className="sp-count" aria-live="polite">
-                  {statement.lines.length} entr{statement.lines.length === 1 ? 'y' : 'ies'} in this period
+                  {t('supplierDetail.entries', { count: statement.lines.length })}
                 </p>
                 <div className="table-wrap">
                   <table className="sp-table">
                     <caption className="sr-only">
-                      Statement of {supplier.name} from {from || 'the beginning'} to {to || 'today'}
+                      {t('supplierDetail.caption', {
+                        name: supplier.name,
+                        from: from || t('supplierDetail.theBeginning'),
+                        to: to || t('supplierDetail.today'),
+                      })}
                     </caption>
                     <thead>
                       <tr>
-                        <th scope="col">Date</th>
-                        <th scope="col">Entry</th>
+                        <th scope="col">{t('supplierDetail.date')}</th>
+                        <th scope="col">{t('supplierDetail.entry')}</th>
                         <th scope="col" className={`num ${wide}`}>
-                          Collected
+                          {t('supplierDetail.collected')}
                         </th>
                         {readsPayments ? (
                           <>
                             <th scope="col" className="num sp-wide">
-                              Paid
+                              {t('supplierDetail.paid')}
                             </th>
                             {showDeducted ? (
                               <th scope="col" className="num sp-wide">
-                                Deducted
+                                {t('supplierDetail.deducted')}
                               </th>
                             ) : null}
                             <th scope="col" className="num sp-narrow">
-                              Amount
+                              {t('supplierDetail.amount')}
                             </th>
                           </>
                         ) : null}
@@ -278,7 +301,7 @@ export function SupplierDetail() {
                       {showRunning && from ? (
                         <tr className="sp-summary">
                           <td className="sp-nowrap">{from}</td>
-                          <td>Opening balance</td>
+                          <td>{t('supplierDetail.opening')}</td>
                           <td className={wide} />
                           {readsPayments ? (
                             <>
@@ -299,7 +322,7 @@ export function SupplierDetail() {
                             <tr key={`deduction-${settledLine.id}-${line.id}`} className="sp-deduction">
                               <td className="sp-nowrap">{line.date}</td>
                               <td>
-                                <Link to={`/statements/${settledLine.id}`}>Deduction</Link>{' '}
+                                <Link to={`/statements/${settledLine.id}`}>{t('supplierDetail.deduction')}</Link>{' '}
                                 <span className="sp-muted">{line.description}</span>
                               </td>
                               <td className={`num sp-nowrap ${wide}`} />
@@ -321,7 +344,7 @@ export function SupplierDetail() {
                             <td className="sp-nowrap">{line.date}</td>
                             <td>
                               <Link to={`/${isCollection ? 'collections' : 'payments'}/${line.id}`}>
-                                {isCollection ? 'Collection' : 'Payment'}
+                                {isCollection ? t('supplierDetail.collection') : t('supplierDetail.payment')}
                               </Link>{' '}
                               <span className={`sp-muted ${wide}`}>{describe(line)}</span>
                               <SyncBadge state={row._sync} />
@@ -344,14 +367,14 @@ export function SupplierDetail() {
                       })}
                       {statement.lines.length === 0 ? (
                         <tr>
-                          <td colSpan={7}>No collections or payments in this period.</td>
+                          <td colSpan={7}>{t('supplierDetail.noLines')}</td>
                         </tr>
                       ) : null}
                     </tbody>
                     <tfoot>
                       <tr className="sp-summary">
                         <td />
-                        <td>{showRunning ? 'Totals and closing balance' : 'Totals'}</td>
+                        <td>{showRunning ? t('supplierDetail.totalsClosing') : t('supplierDetail.totals')}</td>
                         <td className={`num sp-nowrap ${wide}`}>{money(moneyOf(statement.collected))}</td>
                         {readsPayments ? (
                           <>
@@ -372,14 +395,11 @@ export function SupplierDetail() {
                   </table>
                 </div>
                 {statement.unpriced ? (
-                  <p className="hint">
-                    {statement.unpriced} collection(s) have their price pending (no rate for their date yet); they are
-                    not in these totals.
-                  </p>
+                  <p className="hint">{t('supplierDetail.unpricedStatement', { count: statement.unpriced })}</p>
                 ) : null}
               </>
             ) : rangeBad ? null : (
-              <p className="loading">Loading…</p>
+              <p className="loading">{t('common.loading')}</p>
             )}
           </section>
         ) : null}

@@ -6,6 +6,7 @@
 import type { PayoutMethod } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
 import { useEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { useNavigate, useParams } from 'react-router'
 import { RecordForm } from '../components/record-form'
 import { CheckField, Field, FieldFrame, NotFound, Page, SelectField } from '../components/ui'
@@ -43,11 +44,11 @@ const EMPTY: Values = {
   mobile_money_number: '',
 }
 
-/** How the supplier is paid; the settlement's payout files take the bank and mobile money ones. */
+/** How the supplier is paid (with the text key of each); the settlement's payout files take the bank and mobile money ones. */
 const PAYOUT_OPTIONS: Array<{ value: PayoutMethod; label: string }> = [
-  { value: 'cash', label: 'Cash' },
-  { value: 'bank_transfer', label: 'Bank transfer' },
-  { value: 'mobile_money', label: 'Mobile money' },
+  { value: 'cash', label: 'supplierForm.cash' },
+  { value: 'bank_transfer', label: 'supplierForm.bankTransfer' },
+  { value: 'mobile_money', label: 'supplierForm.mobileMoney' },
 ]
 
 /** Deletes a supplier after asking, then opens the list; `onError` gets the message if that fails. */
@@ -55,16 +56,12 @@ export function useDeleteSupplier(onError: (message: string) => void) {
   const client = useSyncClient()
   const navigate = useNavigate()
   const toast = useToast()
+  const { t } = useTranslation()
   return async (supplier: { id: string; name: string; code: string }) => {
-    if (
-      !window.confirm(
-        `Delete supplier ${supplier.name} (${supplier.code})? Their collections and payments stay in the records.`,
-      )
-    )
-      return
+    if (!window.confirm(t('supplierForm.confirmDelete', { name: supplier.name, code: supplier.code }))) return
     try {
       await client.suppliers.remove(supplier.id)
-      toast('Supplier deleted', 'success')
+      toast(t('supplierForm.deleted'), 'success')
       navigate('/suppliers')
     } catch (err) {
       onError(errorMessage(err))
@@ -73,6 +70,7 @@ export function useDeleteSupplier(onError: (message: string) => void) {
 }
 
 export function SupplierForm() {
+  const { t } = useTranslation()
   const { id } = useParams()
   const client = useSyncClient()
   const navigate = useNavigate()
@@ -105,10 +103,10 @@ export function SupplierForm() {
     }
   }, [id, supplier, loadedId, setValues])
 
-  if (id && isLoading) return <p className="loading">Loading…</p>
+  if (id && isLoading) return <p className="loading">{t('common.loading')}</p>
   if (id && !supplier) return <NotFound kind="supplier" />
 
-  if (id && loadedId !== id) return <p className="loading">Loading…</p>
+  if (id && loadedId !== id) return <p className="loading">{t('common.loading')}</p>
 
   const submit = codedSubmit(form, all, id, async (code) => {
     const input = {
@@ -124,39 +122,39 @@ export function SupplierForm() {
       mobile_money_number: values.mobile_money_number.trim() || null,
     }
     const row = id ? await client.suppliers.update(id, input) : await client.suppliers.create(input)
-    toast(id ? 'Supplier saved' : 'Supplier created', 'success')
+    toast(id ? t('supplierForm.saved') : t('supplierForm.created'), 'success')
     navigate(`/suppliers/${row.id}`)
   })
 
   return (
-    <Page title={id ? `Edit ${supplier?.name ?? 'supplier'}` : 'New supplier'}>
+    <Page title={id ? t('supplierForm.editTitle', { name: supplier?.name ?? '' }) : t('supplierForm.newTitle')}>
       <RecordForm
         form={form}
         onSubmit={submit}
-        aria-label={id ? 'Edit supplier' : 'New supplier'}
-        submitLabel={id ? 'Save changes' : 'Create supplier'}
+        aria-label={id ? t('supplierForm.editLabel') : t('supplierForm.newTitle')}
+        submitLabel={id ? t('supplierForm.saveChanges') : t('supplierForm.create')}
         cancel={id ? `/suppliers/${id}` : '/suppliers'}
         actions={
           id && can('supplier', 'delete') ? (
             <button type="button" className="danger" onClick={() => supplier && deleteSupplier(supplier)}>
-              Delete supplier
+              {t('supplierForm.delete')}
             </button>
           ) : null
         }
       >
         <Field
-          label="Code"
+          label={t('records.code')}
           required
           autoComplete="off"
           maxLength={40}
-          hint="Letters, digits, dot, dash and underscore"
+          hint={t('supplierForm.codeHint')}
           {...bind('code')}
         />
-        <Field label="Name" required maxLength={200} {...bind('name')} />
-        <Field label="Phone" type="tel" autoComplete="off" maxLength={40} {...bind('phone')} />
-        <Field label="Email" type="email" autoComplete="off" maxLength={200} {...bind('email')} />
+        <Field label={t('records.name')} required maxLength={200} {...bind('name')} />
+        <Field label={t('records.phone')} type="tel" autoComplete="off" maxLength={40} {...bind('phone')} />
+        <Field label={t('records.email')} type="email" autoComplete="off" maxLength={200} {...bind('email')} />
         <FieldFrame
-          label="Address"
+          label={t('records.address')}
           error={errors.address}
           className="sp-textarea"
           control={(props) => (
@@ -168,30 +166,34 @@ export function SupplierForm() {
             />
           )}
         />
-        <SelectField label="Paid by" options={PAYOUT_OPTIONS} {...bind('payout_method')} />
+        <SelectField
+          label={t('supplierForm.paidBy')}
+          options={PAYOUT_OPTIONS.map((o) => ({ value: o.value, label: t(o.label) }))}
+          {...bind('payout_method')}
+        />
         {values.payout_method === 'bank_transfer' ? (
           <>
-            <Field label="Bank" autoComplete="off" maxLength={100} {...bind('bank_name')} />
+            <Field label={t('supplierForm.bank')} autoComplete="off" maxLength={100} {...bind('bank_name')} />
             <Field
-              label="Bank account"
+              label={t('supplierForm.bankAccount')}
               autoComplete="off"
               maxLength={40}
-              hint="Letters, digits, spaces and dashes"
+              hint={t('supplierForm.bankAccountHint')}
               {...bind('bank_account')}
             />
           </>
         ) : null}
         {values.payout_method === 'mobile_money' ? (
           <Field
-            label="Mobile money number"
+            label={t('supplierForm.mobileMoneyNumber')}
             type="tel"
             autoComplete="off"
             maxLength={20}
-            hint="Leave empty to pay to the phone number"
+            hint={t('supplierForm.mobileMoneyHint')}
             {...bind('mobile_money_number')}
           />
         ) : null}
-        <CheckField label="Active" error={errors.is_active} {...bindCheck('is_active')} />
+        <CheckField label={t('records.active')} error={errors.is_active} {...bindCheck('is_active')} />
       </RecordForm>
     </Page>
   )

@@ -5,6 +5,7 @@
 
 import { moneyOf } from '@trackvault/core'
 import { useMemo, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
 import { Empty, Field, Page, Pager, SelectField, SyncBadge } from '../components/ui'
 import { balanceAmount, balanceWords, OWED_LABEL } from '../lib/balance-words'
@@ -16,20 +17,16 @@ import './suppliers.css'
 
 const PAGE_SIZE = 20
 
+/** Each sort, with the text key of its label. */
 const SORTS: Record<string, { label: string; sort_by: string; sort_order: 'asc' | 'desc' }> = {
-  'name-asc': { label: 'Name A–Z', sort_by: 'name', sort_order: 'asc' },
-  'name-desc': { label: 'Name Z–A', sort_by: 'name', sort_order: 'desc' },
-  'code-asc': { label: 'Code A–Z', sort_by: 'code', sort_order: 'asc' },
-  'code-desc': { label: 'Code Z–A', sort_by: 'code', sort_order: 'desc' },
+  'name-asc': { label: 'suppliers.nameAsc', sort_by: 'name', sort_order: 'asc' },
+  'name-desc': { label: 'suppliers.nameDesc', sort_by: 'name', sort_order: 'desc' },
+  'code-asc': { label: 'suppliers.codeAsc', sort_by: 'code', sort_order: 'asc' },
+  'code-desc': { label: 'suppliers.codeDesc', sort_by: 'code', sort_order: 'desc' },
 }
 
-const ACTIVE_OPTIONS = [
-  { value: 'all', label: 'All' },
-  { value: 'active', label: 'Active' },
-  { value: 'inactive', label: 'Inactive' },
-]
-
 export function SuppliersList() {
+  const { t } = useTranslation()
   const { can } = useCan()
   const [search, setSearch] = useState('')
   const [active, setActive] = useState('all')
@@ -54,9 +51,9 @@ export function SuppliersList() {
   const balanceOf = (s: SupplierView) => {
     if (local) {
       if (!localBalances) return { text: '…' }
-      const t = localBalances.get(s.id)
-      if (!t) return { text: balanceAmount('0.00') }
-      return { text: balanceAmount(moneyOf(t.balance)), unpriced: t.unpriced, negative: t.balance < 0n }
+      const own = localBalances.get(s.id)
+      if (!own) return { text: balanceAmount('0.00') }
+      return { text: balanceAmount(moneyOf(own.balance)), unpriced: own.unpriced, negative: own.balance < 0n }
     }
     const b = serverBalances[s.id]
     return b ? { text: balanceAmount(b.balance), negative: balanceWords(b.balance).credit } : { text: '—' }
@@ -69,64 +66,68 @@ export function SuppliersList() {
 
   return (
     <Page
-      title="Suppliers"
+      title={t('suppliers.title')}
       actions={
         can('supplier', 'create') ? (
           <Link to="/suppliers/new" className="sp-button primary">
-            New supplier
+            {t('suppliers.new')}
           </Link>
         ) : undefined
       }
     >
-      <search className="filters" aria-label="Find suppliers">
+      <search className="filters" aria-label={t('suppliers.find')}>
         <Field
-          label="Search"
+          label={t('records.search')}
           type="search"
-          placeholder="Name, code, phone…"
+          placeholder={t('suppliers.searchPlaceholder')}
           value={search}
           onChange={(e) => changeFilter(() => setSearch(e.target.value))}
         />
         <SelectField
-          label="Status"
+          label={t('records.status')}
           value={active}
-          options={ACTIVE_OPTIONS}
+          options={[
+            { value: 'all', label: t('suppliers.all') },
+            { value: 'active', label: t('records.active') },
+            { value: 'inactive', label: t('records.inactive') },
+          ]}
           onChange={(e) => changeFilter(() => setActive(e.target.value))}
         />
         <SelectField
-          label="Sort by"
+          label={t('suppliers.sortBy')}
           value={sort}
-          options={Object.entries(SORTS).map(([value, s]) => ({ value, label: s.label }))}
+          options={Object.entries(SORTS).map(([value, s]) => ({ value, label: t(s.label) }))}
           onChange={(e) => changeFilter(() => setSort(e.target.value))}
         />
       </search>
 
       <p className="sp-count" aria-live="polite">
         {isLoading
-          ? 'Loading…'
-          : `${rows.length} supplier${rows.length === 1 ? '' : 's'}${
-              current.pages > 1 ? `, page ${current.page} of ${current.pages}` : ''
+          ? t('common.loading')
+          : `${t('suppliers.count', { count: rows.length })}${
+              current.pages > 1 ? `, ${t('suppliers.pageOf', { page: current.page, pages: current.pages })}` : ''
             }`}
       </p>
 
       {!isLoading && rows.length === 0 ? (
-        <Empty>{search || active !== 'all' ? 'No supplier matches these filters.' : 'No suppliers yet.'}</Empty>
+        <Empty>{search || active !== 'all' ? t('suppliers.noMatch') : t('suppliers.none')}</Empty>
       ) : null}
 
       {rows.length > 0 ? (
         <div className="table-wrap">
           <table className="sp-table">
-            <caption className="sr-only">Suppliers with their balance</caption>
+            <caption className="sr-only">{t('suppliers.caption')}</caption>
             <thead>
               <tr>
                 <th scope="col" className="sp-wide">
-                  Code
+                  {t('records.code')}
                 </th>
-                <th scope="col">Name</th>
+                <th scope="col">{t('records.name')}</th>
                 <th scope="col" className="sp-wide">
-                  Phone
+                  {t('records.phone')}
                 </th>
                 <th scope="col" className="sp-wide">
-                  Status
+                  {t('records.status')}
                 </th>
                 <th scope="col" className="num">
                   {OWED_LABEL}
@@ -147,18 +148,15 @@ export function SuppliersList() {
                     <td className="sp-wide">{s.phone ?? ''}</td>
                     <td className="sp-wide">
                       <span className={`badge ${s.is_active ? 'sp-on' : 'sp-off'}`}>
-                        {s.is_active ? 'Active' : 'Inactive'}
+                        {s.is_active ? t('records.active') : t('records.inactive')}
                       </span>
                     </td>
                     <td className={`num sp-nowrap${b.negative ? ' sp-negative' : ''}`}>
                       {b.text}
                       {b.unpriced ? (
-                        <span
-                          className="sp-muted"
-                          title={`${b.unpriced} collection(s) not priced yet are not included`}
-                        >
+                        <span className="sp-muted" title={t('suppliers.unpricedTitle', { count: b.unpriced })}>
                           {' '}
-                          *<span className="sr-only"> ({b.unpriced} unpriced collections not included)</span>
+                          *<span className="sr-only"> ({t('suppliers.unpricedSr', { count: b.unpriced })})</span>
                         </span>
                       ) : null}
                     </td>
@@ -170,7 +168,7 @@ export function SuppliersList() {
         </div>
       ) : null}
       <Pager page={current.page} pages={current.pages} onPage={setPage} />
-      {!local ? <p className="hint">Balances come from the server and show “—” while offline.</p> : null}
+      {!local ? <p className="hint">{t('suppliers.serverBalances')}</p> : null}
     </Page>
   )
 }
