@@ -85,4 +85,29 @@ describe('a collector device and its routes', () => {
     expect(await ids(collector)).toEqual(['R-ATIENO', 'U-CHEBET', 'V-BARAKA', 'V-BARAKA'])
     expect(c.status.current).toMatchObject({ pending: 0, conflicts: 0, failed: 1 })
   })
+
+  test('the directory: a supplier of another route, found online and added to the device, then removed', async () => {
+    const m = manager.client
+    const coast = await m.routes.create({ code: 'COAST', name: 'Coast' })
+    const far = await m.suppliers.create({ code: 'C-FARAJI', name: 'Faraji Coast', route_id: coast.id })
+    expect((await m.sync()).error).toBeUndefined()
+    const c = collector.client
+    expect((await c.sync()).error).toBeUndefined()
+    expect(await ids(collector)).not.toContain('C-FARAJI')
+
+    const found = await c.directory.search('Faraji')
+    expect(found.map((s) => [s.code, s.on_device])).toEqual([['C-FARAJI', false]])
+    await c.directory.add(far.id)
+    expect(await ids(collector)).toContain('C-FARAJI')
+    expect((await c.directory.search('Faraji'))[0].on_device).toBe(true)
+    expect((await c.directory.added()).map((p) => p.supplier_id)).toEqual([far.id])
+
+    // Offline the directory says so; the device keeps what it holds.
+    collector.offline = true
+    await expect(c.directory.search('Faraji')).rejects.toThrow()
+    collector.offline = false
+
+    await c.directory.remove(far.id)
+    expect(await ids(collector)).not.toContain('C-FARAJI')
+  })
 })

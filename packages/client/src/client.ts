@@ -8,6 +8,7 @@
 import { type BusinessSettings, DEFAULT_SETTINGS, type EntityType, type Person, type User } from '@trackvault/core'
 import { tabChannel, webLock } from './browser'
 import { engineConfig, type SyncClientOptions } from './client-options'
+import { type Directory, directory } from './directory'
 import { type EntityApi, type EntityApis, entityApis } from './entities'
 import { ApiClient } from './http'
 import { META, VIEW_PREFIX } from './keys'
@@ -36,6 +37,8 @@ export class SyncClient {
   readonly settlementLines: EntityApi<'settlement_line'>
   readonly routes: EntityApi<'route'>
   readonly routeAssignments: EntityApi<'route_assignment'>
+  /** Suppliers of other routes, looked up on the server and added to this device (online). */
+  readonly directory: Directory
   /** Operations parked on a conflict: list, resolve, discard. */
   readonly conflicts: ConflictActions
   /** Operations the server refused or that could not be sent: list, retry, discard. */
@@ -95,6 +98,7 @@ export class SyncClient {
     this.settlementLines = apis.settlement_line
     this.routes = apis.route
     this.routeAssignments = apis.route_assignment
+    this.directory = directory(db, api, () => this.sync())
     this.conflicts = parked.conflicts
     this.failed = parked.failed
   }

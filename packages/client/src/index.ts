@@ -2,6 +2,7 @@ export { requestPersistentStorage } from './browser'
 export { createSyncClient, SyncClient } from './client'
 export type { SyncClientOptions } from './client-options'
 export { getDefaultClient, setDefaultClient, syncOfflineOperations } from './compat'
+export type { Directory, DirectoryEntry } from './directory'
 export { EntityApi, type EntityApis } from './entities'
 export type {
   CollectionView,

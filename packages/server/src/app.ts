@@ -25,6 +25,7 @@ import { entityRoutes } from './routes/entity-routes'
 import { healthRoutes } from './routes/health-routes'
 import { lineStatementRoutes, runPayoutRoutes } from './routes/payout-routes'
 import { peopleRoutes } from './routes/people-routes'
+import { pinRoutes } from './routes/pin-routes'
 import { reportRoutes } from './routes/report-routes'
 import { repriceRoutes } from './routes/reprice-routes'
 import { settingsRoutes } from './routes/settings-routes'
@@ -173,6 +174,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(settingsRoutes, { prefix: '/settings' })
       await api.register(repriceRoutes, { prefix: '/reprices' })
       await api.register(syncRoutes, { prefix: '/sync' })
+      await api.register(pinRoutes, { prefix: '/sync/pins' })
     },
     { prefix: '/api' },
   )

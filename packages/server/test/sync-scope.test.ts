@@ -253,3 +253,64 @@ describe('a collector device holds its routes', () => {
     expect(forbidden.status).toBe(403)
   })
 })
+
+describe('directory lookups: a supplier of another route added to the device', () => {
+  test('found online, pinned: it, its deductions and its later changes reach the device; unpinned: it leaves', async () => {
+    const route = (await post('/api/routes', { code: 'RP', name: 'Plains P' })).id
+    const far = (await post('/api/suppliers', { code: 'FAR-1', name: 'Faraji', route_id: route })).id
+    await post('/api/deductions', {
+      supplier_id: far,
+      kind: 'charge',
+      description: 'Transport',
+      amount: '15.00',
+      effective_date: today,
+    })
+    const before = await pullAll(s.as.collector)
+    if (before === 'SCOPE_CHANGED') throw new Error('scope changed')
+    expect(held(before, 'supplier')).not.toContain(far)
+    // Online, the collector finds it in the directory (every supplier may be read).
+    const found = await s.as.collector.get('/api/suppliers?search=Faraji')
+    expect(found.body.data.map((r: { id: string }) => r.id)).toEqual([far])
+    const pinned = await s.as.collector.put(`/api/sync/pins/${far}`, {})
+    expect(pinned.status, JSON.stringify(pinned.body)).toBe(200)
+    expect((await s.as.collector.put(`/api/sync/pins/${far}`, {})).body).toEqual(pinned.body) // idempotent
+    expect((await s.as.collector.get('/api/sync/pins')).body.data).toEqual([pinned.body])
+    expect(await pullAll(s.as.collector, before.cursor)).toBe('SCOPE_CHANGED')
+    const after = await pullAll(s.as.collector)
+    if (after === 'SCOPE_CHANGED') throw new Error('scope changed')
+    expect(held(after, 'supplier')).toContain(far)
+    const deductionOf = (h: Held) => [...h.rows.values()].filter((r) => r.data.supplier_id === far && !r.deleted)
+    expect(deductionOf(after)).toHaveLength(1)
+    // Its later changes arrive incrementally, wherever its route is.
+    const row = (await s.as.manager.get(`/api/suppliers/${far}`)).body
+    expect((await s.as.manager.patch(`/api/suppliers/${far}`, { phone: '0711', version: row.version })).status).toBe(
+      200,
+    )
+    await post('/api/deductions', {
+      supplier_id: far,
+      kind: 'charge',
+      description: 'Bags',
+      amount: '5.00',
+      effective_date: today,
+    })
+    const next = await pullAll(s.as.collector, after.cursor)
+    if (next === 'SCOPE_CHANGED') throw new Error('scope changed')
+    expect(next.rows.get(`supplier/${far}`)?.data.phone).toBe('0711')
+    expect(deductionOf(next)).toHaveLength(1)
+    // Unpinned: its next pull is its scope without it.
+    expect((await s.as.collector.del(`/api/sync/pins/${far}`)).status).toBe(204)
+    expect(await pullAll(s.as.collector, next.cursor)).toBe('SCOPE_CHANGED')
+    expect(held(await pullAll(s.as.collector), 'supplier')).not.toContain(far)
+  })
+
+  test('bad input and other roles: unknown supplier 404, an office role 403, nothing written', async () => {
+    const unknown = await s.as.collector.put(`/api/sync/pins/${newId()}`, {})
+    expect(unknown.status).toBe(404)
+    expect(unknown.body.error.code).toBe('NOT_FOUND')
+    const notUuid = await s.as.collector.put('/api/sync/pins/nope', {})
+    expect(notUuid.status).toBe(422)
+    const office = await s.as.manager.put(`/api/sync/pins/${inA}`, {})
+    expect(office.status).toBe(403)
+    expect((await s.as.collector.get('/api/sync/pins')).body.data).toEqual([])
+  })
+})

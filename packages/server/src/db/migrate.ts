@@ -21,6 +21,7 @@ import * as m011 from './migrations/011-waiting-operations-index'
 import * as m012 from './migrations/012-settlement'
 import * as m013 from './migrations/013-supplier-payout'
 import * as m014 from './migrations/014-routes'
+import * as m015 from './migrations/015-scope-pins'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
@@ -41,6 +42,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '012-settlement': m012,
       '013-supplier-payout': m013,
       '014-routes': m014,
+      '015-scope-pins': m015,
     }
   }
 }

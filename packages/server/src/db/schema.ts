@@ -148,6 +148,8 @@ export interface ChangeLogTable {
   scope: ColumnType<string | null, string | null | undefined, string | null>
   /** The scope before this change, when the change moved the row to another route. */
   previous_scope: ColumnType<string | null, string | null | undefined, string | null>
+  /** The supplier a supplier-keyed entry is about (migration 015): a device that pinned it holds it. */
+  scope_subject: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 /** The database's identity: one row (id 1); `epoch` is new after every restore from a backup. */
@@ -316,6 +318,13 @@ export interface RouteMembersTable {
   version: number
 }
 
+/** A supplier a user added to its device from the directory, beyond its routes (migration 015). */
+export interface ScopePinsTable {
+  user_id: string
+  supplier_id: string
+  created_at: string
+}
+
 /** What each approved run settled: a collection or payment belongs to one run at most. */
 export interface SettlementItemsTable {
   entity_type: string
@@ -348,6 +357,7 @@ export interface Database {
   routes: RoutesTable
   route_assignments: RouteAssignmentsTable
   route_members: RouteMembersTable
+  scope_pins: ScopePinsTable
 }
 
 export type { Generated }

@@ -34,6 +34,8 @@ export interface PendingChange {
   /** The route a collector's device holds the row for (sync-scope.ts), and the one before a move. */
   scope: string | null
   previous_scope: string | null
+  /** The supplier a supplier-keyed change is about (pinned suppliers, sync-scope.ts). */
+  scope_subject?: string
   /** A deduction's or settlement line's supplier, whose route is its scope (resolved when the write ends). */
   scope_supplier?: string
   previous_scope_supplier?: string
@@ -104,6 +106,7 @@ export async function appendChanges(
     previous_owner_id: c.previous_owner_id,
     scope: c.scope,
     previous_scope: c.previous_scope,
+    scope_subject: c.scope_subject ?? null,
   }))
   for (const part of chunks(entries)) await trx.insertInto('change_log').values(part).execute()
   // Delivered at commit, to every server process LISTENing (live pokes across processes).

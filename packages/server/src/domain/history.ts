@@ -59,11 +59,11 @@ function scopeOfChange(
   type: EntityType,
   row: Record<string, unknown>,
   previous: Record<string, unknown> | undefined,
-): Pick<PendingChange, 'scope' | 'previous_scope' | 'scope_supplier' | 'previous_scope_supplier'> {
+): Pick<PendingChange, 'scope' | 'previous_scope' | 'scope_supplier' | 'previous_scope_supplier' | 'scope_subject'> {
   if (type === 'supplier') {
     const scope = scopeKey(row.route_id as string | null)
     const before = previous ? scopeKey(previous.route_id as string | null) : scope
-    return { scope, previous_scope: before !== scope ? before : null }
+    return { scope, previous_scope: before !== scope ? before : null, scope_subject: row.id as string }
   }
   if (!(ROUTE_SCOPED_TYPES as readonly string[]).includes(type)) return { scope: null, previous_scope: null }
   const supplier = row.supplier_id as string
@@ -72,6 +72,7 @@ function scopeOfChange(
     scope: null,
     previous_scope: null,
     scope_supplier: supplier,
+    scope_subject: supplier,
     ...(moved ? { previous_scope_supplier: moved } : {}),
   }
 }

@@ -28,11 +28,18 @@ function runningAssignments(db: Kysely<Database> | Transaction<Database>, userId
     .where((eb) => eb.or([eb('valid_to', 'is', null), eb('valid_to', '>=', today)]))
 }
 
-/** A device's scope: the scope keys it holds (route ids and `*`), and their stamp. */
+/**
+ * A device's scope: the scope keys it holds (route ids and `*`), the suppliers its user added from
+ * the directory (`pins`), and their stamp.
+ */
 export interface SyncScope {
   keys: string[]
+  pins: string[]
   stamp: string
 }
+
+/** How many suppliers one user may add to its devices beyond its routes. */
+export const MAX_PINS = 500
 
 /**
  * The scope of `actor`'s devices today (in the business's time zone), or undefined for roles whose
@@ -49,8 +56,15 @@ export async function scopeOf(db: Kysely<Database>, actor: Actor, at = new Date(
     .where('route_id', 'in', keys)
     .execute()
   const versions = new Map(members.map((m) => [m.route_id, Number(m.version)]))
-  const stamped = keys.map((k) => [k, versions.get(k) ?? 0])
-  return { keys, stamp: createHash('sha256').update(JSON.stringify(stamped)).digest('hex').slice(0, 16) }
+  const pinned = await db
+    .selectFrom('scope_pins')
+    .select('supplier_id')
+    .where('user_id', '=', actor.id)
+    .orderBy('supplier_id')
+    .execute()
+  const pins = pinned.map((p) => p.supplier_id)
+  const stamped = [keys.map((k) => [k, versions.get(k) ?? 0]), pins]
+  return { keys, pins, stamp: createHash('sha256').update(JSON.stringify(stamped)).digest('hex').slice(0, 16) }
 }
 
 /**
@@ -116,12 +130,21 @@ export async function resolveScopes(trx: Transaction<Database>, changes: Pending
   }
 }
 
-/** The change-log entries of a route-scoped type a device with `scope` holds: in its routes, or leaving them. */
+/**
+ * The change-log entries of a route-scoped type a device with `scope` holds: in its routes, about a
+ * supplier it pinned, or leaving its routes.
+ */
 export function scopeFilter(eb: ExpressionBuilder<{ c: Database['change_log'] }, 'c'>, scope: SyncScope) {
-  return eb.or([eb('c.scope', 'is', null), eb('c.scope', 'in', scope.keys), eb('c.previous_scope', 'in', scope.keys)])
+  const held = [eb('c.scope', 'is', null), eb('c.scope', 'in', scope.keys), eb('c.previous_scope', 'in', scope.keys)]
+  if (scope.pins.length > 0) held.push(eb('c.scope_subject', 'in', scope.pins))
+  return eb.or(held)
 }
 
 /** True if a change-log entry's row is in `scope` at this version (entries before routes existed are). */
-export function inScope(scope: SyncScope, entryScope: string | null): boolean {
-  return entryScope === null || scope.keys.includes(entryScope)
+export function inScope(scope: SyncScope, entry: { scope: string | null; scope_subject: string | null }): boolean {
+  return (
+    entry.scope === null ||
+    scope.keys.includes(entry.scope) ||
+    (entry.scope_subject !== null && scope.pins.includes(entry.scope_subject))
+  )
 }

@@ -110,6 +110,7 @@ export async function pullPage(
       'c.previous_owner_id',
       'c.scope',
       'c.previous_scope',
+      'c.scope_subject',
       // A lookup by primary key per entry: the plan cannot turn into a join over all of history
       // (PostgreSQL chose a hash join over the whole table when it had no statistics).
       eb
@@ -138,7 +139,7 @@ export async function pullPage(
   // The owner the log recorded decides; only entries that predate owner tracking are parsed.
   const canRead = (row: Row) => {
     const type = row.entity_type as EntityType
-    if (scope && row.scope !== null && !inScope(scope, row.scope)) return false
+    if (scope && !inScope(scope, row)) return false
     if (!readsOwnOnly(actor, type)) return canSeeOwned(actor, type, undefined)
     return canSeeOwned(actor, type, row.owner_id ?? ownerOf(type, parse(row)))
   }
@@ -155,7 +156,10 @@ export async function pullPage(
     // manager) leaves the caller's replica as a tombstone, without revealing its new content.
     const before = previous.get(`${row.entity_type}/${row.entity_id}/${Number(row.version) - 1}`)
     const type = row.entity_type as EntityType
-    const leftScope = scope !== undefined && row.previous_scope !== null && inScope(scope, row.previous_scope)
+    const leftScope =
+      scope !== undefined &&
+      row.previous_scope !== null &&
+      inScope(scope, { scope: row.previous_scope, scope_subject: row.scope_subject })
     if (leftScope || row.previous_owner_id === actor.id || (before !== undefined && canSee(actor, type, before))) {
       const tombstone = revokedTombstone(row.entity_id, base.version, parse(row).updated_at as string)
       entries.push({ ...base, deleted: true, json: JSON.stringify(tombstone) })

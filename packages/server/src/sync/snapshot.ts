@@ -91,14 +91,17 @@ async function rowsOf(
     routes.length === 0
       ? sql<boolean>`${sql.ref(column)} is null`
       : sql<boolean>`(${sql.ref(column)} is null or ${sql.ref(column)} in (${sql.join(routes)}))`
+  // The suppliers its user pinned from the directory, wherever they are.
+  const pinned = (column: string) =>
+    scope.pins.length === 0 ? sql<boolean>`false` : sql<boolean>`${sql.ref(column)} in (${sql.join(scope.pins)})`
   const conditions = [sql<boolean>`r.deleted_at is null`, sql<boolean>`r.id > ${after}`]
   if (grantFor(actor.role, type, 'read') === 'own') conditions.push(sql<boolean>`r.user_id = ${actor.id}`)
   if (type === 'collection' && since) conditions.push(sql<boolean>`r.collection_date >= ${since}`)
   if (routeScoped(actor.role, type)) {
     conditions.push(
       type === 'supplier'
-        ? inRoutes('r.route_id')
-        : sql<boolean>`r.supplier_id in (select s.id from suppliers s where ${inRoutes('s.route_id')})`,
+        ? sql<boolean>`(${inRoutes('r.route_id')} or ${pinned('r.id')})`
+        : sql<boolean>`(r.supplier_id in (select s.id from suppliers s where ${inRoutes('s.route_id')}) or ${pinned('r.supplier_id')})`,
     )
   }
   const { rows } = await sql<{ id: string; version: number; data: string }>`

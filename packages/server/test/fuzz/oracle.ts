@@ -67,7 +67,8 @@ export async function accounting(
   }
   if (ent.rows > d.entity_history) problems.push(`entity rows +${ent.rows} without history`)
   const kind = kindOf(e)
-  const writeTables = ['entity_history', 'change_log', 'counters']
+  // A supplier moving between routes also counts the move (route_members, domain/sync-scope.ts).
+  const writeTables = ['entity_history', 'change_log', 'counters', 'route_members']
   switch (kind) {
     case 'read':
       only([])
