@@ -8,7 +8,7 @@
  */
 import { useLiveList, useSyncClient } from '@trackvault/react'
 import type { TFunction } from 'i18next'
-import { useCallback, useId, useMemo, useState } from 'react'
+import { useCallback, useId, useLayoutEffect, useMemo, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
 import { Empty, Field, FormError, Page, Stat } from '../components/ui'
@@ -256,7 +256,20 @@ function ReportNotes({ report }: { report: BalancesReport }) {
 }
 
 const H = 240
-const M = { top: 12, right: 8, bottom: 36, left: 76 }
+/** Room above the plot, right of it at the least, and below it (the date labels). */
+const PAD = { top: 12, right: 8, bottom: 36 }
+/** Room between an amount on the axis and the plot, and between two date labels. */
+const GAP = 8
+/** The text's width before it is measured: 12 px text, at most about 7.5 px a character. */
+const guessWidth = (texts: string[]) => Math.max(0, ...texts.map((text) => text.length * 7.5))
+
+/** The widest of the chart's texts that match `selector`, in the chart's units (rendered, hidden ones too). */
+function widest(svg: SVGSVGElement, selector: string): number {
+  let width = 0
+  for (const text of svg.querySelectorAll<SVGTextElement>(selector))
+    width = Math.max(width, text.getComputedTextLength())
+  return Math.ceil(width)
+}
 
 /** The width of an element, kept current (so the chart's text stays readable on a phone). */
 function useWidth(fallback: number): [(el: HTMLElement | null) => void, number] {
@@ -278,7 +291,12 @@ function bucketLabel(key: string, bucket: 'day' | 'month'): string {
   return bucket === 'month' ? monthShort(key) : key.slice(5)
 }
 
-/** A hand-made bar chart: accessible name and description, a title per bar, and the same data as a table. */
+/**
+ * A hand-made bar chart: accessible name and description, a title per bar, and the same data as a table.
+ * Every text fits inside the chart, in any language and at any width: the margins are as wide as the
+ * widest amount on the axis and half the widest date label (measured once drawn), and date labels are
+ * spaced by their width (the last one always shown, the regular one before it left out when too close).
+ */
 function CollectionsChart({
   points,
   bucket,
@@ -291,9 +309,21 @@ function CollectionsChart({
   const { t } = useTranslation()
   const id = useId()
   const [measure, measured] = useWidth(640)
-  const W = Math.max(280, Math.min(measured, 1000))
+  const svgRef = useRef<SVGSVGElement>(null)
   let max = 0n
   for (const p of points) if (p.total_minor > max) max = p.total_minor
+  const ticks = [max, max / 2n, 0n]
+  const tickTexts = ticks.map((tick) => money(formatTick(tick)))
+  const labels = points.map((p) => bucketLabel(p.key, bucket))
+  const [textWidth, setTextWidth] = useState<{ tick: number; label: number }>()
+  // After each drawing: the texts' own widths (a language or a locale's digits change them); drawn again if they moved.
+  useLayoutEffect(() => {
+    const svg = svgRef.current
+    if (!svg) return
+    const next = { tick: widest(svg, '.tick text'), label: widest(svg, '.x-label') }
+    if (next.tick !== textWidth?.tick || next.label !== textWidth?.label) setTextWidth(next)
+  })
+
   if (points.length === 0 || max === 0n) {
     return (
       <div ref={measure}>
@@ -302,20 +332,29 @@ function CollectionsChart({
     )
   }
 
-  const plotW = W - M.left - M.right
-  const plotH = H - M.top - M.bottom
+  const tickW = textWidth?.tick ?? guessWidth(tickTexts)
+  const labelW = textWidth?.label ?? guessWidth(labels)
+  const W = Math.max(280, Math.min(measured, 1000))
+  // The amounts end 6 px left of the plot and start 4 px in from the edge; the first and last date labels are
+  // centred under their bars, so half a label of room on each side.
+  const left = Math.ceil(Math.max(tickW + 6 + 4, labelW / 2 + 2))
+  const right = Math.ceil(Math.max(PAD.right, labelW / 2 + 2))
+  const plotW = W - left - right
+  const plotH = H - PAD.top - PAD.bottom
   const step = plotW / points.length
   const barW = Math.max(1, step * 0.8)
   // Scaling for drawing only: the ratio of two exact totals, in thousandths.
   const heightOf = (minor: bigint) => (Number((minor * 1000n) / max) / 1000) * plotH
-  const labelEvery = Math.ceil(points.length / Math.max(2, Math.floor(plotW / 56)))
+  const labelEvery = Math.ceil(points.length / Math.max(1, Math.floor(plotW / (labelW + GAP))))
+  const last = points.length - 1
+  const shown = (i: number) => i === last || (i % labelEvery === 0 && last - i >= labelEvery)
   const best = points.reduce((a, b) => (b.total_minor > a.total_minor ? b : a))
-  const ticks = [max, max / 2n, 0n]
   const totalsTitle = t(bucket === 'day' ? 'reports.dailyTotals' : 'reports.monthlyTotals', { period })
 
   return (
     <div ref={measure}>
       <svg
+        ref={svgRef}
         className="bar-chart"
         viewBox={`0 0 ${W} ${H}`}
         role="img"
@@ -330,30 +369,35 @@ function CollectionsChart({
             date: best.key,
           })}
         </desc>
-        {ticks.map((tick) => {
-          const y = M.top + plotH - heightOf(tick)
+        {ticks.map((tick, i) => {
+          const y = PAD.top + plotH - heightOf(tick)
           return (
             <g key={String(tick)} className="tick">
-              <line x1={M.left} x2={W - M.right} y1={y} y2={y} />
-              <text x={M.left - 6} y={y} dy="0.32em" textAnchor="end">
-                {money(formatTick(tick))}
+              <line x1={left} x2={W - right} y1={y} y2={y} />
+              <text x={left - 6} y={y} dy="0.32em" textAnchor="end">
+                {tickTexts[i]}
               </text>
             </g>
           )
         })}
         {points.map((p, i) => {
           const h = heightOf(p.total_minor)
-          const x = M.left + i * step + (step - barW) / 2
+          const x = left + i * step + (step - barW) / 2
           return (
             <g key={p.key}>
-              <rect className="bar" x={x} y={M.top + plotH - h} width={barW} height={h}>
+              <rect className="bar" x={x} y={PAD.top + plotH - h} width={barW} height={h}>
                 <title>{t('reports.bar', { key: p.key, amount: money(p.total), count: p.count })}</title>
               </rect>
-              {i % labelEvery === 0 || i === points.length - 1 ? (
-                <text className="x-label" x={M.left + i * step + step / 2} y={H - M.bottom + 16} textAnchor="middle">
-                  {bucketLabel(p.key, bucket)}
-                </text>
-              ) : null}
+              {/* Every label is drawn, to be measured; those too close to the next shown one are hidden. */}
+              <text
+                className="x-label"
+                x={left + i * step + step / 2}
+                y={H - PAD.bottom + 16}
+                textAnchor="middle"
+                visibility={shown(i) ? undefined : 'hidden'}
+              >
+                {labels[i]}
+              </text>
             </g>
           )
         })}
