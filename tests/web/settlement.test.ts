@@ -270,8 +270,8 @@ test('a run: totals, lines sorted by the column clicked, a supplier opens its st
 
   // The unpriced and the late are flagged, on the run and on the line.
   const flags = (await page.getByRole('list', { name: 'Flags' }).textContent()) ?? ''
-  expect(flags).toContain('1 collection(s) have no price yet')
-  expect(flags).toContain('1 item(s) arrived late')
+  expect(flags).toContain('1 collection has no price yet: it is counted but not in gross.')
+  expect(flags).toContain('1 item arrived late')
   await waitFor(async () => (await lineOrder(page)).length === 2, 'the lines')
   const achiengRow = (await page.locator('table.st-lines tbody tr', { hasText: 'Achieng Farm' }).textContent()) ?? ''
   expect(achiengRow).toContain('1 unpriced')

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { i18next } from '../i18n'
 import { balanceAmount, balanceText, balanceWords } from './balance-words'
 
 describe('balance words', () => {
@@ -24,5 +25,17 @@ describe('balance words', () => {
   it('shows a dash for an unknown balance', () => {
     expect(balanceText(undefined)).toBe('—')
     expect(balanceAmount(null)).toBe('—')
+  })
+
+  it('words a balance in the language the person chose', async () => {
+    await i18next.changeLanguage('sw')
+    try {
+      expect(balanceText('-300.00')).toBe('Amelipwa mbele: 300.00')
+      expect(balanceText('1200.00')).toBe('Deni kwa msambazaji: 1,200.00')
+      expect(balanceAmount('-300.00')).toBe('Amelipwa mbele: 300.00')
+    } finally {
+      await i18next.changeLanguage('en')
+    }
+    expect(balanceText('-300.00')).toBe('In credit: 300.00')
   })
 })

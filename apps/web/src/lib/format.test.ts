@@ -6,6 +6,7 @@ import {
   displayLocale,
   money,
   moneyIn,
+  monthShort,
   setBusinessTimeZone,
   setDisplayLocale,
   today,
@@ -50,5 +51,9 @@ describe('numbers, money and dates in the display locale', () => {
     setDisplayLocale({ language: 'sw', businessLocale: 'en-KE' })
     expect(moneyIn('1500.00', 'KES')).toMatch(/^(KES|Ksh) 1,500\.00$/)
     expect(dateOnly('2026-12-06')).toMatch(/Des/) // Desemba
+    expect(monthShort('2026-12')).toBe('Des 26') // the reports chart's month labels
+    setDisplayLocale({ language: 'en', businessLocale: 'en' })
+    expect(monthShort('2026-12')).toBe('Dec 26')
+    expect(monthShort('not a month')).toBe('not a month')
   })
 })

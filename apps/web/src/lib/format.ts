@@ -85,6 +85,13 @@ export function dateOnly(ymd: string | null | undefined): string {
   return new Intl.DateTimeFormat(displayLocale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(at)
 }
 
+/** A month (YYYY-MM), short, as the display locale writes it ("Dec 26"; "Des 26" in Kiswahili). */
+export function monthShort(ym: string): string {
+  const at = new Date(`${ym}-01T00:00:00Z`)
+  if (Number.isNaN(at.getTime())) return ym
+  return new Intl.DateTimeFormat(displayLocale(), { month: 'short', year: '2-digit', timeZone: 'UTC' }).format(at)
+}
+
 const TIME_ZONE_KEY = 'trackvault:time-zone'
 
 /** The time zone last known on this device (kept across reloads), UTC before any. */

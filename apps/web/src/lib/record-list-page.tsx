@@ -4,16 +4,18 @@
  * URL, ./list-page.ts) plus the screen's own, and the table a page at a
  * time with a totals row, or "Loading…", or an empty state. Each row opens
  * its receipt from its date and names its supplier with its sync state; on
- * phones the wide-only columns are folded into the supplier cell.
+ * phones the wide-only columns are folded into the supplier cell. Texts: `recordList` and the
+ * kind's own (`collections`, `payments`) in i18n/areas/money.ts.
  */
 import type { OpStatus } from '@trackvault/client'
 import type { ReactNode } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
 import { Empty, Field, Page, Pager, SelectField, SyncBadge } from '../components/ui'
 import { supplierOptions } from './lookup'
 import { pageOf } from './paging'
 import { useCan } from './permissions'
-import { NOUN, type RecordKind } from './record-widgets'
+import type { RecordKind } from './record-widgets'
 import type { SupplierView } from './typed-rows'
 
 const PAGE_SIZE = 20
@@ -81,6 +83,7 @@ export function RecordListPage<Row extends ListRow>({
   /** Shown under the table. */
   notes?: ReactNode
 }) {
+  const { t } = useTranslation()
   const { can } = useCan()
   const { values, page, set } = filters
   const shown = pageOf(rows, page, PAGE_SIZE)
@@ -88,11 +91,11 @@ export function RecordListPage<Row extends ListRow>({
 
   return (
     <Page
-      title={`${NOUN[kind]}s`}
+      title={t(`${kind}s.title`)}
       actions={
         can(kind, 'create') ? (
           <Link className="rc-btn-link primary" to={newLink}>
-            {`New ${kind}`}
+            {t(`${kind}s.new`)}
           </Link>
         ) : null
       }
@@ -112,8 +115,8 @@ export function RecordListPage<Row extends ListRow>({
       >
         <thead>
           <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Supplier</th>
+            <th scope="col">{t('recordList.date')}</th>
+            <th scope="col">{t('recordList.supplier')}</th>
             {columns.map((c) => (
               <th key={c.header} scope="col" className={classes(c.num && 'num', c.wideOnly && 'rc-wide-only')}>
                 {c.header}
@@ -126,7 +129,7 @@ export function RecordListPage<Row extends ListRow>({
             <tr key={row.id}>
               <td className="rc-nowrap">
                 <Link to={`/${kind}s/${row.id}`}>
-                  <span className="sr-only">Receipt of </span>
+                  <span className="sr-only">{t('recordList.receiptOf')}</span>
                   {dateOf(row)}
                 </Link>
               </td>
@@ -146,7 +149,7 @@ export function RecordListPage<Row extends ListRow>({
         <tfoot>
           <tr>
             <th scope="row" colSpan={2}>
-              Total ({rows.length})
+              {t('recordList.total', { count: rows.length })}
               {totalNote !== undefined ? <span className="rc-sub-line rc-narrow-only">{totalNote}</span> : null}
             </th>
             {columns.map((c) => (
@@ -179,22 +182,28 @@ function RecordFilters({
   suppliers: readonly SupplierView[]
   children?: ReactNode
 }) {
+  const { t } = useTranslation()
   const badRange = values.from && values.to && values.from > values.to
   return (
     <>
-      <search className="filters rc-filters" aria-label={`Filter ${kind}s`}>
-        <Field label="From" type="date" value={values.from} onChange={(e) => set({ from: e.target.value })} />
-        <Field label="To" type="date" value={values.to} onChange={(e) => set({ to: e.target.value })} />
+      <search className="filters rc-filters" aria-label={t(`${kind}s.filter`)}>
+        <Field
+          label={t('recordList.from')}
+          type="date"
+          value={values.from}
+          onChange={(e) => set({ from: e.target.value })}
+        />
+        <Field label={t('recordList.to')} type="date" value={values.to} onChange={(e) => set({ to: e.target.value })} />
         <SelectField
-          label="Supplier"
+          label={t('recordList.supplier')}
           value={values.supplier_id}
           onChange={(e) => set({ supplier_id: e.target.value })}
           options={supplierOptions(suppliers, values.supplier_id || undefined)}
-          placeholder="All suppliers"
+          placeholder={t('recordList.allSuppliers')}
         />
         {children}
       </search>
-      {badRange ? <p className="rc-notice">The start date is after the end date.</p> : null}
+      {badRange ? <p className="rc-notice">{t('recordList.badRange')}</p> : null}
     </>
   )
 }
@@ -222,16 +231,17 @@ function RecordTable({
   notes?: ReactNode
   children: ReactNode
 }) {
-  if (loading) return <p>Loading…</p>
-  if (count === 0) return <Empty>{`No ${kind}s match these filters.`}</Empty>
+  const { t } = useTranslation()
+  if (loading) return <p>{t('common.loading')}</p>
+  if (count === 0) return <Empty>{t(`${kind}s.none`)}</Empty>
   return (
     <div className="rc-list">
       <p className="rc-list-summary" aria-live="polite">
-        {`${count} ${kind}${count === 1 ? '' : 's'}`}
+        {t(`${kind}s.count`, { count })}
       </p>
       <div className="table-wrap rc-table-wrap">
         <table className="rc-table">
-          <caption className="sr-only">{`${NOUN[kind]}s`}</caption>
+          <caption className="sr-only">{t(`${kind}s.title`)}</caption>
           {children}
         </table>
       </div>

@@ -21,8 +21,6 @@ import type { SupplierView } from './typed-rows'
 /** The two kinds of record these screens show; routes are /collections and /payments. */
 export type RecordKind = 'collection' | 'payment'
 
-export const NOUN: Record<RecordKind, string> = { collection: 'Collection', payment: 'Payment' }
-
 /** One line of a receipt; false or null lines are left out. */
 export type ReceiptLine = [string, ReactNode] | false | null
 
@@ -100,10 +98,10 @@ export function RecordReceipt({
   const title = t(kind === 'collection' ? 'receipt.collectionTitle' : 'receipt.paymentTitle')
 
   const remove = async () => {
-    if (!window.confirm(`Delete this ${kind}? This cannot be undone once synced.`)) return
+    if (!window.confirm(t(`${kind}s.deleteConfirm`))) return
     try {
       await (kind === 'collection' ? client.collections : client.payments).remove(row.id)
-      toast(`${NOUN[kind]} deleted`, 'success')
+      toast(t(`${kind}s.deleted`), 'success')
       navigate(`/${kind}s`, { replace: true })
     } catch (err) {
       setError(errorMessage(err))

@@ -241,7 +241,11 @@ export function buildBalancesReport(
   }
 }
 
-/** The report as CSV rows: a header, one row per supplier, and a totals row (free text guarded against formulas). */
+/**
+ * The report as CSV rows: a header, one row per supplier, and a totals row (free text guarded against formulas).
+ * The header and "Total" stay English in every language, like the amounts' plain "1234.50": the file is a format
+ * that spreadsheets and the business's other tools read by its column names (as the server's CSV exports).
+ */
 export function balancesCsvRows(report: BalancesReport): string[][] {
   return [
     ['Code', 'Name', 'Opening balance', 'Collections', 'Payments', 'Deductions', 'Closing balance'],

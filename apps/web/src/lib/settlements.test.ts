@@ -1,4 +1,5 @@
 import { expect, test } from 'vitest'
+import { i18next } from '../i18n'
 import {
   approval,
   lastApprovedLine,
@@ -155,4 +156,28 @@ test("a refused results file's rows read one message each", () => {
   ).toEqual(['Row 3 (R-7): status must be paid or failed', 'Row 4: unknown reference', 'row 5 is empty'])
   expect(resultFileErrors(undefined)).toEqual([])
   expect(resultFileErrors({ fields: {} })).toEqual([])
+})
+
+test('what the settlement helpers say is in the language the person chose', async () => {
+  await i18next.changeLanguage('sw')
+  try {
+    expect(settlementErrorMessage({ code: 'RUN_STALE' })).toMatch(/^Makusanyo, malipo au makato yamebadilika/)
+    expect(settlementErrorMessage({ offline: true })).toBe('Inahitaji muunganisho: hakuna kilichobadilishwa.')
+    // The server's own message is left as it is.
+    expect(settlementErrorMessage({ code: 'SOMETHING_ELSE', message: 'The server said so' })).toBe('The server said so')
+    const headers = (h: Record<string, string>) => (name: string) => h[name] ?? null
+    expect(
+      payoutFileSummary(headers({ 'x-payout-count': '2', 'x-payout-total': '2755.00', 'x-payout-missing': '1' })).text,
+    ).toBe(
+      'Malipo 2, jumla 2,755.00; Msambazaji 1 ameachwa: maelezo ya akaunti hayapo (yakamilishe kwenye ukurasa wa msambazaji)',
+    )
+    expect(
+      resultFileErrors({ rows: [{ row: 3, reference: 'R-7', message: 'status must be paid or failed' }] }),
+    ).toEqual(['Safu 3 (R-7): status must be paid or failed'])
+    expect(approval({ status: 'draft', created_by: 'm1' }, { id: 'm1', role: 'manager' }).why).toMatch(
+      /^Wewe ulikokotoa/,
+    )
+  } finally {
+    await i18next.changeLanguage('en')
+  }
 })

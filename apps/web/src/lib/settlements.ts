@@ -2,13 +2,16 @@
  * The settlement screens' pure helpers: the default period of a new run (last calendar month in
  * the business's time zone), the order of the runs list and of a run's lines (a column clicked),
  * which line is a supplier's last approved statement, who may approve a run, and the message of a
- * settlement route's error. Money is compared exactly (BigInt minor units, core's `toMinor`).
+ * settlement route's error. Money is compared exactly (BigInt minor units, core's `toMinor`). What
+ * they say is in the chosen language (`settlements`, `settlementErrors`, `settlementRun`,
+ * `payoutResults` in i18n/areas/money.ts).
  *
  *   lastCalendarMonth('2026-03-15')             // { from: '2026-02-01', to: '2026-02-28' }
  *   sortLines(lines, { key: 'net_payable', dir: 'desc' }, nameOf)
  *   lastApprovedLine(lines, supplierId)?.id     // the statement a collector shows at the gate
  */
 import { approvalRefusal, type Role, type SettlementLineRow, type SettlementRunRow, toMinor } from '@trackvault/core'
+import { i18next } from '../i18n'
 import { money } from './format'
 
 /** The calendar month before `today`'s (YYYY-MM-DD), first to last day. */
@@ -101,31 +104,28 @@ export function approval(
   if (!viewer || run.status !== 'draft') return { may: false }
   const refusal = approvalRefusal(viewer, run)
   if (refusal === 'SELF_APPROVAL') {
-    return { may: false, why: 'You computed this run: another manager or admin must approve it.' }
+    return { may: false, why: i18next.t('settlements.selfComputed') }
   }
   return { may: refusal === undefined }
 }
 
 /** What a settlement route's refusal means to the person who clicked (by the server's stable code). */
 export function settlementErrorMessage(err: { code?: string; message?: string; offline?: boolean }): string {
-  if (err.offline) return 'Needs a connection: nothing was changed.'
+  const t = (key: string) => i18next.t(`settlementErrors.${key}`)
+  if (err.offline) return t('offline')
   switch (err.code) {
     case 'SELF_APPROVAL':
-      return 'You cannot approve a run you computed: another manager or admin must approve it.'
     case 'RUN_STALE':
-      return 'Collections, payments or deductions changed since this draft was computed. Discard it and create a new run.'
     case 'RUN_NOT_DRAFT':
-      return 'This run is no longer a draft (it was approved or discarded meanwhile).'
-    case 'PERIOD_SETTLED':
-      return `Part of this period is already settled by an approved run. ${err.message ?? ''}`.trim()
     case 'DUPLICATE':
-      return 'A run with this reference already exists: choose another reference.'
     case 'VERSION_CONFLICT':
-      return 'This run changed meanwhile: look at it again before approving or discarding.'
     case 'FORBIDDEN':
-      return 'Your role cannot do this.'
+      return t(err.code)
+    case 'PERIOD_SETTLED':
+      // The server's message names the run and its period.
+      return `${t('PERIOD_SETTLED')} ${err.message ?? ''}`.trim()
     default:
-      return err.message ?? 'Something went wrong.'
+      return err.message ?? t('unknown')
   }
 }
 
@@ -142,13 +142,13 @@ export function payoutFileSummary(header: (name: string) => string | null): {
   const missing = Number(header('x-payout-missing') ?? '0') || 0
   const parts: string[] = []
   if (Number.isFinite(count) && header('x-payout-count') !== null) {
-    parts.push(`${count} payout${count === 1 ? '' : 's'}${total ? `, ${money(total)} in total` : ''}`)
-  }
-  if (missing > 0) {
     parts.push(
-      `${missing} supplier${missing === 1 ? '' : 's'} left out: account details missing (complete them on the supplier's page)`,
+      total
+        ? i18next.t('settlementRun.payoutsTotal', { count, amount: money(total) })
+        : i18next.t('settlementRun.payouts', { count }),
     )
   }
+  if (missing > 0) parts.push(i18next.t('settlementRun.missing', { count: missing }))
   return { text: parts.join('; '), missing }
 }
 
@@ -159,8 +159,14 @@ export function resultFileErrors(details: unknown): string[] {
   return rows.map((r) => {
     if (r && typeof r === 'object') {
       const { row, reference, message } = r as { row?: unknown; reference?: unknown; message?: unknown }
-      const where = row !== undefined ? `Row ${String(row)}${reference ? ` (${String(reference)})` : ''}` : 'A row'
-      return `${where}: ${message ? String(message) : 'not valid'}`
+      const where =
+        row === undefined
+          ? i18next.t('payoutResults.aRow')
+          : reference
+            ? i18next.t('payoutResults.rowRef', { row: String(row), reference: String(reference) })
+            : i18next.t('payoutResults.row', { row: String(row) })
+      // The server's message about the row stays as it said it.
+      return `${where}: ${message ? String(message) : i18next.t('payoutResults.notValid')}`
     }
     return String(r)
   })

@@ -8,6 +8,7 @@
 import type { EntityView, ListFilter } from '@trackvault/client'
 import { PAYMENT_METHODS, PAYMENT_TYPES } from '@trackvault/core'
 import { useLiveList, useLiveQuery, useSyncClient } from '@trackvault/react'
+import { i18next } from '../i18n'
 
 export type {
   CollectionView,
@@ -44,12 +45,10 @@ export function useProduct(id: string | undefined) {
   return useLiveQuery(async (c) => (id ? ((await c.products.get(id)) ?? null) : null), [id], { types: ['product'] })
 }
 
-export const PAYMENT_TYPE_LABELS: Record<string, string> = {
-  advance: 'Advance',
-  partial: 'Partial',
-  full: 'Full',
-}
-
+/**
+ * English names of the payment methods, for the screens not yet translated (supplier-detail.tsx).
+ * @deprecated use paymentMethodLabel()
+ */
 export const PAYMENT_METHOD_LABELS: Record<string, string> = {
   cash: 'Cash',
   bank_transfer: 'Bank transfer',
@@ -57,9 +56,11 @@ export const PAYMENT_METHOD_LABELS: Record<string, string> = {
   mobile_payment: 'Mobile payment',
 }
 
-export const paymentTypeLabel = (type: string): string => PAYMENT_TYPE_LABELS[type] ?? type
-export const paymentMethodLabel = (method: string): string => PAYMENT_METHOD_LABELS[method] ?? method
+/** A payment type or method in the chosen language (`paymentType`, `paymentMethod` in i18n/areas/money.ts); an unknown one as it is. */
+export const paymentTypeLabel = (type: string): string => i18next.t(`paymentType.${type}`, { defaultValue: type })
+export const paymentMethodLabel = (method: string): string =>
+  i18next.t(`paymentMethod.${method}`, { defaultValue: method })
 
-/** Select options of the payment types and methods. */
-export const PAYMENT_TYPE_OPTIONS = PAYMENT_TYPES.map((t) => ({ value: t, label: paymentTypeLabel(t) }))
-export const PAYMENT_METHOD_OPTIONS = PAYMENT_METHODS.map((m) => ({ value: m, label: paymentMethodLabel(m) }))
+/** Select options of the payment types and methods, in the chosen language. */
+export const paymentTypeOptions = () => PAYMENT_TYPES.map((t) => ({ value: t, label: paymentTypeLabel(t) }))
+export const paymentMethodOptions = () => PAYMENT_METHODS.map((m) => ({ value: m, label: paymentMethodLabel(m) }))

@@ -4,6 +4,7 @@
  * (amount, and quantity per unit), client-side paging.
  */
 import { useLiveList, useSyncClient } from '@trackvault/react'
+import { useTranslation } from 'react-i18next'
 import { SelectField } from '../components/ui'
 import { money } from '../lib/format'
 import { useRecordFilters } from '../lib/list-page'
@@ -15,6 +16,7 @@ import { useUserNames } from '../lib/user-names'
 import './records.css'
 
 export function CollectionsList() {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const { suppliers, products, supplierName, productName } = useLookups()
   const { seesCollectors } = useCan()
@@ -32,11 +34,11 @@ export function CollectionsList() {
       moreFilters={
         products.length > 1 ? (
           <SelectField
-            label="Product"
+            label={t('collections.product')}
             value={values.product_id}
             onChange={(e) => set({ product_id: e.target.value })}
             options={productOptions(products, values.product_id || undefined)}
-            placeholder="All products"
+            placeholder={t('collections.allProducts')}
           />
         ) : null
       }
@@ -55,17 +57,26 @@ export function CollectionsList() {
         </>
       )}
       columns={[
-        { header: 'Receipt', wideOnly: true, nowrap: true, cell: (c) => c.receipt_number ?? '—' },
+        { header: t('collections.receipt'), wideOnly: true, nowrap: true, cell: (c) => c.receipt_number ?? '—' },
         ...(seesCollectors
-          ? [{ header: 'Collector', wideOnly: true, cell: (c: { user_id: string }) => userName(c.user_id) }]
+          ? [
+              {
+                header: t('collections.collector'),
+                wideOnly: true,
+                cell: (c: { user_id: string }) => userName(c.user_id),
+              },
+            ]
           : []),
         {
-          header: 'Product',
+          header: t('collections.product'),
           wideOnly: true,
-          cell: (c) => `${productName(c.product_id)}${c.grade ? ` (grade ${c.grade})` : ''}`,
+          cell: (c) =>
+            c.grade
+              ? t('collections.withGrade', { product: productName(c.product_id), grade: c.grade })
+              : productName(c.product_id),
         },
         {
-          header: 'Net quantity',
+          header: t('collections.netQuantity'),
           num: true,
           nowrap: true,
           wideOnly: true,
@@ -77,28 +88,28 @@ export function CollectionsList() {
           )),
         },
         {
-          header: 'Rate',
+          header: t('collections.rate'),
           num: true,
           wideOnly: true,
-          cell: (c) => (c.rate_applied === null ? <span title="No rate known yet">—</span> : money(c.rate_applied)),
+          cell: (c) =>
+            c.rate_applied === null ? <span title={t('collections.noRate')}>—</span> : money(c.rate_applied),
         },
         {
-          header: 'Amount',
+          header: t('collections.amount'),
           num: true,
           cell: (c) =>
-            c.total_amount === null ? <span className="rc-muted">price pending</span> : money(c.total_amount),
+            c.total_amount === null ? (
+              <span className="rc-muted">{t('collections.pricePending')}</span>
+            ) : (
+              money(c.total_amount)
+            ),
           total: money(totals.amount),
           totalTestId: 'collections-total',
         },
       ]}
       totalNote={totals.byUnit.map((u) => `${money(trimQuantity(u.total))} ${u.unit}`).join(', ')}
       notes={
-        totals.unpriced > 0 ? (
-          <p className="rc-muted">
-            {totals.unpriced} collection{totals.unpriced === 1 ? ' has' : 's have'} no rate yet and{' '}
-            {totals.unpriced === 1 ? 'is' : 'are'} not in the total: price pending until a rate for the date is entered.
-          </p>
-        ) : null
+        totals.unpriced > 0 ? <p className="rc-muted">{t('collections.unpriced', { count: totals.unpriced })}</p> : null
       }
     />
   )

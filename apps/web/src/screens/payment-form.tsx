@@ -10,6 +10,7 @@
 import { moneyMinor, type PaymentInput, paymentInput } from '@trackvault/core'
 import { useLiveList, useSyncClient } from '@trackvault/react'
 import { useEffect, useRef } from 'react'
+import { useTranslation } from 'react-i18next'
 import { useSearchParams } from 'react-router'
 import { RecordForm } from '../components/record-form'
 import { SupplierPicker } from '../components/supplier-picker'
@@ -22,7 +23,7 @@ import { money } from '../lib/format'
 import { useLookups } from '../lib/lookup'
 import { useRecordSubmit } from '../lib/record-widgets'
 import { businessToday, confirmBeforeSaving, entryCheck, useBusinessSettings } from '../lib/settings'
-import { PAYMENT_METHOD_OPTIONS, PAYMENT_TYPE_OPTIONS } from '../lib/typed-rows'
+import { paymentMethodOptions, paymentTypeOptions } from '../lib/typed-rows'
 import './records.css'
 
 interface Values {
@@ -37,6 +38,7 @@ interface Values {
 }
 
 export function PaymentForm() {
+  const { t } = useTranslation()
   const [params] = useSearchParams()
   const client = useSyncClient()
   const { suppliers } = useLookups()
@@ -70,7 +72,7 @@ export function PaymentForm() {
   const after = balanceAfter(balance.balanceMinor, values.amount)
   const amountMinor = moneyMinor(values.amount)
   /** What core's schema says is wrong with the typed amount ("is not a number", "must be greater than zero"). */
-  const amountProblem = labelled('Amount', typedProblem(paymentInput.shape.amount, values.amount))
+  const amountProblem = labelled(t('paymentForm.amount'), typedProblem(paymentInput.shape.amount, values.amount))
   const balanceLoading = collectionsQuery.isLoading || paymentsQuery.isLoading || linesQuery.isLoading
   const beyond = values.supplier_id && !balanceLoading ? paysBeyondOwed(balance.balanceMinor, values.amount) : undefined
   const check = entryCheck(
@@ -80,10 +82,14 @@ export function PaymentForm() {
   )
 
   const submit = useRecordSubmit('payment', form, {
-    required: { supplier_id: 'Choose a supplier', payment_date: 'Enter the date', amount: 'Enter the amount' },
+    required: {
+      supplier_id: t('paymentForm.chooseSupplier'),
+      payment_date: t('paymentForm.enterDate'),
+      amount: t('paymentForm.enterAmount'),
+    },
     check: () => ({ ...check.fields, ...(amountProblem ? { amount: amountProblem } : {}) }),
     confirm: () =>
-      confirmBeforeSaving(check.confirm, beyond ? `it pays ${money(beyond)} more than the balance owed` : undefined),
+      confirmBeforeSaving(check.confirm, beyond ? t('paymentForm.paysBeyond', { amount: money(beyond) }) : undefined),
     save: (v) =>
       client.payments.create({
         supplier_id: v.supplier_id,
@@ -100,8 +106,14 @@ export function PaymentForm() {
   const payFull = () => set({ amount: balance.balance, payment_type: 'full' })
 
   return (
-    <Page title="New payment">
-      <RecordForm form={form} onSubmit={submit} className="card rc-form" submitLabel="Save payment" cancel="/payments">
+    <Page title={t('paymentForm.title')}>
+      <RecordForm
+        form={form}
+        onSubmit={submit}
+        className="card rc-form"
+        submitLabel={t('paymentForm.save')}
+        cancel="/payments"
+      >
         <SupplierPicker
           suppliers={suppliers}
           value={values.supplier_id}
@@ -112,32 +124,34 @@ export function PaymentForm() {
 
         <div className="rc-quote" aria-live="polite" aria-atomic="true" data-testid="payment-balance">
           {!values.supplier_id ? (
-            <span className="rc-muted">Choose a supplier to see their balance.</span>
+            <span className="rc-muted">{t('paymentForm.chooseToSee')}</span>
           ) : balanceLoading ? (
-            <span className="rc-muted">Working out the balance…</span>
+            <span className="rc-muted">{t('paymentForm.working')}</span>
           ) : (
             <>
               <span>
-                Balance now: <strong>{balanceText(balance.balance)}</strong>
+                {t('paymentForm.balanceNow')} <strong>{balanceText(balance.balance)}</strong>
               </span>
               <span className="rc-muted">
-                Collected {money(balance.collected)}, paid {money(balance.paid)}
-                {balance.deducted !== '0.00' ? `, deducted by settlements ${money(balance.deducted)}` : ''}
+                {balance.deducted !== '0.00'
+                  ? t('paymentForm.collectedPaidDeducted', {
+                      collected: money(balance.collected),
+                      paid: money(balance.paid),
+                      deducted: money(balance.deducted),
+                    })
+                  : t('paymentForm.collectedPaid', { collected: money(balance.collected), paid: money(balance.paid) })}
               </span>
               {balance.unpriced > 0 ? (
-                <span className="rc-muted">
-                  {balance.unpriced} collection{balance.unpriced === 1 ? '' : 's'} without a rate yet{' '}
-                  {balance.unpriced === 1 ? 'is' : 'are'} not counted.
-                </span>
+                <span className="rc-muted">{t('paymentForm.unpriced', { count: balance.unpriced })}</span>
               ) : null}
               <span className={`rc-big${after && balanceWords(after).credit ? ' rc-negative' : ''}`}>
-                Balance after this payment: {balanceText(after)}
+                {t('paymentForm.balanceAfter', { balance: balanceText(after) })}
               </span>
               {beyond ? (
                 <span className="rc-notice" data-testid="payment-beyond-owed">
                   {balance.balanceMinor > 0n
-                    ? `This pays ${money(beyond)} more than the ${money(balance.balance)} owed.`
-                    : `Nothing is owed to this supplier: all ${money(beyond)} is paid ahead.`}
+                    ? t('paymentForm.paysMore', { amount: money(beyond), owed: money(balance.balance) })
+                    : t('paymentForm.nothingOwed', { amount: money(beyond) })}
                 </span>
               ) : null}
             </>
@@ -146,7 +160,7 @@ export function PaymentForm() {
 
         <div className="rc-form-row">
           <Field
-            label="Date"
+            label={t('paymentForm.date')}
             type="date"
             required
             {...bind('payment_date')}
@@ -157,7 +171,7 @@ export function PaymentForm() {
             error={errors.payment_date ?? check.fields.payment_date}
           />
           <Field
-            label="Amount"
+            label={t('paymentForm.amount')}
             inputMode="decimal"
             autoComplete="off"
             {...bind('amount')}
@@ -165,7 +179,7 @@ export function PaymentForm() {
             hint={
               values.supplier_id && balance.balanceMinor > 0n ? (
                 <button type="button" className="rc-linkish" onClick={payFull}>
-                  Pay the full balance ({money(balance.balance)})
+                  {t('paymentForm.payFull', { amount: money(balance.balance) })}
                 </button>
               ) : undefined
             }
@@ -173,11 +187,16 @@ export function PaymentForm() {
           />
         </div>
         <div className="rc-form-row">
-          <SelectField label="Type" options={PAYMENT_TYPE_OPTIONS} {...bind('payment_type')} />
-          <SelectField label="Method" options={PAYMENT_METHOD_OPTIONS} {...bind('payment_method')} />
+          <SelectField label={t('paymentForm.type')} options={paymentTypeOptions()} {...bind('payment_type')} />
+          <SelectField label={t('paymentForm.method')} options={paymentMethodOptions()} {...bind('payment_method')} />
         </div>
-        <Field label="Reference" autoComplete="off" hint="Cheque number, transfer id…" {...bind('reference_number')} />
-        <TextAreaField label="Notes" {...bind('notes')} />
+        <Field
+          label={t('paymentForm.reference')}
+          autoComplete="off"
+          hint={t('paymentForm.referenceHint')}
+          {...bind('reference_number')}
+        />
+        <TextAreaField label={t('paymentForm.notes')} {...bind('notes')} />
       </RecordForm>
     </Page>
   )

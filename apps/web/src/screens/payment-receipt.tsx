@@ -4,6 +4,7 @@
  * approved settlement runs deducted before it).
  */
 import { useLiveList, useLiveQuery, useSyncClient } from '@trackvault/react'
+import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
 import { balanceText } from '../lib/balance-words'
 import { balanceAfterPayment } from '../lib/balances'
@@ -15,6 +16,7 @@ import { useUserNames } from '../lib/user-names'
 import './records.css'
 
 export function PaymentReceipt() {
+  const { t } = useTranslation()
   const { id = '' } = useParams()
   const client = useSyncClient()
   const userName = useUserNames()
@@ -38,38 +40,35 @@ export function PaymentReceipt() {
       kind="payment"
       row={row}
       supplier={supplierById.get(row.supplier_id)}
-      unsyncedNote="this payment is stored on this device and sent on the next sync"
-      signature="Received by"
+      unsyncedNote={t('paymentReceipt.unsyncedNote')}
+      signature={t('paymentReceipt.receivedBy')}
       lines={[
-        ['Date', row.payment_date],
+        [t('receipt.date'), row.payment_date],
         [
-          'Amount',
+          t('receipt.amount'),
           <span key="amount" className="rc-receipt-total">
             {money(row.amount)}
           </span>,
         ],
-        ['Type', paymentTypeLabel(row.payment_type)],
-        ['Method', paymentMethodLabel(row.payment_method)],
-        row.reference_number ? ['Reference', row.reference_number] : null,
-        row.notes ? ['Notes', row.notes] : null,
+        [t('paymentReceipt.type'), paymentTypeLabel(row.payment_type)],
+        [t('paymentReceipt.method'), paymentMethodLabel(row.payment_method)],
+        row.reference_number ? [t('receipt.reference'), row.reference_number] : null,
+        row.notes ? [t('receipt.notes'), row.notes] : null,
         [
-          'Balance after payment',
+          t('paymentReceipt.balanceAfter'),
           <span key="balance" data-testid="balance-after-payment">
             {balance ? balanceText(balance.balance) : '…'}
             {balance && balance.unpriced > 0 ? (
-              <span className="rc-muted">
-                {' '}
-                ({balance.unpriced} unpriced collection{balance.unpriced === 1 ? '' : 's'} not counted)
-              </span>
+              <span className="rc-muted"> {t('paymentReceipt.unpriced', { count: balance.unpriced })}</span>
             ) : null}
           </span>,
         ],
-        ['Recorded by', userName(row.user_id)],
+        [t('paymentReceipt.recordedBy'), userName(row.user_id)],
       ]}
       links={
         <>
           {' · '}
-          <Link to={`/suppliers/${row.supplier_id}`}>Supplier page</Link>
+          <Link to={`/suppliers/${row.supplier_id}`}>{t('paymentReceipt.supplierPage')}</Link>
         </>
       }
     />

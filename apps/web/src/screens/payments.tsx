@@ -4,15 +4,17 @@
  */
 import { sumMoney } from '@trackvault/core'
 import { useLiveList, useSyncClient } from '@trackvault/react'
+import { useTranslation } from 'react-i18next'
 import { SelectField } from '../components/ui'
 import { money } from '../lib/format'
 import { useRecordFilters } from '../lib/list-page'
 import { useLookups } from '../lib/lookup'
 import { RecordListPage } from '../lib/record-list-page'
-import { PAYMENT_TYPE_OPTIONS, paymentMethodLabel, paymentTypeLabel } from '../lib/typed-rows'
+import { paymentMethodLabel, paymentTypeLabel, paymentTypeOptions } from '../lib/typed-rows'
 import './records.css'
 
 export function PaymentsList() {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const { suppliers, supplierName } = useLookups()
   const filters = useRecordFilters({ type: '' })
@@ -26,11 +28,11 @@ export function PaymentsList() {
       filters={filters}
       moreFilters={
         <SelectField
-          label="Type"
+          label={t('payments.type')}
           value={values.type}
           onChange={(e) => set({ type: e.target.value })}
-          options={PAYMENT_TYPE_OPTIONS}
-          placeholder="All types"
+          options={paymentTypeOptions()}
+          placeholder={t('payments.allTypes')}
         />
       }
       suppliers={suppliers}
@@ -45,11 +47,11 @@ export function PaymentsList() {
         </>
       )}
       columns={[
-        { header: 'Type', wideOnly: true, cell: (p) => paymentTypeLabel(p.payment_type) },
-        { header: 'Method', wideOnly: true, cell: (p) => paymentMethodLabel(p.payment_method) },
-        { header: 'Reference', wideOnly: true, cell: (p) => p.reference_number ?? '' },
+        { header: t('payments.type'), wideOnly: true, cell: (p) => paymentTypeLabel(p.payment_type) },
+        { header: t('payments.method'), wideOnly: true, cell: (p) => paymentMethodLabel(p.payment_method) },
+        { header: t('payments.reference'), wideOnly: true, cell: (p) => p.reference_number ?? '' },
         {
-          header: 'Amount',
+          header: t('payments.amount'),
           num: true,
           cell: (p) => money(p.amount),
           total: money(sumMoney(rows.map((p) => p.amount)).total),

@@ -7,6 +7,7 @@
  */
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
 import { type FormEvent, useId, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { FormError } from '../components/ui'
 import { resultFileErrors, settlementErrorMessage } from '../lib/settlements'
 import { useToast } from '../lib/toast'
@@ -18,6 +19,7 @@ interface ResultsAnswer {
 }
 
 export function PayoutResults({ runId }: { runId: string }) {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const online = useSyncStatus((s) => s.online)
   const toast = useToast()
@@ -31,7 +33,7 @@ export function PayoutResults({ runId }: { runId: string }) {
   const submit = async (e: FormEvent) => {
     e.preventDefault()
     if (!file) {
-      setError('Choose the results file first.')
+      setError(t('payoutResults.chooseFile'))
       return
     }
     setBusy(true)
@@ -44,7 +46,11 @@ export function PayoutResults({ runId }: { runId: string }) {
         await file.text(),
         'text/csv',
       )
-      const text = `Recorded: ${answer.paid} paid, ${answer.failed} failed, ${answer.unchanged} unchanged.`
+      const text = t('payoutResults.recorded', {
+        paid: answer.paid,
+        failed: answer.failed,
+        unchanged: answer.unchanged,
+      })
       setDone(text)
       toast(text, answer.failed > 0 ? 'error' : 'success')
       await client.sync().catch(() => {}) // the lines' payout status (and removed payments) onto this device
@@ -52,7 +58,7 @@ export function PayoutResults({ runId }: { runId: string }) {
       setRows(resultFileErrors((err as { details?: unknown }).details))
       setError(
         (err as { status?: number }).status === 422
-          ? 'The file was not recorded: correct these rows and send it again.'
+          ? t('payoutResults.refused')
           : settlementErrorMessage(err as { code?: string; message?: string; offline?: boolean }),
       )
     } finally {
@@ -63,14 +69,11 @@ export function PayoutResults({ runId }: { runId: string }) {
   return (
     <form className="card st-results no-print" onSubmit={submit} aria-labelledby={`${inputId}-title`}>
       <h2 id={`${inputId}-title`} className="sp-form-title">
-        Payout results
+        {t('payoutResults.title')}
       </h2>
-      <p className="hint">
-        The file the bank or mobile money provider returned: reference, status (paid or failed), note. A failed payout
-        is owed to the supplier again.
-      </p>
+      <p className="hint">{t('payoutResults.hint')}</p>
       <div className="field">
-        <label htmlFor={inputId}>Results file (CSV)</label>
+        <label htmlFor={inputId}>{t('payoutResults.file')}</label>
         <input
           id={inputId}
           type="file"
@@ -83,7 +86,7 @@ export function PayoutResults({ runId }: { runId: string }) {
       </div>
       <FormError message={error} />
       {rows.length > 0 ? (
-        <ul className="st-result-rows" aria-label="Rows refused">
+        <ul className="st-result-rows" aria-label={t('payoutResults.rowsRefused')}>
           {rows.map((r) => (
             <li key={r}>{r}</li>
           ))}
@@ -96,9 +99,9 @@ export function PayoutResults({ runId }: { runId: string }) {
       ) : null}
       <div className="form-actions">
         <button type="submit" disabled={busy || !online}>
-          {busy ? 'Recording…' : 'Record results'}
+          {busy ? t('payoutResults.recording') : t('payoutResults.record')}
         </button>
-        {!online ? <span className="hint">Needs a connection.</span> : null}
+        {!online ? <span className="hint">{t('payoutResults.needsConnection')}</span> : null}
       </div>
     </form>
   )

@@ -7,23 +7,26 @@
  * exactly (BigInt minor units), so it works offline too.
  */
 import { useLiveList, useSyncClient } from '@trackvault/react'
-import { useCallback, useId, useMemo, useState } from 'react'
+import type { TFunction } from 'i18next'
+import { useCallback, useId, useLayoutEffect, useMemo, useRef, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
 import { Empty, Field, FormError, Page, Stat } from '../components/ui'
 import { balanceAmount, balanceWords } from '../lib/balance-words'
 import { downloadCsv, toCsv } from '../lib/csv'
-import { money, today } from '../lib/format'
+import { money, monthShort, today } from '../lib/format'
 import { type BalancesReport, balancesCsvRows, buildBalancesReport, type ChartPoint, monthOf } from '../lib/report-data'
 import './reports.css'
 
-function rangeText(from: string, to: string): string {
-  if (from && to) return `${from} to ${to}`
-  if (from) return `from ${from}`
-  if (to) return `until ${to}`
-  return 'all dates'
+function rangeText(t: TFunction, from: string, to: string): string {
+  if (from && to) return t('reports.range', { from, to })
+  if (from) return t('reports.rangeFrom', { from })
+  if (to) return t('reports.rangeUntil', { to })
+  return t('reports.rangeAll')
 }
 
 export function Reports() {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const thisMonth = monthOf(today())
   const [from, setFrom] = useState(thisMonth.from)
@@ -59,7 +62,9 @@ export function Reports() {
     : report.rows
   /** A Deductions column once an approved settlement run deducted something in the period. */
   const showDeductions = report.rows.some((r) => r.deductions !== '0.00')
-  const period = rangeText(range.from, range.to)
+  const period = rangeText(t, range.from, range.to)
+  const opening = balanceWords(report.totals.opening)
+  const closing = balanceWords(report.totals.closing)
 
   const exportCsv = () => {
     const rows = balancesCsvRows({ ...report, rows: shown })
@@ -69,21 +74,33 @@ export function Reports() {
 
   return (
     <Page
-      title="Reports"
+      title={t('reports.title')}
       actions={
         <>
           <button type="button" onClick={() => window.print()}>
-            Print
+            {t('reports.print')}
           </button>
           <button type="button" onClick={exportCsv} disabled={loading}>
-            Export CSV
+            {t('reports.exportCsv')}
           </button>
         </>
       }
     >
-      <form className="filters" aria-label="Report period" onSubmit={(e) => e.preventDefault()}>
-        <Field label="From" type="date" value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
-        <Field label="To" type="date" value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
+      <form className="filters" aria-label={t('reports.periodForm')} onSubmit={(e) => e.preventDefault()}>
+        <Field
+          label={t('reports.from')}
+          type="date"
+          value={from}
+          max={to || undefined}
+          onChange={(e) => setFrom(e.target.value)}
+        />
+        <Field
+          label={t('reports.to')}
+          type="date"
+          value={to}
+          min={from || undefined}
+          onChange={(e) => setTo(e.target.value)}
+        />
         <button
           type="button"
           onClick={() => {
@@ -91,7 +108,7 @@ export function Reports() {
             setTo(thisMonth.to)
           }}
         >
-          This month
+          {t('reports.thisMonth')}
         </button>
         <button
           type="button"
@@ -100,95 +117,91 @@ export function Reports() {
             setTo('')
           }}
         >
-          All dates
+          {t('reports.allDates')}
         </button>
       </form>
-      {reversed ? (
-        <FormError message="The start date is after the end date; the dates are read the other way round." />
-      ) : null}
+      {reversed ? <FormError message={t('reports.reversed')} /> : null}
 
       <p className="report-period">
-        Period: <strong>{period}</strong>
+        {t('reports.period')} <strong>{period}</strong>
       </p>
 
       {loading ? (
-        <p aria-live="polite">Loading…</p>
+        <p aria-live="polite">{t('common.loading')}</p>
       ) : (
         <>
-          <section className="cards" aria-label="Totals for the period">
+          <section className="cards" aria-label={t('reports.totals')}>
             <Stat
-              label="Collections"
+              label={t('reports.collections')}
               value={money(report.totals.collections)}
-              note={`${report.collection_count} collection${report.collection_count === 1 ? '' : 's'}`}
+              note={t('reports.collectionCount', { count: report.collection_count })}
             />
             <Stat
-              label="Payments"
+              label={t('reports.payments')}
               value={money(report.totals.payments)}
-              note={`${report.payment_count} payment${report.payment_count === 1 ? '' : 's'}`}
+              note={t('reports.paymentCount', { count: report.payment_count })}
             />
             {showDeductions ? (
-              <Stat label="Deductions" value={money(report.totals.deductions)} note="by approved settlement runs" />
+              <Stat
+                label={t('reports.deductions')}
+                value={money(report.totals.deductions)}
+                note={t('reports.deductionsNote')}
+              />
             ) : null}
             <Stat
-              label={`${balanceWords(report.totals.opening).label} at the start`}
-              value={balanceWords(report.totals.opening).amount}
-              note={range.from ? `before ${range.from}` : 'nothing before the period'}
+              label={t(opening.credit ? 'reports.creditAtStart' : 'reports.owedAtStart')}
+              value={opening.amount}
+              note={range.from ? t('reports.before', { date: range.from }) : t('reports.nothingBefore')}
             />
             <Stat
-              label={`${balanceWords(report.totals.closing).label} at the end`}
-              value={balanceWords(report.totals.closing).amount}
-              note={
-                showDeductions ? 'opening + collections − payments − deductions' : 'opening + collections − payments'
-              }
+              label={t(closing.credit ? 'reports.creditAtEnd' : 'reports.owedAtEnd')}
+              value={closing.amount}
+              note={t(showDeductions ? 'reports.closingRuleDeductions' : 'reports.closingRule')}
             />
           </section>
           <ReportNotes report={report} />
 
           <section className="card report-section" aria-labelledby="chart-title">
-            <h2 id="chart-title">Collections over time</h2>
+            <h2 id="chart-title">{t('reports.chartTitle')}</h2>
             <CollectionsChart points={report.chart.points} bucket={report.chart.bucket} period={period} />
           </section>
 
           <section className="report-section" aria-labelledby="balances-title">
             <div className="report-section-head">
-              <h2 id="balances-title">Supplier balances</h2>
+              <h2 id="balances-title">{t('reports.balancesTitle')}</h2>
               <label className="report-check no-print">
-                <input type="checkbox" checked={activeOnly} onChange={(e) => setActiveOnly(e.target.checked)} /> Only
-                suppliers with a balance or activity
+                <input type="checkbox" checked={activeOnly} onChange={(e) => setActiveOnly(e.target.checked)} />{' '}
+                {t('reports.onlyActive')}
               </label>
             </div>
             {shown.length === 0 ? (
-              <Empty>
-                {report.rows.length === 0
-                  ? 'No suppliers yet.'
-                  : 'No supplier has a balance or activity in this period.'}
-              </Empty>
+              <Empty>{report.rows.length === 0 ? t('reports.noSuppliers') : t('reports.noActivity')}</Empty>
             ) : (
               <div className="table-wrap">
                 <table className="report-table">
-                  <caption className="sr-only">Supplier balances, {period}</caption>
+                  <caption className="sr-only">{t('reports.balancesCaption', { period })}</caption>
                   <thead>
                     <tr>
                       <th scope="col" className="col-code">
-                        Code
+                        {t('reports.code')}
                       </th>
-                      <th scope="col">Supplier</th>
+                      <th scope="col">{t('reports.supplier')}</th>
                       <th scope="col" className="num">
-                        Opening balance
-                      </th>
-                      <th scope="col" className="num">
-                        Collections
+                        {t('reports.opening')}
                       </th>
                       <th scope="col" className="num">
-                        Payments
+                        {t('reports.collections')}
+                      </th>
+                      <th scope="col" className="num">
+                        {t('reports.payments')}
                       </th>
                       {showDeductions ? (
                         <th scope="col" className="num">
-                          Deductions
+                          {t('reports.deductions')}
                         </th>
                       ) : null}
                       <th scope="col" className="num">
-                        Closing balance
+                        {t('reports.closing')}
                       </th>
                     </tr>
                   </thead>
@@ -212,7 +225,7 @@ export function Reports() {
                     <tr>
                       <td className="col-code" />
                       <th scope="row" className="row-head">
-                        Total
+                        {t('reports.total')}
                       </th>
                       <td className="num">{balanceAmount(report.totals.opening)}</td>
                       <td className="num">{money(report.totals.collections)}</td>
@@ -232,28 +245,31 @@ export function Reports() {
 }
 
 function ReportNotes({ report }: { report: BalancesReport }) {
+  const { t } = useTranslation()
   if (!report.unsynced && !report.unpriced) return null
   return (
     <ul className="report-notes">
-      {report.unsynced ? (
-        <li>
-          Includes {report.unsynced} change{report.unsynced === 1 ? '' : 's'} on this device not yet accepted by the
-          server.
-        </li>
-      ) : null}
-      {report.unpriced ? (
-        <li>
-          {report.unpriced} collection{report.unpriced === 1 ? ' has' : 's have'} no known rate yet and{' '}
-          {report.unpriced === 1 ? 'is' : 'are'} left out of the totals: the price is pending until a rate for{' '}
-          {report.unpriced === 1 ? 'its date' : 'their dates'} is entered.
-        </li>
-      ) : null}
+      {report.unsynced ? <li>{t('reports.unsynced', { count: report.unsynced })}</li> : null}
+      {report.unpriced ? <li>{t('reports.unpriced', { count: report.unpriced })}</li> : null}
     </ul>
   )
 }
 
 const H = 240
-const M = { top: 12, right: 8, bottom: 36, left: 76 }
+/** Room above the plot, right of it at the least, and below it (the date labels). */
+const PAD = { top: 12, right: 8, bottom: 36 }
+/** Room between an amount on the axis and the plot, and between two date labels. */
+const GAP = 8
+/** The text's width before it is measured: 12 px text, at most about 7.5 px a character. */
+const guessWidth = (texts: string[]) => Math.max(0, ...texts.map((text) => text.length * 7.5))
+
+/** The widest of the chart's texts that match `selector`, in the chart's units (rendered, hidden ones too). */
+function widest(svg: SVGSVGElement, selector: string): number {
+  let width = 0
+  for (const text of svg.querySelectorAll<SVGTextElement>(selector))
+    width = Math.max(width, text.getComputedTextLength())
+  return Math.ceil(width)
+}
 
 /** The width of an element, kept current (so the chart's text stays readable on a phone). */
 function useWidth(fallback: number): [(el: HTMLElement | null) => void, number] {
@@ -270,18 +286,17 @@ function useWidth(fallback: number): [(el: HTMLElement | null) => void, number] 
   return [ref, width]
 }
 
+/** A bar's label under the axis: "12-31" for a day, the month as the chosen language writes it for a month. */
 function bucketLabel(key: string, bucket: 'day' | 'month'): string {
-  if (bucket === 'month') {
-    return new Date(`${key}-01T00:00:00Z`).toLocaleDateString(undefined, {
-      month: 'short',
-      year: '2-digit',
-      timeZone: 'UTC',
-    })
-  }
-  return key.slice(5)
+  return bucket === 'month' ? monthShort(key) : key.slice(5)
 }
 
-/** A hand-made bar chart: accessible name and description, a title per bar, and the same data as a table. */
+/**
+ * A hand-made bar chart: accessible name and description, a title per bar, and the same data as a table.
+ * Every text fits inside the chart, in any language and at any width: the margins are as wide as the
+ * widest amount on the axis and half the widest date label (measured once drawn), and date labels are
+ * spaced by their width (the last one always shown, the regular one before it left out when too close).
+ */
 function CollectionsChart({
   points,
   bucket,
@@ -291,91 +306,115 @@ function CollectionsChart({
   bucket: 'day' | 'month'
   period: string
 }) {
+  const { t } = useTranslation()
   const id = useId()
   const [measure, measured] = useWidth(640)
-  const W = Math.max(280, Math.min(measured, 1000))
+  const svgRef = useRef<SVGSVGElement>(null)
   let max = 0n
   for (const p of points) if (p.total_minor > max) max = p.total_minor
+  const ticks = [max, max / 2n, 0n]
+  const tickTexts = ticks.map((tick) => money(formatTick(tick)))
+  const labels = points.map((p) => bucketLabel(p.key, bucket))
+  const [textWidth, setTextWidth] = useState<{ tick: number; label: number }>()
+  // After each drawing: the texts' own widths (a language or a locale's digits change them); drawn again if they moved.
+  useLayoutEffect(() => {
+    const svg = svgRef.current
+    if (!svg) return
+    const next = { tick: widest(svg, '.tick text'), label: widest(svg, '.x-label') }
+    if (next.tick !== textWidth?.tick || next.label !== textWidth?.label) setTextWidth(next)
+  })
+
   if (points.length === 0 || max === 0n) {
     return (
       <div ref={measure}>
-        <Empty>No collections in this period.</Empty>
+        <Empty>{t('reports.noCollections')}</Empty>
       </div>
     )
   }
 
-  const plotW = W - M.left - M.right
-  const plotH = H - M.top - M.bottom
+  const tickW = textWidth?.tick ?? guessWidth(tickTexts)
+  const labelW = textWidth?.label ?? guessWidth(labels)
+  const W = Math.max(280, Math.min(measured, 1000))
+  // The amounts end 6 px left of the plot and start 4 px in from the edge; the first and last date labels are
+  // centred under their bars, so half a label of room on each side.
+  const left = Math.ceil(Math.max(tickW + 6 + 4, labelW / 2 + 2))
+  const right = Math.ceil(Math.max(PAD.right, labelW / 2 + 2))
+  const plotW = W - left - right
+  const plotH = H - PAD.top - PAD.bottom
   const step = plotW / points.length
   const barW = Math.max(1, step * 0.8)
   // Scaling for drawing only: the ratio of two exact totals, in thousandths.
   const heightOf = (minor: bigint) => (Number((minor * 1000n) / max) / 1000) * plotH
-  const labelEvery = Math.ceil(points.length / Math.max(2, Math.floor(plotW / 56)))
+  const labelEvery = Math.ceil(points.length / Math.max(1, Math.floor(plotW / (labelW + GAP))))
+  const last = points.length - 1
+  const shown = (i: number) => i === last || (i % labelEvery === 0 && last - i >= labelEvery)
   const best = points.reduce((a, b) => (b.total_minor > a.total_minor ? b : a))
-  const per = bucket === 'day' ? 'Daily' : 'Monthly'
-  const ticks = [max, max / 2n, 0n]
+  const totalsTitle = t(bucket === 'day' ? 'reports.dailyTotals' : 'reports.monthlyTotals', { period })
 
   return (
     <div ref={measure}>
       <svg
+        ref={svgRef}
         className="bar-chart"
         viewBox={`0 0 ${W} ${H}`}
         role="img"
         aria-labelledby={`${id}-t ${id}-d`}
         preserveAspectRatio="xMidYMid meet"
       >
-        <title id={`${id}-t`}>
-          {per} collection totals, {period}
-        </title>
+        <title id={`${id}-t`}>{totalsTitle}</title>
         <desc id={`${id}-d`}>
-          {points.length} {bucket === 'day' ? 'days' : 'months'}; highest {money(best.total)} on {best.key}. The same
-          figures are in the table below the chart.
+          {t(bucket === 'day' ? 'reports.chartDays' : 'reports.chartMonths', {
+            count: points.length,
+            amount: money(best.total),
+            date: best.key,
+          })}
         </desc>
-        {ticks.map((t) => {
-          const y = M.top + plotH - heightOf(t)
+        {ticks.map((tick, i) => {
+          const y = PAD.top + plotH - heightOf(tick)
           return (
-            <g key={String(t)} className="tick">
-              <line x1={M.left} x2={W - M.right} y1={y} y2={y} />
-              <text x={M.left - 6} y={y} dy="0.32em" textAnchor="end">
-                {money(formatTick(t))}
+            <g key={String(tick)} className="tick">
+              <line x1={left} x2={W - right} y1={y} y2={y} />
+              <text x={left - 6} y={y} dy="0.32em" textAnchor="end">
+                {tickTexts[i]}
               </text>
             </g>
           )
         })}
         {points.map((p, i) => {
           const h = heightOf(p.total_minor)
-          const x = M.left + i * step + (step - barW) / 2
+          const x = left + i * step + (step - barW) / 2
           return (
             <g key={p.key}>
-              <rect className="bar" x={x} y={M.top + plotH - h} width={barW} height={h}>
-                <title>
-                  {p.key}: {money(p.total)} ({p.count} collection{p.count === 1 ? '' : 's'})
-                </title>
+              <rect className="bar" x={x} y={PAD.top + plotH - h} width={barW} height={h}>
+                <title>{t('reports.bar', { key: p.key, amount: money(p.total), count: p.count })}</title>
               </rect>
-              {i % labelEvery === 0 || i === points.length - 1 ? (
-                <text className="x-label" x={M.left + i * step + step / 2} y={H - M.bottom + 16} textAnchor="middle">
-                  {bucketLabel(p.key, bucket)}
-                </text>
-              ) : null}
+              {/* Every label is drawn, to be measured; those too close to the next shown one are hidden. */}
+              <text
+                className="x-label"
+                x={left + i * step + step / 2}
+                y={H - PAD.bottom + 16}
+                textAnchor="middle"
+                visibility={shown(i) ? undefined : 'hidden'}
+              >
+                {labels[i]}
+              </text>
             </g>
           )
         })}
       </svg>
       <details className="chart-data">
-        <summary>Chart data as a table</summary>
+        <summary>{t('reports.chartTable')}</summary>
         <div className="table-wrap">
           <table className="report-table">
-            <caption className="sr-only">
-              {per} collection totals, {period}
-            </caption>
+            <caption className="sr-only">{totalsTitle}</caption>
             <thead>
               <tr>
-                <th scope="col">{bucket === 'day' ? 'Date' : 'Month'}</th>
+                <th scope="col">{bucket === 'day' ? t('reports.date') : t('reports.month')}</th>
                 <th scope="col" className="num">
-                  Collections
+                  {t('reports.collections')}
                 </th>
                 <th scope="col" className="num">
-                  Total
+                  {t('reports.total')}
                 </th>
               </tr>
             </thead>

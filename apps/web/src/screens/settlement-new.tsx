@@ -8,6 +8,7 @@
 import type { SettlementLineRow, SettlementRunRow } from '@trackvault/core'
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
 import type { FormEvent } from 'react'
+import { useTranslation } from 'react-i18next'
 import { useNavigate } from 'react-router'
 import { RecordForm } from '../components/record-form'
 import { Field, Page, TextAreaField } from '../components/ui'
@@ -19,15 +20,17 @@ import './settlements.css'
 import './users.css'
 
 export function NeedsConnection({ what }: { what: string }) {
+  const { t } = useTranslation()
   return (
     <div className="card users-offline" role="status">
-      <h2>Needs a connection</h2>
+      <h2>{t('settlementNew.needsConnection')}</h2>
       <p>{what}</p>
     </div>
   )
 }
 
 export function SettlementNew() {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const online = useSyncStatus((s) => s.online)
   const navigate = useNavigate()
@@ -43,7 +46,7 @@ export function SettlementNew() {
     e.preventDefault()
     form.setFormError(undefined)
     if (values.period_from && values.period_to && values.period_to < values.period_from) {
-      form.setErrors({ period_to: 'must not be before the start of the period' })
+      form.setErrors({ period_to: t('settlementNew.periodToBefore') })
       return
     }
     void form.save(async () => {
@@ -60,7 +63,7 @@ export function SettlementNew() {
           '/api/settlement-runs',
           body,
         )
-        toast(`Run ${run.reference} computed: ${run.suppliers} supplier(s)`, 'success')
+        toast(t('settlementNew.computed', { reference: run.reference, count: run.suppliers }), 'success')
         await client.sync().catch(() => {}) // the run and its lines onto this device
         navigate(`/settlements/${run.id}`)
       } catch (err) {
@@ -73,46 +76,49 @@ export function SettlementNew() {
 
   if (!online) {
     return (
-      <Page title="New settlement run">
-        <NeedsConnection what="The server computes a run from every supplier's collections, payments and deductions. Connect to the network to create one; the runs already on this device stay readable offline." />
+      <Page title={t('settlementNew.title')}>
+        <NeedsConnection what={t('settlementNew.offline')} />
       </Page>
     )
   }
 
   return (
-    <Page title="New settlement run">
+    <Page title={t('settlementNew.title')}>
       <RecordForm
         form={form}
         onSubmit={submit}
         className="card rc-form"
-        submitLabel="Compute run"
+        submitLabel={t('settlementNew.compute')}
         cancel="/settlements"
-        aria-label="New settlement run"
+        aria-label={t('settlementNew.title')}
       >
         <div className="rc-form-pair">
-          <Field label="Period from" type="date" required {...bind('period_from')} />
-          <Field label="Period to" type="date" required min={values.period_from || undefined} {...bind('period_to')} />
+          <Field label={t('settlementNew.periodFrom')} type="date" required {...bind('period_from')} />
+          <Field
+            label={t('settlementNew.periodTo')}
+            type="date"
+            required
+            min={values.period_from || undefined}
+            {...bind('period_to')}
+          />
         </div>
         <Field
-          label="Reference (optional)"
+          label={t('settlementNew.reference')}
           maxLength={60}
           placeholder={values.period_from && values.period_to ? `${values.period_from}/${values.period_to}` : ''}
-          hint="What payout files and statements call the run. Empty: the period."
+          hint={t('settlementNew.referenceHint')}
           {...bind('reference')}
         />
         <Field
-          label="Pay at most, per supplier (optional)"
+          label={t('settlementNew.payAtMost')}
           inputMode="decimal"
           autoComplete="off"
-          placeholder="Everything owed"
-          hint="When the business pays part now: the rest is carried forward to the next run."
+          placeholder={t('settlementNew.payAtMostPlaceholder')}
+          hint={t('settlementNew.payAtMostHint')}
           {...bind('pay_at_most')}
         />
-        <TextAreaField label="Notes (optional)" maxLength={1000} {...bind('notes')} />
-        <p className="hint">
-          Every supplier with something to settle is included. The run is a draft until a manager or admin who did not
-          compute it approves it.
-        </p>
+        <TextAreaField label={t('settlementNew.notes')} maxLength={1000} {...bind('notes')} />
+        <p className="hint">{t('settlementNew.included')}</p>
       </RecordForm>
     </Page>
   )

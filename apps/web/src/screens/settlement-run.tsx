@@ -11,6 +11,7 @@
 import type { SettlementLineRow, SettlementRunRow } from '@trackvault/core'
 import { useLiveQuery, useSyncClient, useSyncStatus } from '@trackvault/react'
 import { useMemo, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
 import { Empty, FormError, Page, Stat } from '../components/ui'
 import { balanceAmount } from '../lib/balance-words'
@@ -35,23 +36,18 @@ import { RunStatus } from './settlements'
 import './records.css'
 import './settlements.css'
 
+/** The lines table's sortable columns and their headers' keys in i18n/areas/money.ts. */
 const COLUMNS: Array<[LineSortKey, string]> = [
-  ['supplier', 'Supplier'],
-  ['gross', 'Gross'],
-  ['deducted', 'Deducted'],
-  ['net_payable', 'Net payable'],
-  ['payout', 'Payout'],
-  ['carried_forward', 'Carried'],
+  ['supplier', 'statement.supplier'],
+  ['gross', 'settlementRun.gross'],
+  ['deducted', 'settlementRun.deducted'],
+  ['net_payable', 'settlementRun.netPayable'],
+  ['payout', 'settlementRun.payout'],
+  ['carried_forward', 'settlementRun.carried'],
 ]
 
-const PAYOUT_LABELS: Record<string, string> = {
-  none: 'Nothing to pay',
-  pending: 'Pending',
-  paid: 'Paid',
-  failed: 'Failed',
-}
-
 export function SettlementRun() {
+  const { t } = useTranslation()
   const { id = '' } = useParams()
   const client = useSyncClient()
   const online = useSyncStatus((s) => s.online)
@@ -73,18 +69,18 @@ export function SettlementRun() {
     { types: ['settlement_run', 'settlement_line'] },
   )
   const nameOf = useMemo(
-    () => (sid: string) => supplierById.get(sid)?.name ?? `Supplier …${sid.slice(-6)}`,
-    [supplierById],
+    () => (sid: string) => supplierById.get(sid)?.name ?? t('settlementRun.supplierFallback', { id: sid.slice(-6) }),
+    [supplierById, t],
   )
   const lines = useMemo(() => (data ? sortLines(data.lines, sort, nameOf) : []), [data, sort, nameOf])
 
-  if (isLoading || !data) return <p className="loading">Loading…</p>
+  if (isLoading || !data) return <p className="loading">{t('common.loading')}</p>
   const { run } = data
   if (!run) {
     return (
-      <Page title="Run not found">
-        <Empty>This run is not on this device (it may not have synced yet).</Empty>
-        <Link to="/settlements">Back to settlements</Link>
+      <Page title={t('settlementRun.notFound')}>
+        <Empty>{t('settlementRun.notOnDevice')}</Empty>
+        <Link to="/settlements">{t('settlementRun.back')}</Link>
       </Page>
     )
   }
@@ -112,12 +108,13 @@ export function SettlementRun() {
       await client.sync().catch(() => {}) // the run's new state (and an approval's payments) onto this device
     })
   const onApprove = () => {
-    if (!window.confirm(`Approve run ${run.reference}? It records a payout of ${money(run.payout)} in total.`)) return
-    void post('approve', `Run ${run.reference} approved`)
+    if (!window.confirm(t('settlementRun.confirmApprove', { reference: run.reference, amount: money(run.payout) })))
+      return
+    void post('approve', t('settlementRun.approvedToast', { reference: run.reference }))
   }
   const onDiscard = () => {
-    if (!window.confirm(`Discard the draft run ${run.reference}?`)) return
-    void post('discard', `Run ${run.reference} discarded`)
+    if (!window.confirm(t('settlementRun.confirmDiscard', { reference: run.reference }))) return
+    void post('discard', t('settlementRun.discardedToast', { reference: run.reference }))
   }
   const exportFile = (format: 'bank' | 'mobile_money') =>
     act(async () => {
@@ -128,7 +125,7 @@ export function SettlementRun() {
       )
       const summary = payoutFileSummary((h) => headers.get(h))
       setNotice(summary.text ? `${name}: ${summary.text}` : undefined)
-      toast(`Downloaded ${name}`, summary.missing > 0 ? 'error' : 'success')
+      toast(t('settlementRun.downloaded', { name }), summary.missing > 0 ? 'error' : 'success')
     })
 
   const isDraft = run.status === 'draft'
@@ -137,26 +134,26 @@ export function SettlementRun() {
 
   return (
     <Page
-      title={`Settlement ${run.reference}`}
+      title={t('settlementRun.title', { reference: run.reference })}
       actions={
         <>
           {approve.may ? (
             <button type="button" className="primary" disabled={busy || !online} onClick={onApprove}>
-              Approve
+              {t('settlementRun.approve')}
             </button>
           ) : null}
           {mayDiscard ? (
             <button type="button" className="danger" disabled={busy || !online} onClick={onDiscard}>
-              Discard
+              {t('settlementRun.discard')}
             </button>
           ) : null}
           {run.status === 'approved' ? (
             <>
               <button type="button" disabled={busy || !online} onClick={() => void exportFile('bank')}>
-                Export bank CSV
+                {t('settlementRun.exportBank')}
               </button>
               <button type="button" disabled={busy || !online} onClick={() => void exportFile('mobile_money')}>
-                Export mobile money CSV
+                {t('settlementRun.exportMobile')}
               </button>
             </>
           ) : null}
@@ -171,67 +168,59 @@ export function SettlementRun() {
       ) : null}
       {offlineNote ? (
         <p className="hint" role="status">
-          Needs a connection to approve, discard or export; the run stays readable offline.
+          {t('settlementRun.offline')}
         </p>
       ) : null}
       {approve.why ? <p className="hint">{approve.why}</p> : null}
       <div className="card">
         <dl className="sp-facts">
-          <dt>Period</dt>
-          <dd>
-            {run.period_from} to {run.period_to}
-          </dd>
-          <dt>Status</dt>
+          <dt>{t('settlementRun.period')}</dt>
+          <dd>{t('settlementRun.range', { from: run.period_from, to: run.period_to })}</dd>
+          <dt>{t('settlementRun.status')}</dt>
           <dd>
             <RunStatus status={run.status} />
-            {run.approved_at ? <span className="sp-muted"> on {run.approved_at.slice(0, 10)}</span> : null}
+            {run.approved_at ? (
+              <span className="sp-muted"> {t('settlementRun.approvedOn', { date: run.approved_at.slice(0, 10) })}</span>
+            ) : null}
           </dd>
-          <dt>Floor</dt>
+          <dt>{t('settlementRun.floor')}</dt>
           <dd>{money(run.floor)}</dd>
           {run.notes ? (
             <>
-              <dt>Notes</dt>
+              <dt>{t('settlementRun.notes')}</dt>
               <dd>{run.notes}</dd>
             </>
           ) : null}
         </dl>
       </div>
-      <section className="cards" aria-label="Run totals">
-        <Stat label="Suppliers" value={run.suppliers} />
-        <Stat label="Gross" value={money(run.gross)} />
-        <Stat label="Advances" value={money(run.advances)} />
-        <Stat label="Deducted" value={money(run.deducted)} />
-        <Stat label="Net payable" value={money(run.net_payable)} />
-        <Stat label="Payout" value={money(run.payout)} />
-        <Stat label="Carried forward" value={balanceAmount(run.carried_forward)} />
+      <section className="cards" aria-label={t('settlementRun.totals')}>
+        <Stat label={t('settlementRun.suppliers')} value={run.suppliers} />
+        <Stat label={t('settlementRun.gross')} value={money(run.gross)} />
+        <Stat label={t('settlementRun.advances')} value={money(run.advances)} />
+        <Stat label={t('settlementRun.deducted')} value={money(run.deducted)} />
+        <Stat label={t('settlementRun.netPayable')} value={money(run.net_payable)} />
+        <Stat label={t('settlementRun.payout')} value={money(run.payout)} />
+        <Stat label={t('settlementRun.carriedForward')} value={balanceAmount(run.carried_forward)} />
       </section>
       {run.unpriced > 0 || run.late > 0 ? (
-        <ul className="st-flags" aria-label="Flags">
+        <ul className="st-flags" aria-label={t('settlementRun.flags')}>
           {run.unpriced > 0 ? (
-            <li className="st-flag">
-              {run.unpriced} collection(s) have no price yet: they are counted but not in gross.
-            </li>
+            <li className="st-flag">{t('settlementRun.unpriced', { count: run.unpriced })}</li>
           ) : null}
-          {run.late > 0 ? (
-            <li className="st-flag">{run.late} item(s) arrived late (dated in an earlier, settled period).</li>
-          ) : null}
+          {run.late > 0 ? <li className="st-flag">{t('settlementRun.late', { count: run.late })}</li> : null}
         </ul>
       ) : null}
 
       {run.status === 'approved' && settles ? <PayoutResults runId={run.id} /> : null}
 
       <section className="sp-section" aria-labelledby="lines-title">
-        <h2 id="lines-title">Lines</h2>
+        <h2 id="lines-title">{t('settlementRun.lines')}</h2>
         {lines.length === 0 ? (
-          <Empty>
-            {run.status === 'discarded'
-              ? 'This run was discarded: its lines were removed.'
-              : 'No lines on this device for this run.'}
-          </Empty>
+          <Empty>{run.status === 'discarded' ? t('settlementRun.discardedLines') : t('settlementRun.noLines')}</Empty>
         ) : (
           <div className="table-wrap">
             <table className="sp-table st-table st-lines">
-              <caption className="sr-only">Each supplier's line; click a column header to sort</caption>
+              <caption className="sr-only">{t('settlementRun.linesCaption')}</caption>
               <thead>
                 <tr>
                   {COLUMNS.map(([key, label]) => (
@@ -242,13 +231,13 @@ export function SettlementRun() {
                       aria-sort={sort.key === key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
                     >
                       <button type="button" className="st-sort" onClick={() => setSort((s) => nextSort(s, key))}>
-                        {label}
+                        {t(label)}
                         <span aria-hidden="true">{sort.key === key ? (sort.dir === 'asc' ? ' ▲' : ' ▼') : ''}</span>
                       </button>
                     </th>
                   ))}
-                  <th scope="col">Flags</th>
-                  <th scope="col">Payout status</th>
+                  <th scope="col">{t('settlementRun.flags')}</th>
+                  <th scope="col">{t('settlementRun.payoutStatus')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -265,6 +254,7 @@ export function SettlementRun() {
 }
 
 function LineRow({ line, name, approved }: { line: SettlementLineView; name: string; approved: boolean }) {
+  const { t } = useTranslation()
   return (
     <tr>
       <th scope="row">
@@ -278,12 +268,18 @@ function LineRow({ line, name, approved }: { line: SettlementLineView; name: str
         {balanceAmount(line.carried_forward)}
       </td>
       <td>
-        {line.unpriced > 0 ? <span className="badge st-flag-badge">{line.unpriced} unpriced</span> : null}
-        {line.late > 0 ? <span className="badge st-flag-badge">{line.late} late</span> : null}
+        {line.unpriced > 0 ? (
+          <span className="badge st-flag-badge">{t('settlementRun.unpricedBadge', { count: line.unpriced })}</span>
+        ) : null}
+        {line.late > 0 ? (
+          <span className="badge st-flag-badge">{t('settlementRun.lateBadge', { count: line.late })}</span>
+        ) : null}
       </td>
       <td>
         {/* A draft pays nothing yet: its payouts are proposals until approval records them. */}
-        {approved ? (PAYOUT_LABELS[line.payout_status] ?? line.payout_status) : 'Not approved'}
+        {approved
+          ? t(`payoutStatus.${line.payout_status}`, { defaultValue: line.payout_status })
+          : t('settlementRun.notApproved')}
         {line.payout_note ? <span className="rc-sub-line">{line.payout_note}</span> : null}
       </td>
     </tr>

@@ -4,7 +4,9 @@
  * roles that compute runs (./settlement-new.tsx); a run opens its detail (./settlement-run.tsx).
  */
 import { useLiveList, useSyncClient } from '@trackvault/react'
+import type { TFunction } from 'i18next'
 import { useMemo } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
 import { Empty, Page } from '../components/ui'
 import { money } from '../lib/format'
@@ -12,17 +14,17 @@ import { useCan } from '../lib/permissions'
 import { sortRuns } from '../lib/settlements'
 import './settlements.css'
 
-export const RUN_STATUS_LABELS: Record<string, string> = {
-  draft: 'Draft',
-  approved: 'Approved',
-  discarded: 'Discarded',
-}
+/** A run's (or line's) status in the chosen language: Draft, Approved, Discarded; an unknown one as it is. */
+export const runStatusLabel = (t: TFunction, status: string): string =>
+  t(`runStatus.${status}`, { defaultValue: status })
 
 export function RunStatus({ status }: { status: string }) {
-  return <span className={`badge st-status st-${status}`}>{RUN_STATUS_LABELS[status] ?? status}</span>
+  const { t } = useTranslation()
+  return <span className={`badge st-status st-${status}`}>{runStatusLabel(t, status)}</span>
 }
 
 export function SettlementsList() {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const { settles } = useCan()
   const { data } = useLiveList(client.settlementRuns, {})
@@ -30,36 +32,36 @@ export function SettlementsList() {
 
   return (
     <Page
-      title="Settlements"
+      title={t('settlements.title')}
       actions={
         settles ? (
           <Link to="/settlements/new" className="sp-button primary">
-            New run
+            {t('settlements.newRun')}
           </Link>
         ) : undefined
       }
     >
       {runs === undefined ? (
-        <p className="loading">Loading…</p>
+        <p className="loading">{t('common.loading')}</p>
       ) : runs.length === 0 ? (
-        <Empty>No settlement runs yet.</Empty>
+        <Empty>{t('settlements.none')}</Empty>
       ) : (
         <div className="table-wrap">
           <table className="sp-table st-table">
-            <caption className="sr-only">Settlement runs, newest first</caption>
+            <caption className="sr-only">{t('settlements.caption')}</caption>
             <thead>
               <tr>
-                <th scope="col">Reference</th>
-                <th scope="col">Period</th>
-                <th scope="col">Status</th>
+                <th scope="col">{t('settlements.reference')}</th>
+                <th scope="col">{t('settlements.period')}</th>
+                <th scope="col">{t('settlements.status')}</th>
                 <th scope="col" className="num">
-                  Suppliers
+                  {t('settlements.suppliers')}
                 </th>
                 <th scope="col" className="num">
-                  Net payable
+                  {t('settlements.netPayable')}
                 </th>
                 <th scope="col" className="num">
-                  Payout
+                  {t('settlements.payout')}
                 </th>
               </tr>
             </thead>
@@ -69,9 +71,7 @@ export function SettlementsList() {
                   <th scope="row">
                     <Link to={`/settlements/${r.id}`}>{r.reference}</Link>
                   </th>
-                  <td className="sp-nowrap">
-                    {r.period_from} to {r.period_to}
-                  </td>
+                  <td className="sp-nowrap">{t('settlements.range', { from: r.period_from, to: r.period_to })}</td>
                   <td>
                     <RunStatus status={r.status} />
                   </td>

@@ -9,6 +9,7 @@
 import type { LineItem } from '@trackvault/core'
 import { useLiveQuery, useSyncClient, useSyncStatus } from '@trackvault/react'
 import { useMemo, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
 import { Empty, FormError, Page } from '../components/ui'
 import { balanceAmount } from '../lib/balance-words'
@@ -19,11 +20,12 @@ import { useCan } from '../lib/permissions'
 import { useBusinessSettings } from '../lib/settings'
 import { settlementErrorMessage } from '../lib/settlements'
 import { paymentTypeLabel } from '../lib/typed-rows'
-import { RUN_STATUS_LABELS } from './settlements'
+import { runStatusLabel } from './settlements'
 import './records.css'
 import './settlements.css'
 
 export function Statement() {
+  const { t } = useTranslation()
   const { lineId = '' } = useParams()
   const client = useSyncClient()
   const online = useSyncStatus((s) => s.online)
@@ -65,17 +67,17 @@ export function Statement() {
     })
   }, [data])
 
-  if (isLoading || !data) return <p className="loading">Loading…</p>
+  if (isLoading || !data) return <p className="loading">{t('common.loading')}</p>
   const { line, supplier, run } = data
   if (!line) {
     return (
-      <Page title="Statement not found">
-        <Empty>This statement is not on this device (it may not have synced yet).</Empty>
-        <Link to="/">Home</Link>
+      <Page title={t('statement.notFound')}>
+        <Empty>{t('statement.notOnDevice')}</Empty>
+        <Link to="/">{t('nav.home')}</Link>
       </Page>
     )
   }
-  const name = supplier?.name ?? 'Supplier'
+  const name = supplier?.name ?? t('statement.supplierFallback')
   const { detail } = line
   const downloadCsv = async () => {
     setError(undefined)
@@ -92,19 +94,19 @@ export function Statement() {
 
   return (
     <Page
-      title={`Statement: ${name}`}
+      title={t('statement.title', { name })}
       actions={
         <>
           <button type="button" className="primary" onClick={() => window.print()}>
-            Print
+            {t('statement.print')}
           </button>
           <button
             type="button"
             disabled={!online}
-            title={online ? undefined : 'Needs a connection'}
+            title={online ? undefined : t('statement.needsConnection')}
             onClick={() => void downloadCsv()}
           >
-            Download CSV
+            {t('statement.downloadCsv')}
           </button>
         </>
       }
@@ -112,25 +114,25 @@ export function Statement() {
       <div className="no-print">
         <FormError message={error} />
       </div>
-      <article className="st-statement" aria-label={`Statement of ${name}`}>
+      <article className="st-statement" aria-label={t('statement.of', { name })}>
         <header className="st-statement-head">
           <div>
             <strong>{settings.business_name}</strong>
             {settings.receipt_header ? <div className="st-pre">{settings.receipt_header}</div> : null}
           </div>
           <dl className="sp-facts">
-            <dt>Supplier</dt>
+            <dt>{t('statement.supplier')}</dt>
             <dd data-testid="statement-supplier">
               {name}
               {supplier?.code ? ` (${supplier.code})` : ''}
             </dd>
-            <dt>Period</dt>
+            <dt>{t('statement.period')}</dt>
             <dd data-testid="statement-period">
-              {line.period_from} to {line.period_to}
+              {t('statement.range', { from: line.period_from, to: line.period_to })}
             </dd>
             {run ? (
               <>
-                <dt>Run</dt>
+                <dt>{t('statement.run')}</dt>
                 <dd>
                   {readsRuns ? (
                     <Link className="st-screen-link" to={`/settlements/${run.id}`}>
@@ -142,45 +144,52 @@ export function Statement() {
                 </dd>
               </>
             ) : null}
-            <dt>Status</dt>
+            <dt>{t('statement.status')}</dt>
             <dd>
-              {line.status === 'approved' ? 'Approved' : <strong>{RUN_STATUS_LABELS[line.status]}: not final</strong>}
+              {line.status === 'approved' ? (
+                runStatusLabel(t, line.status)
+              ) : (
+                <strong>{t('statement.notFinal', { status: runStatusLabel(t, line.status) })}</strong>
+              )}
             </dd>
-            <dt>Printed</dt>
+            <dt>{t('statement.printed')}</dt>
             <dd>{today()}</dd>
           </dl>
         </header>
 
-        <table className="st-table st-summary" aria-label="Summary">
+        <table className="st-table st-summary" aria-label={t('statement.summary')}>
           <tbody>
-            <SumRow label="Opening balance" value={line.opening} balance />
-            <SumRow label="Collections (priced)" value={line.gross} sign="+" />
-            <SumRow label="Advances paid" value={line.advances} sign="−" />
-            <SumRow label="Deductions taken" value={line.deducted} sign="−" />
-            <SumRow label="Net payable" value={line.net_payable} strong testId="statement-net" />
-            <SumRow label="Payout" value={line.payout} strong testId="statement-payout" />
-            <SumRow label="Carried forward" value={line.carried_forward} balance testId="statement-carried" />
+            <SumRow label={t('statement.opening')} value={line.opening} balance />
+            <SumRow label={t('statement.collectionsPriced')} value={line.gross} sign="+" />
+            <SumRow label={t('statement.advances')} value={line.advances} sign="−" />
+            <SumRow label={t('statement.deductionsTaken')} value={line.deducted} sign="−" />
+            <SumRow label={t('statement.netPayable')} value={line.net_payable} strong testId="statement-net" />
+            <SumRow label={t('statement.payout')} value={line.payout} strong testId="statement-payout" />
+            <SumRow
+              label={t('statement.carriedForward')}
+              value={line.carried_forward}
+              balance
+              testId="statement-carried"
+            />
           </tbody>
         </table>
-        {line.unpriced > 0 ? (
-          <p className="st-flag">{line.unpriced} collection(s) have no price yet and are not in this total.</p>
-        ) : null}
+        {line.unpriced > 0 ? <p className="st-flag">{t('statement.unpriced', { count: line.unpriced })}</p> : null}
 
-        <h2>Collections</h2>
+        <h2>{t('statement.collections')}</h2>
         {collections.length === 0 ? (
-          <p className="sp-muted">No collections in this period.</p>
+          <p className="sp-muted">{t('statement.noCollections')}</p>
         ) : (
           <div className="table-wrap">
-            <table className="st-table" aria-label="Collections">
+            <table className="st-table" aria-label={t('statement.collections')}>
               <thead>
                 <tr>
-                  <th scope="col">Date</th>
-                  <th scope="col">Receipt</th>
+                  <th scope="col">{t('statement.date')}</th>
+                  <th scope="col">{t('statement.receipt')}</th>
                   <th scope="col" className="num">
-                    Quantity
+                    {t('statement.quantity')}
                   </th>
                   <th scope="col" className="num">
-                    Amount
+                    {t('statement.amount')}
                   </th>
                 </tr>
               </thead>
@@ -189,14 +198,16 @@ export function Statement() {
                   <tr key={c.id} className={c.late ? 'st-late' : undefined}>
                     <td className="sp-nowrap">
                       {c.date}
-                      {c.late ? <span className="badge st-flag-badge">Late</span> : null}
+                      {c.late ? <span className="badge st-flag-badge">{t('statement.late')}</span> : null}
                     </td>
                     <td>
                       {c.receipt ?? '—'}
                       {c.product ? <span className="sp-muted"> {c.product}</span> : null}
                     </td>
                     <td className="num sp-nowrap">{c.quantity ? `${c.quantity} ${c.unit ?? ''}`.trim() : '—'}</td>
-                    <td className="num sp-nowrap">{c.amount === null ? 'Price pending' : money(c.amount)}</td>
+                    <td className="num sp-nowrap">
+                      {c.amount === null ? t('statement.pricePending') : money(c.amount)}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -204,18 +215,18 @@ export function Statement() {
           </div>
         )}
 
-        <h2>Payments</h2>
+        <h2>{t('statement.payments')}</h2>
         {detail.payments.length === 0 ? (
-          <p className="sp-muted">No advances in this period.</p>
+          <p className="sp-muted">{t('statement.noAdvances')}</p>
         ) : (
           <div className="table-wrap">
-            <table className="st-table" aria-label="Payments">
+            <table className="st-table" aria-label={t('statement.payments')}>
               <thead>
                 <tr>
-                  <th scope="col">Date</th>
-                  <th scope="col">Type</th>
+                  <th scope="col">{t('statement.date')}</th>
+                  <th scope="col">{t('statement.type')}</th>
                   <th scope="col" className="num">
-                    Amount
+                    {t('statement.amount')}
                   </th>
                 </tr>
               </thead>
@@ -224,9 +235,9 @@ export function Statement() {
                   <tr key={p.id} className={p.late ? 'st-late' : undefined}>
                     <td className="sp-nowrap">
                       {p.date}
-                      {p.late ? <span className="badge st-flag-badge">Late</span> : null}
+                      {p.late ? <span className="badge st-flag-badge">{t('statement.late')}</span> : null}
                     </td>
-                    <td>{p.payment_type ? paymentTypeLabel(p.payment_type) : 'Payment'}</td>
+                    <td>{p.payment_type ? paymentTypeLabel(p.payment_type) : t('statement.payment')}</td>
                     <td className="num sp-nowrap">{money(p.amount)}</td>
                   </tr>
                 ))}
@@ -235,23 +246,23 @@ export function Statement() {
           </div>
         )}
 
-        <h2>Deductions</h2>
+        <h2>{t('statement.deductions')}</h2>
         {detail.deductions.length === 0 ? (
-          <p className="sp-muted">No deductions this period.</p>
+          <p className="sp-muted">{t('statement.noDeductions')}</p>
         ) : (
           <div className="table-wrap">
-            <table className="st-table" aria-label="Deductions">
+            <table className="st-table" aria-label={t('statement.deductions')}>
               <thead>
                 <tr>
-                  <th scope="col">Description</th>
+                  <th scope="col">{t('statement.description')}</th>
                   <th scope="col" className="num">
-                    Charged
+                    {t('statement.charged')}
                   </th>
                   <th scope="col" className="num">
-                    Taken
+                    {t('statement.taken')}
                   </th>
                   <th scope="col" className="num">
-                    Carried
+                    {t('statement.carried')}
                   </th>
                 </tr>
               </thead>
@@ -262,10 +273,14 @@ export function Statement() {
                       {d.description}
                       <span className="sp-muted"> {kindLabel(d.kind)}</span>
                       {d.carried_before !== '0.00' ? (
-                        <span className="rc-sub-line">+ {money(d.carried_before)} brought forward</span>
+                        <span className="rc-sub-line">
+                          {t('statement.broughtForward', { amount: money(d.carried_before) })}
+                        </span>
                       ) : null}
                       {d.outstanding_after ? (
-                        <span className="rc-sub-line">{money(d.outstanding_after)} still to repay</span>
+                        <span className="rc-sub-line">
+                          {t('statement.stillToRepay', { amount: money(d.outstanding_after) })}
+                        </span>
                       ) : null}
                     </td>
                     <td className="num sp-nowrap">{money(d.charged)}</td>
@@ -279,10 +294,12 @@ export function Statement() {
         )}
         {line.payout_status === 'failed' ? (
           <p className="st-flag">
-            The payout failed{line.payout_note ? `: ${line.payout_note}` : ''}. It is owed again.
+            {line.payout_note
+              ? t('statement.payoutFailedNote', { note: line.payout_note })
+              : t('statement.payoutFailed')}
           </p>
         ) : null}
-        <p className="st-sign">Received by: ____________________ Date: __________</p>
+        <p className="st-sign">{`${t('statement.receivedBy')}: ____________________ ${t('statement.signDate')}: __________`}</p>
       </article>
     </Page>
   )
