@@ -4,7 +4,7 @@
  * by playwright-core.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Role } from '@trackvault/core'
@@ -36,11 +36,35 @@ export interface WebHarness {
   close(): Promise<void>
 }
 
-/** Builds apps/web if it has not been built (the install's prepare step normally does it). */
-function ensureWebBuilt() {
-  if (!existsSync(join(root, 'apps', 'web', 'dist', 'index.html'))) {
-    execFileSync('npm', ['run', 'build', '-w', '@trackvault/web'], { cwd: root, stdio: 'inherit' })
+/** The newest modification time of the files under `dirs` (0 if none). */
+function newest(dirs: string[]): number {
+  let max = 0
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue
+    for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+      if (entry.isFile()) max = Math.max(max, statSync(join(entry.parentPath, entry.name)).mtimeMs)
+    }
   }
+  return max
+}
+
+/**
+ * Builds the web app (into packages/server/web, which the server serves) unless the build there is
+ * newer than every source it is made of: the web tests run one file after another, and each used to
+ * build it again.
+ */
+function ensureWebBuilt() {
+  const built = join(root, 'packages', 'server', 'web', 'index.html')
+  const sources = [
+    join(root, 'apps', 'web', 'src'),
+    join(root, 'apps', 'web', 'public'),
+    ...['core', 'client', 'react'].map((p) => join(root, 'packages', p, 'src')),
+  ]
+  const config = ['index.html', 'vite.config.ts', 'package.json'].map((f) => join(root, 'apps', 'web', f))
+  const stale =
+    !existsSync(built) ||
+    statSync(built).mtimeMs < Math.max(newest(sources), ...config.map((f) => (existsSync(f) ? statSync(f).mtimeMs : 0)))
+  if (stale) execFileSync('npm', ['run', 'build', '-w', '@trackvault/web'], { cwd: root, stdio: 'inherit' })
 }
 
 /** A JSON request to the server; throws on an error answer. */
