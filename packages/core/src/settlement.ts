@@ -14,10 +14,12 @@
  * - opening: carried forward from the supplier's previous run (negative when advances ran over).
  * - gross: the period's priced collections; unpriced ones are counted (`unpriced`), never guessed.
  * - advances: payments made in the period (advance or partial; not earlier runs' payouts).
- * - Late arrivals: a collection or payment dated in an earlier period that is already settled (it
- *   synced after that run) is included and marked `late`. One dated in an earlier period that is
- *   not settled, or after the period, is left out (`excluded`, with the reason): it belongs to
- *   another run. The caller passes the rows no earlier run has included.
+ * - Late arrivals: a collection or payment dated before the period that no run has included is
+ *   included and marked `late`: one of a settled period (it synced after that run), and one of a
+ *   period no run covered (the first run, or a month skipped), since settlement only goes forward
+ *   and no later run could pay it. One dated after the period is left out (`excluded`,
+ *   `after_period`): it belongs to the next run. The caller passes the rows no earlier run has
+ *   included.
  * - The floor: deductions never take the balance owed (available) below `floor`; when it is
  *   already below, they take nothing. What a deduction cannot take now is carried (its arrears)
  *   and is due again, first, in the next run. Advances are not deductions: they were paid.
@@ -137,6 +139,7 @@ export interface SettledItem {
   late: boolean
 }
 
+/** Why a row was left out of a line; `unsettled_period` only on lines computed before such rows were brought forward. */
 export type ExclusionReason = 'after_period' | 'unsettled_period'
 
 export interface DeductionLine {
@@ -236,8 +239,8 @@ function checkContext(ctx: RunContext) {
 /** Whether a row dated `date` belongs to this run: in the period, late, or neither (why). */
 function placeOf(date: string, ctx: RunContext): { late: boolean } | ExclusionReason {
   if (date > ctx.period.to_date) return 'after_period'
-  if (date >= ctx.period.from_date) return { late: false }
-  return ctx.settled.some((s) => s.from_date <= date && date <= s.to_date) ? { late: true } : 'unsettled_period'
+  // Before the period: late, whether a run settled its period or none did (none ever will: settlement goes forward).
+  return { late: date < ctx.period.from_date }
 }
 
 function inForce(d: SettlementDeduction, period: SettlementPeriod): boolean {
