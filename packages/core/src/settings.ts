@@ -7,10 +7,12 @@
  * @example
  *   todayIn('Africa/Nairobi', new Date('2026-03-01T22:30:00Z')) // "2026-03-02"
  */
+
 import { z } from 'zod'
 import { decimalField, quantityField } from './fields'
 import { MAX_AMOUNT_MINOR, MONEY_SCALE, parseDecimal } from './money'
 import { netQuantity, type Weighing } from './pricing'
+import { fieldProblem } from './problems'
 
 /** A time zone the runtime knows (IANA name, e.g. Africa/Nairobi). */
 const timeZoneField = () =>
@@ -26,7 +28,7 @@ const timeZoneField = () =>
       } catch {
         return false
       }
-    }, 'is not a time zone (e.g. Africa/Nairobi)')
+    }, fieldProblem('time_zone'))
 
 /** A locale tag the runtime knows (BCP 47, e.g. en-KE, si-LK, sw). */
 const localeField = () =>
@@ -41,7 +43,7 @@ const localeField = () =>
       } catch {
         return false
       }
-    }, 'is not a locale (e.g. en-KE)')
+    }, fieldProblem('locale'))
 
 export const businessSettingsSchema = z.object({
   business_name: z.string().trim().min(1).max(200).default('TrackVault'),
@@ -52,7 +54,7 @@ export const businessSettingsSchema = z.object({
     .string()
     .trim()
     .toUpperCase()
-    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like KES or LKR')
+    .regex(/^[A-Z]{3}$/, fieldProblem('currency_code'))
     .default('KES'),
   time_zone: timeZoneField().default('UTC'),
   locale: localeField().default('en'),
@@ -98,7 +100,7 @@ export function settingsErrors(
   const dateField = type === 'collection' ? 'collection_date' : 'payment_date'
   const latest = addDays(todayIn(settings.time_zone, at), settings.future_tolerance_days)
   if (typeof fields[dateField] === 'string' && (fields[dateField] as string) > latest) {
-    errors[dateField] = [`must not be after ${latest} (today in ${settings.time_zone})`]
+    errors[dateField] = [fieldProblem('date_too_late', { latest, zone: settings.time_zone })]
   }
   const [field, limit, scale] =
     type === 'collection'
@@ -110,9 +112,7 @@ export function settingsErrors(
   const value = weighed ? (weighed.ok ? weighed.net : undefined) : fields[field]
   if (limit !== null && typeof value === 'string' && !fields.confirmed_large) {
     if (parseDecimal(value, scale) > parseDecimal(limit, scale)) {
-      errors.confirmed_large = [
-        `${type === 'collection' ? 'the net quantity' : 'the amount'} is over ${limit}: confirm it`,
-      ]
+      errors.confirmed_large = [fieldProblem(type === 'collection' ? 'large_quantity' : 'large_amount', { limit })]
     }
   }
   return Object.keys(errors).length > 0 ? errors : undefined

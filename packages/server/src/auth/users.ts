@@ -1,5 +1,5 @@
 /** User administration: no public registration; admins create users. */
-import { AppError, newId, type Role, type User } from '@trackvault/core'
+import { AppError, fieldProblem, newId, type Role, type User } from '@trackvault/core'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import type { DbCapabilities } from '../db/database'
@@ -35,7 +35,8 @@ export interface NewUser {
 export async function createUser(db: Kysely<Database>, input: NewUser): Promise<User> {
   const email = input.email.trim().toLowerCase()
   const clash = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()
-  if (clash) throw new AppError('DUPLICATE', 'email is already used', { fields: { email: ['already used'] } })
+  if (clash)
+    throw new AppError('DUPLICATE', 'email is already used', { fields: { email: [fieldProblem('already_used')] } })
   const now = new Date().toISOString()
   const row: UsersTable = {
     id: newId(),
