@@ -45,8 +45,10 @@ const localeField = () =>
       }
     }, fieldProblem('locale'))
 
+const MAX_DAYS_AHEAD = fieldProblem('whole_number_up_to', { max: 31 })
+
 export const businessSettingsSchema = z.object({
-  business_name: z.string().trim().min(1).max(200).default('TrackVault'),
+  business_name: z.string().trim().min(1, fieldProblem('required')).max(200).default('TrackVault'),
   /** Printed at the top of every receipt (address, phone, registration). */
   receipt_header: z.string().trim().max(500).default(''),
   /** ISO 4217 code. Amounts are kept to 2 places; screens show the currency's own. */
@@ -59,7 +61,12 @@ export const businessSettingsSchema = z.object({
   time_zone: timeZoneField().default('UTC'),
   locale: localeField().default('en'),
   /** A collection or payment may be dated at most this many days after the business's today. */
-  future_tolerance_days: z.number().int().min(0).max(31).default(1),
+  future_tolerance_days: z
+    .number({ error: MAX_DAYS_AHEAD })
+    .int(MAX_DAYS_AHEAD)
+    .min(0, MAX_DAYS_AHEAD)
+    .max(31, MAX_DAYS_AHEAD)
+    .default(1),
   /** A collection's net quantity above this needs an explicit confirmation (null: no limit). */
   large_quantity: quantityField().nullable().default(null),
   /** A payment's amount above this needs an explicit confirmation (null: no limit). */
