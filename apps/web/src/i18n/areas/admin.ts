@@ -139,6 +139,7 @@ const en = {
     yes: 'Yes',
     no: 'No',
     deletedByYou: 'Deleted by you',
+    deletedName: '{{name}} (deleted)',
     discardConfirm:
       'Discard this {{operation}} of {{kind}} {{subject}}? The change is dropped from this device for good.',
     discarded: 'Discarded the {{operation}} of {{kind}} {{subject}}',
@@ -535,9 +536,11 @@ export const adminTexts = area(en, {
       yes: 'Ndiyo',
       no: 'Hapana',
       deletedByYou: 'Imefutwa na wewe',
-      discardConfirm: 'Tupa {{operation}} huu wa {{kind}} {{subject}}? Badiliko linaondolewa kwenye kifaa hiki kabisa.',
-      discarded: 'Umetupa {{operation}} wa {{kind}} {{subject}}',
-      failedLabel: '{{operation}} ulioshindikana wa {{kind}} {{subject}}',
+      deletedName: '{{name}} (imefutwa)',
+      discardConfirm:
+        'Tupa badiliko hili ({{operation}}) la {{kind}} {{subject}}? Linaondolewa kwenye kifaa hiki kabisa.',
+      discarded: 'Badiliko ({{operation}}) la {{kind}} {{subject}} limetupwa',
+      failedLabel: 'Badiliko lililoshindikana ({{operation}}) la {{kind}} {{subject}}',
       transient: '(seva haikuweza kufikiwa baada ya majaribio kadhaa)',
       queuedAt: 'Liliwekwa kwenye foleni {{when}}',
       resendingEdited: 'Inatuma tena {{kind}} {{subject}} uliyohariri',
@@ -547,9 +550,9 @@ export const adminTexts = area(en, {
       merged: 'Mabadiliko yako ya {{kind}} {{subject}} yameunganishwa',
       conflictLabel: 'Mgongano kwenye {{kind}} {{subject}}',
       conflictExplain:
-        '{{operation}} wako wa {{when}} ulitegemea toleo {{base}}; seva iko kwenye toleo {{server}}. Sehemu zilizoangaziwa zilibadilishwa pande zote mbili.',
+        'Badiliko lako ({{operation}}) la {{when}} lilitegemea toleo {{base}}; seva iko kwenye toleo {{server}}. Sehemu zilizoangaziwa zilibadilishwa pande zote mbili.',
       conflictExplainDeleted:
-        '{{operation}} wako wa {{when}} ulitegemea toleo {{base}}; seva iko kwenye toleo {{server}} na kitu hiki kilifutwa huko. Sehemu zilizoangaziwa zilibadilishwa pande zote mbili.',
+        'Badiliko lako ({{operation}}) la {{when}} lilitegemea toleo {{base}}; seva iko kwenye toleo {{server}} na kitu hiki kilifutwa huko. Sehemu zilizoangaziwa zilibadilishwa pande zote mbili.',
       base: 'Msingi',
       server: 'Seva',
       yours: 'Yako',
@@ -922,6 +925,7 @@ export const adminTexts = area(en, {
       yes: 'ඔව්',
       no: 'නැත',
       deletedByYou: 'ඔබ විසින් මකා දමන ලදී',
+      deletedName: '{{name}} (මකා දමා ඇත)',
       discardConfirm: '{{kind}} {{subject}} හි මෙම {{operation}} ඉවත ලන්නද? වෙනස්කම මෙම උපාංගයෙන් සදහටම ඉවත් වේ.',
       discarded: '{{kind}} {{subject}} හි {{operation}} ඉවත ලන ලදී',
       failedLabel: '{{kind}} {{subject}} හි අසාර්ථක {{operation}}',
@@ -1308,6 +1312,7 @@ export const adminTexts = area(en, {
       yes: 'ஆம்',
       no: 'இல்லை',
       deletedByYou: 'உங்களால் நீக்கப்பட்டது',
+      deletedName: '{{name}} (நீக்கப்பட்டது)',
       discardConfirm:
         '{{kind}} {{subject}} இன் இந்த {{operation}} ஐ நிராகரிக்கவா? மாற்றம் இந்தச் சாதனத்திலிருந்து நிரந்தரமாக நீக்கப்படும்.',
       discarded: '{{kind}} {{subject}} இன் {{operation}} நிராகரிக்கப்பட்டது',
