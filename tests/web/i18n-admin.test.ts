@@ -34,12 +34,9 @@ beforeAll(async () => {
 })
 afterAll(() => h?.close())
 
-/** The page's visible text. */
-const shown = (page: Page) => page.locator('body').innerText()
-
-/** Fails naming each English text still on the page. */
+/** Fails naming each English text still on the page (hidden ones too: a screen reader's, a phone's hidden column). */
 async function noEnglish(page: Page, texts: string[]) {
-  const body = await shown(page)
+  const body = (await page.locator('body').textContent()) ?? ''
   expect(texts.filter((t) => body.includes(t))).toEqual([])
 }
 
@@ -210,7 +207,7 @@ test.each([
   // The session banner asks to sign in again to send the 2 changes; signing in there sends them.
   const banner = page.locator('.session-banner')
   await banner.getByText('Ingia tena ili kutuma mabadiliko 2.').waitFor({ timeout: 30_000 })
-  expect(await banner.innerText()).toContain('Yanabaki kwenye kifaa hiki hadi wakati huo.')
+  expect(await banner.textContent()).toContain('Yanabaki kwenye kifaa hiki hadi wakati huo.')
   await noEnglish(page, ['Sign in again', 'They stay on this device'])
   await banner.getByRole('button', { name: 'Ingia tena' }).click()
   await banner.getByLabel(`Nenosiri la ${h.users.admin.email}`).fill(PASSWORD)
@@ -229,11 +226,14 @@ test.each([
   expect(await failed.getByText('Msambazaji: haipatikani').count()).toBe(1)
   // The supplier is named, marked deleted once a sync has brought its deletion.
   const heading = new RegExp(`^Unda kusanyo ${name} \\(imefutwa\\): 5\\.000 kg`)
-  await waitFor(async () => heading.test(await failed.getByRole('heading').innerText()), 'the card to name it')
-  expect(await failed.innerText()).toContain('Liliwekwa kwenye foleni ')
+  await waitFor(
+    async () => heading.test((await failed.getByRole('heading').textContent()) ?? ''),
+    'the card to name it',
+  )
+  expect(await failed.textContent()).toContain('Liliwekwa kwenye foleni ')
   const conflict = page.getByRole('region', { name: /^Mgongano kwenye kusanyo Kamau Farm: / })
   await conflict.waitFor({ timeout: 30_000 })
-  expect(await conflict.innerText()).toMatch(
+  expect(await conflict.textContent()).toMatch(
     /Badiliko lako \(usasishaji\) la .+ lilitegemea toleo 1; seva iko kwenye toleo 2\. Sehemu zilizoangaziwa zilibadilishwa pande zote mbili\./,
   )
   for (const side of ['Msingi', 'Seva', 'Yako'])
