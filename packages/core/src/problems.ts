@@ -21,6 +21,8 @@ export const FIELD_PROBLEMS = {
   whole_number_up_to: 'must be a whole number up to {{max}}',
   decimal_places: 'must have at most {{places}} decimal places',
   too_large: 'is too large',
+  // Before `at_most`, whose words begin the same: a message is read as the first kind it matches.
+  max_length: 'must be at most {{max}} characters',
   at_most: 'must be at most {{max}}',
   greater_than_zero: 'must be greater than zero',
   not_negative: 'must not be negative',
@@ -39,6 +41,8 @@ export const FIELD_PROBLEMS = {
   locale: 'is not a locale (e.g. en-KE)',
   currency_code: 'must be an ISO 4217 code like KES or LKR',
   invalid: 'is not valid',
+  min_length: 'must be at least {{min}} characters',
+  email: 'is not an email address',
   // Across fields and records
   required: 'required',
   already_used: 'already used',

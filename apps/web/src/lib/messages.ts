@@ -7,7 +7,7 @@
  * server's own words, exactly as they were written; so does any text that is
  * neither (a message of an older server, a browser's own).
  *
- *   problemText('must have at most 2 decimal places') // sw: "lazima iwe na nafasi 2 za desimali au chache"
+ *   problemText('must have at most 2 decimal places') // sw: "lazima iwe na nafasi 2 za desimali au chache zaidi"
  *   errorText(new ApiError(409, 'LAST_ADMIN', 'This would leave no active admin'))
  */
 import { ERROR_CODES, type FieldProblem, readFieldProblem } from '@trackvault/core'
@@ -67,7 +67,7 @@ export function errorText(err: unknown): string {
   if (typeof code !== 'string') return problemText(message)
   const seconds = details?.retry_after_seconds
   if (code === 'RATE_LIMITED' && typeof seconds === 'number') return i18next.t('errors.rateLimitedWait', { seconds })
-  if (code in ERROR_CODES || i18next.exists(`errors.${code}`)) return i18next.t(`errors.${code}`)
+  if (Object.hasOwn(ERROR_CODES, code) || i18next.exists(`errors.${code}`)) return i18next.t(`errors.${code}`)
   const status = /^HTTP_(\d+)$/.exec(code)?.[1]
   if (status) return i18next.t('errors.http', { status })
   return problemText(message)

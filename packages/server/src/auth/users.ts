@@ -9,8 +9,12 @@ import { hashPassword } from './passwords'
 import { revokeUserTokens } from './tokens'
 
 /** A user's name and sign-in email as every way of creating or changing a user checks them (API, command line). */
-export const userNameSchema = z.string().trim().min(1).max(200)
-export const userEmailSchema = z.email().max(200)
+export const userNameSchema = z
+  .string()
+  .trim()
+  .min(1, fieldProblem('required'))
+  .max(200, fieldProblem('max_length', { max: 200 }))
+export const userEmailSchema = z.email(fieldProblem('email')).max(200, fieldProblem('max_length', { max: 200 }))
 
 export function toUser(row: UsersTable): User {
   return {
