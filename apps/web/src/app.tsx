@@ -1,5 +1,6 @@
 /** Routes. Each screen is a file in screens/; the layout frames them all. */
 import type { ReactElement } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Navigate, Route, Routes } from 'react-router'
 import { Layout } from './components/layout'
 import { useCan } from './lib/permissions'
@@ -27,10 +28,11 @@ import { SyncCenter } from './screens/sync-center/page'
 import { Users } from './screens/users'
 
 function NotAllowed() {
+  const { t } = useTranslation()
   return (
     <section className="page">
-      <h1>Not available</h1>
-      <p>Your role cannot open this page.</p>
+      <h1>{t('ui.notAllowedTitle')}</h1>
+      <p>{t('ui.notAllowed')}</p>
     </section>
   )
 }
@@ -38,7 +40,8 @@ function NotAllowed() {
 export function App() {
   const { user, ready } = useSession()
   const { can, reads, reports, users, settings, settles } = useCan()
-  if (!ready) return <p className="loading">Loading…</p>
+  const { t } = useTranslation()
+  if (!ready) return <p className="loading">{t('common.loading')}</p>
   if (!user) return <SignIn />
   const guard = (allowed: boolean, element: ReactElement) => (allowed ? element : <NotAllowed />)
   return (

@@ -32,10 +32,12 @@
  *     principal: '9000.00', instalment: '1500.00', effective_date: '2026-05-01',
  *   })
  */
+
 import { z } from 'zod'
 import { AppError } from './errors'
 import { dateField, decimalField, idField, moneyField, nameField, rateField, textField, unitField } from './fields'
 import { MAX_AMOUNT_MINOR, MONEY_SCALE, parseDecimal } from './money'
+import { fieldProblem } from './problems'
 import { parseOrThrow } from './validation'
 
 export const DEDUCTION_KINDS = ['charge', 'per_quantity', 'per_period', 'credit', 'adjustment'] as const
@@ -117,23 +119,23 @@ export function deductionErrors(fields: Record<string, unknown>): Record<string,
   const required: readonly string[] = DEDUCTION_FIELDS[kind]
   const allowed = new Set([...required, ...OPTIONAL_FIELDS[kind]])
   const errors: Record<string, string[]> = {}
-  for (const f of required) if (fields[f] == null) errors[f] = [`required for a deduction of kind ${kind}`]
+  for (const f of required) if (fields[f] == null) errors[f] = [fieldProblem('kind_required', { kind })]
   for (const f of KIND_SPECIFIC) {
-    if (!allowed.has(f) && fields[f] != null) errors[f] = [`not used by a deduction of kind ${kind}`]
+    if (!allowed.has(f) && fields[f] != null) errors[f] = [fieldProblem('kind_unused', { kind })]
   }
   if (fields.amount != null && !errors.amount) {
     const amount = parseDecimal(fields.amount as string, MONEY_SCALE)
-    if (kind === 'adjustment' && amount === 0n) errors.amount = ['must not be zero']
-    if (kind !== 'adjustment' && amount <= 0n) errors.amount = ['must be greater than zero']
+    if (kind === 'adjustment' && amount === 0n) errors.amount = [fieldProblem('not_zero')]
+    if (kind !== 'adjustment' && amount <= 0n) errors.amount = [fieldProblem('greater_than_zero')]
   }
   const end = fields.end_date as string | null
   if (end != null && allowed.has('end_date') && end < (fields.effective_date as string)) {
-    errors.end_date = ['must not be before effective_date']
+    errors.end_date = [fieldProblem('not_before', { other: 'effective_date' })]
   }
   if (kind === 'credit' && fields.principal != null && fields.instalment != null) {
     const principal = parseDecimal(fields.principal as string, MONEY_SCALE)
     if (parseDecimal(fields.instalment as string, MONEY_SCALE) > principal) {
-      errors.instalment = ['must not be more than the principal']
+      errors.instalment = [fieldProblem('over_principal')]
     }
   }
   return Object.keys(errors).length > 0 ? errors : undefined

@@ -4,6 +4,7 @@
  * Server-owned fields (version, pricing, authorship, timestamps) are absent
  * from the input schemas, so they can never be mass-assigned.
  */
+
 import { z } from 'zod'
 import { type DeductionInput, deductionInput } from './deductions'
 import {
@@ -24,6 +25,7 @@ import {
   unitField,
   weightField,
 } from './fields'
+import { fieldProblem } from './problems'
 import {
   type SettlementLineFields,
   type SettlementRunFields,
@@ -123,6 +125,10 @@ export const productRateInput = z.object({
   snf_rate: partRateField().nullable().default(null),
 })
 
+/** The most containers one collection may be weighed in. */
+export const MAX_CONTAINERS = 10_000
+const CONTAINERS = fieldProblem('whole_number_up_to', { max: MAX_CONTAINERS })
+
 export const collectionInput = z.object({
   supplier_id: idField(),
   product_id: idField(),
@@ -135,7 +141,12 @@ export const collectionInput = z.object({
   notes: textField().default(null),
   /** The tare of one container (a bag, a can), subtracted once per container. */
   tare_per_container: weightField().default('0.000'),
-  containers: z.number().int().min(0).max(10_000).default(0),
+  containers: z
+    .number({ error: CONTAINERS })
+    .int(CONTAINERS)
+    .min(0, CONTAINERS)
+    .max(MAX_CONTAINERS, CONTAINERS)
+    .default(0),
   /** Water or poor quality, in percent of the weight after tare (tea leaf on a rainy day: 2-10). */
   deduction_percent: percentField().default('0.00'),
   /** Graded products: one of the product's grades. */

@@ -1,6 +1,7 @@
 /**
  * Reusable zod field schemas: decimals that stay strings, ISO dates, codes.
  */
+
 import { z } from 'zod'
 import {
   DecimalFormatError,
@@ -12,6 +13,7 @@ import {
   parseDecimal,
   QUANTITY_SCALE,
 } from './money'
+import { fieldProblem } from './problems'
 
 /** Largest whole part a plain {@link decimalField} accepts; money, rates and quantities have their own bounds (money.ts). */
 export const MAX_DECIMAL_WHOLE = 1_000_000_000
@@ -26,16 +28,16 @@ const plain = (minor: bigint, scale: number) => formatDecimal(minor, scale).repl
  */
 export function decimalField(scale: number, opts: { positive?: boolean; nonNegative?: boolean; max?: bigint } = {}) {
   const limit = opts.max ?? BigInt(MAX_DECIMAL_WHOLE) * 10n ** BigInt(scale)
-  const tooLarge = `must be at most ${plain(limit, scale)}`
-  return z.union([z.string().max(40), z.number()], { error: 'is not a number' }).transform((value, ctx) => {
+  const tooLarge = fieldProblem('at_most', { max: plain(limit, scale) })
+  return z.union([z.string().max(40), z.number()], { error: fieldProblem('not_a_number') }).transform((value, ctx) => {
     try {
       const minor = parseDecimal(value, scale)
       if (opts.positive && minor <= 0n) {
-        ctx.addIssue({ code: 'custom', message: 'must be greater than zero' })
+        ctx.addIssue({ code: 'custom', message: fieldProblem('greater_than_zero') })
         return z.NEVER
       }
       if (opts.nonNegative && minor < 0n) {
-        ctx.addIssue({ code: 'custom', message: 'must not be negative' })
+        ctx.addIssue({ code: 'custom', message: fieldProblem('not_negative') })
         return z.NEVER
       }
       if (minor > limit || minor < -limit) {
@@ -44,7 +46,7 @@ export function decimalField(scale: number, opts: { positive?: boolean; nonNegat
       }
       return formatDecimal(minor, scale)
     } catch (err) {
-      const message = err instanceof DecimalFormatError ? err.message : 'is not a number'
+      const message = err instanceof DecimalFormatError ? err.message : fieldProblem('not_a_number')
       ctx.addIssue({ code: 'custom', message })
       return z.NEVER
     }
@@ -64,14 +66,14 @@ export const receiptNumberField = () =>
     .string()
     .trim()
     .toUpperCase()
-    .regex(/^[A-Z]{1,4}-[1-9][0-9]{0,8}$/, 'must be a receipt number like KB-1042')
+    .regex(/^[A-Z]{1,4}-[1-9][0-9]{0,8}$/, fieldProblem('receipt_number'))
 
 /** A grade of produce: "A", "Best", "Grade 2". */
 export const gradeField = () =>
   z
     .string()
     .trim()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9 +._-]{0,19}$/, 'must be a short grade name like A or Best')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 +._-]{0,19}$/, fieldProblem('grade_name'))
 
 /** A money amount per unit that may be zero (a formula's rate per percentage point), 2 places. */
 export const partRateField = () => decimalField(MONEY_SCALE, { nonNegative: true, max: MAX_RATE_MINOR })
@@ -87,11 +89,11 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}$/
 export const dateField = () =>
   z
     .string()
-    .regex(DATE_RE, 'must be a date YYYY-MM-DD')
+    .regex(DATE_RE, fieldProblem('date_format'))
     .refine((s) => {
       const d = new Date(`${s}T00:00:00Z`)
       return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s
-    }, 'is not a real date')
+    }, fieldProblem('real_date'))
 
 /** An RFC 3339 timestamp. */
 export const timestampField = () => z.iso.datetime({ offset: true })
@@ -105,7 +107,7 @@ export const unitField = () =>
     .string()
     .trim()
     .toLowerCase()
-    .regex(/^[a-z][a-z0-9_-]{0,19}$/, 'must be a short unit name like kg or l')
+    .regex(/^[a-z][a-z0-9_-]{0,19}$/, fieldProblem('unit_name'))
 
 /** A business code: letters, digits, dash, underscore. */
 export const codeField = () =>
@@ -114,7 +116,7 @@ export const codeField = () =>
     .trim()
     .min(1)
     .max(40)
-    .regex(/^[A-Za-z0-9_.-]+$/, 'may contain letters, digits, dot, dash and underscore')
+    .regex(/^[A-Za-z0-9_.-]+$/, fieldProblem('code_chars'))
 
 /** Required human text. */
 export const nameField = () => z.string().trim().min(1).max(200)
@@ -134,12 +136,7 @@ function optionalPattern(max: number, re: RegExp, message: string) {
 
 /** A bank account number as banks print it: letters, digits, spaces and dashes ("0123-456 789"). */
 export const bankAccountField = () =>
-  optionalPattern(40, /^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$/, 'may contain letters, digits, spaces and dashes')
+  optionalPattern(40, /^[A-Za-z0-9](?:[A-Za-z0-9 -]*[A-Za-z0-9])?$/, fieldProblem('bank_account'))
 
 /** A mobile money number: digits, an optional leading +, spaces and dashes between ("+254 712 345678"). */
-export const mobileNumberField = () =>
-  optionalPattern(
-    20,
-    /^\+?[0-9](?:[0-9 -]*[0-9])?$/,
-    'must be a phone number: digits, a leading + and spaces or dashes',
-  )
+export const mobileNumberField = () => optionalPattern(20, /^\+?[0-9](?:[0-9 -]*[0-9])?$/, fieldProblem('phone_number'))

@@ -10,6 +10,7 @@
  * const r = parseDecimal('120', MONEY_SCALE)     // 12000n
  * formatDecimal(amountFor(q, r), MONEY_SCALE)     // "6060.00"
  */
+import { fieldProblem } from './problems'
 
 /** Decimal places of money amounts and rates on the wire. */
 export const MONEY_SCALE = 2
@@ -20,7 +21,7 @@ const DECIMAL_RE = /^(-)?(\d+)(?:\.(\d+))?$/
 /** "12,5": a decimal written with a comma, as many locales do. */
 const DECIMAL_COMMA_RE = /^-?\d+,\d+$/
 /** The message of text that is no number at all ("12abc", "1e3", ""). */
-const NOT_A_NUMBER = 'is not a number'
+const NOT_A_NUMBER = fieldProblem('not_a_number')
 
 /**
  * Thrown by {@link parseDecimal} for input that is not an exact decimal of the
@@ -51,15 +52,14 @@ export function parseDecimal(value: string | number, scale: number): bigint {
     text = value.trim()
   }
   const match = DECIMAL_RE.exec(text)
-  if (!match)
-    throw new DecimalFormatError(
-      DECIMAL_COMMA_RE.test(text) ? `${NOT_A_NUMBER}: use a point for decimals, like 12.5` : NOT_A_NUMBER,
-    )
+  if (!match) throw new DecimalFormatError(DECIMAL_COMMA_RE.test(text) ? fieldProblem('decimal_comma') : NOT_A_NUMBER)
   const [, sign, whole, fraction = ''] = match
   if (fraction.length > scale) {
-    throw new DecimalFormatError(scale === 0 ? 'must be a whole number' : `must have at most ${scale} decimal places`)
+    throw new DecimalFormatError(
+      scale === 0 ? fieldProblem('whole_number') : fieldProblem('decimal_places', { places: scale }),
+    )
   }
-  if (whole.length > 15) throw new DecimalFormatError('is too large')
+  if (whole.length > 15) throw new DecimalFormatError(fieldProblem('too_large'))
   const digits = BigInt(whole + fraction.padEnd(scale, '0'))
   return sign ? -digits : digits
 }
@@ -162,7 +162,7 @@ export function collectionTotal(quantityMilli: bigint, rateMinor: bigint): bigin
 
 /** The message on `quantity` of a collection whose quantity x `rate` is over the maximum amount. */
 export function totalTooLarge(rate: string): string {
-  return `times the rate ${rate} must be at most ${MAX_AMOUNT}`
+  return fieldProblem('total_too_large', { rate, max: MAX_AMOUNT })
 }
 
 /** Joins the two partial sums of a split SQL sum (see {@link MAX_QUANTITY_MILLI}) into the exact sum. */

@@ -7,6 +7,7 @@
  *   const p = priceCollection(rates, { product_id, unit: 'kg', collection_date: '2026-05-01', quantity: '50.500' })
  *   if (p.ok) p.price.total_amount // "6060.00" with a 120.00 rate in force
  */
+
 import {
   collectionTotal,
   divRoundHalfUp,
@@ -16,6 +17,7 @@ import {
   QUANTITY_SCALE,
   totalTooLarge,
 } from './money'
+import { fieldProblem } from './problems'
 import { type RatePeriod, resolveRate } from './rates'
 
 /** What pricing sets on a collection. */
@@ -118,13 +120,13 @@ export function netQuantity(w: Weighing): NetOutcome {
   const tare = parseDecimal(w.tare_per_container ?? '0', QUANTITY_SCALE) * BigInt(w.containers ?? 0)
   const afterTare = gross - tare
   if (afterTare <= 0n) {
-    const message = `the tare of the containers (${formatDecimal(tare, QUANTITY_SCALE)}) must be less than the weight`
+    const message = fieldProblem('tare_over_weight', { tare: formatDecimal(tare, QUANTITY_SCALE) })
     return { ok: false, field: 'tare_per_container', message }
   }
   const percentHundredths = parseDecimal(w.deduction_percent ?? '0', 2)
   const deduction = divRoundHalfUp(afterTare * percentHundredths, 10_000n)
   const net = afterTare - deduction
-  if (net <= 0n) return { ok: false, field: 'deduction_percent', message: 'must leave some weight to pay for' }
+  if (net <= 0n) return { ok: false, field: 'deduction_percent', message: fieldProblem('no_weight_left') }
   return {
     ok: true,
     net: formatDecimal(net, QUANTITY_SCALE),
@@ -154,16 +156,15 @@ export function pricingModeErrors(
   const errors: Record<string, string[]> = {}
   const grade = fields.grade ?? null
   if (mode === 'graded') {
-    if (grade === null) errors.grade = [`required: one of ${grades.join(', ')}`]
-    else if (!grades.includes(grade as string)) errors.grade = [`must be one of ${grades.join(', ')}`]
-  } else if (grade !== null) errors.grade = ['this product is not priced by grade']
+    if (grade === null) errors.grade = [fieldProblem('grade_required', { grades: grades.join(', ') })]
+    else if (!grades.includes(grade as string)) errors.grade = [fieldProblem('one_of', { options: grades.join(', ') })]
+  } else if (grade !== null) errors.grade = [fieldProblem('not_graded')]
   const parts =
     type === 'product_rate' ? (['fat_rate', 'snf_rate'] as const) : (['fat_percent', 'snf_percent'] as const)
   for (const f of parts) {
     const value = fields[f] ?? null
-    if (mode === 'quality' && value === null) errors[f] = ['required for a product priced by quality']
-    if (mode !== 'quality' && value !== null && type === 'product_rate')
-      errors[f] = ['only for a product priced by quality']
+    if (mode === 'quality' && value === null) errors[f] = [fieldProblem('quality_required')]
+    if (mode !== 'quality' && value !== null && type === 'product_rate') errors[f] = [fieldProblem('quality_only')]
   }
   return Object.keys(errors).length > 0 ? errors : undefined
 }

@@ -5,8 +5,10 @@
  * collections already priced: previewed first, then applied with the preview's fingerprint and a
  * reason, and recorded.
  */
+
 import { z } from 'zod'
 import { dateField, gradeField, idField, unitField } from './fields'
+import { fieldProblem } from './problems'
 
 /** The most collections one repricing may change: a larger one is split into shorter periods. */
 export const MAX_REPRICE_CHANGES = 5000
@@ -21,7 +23,7 @@ export const repriceScope = z
     /** Only this grade (graded products; default: every grade). */
     grade: gradeField().optional(),
   })
-  .refine((s) => s.from <= s.to, { path: ['to'], message: 'must not be before from' })
+  .refine((s) => s.from <= s.to, { path: ['to'], message: fieldProblem('not_before', { other: 'from' }) })
 
 export const repriceRequest = z.object({
   scope: repriceScope,

@@ -7,10 +7,12 @@
  * @example
  *   todayIn('Africa/Nairobi', new Date('2026-03-01T22:30:00Z')) // "2026-03-02"
  */
+
 import { z } from 'zod'
 import { decimalField, quantityField } from './fields'
 import { MAX_AMOUNT_MINOR, MONEY_SCALE, parseDecimal } from './money'
 import { netQuantity, type Weighing } from './pricing'
+import { fieldProblem } from './problems'
 
 /** A time zone the runtime knows (IANA name, e.g. Africa/Nairobi). */
 const timeZoneField = () =>
@@ -26,7 +28,7 @@ const timeZoneField = () =>
       } catch {
         return false
       }
-    }, 'is not a time zone (e.g. Africa/Nairobi)')
+    }, fieldProblem('time_zone'))
 
 /** A locale tag the runtime knows (BCP 47, e.g. en-KE, si-LK, sw). */
 const localeField = () =>
@@ -41,10 +43,12 @@ const localeField = () =>
       } catch {
         return false
       }
-    }, 'is not a locale (e.g. en-KE)')
+    }, fieldProblem('locale'))
+
+const MAX_DAYS_AHEAD = fieldProblem('whole_number_up_to', { max: 31 })
 
 export const businessSettingsSchema = z.object({
-  business_name: z.string().trim().min(1).max(200).default('TrackVault'),
+  business_name: z.string().trim().min(1, fieldProblem('required')).max(200).default('TrackVault'),
   /** Printed at the top of every receipt (address, phone, registration). */
   receipt_header: z.string().trim().max(500).default(''),
   /** ISO 4217 code. Amounts are kept to 2 places; screens show the currency's own. */
@@ -52,12 +56,17 @@ export const businessSettingsSchema = z.object({
     .string()
     .trim()
     .toUpperCase()
-    .regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like KES or LKR')
+    .regex(/^[A-Z]{3}$/, fieldProblem('currency_code'))
     .default('KES'),
   time_zone: timeZoneField().default('UTC'),
   locale: localeField().default('en'),
   /** A collection or payment may be dated at most this many days after the business's today. */
-  future_tolerance_days: z.number().int().min(0).max(31).default(1),
+  future_tolerance_days: z
+    .number({ error: MAX_DAYS_AHEAD })
+    .int(MAX_DAYS_AHEAD)
+    .min(0, MAX_DAYS_AHEAD)
+    .max(31, MAX_DAYS_AHEAD)
+    .default(1),
   /** A collection's net quantity above this needs an explicit confirmation (null: no limit). */
   large_quantity: quantityField().nullable().default(null),
   /** A payment's amount above this needs an explicit confirmation (null: no limit). */
@@ -103,7 +112,7 @@ export function settingsErrors(
   const dateField = type === 'collection' ? 'collection_date' : 'payment_date'
   const latest = addDays(todayIn(settings.time_zone, at), settings.future_tolerance_days)
   if (typeof fields[dateField] === 'string' && (fields[dateField] as string) > latest) {
-    errors[dateField] = [`must not be after ${latest} (today in ${settings.time_zone})`]
+    errors[dateField] = [fieldProblem('date_too_late', { latest, zone: settings.time_zone })]
   }
   const [field, limit, scale] =
     type === 'collection'
@@ -115,9 +124,7 @@ export function settingsErrors(
   const value = weighed ? (weighed.ok ? weighed.net : undefined) : fields[field]
   if (limit !== null && typeof value === 'string' && !fields.confirmed_large) {
     if (parseDecimal(value, scale) > parseDecimal(limit, scale)) {
-      errors.confirmed_large = [
-        `${type === 'collection' ? 'the net quantity' : 'the amount'} is over ${limit}: confirm it`,
-      ]
+      errors.confirmed_large = [fieldProblem(type === 'collection' ? 'large_quantity' : 'large_amount', { limit })]
     }
   }
   return Object.keys(errors).length > 0 ? errors : undefined

@@ -49,9 +49,11 @@
  *   moneyOf(line.net_payable) // "14713.75"
  *   const next = carryForward(line) // { opening, deduction_state } for June's run
  */
+
 import type { DeductionInput, DeductionKind } from './deductions'
 import { AppError } from './errors'
 import { amountFor, MONEY_SCALE, parseDecimal, QUANTITY_SCALE } from './money'
+import { fieldProblem } from './problems'
 
 /** A settlement period: from_date..to_date, inclusive, YYYY-MM-DD in the business's time zone. */
 export interface SettlementPeriod {
@@ -227,11 +229,12 @@ function invalid(fields: Record<string, string[]>): never {
 
 function checkContext(ctx: RunContext) {
   const { period } = ctx
-  if (period.to_date < period.from_date) invalid({ 'period.to_date': ['must not be before from_date'] })
-  if (ctx.floor < 0n) invalid({ floor: ['must not be negative'] })
+  if (period.to_date < period.from_date)
+    invalid({ 'period.to_date': [fieldProblem('not_before', { other: 'from_date' })] })
+  if (ctx.floor < 0n) invalid({ floor: [fieldProblem('not_negative')] })
   for (const s of ctx.settled) {
     if (s.from_date <= period.to_date && s.to_date >= period.from_date) {
-      invalid({ period: [`overlaps the settled period ${s.from_date}..${s.to_date}`] })
+      invalid({ period: [fieldProblem('settled_overlap', { from: s.from_date, to: s.to_date })] })
     }
   }
 }

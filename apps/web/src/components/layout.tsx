@@ -10,7 +10,7 @@ import { type ReactNode, useEffect } from 'react'
 import { useTranslation } from 'react-i18next'
 import { NavLink, useNavigate } from 'react-router'
 import { LanguageSelect } from '../i18n/language-select'
-import { dateTime } from '../lib/format'
+import { dateTime, errorMessage } from '../lib/format'
 import { useCan } from '../lib/permissions'
 import { useSession } from '../lib/session'
 import { useBusinessSettings } from '../lib/settings'
@@ -33,7 +33,7 @@ export function Layout({ children }: { children: ReactNode }) {
     () =>
       client.onSync((s) => {
         if (s.skipped) return
-        if (s.error && !s.error.offline) toast(t('layout.syncStopped', { message: s.error.message }), 'error')
+        if (s.error && !s.error.offline) toast(t('layout.syncStopped', { message: errorMessage(s.error) }), 'error')
         else if (s.successful + s.failed + s.conflicts > 0) {
           const parts = [t('layout.synced', { count: s.successful })]
           if (s.failed) parts.push(t('layout.failed', { count: s.failed }))
@@ -87,7 +87,7 @@ export function Layout({ children }: { children: ReactNode }) {
           <span className={`dot ${status.online ? 'online' : 'offline'}`} aria-hidden="true" />
           <span className="sr-only">{status.online ? t('common.online') : t('common.offline')}</span>
           <span className="who">
-            {user?.name} ({user?.role})
+            {user?.name} ({user ? t(`users.role_${user.role}`) : ''})
           </span>
           <LanguageSelect compact />
           <button type="button" onClick={signOut}>

@@ -2,11 +2,12 @@
  * The main navigation, one component with two layouts (main-nav.css): on a
  * desktop every screen the role may open is a link in the top bar; on a
  * phone the role's main screens are a tab bar at the bottom of the screen and
- * "More" opens the rest. The Sync link (or "More", when Sync is behind it on
- * a phone) carries the count of queued changes.
+ * "More" opens the rest, closed again by a tap outside it, Escape (focus
+ * back on "More") or a screen opened from it. The Sync link (or "More", when
+ * Sync is behind it on a phone) carries the count of queued changes.
  */
 import type { Role } from '@trackvault/core'
-import { type CSSProperties, useEffect, useId, useState } from 'react'
+import { type CSSProperties, useEffect, useId, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { NavLink, useLocation } from 'react-router'
 import './main-nav.css'
@@ -44,15 +45,27 @@ export function MainNav({ items, role, queued }: { items: NavItem[]; role: Role 
   const [open, setOpen] = useState(false)
   const { pathname } = useLocation()
   const sheetId = useId()
+  const navRef = useRef<HTMLElement>(null)
+  const moreRef = useRef<HTMLButtonElement>(null)
   // A screen opened from the sheet closes it.
   useEffect(() => setOpen(false), [pathname])
+  // So do Escape and a tap (or click) anywhere outside the navigation; the tap still does what it does there.
   useEffect(() => {
     if (!open) return
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') setOpen(false)
+      if (e.key !== 'Escape') return
+      setOpen(false)
+      moreRef.current?.focus()
+    }
+    const onPointer = (e: PointerEvent) => {
+      if (!navRef.current?.contains(e.target as Node)) setOpen(false)
     }
     window.addEventListener('keydown', onKey)
-    return () => window.removeEventListener('keydown', onKey)
+    document.addEventListener('pointerdown', onPointer, true)
+    return () => {
+      window.removeEventListener('keydown', onKey)
+      document.removeEventListener('pointerdown', onPointer, true)
+    }
   }, [open])
 
   const shown = items.filter((i) => i.shown)
@@ -79,11 +92,12 @@ export function MainNav({ items, role, queued }: { items: NavItem[]; role: Role 
   )
 
   return (
-    <nav aria-label={t('nav.main')} className={`mainnav${open ? ' open' : ''}`}>
+    <nav ref={navRef} aria-label={t('nav.main')} className={`mainnav${open ? ' open' : ''}`}>
       {tabs.map((item) => link(item, 'mainnav-tab'))}
       {rest.length > 0 ? (
         <>
           <button
+            ref={moreRef}
             type="button"
             className={`mainnav-tab mainnav-more${sheetActive ? ' active' : ''}`}
             aria-expanded={open}

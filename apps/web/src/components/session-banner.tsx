@@ -6,11 +6,13 @@
  */
 import { useSyncStatus } from '@trackvault/react'
 import { type FormEvent, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { errorMessage } from '../lib/format'
 import { useSession } from '../lib/session'
 import './session-banner.css'
 
 export function SessionBanner() {
+  const { t } = useTranslation()
   const status = useSyncStatus()
   const { user, login } = useSession()
   const [open, setOpen] = useState(false)
@@ -20,8 +22,7 @@ export function SessionBanner() {
   if (status.connection !== 'needs-auth' || !user) return null
 
   const n = status.pending
-  const text =
-    n > 0 ? `Sign in again to send ${n} change${n === 1 ? '' : 's'}.` : 'Your session has ended. Sign in again to sync.'
+  const text = n > 0 ? t('sessionBanner.send', { count: n }) : t('sessionBanner.ended')
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
@@ -39,14 +40,14 @@ export function SessionBanner() {
   }
 
   return (
-    <section className="session-banner" aria-label="Session expired">
+    <section className="session-banner" aria-label={t('sessionBanner.label')}>
       <p role="status">
-        {text} <span className="session-banner-muted">They stay on this device until then.</span>
+        {text} <span className="session-banner-muted">{t('sessionBanner.kept')}</span>
       </p>
       {open ? (
         <form onSubmit={submit} className="session-banner-form">
           <label>
-            Password for {user.email}
+            {t('sessionBanner.password', { email: user.email })}
             <input
               type="password"
               autoComplete="current-password"
@@ -56,7 +57,7 @@ export function SessionBanner() {
             />
           </label>
           <button type="submit" className="primary" disabled={busy}>
-            {busy ? 'Signing in…' : 'Sign in and send'}
+            {busy ? t('signIn.signingIn') : t('sessionBanner.signInSend')}
           </button>
           {error ? (
             <span className="session-banner-error" role="alert">
@@ -66,7 +67,7 @@ export function SessionBanner() {
         </form>
       ) : (
         <button type="button" onClick={() => setOpen(true)}>
-          Sign in again
+          {t('sessionBanner.signInAgain')}
         </button>
       )}
     </section>

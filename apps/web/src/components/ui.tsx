@@ -9,6 +9,7 @@ import {
   type TextareaHTMLAttributes,
   useId,
 } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
 
 export function Page({ title, actions, children }: { title: string; actions?: ReactNode; children: ReactNode }) {
@@ -140,10 +141,11 @@ export function Empty({ children }: { children: ReactNode }) {
 
 /** The page of a supplier or product that is not on this device, with a link back to the list. */
 export function NotFound({ kind }: { kind: 'supplier' | 'product' }) {
+  const { t } = useTranslation()
   return (
-    <Page title={kind === 'supplier' ? 'Supplier not found' : 'Product not found'}>
-      <Empty>{`This ${kind} does not exist on this device (it may have been deleted).`}</Empty>
-      <Link to={`/${kind}s`}>{`Back to ${kind}s`}</Link>
+    <Page title={t(`ui.notFoundTitle_${kind}`)}>
+      <Empty>{t(`ui.notFound_${kind}`)}</Empty>
+      <Link to={`/${kind}s`}>{t(`ui.backTo_${kind}`)}</Link>
     </Page>
   )
 }
@@ -161,17 +163,16 @@ export function Stat({ label, value, note }: { label: string; value: ReactNode; 
 
 /** Previous / next page controls for client-side paging. */
 export function Pager({ page, pages, onPage }: { page: number; pages: number; onPage: (page: number) => void }) {
+  const { t } = useTranslation()
   if (pages <= 1) return null
   return (
-    <nav className="pager" aria-label="Pages">
+    <nav className="pager" aria-label={t('ui.pages')}>
       <button type="button" onClick={() => onPage(page - 1)} disabled={page <= 1}>
-        Previous
+        {t('ui.previous')}
       </button>
-      <span>
-        Page {page} of {pages}
-      </span>
+      <span>{t('ui.pageOf', { page, pages })}</span>
       <button type="button" onClick={() => onPage(page + 1)} disabled={page >= pages}>
-        Next
+        {t('ui.next')}
       </button>
     </nav>
   )
@@ -179,8 +180,8 @@ export function Pager({ page, pages, onPage }: { page: number; pages: number; on
 
 /** Marks a row whose local changes are not yet accepted by the server. */
 export function SyncBadge({ state }: { state?: string }) {
+  const { t } = useTranslation()
   if (!state) return null
-  const label =
-    { pending: 'Not synced', conflict: 'Conflict', review_later: 'Review later', failed: 'Failed' }[state] ?? state
+  const label = ['pending', 'conflict', 'review_later', 'failed'].includes(state) ? t(`ui.badge_${state}`) : state
   return <span className={`badge badge-${state}`}>{label}</span>
 }

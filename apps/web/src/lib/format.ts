@@ -1,5 +1,6 @@
 /** Display helpers. Amounts stay decimal strings end to end; nothing here parses money into floats. */
-import { addDays, todayIn } from '@trackvault/core'
+import { addDays, fieldProblem, todayIn } from '@trackvault/core'
+import { CORRECT_FIELDS, errorText, problemText } from './messages'
 
 const DECIMAL = /^-?\d+(\.\d+)?$/
 
@@ -131,10 +132,9 @@ export function dateTime(iso: string | null | undefined, never = 'never'): strin
   return new Date(iso).toLocaleString(displayLocale())
 }
 
-/** A readable message from any thrown error (AppError, ApiError, other). */
+/** A readable message from any thrown error (AppError, ApiError, other), in the chosen language (lib/messages.ts). */
 export function errorMessage(err: unknown): string {
-  if (err && typeof err === 'object' && 'message' in err) return String((err as { message: string }).message)
-  return String(err)
+  return errorText(err)
 }
 
 /** True for the client's error when the server could not be reached (nothing was sent or answered). */
@@ -142,11 +142,11 @@ export function isOffline(err: unknown): boolean {
   return Boolean((err as { offline?: boolean } | null)?.offline)
 }
 
-/** Per-field messages of a VALIDATION_FAILED error, if any. */
+/** Per-field messages of a VALIDATION_FAILED error, if any, in the chosen language (lib/messages.ts). */
 export function fieldErrors(err: unknown): Record<string, string> {
   const fields = (err as { details?: { fields?: Record<string, string[]> } })?.details?.fields
   if (!fields) return {}
-  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.join('; ')]))
+  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.map(problemText).join('; ')]))
 }
 
 /**
@@ -162,13 +162,14 @@ export function saveErrors(
   const { _: whole, ...perField } = fields
   return {
     fields: perField,
-    form: whole ?? (Object.keys(perField).length ? 'Please correct the marked fields.' : errorMessage(err)),
+    form: whole ?? (Object.keys(perField).length ? CORRECT_FIELDS() : errorMessage(err)),
   }
 }
 
 /** Per-field messages of a supplier or product save: a DUPLICATE naming no field is the code's ("already used"). */
 export function codeFieldErrors(err: unknown): Record<string, string> {
   const fields = fieldErrors(err)
-  if ((err as { code?: string }).code === 'DUPLICATE' && Object.keys(fields).length === 0) fields.code = 'already used'
+  if ((err as { code?: string }).code === 'DUPLICATE' && Object.keys(fields).length === 0)
+    fields.code = problemText(fieldProblem('already_used'))
   return fields
 }

@@ -9,7 +9,9 @@
  */
 import {
   collectionInput,
+  fieldProblem,
   formatDecimal,
+  MAX_CONTAINERS,
   netQuantity,
   priceCollection,
   QUANTITY_SCALE,
@@ -83,7 +85,7 @@ const SHAPE = collectionInput.shape
 function checked(field: QuoteField, text: string): { value?: string; problem?: string } {
   const parsed = SHAPE[field].safeParse(text.trim())
   if (parsed.success) return { value: parsed.data as string }
-  return { problem: parsed.error.issues[0]?.message ?? 'is not a number' }
+  return { problem: parsed.error.issues[0]?.message ?? fieldProblem('not_a_number') }
 }
 
 /** Why a typed quantity is unusable, or undefined (blank counts as fine: the form reports "required" on save). */
@@ -111,7 +113,8 @@ export function weighedFields(input: QuoteInput): {
   const snf = decimal('snf_percent', input.snf_percent, null)
   const containersText = input.containers?.trim() ?? ''
   const containers = SHAPE.containers.safeParse(containersText === '' ? 0 : Number(containersText))
-  if (!/^\d*$/.test(containersText) || !containers.success) problems.containers = 'must be a whole number up to 10000'
+  if (!/^\d*$/.test(containersText) || !containers.success)
+    problems.containers = fieldProblem('whole_number_up_to', { max: MAX_CONTAINERS })
   if (quantity === null || Object.keys(problems).length > 0) return { fields: undefined, problems }
   return {
     fields: {

@@ -1,5 +1,6 @@
 import type { QueuedOp } from '@trackvault/client'
 import { describe, expect, it } from 'vitest'
+import '../i18n' // English, the texts of i18n/
 import {
   canMerge,
   conflictRows,

@@ -6,6 +6,8 @@
  */
 import type { QueuedOp } from '@trackvault/client'
 import { ENTITY_SPECS, ENTITY_TYPES, SYNCED_FIELDS } from '@trackvault/core'
+import i18next from 'i18next'
+import { knownFieldName } from './messages'
 
 /** Fields the server owns on every row (core's entity spec); never shown as something to choose between. */
 const SERVER_OWNED = new Set<string>([...SYNCED_FIELDS.filter((f) => f !== 'deleted_at'), '_sync'])
@@ -19,9 +21,9 @@ const NOT_EDITABLE = new Set<string>([
 
 type Row = Record<string, unknown>
 
-/** "product_rate" -> "product rate". */
+/** "product_rate" -> "product rate", in the chosen language. */
 export function entityLabel(type: string): string {
-  return type.replace(/_/g, ' ')
+  return i18next.exists(`entities.${type}`) ? i18next.t(`entities.${type}`) : type.replace(/_/g, ' ')
 }
 
 /** Fields that hold the id of another row, and what the screens call that row (never its id). */
@@ -36,8 +38,13 @@ const isIdField = (field: string): field is IdField => field in ID_FIELDS
  */
 export type IdNames = Partial<Record<IdField, (id: string) => string | undefined>>
 
-/** "reference_number" -> "Reference number"; "supplier_id" -> "Supplier", "user_id" -> "Collector". */
+/**
+ * "reference_number" -> "Reference number"; "supplier_id" -> "Supplier", "user_id" -> "Collector":
+ * in the chosen language (i18n `fields`), else in these words.
+ */
 export function fieldLabel(field: string): string {
+  const known = knownFieldName(field)
+  if (known) return known
   if (isIdField(field)) return ID_FIELDS[field]
   const text = field.replace(/_id$/, '').replace(/_/g, ' ')
   return text.charAt(0).toUpperCase() + text.slice(1)
@@ -47,9 +54,9 @@ export function fieldLabel(field: string): string {
 export function displayValue(value: unknown, field?: string, names: IdNames = {}): string {
   if (value === null || value === undefined || value === '') return '—'
   if (field && isIdField(field) && typeof value === 'string') {
-    return names[field]?.(value) ?? `Unknown ${ID_FIELDS[field].toLowerCase()}`
+    return names[field]?.(value) ?? i18next.t(`syncWording.unknown_${field}`)
   }
-  if (typeof value === 'boolean') return value ? 'Yes' : 'No'
+  if (typeof value === 'boolean') return i18next.t(value ? 'syncWording.yes' : 'syncWording.no')
   if (typeof value === 'object') return JSON.stringify(value)
   return String(value)
 }
@@ -76,12 +83,16 @@ export function opSubject(op: Pick<QueuedOp, 'entity_id' | 'payload' | 'conflict
   }
   const [supplier, product] = [named('supplier_id'), named('product_id')]
   const whose = (text: string, owner = supplier) => (owner ? `${owner}: ${text}` : text)
+  const say = (key: string, params: Record<string, string>) => i18next.t(`syncWording.${key}`, params)
   const [quantity, unit, collected] = [pick('quantity'), pick('unit'), pick('collection_date')]
-  if (quantity && unit && collected) return whose(`${quantity} ${unit}${product ? ` ${product}` : ''} on ${collected}`)
+  if (quantity && unit && collected) {
+    const params = { quantity, unit, date: collected }
+    return whose(product ? say('subjectCollectionOf', { ...params, product }) : say('subjectCollection', params))
+  }
   const [amount, paid] = [pick('amount'), pick('payment_date')]
-  if (amount && paid) return whose(`${amount} paid on ${paid}`)
+  if (amount && paid) return whose(say('subjectPayment', { amount, date: paid }))
   const [rate, from] = [pick('rate'), pick('effective_date')]
-  if (rate && unit && from) return whose(`${rate} per ${unit} from ${from}`, product)
+  if (rate && unit && from) return whose(say('subjectRate', { rate, unit, date: from }), product)
   return op.entity_id
 }
 
@@ -122,7 +133,7 @@ export function conflictRows(op: Pick<QueuedOp, 'operation_type' | 'conflict'>):
   return fields.map((field) => {
     const changedHere = field in client
     let yours: unknown = changedHere ? client[field] : base[field]
-    if (op.operation_type === 'delete' && field === 'deleted_at') yours = 'Deleted by you'
+    if (op.operation_type === 'delete' && field === 'deleted_at') yours = i18next.t('syncWording.deletedByYou')
     return {
       field,
       base: base[field],

@@ -6,6 +6,7 @@
  */
 import type { OpStatus } from '@trackvault/client'
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
+import type { TFunction } from 'i18next'
 import { type FormEvent, type ReactNode, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useNavigate } from 'react-router'
@@ -13,6 +14,7 @@ import { Empty, FormError, Page, SyncBadge } from '../components/ui'
 import type { FormState } from './form-state'
 import { dateTime, errorMessage, fieldErrors } from './format'
 import { supplierLabel } from './lookup'
+import { fieldName } from './messages'
 import { useCan } from './permissions'
 import { useBusinessSettings } from './settings'
 import { useToast } from './toast'
@@ -186,16 +188,16 @@ export function RecordReceipt({
   )
 }
 
-/** What a record form calls the fields that hold an id, for "Choose a …". */
-const CHOSEN = { supplier_id: 'supplier', product_id: 'product' } as Record<string, string>
-
-/** Messages of a save error keyed by form field, with friendlier wording for an id that is not one ("Choose a supplier"). */
-export function friendlyFieldErrors(fields: Record<string, string>): Record<string, string> {
+/**
+ * Messages of a save error keyed by form field, with friendlier wording for
+ * an id that is not one ("Choose a supplier"), in the chosen language.
+ */
+export function friendlyFieldErrors(fields: Record<string, string>, t: TFunction): Record<string, string> {
   const out: Record<string, string> = {}
   for (const [key, message] of Object.entries(fields)) {
-    if (/uuid/i.test(message)) out[key] = `Choose a ${CHOSEN[key] ?? key}`
+    if (/uuid/i.test(message)) out[key] = t('recordActions.choose', { what: fieldName(key).toLowerCase() })
     // No field shows the confirmation: its message is the form's.
-    else if (key === 'confirmed_large') out._ = `Not saved: ${message}`
+    else if (key === 'confirmed_large') out._ = t('recordActions.notSaved', { message })
     else out[key] = message
   }
   return out
@@ -256,7 +258,7 @@ export function useRecordSubmit<T extends object>(
         toast(saved, 'success')
         navigate(`/${kind}s/${row.id}`, { replace: true })
       },
-      (err) => friendlyFieldErrors(fieldErrors(err)),
+      (err) => friendlyFieldErrors(fieldErrors(err), t),
     )
   }
 }

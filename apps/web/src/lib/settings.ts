@@ -14,6 +14,7 @@ import { type BusinessSettings, DEFAULT_SETTINGS, settingsErrors, todayIn } from
 import { useSyncClient } from '@trackvault/react'
 import { useEffect, useState } from 'react'
 import { setBusinessTimeZone, setDisplayLocale } from './format'
+import { confirmText, problemText } from './messages'
 
 /** Fired on window when the settings on this device change outside a sync (an admin saved them here). */
 export const SETTINGS_CHANGED = 'trackvault:settings-changed'
@@ -67,18 +68,19 @@ export function entryCheck(
   const errors = settingsErrors(type, input, settings, at) ?? {}
   const { confirmed_large: large, ...rest } = errors
   return {
-    fields: Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, v.join('; ')])),
+    fields: Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, v.map(problemText).join('; ')])),
     confirm: large?.join('; '),
   }
 }
 
 /**
  * Asks "Are you sure?" with the reasons given (a value over a threshold, a
- * payment beyond the balance owed); true if there are none or the person confirms.
+ * payment beyond the balance owed); true if there are none or the person
+ * confirms. Core's reasons ("the amount is over 50000.00: confirm it") are
+ * said in the chosen language (lib/messages.ts `confirmText`).
  */
 export function confirmBeforeSaving(...reasons: Array<string | undefined>): boolean {
-  const said = reasons.filter((r): r is string => Boolean(r)).map((r) => r.replace(/: confirm it$/, ''))
+  const said = reasons.filter((r): r is string => Boolean(r))
   if (said.length === 0) return true
-  const text = said.join('; and ')
-  return window.confirm(`Are you sure? ${text.charAt(0).toUpperCase()}${text.slice(1)}.`)
+  return window.confirm(confirmText(said))
 }

@@ -17,8 +17,10 @@ import { Link, useParams, useSearchParams } from 'react-router'
 import { RecordForm } from '../components/record-form'
 import { SupplierPicker } from '../components/supplier-picker'
 import { Empty, Field, Page, SelectField, TextAreaField } from '../components/ui'
+import { labelled } from '../lib/field-check'
 import { useFormState } from '../lib/form-state'
 import { productOptions, useLookups } from '../lib/lookup'
+import { problemText } from '../lib/messages'
 import { useCan } from '../lib/permissions'
 import { normaliseUnit, type QuoteField, quoteCollection, trimQuantity } from '../lib/pricing'
 import { useRecordSubmit } from '../lib/record-widgets'
@@ -129,9 +131,13 @@ export function CollectionForm() {
     snf_percent: mode === 'quality' ? values.snf_percent : '',
   })
   const check = entryCheck('collection', { collection_date: values.collection_date, ...quote.fields }, settings)
+  /** What is wrong with a typed field, in the chosen language (core's words, lib/messages.ts). */
+  const problemOf = (field: QuoteField) => {
+    const problem = quote.problems[field]
+    return problem ? problemText(problem) : undefined
+  }
   /** A field's error: the last save's or submit's, else what is wrong with what is typed once the field was left. */
-  const fieldError = (field: QuoteField, label: string) =>
-    form.shown(field, quote.problems[field] ? `${label} ${quote.problems[field]}` : undefined)
+  const fieldError = (field: QuoteField, label: string) => form.shown(field, labelled(label, problemOf(field)))
   const units = [
     ...new Set([product?.default_unit, ...rates.filter((r) => !r.deleted_at).map((r) => r.unit)].filter(Boolean)),
   ] as string[]
@@ -165,8 +171,8 @@ export function CollectionForm() {
         snf_percent: t('collectionForm.snf'),
       }
       const out: Record<string, string> = { ...check.fields }
-      for (const [field, problem] of Object.entries(quote.problems))
-        out[field] = `${labels[field as QuoteField]} ${problem}`
+      for (const field of Object.keys(quote.problems) as QuoteField[])
+        out[field] = labelled(labels[field], problemOf(field)) as string
       return out
     },
     confirm: () => confirmBeforeSaving(check.confirm),

@@ -10,6 +10,7 @@
 import type { RepricePlan, RepricePrice } from '@trackvault/core'
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
 import { type FormEvent, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Field, FormError, SelectField } from '../components/ui'
 import { errorMessage, fieldErrors, isOffline, money } from '../lib/format'
 import { useLookups } from '../lib/lookup'
@@ -22,9 +23,9 @@ import './records.css'
 type Price = RepricePrice
 
 const firstOfMonth = (date: string) => `${date.slice(0, 8)}01`
-const amount = (p: Price) => (p.total_amount === null ? 'price pending' : money(p.total_amount))
 
 export function RepricePanel({ product }: { product: ProductView }) {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const online = useSyncStatus((s) => s.online)
   const toast = useToast()
@@ -46,7 +47,7 @@ export function RepricePanel({ product }: { product: ProductView }) {
   }
   const fail = (err: unknown) => {
     setErrors(fieldErrors(err))
-    setError(isOffline(err) ? 'Needs a connection.' : errorMessage(err))
+    setError(isOffline(err) ? t('errors.needsConnection') : errorMessage(err))
   }
 
   const preview = async () => {
@@ -86,13 +87,11 @@ export function RepricePanel({ product }: { product: ProductView }) {
         await client.request('POST', '/api/reprices', { scope: plan.scope, reason, fingerprint: plan.fingerprint })
       } catch (err) {
         if ((err as { code?: string }).code !== 'PREVIEW_STALE') throw err
-        setNotice(
-          'The collections of this period changed since the preview. Here is the new preview: check it and apply again.',
-        )
+        setNotice(t('reprice.stale'))
         await preview()
         return
       }
-      toast(`Repriced ${plan.changes.length} collection${plan.changes.length === 1 ? '' : 's'}`, 'success')
+      toast(t('reprice.done', { count: plan.changes.length }), 'success')
       setPlan(undefined)
       setReason('')
       setNotice(undefined)
@@ -101,25 +100,22 @@ export function RepricePanel({ product }: { product: ProductView }) {
 
   return (
     <section className="sp-section card" aria-labelledby="reprice-title">
-      <h2 id="reprice-title">Reprice a period</h2>
-      <p className="rc-muted">
-        Priced collections keep their price. To apply corrected rates to a period, preview the change, then apply it
-        with a reason; it is recorded in each collection's history.
-      </p>
+      <h2 id="reprice-title">{t('reprice.title')}</h2>
+      <p className="rc-muted">{t('reprice.intro')}</p>
       {!online ? (
-        <p className="rc-notice">Needs a connection.</p>
+        <p className="rc-notice">{t('errors.needsConnection')}</p>
       ) : (
-        <form className="rc-reprice-form" onSubmit={onPreview} noValidate aria-label="Reprice a period">
+        <form className="rc-reprice-form" onSubmit={onPreview} noValidate aria-label={t('reprice.title')}>
           <div className="rc-form-pair">
             <Field
-              label="From"
+              label={t('reprice.from')}
               type="date"
               value={scope.from}
               error={errors.from}
               onChange={(e) => change({ from: e.target.value })}
             />
             <Field
-              label="To"
+              label={t('reprice.to')}
               type="date"
               value={scope.to}
               error={errors.to}
@@ -128,16 +124,16 @@ export function RepricePanel({ product }: { product: ProductView }) {
           </div>
           <div className="rc-form-pair">
             <Field
-              label="Unit (optional)"
-              placeholder="every unit"
+              label={t('reprice.unit')}
+              placeholder={t('reprice.everyUnit')}
               value={scope.unit}
               error={errors.unit}
               onChange={(e) => change({ unit: e.target.value })}
             />
             {product.pricing === 'graded' ? (
               <SelectField
-                label="Grade (optional)"
-                placeholder="every grade"
+                label={t('reprice.grade')}
+                placeholder={t('reprice.everyGrade')}
                 options={(product.grades ?? []).map((g) => ({ value: g, label: g }))}
                 value={scope.grade}
                 onChange={(e) => change({ grade: e.target.value })}
@@ -146,7 +142,7 @@ export function RepricePanel({ product }: { product: ProductView }) {
           </div>
           <div className="form-actions">
             <button type="submit" disabled={busy}>
-              {busy && !plan ? 'Previewing…' : 'Preview'}
+              {busy && !plan ? t('reprice.previewing') : t('reprice.preview')}
             </button>
           </div>
         </form>
@@ -161,16 +157,16 @@ export function RepricePanel({ product }: { product: ProductView }) {
       {plan && plan.changes.length > 0 ? (
         <div className="rc-reprice-apply">
           <Field
-            label="Reason"
+            label={t('reprice.reason')}
             required
-            placeholder="e.g. corrected May leaf rate"
+            placeholder={t('reprice.reasonPlaceholder')}
             value={reason}
             error={errors.reason}
             onChange={(e) => setReason(e.target.value)}
           />
           <div className="form-actions">
             <button type="button" className="primary" disabled={busy || reason.trim().length < 3} onClick={apply}>
-              {busy ? 'Applying…' : `Apply to ${plan.changes.length} collection${plan.changes.length === 1 ? '' : 's'}`}
+              {busy ? t('reprice.applying') : t('reprice.apply', { count: plan.changes.length })}
             </button>
           </div>
         </div>
@@ -180,34 +176,36 @@ export function RepricePanel({ product }: { product: ProductView }) {
 }
 
 function RepricePreview({ plan, supplierName }: { plan: RepricePlan; supplierName: (id: string) => string }) {
+  const { t } = useTranslation()
+  const amount = (p: Price) => (p.total_amount === null ? t('reprice.pricePending') : money(p.total_amount))
   if (plan.changes.length === 0) {
-    return (
-      <p data-testid="reprice-summary">
-        Nothing would change: the {plan.examined} collection{plan.examined === 1 ? '' : 's'} of the period are priced
-        with the rates as they stand.
-      </p>
-    )
+    return <p data-testid="reprice-summary">{t('reprice.nothing', { count: plan.examined })}</p>
   }
   return (
     <div className="rc-list">
       <p data-testid="reprice-summary">
-        {plan.changes.length} of {plan.examined} collections change: {money(plan.total_before)} →{' '}
-        {money(plan.total_after)} (difference {money(plan.difference)}).
-        {plan.refused.length > 0 ? ` ${plan.refused.length} left as they are (over the maximum amount).` : ''}
+        {t('reprice.summary', {
+          changed: plan.changes.length,
+          examined: plan.examined,
+          before: money(plan.total_before),
+          after: money(plan.total_after),
+          difference: money(plan.difference),
+        })}
+        {plan.refused.length > 0 ? ` ${t('reprice.refused', { count: plan.refused.length })}` : ''}
       </p>
       <div className="table-wrap rc-table-wrap">
         <table className="rc-table">
-          <caption className="sr-only">What repricing the period changes</caption>
+          <caption className="sr-only">{t('reprice.caption')}</caption>
           <thead>
             <tr>
-              <th scope="col">Date</th>
-              <th scope="col">Receipt</th>
-              <th scope="col">Supplier</th>
+              <th scope="col">{t('reprice.date')}</th>
+              <th scope="col">{t('reprice.receipt')}</th>
+              <th scope="col">{t('reprice.supplier')}</th>
               <th scope="col" className="num">
-                Before
+                {t('reprice.before')}
               </th>
               <th scope="col" className="num">
-                After
+                {t('reprice.after')}
               </th>
             </tr>
           </thead>
@@ -220,7 +218,7 @@ function RepricePreview({ plan, supplierName }: { plan: RepricePlan; supplierNam
                   {supplierName(c.supplier_id)}
                   <span className="rc-sub-line">
                     {trimQuantity(c.net_quantity)} {c.unit}
-                    {c.grade ? ` grade ${c.grade}` : ''}
+                    {c.grade ? ` ${t('reprice.gradeOf', { grade: c.grade })}` : ''}
                   </span>
                 </td>
                 <td className="num">{amount(c.before)}</td>
@@ -231,7 +229,7 @@ function RepricePreview({ plan, supplierName }: { plan: RepricePlan; supplierNam
           <tfoot>
             <tr>
               <th scope="row" colSpan={3}>
-                Total
+                {t('reprice.total')}
               </th>
               <td className="num">{money(plan.total_before)}</td>
               <td className="num">{money(plan.total_after)}</td>

@@ -9,6 +9,7 @@
 import { type BusinessSettings, DEFAULT_SETTINGS } from '@trackvault/core'
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
 import { type FormEvent, useCallback, useEffect, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { RecordForm } from '../components/record-form'
 import { Field, FormError, Page, TextAreaField } from '../components/ui'
 import { useFormState } from '../lib/form-state'
@@ -60,6 +61,7 @@ const bodyOf = (v: Values) => ({
 })
 
 export function Settings() {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const online = useSyncStatus((s) => s.online)
   const toast = useToast()
@@ -95,11 +97,11 @@ export function Settings() {
         setLoaded(saved)
         form.setValues(valuesOf(saved))
         form.setErrors({})
-        toast('Settings saved', 'success')
+        toast(t('settings.saved'), 'success')
         // This device picks them up now; the others with their next sync.
         void client.sync().then(() => window.dispatchEvent(new Event(SETTINGS_CHANGED)))
       } catch (err) {
-        if (isOffline(err)) throw new Error('Needs a connection: the settings were not saved.')
+        if (isOffline(err)) throw new Error(t('settings.notSavedOffline'))
         throw err
       }
     })
@@ -107,67 +109,67 @@ export function Settings() {
 
   if (!online || unreachable) {
     return (
-      <Page title="Settings">
+      <Page title={t('settings.title')}>
         <div className="card users-offline" role="status">
-          <h2>Needs a connection</h2>
-          <p>The business's settings are kept on the server. Connect to the network to see or change them.</p>
+          <h2>{t('users.needsConnection')}</h2>
+          <p>{t('settings.needsConnectionNote')}</p>
         </div>
       </Page>
     )
   }
 
   return (
-    <Page title="Settings">
+    <Page title={t('settings.title')}>
       <FormError message={loadError} />
       {!loaded ? (
         loadError ? null : (
-          <p aria-live="polite">Loading…</p>
+          <p aria-live="polite">{t('common.loading')}</p>
         )
       ) : (
-        <RecordForm form={form} onSubmit={submit} className="card rc-form" submitLabel="Save settings">
-          <Field label="Business name" required maxLength={200} {...bind('business_name')} />
+        <RecordForm form={form} onSubmit={submit} className="card rc-form" submitLabel={t('settings.save')}>
+          <Field label={t('settings.businessName')} required maxLength={200} {...bind('business_name')} />
           <TextAreaField
-            label="Receipt header"
+            label={t('settings.receiptHeader')}
             maxLength={500}
-            placeholder="Address, phone, registration number"
+            placeholder={t('settings.receiptHeaderPlaceholder')}
             {...bind('receipt_header')}
           />
           <div className="rc-form-pair">
-            <Field label="Currency" autoCapitalize="characters" placeholder="KES" {...bind('currency')} />
-            <Field label="Locale" autoCapitalize="none" placeholder="en-KE" {...bind('locale')} />
+            <Field label={t('settings.currency')} autoCapitalize="characters" placeholder="KES" {...bind('currency')} />
+            <Field label={t('settings.locale')} autoCapitalize="none" placeholder="en-KE" {...bind('locale')} />
           </div>
           <Field
-            label="Time zone"
+            label={t('settings.timeZone')}
             autoCapitalize="none"
             placeholder="Africa/Nairobi"
-            hint="Dates people enter and see are in this time zone."
+            hint={t('settings.timeZoneHint')}
             {...bind('time_zone')}
           />
           <Field
-            label="Days ahead a date may be"
+            label={t('settings.daysAhead')}
             inputMode="numeric"
-            hint="A collection or payment dated later than today plus this many days is refused."
+            hint={t('settings.daysAheadHint')}
             {...bind('future_tolerance_days')}
           />
           <Field
-            label="Large net quantity"
+            label={t('settings.largeQuantity')}
             inputMode="decimal"
-            placeholder="No limit"
-            hint="A collection over this asks “Are you sure?”. Leave empty for no limit."
+            placeholder={t('settings.noLimit')}
+            hint={t('settings.largeQuantityHint')}
             {...bind('large_quantity')}
           />
           <Field
-            label="Large payment"
+            label={t('settings.largePayment')}
             inputMode="decimal"
-            placeholder="No limit"
-            hint="A payment over this asks “Are you sure?”. Leave empty for no limit."
+            placeholder={t('settings.noLimit')}
+            hint={t('settings.largePaymentHint')}
             {...bind('large_payment')}
           />
           <Field
-            label="Settlement floor"
+            label={t('settings.floor')}
             inputMode="decimal"
             placeholder="0.00"
-            hint="What a settlement run’s deductions must leave each supplier; the rest is carried as arrears. 0.00: deductions may take everything owed. A run keeps the floor it was computed with."
+            hint={t('settings.floorHint')}
             {...bind('settlement_floor')}
           />
         </RecordForm>

@@ -5,24 +5,34 @@
 import { ROLES, type Role, type User } from '@trackvault/core'
 import { useSyncClient, useSyncStatus } from '@trackvault/react'
 import { type FormEvent, useCallback, useEffect, useId, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { Empty, Field, FormError, Page, SelectField } from '../components/ui'
 import { errorMessage, fieldErrors, isOffline } from '../lib/format'
 import { useSession } from '../lib/session'
 import { useToast } from '../lib/toast'
 import './users.css'
 
-const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: r.charAt(0).toUpperCase() + r.slice(1) }))
+/** The roles to choose from, named in the chosen language ("Admin", "Msimamizi"). */
+function useRoleOptions() {
+  const { t } = useTranslation()
+  return ROLES.map((r) => {
+    const name = t(`users.role_${r}`)
+    return { value: r, label: name.charAt(0).toUpperCase() + name.slice(1) }
+  })
+}
 
 function NeedsConnection() {
+  const { t } = useTranslation()
   return (
     <div className="card users-offline" role="status">
-      <h2>Needs a connection</h2>
-      <p>User administration happens on the server. Connect to the network to list, add or change users.</p>
+      <h2>{t('users.needsConnection')}</h2>
+      <p>{t('users.needsConnectionNote')}</p>
     </div>
   )
 }
 
 export function Users() {
+  const { t } = useTranslation()
   const client = useSyncClient()
   const online = useSyncStatus((s) => s.online)
   const [users, setUsers] = useState<User[]>()
@@ -50,11 +60,11 @@ export function Users() {
   if (!online || unreachable) {
     return (
       <Page
-        title="Users"
+        title={t('users.title')}
         actions={
           online ? (
             <button type="button" onClick={() => void load()}>
-              Try again
+              {t('users.tryAgain')}
             </button>
           ) : undefined
         }
@@ -65,34 +75,34 @@ export function Users() {
   }
 
   return (
-    <Page title="Users">
+    <Page title={t('users.title')}>
       <CreateUser
         onCreated={(user) => setUsers((list) => [...(list ?? []), user].sort((a, b) => a.name.localeCompare(b.name)))}
       />
       <section aria-labelledby="users-list-title" className="users-list">
-        <h2 id="users-list-title">All users</h2>
+        <h2 id="users-list-title">{t('users.all')}</h2>
         <FormError message={loadError} />
         {users === undefined ? (
           loadError ? null : (
-            <p aria-live="polite">Loading…</p>
+            <p aria-live="polite">{t('common.loading')}</p>
           )
         ) : users.length === 0 ? (
-          <Empty>No users.</Empty>
+          <Empty>{t('users.none')}</Empty>
         ) : (
           <div className="table-wrap">
             <table className="users-table">
-              <caption className="sr-only">Users</caption>
+              <caption className="sr-only">{t('users.title')}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Name</th>
+                  <th scope="col">{t('users.name')}</th>
                   <th scope="col" className="user-email">
-                    Email
+                    {t('users.email')}
                   </th>
-                  <th scope="col">Role</th>
+                  <th scope="col">{t('users.role')}</th>
                   <th scope="col" className="user-status">
-                    Status
+                    {t('users.status')}
                   </th>
-                  <th scope="col">Actions</th>
+                  <th scope="col">{t('users.actions')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -109,6 +119,8 @@ export function Users() {
 }
 
 function CreateUser({ onCreated }: { onCreated: (user: User) => void }) {
+  const { t } = useTranslation()
+  const roleOptions = useRoleOptions()
   const client = useSyncClient()
   const toast = useToast()
   const empty = { name: '', email: '', password: '', role: 'collector' as Role }
@@ -128,14 +140,14 @@ function CreateUser({ onCreated }: { onCreated: (user: User) => void }) {
       const user = await client.request<User>('POST', '/api/users', form)
       onCreated(user)
       setForm(empty)
-      toast(`User ${user.name} created`, 'success')
+      toast(t('users.created', { name: user.name }), 'success')
     } catch (err) {
       const fields = fieldErrors(err)
       setErrors(fields)
       const code = (err as { code?: string }).code
-      if (isOffline(err)) setError('Needs a connection: the user was not created.')
-      else if (code === 'DUPLICATE') setError('A user with this email already exists.')
-      else if (code === 'VALIDATION_FAILED' && Object.keys(fields).length > 0) setError('Please correct the fields.')
+      if (isOffline(err)) setError(t('users.notCreatedOffline'))
+      else if (code === 'DUPLICATE') setError(t('users.duplicateEmail'))
+      else if (code === 'VALIDATION_FAILED' && Object.keys(fields).length > 0) setError(t('users.correctFields'))
       else setError(errorMessage(err))
     } finally {
       setBusy(false)
@@ -144,10 +156,17 @@ function CreateUser({ onCreated }: { onCreated: (user: User) => void }) {
 
   return (
     <form className="card users-create" onSubmit={submit} aria-labelledby="create-user-title" noValidate>
-      <h2 id="create-user-title">Add a user</h2>
-      <Field label="Name" required autoComplete="off" value={form.name} onChange={set('name')} error={errors.name} />
+      <h2 id="create-user-title">{t('users.add')}</h2>
       <Field
-        label="Email"
+        label={t('users.name')}
+        required
+        autoComplete="off"
+        value={form.name}
+        onChange={set('name')}
+        error={errors.name}
+      />
+      <Field
+        label={t('users.email')}
         type="email"
         required
         autoComplete="off"
@@ -156,26 +175,34 @@ function CreateUser({ onCreated }: { onCreated: (user: User) => void }) {
         error={errors.email}
       />
       <Field
-        label="Password"
+        label={t('users.password')}
         type="password"
         required
         minLength={8}
         autoComplete="new-password"
-        hint="At least 8 characters."
+        hint={t('users.passwordHint')}
         value={form.password}
         onChange={set('password')}
         error={errors.password}
       />
-      <SelectField label="Role" options={ROLE_OPTIONS} value={form.role} onChange={set('role')} error={errors.role} />
+      <SelectField
+        label={t('users.role')}
+        options={roleOptions}
+        value={form.role}
+        onChange={set('role')}
+        error={errors.role}
+      />
       <FormError message={error} />
       <button type="submit" className="primary" disabled={busy}>
-        {busy ? 'Creating…' : 'Create user'}
+        {busy ? t('users.creating') : t('users.create')}
       </button>
     </form>
   )
 }
 
 function UserRow({ user, onChange }: { user: User; onChange: (user: User) => void }) {
+  const { t } = useTranslation()
+  const roleOptions = useRoleOptions()
   const client = useSyncClient()
   const toast = useToast()
   const { user: me } = useSession()
@@ -194,15 +221,16 @@ function UserRow({ user, onChange }: { user: User; onChange: (user: User) => voi
       onChange(await client.request<User>('PATCH', `/api/users/${user.id}`, body))
       toast(done, 'success')
     } catch (err) {
-      setError(isOffline(err) ? 'Needs a connection.' : errorMessage(err))
+      setError(isOffline(err) ? t('errors.needsConnection') : errorMessage(err))
     } finally {
       setBusy(false)
     }
   }
 
+  const who = { name: user.name }
   const toggleActive = () => {
-    if (user.is_active && !window.confirm(`Deactivate ${user.name}? They are signed out on every device.`)) return
-    void patch({ is_active: !user.is_active }, `${user.name} ${user.is_active ? 'deactivated' : 'activated'}`)
+    if (user.is_active && !window.confirm(t('users.deactivateConfirm', who))) return
+    void patch({ is_active: !user.is_active }, t(user.is_active ? 'users.deactivated' : 'users.activated', who))
   }
 
   const resetPassword = async (e: FormEvent) => {
@@ -211,11 +239,11 @@ function UserRow({ user, onChange }: { user: User; onChange: (user: User) => voi
     setPasswordError(undefined)
     try {
       await client.request('POST', `/api/users/${user.id}/password`, { password })
-      toast(`Password of ${user.name} reset; they are signed out everywhere`, 'success')
+      toast(t('users.passwordReset', who), 'success')
       setPassword('')
       setResetting(false)
     } catch (err) {
-      setPasswordError(isOffline(err) ? 'Needs a connection.' : (fieldErrors(err).password ?? errorMessage(err)))
+      setPasswordError(isOffline(err) ? t('errors.needsConnection') : (fieldErrors(err).password ?? errorMessage(err)))
     } finally {
       setBusy(false)
     }
@@ -225,56 +253,61 @@ function UserRow({ user, onChange }: { user: User; onChange: (user: User) => voi
     <tr className={user.is_active ? undefined : 'user-inactive'}>
       <th scope="row" className="user-name">
         {user.name}
-        {self ? <span className="badge">you</span> : null}
+        {self ? <span className="badge">{t('users.you')}</span> : null}
         <span className="user-inline">{user.email}</span>
-        <span className="user-inline">{user.is_active ? 'Active' : 'Inactive'}</span>
+        <span className="user-inline">{t(user.is_active ? 'users.active' : 'users.inactive')}</span>
       </th>
       <td className="user-email">{user.email}</td>
       <td>
         <label className="sr-only" htmlFor={`${id}-role`}>
-          Role of {user.name}
+          {t('users.roleOf', who)}
         </label>
         <select
           id={`${id}-role`}
           className="user-role"
           value={user.role}
           disabled={busy || self}
-          title={self ? 'You cannot change your own role' : undefined}
-          onChange={(e) => void patch({ role: e.target.value as Role }, `${user.name} is now ${e.target.value}`)}
+          title={self ? t('users.ownRole') : undefined}
+          onChange={(e) =>
+            void patch(
+              { role: e.target.value as Role },
+              t('users.roleChanged', { name: user.name, role: t(`users.role_${e.target.value}`) }),
+            )
+          }
         >
-          {ROLE_OPTIONS.map((o) => (
+          {roleOptions.map((o) => (
             <option key={o.value} value={o.value}>
               {o.label}
             </option>
           ))}
         </select>
       </td>
-      <td className="user-status">{user.is_active ? 'Active' : 'Inactive'}</td>
+      <td className="user-status">{t(user.is_active ? 'users.active' : 'users.inactive')}</td>
       <td>
         <div className="user-actions">
           <button
             type="button"
             disabled={busy || self}
             onClick={toggleActive}
-            aria-label={`${user.is_active ? 'Deactivate' : 'Activate'} ${user.name}`}
+            aria-label={t(user.is_active ? 'users.deactivateLabel' : 'users.activateLabel', who)}
           >
-            {user.is_active ? 'Deactivate' : 'Activate'}
+            {t(user.is_active ? 'users.deactivate' : 'users.activate')}
           </button>
           <button
             type="button"
             disabled={busy}
             aria-expanded={resetting}
             aria-controls={`${id}-reset`}
-            aria-label={`Reset password of ${user.name}`}
+            aria-label={t('users.resetLabel', who)}
             onClick={() => setResetting((r) => !r)}
           >
-            Reset password
+            {t('users.reset')}
           </button>
         </div>
         {resetting ? (
           <form id={`${id}-reset`} className="user-reset" onSubmit={resetPassword} noValidate>
             <Field
-              label={`New password for ${user.name}`}
+              label={t('users.newPassword', who)}
               type="password"
               autoComplete="new-password"
               minLength={8}
@@ -282,14 +315,14 @@ function UserRow({ user, onChange }: { user: User; onChange: (user: User) => voi
               value={password}
               onChange={(e) => setPassword(e.target.value)}
               error={passwordError}
-              hint="At least 8 characters. They are signed out everywhere."
+              hint={t('users.newPasswordHint')}
             />
             <div className="user-actions">
               <button type="submit" className="primary" disabled={busy}>
-                Set password
+                {t('users.setPassword')}
               </button>
               <button type="button" onClick={() => setResetting(false)}>
-                Cancel
+                {t('common.cancel')}
               </button>
             </div>
           </form>

@@ -1,13 +1,14 @@
 /** Password hashing with scrypt (node:crypto), salted, constant-time compare. */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto'
 import { promisify } from 'node:util'
+import { fieldProblem } from '@trackvault/core'
 import { z } from 'zod'
 
 /** What a new password must be, wherever it is set (API, command line). */
 export const passwordSchema = z
   .string()
-  .min(8, 'must be at least 8 characters')
-  .max(200, 'must be at most 200 characters')
+  .min(8, fieldProblem('min_length', { min: 8 }))
+  .max(200, fieldProblem('max_length', { max: 200 }))
 
 const scrypt = promisify(scryptCb) as (pw: string, salt: Buffer, len: number, opts: object) => Promise<Buffer>
 const PARAMS = { N: 16384, r: 8, p: 1, maxmem: 64 * 1024 * 1024 }

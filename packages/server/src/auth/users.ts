@@ -1,5 +1,5 @@
 /** User administration: no public registration; admins create users. */
-import { AppError, newId, type Role, type User } from '@trackvault/core'
+import { AppError, fieldProblem, newId, type Role, type User } from '@trackvault/core'
 import type { Kysely } from 'kysely'
 import { z } from 'zod'
 import type { DbCapabilities } from '../db/database'
@@ -9,8 +9,12 @@ import { hashPassword } from './passwords'
 import { revokeUserTokens } from './tokens'
 
 /** A user's name and sign-in email as every way of creating or changing a user checks them (API, command line). */
-export const userNameSchema = z.string().trim().min(1).max(200)
-export const userEmailSchema = z.email().max(200)
+export const userNameSchema = z
+  .string()
+  .trim()
+  .min(1, fieldProblem('required'))
+  .max(200, fieldProblem('max_length', { max: 200 }))
+export const userEmailSchema = z.email(fieldProblem('email')).max(200, fieldProblem('max_length', { max: 200 }))
 
 export function toUser(row: UsersTable): User {
   return {
@@ -35,7 +39,8 @@ export interface NewUser {
 export async function createUser(db: Kysely<Database>, input: NewUser): Promise<User> {
   const email = input.email.trim().toLowerCase()
   const clash = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()
-  if (clash) throw new AppError('DUPLICATE', 'email is already used', { fields: { email: ['already used'] } })
+  if (clash)
+    throw new AppError('DUPLICATE', 'email is already used', { fields: { email: [fieldProblem('already_used')] } })
   const now = new Date().toISOString()
   const row: UsersTable = {
     id: newId(),

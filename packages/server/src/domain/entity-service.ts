@@ -16,6 +16,7 @@ import {
   ENTITY_SPECS,
   type EntityRows,
   type EntityType,
+  fieldProblem,
   hasRouteScope,
   mayActForOthers,
   netQuantity,
@@ -77,7 +78,7 @@ async function requireLive(ctx: WriteContext, type: EntityType, id: string, fiel
   const row = await loadRow(ctx.trx, type, id)
   if (!row || row.deleted_at) {
     throw new AppError('REFERENCE_NOT_FOUND', `${field} does not name an existing ${type.replace('_', ' ')}`, {
-      fields: { [field]: ['not found'] },
+      fields: { [field]: [fieldProblem('not_found')] },
     })
   }
   live.add(`${type}/${id}`)
@@ -88,7 +89,9 @@ async function requireUser(ctx: WriteContext, id: string) {
   if (live.has(`user/${id}`)) return
   const user = await ctx.trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()
   if (!user) {
-    throw new AppError('REFERENCE_NOT_FOUND', 'user_id does not name a user', { fields: { user_id: ['not found'] } })
+    throw new AppError('REFERENCE_NOT_FOUND', 'user_id does not name a user', {
+      fields: { user_id: [fieldProblem('not_found')] },
+    })
   }
   live.add(`user/${id}`) // users are never deleted
 }
@@ -226,7 +229,9 @@ async function assertUniqueCode(ctx: WriteContext, type: EntityType, code: unkno
     .where('id', '!=', id)
     .executeTakeFirst()
   if (clash) {
-    throw new AppError('DUPLICATE', `code ${String(code)} is already used`, { fields: { code: ['already used'] } })
+    throw new AppError('DUPLICATE', `code ${String(code)} is already used`, {
+      fields: { code: [fieldProblem('already_used')] },
+    })
   }
 }
 

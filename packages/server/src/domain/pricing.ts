@@ -7,6 +7,7 @@
 import {
   AppError,
   type Collection,
+  fieldProblem,
   overlappingRates,
   type ProductRate,
   priceCollection as priceFromRates,
@@ -120,7 +121,7 @@ export async function checkRatePeriod(
 ): Promise<void> {
   if (rate.end_date !== null && rate.end_date < rate.effective_date) {
     throw new AppError('VALIDATION_FAILED', undefined, {
-      fields: { end_date: ['must not be before effective_date'] },
+      fields: { end_date: [fieldProblem('not_before', { other: 'effective_date' })] },
     })
   }
   await lockProductRates(trx, rate.product_id, 'change', lock)

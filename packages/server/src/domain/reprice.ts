@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto'
 import {
   AppError,
+  fieldProblem,
   formatDecimal,
   MAX_REPRICE_CHANGES,
   MONEY_SCALE,
@@ -119,7 +120,7 @@ async function plan(
   }
   if (changes.length > MAX_REPRICE_CHANGES) {
     throw new AppError('VALIDATION_FAILED', `This would reprice ${changes.length} collections; split the period`, {
-      fields: { to: [`at most ${MAX_REPRICE_CHANGES} collections at once`] },
+      fields: { to: [fieldProblem('too_many_to_reprice', { max: MAX_REPRICE_CHANGES })] },
     })
   }
   const fingerprint = createHash('sha256')

@@ -23,6 +23,7 @@ import {
   canApproveSettlement,
   canCreateSettlement,
   type EntityType,
+  fieldProblem,
   formatDecimal,
   lineFields,
   MAX_AMOUNT_MINOR,
@@ -169,7 +170,7 @@ async function updateServerRow(ctx: WriteContext, type: EntityType, current: Loo
 
 function nothingToSettle(): never {
   throw new AppError('VALIDATION_FAILED', 'No supplier has anything to settle in this period', {
-    fields: { supplier_ids: ['nothing to settle in this period'] },
+    fields: { supplier_ids: [fieldProblem('nothing_to_settle')] },
   })
 }
 
@@ -183,7 +184,7 @@ async function chooseReference(ctx: WriteContext, period: SettlementPeriod, aske
       .executeTakeFirst()
   const duplicate = (reference: string) =>
     new AppError('DUPLICATE', `reference ${reference} is already used by another run`, {
-      fields: { reference: ['already used'] },
+      fields: { reference: [fieldProblem('already_used')] },
     })
   if (asked !== undefined) {
     if (await taken(asked)) throw duplicate(asked)
@@ -210,7 +211,9 @@ export async function createRun(ctx: WriteContext, request: CreateRunRequest): P
   requireCreate(ctx)
   const period = { from_date: request.period_from, to_date: request.period_to }
   if (period.to_date < period.from_date) {
-    throw new AppError('VALIDATION_FAILED', undefined, { fields: { period_to: ['must not be before period_from'] } })
+    throw new AppError('VALIDATION_FAILED', undefined, {
+      fields: { period_to: [fieldProblem('not_before', { other: 'period_from' })] },
+    })
   }
   const settings = await loadSettings(ctx.trx)
   const floor = parseDecimal(settings.settlement_floor, MONEY_SCALE)

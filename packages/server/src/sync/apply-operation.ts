@@ -12,6 +12,7 @@ import {
   changedFields,
   ENTITY_SPECS,
   type EntityType,
+  fieldProblem,
   type OperationType,
   ownerOf,
   threeWayMerge,
@@ -55,7 +56,7 @@ function pick(row: Loose, fields: Iterable<string>): Loose {
 function requireBaseVersion(op: OperationInput): number {
   if (op.base_version === undefined) {
     throw new AppError('VALIDATION_FAILED', 'base_version is required for update', {
-      fields: { base_version: ['required'] },
+      fields: { base_version: [fieldProblem('required')] },
     })
   }
   return op.base_version

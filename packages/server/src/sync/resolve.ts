@@ -10,7 +10,7 @@
  * Resolving again with the same resolution (the answer was lost) returns the
  * stored outcome and writes nothing; another resolution is refused (409).
  */
-import { AppError, type EntityType, type OperationResult, type Resolution } from '@trackvault/core'
+import { AppError, type EntityType, fieldProblem, type OperationResult, type Resolution } from '@trackvault/core'
 import { forUpdate } from '../db/sql-helpers'
 import { createEntity, deleteEntity, updateEntity } from '../domain/entity-service'
 import { loadRow } from '../domain/rows'
@@ -35,7 +35,9 @@ async function applyResolution(
   const note = { resolution: input.resolution, local_id: op.local_id, at: ctx.now }
   if (input.resolution === 'use_server') return current ?? null
   if (input.resolution === 'merge' && !input.fields) {
-    throw new AppError('VALIDATION_FAILED', 'merge needs the chosen fields', { fields: { fields: ['required'] } })
+    throw new AppError('VALIDATION_FAILED', 'merge needs the chosen fields', {
+      fields: { fields: [fieldProblem('required')] },
+    })
   }
   const change = input.resolution === 'merge' ? (input.fields as Record<string, unknown>) : JSON.parse(op.payload)
   if (!current) {

@@ -22,7 +22,7 @@ import {
   type Side,
   serverDeleted,
 } from '../../lib/queue-view'
-import { NEEDS_NETWORK } from './wording'
+import { needsNetwork, operationNoun } from './wording'
 
 /** One side of a conflict: every field, those changed on both sides highlighted. */
 function ConflictColumn({
@@ -36,6 +36,7 @@ function ConflictColumn({
   pick: (r: ConflictRow) => unknown
   names: IdNames
 }) {
+  const { t } = useTranslation()
   return (
     <div className="conflict-col">
       <h4>{title}</h4>
@@ -44,7 +45,7 @@ function ConflictColumn({
           <div key={r.field} className={r.inConflict ? 'diff' : undefined}>
             <dt>
               {fieldLabel(r.field)}
-              {r.inConflict ? <span className="sr-only"> (in conflict)</span> : null}
+              {r.inConflict ? <span className="sr-only"> {t('syncWording.inConflictMark')}</span> : null}
             </dt>
             <dd>{displayValue(pick(r), r.field, names)}</dd>
           </div>
@@ -88,7 +89,7 @@ export function ConflictCard({
       await resolve(op.local_id, choiceArg)
       onDone(done)
     } catch (err) {
-      setError(isOffline(err) ? `No connection. ${NEEDS_NETWORK}` : errorMessage(err))
+      setError(isOffline(err) ? `${t('syncWording.noConnection')} ${needsNetwork()}` : errorMessage(err))
     } finally {
       setBusy(false)
     }
@@ -98,30 +99,33 @@ export function ConflictCard({
     e.preventDefault()
     const chosen: Record<string, Side> = {}
     for (const f of mergeable) chosen[f] = choice[f] ?? 'yours'
-    void run({ merge: mergeFields(op, chosen) }, `Merged your changes to ${kind} ${subject}`)
+    void run({ merge: mergeFields(op, chosen) }, t('syncWording.merged', { kind, subject }))
   }
 
   return (
-    <section className="card sc-conflict" aria-label={`Conflict on ${kind} ${subject}`}>
+    <section className="card sc-conflict" aria-label={t('syncWording.conflictLabel', { kind, subject })}>
       <header className="conflict-head">
         <h3>
           {kind.charAt(0).toUpperCase() + kind.slice(1)} {subject}
           {op.status === 'review_later' ? <SyncBadge state="review_later" /> : null}
         </h3>
         <p className="sc-muted sc-small">
-          Your {op.operation_type} of {dateTime(op.client_timestamp)} was based on version {op.base_version ?? '?'}; the
-          server is at version {op.conflict?.server_version ?? '?'}
-          {deleted ? ' and the item was deleted there' : ''}. Highlighted fields changed on both sides.
+          {t(deleted ? 'syncWording.conflictExplainDeleted' : 'syncWording.conflictExplain', {
+            operation: operationNoun(op.operation_type),
+            when: dateTime(op.client_timestamp),
+            base: op.base_version ?? '?',
+            server: op.conflict?.server_version ?? '?',
+          })}
         </p>
       </header>
       <div className="side-by-side">
-        <ConflictColumn title="Base" rows={rows} names={names} pick={(r) => r.base} />
-        <ConflictColumn title="Server" rows={rows} names={names} pick={(r) => r.server} />
-        <ConflictColumn title="Yours" rows={rows} names={names} pick={(r) => r.yours} />
+        <ConflictColumn title={t('syncWording.base')} rows={rows} names={names} pick={(r) => r.base} />
+        <ConflictColumn title={t('syncWording.server')} rows={rows} names={names} pick={(r) => r.server} />
+        <ConflictColumn title={t('syncWording.yours')} rows={rows} names={names} pick={(r) => r.yours} />
       </div>
       {!online ? (
         <p className="sc-offline-note sc-small" id={`${id}-offline`}>
-          Offline: {NEEDS_NETWORK}
+          {t('syncWording.offlineNote', { note: needsNetwork() })}
         </p>
       ) : null}
       <div className="conflict-actions">
@@ -129,32 +133,26 @@ export function ConflictCard({
           type="button"
           disabled={busy}
           aria-describedby={!online ? `${id}-offline` : undefined}
-          onClick={() => run('use_server', `Kept the server's ${kind} ${subject}`)}
+          onClick={() => run('use_server', t('syncWording.keptServer', { kind, subject }))}
         >
           {t('syncCenter.useServer')}
         </button>
-        <button
-          type="button"
-          disabled={busy}
-          onClick={() => run('review_later', `${subject}: parked for later review`)}
-        >
+        <button type="button" disabled={busy} onClick={() => run('review_later', t('syncWording.parked', { subject }))}>
           {t('syncCenter.reviewLater')}
         </button>
         <button
           type="button"
           disabled={busy || deleted}
           aria-describedby={!online ? `${id}-offline` : undefined}
-          onClick={() => run('force', `Your change to ${kind} ${subject} was applied`)}
+          onClick={() => run('force', t('syncWording.forced', { kind, subject }))}
         >
           {t('syncCenter.forceUpdate')}
         </button>
       </div>
-      {deleted ? (
-        <p className="sc-muted sc-small">The item was deleted on the server: only "Use server data" can settle this.</p>
-      ) : null}
+      {deleted ? <p className="sc-muted sc-small">{t('syncWording.deletedOnServer')}</p> : null}
       {mergeable.length > 0 ? (
-        <form className="sc-merge" onSubmit={merge} aria-label={`Merge ${kind} ${subject} field by field`}>
-          <p className="sc-small">Or merge: pick a value for each field in conflict. Your other changes are kept.</p>
+        <form className="sc-merge" onSubmit={merge} aria-label={t('syncWording.mergeLabel', { kind, subject })}>
+          <p className="sc-small">{t('syncWording.mergeNote')}</p>
           {mergeable.map((field) => {
             const row = rows.find((r) => r.field === field) as ConflictRow
             const value = choice[field] ?? 'yours'
@@ -170,7 +168,8 @@ export function ConflictCard({
                     checked={value === 'server'}
                     onChange={() => setChoice((c) => ({ ...c, [field]: 'server' }))}
                   />{' '}
-                  Server: <span className="merge-value">{displayValue(row.server, field, names)}</span>
+                  {t('syncWording.mergeServer')}{' '}
+                  <span className="merge-value">{displayValue(row.server, field, names)}</span>
                 </label>
                 <label>
                   <input
@@ -180,7 +179,8 @@ export function ConflictCard({
                     checked={value === 'yours'}
                     onChange={() => setChoice((c) => ({ ...c, [field]: 'yours' }))}
                   />{' '}
-                  Yours: <span className="merge-value">{displayValue(row.yours, field, names)}</span>
+                  {t('syncWording.mergeYours')}{' '}
+                  <span className="merge-value">{displayValue(row.yours, field, names)}</span>
                 </label>
               </fieldset>
             )

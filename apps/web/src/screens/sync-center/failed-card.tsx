@@ -7,7 +7,7 @@ import { FormError, SyncBadge } from '../../components/ui'
 import { dateTime, errorMessage } from '../../lib/format'
 import { entityLabel, fieldLabel, type IdNames, payloadToForm } from '../../lib/queue-view'
 import { PayloadEditor } from './payload-editor'
-import { failedFields, failedText, OPERATION_LABEL } from './wording'
+import { failedFields, failedText, operationLabel, operationNoun } from './wording'
 
 /** A failed operation: its error (per field when the server named fields), and Retry, Edit and Discard. */
 export function FailedCard({
@@ -47,24 +47,20 @@ export function FailedCard({
     }
   }
 
+  const what = { operation: operationNoun(op.operation_type), kind, subject }
   const onDiscard = () => {
-    if (
-      !window.confirm(
-        `Discard this ${op.operation_type} of ${kind} ${subject}? The change is dropped from this device for good.`,
-      )
-    )
-      return
-    void act(() => discard(op.local_id), `Discarded the ${op.operation_type} of ${kind} ${subject}`)
+    if (!window.confirm(t('syncWording.discardConfirm', what))) return
+    void act(() => discard(op.local_id), t('syncWording.discarded', what))
   }
 
   return (
-    <section className="card sc-failed" aria-label={`Failed ${op.operation_type} of ${kind} ${subject}`}>
+    <section className="card sc-failed" aria-label={t('syncWording.failedLabel', what)}>
       <h3>
-        {OPERATION_LABEL[op.operation_type] ?? op.operation_type} {kind} {subject} <SyncBadge state="failed" />
+        {operationLabel(op.operation_type)} {kind} {subject} <SyncBadge state="failed" />
       </h3>
       <p className="failed-error">
         <code>{op.error?.code ?? 'ERROR'}</code> {failedText(op.error, Object.keys(perField))}
-        {op.error?.transient ? ' (the server could not be reached after several tries)' : ''}
+        {op.error?.transient ? ` ${t('syncWording.transient')}` : ''}
       </p>
       {Object.keys(perField).length > 0 ? (
         <ul className="failed-fields">
@@ -75,7 +71,7 @@ export function FailedCard({
           ))}
         </ul>
       ) : null}
-      <p className="sc-muted sc-small">Queued {dateTime(op.client_timestamp)}</p>
+      <p className="sc-muted sc-small">{t('syncWording.queuedAt', { when: dateTime(op.client_timestamp) })}</p>
       {editing ? (
         <PayloadEditor
           op={op}
@@ -85,7 +81,7 @@ export function FailedCard({
           busy={busy}
           onCancel={() => setEditing(false)}
           onSubmit={(payload) =>
-            act(() => retry(op.local_id, { payload }), `Sending your edited ${kind} ${subject} again`)
+            act(() => retry(op.local_id, { payload }), t('syncWording.resendingEdited', { kind, subject }))
           }
         />
       ) : (
@@ -93,7 +89,7 @@ export function FailedCard({
           <button
             type="button"
             disabled={busy}
-            onClick={() => act(() => retry(op.local_id), `Sending ${kind} ${subject} again`)}
+            onClick={() => act(() => retry(op.local_id), t('syncWording.resending', { kind, subject }))}
           >
             {t('syncCenter.retry')}
           </button>

@@ -15,7 +15,7 @@ import { ConflictCard } from './conflict-card'
 import { FailedCard } from './failed-card'
 import { useIdNames } from './use-id-names'
 import { useSyncNow } from './use-sync-now'
-import { NEEDS_NETWORK, OPERATION_LABEL, restoreText, summaryText } from './wording'
+import { needsNetwork, operationLabel, restoreText, summaryText } from './wording'
 import './sync-center.css'
 
 const NO_OPS: QueuedOp[] = []
@@ -77,9 +77,7 @@ export function SyncCenter() {
             <dd>{dateTime(status.lastSyncAt, t('common.never'))}</dd>
           </div>
         </dl>
-        {status.connection === 'needs-auth' ? (
-          <FormError message="Your session has expired: sign out and sign in again to sync." />
-        ) : null}
+        {status.connection === 'needs-auth' ? <FormError message={t('syncWording.sessionExpired')} /> : null}
         {status.restore ? (
           <div className="sync-now-progress" role="status">
             <label htmlFor="sync-restore-progress">{restoreText(status.restore)}</label>
@@ -87,7 +85,7 @@ export function SyncCenter() {
               id="sync-restore-progress"
               max={status.restore.total || 1}
               value={status.restore.sent}
-              aria-valuetext={`${status.restore.sent} of ${status.restore.total} changes re-sent`}
+              aria-valuetext={t('syncWording.restoreValue', { sent: status.restore.sent, total: status.restore.total })}
             />
           </div>
         ) : null}
@@ -104,7 +102,11 @@ export function SyncCenter() {
                 id="sync-now-progress"
                 max={shown?.total || 1}
                 value={shown ? shown.current : undefined}
-                aria-valuetext={shown ? `${shown.current} of ${shown.total} operations` : 'Working'}
+                aria-valuetext={
+                  shown
+                    ? t('syncWording.progressValue', { current: shown.current, total: shown.total })
+                    : t('syncWording.working')
+                }
               />
             </div>
           ) : null}
@@ -129,7 +131,7 @@ export function SyncCenter() {
           <>
             {!status.online ? (
               <p className="sc-offline-note" role="note">
-                {NEEDS_NETWORK}
+                {needsNetwork()}
               </p>
             ) : null}
             {conflicts.map((op) => (
@@ -185,7 +187,7 @@ export function SyncCenter() {
                 <thead>
                   <tr>
                     <th scope="col" className="queue-type">
-                      Type
+                      {t('syncWording.type')}
                     </th>
                     <th scope="col">{t('syncCenter.item')}</th>
                     <th scope="col">{t('syncCenter.operation')}</th>
@@ -201,14 +203,14 @@ export function SyncCenter() {
                         <span className="queue-type-inline">{entityLabel(op.entity_type)}: </span>
                         {subjectOf(op)}
                       </td>
-                      <td className="queue-op">{OPERATION_LABEL[op.operation_type] ?? op.operation_type}</td>
+                      <td className="queue-op">{operationLabel(op.operation_type)}</td>
                       <td className="queue-when">
                         <time dateTime={op.client_timestamp}>{dateTime(op.client_timestamp)}</time>
                       </td>
                       <td className="queue-status">
                         <SyncBadge state={op.status} />
                         {op.attempts > 0 && op.status === 'pending' ? (
-                          <span className="sc-muted sc-small"> tried {op.attempts}×</span>
+                          <span className="sc-muted sc-small"> {t('syncWording.tried', { count: op.attempts })}</span>
                         ) : null}
                       </td>
                     </tr>

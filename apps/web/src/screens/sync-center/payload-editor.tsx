@@ -11,6 +11,7 @@ import type { QueuedOp } from '@trackvault/client'
 import { ENTITY_SPECS, mayActForOthers, type Person } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
 import { type FormEvent, useEffect, useId, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import type { z } from 'zod'
 import { SupplierPicker } from '../../components/supplier-picker'
 import { SelectField } from '../../components/ui'
@@ -58,6 +59,7 @@ export function PayloadEditor({
   onCancel: () => void
   onSubmit: (payload: Record<string, unknown>) => void
 }) {
+  const { t } = useTranslation()
   const id = useId()
   const { user } = useSession()
   const { suppliers, products } = useLookups()
@@ -85,7 +87,11 @@ export function PayloadEditor({
     onSubmit(formToPayload(op.payload, fields, values))
   }
   return (
-    <form className="edit-payload" onSubmit={submit} aria-label={`Edit the ${entityLabel(op.entity_type)} change`}>
+    <form
+      className="edit-payload"
+      onSubmit={submit}
+      aria-label={t('payloadEditor.label', { kind: entityLabel(op.entity_type) })}
+    >
       {fields.map((f) => {
         const inputId = `${id}-${f.key}`
         const err = messageOf(f.key)
@@ -109,13 +115,13 @@ export function PayloadEditor({
               value={value}
               onChange={(e) => setValue(f.key, e.target.value)}
               options={productOptions(products, value)}
-              placeholder="Choose a product…"
+              placeholder={t('collectionForm.chooseProductOption')}
               error={err}
             />
           )
         }
         if (f.kind === 'user_id') {
-          const name = names.user_id?.(value) ?? 'you'
+          const name = names.user_id?.(value) ?? t('payloadEditor.you')
           if (!forOthers || people.length === 0) {
             return (
               <div key={f.key} className="field">
@@ -178,10 +184,10 @@ export function PayloadEditor({
       })}
       <div className="conflict-actions">
         <button type="submit" className="primary" disabled={busy}>
-          Save and retry
+          {t('payloadEditor.saveRetry')}
         </button>
         <button type="button" onClick={onCancel} disabled={busy}>
-          Cancel
+          {t('common.cancel')}
         </button>
       </div>
     </form>

@@ -5,10 +5,12 @@
 import type { SyncSummary } from '@trackvault/client'
 import { useSyncClient } from '@trackvault/react'
 import { useEffect, useRef, useState } from 'react'
+import { useTranslation } from 'react-i18next'
 import { errorMessage, isOffline } from '../../lib/format'
 
 export function useSyncNow() {
   const client = useSyncClient()
+  const { t } = useTranslation()
   const [running, setRunning] = useState(false)
   const [progress, setProgress] = useState<{ current: number; total: number } | null>(null)
   const [summary, setSummary] = useState<SyncSummary>()
@@ -42,7 +44,7 @@ export function useSyncNow() {
         }
       }
     } catch (err) {
-      setError(isOffline(err) ? 'No connection: your changes stay queued.' : errorMessage(err))
+      setError(isOffline(err) ? t('syncWording.noConnectionQueued') : errorMessage(err))
     } finally {
       setRunning(false)
       setProgress(null)

@@ -1,4 +1,5 @@
-import { describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { i18next } from '../../i18n'
 import { failedFields, failedText, restoreText, summaryText } from './wording'
 
 describe('sync center wording after a restore', () => {
@@ -43,5 +44,28 @@ describe('the fields a failed change names', () => {
     })
     expect(failedFields({ code: 'VALIDATION_FAILED', message: 'supplier_id does not name' })).toEqual({})
     expect(failedFields(undefined)).toEqual({})
+  })
+})
+
+describe('the sync center in Kiswahili', () => {
+  beforeAll(() => i18next.changeLanguage('sw'))
+  afterAll(() => i18next.changeLanguage('en'))
+
+  test("a sync's summary, a failed change and its fields, no English left", () => {
+    const summary = summaryText({ successful: 2, failed: 1, conflicts: 1, pulled: 5 })
+    expect(summary).toBe('Usawazishaji umekamilika: 2 yametumwa, 5 yamepokelewa, 1 yameshindikana, 1 yana mgongano.')
+    const gone = { code: 'REFERENCE_NOT_FOUND', message: 'supplier_id does not name an existing supplier' }
+    expect(failedText(gone, ['supplier_id'])).toBe(
+      'Rekodi ya msambazaji inayotajwa haipo tena kwenye seva: hariri ili kuchagua nyingine, au tupa badiliko hili.',
+    )
+    expect(failedFields(gone)).toEqual({ supplier_id: 'haipatikani' })
+    // The server's code, not its English words; its field messages by their kind.
+    const refused = { code: 'VALIDATION_FAILED', message: 'The request is not valid' }
+    expect(failedText(refused, ['quantity'])).toBe('Ombi si sahihi')
+    const details = { fields: { quantity: ['must have at most 3 decimal places', 'is odd'] } }
+    expect(failedFields({ ...refused, details })).toEqual({
+      quantity: 'lazima iwe na nafasi 3 za desimali au chache zaidi; is odd',
+    })
+    expect(restoreText({ total: 40, sent: 15 })).toContain('mabadiliko 25')
   })
 })

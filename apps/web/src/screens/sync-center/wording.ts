@@ -1,37 +1,54 @@
-/** What the sync center says: operation names, the offline rule for conflicts, and a sync's outcome. */
+/**
+ * What the sync center says: operation names, the offline rule for
+ * conflicts, a sync's outcome and a failed change's explanation, in the
+ * chosen language (i18n/areas/admin.ts `syncWording`).
+ */
 import type { SyncSummary } from '@trackvault/client'
+import { fieldProblem } from '@trackvault/core'
+import i18next from 'i18next'
 import { fieldErrors } from '../../lib/format'
+import { errorText, problemText } from '../../lib/messages'
 import { fieldLabel } from '../../lib/queue-view'
 
-export const OPERATION_LABEL: Record<string, string> = { create: 'Create', update: 'Update', delete: 'Delete' }
+const say = (key: string, params?: Record<string, unknown>) => i18next.t(`syncWording.${key}`, params)
 
-export const NEEDS_NETWORK =
-  'Resolving a conflict needs a connection: the server settles it. "Review later" works offline.'
+/** "Create", "Update", "Delete" (a queued operation's type). */
+export function operationLabel(type: string): string {
+  return i18next.exists(`syncWording.op_${type}`) ? say(`op_${type}`) : type
+}
+
+/** "create", "update", "delete" inside a sentence ("Discard this update of …"). */
+export function operationNoun(type: string): string {
+  return i18next.exists(`syncWording.opNoun_${type}`) ? say(`opNoun_${type}`) : type
+}
+
+/** The rule for conflicts without a connection. */
+export function needsNetwork(): string {
+  return say('needsNetwork')
+}
 
 /** What the sync center says while the device re-sends its journal to a server restored from a backup. */
 export function restoreText(r: { total: number; sent: number }): string {
-  const n = r.total - r.sent
-  return `The server was restored from a backup; re-sending ${n} ${n === 1 ? 'change' : 'changes'} (${r.sent} of ${r.total} done).`
+  return say('restoring', { count: r.total - r.sent, sent: r.sent, total: r.total })
 }
 
 /** One sentence on how a sync ended. */
 export function summaryText(s: SyncSummary): string {
-  if (s.skipped) return 'A sync is already under way (here or in another tab); its results show when it finishes.'
-  const parts = [`${s.successful} sent`, `${s.pulled} received`]
-  if (s.failed) parts.push(`${s.failed} failed`)
-  if (s.conflicts) parts.push(`${s.conflicts} in conflict`)
+  if (s.skipped) return say('skipped')
+  const parts = [say('sent', { count: s.successful }), say('received', { count: s.pulled })]
+  if (s.failed) parts.push(say('failedCount', { count: s.failed }))
+  if (s.conflicts) parts.push(say('conflictCount', { count: s.conflicts }))
   const done = parts.join(', ')
-  const restored = s.restored
-    ? ` The server had been restored from a backup: ${s.restored.resent} confirmed changes re-sent${
-        s.restored.conflicts + s.restored.failed > 0
-          ? `, ${s.restored.conflicts + s.restored.failed} need your decision below`
-          : ''
-      }.`
-    : ''
-  if (!s.error) return `Sync finished: ${done}.${restored}`
-  if (s.error.offline) return `No connection: nothing more could be sent (${done}). Your changes stay queued.`
-  if (s.error.status === 401) return 'Your session has expired: sign out and sign in again to sync.'
-  return `Sync stopped: ${s.error.message} (${done}).`
+  if (!s.error) {
+    const need = s.restored ? s.restored.conflicts + s.restored.failed : 0
+    const restored = s.restored
+      ? ` ${say(need > 0 ? 'restoredNeed' : 'restored', { count: s.restored.resent, need })}`
+      : ''
+    return `${say('finished', { done })}${restored}`
+  }
+  if (s.error.offline) return say('offlineStopped', { done })
+  if (s.error.status === 401) return say('sessionExpired')
+  return say('stopped', { message: errorText(s.error), done })
 }
 
 /**
@@ -40,12 +57,14 @@ export function summaryText(s: SyncSummary): string {
  * that no longer exists as what to do about it.
  */
 export function failedText(error: { code: string; message: string } | undefined, fields: readonly string[]): string {
-  if (!error) return 'The server refused this change.'
+  if (!error) return say('refused')
   const label = (field: string) => fieldLabel(field).toLowerCase()
   if (error.code === 'REFERENCE_NOT_FOUND' && fields.length > 0) {
-    return `The ${fields.map(label).join(' and ')} it names is not on the server any more: edit it to choose another, or discard it.`
+    return say('referenceGone', { what: fields.map(label).join(say('and')) })
   }
-  return error.message.replace(/\b[a-z]+(?:_[a-z]+)*_id\b/g, label)
+  const text = errorText(error)
+  // The server's own words (English): a field's id named by its label.
+  return text === error.message ? text.replace(/\b[a-z]+(?:_[a-z]+)*_id\b/g, label) : text
 }
 
 /**
@@ -59,5 +78,5 @@ export function failedFields(error: { code: string; message: string; details?: u
   const fields = fieldErrors({ details: error?.details })
   if (Object.keys(fields).length > 0 || error?.code !== 'REFERENCE_NOT_FOUND') return fields
   const named = /^([a-z]+(?:_[a-z]+)*_id) does not name\b/.exec(error.message)
-  return named ? { [named[1]]: 'not found' } : {}
+  return named ? { [named[1]]: problemText(fieldProblem('not_found')) } : {}
 }
