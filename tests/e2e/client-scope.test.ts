@@ -84,6 +84,9 @@ describe('a collector device and its routes', () => {
     expect((await c.sync()).error).toBeUndefined()
     expect(await ids(collector)).toEqual(['R-ATIENO', 'U-CHEBET', 'V-BARAKA', 'V-BARAKA'])
     expect(c.status.current).toMatchObject({ pending: 0, conflicts: 0, failed: 1 })
+    // Balances of its suppliers are cached with the sync: Atieno's 10 kg at 100.00, for use without signal.
+    const cached = await c.cachedBalances()
+    expect(cached?.data.find((b) => b.supplier_id === atieno.id)).toMatchObject({ balance: '1000.00' })
   })
 
   test('the directory: a supplier of another route, found online and added to the device, then removed', async () => {

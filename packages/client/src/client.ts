@@ -5,7 +5,14 @@
  * (sync-runner.ts over sync-engine.ts), when syncs run by themselves
  * (triggers.ts), and the parked operations a person decides on (parked-ops.ts).
  */
-import { type BusinessSettings, DEFAULT_SETTINGS, type EntityType, type Person, type User } from '@trackvault/core'
+import {
+  type BusinessSettings,
+  DEFAULT_SETTINGS,
+  type EntityType,
+  type Person,
+  type ScopeBalances,
+  type User,
+} from '@trackvault/core'
 import { tabChannel, webLock } from './browser'
 import { engineConfig, type SyncClientOptions } from './client-options'
 import { type Directory, directory } from './directory'
@@ -184,6 +191,15 @@ export class SyncClient {
   /** The users' names as the last sync brought them; empty for roles that see only their own records. */
   async people(): Promise<Person[]> {
     return (await this.db.read((tx) => tx.get<Person[]>(META.people))) ?? []
+  }
+
+  /**
+   * A collector's suppliers' balances as the last sync brought them (undefined before one, and for
+   * roles that compute balances from what their device holds). Newer records made on this device
+   * since `as_of` are not in them.
+   */
+  async cachedBalances(): Promise<ScopeBalances | undefined> {
+    return (await this.db.read((tx) => tx.get<ScopeBalances>(META.balances))) ?? undefined
   }
 
   /** The signed-in user's queued operations, oldest first (the sync center's queue). */

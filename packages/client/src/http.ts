@@ -13,6 +13,7 @@ import {
   type PushRequest,
   type PushResponse,
   type ResolveRequest,
+  type ScopeBalances,
   SYNC_PROTOCOL_VERSION,
   type User,
 } from '@trackvault/core'
@@ -154,6 +155,11 @@ export class ApiClient {
   /** The business's settings. */
   settings(): Promise<BusinessSettings> {
     return this.request<BusinessSettings>('GET', '/api/settings')
+  }
+
+  /** The balances of the suppliers a collector's devices hold. */
+  scopeBalances(): Promise<ScopeBalances> {
+    return this.request<ScopeBalances>('GET', '/api/sync/balances')
   }
 
   /** The names of the users (roles that see others' records). */

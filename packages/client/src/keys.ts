@@ -12,6 +12,8 @@ export const META = {
   settings: 'meta/settings',
   /** The users' names as the last sync brought them (core's Person; roles that see others' records). */
   people: 'meta/people',
+  /** A collector's scope's balances as the last sync brought them (core's ScopeBalances). */
+  balances: 'meta/balances',
   /** The epoch of the server's database, as its last answer named it (see recovery.ts). */
   epoch: 'meta/epoch',
   /** The journal's size and oldest entry (journal.ts), so pruning scans only when it must. */

@@ -8,7 +8,7 @@
  * stored in one. The queue index picks each batch and counts the queue, so
  * a drain reads every operation about once instead of the whole queue per batch.
  */
-import { canListPeople, type Role } from '@trackvault/core'
+import { canListPeople, hasRouteScope, type Role } from '@trackvault/core'
 import { BatchSizer } from './batch-sizer'
 import { type ApiClient, ApiError } from './http'
 import { DEFAULT_JOURNAL_LIMITS, type JournalLimits, pruneJournal } from './journal'
@@ -132,12 +132,13 @@ export class SyncEngine {
           await beginRecovery(this.deps.db, err.epoch)
         }
       }
-      const { settings, people } = await this.referenceData()
+      const { settings, people, balances } = await this.referenceData()
       const limits = this.deps.config.journal ?? DEFAULT_JOURNAL_LIMITS
       await this.deps.db.write(async (tx) => {
         tx.put(META.lastSyncAt, new Date().toISOString())
         if (settings) tx.put(META.settings, settings as never)
         if (people) tx.put(META.people, people as never)
+        if (balances) tx.put(META.balances, balances as never)
         await pruneJournal(tx, limits)
       })
     } catch (err) {
@@ -178,11 +179,12 @@ export class SyncEngine {
       throw err
     }
     const role = this.deps.role?.()
-    const [settings, people] = await Promise.all([
+    const [settings, people, balances] = await Promise.all([
       this.deps.api.settings().catch(older),
       role && canListPeople(role) ? this.deps.api.people().catch(older) : undefined,
+      role && hasRouteScope(role) ? this.deps.api.scopeBalances().catch(older) : undefined,
     ])
-    return { settings, people: people?.data }
+    return { settings, people: people?.data, balances }
   }
 
   private async pushAll(summary: SyncSummary, cb: SyncCallbacks): Promise<void> {

@@ -48,3 +48,24 @@ export function windowStart(today: string, days: number | null): string | null {
   d.setUTCDate(d.getUTCDate() - days)
   return d.toISOString().slice(0, 10)
 }
+
+/** A supplier's balance as the server computes it (GET /api/suppliers/:id/balance); decimal strings. */
+export interface SupplierBalance {
+  supplier_id: string
+  total_collections: string
+  total_payments: string
+  total_deductions: string
+  balance: string
+  unpriced_collections: number
+}
+
+/**
+ * The balances of the suppliers a collector's devices hold (GET /api/sync/balances), cached on the
+ * device with each sync: its replica holds neither the payments nor others' collections, so it
+ * cannot compute them, and a supplier at the gate asks "how much am I owed?" without signal too.
+ */
+export interface ScopeBalances {
+  /** When the server computed them. */
+  as_of: string
+  data: SupplierBalance[]
+}

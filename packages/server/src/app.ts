@@ -25,9 +25,9 @@ import { entityRoutes } from './routes/entity-routes'
 import { healthRoutes } from './routes/health-routes'
 import { lineStatementRoutes, runPayoutRoutes } from './routes/payout-routes'
 import { peopleRoutes } from './routes/people-routes'
-import { pinRoutes } from './routes/pin-routes'
 import { reportRoutes } from './routes/report-routes'
 import { repriceRoutes } from './routes/reprice-routes'
+import { scopeRoutes } from './routes/scope-routes'
 import { settingsRoutes } from './routes/settings-routes'
 import { settlementRoutes } from './routes/settlement-routes'
 import { syncRoutes } from './routes/sync-routes'
@@ -174,7 +174,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(settingsRoutes, { prefix: '/settings' })
       await api.register(repriceRoutes, { prefix: '/reprices' })
       await api.register(syncRoutes, { prefix: '/sync' })
-      await api.register(pinRoutes, { prefix: '/sync/pins' })
+      await api.register(scopeRoutes, { prefix: '/sync' })
     },
     { prefix: '/api' },
   )

@@ -314,3 +314,37 @@ describe('directory lookups: a supplier of another route added to the device', (
     expect((await s.as.collector.get('/api/sync/pins')).body.data).toEqual([])
   })
 })
+
+describe("a collector's cached balances", () => {
+  test("GET /api/sync/balances: its scope's suppliers with records, exact; none of other routes; office roles 403", async () => {
+    const route = (await post('/api/routes', { code: 'RBAL', name: 'Balances' })).id
+    const mine = (await post('/api/suppliers', { code: 'BAL-1', name: 'Wambui', route_id: route })).id
+    const theirs = (await post('/api/suppliers', { code: 'BAL-2', name: 'Otieno', route_id: routeB })).id
+    await post('/api/route-assignments', { route_id: route, user_id: s.users.collector.id, valid_from: shift(-1) })
+    for (const supplier of [mine, theirs]) {
+      await post('/api/collections', {
+        supplier_id: supplier,
+        product_id: base.productId,
+        collection_date: today,
+        quantity: '12.5',
+        unit: 'kg',
+      })
+    }
+    await post('/api/payments', { supplier_id: mine, payment_date: today, amount: '100.00', payment_type: 'advance' })
+    const res = await s.as.collector.get('/api/sync/balances')
+    expect(res.status, JSON.stringify(res.body)).toBe(200)
+    const byId = new Map(res.body.data.map((b: { supplier_id: string }) => [b.supplier_id, b]))
+    // 12.5 kg at 120.00 = 1500.00, less an advance of 100.00.
+    expect(byId.get(mine)).toMatchObject({ total_collections: '1500.00', total_payments: '100.00', balance: '1400.00' })
+    expect(byId.has(theirs)).toBe(false)
+    expect(res.body.data).toEqual(
+      await Promise.all(
+        res.body.data.map(async (b: { supplier_id: string }) => {
+          const one = await s.as.collector.get(`/api/suppliers/${b.supplier_id}/balance`)
+          return one.body
+        }),
+      ),
+    )
+    expect((await s.as.manager.get('/api/sync/balances')).status).toBe(403)
+  })
+})

@@ -3,7 +3,8 @@
  * payment compute it from the local replica (works offline, includes queued
  * changes), less what approved settlement runs deducted (the replica's
  * settlement lines, which these roles read in full). Others (collectors see only their own collections and no
- * payments) ask the server while online and show "—" otherwise: core's
+ * payments) ask the server while online; offline they show the balances the last sync cached for
+ * the suppliers their device holds (`client.cachedBalances()`), and "—" for others: core's
  * permissions let every role read any one supplier's balance.
  */
 import { canReadReport, grantFor } from '@trackvault/core'
@@ -56,13 +57,29 @@ export function useServerBalances(ids: readonly string[], wanted: boolean): Reco
   const client = useSyncClient()
   const online = useOnlineStatus()
   const [values, setValues] = useState<Record<string, ServerBalance>>({})
+  const [cached, setCached] = useState<Record<string, ServerBalance>>({})
   const [round, setRound] = useState(0)
+  const [synced, setSynced] = useState(0)
   const key = ids.join(',')
+
+  // What the last sync cached (a collector's suppliers), for use without signal.
+  useEffect(() => {
+    if (!enabled || synced < 0) return
+    let cancelled = false
+    void client.cachedBalances().then((b) => {
+      if (!cancelled) setCached(Object.fromEntries((b?.data ?? []).map((x) => [x.supplier_id, x])))
+    })
+    return () => {
+      cancelled = true
+    }
+  }, [client, enabled, synced])
 
   useEffect(
     () =>
       client.onSync((s) => {
-        if (!s.skipped && !s.error && s.successful + s.pulled > 0) setRound((r) => r + 1)
+        if (s.skipped || s.error) return
+        setSynced((n) => n + 1)
+        if (s.successful + s.pulled > 0) setRound((r) => r + 1)
       }),
     [client],
   )
@@ -88,5 +105,6 @@ export function useServerBalances(ids: readonly string[], wanted: boolean): Reco
     }
   }, [client, enabled, online, key, round])
 
-  return enabled && online ? values : {}
+  if (!enabled) return {}
+  return online ? { ...cached, ...values } : cached
 }

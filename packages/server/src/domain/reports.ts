@@ -23,6 +23,7 @@ import {
 } from '@trackvault/core'
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/schema'
+import { type SyncScope, suppliersInScope } from './sync-scope'
 
 export interface DateRange {
   from_date?: string
@@ -73,7 +74,10 @@ function splitSum(column: 'total_minor' | 'amount_minor' | 'deducted_minor') {
   ] as const
 }
 
-async function sumsBySupplier(db: Kysely<Database>, range: DateRange, supplierId?: string) {
+/** Whose sums: one supplier, the suppliers of a device's scope, or (undefined) everyone. */
+type Suppliers = string | SyncScope | undefined
+
+async function sumsBySupplier(db: Kysely<Database>, range: DateRange, suppliers?: Suppliers) {
   let c = db
     .selectFrom('collections')
     .select((eb) => [
@@ -96,10 +100,15 @@ async function sumsBySupplier(db: Kysely<Database>, range: DateRange, supplierId
     .where('deleted_at', 'is', null)
     .where('status', '=', 'approved')
     .groupBy('supplier_id')
-  if (supplierId) {
-    c = c.where('supplier_id', '=', supplierId)
-    p = p.where('supplier_id', '=', supplierId)
-    d = d.where('supplier_id', '=', supplierId)
+  if (typeof suppliers === 'string') {
+    c = c.where('supplier_id', '=', suppliers)
+    p = p.where('supplier_id', '=', suppliers)
+    d = d.where('supplier_id', '=', suppliers)
+  } else if (suppliers) {
+    const held = sql<boolean>`supplier_id in (select s.id from suppliers s where ${suppliersInScope(suppliers, 's')})`
+    c = c.where(held)
+    p = p.where(held)
+    d = d.where(held)
   }
   if (range.from_date) {
     c = c.where('collection_date', '>=', range.from_date)
@@ -142,6 +151,27 @@ export async function supplierBalance(db: Kysely<Database>, id: string, range: D
     sums.deducted.get(id) ?? 0n,
     sums.unpriced.get(id) ?? 0,
   )
+}
+
+/**
+ * The balance of every supplier a device with `scope` holds and that has any record (the others owe
+ * nothing): a collector's device caches them with each sync, so it can answer "how much am I owed?"
+ * at a supplier's gate without signal (its replica holds neither the payments nor others' collections).
+ */
+export async function scopeBalances(db: Kysely<Database>, scope: SyncScope): Promise<Balance[]> {
+  const sums = await sumsBySupplier(db, {}, scope)
+  const ids = new Set([...sums.collections.keys(), ...sums.payments.keys(), ...sums.deducted.keys()])
+  return [...ids]
+    .sort()
+    .map((id) =>
+      balanceOf(
+        id,
+        sums.collections.get(id) ?? 0n,
+        sums.payments.get(id) ?? 0n,
+        sums.deducted.get(id) ?? 0n,
+        sums.unpriced.get(id) ?? 0,
+      ),
+    )
 }
 
 /** What each supplier was owed before `from_date` (everything up to the day before): empty without one. */

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto'
 import { hasRouteScope, todayIn, UNROUTED } from '@trackvault/core'
-import { type ExpressionBuilder, type Kysely, sql, type Transaction } from 'kysely'
+import { type ExpressionBuilder, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
 import type { Database } from '../db/schema'
 import type { PendingChange } from './change-log'
 import { loadSettings } from './settings'
@@ -128,6 +128,20 @@ export async function resolveScopes(trx: Transaction<Database>, changes: Pending
       .onConflict((oc) => oc.column('route_id').doUpdateSet({ version: sql`route_members.version + 1` }))
       .execute()
   }
+}
+
+/**
+ * The ids of the suppliers a device with `scope` holds, as SQL over a suppliers table aliased `alias`:
+ * on its routes, unrouted, or pinned. The one home of that rule for the snapshot and the balances.
+ */
+export function suppliersInScope(scope: SyncScope, alias: string): RawBuilder<boolean> {
+  const routes = scope.keys.filter((k) => k !== UNROUTED)
+  const column = sql.ref(`${alias}.route_id`)
+  const id = sql.ref(`${alias}.id`)
+  const parts = [sql<boolean>`${column} is null`]
+  if (routes.length > 0) parts.push(sql<boolean>`${column} in (${sql.join(routes)})`)
+  if (scope.pins.length > 0) parts.push(sql<boolean>`${id} in (${sql.join(scope.pins)})`)
+  return sql<boolean>`(${sql.join(parts, sql` or `)})`
 }
 
 /**

@@ -98,3 +98,13 @@ export const userSchema = z.object({
 /** A page of rows. */
 export const pageOf = <S extends z.ZodType>(row: S) =>
   z.object({ data: z.array(row), page: z.number(), per_page: z.number(), total: z.number() })
+
+/** A supplier's balance (GET /api/suppliers/:id/balance, the balances report, a collector's cached balances). */
+export const balanceSchema = z.object({
+  supplier_id: z.string(),
+  total_collections: z.string(),
+  total_payments: z.string(),
+  total_deductions: z.string().describe('deductions applied by approved settlement runs'),
+  balance: z.string().describe('total_collections - total_payments - total_deductions'),
+  unpriced_collections: z.number().describe('collections with no rate in force yet: recorded, not in the sums'),
+})

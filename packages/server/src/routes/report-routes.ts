@@ -7,17 +7,9 @@ import { listHistory } from '../domain/history'
 import { balancesReport, supplierBalance, supplierStatement } from '../domain/reports'
 import { assertCanRead, canSee } from '../domain/visibility'
 import type { Actor } from '../domain/write-context'
-import { dateRangeQuery, errorSchema, idParams } from '../http/schemas'
+import { balanceSchema, dateRangeQuery, errorSchema, idParams } from '../http/schemas'
 
 const errors = { 401: errorSchema, 403: errorSchema, 404: errorSchema, 422: errorSchema }
-const balance = z.object({
-  supplier_id: z.string(),
-  total_collections: z.string(),
-  total_payments: z.string(),
-  total_deductions: z.string().describe('deductions applied by approved settlement runs'),
-  balance: z.string().describe('total_collections - total_payments - total_deductions'),
-  unpriced_collections: z.number().describe('collections with no rate in force yet: recorded, not in the sums'),
-})
 
 /** A report's balances at the range's ends (core's `closingBalance`); negative: the supplier is in credit. */
 const periodEnds = {
@@ -45,7 +37,7 @@ export async function reportRoutes(fastify: FastifyInstance) {
           'Balance of one supplier: collections minus payments, optionally in a date range. Every role, collectors included, for any supplier',
         params: idParams,
         querystring: dateRangeQuery,
-        response: { 200: balance, ...errors },
+        response: { 200: balanceSchema, ...errors },
       },
     },
     async (request) => {
@@ -105,8 +97,8 @@ export async function reportRoutes(fastify: FastifyInstance) {
           200: z.object({
             from_date: z.string().nullable(),
             to_date: z.string().nullable(),
-            data: z.array(balance.extend({ ...periodEnds, code: z.string(), name: z.string() })),
-            totals: balance.omit({ supplier_id: true }).extend(periodEnds),
+            data: z.array(balanceSchema.extend({ ...periodEnds, code: z.string(), name: z.string() })),
+            totals: balanceSchema.omit({ supplier_id: true }).extend(periodEnds),
           }),
           ...errors,
         },

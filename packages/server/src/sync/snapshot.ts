@@ -18,7 +18,6 @@ import {
   grantFor,
   routeScoped,
   todayIn,
-  UNROUTED,
   windowStart,
 } from '@trackvault/core'
 import { type Kysely, sql } from 'kysely'
@@ -26,7 +25,7 @@ import type { Database } from '../db/schema'
 import { headSeq } from '../domain/change-log'
 import { TABLES } from '../domain/mappers'
 import { loadSettings } from '../domain/settings'
-import type { SyncScope } from '../domain/sync-scope'
+import { type SyncScope, suppliersInScope } from '../domain/sync-scope'
 import type { Actor } from '../domain/write-types'
 import type { PageEntry, PullPage } from './pull-page'
 
@@ -86,22 +85,14 @@ async function rowsOf(
   since: string | null,
 ): Promise<Array<{ id: string; version: number; data: string }>> {
   const table = TABLES[type]
-  const routes = scope.keys.filter((k) => k !== UNROUTED)
-  const inRoutes = (column: string) =>
-    routes.length === 0
-      ? sql<boolean>`${sql.ref(column)} is null`
-      : sql<boolean>`(${sql.ref(column)} is null or ${sql.ref(column)} in (${sql.join(routes)}))`
-  // The suppliers its user pinned from the directory, wherever they are.
-  const pinned = (column: string) =>
-    scope.pins.length === 0 ? sql<boolean>`false` : sql<boolean>`${sql.ref(column)} in (${sql.join(scope.pins)})`
   const conditions = [sql<boolean>`r.deleted_at is null`, sql<boolean>`r.id > ${after}`]
   if (grantFor(actor.role, type, 'read') === 'own') conditions.push(sql<boolean>`r.user_id = ${actor.id}`)
   if (type === 'collection' && since) conditions.push(sql<boolean>`r.collection_date >= ${since}`)
   if (routeScoped(actor.role, type)) {
     conditions.push(
       type === 'supplier'
-        ? sql<boolean>`(${inRoutes('r.route_id')} or ${pinned('r.id')})`
-        : sql<boolean>`(r.supplier_id in (select s.id from suppliers s where ${inRoutes('s.route_id')}) or ${pinned('r.supplier_id')})`,
+        ? suppliersInScope(scope, 'r')
+        : sql<boolean>`r.supplier_id in (select s.id from suppliers s where ${suppliersInScope(scope, 's')})`,
     )
   }
   const { rows } = await sql<{ id: string; version: number; data: string }>`
