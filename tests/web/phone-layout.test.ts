@@ -148,6 +148,7 @@ test('a collector on a phone: a bottom tab bar, thumb-sized targets, nothing wid
   expect(await nav.getByRole('link', { name: 'Collections' }).isVisible()).toBe(true)
   expect(await nav.getByRole('link', { name: 'Payments' }).count()).toBe(0)
   expect(await nav.getByRole('link', { name: 'Reports' }).count()).toBe(0)
+  expect(await nav.getByRole('link', { name: 'Routes' }).count()).toBe(0)
   await page.keyboard.press('Escape')
   expect(await nav.getByRole('link', { name: 'Products' }).isVisible()).toBe(false)
 
@@ -236,6 +237,7 @@ test('a manager on a phone: Home, Suppliers, Collections, Payments and More; rep
     ['Reports', 'Reports'],
     ['Settlements', 'Settlements'],
     ['Products', 'Products'],
+    ['Routes', 'Routes'],
     ['Sync', 'Sync center'],
   ]) {
     await goToScreen(page, name)
@@ -262,7 +264,17 @@ test('a desktop keeps the navigation in the top bar', async () => {
   const nav = page.getByRole('navigation', { name: 'Main' })
   const box = await nav.boundingBox()
   expect(box?.y).toBeLessThan(100)
-  for (const name of ['Home', 'Suppliers', 'Products', 'Collections', 'Payments', 'Settlements', 'Reports', 'Sync']) {
+  for (const name of [
+    'Home',
+    'Suppliers',
+    'Routes',
+    'Products',
+    'Collections',
+    'Payments',
+    'Settlements',
+    'Reports',
+    'Sync',
+  ]) {
     expect(await nav.getByRole('link', { name, exact: name !== 'Sync' }).isVisible(), name).toBe(true)
   }
   expect(await nav.getByRole('button', { name: 'More' }).isVisible()).toBe(false)
@@ -274,6 +286,16 @@ test('a desktop keeps the navigation in the top bar', async () => {
       .sort((a, b) => a.getBoundingClientRect().x - b.getBoundingClientRect().x)
       .map((a) => a.querySelector('.mainnav-label')?.textContent),
   )
-  expect(order).toEqual(['Home', 'Suppliers', 'Products', 'Collections', 'Payments', 'Settlements', 'Reports', 'Sync'])
+  expect(order).toEqual([
+    'Home',
+    'Suppliers',
+    'Routes',
+    'Products',
+    'Collections',
+    'Payments',
+    'Settlements',
+    'Reports',
+    'Sync',
+  ])
   await context.close()
 })

@@ -15,6 +15,8 @@ import { PaymentsList } from './screens/payments'
 import { ProductDetail } from './screens/product-detail'
 import { ProductsList } from './screens/products'
 import { Reports } from './screens/reports'
+import { RouteDetail } from './screens/route-detail'
+import { RoutesList } from './screens/routes'
 import { Settings } from './screens/settings'
 import { SettlementNew } from './screens/settlement-new'
 import { SettlementRun } from './screens/settlement-run'
@@ -39,7 +41,7 @@ function NotAllowed() {
 
 export function App() {
   const { user, ready } = useSession()
-  const { can, reads, reports, users, settings, settles } = useCan()
+  const { can, reads, reports, users, settings, settles, routes } = useCan()
   const { t } = useTranslation()
   if (!ready) return <p className="loading">{t('common.loading')}</p>
   if (!user) return <SignIn />
@@ -52,6 +54,8 @@ export function App() {
         <Route path="/suppliers/new" element={guard(can('supplier', 'create'), <SupplierForm />)} />
         <Route path="/suppliers/:id" element={guard(reads('supplier'), <SupplierDetail />)} />
         <Route path="/suppliers/:id/edit" element={guard(can('supplier', 'update'), <SupplierForm />)} />
+        <Route path="/routes" element={guard(routes, <RoutesList />)} />
+        <Route path="/routes/:id" element={guard(routes, <RouteDetail />)} />
         <Route path="/products" element={guard(reads('product'), <ProductsList />)} />
         <Route path="/products/:id" element={guard(reads('product'), <ProductDetail />)} />
         <Route path="/collections" element={guard(reads('collection'), <CollectionsList />)} />

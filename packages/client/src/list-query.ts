@@ -10,6 +10,8 @@ export interface ListFilter {
   supplier_id?: string
   product_id?: string
   user_id?: string
+  /** Suppliers and route assignments: the route (null: suppliers on no route). */
+  route_id?: string | null
   unit?: string
   payment_type?: string
   payment_method?: string

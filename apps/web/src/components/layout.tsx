@@ -23,7 +23,7 @@ export function Layout({ children }: { children: ReactNode }) {
   const client = useSyncClient()
   const status = useSyncStatus()
   const { user, logout } = useSession()
-  const { can, reads, reports, users, settings } = useCan()
+  const { can, reads, reports, users, settings, routes } = useCan()
   useBusinessSettings() // keeps the business's time zone current for every screen's "today"
   const toast = useToast()
   const navigate = useNavigate()
@@ -59,6 +59,7 @@ export function Layout({ children }: { children: ReactNode }) {
     { to: '/', label: t('nav.home'), shown: true },
     { to: '/collections/new', label: t('nav.collect'), shown: can('collection', 'create'), phoneOnly: true },
     { to: '/suppliers', label: t('nav.suppliers'), shown: reads('supplier') },
+    { to: '/routes', label: t('routes.nav'), shown: routes },
     { to: '/products', label: t('nav.products'), shown: reads('product') },
     { to: '/collections', label: t('nav.collections'), shown: reads('collection') },
     { to: '/payments', label: t('nav.payments'), shown: reads('payment') },

@@ -6,18 +6,23 @@
  * narrows the list (lib/supplier-search.ts); the suppliers this user picked
  * last come first (lib/recent-suppliers.ts). Built for one thumb on a 360 px
  * phone: the list opens under the input, every row is at least 44 px high;
- * on a desktop the arrow keys move through it and Enter picks.
+ * on a desktop the arrow keys move through it and Enter picks. On a device
+ * that holds only its routes' suppliers (a collector's), what matches none
+ * of them can be looked up in the server's directory (./directory.tsx) and
+ * added to the device, then it is picked.
  *
  *   <SupplierPicker suppliers={suppliers} value={values.supplier_id}
  *     onChange={(supplier_id) => set({ supplier_id })} error={errors.supplier_id} />
  */
 import { useCombobox } from 'downshift'
-import { useId, useLayoutEffect, useState } from 'react'
+import { useEffect, useId, useLayoutEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { supplierLabel } from '../lib/lookup'
+import { useCan } from '../lib/permissions'
 import { useRecentSuppliers } from '../lib/recent-suppliers'
 import { useSession } from '../lib/session'
 import { type PickerSupplier, pickerSuppliers } from '../lib/supplier-search'
+import { DirectoryLookup } from './directory'
 import './supplier-picker.css'
 
 const toText = (s: PickerSupplier | null) => (s ? supplierLabel(s) : '')
@@ -45,9 +50,12 @@ export function SupplierPicker<S extends PickerSupplier>({
   const { t } = useTranslation()
   const label = labelGiven ?? t('supplierPicker.label')
   const { user } = useSession()
+  const { scoped } = useCan()
   const [recent, remember] = useRecentSuppliers(user?.id)
   /** What is typed to search; undefined while the input shows the chosen supplier. */
   const [query, setQuery] = useState<string>()
+  /** What was typed last that matched no supplier here (kept when the list closes): the directory may have it. */
+  const [missed, setMissed] = useState<string>()
   const selected = suppliers.find((s) => s.id === value) ?? null
   const list = pickerSuppliers(suppliers, query ?? '', recent, value)
   const inputId = useId()
@@ -72,6 +80,7 @@ export function SupplierPicker<S extends PickerSupplier>({
     onSelectedItemChange: ({ selectedItem }) => {
       setQuery(undefined)
       if (!selectedItem) return
+      setMissed(undefined)
       remember(selectedItem.id)
       onChange(selectedItem.id)
     },
@@ -99,6 +108,24 @@ export function SupplierPicker<S extends PickerSupplier>({
   useLayoutEffect(() => {
     if (onlyMatch && highlightedIndex < 0) setHighlightedIndex(0)
   }, [onlyMatch, highlightedIndex, setHighlightedIndex])
+  const noneHere = isOpen && typed !== '' && list.items.length === 0
+  useEffect(() => {
+    if (noneHere) setMissed(typed)
+    else if (isOpen && typed !== '') setMissed(undefined)
+  }, [noneHere, isOpen, typed])
+  // A supplier added from the directory is picked once the sync brought it to this device, and the picker says so.
+  const [arriving, setArriving] = useState<{ id: string; name: string }>()
+  const [added, setAdded] = useState<string>()
+  useEffect(() => {
+    if (arriving && suppliers.some((s) => s.id === arriving.id)) {
+      setArriving(undefined)
+      setMissed(undefined)
+      setAdded(arriving.name)
+      remember(arriving.id)
+      onChange(arriving.id)
+    }
+  }, [arriving, suppliers, remember, onChange])
+
   const note = !isOpen
     ? undefined
     : list.items.length === 0
@@ -126,7 +153,10 @@ export function SupplierPicker<S extends PickerSupplier>({
             'aria-invalid': error ? true : undefined,
             'aria-describedby': [error ? errorId : '', note ? noteId : ''].filter(Boolean).join(' ') || undefined,
             // The search follows the typing in the same render (downshift's change callbacks come a render later).
-            onChange: (e) => setQuery(e.currentTarget.value),
+            onChange: (e) => {
+              setQuery(e.currentTarget.value)
+              setAdded(undefined)
+            },
             onFocus: (e) => e.currentTarget.select(),
             // Enter (a phone's "search" key) with the list open never submits the form.
             onKeyDown: (e) => {
@@ -170,6 +200,12 @@ export function SupplierPicker<S extends PickerSupplier>({
       {error ? (
         <div id={errorId} className="error-text" role="alert">
           {error}
+        </div>
+      ) : null}
+      {scoped && missed && !disabled ? <DirectoryLookup key={missed} typed={missed} onAdded={setArriving} /> : null}
+      {added ? (
+        <div className="hint" role="status">
+          {t('directory.addedStatus', { name: added })}
         </div>
       ) : null}
     </div>

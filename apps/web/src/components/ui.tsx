@@ -79,15 +79,17 @@ export function Field({ label, error, hint, ...input }: FieldProps) {
 interface SelectFieldProps extends SelectHTMLAttributes<HTMLSelectElement> {
   label: string
   error?: string
+  hint?: ReactNode
   options: Array<{ value: string; label: string }>
   placeholder?: string
 }
 
-export function SelectField({ label, error, options, placeholder, ...select }: SelectFieldProps) {
+export function SelectField({ label, error, hint, options, placeholder, ...select }: SelectFieldProps) {
   return (
     <FieldFrame
       label={label}
       error={error}
+      hint={hint}
       control={(props) => (
         <select {...props} {...select}>
           {placeholder !== undefined ? <option value="">{placeholder}</option> : null}

@@ -9,6 +9,7 @@ import {
   canReprice,
   type EntityType,
   grantFor,
+  hasRouteScope,
 } from '@trackvault/core'
 import { useSession } from './session'
 
@@ -29,6 +30,10 @@ export function useCan() {
     settles: user ? canCreateSettlement(user.role) : false,
     /** Approving a run someone else computed: admin, manager. */
     approves: user ? canApproveSettlement(user.role) : false,
+    /** The routes screens: the roles that see every route's assignments (admin, manager; finance reads them). */
+    routes: user ? grantFor(user.role, 'route_assignment', 'read') === 'all' : false,
+    /** This device holds only the user's routes (a collector's): other suppliers are found in the server's directory. */
+    scoped: user ? hasRouteScope(user.role) : false,
     /** Managers and admins check collectors' work: lists name who recorded each row. */
     seesCollectors: user ? user.role === 'admin' || user.role === 'manager' : false,
   }

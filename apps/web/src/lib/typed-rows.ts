@@ -22,6 +22,8 @@ export type DeductionView = EntityView<'deduction'>
 /** Runs and lines are the server's: read here, never written. */
 export type SettlementRunView = EntityView<'settlement_run'>
 export type SettlementLineView = EntityView<'settlement_line'>
+export type RouteView = EntityView<'route'>
+export type RouteAssignmentView = EntityView<'route_assignment'>
 
 export function useSuppliers(filter: ListFilter = {}) {
   return useLiveList(useSyncClient().suppliers, filter)
@@ -33,6 +35,19 @@ export function useProducts(filter: ListFilter = {}) {
 
 export function useProductRates(filter: ListFilter = {}) {
   return useLiveList(useSyncClient().productRates, filter)
+}
+
+export function useRoutes(filter: ListFilter = {}) {
+  return useLiveList(useSyncClient().routes, filter)
+}
+
+export function useRouteAssignments(filter: ListFilter = {}) {
+  return useLiveList(useSyncClient().routeAssignments, filter)
+}
+
+/** One route (undefined while loading, null if it does not exist or was deleted). */
+export function useRoute(id: string | undefined) {
+  return useLiveQuery(async (c) => (id ? ((await c.routes.get(id)) ?? null) : null), [id], { types: ['route'] })
 }
 
 /** One supplier (undefined while loading, null if it does not exist or was deleted). */

@@ -4,7 +4,8 @@
  * order with a running balance), computed on the device from the local replica
  * so it works offline (core's balance rule, as the server's); the supplier's
  * deductions (./deductions.tsx) and a link to their last approved settlement
- * statement (a collector shows it at the gate, offline).
+ * statement (a collector shows it at the gate, offline), and the route it
+ * belongs to.
  */
 
 import { moneyOf } from '@trackvault/core'
@@ -17,6 +18,7 @@ import { balanceAmount, balanceWords, OWED_LABEL } from '../lib/balance-words'
 import { balanceTotals, buildStatement, type SettledLine } from '../lib/balances'
 import { daysAgo, money, today } from '../lib/format'
 import { useCan } from '../lib/permissions'
+import { routeLabel } from '../lib/routes'
 import { lastApprovedLine } from '../lib/settlements'
 import { useLocalBalances, useServerBalances } from '../lib/supplier-balances'
 import {
@@ -25,6 +27,7 @@ import {
   paymentMethodLabel,
   paymentTypeLabel,
   useProducts,
+  useRoute,
   useSupplier,
 } from '../lib/typed-rows'
 import { DeductionsSection } from './deductions'
@@ -34,8 +37,9 @@ import './suppliers.css'
 export function SupplierDetail() {
   const { t } = useTranslation()
   const { id = '' } = useParams()
-  const { can, reads } = useCan()
+  const { can, reads, routes } = useCan()
   const { data: supplier, isLoading } = useSupplier(id)
+  const { data: route } = useRoute(supplier?.route_id ?? undefined)
   const { data: products } = useProducts({ include_deleted: true })
   const local = useLocalBalances()
   const readsCollections = reads('collection')
@@ -154,6 +158,20 @@ export function SupplierDetail() {
             </dd>
             <dt>{t('records.status')}</dt>
             <dd>{supplier.is_active ? t('records.active') : t('records.inactive')}</dd>
+            <dt>{t('routes.route')}</dt>
+            <dd>
+              {!supplier.route_id ? (
+                t('routes.noRoute')
+              ) : route === undefined ? (
+                '…'
+              ) : route === null ? (
+                '—'
+              ) : routes ? (
+                <Link to={`/routes/${route.id}`}>{routeLabel(route)}</Link>
+              ) : (
+                routeLabel(route)
+              )}
+            </dd>
             <dt>{t('records.phone')}</dt>
             <dd>{supplier.phone || '—'}</dd>
             <dt>{t('records.email')}</dt>

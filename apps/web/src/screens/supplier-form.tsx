@@ -1,7 +1,9 @@
 /**
  * Create (/suppliers/new) or edit (/suppliers/:id/edit) a supplier. Saving
  * writes to the device at once (online or not) and queues the change; the
- * code is checked against the suppliers on this device before that.
+ * code is checked against the suppliers on this device before that. Managers
+ * and admins choose the supplier's route (or none); a supplier a collector
+ * adds joins the collector's route on the server.
  */
 import type { PayoutMethod } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
@@ -14,8 +16,9 @@ import { codedSubmit } from '../lib/coded-form'
 import { useFormState } from '../lib/form-state'
 import { errorMessage } from '../lib/format'
 import { useCan } from '../lib/permissions'
+import { routeOptions } from '../lib/routes'
 import { useToast } from '../lib/toast'
-import { useSupplier, useSuppliers } from '../lib/typed-rows'
+import { useRoutes, useSupplier, useSuppliers } from '../lib/typed-rows'
 import './suppliers.css'
 
 interface Values {
@@ -29,6 +32,8 @@ interface Values {
   bank_name: string
   bank_account: string
   mobile_money_number: string
+  /** '' for no route. */
+  route_id: string
 }
 
 const EMPTY: Values = {
@@ -42,6 +47,7 @@ const EMPTY: Values = {
   bank_name: '',
   bank_account: '',
   mobile_money_number: '',
+  route_id: '',
 }
 
 /** How the supplier is paid (with the text key of each); the settlement's payout files take the bank and mobile money ones. */
@@ -78,6 +84,9 @@ export function SupplierForm() {
   const { can } = useCan()
   const { data: supplier, isLoading } = useSupplier(id)
   const { data: all } = useSuppliers()
+  const { data: routes } = useRoutes()
+  // Who keeps suppliers (managers, admins) chooses their route; a collector's new supplier joins its route.
+  const choosesRoute = can('supplier', 'update')
 
   const form = useFormState<Values>(EMPTY)
   const { values, errors, set, setValues, bind, bindCheck } = form
@@ -98,6 +107,7 @@ export function SupplierForm() {
         bank_name: supplier.bank_name ?? '',
         bank_account: supplier.bank_account ?? '',
         mobile_money_number: supplier.mobile_money_number ?? '',
+        route_id: supplier.route_id ?? '',
       })
       setLoadedId(id)
     }
@@ -120,6 +130,7 @@ export function SupplierForm() {
       bank_name: values.bank_name.trim() || null,
       bank_account: values.bank_account.trim() || null,
       mobile_money_number: values.mobile_money_number.trim() || null,
+      ...(choosesRoute ? { route_id: values.route_id || null } : {}),
     }
     const row = id ? await client.suppliers.update(id, input) : await client.suppliers.create(input)
     toast(id ? t('supplierForm.saved') : t('supplierForm.created'), 'success')
@@ -166,6 +177,14 @@ export function SupplierForm() {
             />
           )}
         />
+        {choosesRoute ? (
+          <SelectField
+            label={t('routes.route')}
+            options={[{ value: '', label: t('routes.noRoute') }, ...routeOptions(routes ?? [], supplier?.route_id)]}
+            hint={t('routes.routeHint')}
+            {...bind('route_id')}
+          />
+        ) : null}
         <SelectField
           label={t('supplierForm.paidBy')}
           options={PAYOUT_OPTIONS.map((o) => ({ value: o.value, label: t(o.label) }))}

@@ -1,21 +1,29 @@
 /**
- * Suppliers: search, active filter, sort, paging (on the device), and each
- * supplier's balance. Reads the local replica, so it works offline.
+ * Suppliers: search, active and route filters, sort, paging (on the device),
+ * each supplier's route and balance. Reads the local replica, so it works
+ * offline. On a collector's phone (which holds its routes' suppliers) the
+ * directory of all suppliers follows (components/directory.tsx), once the
+ * business has routes.
  */
 
 import { moneyOf } from '@trackvault/core'
 import { useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link } from 'react-router'
+import { DirectorySection } from '../components/directory'
 import { Empty, Field, Page, Pager, SelectField, SyncBadge } from '../components/ui'
 import { balanceAmount, balanceWords, OWED_LABEL } from '../lib/balance-words'
 import { pageOf } from '../lib/paging'
 import { useCan } from '../lib/permissions'
+import { routeLabel, routeOptions } from '../lib/routes'
 import { useBalancesBySupplier, useLocalBalances, useServerBalances } from '../lib/supplier-balances'
-import { type SupplierView, useSuppliers } from '../lib/typed-rows'
+import { type SupplierView, useRoutes, useSuppliers } from '../lib/typed-rows'
 import './suppliers.css'
 
 const PAGE_SIZE = 20
+
+/** The route filter's value for suppliers on no route ('' is every route, else a route's id). */
+const NO_ROUTE = 'none'
 
 /** Each sort, with the text key of its label. */
 const SORTS: Record<string, { label: string; sort_by: string; sort_order: 'asc' | 'desc' }> = {
@@ -27,9 +35,10 @@ const SORTS: Record<string, { label: string; sort_by: string; sort_order: 'asc' 
 
 export function SuppliersList() {
   const { t } = useTranslation()
-  const { can } = useCan()
+  const { can, scoped } = useCan()
   const [search, setSearch] = useState('')
   const [active, setActive] = useState('all')
+  const [route, setRoute] = useState('')
   const [sort, setSort] = useState('name-asc')
   const [page, setPage] = useState(1)
 
@@ -37,11 +46,15 @@ export function SuppliersList() {
   const { data: suppliers, isLoading } = useSuppliers({
     search: search.trim() || undefined,
     is_active: active === 'all' ? undefined : active === 'active',
+    route_id: route === '' ? undefined : route === NO_ROUTE ? null : route,
     sort_by,
     sort_order,
   })
   const rows = suppliers ?? []
   const current = pageOf(rows, page, PAGE_SIZE)
+  const { data: routes } = useRoutes({ include_deleted: true })
+  const hasRoutes = Boolean(routes?.some((r) => !r.deleted_at))
+  const routeName = useMemo(() => new Map((routes ?? []).map((r) => [r.id, routeLabel(r)])), [routes])
 
   const local = useLocalBalances()
   const localBalances = useBalancesBySupplier(local)
@@ -93,6 +106,18 @@ export function SuppliersList() {
           ]}
           onChange={(e) => changeFilter(() => setActive(e.target.value))}
         />
+        {hasRoutes ? (
+          <SelectField
+            label={t('routes.route')}
+            value={route}
+            options={[
+              { value: '', label: t('routes.allRoutes') },
+              { value: NO_ROUTE, label: t('routes.noRoute') },
+              ...routeOptions(routes ?? [], route, true),
+            ]}
+            onChange={(e) => changeFilter(() => setRoute(e.target.value))}
+          />
+        ) : null}
         <SelectField
           label={t('suppliers.sortBy')}
           value={sort}
@@ -110,7 +135,7 @@ export function SuppliersList() {
       </p>
 
       {!isLoading && rows.length === 0 ? (
-        <Empty>{search || active !== 'all' ? t('suppliers.noMatch') : t('suppliers.none')}</Empty>
+        <Empty>{search || active !== 'all' || route ? t('suppliers.noMatch') : t('suppliers.none')}</Empty>
       ) : null}
 
       {rows.length > 0 ? (
@@ -126,6 +151,11 @@ export function SuppliersList() {
                 <th scope="col" className="sp-wide">
                   {t('records.phone')}
                 </th>
+                {hasRoutes ? (
+                  <th scope="col" className="sp-wide">
+                    {t('routes.route')}
+                  </th>
+                ) : null}
                 <th scope="col" className="sp-wide">
                   {t('records.status')}
                 </th>
@@ -146,6 +176,11 @@ export function SuppliersList() {
                       <span className="sp-narrow sp-sub-line">{s.code}</span>
                     </td>
                     <td className="sp-wide">{s.phone ?? ''}</td>
+                    {hasRoutes ? (
+                      <td className="sp-wide">
+                        {s.route_id ? (routeName.get(s.route_id) ?? '—') : t('routes.noRoute')}
+                      </td>
+                    ) : null}
                     <td className="sp-wide">
                       <span className={`badge ${s.is_active ? 'sp-on' : 'sp-off'}`}>
                         {s.is_active ? t('records.active') : t('records.inactive')}
@@ -169,6 +204,7 @@ export function SuppliersList() {
       ) : null}
       <Pager page={current.page} pages={current.pages} onPage={setPage} />
       {!local ? <p className="hint">{t('suppliers.serverBalances')}</p> : null}
+      {scoped && hasRoutes ? <DirectorySection /> : null}
     </Page>
   )
 }
