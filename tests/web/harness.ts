@@ -180,15 +180,43 @@ export async function pickSupplier(page: Page, text: string, name = text, label 
     .click()
 }
 
+/** The navigation's own words in the language shown (i18n `nav`): its name, "More" and the Sync link's "queued". */
+export interface NavWords {
+  main: string
+  more: string
+  queued: string
+}
+export const ENGLISH_NAV: NavWords = { main: 'Main', more: 'More', queued: 'queued' }
+
 /**
  * Opens a screen from the main navigation: its link in the desktop's top bar
  * or the phone's tab bar, or, on a phone, under "More" (components/main-nav.tsx).
  */
-export async function goToScreen(page: Page, name: string) {
-  const nav = page.getByRole('navigation', { name: 'Main' })
-  const link = nav.getByRole('link', { name: new RegExp(`^${name}( \\d+ queued)?$`) })
-  if (!(await link.isVisible())) await nav.getByRole('button', { name: /^More/ }).click()
+export async function goToScreen(page: Page, name: string, words: NavWords = ENGLISH_NAV) {
+  const nav = page.getByRole('navigation', { name: words.main })
+  const link = nav.getByRole('link', { name: new RegExp(`^${name}( \\d+ ${words.queued})?$`) })
+  if (!(await link.isVisible())) await nav.getByRole('button', { name: new RegExp(`^${words.more}`) }).click()
   await link.click()
+}
+
+/** Every key and value of the app's device storage (IndexedDB `trackvault`, Dexie table `kv`). */
+export async function deviceStorage(page: Page): Promise<Array<{ key: string; value: unknown }>> {
+  return page.evaluate(
+    () =>
+      new Promise<Array<{ key: string; value: unknown }>>((resolve, reject) => {
+        const open = indexedDB.open('trackvault')
+        open.onerror = () => reject(open.error)
+        open.onsuccess = () => {
+          const db = open.result
+          const all = db.transaction('kv').objectStore('kv').getAll()
+          all.onerror = () => reject(all.error)
+          all.onsuccess = () => {
+            db.close()
+            resolve(all.result)
+          }
+        }
+      }),
+  )
 }
 
 /** Polls `check` every 200 ms until it holds; throws naming `what` after `timeoutMs`. */

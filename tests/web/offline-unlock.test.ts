@@ -1,8 +1,10 @@
 /**
  * Signing out without signal (issue 19) in Chromium: the sign-out prompt
- * says offline sign-in will work, the collector signs back in offline,
- * records a collection that syncs when the network returns; a wrong password
- * offline is refused and throttled across a reload; and when the server
+ * says offline sign-in will work, the collector signs back in offline (a
+ * reload keeps them signed in, in the language they picked), records a
+ * collection (its receipt dates it as English writes dates) that syncs when
+ * the network returns; a wrong password offline is refused and throttled
+ * across a reload; and when the server
  * revokes the session while changes wait, every screen shows "Sign in again
  * to send N changes" until the user signs in again, the queue sent.
  */
@@ -10,6 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import {
   choose,
+  deviceStorage,
   goToScreen,
   PASSWORD,
   PHONE,
@@ -66,26 +69,6 @@ async function collectionsOf(userId: string, quantityMilli: number) {
     .execute()
 }
 
-/** Every key and value of the app's device storage (IndexedDB `trackvault`, Dexie table `kv`). */
-async function deviceStorage(page: Page): Promise<Array<{ key: string; value: unknown }>> {
-  return page.evaluate(
-    () =>
-      new Promise<Array<{ key: string; value: unknown }>>((resolve, reject) => {
-        const open = indexedDB.open('trackvault')
-        open.onerror = () => reject(open.error)
-        open.onsuccess = () => {
-          const db = open.result
-          const all = db.transaction('kv').objectStore('kv').getAll()
-          all.onerror = () => reject(all.error)
-          all.onsuccess = () => {
-            db.close()
-            resolve(all.result)
-          }
-        }
-      }),
-  )
-}
-
 async function onlineContext(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await h.newContext(PHONE)
   const page = await context.newPage()
@@ -97,6 +80,10 @@ test('signed out without signal, the collector signs back in offline, works, and
   const { collector } = h.users
   const requests: string[] = []
   context.on('request', (r) => requests.push(`${r.url()} ${JSON.stringify(r.headers())} ${r.postData() ?? ''}`))
+  // English picked on the sign-in screen after Kiswahili: the device keeps the last choice.
+  await page.goto('/')
+  await page.getByLabel('Language').selectOption('sw')
+  await page.getByLabel('Lugha').selectOption('en')
   await h.signIn(page, 'collector')
   await waitForServiceWorker(page)
   await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Suppliers' }).click()
@@ -111,8 +98,16 @@ test('signed out without signal, the collector signs back in offline, works, and
   await page.getByRole('alert').getByText('Wrong email or password').waitFor()
   await fillSignIn(page, collector.email, PASSWORD)
   await page.getByRole('navigation', { name: 'Main' }).waitFor()
+  // A reload without signal keeps the offline sign-in, and the language.
+  await page.reload()
+  await page.getByRole('navigation', { name: 'Main' }).waitFor()
+  expect(await page.getByRole('heading', { name: 'Sign in to TrackVault' }).count()).toBe(0)
+  expect(await page.locator('html').getAttribute('lang')).toBe('en')
 
   await recordCollection(page, '7.25')
+  // Today's date as English writes it ("Dec 6, 2026"), not the stored 2026-12-06.
+  const date = page.locator('.rc-receipt-lines div', { has: page.locator('dt', { hasText: /^Date$/ }) })
+  expect(await date.locator('dd').textContent()).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}$/)
   await waitFor(async () => (await pendingCount(page)) === 1, 'one pending change')
   expect(await collectionsOf(collector.id, 7250)).toHaveLength(0)
 

@@ -11,6 +11,7 @@ import type { Role } from '@trackvault/core'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { api, DESKTOP, goToScreen, PASSWORD, PHONE, startWebHarness, type WebHarness } from './harness'
+import { brokenWords, clippedLabels, overflow, smallTargets } from './layout'
 
 let h: WebHarness
 const LONG_NAME = 'Wanjiru Kamau Nyambura Family Tea Growers of Upper Kiambu Co'
@@ -67,51 +68,6 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20
   }
 }
 
-/** Tap targets of the main content under 44 px tall: links, buttons, fields (a checkbox by its label). */
-async function smallTargets(page: Page): Promise<string[]> {
-  const found = await page.evaluate(() => {
-    const small: string[] = []
-    const targets = document.querySelectorAll<HTMLElement>(
-      'main a, main button, main summary, main select, main textarea, main input',
-    )
-    for (const el of targets) {
-      const box = el.getBoundingClientRect()
-      if (box.width === 0 && box.height === 0) continue // not shown
-      if (getComputedStyle(el).visibility === 'hidden') continue
-      const checkbox = el instanceof HTMLInputElement && (el.type === 'checkbox' || el.type === 'radio')
-      const target = checkbox ? (el.closest('label') ?? el) : el
-      const height = target.getBoundingClientRect().height
-      if (height < 44)
-        small.push(`${target.tagName.toLowerCase()} "${target.textContent?.trim().slice(0, 40)}" ${height}px`)
-    }
-    return small
-  })
-  return found
-}
-
-/** The page is no wider than the screen; if it is, what sticks out. */
-async function overflow(page: Page): Promise<{ scrollWidth: number; sticking: string[] }> {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth
-    const sticking: string[] = []
-    for (const el of document.querySelectorAll<HTMLElement>('body *')) {
-      const r = el.getBoundingClientRect()
-      if (r.right > width + 0.5 && r.width > 0) {
-        // Inside a frame that scrolls sideways is fine: the frame does not stick out.
-        let inScroller = false
-        for (let p = el.parentElement; p; p = p.parentElement) {
-          if (getComputedStyle(p).overflowX === 'auto' && p.getBoundingClientRect().right <= width + 0.5) {
-            inScroller = true
-            break
-          }
-        }
-        if (!inScroller) sticking.push(`${el.tagName.toLowerCase()}.${el.className} right=${Math.round(r.right)}`)
-      }
-    }
-    return { scrollWidth: document.scrollingElement?.scrollWidth ?? 0, sticking: sticking.slice(0, 10) }
-  })
-}
-
 async function checkScreen(page: Page, screen: string) {
   const o = await overflow(page)
   expect({ screen, ...o }).toEqual({ screen, scrollWidth: expect.any(Number), sticking: [] })
@@ -135,6 +91,7 @@ test('a collector on a phone: a bottom tab bar, thumb-sized targets, nothing wid
   expect(box.height).toBeLessThanOrEqual(64)
   expect(box.y + box.height).toBeCloseTo(PHONE.height, 0)
   expect(box.width).toBe(PHONE.width)
+  expect(await clippedLabels(page)).toEqual([])
   const tabs = ['Home', 'Collect', 'Suppliers', 'Sync', 'More']
   for (const name of tabs) {
     const tab = nav.getByRole(name === 'More' ? 'button' : 'link', { name, exact: name !== 'Sync' })
@@ -194,6 +151,7 @@ test('a collector on a phone: a bottom tab bar, thumb-sized targets, nothing wid
   const subject = await row.locator('.queue-subject').boundingBox()
   // The item's name has the width of the row (less the state), not a narrow column breaking its words.
   expect(subject?.width).toBeGreaterThan(200)
+  expect(await brokenWords(row)).toEqual([])
   await checkScreen(page, 'sync')
   await context.setOffline(false)
   await context.close()
@@ -206,6 +164,7 @@ test('a manager on a phone: Home, Suppliers, Collections, Payments and More; rep
   const { nav, box } = await tabBar(page)
   expect(box.height).toBeLessThanOrEqual(64)
   expect(box.y + box.height).toBeCloseTo(PHONE.height, 0)
+  expect(await clippedLabels(page)).toEqual([])
   for (const name of ['Home', 'Suppliers', 'Collections', 'Payments']) {
     expect(await nav.getByRole('link', { name, exact: true }).isVisible(), name).toBe(true)
   }
