@@ -1,6 +1,6 @@
 /**
  * What people do on their devices: a write their role allows (suppliers,
- * rates, collections, payments, deductions), settling a parked conflict or failure, or
+ * rates, collections, payments, deductions, routes: routes.ts), settling a parked conflict or failure, or
  * signing in again when a restore took their session away. Each is a user
  * action the checks follow through the queue (Simulation.observe).
  */
@@ -11,6 +11,7 @@ import { ACTIONS, type Action, type Device } from './device'
 import { signIn } from './events'
 import { allCollectors, amount, DAY0, DAYS, date, day, live, marker, pickSupplier, quantity } from './inputs'
 import { handleFailed, resolveOne } from './parked'
+import { assignmentChange, routeCreate, supplierRoute } from './routes'
 import { deductionCreate, deductionUpdate } from './settlement'
 
 /** Runs a local write as a user action; a refusal by the client (validation, role) is counted, not queued. */
@@ -155,6 +156,12 @@ export async function perform(
       return deductionCreate(sim, d, local)
     case 'deduction_update':
       return deductionUpdate(sim, d, local)
+    case 'supplier_route':
+      return supplierRoute(sim, d, local)
+    case 'assignment_change':
+      return assignmentChange(sim, d, local)
+    case 'route_create':
+      return routeCreate(sim, d, local)
     case 'resolve':
       return resolveOne(sim, d, r.pick(conflicts), false)
     case 'failed':

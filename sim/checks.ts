@@ -7,7 +7,10 @@
  *    the server applied nothing nobody asked for; what was applied is what
  *    the user last asked for (an edit on retry is not silently dropped).
  * 2. No duplicate rows: each created record exists once.
- * 3. Every device's replica equals the server's rows that device may read.
+ * 3. Every device's replica equals the server's rows that device holds: what its
+ *    user may read, and for a collector only its scope (the suppliers of the
+ *    routes it serves today and unrouted ones, with their deductions and
+ *    settlement lines): none of other routes (SCOPE_LEAK), none missing.
  * 4. History is gap-free: versions 1..version, the last one equals the row.
  * 5. The change log has no seq gaps and matches history one to one.
  * 6. Every balance equals its sums (the API, SQL, and a finance device):
@@ -21,11 +24,13 @@
 import type { QueuedOp, SyncClient } from '@trackvault/client'
 import {
   amountFor,
+  assignmentCovers,
   ENTITY_SPECS,
   ENTITY_TYPES,
   type EntityType,
   formatDecimal,
   grantFor,
+  hasRouteScope,
   MONEY_SCALE,
   type OperationType,
   PRICE_INPUTS,
@@ -34,7 +39,10 @@ import {
   type RatePeriod,
   type Role,
   resolveRate,
+  routeScoped,
   SYNCED_FIELDS,
+  todayIn,
+  UNROUTED,
 } from '@trackvault/core'
 import { type SyncedColumns, TABLES, toWire } from '@trackvault/server/testing'
 import { httpCall, type SimServer, type SimUser } from './server'
@@ -86,6 +94,8 @@ export interface RunRecord {
   readonly resolvedBy: ReadonlyMap<string, string>
   /** `device_id|local_id` -> `status/resolution` of the ledger rows a restore from a backup took away. */
   readonly lostInRestore: ReadonlyMap<string, string>
+  /** When the final pulls began (ms since the epoch): a collector's scope is today's as of then. */
+  readonly finalPullsAt?: number
   /** Counts an outcome (reported with the run). */
   note(kind: string, n?: number): void
 }
@@ -121,6 +131,57 @@ function latestCollections(history: Array<{ entity_type: string; entity_id: stri
   const latest = new Map<string, Record<string, unknown>>()
   for (const h of history) if (h.entity_type === 'collection') latest.set(h.entity_id, JSON.parse(h.data))
   return latest
+}
+
+/**
+ * The day the devices' scopes are checked on: today in the business's time zone, as at the final
+ * pulls; undefined if midnight passed between those pulls and now (the scopes are not checked then).
+ */
+async function scopeDayOf(sim: RunRecord): Promise<string | undefined> {
+  const res = await httpCall(sim.server.port, '/api/settings', {
+    headers: { authorization: `Bearer ${sim.adminToken}` },
+  })
+  const zone = res.status === 200 ? (JSON.parse(res.body) as { time_zone: string }).time_zone : 'UTC'
+  const now = todayIn(zone)
+  if (sim.finalPullsAt !== undefined && todayIn(zone, new Date(sim.finalPullsAt)) !== now) {
+    sim.note('scope_check_skipped_at_midnight')
+    return undefined
+  }
+  return now
+}
+
+/**
+ * What a device must hold of the route-scoped types (core's scope.ts), from the server's rows:
+ * undefined for roles without a scope; for a collector, its assignments running on `day` decide.
+ */
+function deviceScope(d: DeviceRecord, rows: Record<EntityType, Row[]>, day: string) {
+  if (!hasRouteScope(d.role)) return undefined
+  const routes = new Set(
+    rows.route_assignment
+      .filter(
+        (a) =>
+          a.user_id === d.user.id &&
+          assignmentCovers(
+            { valid_from: a.valid_from as string, valid_to: a.valid_to as string | null, deleted_at: a.deleted_at },
+            day,
+          ),
+      )
+      .map((a) => a.route_id as string),
+  )
+  const supplierRoute = new Map(rows.supplier.map((s) => [s.id, (s.route_id as string | null) ?? null]))
+  const routeOf = (type: EntityType, r: Row): string | null =>
+    type === 'supplier' ? ((r.route_id as string | null) ?? null) : (supplierRoute.get(r.supplier_id as string) ?? null)
+  return {
+    routes,
+    /** The route a row is on, for a message. */
+    routeName: (type: EntityType, r: Row) => short(routeOf(type, r) ?? UNROUTED),
+    describe: () => `[${[...routes].map(short).join(', ')}]`,
+    holds(type: EntityType, r: Row): boolean {
+      if (!routeScoped(d.role, type)) return true
+      const route = routeOf(type, r)
+      return route === null || routes.has(route)
+    },
+  }
 }
 
 export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
@@ -289,10 +350,15 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
   }
   for (const [n, count] of receipts) if (count > 1) add('RECEIPT_DUPLICATE', `${count} collections carry ${n}`)
 
-  // ---- 3. every replica equals what its user may read
+  // ---- 3. every replica equals what its device holds: what its user may read, narrowed for a
+  // collector to its scope (core's scope.ts): the suppliers of the routes it serves today and the
+  // unrouted ones, and their deductions and settlement lines
+  const scopeDay = await scopeDayOf(sim)
   for (const d of sim.devices) {
     const queued = d.storedOps()
     if (queued.length > 0) add('NOT_DRAINED', `device ${d.index}: ${queued.length} operations still queued`)
+    const scoped = hasRouteScope(d.role)
+    const scope = scopeDay === undefined ? undefined : deviceScope(d, rows, scopeDay)
     for (const type of TYPES) {
       const local = new Map(
         (await d.client.entity(type).list({ include_deleted: true })).map((r) => [
@@ -306,12 +372,27 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
         const l = local.get(s.id)
         local.delete(s.id)
         const where = `device ${d.index} (${d.role}) ${type} ${short(s.id)}`
-        if (!readable) {
-          if (l && !(l.deleted_at && l.revoked === true)) add('REPLICA_LEAK', `${where}: holds a row it may not read`)
+        // Which of a collector's route-scoped rows it holds is not known across midnight: not checked then.
+        if (scoped && !scope && routeScoped(d.role, type)) continue
+        const held = scope ? scope.holds(type, s) : true
+        if (!readable || !held) {
+          if (l && !(l.deleted_at && l.revoked === true)) {
+            if (readable)
+              add(
+                'SCOPE_LEAK',
+                `${where}: holds a row of ${scope?.routeName(type, s)}, not its routes ${scope?.describe()}`,
+              )
+            else add('REPLICA_LEAK', `${where}: holds a row it may not read`)
+          }
           continue
         }
         if (!l) {
-          add('REPLICA_MISSING', `${where}: server has v${s.version}, device has nothing`)
+          // A scoped device's snapshot leaves deleted rows out (sync/snapshot.ts): it holds no tombstone.
+          if (s.deleted_at && scoped) continue
+          add(
+            'REPLICA_MISSING',
+            `${where}: server has v${s.version}${s.deleted_at ? ' deleted' : ''}, device has nothing${scope && routeScoped(d.role, type) ? ` (in its scope ${scope.describe()})` : ''}`,
+          )
           continue
         }
         if (l.version !== s.version || !!l.deleted_at !== !!s.deleted_at) {
@@ -332,6 +413,7 @@ export async function checkInvariants(sim: RunRecord): Promise<Anomaly[]> {
       }
       for (const [id] of local) add('REPLICA_EXTRA', `device ${d.index} ${type} ${short(id)}: not on the server`)
     }
+    if (scope) sim.note(`scope_routes_${scope.routes.size}`)
   }
 
   // ---- 4. history gap-free and equal to the row

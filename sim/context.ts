@@ -44,8 +44,14 @@ export interface SimContext extends RunRecord {
   /** Suppliers most devices write to (conflicts). */
   readonly hot: string[]
   readonly products: Array<{ id: string; unit: string }>
+  /** The routes drawn at the start (on the server since before any backup: REST changes use these). */
+  readonly routes: string[]
+  /** Today in the business's time zone when the run started (assignments are dated from it). */
+  readonly today: string
   /** Counter behind the unique notes and references of new rows. */
   markers: number
+  /** When the final pulls began (heal.ts; the checks read today's scopes as of then). */
+  finalPullsAt?: number
   /** Months of the season settled by an approved run so far (settled in order, January first). */
   settledMonths: number
   /** Adds a scheduling decision to the trace digest. */

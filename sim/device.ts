@@ -76,6 +76,9 @@ export type Action =
   | 'payment_delete'
   | 'deduction_create'
   | 'deduction_update'
+  | 'supplier_route'
+  | 'assignment_change'
+  | 'route_create'
   | 'resolve'
   | 'failed'
 
@@ -93,6 +96,9 @@ export const ACTIONS: Record<Role, Partial<Record<Action, number>>> = {
     payment_delete: 1,
     deduction_create: 1.5,
     deduction_update: 1,
+    supplier_route: 4,
+    assignment_change: 3.5,
+    route_create: 0.4,
     resolve: 8,
     failed: 6,
   },
@@ -109,6 +115,9 @@ export const ACTIONS: Record<Role, Partial<Record<Action, number>>> = {
     payment_delete: 1,
     deduction_create: 1.5,
     deduction_update: 1,
+    supplier_route: 4,
+    assignment_change: 3.5,
+    route_create: 0.4,
     resolve: 8,
     failed: 6,
   },

@@ -65,6 +65,7 @@ export async function heal(sim: SimContext): Promise<void> {
     }
   }
   // Nobody writes any more: one more pull each brings every replica to the server's head.
+  sim.finalPullsAt = Date.now()
   for (const d of sim.devices) {
     const s = await healSync(sim, d)
     if (s.error) sim.anomaly('FINAL_SYNC_FAILED', `device ${d.index}: ${s.error.code} ${s.error.message}`)

@@ -76,6 +76,8 @@ export class SimNetwork {
   readonly held: Held[] = []
   readonly faults: Record<string, number> = {}
   requests = 0
+  /** Pulls answered SCOPE_CHANGED: the device's routes or their suppliers changed (an outcome, not a fault). */
+  scopeChanged = 0
   private nextId = 1
   /** Bumped when a device crashes: fetches of the dead client fail at once. */
   private readonly generations = new Map<number, number>()
@@ -152,6 +154,7 @@ export class SimNetwork {
   private async send(h: Held): Promise<Response> {
     this.requests += 1
     const answer = await httpCall(this.server.port, h.path, { method: h.method, headers: h.headers, body: h.body })
+    if (answer.status === 409 && answer.body.includes('"SCOPE_CHANGED"')) this.scopeChanged += 1
     const headers = { ...answer.headers }
     delete headers['retry-after'] // time compression: the client's short backoff stands in for real seconds
     delete headers['content-length']

@@ -10,7 +10,7 @@ import { DEDUCTION_KINDS, type DeductionKind, type SettlementRunRow } from '@tra
 import type { SimContext } from './context'
 import type { Device } from './device'
 import { date, live, pickSupplier } from './inputs'
-import { httpCall, PASSWORD, type SimUser } from './server'
+import { office, signedIn } from './rest'
 
 type Local = <T>(sim: SimContext, d: Device, write: () => Promise<T>) => Promise<T | undefined>
 
@@ -46,38 +46,6 @@ export function monthOf(n: number): { from: string; to: string } {
   const from = new Date(Date.UTC(2026, n, 1))
   const to = new Date(Date.UTC(2026, n + 1, 0))
   return { from: from.toISOString().slice(0, 10), to: to.toISOString().slice(0, 10) }
-}
-
-type Api = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: Record<string, unknown> }>
-
-async function signedIn(sim: SimContext, user: SimUser): Promise<Api | undefined> {
-  const login = await httpCall(sim.server.port, '/api/auth/login', {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: user.email, password: PASSWORD }),
-  })
-  if (login.status !== 200) {
-    sim.note(`settle_login_${login.status}`)
-    return undefined
-  }
-  const token = (JSON.parse(login.body) as { token: string }).token
-  return async (method, path, body) => {
-    const res = await httpCall(sim.server.port, path, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    })
-    return { status: res.status, body: res.body ? (JSON.parse(res.body) as Record<string, unknown>) : {} }
-  }
-}
-
-const office = (sim: SimContext, roles: string[]) => {
-  const users = new Map<string, SimUser>()
-  for (const d of sim.devices) for (const u of d.users) if (roles.includes(u.role)) users.set(u.id, u)
-  return [...users.values()]
 }
 
 /**

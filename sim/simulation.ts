@@ -10,6 +10,7 @@
  * invariants are checked (checks.ts).
  */
 import { type ApiError, type QueuedOp, SyncClient } from '@trackvault/client'
+import { todayIn } from '@trackvault/core'
 import { local, userAction } from './actions'
 import { type Anomaly, checkInvariants, type Intent } from './checks'
 import { errText, type SimContext, type SimOptions } from './context'
@@ -18,6 +19,7 @@ import { event, sessionRefused } from './events'
 import { heal } from './heal'
 import { DEFAULT_DELIVERY_WEIGHTS, type DeliveryFault, SimNetwork } from './network'
 import { Rng } from './prng'
+import { baseRoute, setupRoutes } from './routes'
 import { type Dialect, httpCall, PASSWORD, SimServer as Server, type SimServer } from './server'
 
 export type { SimOptions } from './context'
@@ -61,8 +63,11 @@ export class Simulation implements SimContext {
   adminToken = ''
   hot: string[] = []
   products: Array<{ id: string; unit: string }> = []
+  routes: string[] = []
+  today = ''
   markers = 0
   settledMonths = 0
+  finalPullsAt: number | undefined
   private readonly started = performance.now()
 
   constructor(readonly opts: SimOptions) {
@@ -96,6 +101,7 @@ export class Simulation implements SimContext {
       await this.setup()
       await this.simulate()
       await heal(this)
+      this.note('pull_scope_changed', this.network.scopeChanged)
       await this.checks()
     } catch (err) {
       this.anomaly('SIM_ERROR', err instanceof Error ? (err.stack ?? err.message) : String(err))
@@ -204,9 +210,19 @@ export class Simulation implements SimContext {
         effective_date: '2020-01-01',
       }),
     )
+    // Routes, the first suppliers' routes and the collectors' dated assignments (routes.ts).
+    this.today = todayIn((await admin.client.settings()).time_zone)
+    const routing = base.fork('routes')
+    await setupRoutes(this, admin, routing, local)
     for (let i = 1; i <= 6; i++) {
+      const route_id = baseRoute(this, routing, i)
       const s = await local(this, admin, () =>
-        admin.client.suppliers.create({ code: `BASE-${i}`, name: `Supplier ${i}`, phone: `+25470000000${i}` }),
+        admin.client.suppliers.create({
+          code: `BASE-${i}`,
+          name: `Supplier ${i}`,
+          phone: `+25470000000${i}`,
+          route_id,
+        }),
       )
       if (i <= 3) this.hot.push(s!.id)
     }

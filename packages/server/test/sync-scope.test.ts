@@ -5,9 +5,12 @@
  * devices as SCOPE_CHANGED and a fresh snapshot; a supplier a collector adds joins its route.
  */
 import { newId, todayIn } from '@trackvault/core'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createUser } from '../src/auth/users'
+import { TEST_DIALECT } from '../src/testing/test-db'
 import { TestDevice } from './helpers/sync-client'
-import { type Api, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
+import { type Api, PASSWORD, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 
 let s: TestServer
 let base: Awaited<ReturnType<typeof seedBasics>>
@@ -234,6 +237,9 @@ describe('a collector device holds its routes', () => {
   })
 
   test('bad input: an unknown route, an assignment ending before it starts', async () => {
+    const taken = await s.as.manager.post('/api/routes', { code: 'RA', name: 'Ridge again' })
+    expect(taken.status).toBe(409)
+    expect(taken.body.error.details.fields.code).toEqual(['already used'])
     const bad = await s.as.manager.post('/api/suppliers', { code: 'SX', name: 'Nobody', route_id: newId() })
     expect(bad.status).toBe(422)
     expect(bad.body.error.code).toBe('REFERENCE_NOT_FOUND')
@@ -346,5 +352,98 @@ describe("a collector's cached balances", () => {
       ),
     )
     expect((await s.as.manager.get('/api/sync/balances')).status).toBe(403)
+  })
+})
+
+/**
+ * PostgreSQL runs writers side by side: a deduction written while its supplier moves must record
+ * the route its supplier has at the deduction's place in the log, or a device of the new route
+ * that took its snapshot in between never gets the deduction (its entry names the old route), and
+ * a device of the old route does.
+ */
+describe.runIf(TEST_DIALECT === 'postgres')('scopes under concurrent writes (PostgreSQL)', () => {
+  test('a deduction written while its supplier moves reaches the devices of its new route', async () => {
+    const routeP = (await post('/api/routes', { code: 'RPX', name: 'Plains PX' })).id
+    const routeQ = (await post('/api/routes', { code: 'RQX', name: 'Quarry Q' })).id
+    const x = await post('/api/suppliers', { code: 'SPX', name: 'Wanjiru', route_id: routeP })
+    const d = await post('/api/deductions', {
+      supplier_id: x.id,
+      kind: 'charge',
+      description: 'Bags',
+      amount: '40.00',
+      effective_date: today,
+    })
+    const collector = await createUser(s.db.handle.db, {
+      name: 'Quarry collector',
+      email: 'quarry@test.local',
+      password: PASSWORD,
+      role: 'collector',
+    })
+    const quarry = await s.login(collector.email)
+    await post('/api/route-assignments', { route_id: routeQ, user_id: collector.id, valid_from: shift(-3) })
+
+    // Another transaction holds the history key the deduction's update will write: the update
+    // does its work, then waits (just before it takes its place in the log) until that one ends.
+    const blocker = new pg.Client({
+      connectionString: s.db.env.DATABASE_URL,
+      options: `-c search_path=${s.db.env.TRACKVAULT_PG_SCHEMA}`,
+    })
+    await blocker.connect()
+    try {
+      await blocker.query('begin')
+      await blocker.query(
+        `insert into entity_history (entity_type, entity_id, version, operation, data, created_at)
+         values ('deduction', $1, 2, 'update', '{}', $2)`,
+        [d.id, new Date().toISOString()],
+      )
+      const blockerPid = (await blocker.query('select pg_backend_pid() as pid')).rows[0].pid as number
+      const update = s.as.manager.patch(`/api/deductions/${d.id}`, { description: 'Bags and twine', version: 1 })
+      const waiter = async () => {
+        for (let i = 0; i < 250; i++) {
+          const { rows } = await blocker.query(
+            'select count(*)::int as n from pg_stat_activity where $1 = any(pg_blocking_pids(pid))',
+            [blockerPid],
+          )
+          if (rows[0].n > 0) return
+          await new Promise((r) => setTimeout(r, 20))
+        }
+        throw new Error('the update never waited')
+      }
+      await waiter()
+      // Meanwhile the supplier moves to Q, and Q's collector pulls its new scope.
+      const moved = await s.as.manager.patch(`/api/suppliers/${x.id}`, { route_id: routeQ, version: x.version })
+      expect(moved.status, JSON.stringify(moved.body)).toBe(200)
+      const first = await pullAll(quarry)
+      if (first === 'SCOPE_CHANGED') throw new Error('scope changed')
+      expect(held(first, 'deduction')).toContain(d.id)
+      expect(first.rows.get(`deduction/${d.id}`)?.version).toBe(1)
+      // The update goes on and commits after the move.
+      await blocker.query('rollback')
+      const updated = await update
+      expect(updated.status, JSON.stringify(updated.body)).toBe(200)
+      // Q's device gets the new version (directly, or through a new snapshot).
+      let next = await pullAll(quarry, first.cursor, 500, first)
+      if (next === 'SCOPE_CHANGED') next = await pullAll(quarry)
+      if (next === 'SCOPE_CHANGED') throw new Error('scope changed twice')
+      expect(next.rows.get(`deduction/${d.id}`)?.version).toBe(2)
+      const entry = await s.db.handle.db
+        .selectFrom('change_log')
+        .select(['seq', 'scope'])
+        .where('entity_id', '=', d.id)
+        .where('version', '=', 2)
+        .executeTakeFirstOrThrow()
+      const move = await s.db.handle.db
+        .selectFrom('change_log')
+        .select('seq')
+        .where('entity_id', '=', x.id)
+        .where('version', '=', moved.body.version)
+        .executeTakeFirstOrThrow()
+      // Logged after the move, so it names Q (its supplier's route at that place in the log).
+      expect(Number(entry.seq)).toBeGreaterThan(Number(move.seq))
+      expect(entry.scope).toBe(routeQ)
+    } finally {
+      await blocker.query('rollback').catch(() => {})
+      await blocker.end()
+    }
   })
 })

@@ -8,7 +8,9 @@
  * is held until commit, so a transaction that takes numbers after another
  * cannot commit before it. Seq order is commit order on PostgreSQL, and on
  * SQLite writers are serialised anyway. The lock is held only for the final
- * insert and the commit, so writers still overlap for all their other work.
+ * insert and the commit (and, just before the insert, for reading the routes
+ * the entries record: sync-scope.ts), so writers still overlap for all their
+ * other work.
  */
 import { encodeCursor } from '@trackvault/core'
 import { type Kysely, sql, type Transaction } from 'kysely'
@@ -36,7 +38,7 @@ export interface PendingChange {
   previous_scope: string | null
   /** The supplier a supplier-keyed change is about (pinned suppliers, sync-scope.ts). */
   scope_subject?: string
-  /** A deduction's or settlement line's supplier, whose route is its scope (resolved when the write ends). */
+  /** A deduction's or settlement line's supplier, whose route is its scope (resolved under the counter's lock). */
   scope_supplier?: string
   previous_scope_supplier?: string
 }
@@ -78,13 +80,19 @@ export async function headCursor(db: Kysely<Database>): Promise<string> {
   return encodeCursor(await headSeq(db), await currentEpoch(db))
 }
 
-/** Appends `changes` with consecutive seq numbers; returns the last seq, or null if none. */
+/**
+ * Appends `changes` with consecutive seq numbers; returns the last seq, or null if none.
+ * `placed` runs once the numbers are taken, under the counter's lock: what it reads of other rows
+ * is as they stand at this place in the log (no writer numbered later has committed, every one
+ * numbered earlier has), so what it fills in of the entries (their routes) agrees with the log.
+ */
 export async function appendChanges(
   trx: Transaction<Database>,
   changes: PendingChange[],
   now: string,
   /** PostgreSQL: NOTIFY every server process of the new seq, and of whose rows changed (`audienceOf`). */
   notify?: { channel: string; audience: string[] | null },
+  placed?: () => Promise<void>,
 ): Promise<number | null> {
   if (changes.length === 0) return null
   const { value } = await trx
@@ -93,6 +101,7 @@ export async function appendChanges(
     .where('name', '=', 'change_seq')
     .returning('value')
     .executeTakeFirstOrThrow()
+  await placed?.()
   const last = Number(value)
   const first = last - changes.length + 1
   const entries = changes.map((c, i) => ({

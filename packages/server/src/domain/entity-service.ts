@@ -220,7 +220,7 @@ async function numberReceipt(ctx: WriteContext, next: Loose, prev: Loose | undef
 }
 
 async function assertUniqueCode(ctx: WriteContext, type: EntityType, code: unknown, id: string) {
-  if (type !== 'supplier' && type !== 'product') return
+  if (type !== 'supplier' && type !== 'product' && type !== 'route') return
   const clash = await ctx.trx
     .selectFrom(TABLES[type] as 'suppliers')
     .select('id')

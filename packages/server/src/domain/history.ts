@@ -53,7 +53,7 @@ export function recordHistory<T extends EntityType>(
 
 /**
  * A change's route (sync-scope.ts): a supplier's own, or for a deduction or settlement line its
- * supplier's, filled in when the write ends (the supplier's route is read then).
+ * supplier's, filled in when the write takes its place in the log (the supplier's route is read then).
  */
 function scopeOfChange(
   type: EntityType,

@@ -4,7 +4,10 @@
  * user serves today, and their deductions and settlement lines.
  *
  * - Each change-log entry of a route-scoped type records its route (`scope`, and `previous_scope`
- *   when it moved), resolved here when the write ends, so a pull filters in SQL.
+ *   when it moved), resolved here when the write ends, so a pull filters in SQL. It is read under
+ *   the change counter's lock (`appendChanges`), so it is the supplier's route at the entry's place
+ *   in the log: on PostgreSQL a move committing while a deduction is written is either before the
+ *   deduction's entry (and read) or after it.
  * - A device's cursor carries the stamp of the scope it holds: its routes and how often each
  *   route's membership changed (`route_members`, bumped here when a supplier moves). A pull whose
  *   stamp is not the user's current one is answered SCOPE_CHANGED, and the device pulls its new
@@ -86,7 +89,7 @@ export async function routeOfCollector(
 
 /**
  * Fills in the route of each pending change of a supplier's deduction or settlement line (from its
- * supplier, as this transaction sees it), and bumps `route_members` of both routes of every
+ * supplier, as this transaction sees it; run under the counter's lock, see above), and bumps `route_members` of both routes of every
  * supplier that moved: devices on either route pull their scope again.
  */
 export async function resolveScopes(trx: Transaction<Database>, changes: PendingChange[]): Promise<void> {

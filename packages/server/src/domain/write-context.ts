@@ -37,11 +37,12 @@ export async function writeIn<T>(
 ): Promise<WriteOutcome<T>> {
   const ctx: WriteContext = { trx, caps, actor, changes: [], now: new Date().toISOString() }
   const result = await work(ctx)
-  await resolveScopes(trx, ctx.changes)
   await writeHistory(trx, ctx.changes, ctx.now)
   const audience = audienceOf(ctx.changes)
   const notify = caps.notifyChannel ? { channel: caps.notifyChannel, audience } : undefined
-  const lastSeq = await appendChanges(trx, ctx.changes, ctx.now, notify)
+  // The routes of the entries are read under the counter's lock: a supplier's move that commits
+  // while this write is under way is either before it in the log (and seen) or after it.
+  const lastSeq = await appendChanges(trx, ctx.changes, ctx.now, notify, () => resolveScopes(trx, ctx.changes))
   return { result, lastSeq, audience }
 }
 
