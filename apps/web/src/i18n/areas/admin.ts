@@ -124,7 +124,8 @@ const en = {
     restoredNeed_other:
       'The server had been restored from a backup: {{count}} confirmed changes re-sent, {{need}} need your decision below.',
     offlineStopped: 'No connection: nothing more could be sent ({{done}}). Your changes stay queued.',
-    sessionExpired: 'Your session has expired: sign in again from the banner above to sync; your changes stay on this device.',
+    sessionExpired:
+      'Your session has expired: sign in again from the banner above to sync; your changes stay on this device.',
     stopped: 'Sync stopped: {{message}} ({{done}}).',
     refused: 'The server refused this change.',
     referenceGone: 'The {{what}} it names is not on the server any more: edit it to choose another, or discard it.',
@@ -520,7 +521,8 @@ export const adminTexts = area(en, {
         'Seva ilikuwa imerejeshwa kutoka nakala rudufu: mabadiliko {{count}} yaliyothibitishwa yametumwa tena, {{need}} yanahitaji uamuzi wako hapa chini.',
       offlineStopped:
         'Hakuna muunganisho: hakuna zaidi kilichoweza kutumwa ({{done}}). Mabadiliko yako yanabaki kwenye foleni.',
-      sessionExpired: 'Muda wako wa kuingia umekwisha: ingia tena kupitia bango lililo juu ili kusawazisha; mabadiliko yako yanabaki kwenye kifaa hiki.',
+      sessionExpired:
+        'Muda wako wa kuingia umekwisha: ingia tena kupitia bango lililo juu ili kusawazisha; mabadiliko yako yanabaki kwenye kifaa hiki.',
       stopped: 'Usawazishaji umesimama: {{message}} ({{done}}).',
       refused: 'Seva ilikataa badiliko hili.',
       referenceGone:
@@ -1297,7 +1299,8 @@ export const adminTexts = area(en, {
       restoredNeed_other:
         'சேவையகம் காப்புப் பிரதியிலிருந்து மீட்டமைக்கப்பட்டிருந்தது: உறுதிசெய்யப்பட்ட {{count}} மாற்றங்கள் மீண்டும் அனுப்பப்பட்டன, {{need}} க்குக் கீழே உங்கள் முடிவு தேவை.',
       offlineStopped: 'இணைப்பு இல்லை: மேலும் எதையும் அனுப்ப முடியவில்லை ({{done}}). உங்கள் மாற்றங்கள் வரிசையிலேயே இருக்கும்.',
-      sessionExpired: 'உங்கள் அமர்வு காலாவதியானது: ஒத்திசைக்க மேலே உள்ள பட்டையிலிருந்து மீண்டும் உள்நுழையவும்; உங்கள் மாற்றங்கள் இந்தச் சாதனத்தில் இருக்கும்.',
+      sessionExpired:
+        'உங்கள் அமர்வு காலாவதியானது: ஒத்திசைக்க மேலே உள்ள பட்டையிலிருந்து மீண்டும் உள்நுழையவும்; உங்கள் மாற்றங்கள் இந்தச் சாதனத்தில் இருக்கும்.',
       stopped: 'ஒத்திசைவு நின்றது: {{message}} ({{done}}).',
       refused: 'சேவையகம் இந்த மாற்றத்தை நிராகரித்தது.',
       referenceGone: 'இது குறிப்பிடும் {{what}} இனி சேவையகத்தில் இல்லை: வேறொன்றைத் தேர்ந்தெடுக்கத் திருத்தவும், அல்லது நிராகரிக்கவும்.',
