@@ -10,7 +10,9 @@
  * Workloads (--only): push (1), peer (2: against PouchDB Server), drain (3:
  * the 10,000-operation drain and the reconnect storm; `offline-drain` or
  * `storm` pick one), initial-pull (4), propagation (5), local-write (6),
- * connections (7). See BENCHMARKS.md for what each measures.
+ * connections (7), routes (8: a collector's scoped pull in a cooperative of
+ * 600,000 suppliers and 10 million collections generated in SQL). See
+ * BENCHMARKS.md for what each measures.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { loadavg } from 'node:os'
@@ -28,6 +30,7 @@ import { localWriteWorkload } from './workloads/local-write'
 import { type PeerOptions, peerWorkload } from './workloads/peer'
 import { propagationWorkload } from './workloads/propagation'
 import { pushWorkload } from './workloads/push'
+import { type RoutesOptions, routesWorkload } from './workloads/routes'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const ALL = [
@@ -39,6 +42,7 @@ const ALL = [
   'propagation',
   'local-write',
   'connections',
+  'routes',
 ] as const
 type Workload = (typeof ALL)[number]
 
@@ -63,6 +67,11 @@ const { values } = parseArgs({
     'pull-clients': { type: 'string', default: 'node,chromium' },
     connections: { type: 'string', default: '1000' },
     'sse-auth': { type: 'string', default: 'ticket' },
+    'route-suppliers': { type: 'string', default: '60000' },
+    'route-collections': { type: 'string', default: '1000000' },
+    'route-routes': { type: 'string' },
+    'route-changes': { type: 'string', default: '10000' },
+    'route-naive-seconds': { type: 'string', default: '60' },
     profile: { type: 'boolean', default: false },
     out: { type: 'string', default: join(here, 'results', 'latest.json') },
     help: { type: 'boolean', default: false },
@@ -92,6 +101,11 @@ if (values.help) {
       '  --pull-clients LIST    node (SQLite store), chromium (IndexedDB in /usr/bin/chromium) (default both)',
       '  --connections N        live SSE connections held open (default 1000; the target is for 5000)',
       '  --sse-auth MODE        ticket (single-use ticket per stream, default) or bearer (token in a header)',
+      '  --route-suppliers N    suppliers in the routes workload (default 60000; the target is for 600000)',
+      '  --route-collections N  collections in the routes workload (default 1000000; the target is for 10000000)',
+      '  --route-routes N       routes, one collector each (default suppliers / 120)',
+      '  --route-changes N      collections written by other collectors before each incremental pull (default 10000)',
+      '  --route-naive-seconds N  how long the naive pull from cursor zero may run (default 60)',
       '  --profile              CPU profiles of the server processes into bench/results/profiles',
       '  --out FILE             JSON output (default bench/results/latest.json)',
     ].join('\n')}\n`,
@@ -137,7 +151,7 @@ if (values['sse-auth'] !== 'ticket' && values['sse-auth'] !== 'bearer') {
   process.stderr.write(`unknown --sse-auth ${values['sse-auth']}; known: ticket, bearer\n`)
   process.exit(2)
 }
-const opts: BenchOptions & PeerOptions & InitialPullOptions & ConnectionsOptions = {
+const opts: BenchOptions & PeerOptions & InitialPullOptions & ConnectionsOptions & RoutesOptions = {
   dbs,
   repeat: Number(values.repeat),
   durationMs: Number(values.duration),
@@ -156,6 +170,11 @@ const opts: BenchOptions & PeerOptions & InitialPullOptions & ConnectionsOptions
   pullClients: pullClients as InitialPullOptions['pullClients'],
   connections: Number(values.connections),
   sseAuth: values['sse-auth'] as ConnectionsOptions['sseAuth'],
+  routeSuppliers: Number(values['route-suppliers']),
+  routeCollections: Number(values['route-collections']),
+  routeRoutes: values['route-routes'] ? Number(values['route-routes']) : undefined,
+  routeChanges: Number(values['route-changes']),
+  routeNaiveSeconds: Number(values['route-naive-seconds']),
   profileDir,
   log: (line) => process.stdout.write(`${line}\n`),
 }
@@ -176,6 +195,7 @@ const runners: Record<Workload, () => Promise<Figure[]>> = {
   propagation: () => propagationWorkload(opts),
   'local-write': () => localWriteWorkload(opts),
   connections: () => connectionsWorkload(opts),
+  routes: () => routesWorkload(opts),
 }
 for (const name of ALL) {
   if (!selected.has(name)) continue

@@ -40,7 +40,8 @@ const serverDir = join(here, '..', '..', 'packages', 'server')
 export const PG_URL =
   process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
-async function pgAdmin(statement: string): Promise<void> {
+/** Runs one statement on the bench's PostgreSQL (schemas, databases). */
+export async function pgAdmin(statement: string): Promise<void> {
   const client = new pg.Client({ connectionString: PG_URL })
   await client.connect()
   try {

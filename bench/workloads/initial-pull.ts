@@ -95,7 +95,7 @@ async function sqliteFloor(file: string, pages: Page[]): Promise<number> {
 }
 
 /** Server rows in a client's SQLite file (after the client closed it). */
-function sqliteServerRows(file: string): number {
+export function sqliteServerRows(file: string): number {
   const db = new Database(file, { readonly: true })
   try {
     const row = db.prepare(`select count(*) as n from kv where key >= 'srv/' and key < 'srv0'`).get() as { n: number }
