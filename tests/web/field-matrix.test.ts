@@ -703,6 +703,7 @@ test("a manager on a phone: the reports' opening balance over a range, credit in
   expect(labels).toEqual([
     'Mwanzo',
     'Wasambazaji',
+    'Njia',
     'Bidhaa',
     'Makusanyo',
     'Malipo',

@@ -219,6 +219,8 @@ test.each([
     await card.getByRole('button', { name: 'Edit' }).click()
     const form = card.getByRole('form')
     const supplier = form.getByRole('combobox', { name: 'Supplier', exact: true })
+    // The picker fills its box once it has read the supplier from the device (a moment after the form opens).
+    await until(async () => (await supplier.inputValue()) !== '', 'the picker to name the supplier')
     expect(await supplier.inputValue()).toBe(`${gone.name} (${gone.code})`)
     const product = form.getByRole('combobox', { name: 'Product', exact: true })
     expect(await product.locator('option:checked').textContent()).toBe('Green tea leaf')

@@ -441,7 +441,8 @@ for (const [size, viewport] of [
     // Kamau's statement of the approved run.
     await open(page, `/statements/${statementLineId}`, 'Taarifa: Kamau Farm')
     expect(await page.getByTestId('statement-period').textContent()).toBe(`${last.from_date} hadi ${last.to_date}`)
-    expect(await page.getByTestId('statement-net').textContent()).toBe('300.00') // the first run opens at 0.00
+    // The first run opens at 0.00 and also pays what no run covered before it, late: 120.00 + 1,200.00 + 300.00.
+    expect(await page.getByTestId('statement-net').textContent()).toBe('1,620.00')
     const summary = await page.getByRole('table', { name: 'Muhtasari' }).textContent()
     for (const label of ['Salio la mwanzo', 'Makusanyo (yenye bei)', 'Kinachostahili kulipwa', 'Kinacholipwa'])
       expect(summary, label).toContain(label)
