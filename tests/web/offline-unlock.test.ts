@@ -44,6 +44,13 @@ async function recordCollection(page: Page, quantity: string) {
 
 /** Clicks Sign out, answers the prompt, and returns what it said (null: no prompt). */
 async function signOut(page: Page): Promise<string | null> {
+  // The app reads its connection when the button is pressed: let the offline state settle first
+  // (seen once in CI: signed out without the prompt, as if still online).
+  if (await page.locator('.offline-banner').isVisible()) {
+    for (let seen = 0; seen < 4; seen += (await page.locator('.offline-banner').isVisible()) ? 1 : -seen) {
+      await page.waitForTimeout(250)
+    }
+  }
   let said: string | null = null
   page.once('dialog', (dialog) => {
     said = dialog.message()
