@@ -51,20 +51,23 @@ export const MAX_PINS = 500
 export async function scopeOf(db: Kysely<Database>, actor: Actor, at = new Date()): Promise<SyncScope | undefined> {
   if (!hasRouteScope(actor.role)) return undefined
   const today = todayIn((await loadSettings(db)).time_zone, at)
-  const assigned = await runningAssignments(db, actor.id, today).select('route_id').execute()
+  // Three reads that do not wait on each other: the routes, how often each one's members changed, the pins.
+  const [assigned, members, pinned] = await Promise.all([
+    runningAssignments(db, actor.id, today).select('route_id').execute(),
+    db
+      .selectFrom('route_members')
+      .select(['route_id', 'version'])
+      .where((eb) =>
+        eb.or([
+          eb('route_id', '=', UNROUTED),
+          eb('route_id', 'in', runningAssignments(db, actor.id, today).select('route_id')),
+        ]),
+      )
+      .execute(),
+    db.selectFrom('scope_pins').select('supplier_id').where('user_id', '=', actor.id).orderBy('supplier_id').execute(),
+  ])
   const keys = [...new Set([...assigned.map((a) => a.route_id), UNROUTED])].sort()
-  const members = await db
-    .selectFrom('route_members')
-    .select(['route_id', 'version'])
-    .where('route_id', 'in', keys)
-    .execute()
   const versions = new Map(members.map((m) => [m.route_id, Number(m.version)]))
-  const pinned = await db
-    .selectFrom('scope_pins')
-    .select('supplier_id')
-    .where('user_id', '=', actor.id)
-    .orderBy('supplier_id')
-    .execute()
   const pins = pinned.map((p) => p.supplier_id)
   const stamped = [keys.map((k) => [k, versions.get(k) ?? 0]), pins]
   return { keys, pins, stamp: createHash('sha256').update(JSON.stringify(stamped)).digest('hex').slice(0, 16) }
