@@ -8,6 +8,9 @@ import {
   supplierInput,
   writableFields,
 } from './entities'
+import { parseEntityInput } from './entity-spec'
+import type { AppError } from './errors'
+import { fieldProblem } from './problems'
 
 const ID1 = '0190a0e4-0000-7000-8000-000000000001'
 const ID2 = '0190a0e4-0000-7000-8000-000000000002'
@@ -67,8 +70,15 @@ describe('input schemas', () => {
       bank_account: null,
       mobile_money_number: null,
       route_id: null,
+      sms_opt_out: false,
+      language: null,
     })
     expect(supplierInput.safeParse({ code: 'S1', name: 'Jane', email: 'nope' }).success).toBe(false)
+    expect(supplierInput.safeParse({ code: 'S1', name: 'Jane', language: 'fr' }).success).toBe(false)
+    expect(supplierInput.parse({ code: 'S1', name: 'Jane', language: 'sw', sms_opt_out: true })).toMatchObject({
+      language: 'sw',
+      sms_opt_out: true,
+    })
   })
 
   it('product rate: 2-place positive rate, real dates, open end by default', () => {
@@ -131,5 +141,37 @@ describe('supplier payout details', () => {
     expect(fieldsOf(parse({ bank_name: 'b'.repeat(101) }))).toEqual(['bank_name'])
     expect(fieldsOf(parse({ mobile_money_number: '07x 123' }))).toEqual(['mobile_money_number'])
     expect(fieldsOf(parse({ mobile_money_number: '1'.repeat(21) }))).toEqual(['mobile_money_number'])
+  })
+})
+
+describe('where a collection weight came from', () => {
+  const base = {
+    supplier_id: '00000000-0000-4000-8000-000000000001',
+    product_id: '00000000-0000-4000-8000-000000000002',
+    collection_date: '2026-01-15',
+    quantity: '12.345',
+    unit: 'kg',
+  }
+  const errorsOf = (input: Record<string, unknown>) => {
+    try {
+      parseEntityInput('collection', input)
+      return undefined
+    } catch (err) {
+      return ((err as AppError).details as { fields: Record<string, string[]> }).fields
+    }
+  }
+
+  it('is typed by default, with no scale', () => {
+    expect(parseEntityInput('collection', base)).toMatchObject({ weight_source: 'typed', scale_id: null })
+  })
+
+  it('a reading from a scale names the scale; a typed weight names none', () => {
+    expect(parseEntityInput('collection', { ...base, weight_source: 'scale', scale_id: 'ble:AA:BB' })).toMatchObject({
+      weight_source: 'scale',
+      scale_id: 'ble:AA:BB',
+    })
+    expect(errorsOf({ ...base, weight_source: 'scale' })).toEqual({ scale_id: [fieldProblem('scale_required')] })
+    expect(errorsOf({ ...base, scale_id: 'ble:AA:BB' })).toEqual({ scale_id: [fieldProblem('typed_no_scale')] })
+    expect(errorsOf({ ...base, weight_source: 'guessed' })).toHaveProperty('weight_source')
   })
 })

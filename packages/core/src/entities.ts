@@ -25,6 +25,7 @@ import {
   unitField,
   weightField,
 } from './fields'
+import { LANGUAGE_CODES } from './languages'
 import { fieldProblem } from './problems'
 import {
   type SettlementLineFields,
@@ -66,6 +67,10 @@ export type PricingMode = (typeof PRICING_MODES)[number]
 export const PAYOUT_METHODS = ['cash', 'bank_transfer', 'mobile_money'] as const
 export type PayoutMethod = (typeof PAYOUT_METHODS)[number]
 
+/** Where a collection's weight came from: a connected scale or a person's typing (the anti-tamper view). */
+export const WEIGHT_SOURCES = ['typed', 'scale'] as const
+export type WeightSource = (typeof WEIGHT_SOURCES)[number]
+
 export const PAYMENT_METHODS = ['cash', 'bank_transfer', 'cheque', 'mobile_payment'] as const
 
 export const supplierInput = z.object({
@@ -82,6 +87,10 @@ export const supplierInput = z.object({
   mobile_money_number: mobileNumberField().default(null),
   /** The route (collection or buying centre) the supplier belongs to; null: every collector's (scope.ts). */
   route_id: idField().nullable().default(null),
+  /** The supplier asked for no text messages (notifications.ts). */
+  sms_opt_out: z.boolean().default(false),
+  /** The language of the supplier's text messages; null: the business's (settings `locale`). */
+  language: z.enum(LANGUAGE_CODES).nullable().default(null),
 })
 
 /** A route: a collection or buying centre and the suppliers it serves (scope.ts). */
@@ -162,6 +171,10 @@ export const collectionInput = z.object({
    * collections that arrive without one (`S-<n>`).
    */
   receipt_number: receiptNumberField().nullable().default(null),
+  /** Where the gross weight came from: read from a scale (`scale_id` names it) or typed by hand. */
+  weight_source: z.enum(WEIGHT_SOURCES).default('typed'),
+  /** The scale that weighed it (its Bluetooth id or the name its serial port was given); null when typed. */
+  scale_id: z.string().trim().min(1).max(100).nullable().default(null),
 })
 
 export const paymentInput = z.object({

@@ -16,6 +16,7 @@ import { ENTITY_INPUTS, ENTITY_TYPES, type EntityType } from './entities'
 import { AppError } from './errors'
 import { MONEY_SCALE, QUANTITY_SCALE } from './money'
 import { netQuantity, type Weighing } from './pricing'
+import { fieldProblem } from './problems'
 import { LINE_MONEY_FIELDS, RUN_MONEY_FIELDS } from './settlement-records'
 import { parseOrThrow } from './validation'
 
@@ -114,7 +115,7 @@ const DECLARED: Record<EntityType, Declared> = {
   supplier: {
     manualMerge: [],
     decimals: {},
-    booleans: ['is_active'],
+    booleans: ['is_active', 'sms_opt_out'],
     lists: [],
     list: {
       search: ['code', 'name', 'phone', 'email', 'address'],
@@ -176,10 +177,13 @@ const DECLARED: Record<EntityType, Declared> = {
       search: ['notes', 'unit', 'receipt_number'],
       sort: [...COMMON_SORT, 'collection_date', 'quantity', 'total_amount'],
       defaultSort: ['collection_date', 'desc'],
-      filters: ['supplier_id', 'product_id', 'user_id', 'unit'],
+      filters: ['supplier_id', 'product_id', 'user_id', 'unit', 'weight_source'],
       date: 'collection_date',
     },
     check: (fields) => {
+      // A scale's reading names its scale; a typed weight names none.
+      if ((fields.weight_source === 'scale') !== (fields.scale_id != null))
+        return { scale_id: [fieldProblem(fields.weight_source === 'scale' ? 'scale_required' : 'typed_no_scale')] }
       const net = netQuantity(fields as unknown as Weighing)
       return net.ok ? undefined : { [net.field]: [net.message] }
     },

@@ -64,6 +64,8 @@ export const FIELD_PROBLEMS = {
   settled_overlap: 'overlaps the settled period {{from}}..{{to}}',
   nothing_to_settle: 'nothing to settle in this period',
   too_many_to_reprice: 'at most {{max}} collections at once',
+  scale_required: 'required for a weight read from a scale',
+  typed_no_scale: 'must be empty for a typed weight',
 } as const
 
 export type FieldProblemKind = keyof typeof FIELD_PROBLEMS

@@ -42,6 +42,8 @@ describe('parseOrThrow', () => {
       snf_percent: null,
       confirmed_large: false,
       receipt_number: null,
+      weight_source: 'typed',
+      scale_id: null,
     })
   })
 

@@ -22,6 +22,7 @@ import * as m012 from './migrations/012-settlement'
 import * as m013 from './migrations/013-supplier-payout'
 import * as m014 from './migrations/014-routes'
 import * as m015 from './migrations/015-scope-pins'
+import * as m016 from './migrations/016-collection-point'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
@@ -43,6 +44,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '013-supplier-payout': m013,
       '014-routes': m014,
       '015-scope-pins': m015,
+      '016-collection-point': m016,
     }
   }
 }

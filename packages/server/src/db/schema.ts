@@ -54,6 +54,10 @@ export interface SuppliersTable extends SyncedColumns {
   mobile_money_number: string | null
   /** The supplier's route (migration 014); null: unrouted, on every collector's device. */
   route_id: ColumnType<string | null, string | null | undefined, string | null>
+  /** 1: the supplier asked for no text messages (migration 016). */
+  sms_opt_out: ColumnType<number, number | undefined, number>
+  /** The language of its text messages; null: the business's. */
+  language: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface ProductsTable extends SyncedColumns {
@@ -98,6 +102,9 @@ export interface CollectionsTable extends SyncedColumns {
   snf_hundredths: Int | null
   receipt_number: string | null
   confirmed_large: ColumnType<number, number | undefined, number>
+  /** typed | scale (migration 016): the anti-tamper view filters typed weights. */
+  weight_source: ColumnType<string, string | undefined, string>
+  scale_id: ColumnType<string | null, string | null | undefined, string | null>
   /** Null while no rate covers the collection (unpriced); set once one does. */
   product_rate_id: string | null
   rate_minor: Int | null
