@@ -22,15 +22,17 @@ import { newId, type Role } from '@trackvault/core'
 import {
   backupSqlite,
   buildApp,
+  copyTemplate,
   type DbHandle,
+  dropCopy,
   markRestored,
   migrateToLatest,
   openDatabase,
   restoreSqliteFile,
+  uniqueName,
 } from '@trackvault/server/testing'
 import type { FastifyInstance } from 'fastify'
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, UnknownRow } from 'kysely'
-import pg from 'pg'
 
 export type Dialect = 'sqlite' | 'postgres'
 
@@ -66,16 +68,6 @@ function simTmpDir(): string {
     if (statSync('/dev/shm').isDirectory()) return '/dev/shm'
   } catch {}
   return tmpdir()
-}
-
-async function pgAdmin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: pgUrl() })
-  await client.connect()
-  try {
-    await client.query(statement)
-  } finally {
-    await client.end()
-  }
 }
 
 /** A database fault armed for the next push: fails one statement, as a lost connection would. */
@@ -197,23 +189,18 @@ async function sqliteStore(): Promise<Store> {
 }
 
 async function postgresStore(): Promise<Store> {
-  const schema = `sim_${process.pid}_${randomBytes(5).toString('hex')}`
-  await pgAdmin(`CREATE SCHEMA ${schema}`)
+  // A database of its own, copied from the migrated template (the migrations would take most of a
+  // seed's set-up), its schema renamed to this name.
+  const schema = uniqueName('sim')
+  const url = await copyTemplate(pgUrl(), schema)
   let dir: string | undefined
   return {
-    open: () => openDatabase({ databaseUrl: pgUrl(), pgSchema: schema }),
+    open: () => openDatabase({ databaseUrl: url, pgSchema: schema }),
     backup: async (to) => {
-      await run('pg_dump', ['--format=custom', `--schema=${schema}`, `--file=${to}`, pgUrl()])
+      await run('pg_dump', ['--format=custom', `--schema=${schema}`, `--file=${to}`, url])
     },
     restore: async (from) => {
-      await run('pg_restore', [
-        '--clean',
-        '--if-exists',
-        '--no-owner',
-        '--single-transaction',
-        `--dbname=${pgUrl()}`,
-        from,
-      ])
+      await run('pg_restore', ['--clean', '--if-exists', '--no-owner', '--single-transaction', `--dbname=${url}`, from])
     },
     backupFile: (n) => {
       dir ??= mkdtempSync(join(simTmpDir(), 'trackvault-sim-pg-'))
@@ -221,7 +208,7 @@ async function postgresStore(): Promise<Store> {
     },
     remove: async () => {
       if (dir) rmSync(dir, { recursive: true, force: true })
-      await pgAdmin(`DROP SCHEMA ${schema} CASCADE`)
+      await dropCopy(pgUrl(), schema)
     },
   }
 }

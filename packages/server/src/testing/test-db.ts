@@ -1,6 +1,7 @@
 /**
  * A fresh, migrated database for one test file: a SQLite file in a temp
- * folder, or a PostgreSQL schema of its own (files run in parallel).
+ * folder, or a PostgreSQL schema of its own (files run in parallel), in a
+ * database copied from a migrated template (pg-template.ts).
  * TRACKVAULT_TEST_DB chooses; PostgreSQL that cannot be reached fails.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -9,6 +10,7 @@ import { join } from 'node:path'
 import pg from 'pg'
 import { type DbHandle, openDatabase } from '../db/database'
 import { migrateToLatest } from '../db/migrate'
+import { copyTemplate, dropCopy, uniqueName } from './pg-template'
 
 export const TEST_DIALECT = (process.env.TRACKVAULT_TEST_DB ?? 'sqlite') as 'sqlite' | 'postgres'
 
@@ -42,8 +44,22 @@ export async function pgAdmin(statement: string): Promise<void> {
  */
 export async function createTestDb(opts: { migrate?: boolean; upTo?: string } = {}): Promise<TestDb> {
   const migrate = opts.migrate ?? true
+  if (TEST_DIALECT === 'postgres' && migrate && !opts.upTo) {
+    // The common case: a copy of a migrated template database (pg-template.ts).
+    const schema = uniqueName('t')
+    const url = await copyTemplate(pgUrl(), schema)
+    const handle = openDatabase({ databaseUrl: url, pgSchema: schema })
+    return {
+      handle,
+      env: { DATABASE_URL: url, TRACKVAULT_PG_SCHEMA: schema },
+      drop: async () => {
+        await handle.close()
+        await dropCopy(pgUrl(), schema)
+      },
+    }
+  }
   if (TEST_DIALECT === 'postgres') {
-    const schema = `t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`
+    const schema = uniqueName('t')
     await pgAdmin(`CREATE SCHEMA ${schema}`)
     const url = pgUrl()
     const handle = openDatabase({ databaseUrl: url, pgSchema: schema })
