@@ -15,9 +15,9 @@ import { tmpdir } from 'node:os'
 import { delimiter, join, resolve } from 'node:path'
 import { newId } from '@trackvault/core'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createUser } from '../src/auth/users'
 import { freePort, type ServerProcess, startServerProcess } from '../src/testing/server-process'
 import { createTestDb, type TestDb } from '../src/testing/test-db'
+import { createUser } from '../src/testing/users'
 import { type SseEvent, SseParser } from './helpers/sse-client'
 
 const REPO = resolve(import.meta.dirname, '..', '..', '..')

@@ -7,10 +7,10 @@
  */
 import { createHash } from 'node:crypto'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
-import { createUser } from '../src/auth/users'
 import { migrateToLatest } from '../src/db/migrate'
 import { type ServerProcess, startServerProcess } from '../src/testing/server-process'
 import { createTestDb, TEST_DIALECT, type TestDb } from '../src/testing/test-db'
+import { createUser } from '../src/testing/users'
 import { rawRequest } from './helpers/raw-http'
 import { connectEvents, openEvents, type SseStream } from './helpers/sse-client'
 import { Api, PASSWORD, startTestServer, type TestServer } from './helpers/test-server'

@@ -14,11 +14,11 @@ import type {
   UnknownRow,
 } from 'kysely'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { createUser } from '../src/auth/users'
 import { runWrite } from '../src/domain/write-context'
 import { toAppError } from '../src/plugins/error-handler'
 import { type PushOperation, processPush } from '../src/sync/push'
 import { createTestDb, type TestDb } from '../src/testing/test-db'
+import { createUser } from '../src/testing/users'
 
 /** Throws a deadlock error (PostgreSQL code 40P01) on inserts into `table` while armed. */
 class DeadlockOn implements KyselyPlugin {

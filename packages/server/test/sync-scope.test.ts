@@ -7,8 +7,8 @@
 import { newId, todayIn } from '@trackvault/core'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createUser } from '../src/auth/users'
 import { TEST_DIALECT } from '../src/testing/test-db'
+import { createUser } from '../src/testing/users'
 import { TestDevice } from './helpers/sync-client'
 import { type Api, PASSWORD, seedBasics, startTestServer, type TestServer } from './helpers/test-server'
 

@@ -36,7 +36,8 @@ export interface NewUser {
   is_active?: boolean
 }
 
-export async function createUser(db: Kysely<Database>, input: NewUser): Promise<User> {
+/** `hash` makes the stored password hash (tests pass a cheaper one: `@trackvault/server/testing`). */
+export async function createUser(db: Kysely<Database>, input: NewUser, hash = hashPassword): Promise<User> {
   const email = input.email.trim().toLowerCase()
   const clash = await db.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()
   if (clash)
@@ -46,7 +47,7 @@ export async function createUser(db: Kysely<Database>, input: NewUser): Promise<
     id: newId(),
     name: input.name,
     email,
-    password_hash: await hashPassword(input.password),
+    password_hash: await hash(input.password),
     role: input.role,
     is_active: input.is_active === false ? 0 : 1,
     created_at: now,

@@ -5,8 +5,8 @@
 import type { Role } from '@trackvault/core'
 import type { FastifyInstance } from 'fastify'
 import { type AppOptions, buildApp } from '../../src/app'
-import { createUser } from '../../src/auth/users'
 import { createTestDb, type TestDb } from '../../src/testing/test-db'
+import { createUser } from '../../src/testing/users'
 
 export const PASSWORD = 'correct-horse-battery'
 
