@@ -82,6 +82,10 @@ export function unprintable(text: string): boolean {
   return false
 }
 
+/** Every text of a receipt, one a line (to ask `unprintable` about all of it). */
+export const receiptText = (r: PrintableReceipt): string =>
+  [r.business, r.title, r.header ?? '', ...r.lines.flatMap((l) => [l.label, l.value]), r.signature].join('\n')
+
 /** Code page 437 bytes of text already made printable. */
 function encode(text: string): number[] {
   return [...text].map((ch) => (ch <= '~' ? ch.charCodeAt(0) : (CP437.get(ch) ?? 0x3f)))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { gramsToKg, LineSplitter, parseScaleLine, parseWeightMeasurement, toGrams } from './scale-readings'
+import { gramsToKg, LineSplitter, parseScaleLine, parseWeightMeasurement, quantityIn, toGrams } from './scale-readings'
 
 /** A Weight Measurement value: flags, the weight (uint16 LE), then `extra` bytes. */
 const measurement = (flags: number, raw: number, extra: number[] = []) =>
@@ -20,6 +20,14 @@ describe('units to grams, exactly', () => {
     expect(toGrams('16', 'oz')).toBe(454n) // 453.59237
     expect(gramsToKg(12345n)).toBe('12.345')
     expect(gramsToKg(5n)).toBe('0.005')
+  })
+
+  it("writes a weight as a collection's quantity in its unit, kg when none is chosen", () => {
+    expect(quantityIn(12345n, 'kg')).toEqual({ quantity: '12.345', unit: 'kg' })
+    expect(quantityIn(12345n, ' KG ')).toEqual({ quantity: '12.345', unit: 'kg' })
+    expect(quantityIn(12345n, '')).toEqual({ quantity: '12.345', unit: 'kg' })
+    expect(quantityIn(12345n, 'g')).toEqual({ quantity: '12345', unit: 'g' })
+    expect(quantityIn(12345n, 'litre')).toBeUndefined()
   })
 
   it('refuses what no scale prints', () => {

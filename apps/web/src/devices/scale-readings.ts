@@ -61,6 +61,17 @@ export function toGrams(text: string, unit: WeightUnit): bigint | undefined {
 /** Grams as the kilograms a collection records: 12345n -> "12.345". */
 export const gramsToKg = (grams: bigint): string => formatDecimal(grams, QUANTITY_SCALE)
 
+/**
+ * A weight as a collection's quantity in `unit` ("kg" -> "12.345", "g" -> "12345"), and the unit (kg when
+ * none is chosen yet); undefined for a unit that is no weight a scale gives (litres).
+ */
+export function quantityIn(grams: bigint, unit: string): { quantity: string; unit: string } | undefined {
+  const u = unit.trim().toLowerCase()
+  if (u === 'kg' || u === '') return { quantity: gramsToKg(grams), unit: 'kg' }
+  if (u === 'g') return { quantity: grams.toString(), unit: 'g' }
+  return undefined
+}
+
 // --- Bluetooth: Weight Measurement (0x2A9D) -------------------------------------------------
 
 const IMPERIAL = 0x01
