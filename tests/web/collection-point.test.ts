@@ -15,6 +15,7 @@
  */
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { faintControls, seriousViolations, summarize } from './a11y'
 import {
   api,
   goToScreen,
@@ -126,6 +127,12 @@ function fakeBluetooth() {
 
 const grossField = (page: Page) => page.getByLabel('Gross quantity')
 
+async function expectAccessible(page: Page, where: string) {
+  const violations = await seriousViolations(page)
+  expect(violations, summarize(where, violations)).toEqual([])
+  expect(await faintControls(page)).toEqual([])
+}
+
 test('a scale fills the weight offline, the receipt prints on a Bluetooth printer, the typed weight is told apart', async () => {
   const context = await h.newContext(PHONE)
   await context.addInitScript(fakeBluetooth)
@@ -153,6 +160,8 @@ test('a scale fills the weight offline, the receipt prints on a Bluetooth printe
   await waitFor(async () => (await grossField(page).inputValue()) === '12.345', 'the gross weight from the scale')
   expect(await page.getByTestId('scale-reading').textContent()).toBe('12.345 kg')
   await page.getByText('Gross weight read from the scale.').waitFor()
+  // The connected scale's panel, as axe reads it (the a11y test sees only its Connect buttons).
+  await expectAccessible(page, 'collection form, scale connected')
   // 12.345 kg x 120.00, priced on the device.
   await waitFor(
     async () => (await page.getByTestId('collection-amount').textContent())?.includes('1,481.40') ?? false,
@@ -169,6 +178,7 @@ test('a scale fills the weight offline, the receipt prints on a Bluetooth printe
   expect(await page.getByLabel('Paper width').inputValue()).toBe('58')
   await page.getByRole('button', { name: 'Print', exact: true }).click()
   await page.getByText('Sent to Fake receipt printer.').waitFor()
+  await expectAccessible(page, 'receipt, printed on a Bluetooth printer')
   const { printed, chunks, requests } = await page.evaluate(() => {
     const w = window as unknown as { __printed: number[]; __chunks: number[]; __requests: unknown[] }
     return { printed: w.__printed, chunks: w.__chunks, requests: w.__requests }
