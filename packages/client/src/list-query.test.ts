@@ -15,3 +15,22 @@ describe('listRows', () => {
     expect(ids({})).toEqual(['a', 'b', 'c'])
   })
 })
+
+describe('listRows on collections', () => {
+  const collection = (id: string, weight_source: string): ViewRow =>
+    ({
+      id,
+      weight_source,
+      collection_date: '2026-01-15',
+      created_at: `2026-01-15T00:00:0${id}Z`,
+      deleted_at: null,
+    }) as unknown as ViewRow
+
+  it("filters where the weight came from (core's list spec filters weight_source), as the server does", () => {
+    const rows = [collection('1', 'typed'), collection('2', 'scale'), collection('3', 'typed')]
+    const ids = (filter: Parameters<typeof listRows>[2]) => listRows(rows, 'collection', filter).map((r) => r.id)
+    expect(ids({ weight_source: 'typed' })).toEqual(['3', '1'])
+    expect(ids({ weight_source: 'scale' })).toEqual(['2'])
+    expect(ids({})).toEqual(['3', '2', '1'])
+  })
+})

@@ -23,6 +23,8 @@ export interface ListFilter {
   run_id?: string
   status?: string
   payout_status?: string
+  /** Collections: where the gross weight came from (`typed`, `scale`). */
+  weight_source?: string
   is_active?: boolean
   /** Inclusive, on the entity's date (collection_date, payment_date, effective_date). */
   from_date?: string

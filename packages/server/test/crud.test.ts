@@ -239,6 +239,24 @@ describe('lists', () => {
     ])
     expect((await manager.get('/api/payments?payment_type=bribe')).status).toBe(422)
   })
+
+  test('collections filter by where the weight came from (typed by hand or from a scale)', async () => {
+    const sup = await created(manager, '/api/suppliers', { code: uniq('W'), name: 'Weighed' })
+    const base = { supplier_id: sup.id, product_id: basics.productId, collection_date: '2025-03-01', unit: 'kg' }
+    const typed = await created(manager, '/api/collections', { ...base, quantity: '7.5' })
+    const scaled = await created(manager, '/api/collections', {
+      ...base,
+      quantity: '12.345',
+      weight_source: 'scale',
+      scale_id: 'ble:AbC123==',
+    })
+    const ids = async (query: string) =>
+      (await manager.get(`/api/collections?supplier_id=${sup.id}${query}`)).body.data.map((c: { id: string }) => c.id)
+    expect(await ids('&weight_source=typed')).toEqual([typed.id])
+    expect(await ids('&weight_source=scale')).toEqual([scaled.id])
+    expect((await ids('')).sort()).toEqual([typed.id, scaled.id].sort())
+    expect((await manager.get('/api/collections?weight_source=guessed')).status).toBe(422)
+  })
 })
 
 describe('unique codes', () => {

@@ -4,6 +4,7 @@
  * are i18next plural forms (Intl.PluralRules of the language).
  */
 import { adminTexts } from './areas/admin'
+import { devicesTexts } from './areas/devices'
 import { moneyTexts } from './areas/money'
 import { recordsTexts } from './areas/records'
 
@@ -222,6 +223,7 @@ export const en = {
   ...recordsTexts.en,
   ...moneyTexts.en,
   ...adminTexts.en,
+  ...devicesTexts.en,
 }
 
 /** The shape every language's resources have: the same keys as English, each a string. */

@@ -3,6 +3,7 @@
  * review by one before field use (docs/translations.md). Same keys as en.ts.
  */
 import { adminTexts } from './areas/admin'
+import { devicesTexts } from './areas/devices'
 import { moneyTexts } from './areas/money'
 import { recordsTexts } from './areas/records'
 import type { Resources } from './en'
@@ -221,4 +222,5 @@ export const si: Resources = {
   ...recordsTexts.si,
   ...moneyTexts.si,
   ...adminTexts.si,
+  ...devicesTexts.si,
 }

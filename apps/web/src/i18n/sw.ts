@@ -3,6 +3,7 @@
  * by one before field use (docs/translations.md). Same keys as en.ts.
  */
 import { adminTexts } from './areas/admin'
+import { devicesTexts } from './areas/devices'
 import { moneyTexts } from './areas/money'
 import { recordsTexts } from './areas/records'
 import type { Resources } from './en'
@@ -224,4 +225,5 @@ export const sw: Resources = {
   ...recordsTexts.sw,
   ...moneyTexts.sw,
   ...adminTexts.sw,
+  ...devicesTexts.sw,
 }

@@ -3,6 +3,7 @@
  * review by one before field use (docs/translations.md). Same keys as en.ts.
  */
 import { adminTexts } from './areas/admin'
+import { devicesTexts } from './areas/devices'
 import { moneyTexts } from './areas/money'
 import { recordsTexts } from './areas/records'
 import type { Resources } from './en'
@@ -222,4 +223,5 @@ export const ta: Resources = {
   ...recordsTexts.ta,
   ...moneyTexts.ta,
   ...adminTexts.ta,
+  ...devicesTexts.ta,
 }

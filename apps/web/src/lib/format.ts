@@ -1,4 +1,8 @@
-/** Display helpers. Amounts stay decimal strings end to end; nothing here parses money into floats. */
+/**
+ * Display helpers. Amounts stay decimal strings end to end; nothing here parses money into floats.
+ * `money`, `moneyIn` and `dateOnly` take a `lang` to write in another language than the screen's
+ * (a receipt printer's English, devices/receipt-print.ts), still in the business's country.
+ */
 import { addDays, fieldProblem, todayIn } from '@trackvault/core'
 import { CORRECT_FIELDS, errorText, problemText } from './messages'
 
@@ -48,10 +52,10 @@ function numberFormat(locale: string, digits: number, currency?: string): Intl.N
 }
 
 /** Intl formats a decimal string as the exact decimal it is (no float), with the string's own places. */
-function formatDecimal(value: string, currency?: string): string {
+function formatDecimal(value: string, currency?: string, lang?: string): string {
   const digits = value.split('.')[1]?.length ?? 0
   // A no-break space keeps "KES" with its digits; a plain one reads (and tests) the same.
-  return numberFormat(displayLocale(), digits, currency)
+  return numberFormat(displayLocale(lang), digits, currency)
     .format(value as Intl.StringNumericLiteral)
     .replace(/[\u00a0\u202f]/g, ' ')
 }
@@ -61,29 +65,29 @@ function formatDecimal(value: string, currency?: string): string {
  * locale writes numbers (ta-IN: "1,00,000.00"). The digits are the string's:
  * Intl reads a decimal string exactly, nothing is parsed into a float.
  */
-export function money(value: string | null | undefined): string {
+export function money(value: string | null | undefined, lang?: string): string {
   if (value === null || value === undefined) return '—'
   if (!DECIMAL.test(value)) return value
-  return formatDecimal(value)
+  return formatDecimal(value, undefined, lang)
 }
 
 /** "6060.00", "KES" -> "KES 6,060.00" as the display locale places a currency code. */
-export function moneyIn(value: string | null | undefined, currency: string): string {
+export function moneyIn(value: string | null | undefined, currency: string, lang?: string): string {
   if (value === null || value === undefined) return '—'
   if (!DECIMAL.test(value)) return `${currency} ${value}`
   try {
-    return formatDecimal(value, currency)
+    return formatDecimal(value, currency, lang)
   } catch {
-    return `${currency} ${money(value)}` // a code this runtime does not know
+    return `${currency} ${money(value, lang)}` // a code this runtime does not know
   }
 }
 
 /** A business date (YYYY-MM-DD) as the display locale writes it ("6 Dec 2026", "6 Des 2026"). */
-export function dateOnly(ymd: string | null | undefined): string {
+export function dateOnly(ymd: string | null | undefined, lang?: string): string {
   if (!ymd) return '—'
   const at = new Date(`${ymd}T00:00:00Z`)
   if (Number.isNaN(at.getTime())) return ymd
-  return new Intl.DateTimeFormat(displayLocale(), { dateStyle: 'medium', timeZone: 'UTC' }).format(at)
+  return new Intl.DateTimeFormat(displayLocale(lang), { dateStyle: 'medium', timeZone: 'UTC' }).format(at)
 }
 
 /** A month (YYYY-MM), short, as the display locale writes it ("Dec 26"; "Des 26" in Kiswahili). */

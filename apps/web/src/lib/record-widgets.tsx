@@ -63,8 +63,8 @@ export function ReceiptMissing({ kind, loading }: { kind: RecordKind; loading: b
  * A printable receipt of a collection or payment: Print, Edit (if `editable`
  * and allowed) and Delete, a notice while the row is not synced, the card
  * (the business's name and receipt header from its settings, the receipt
- * number, supplier code and name, `lines`, when it was recorded) and the
- * links back (`links` adds more).
+ * number, supplier code and name, `lines`, when it was recorded), what
+ * `afterReceipt` adds (never printed) and the links back (`links` adds more).
  */
 export function RecordReceipt({
   kind,
@@ -76,6 +76,9 @@ export function RecordReceipt({
   receiptNumber,
   editable = false,
   links,
+  onPrint = () => window.print(),
+  printing = false,
+  afterReceipt,
 }: {
   kind: RecordKind
   row: { id: string; user_id: string; created_at: string; _sync?: OpStatus }
@@ -89,6 +92,12 @@ export function RecordReceipt({
   receiptNumber?: string | null
   editable?: boolean
   links?: ReactNode
+  /** What Print does: the browser's print dialog unless the screen prints otherwise (a receipt printer). */
+  onPrint?: () => void
+  /** A print is on its way (Print is disabled). */
+  printing?: boolean
+  /** Shown under the receipt, never printed (the printing choices). */
+  afterReceipt?: ReactNode
 }) {
   const client = useSyncClient()
   const navigate = useNavigate()
@@ -115,7 +124,7 @@ export function RecordReceipt({
       title={title}
       actions={
         <>
-          <button type="button" className="primary" onClick={() => window.print()}>
+          <button type="button" className="primary" onClick={onPrint} disabled={printing}>
             {t('receipt.print')}
           </button>
           {editable && can(kind, 'update', row.user_id) ? (
@@ -178,6 +187,7 @@ export function RecordReceipt({
         />
         <p className="rc-receipt-sign">{`${signature}: ______________________`}</p>
       </article>
+      {afterReceipt}
       <p className="no-print">
         <Link to={`/${kind}s`}>
           {t(kind === 'collection' ? 'receipt.backToCollections' : 'receipt.backToPayments')}

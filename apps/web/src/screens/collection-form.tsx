@@ -9,14 +9,20 @@
  * force, records it with its price pending until a rate for its date exists).
  * The date defaults to the business's today; a date too far ahead is flagged
  * and a net weight over the business's threshold asks "Are you sure?".
+ * With a scale connected (devices/scale-panel.tsx) a stable reading fills the
+ * gross weight and the collection records `weight_source: 'scale'` with the
+ * scale's id; typing the weight makes it `typed` again, with no scale.
  */
+
+import type { WeightSource } from '@trackvault/core'
 import { useLiveList, useLiveQuery, useSyncClient, useSyncStatus } from '@trackvault/react'
-import { useEffect, useId, useRef } from 'react'
+import { useEffect, useId, useRef, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useParams, useSearchParams } from 'react-router'
 import { RecordForm } from '../components/record-form'
 import { SupplierPicker } from '../components/supplier-picker'
 import { Empty, Field, Page, SelectField, TextAreaField } from '../components/ui'
+import { ScalePanel } from '../devices/scale-panel'
 import { labelled } from '../lib/field-check'
 import { useFormState } from '../lib/form-state'
 import { productOptions, useLookups } from '../lib/lookup'
@@ -41,6 +47,9 @@ interface Values {
   snf_percent: string
   collection_date: string
   notes: string
+  weight_source: WeightSource
+  /** The scale that read the gross weight ('' when typed). */
+  scale_id: string
 }
 
 /** "0.000" and "0.00" read as blank in the form. */
@@ -75,6 +84,8 @@ export function CollectionForm() {
     snf_percent: '',
     collection_date: '',
     notes: '',
+    weight_source: 'typed',
+    scale_id: '',
   }))
   const { values, setValues, errors, set, bind } = form
   const loaded = useRef(false)
@@ -103,8 +114,13 @@ export function CollectionForm() {
       snf_percent: existing.snf_percent ? trimQuantity(existing.snf_percent) : '',
       collection_date: existing.collection_date,
       notes: existing.notes ?? '',
+      weight_source: existing.weight_source ?? 'typed',
+      scale_id: existing.scale_id ?? '',
     })
   }, [existing])
+
+  // A new collection takes each stable weight of a connected scale until the person types the weight.
+  const [followScale, setFollowScale] = useState(!editing)
 
   // A new collection with a single active product: pick it.
   useEffect(() => {
@@ -183,6 +199,8 @@ export function CollectionForm() {
         unit: normaliseUnit(v.unit),
         collection_date: v.collection_date,
         notes: v.notes.trim() || null,
+        weight_source: v.weight_source,
+        scale_id: v.weight_source === 'scale' ? v.scale_id : null,
         ...quote.fields,
         confirmed_large: check.confirm !== undefined,
       }
@@ -254,9 +272,28 @@ export function CollectionForm() {
             required
             hint={t('collectionForm.grossHint')}
             {...bind('quantity')}
+            onChange={(e) => {
+              // Typed by hand: no scale read it.
+              setFollowScale(false)
+              set({ quantity: e.target.value, weight_source: 'typed', scale_id: '' })
+            }}
             error={fieldError('quantity', t('collectionForm.quantity'))}
           />
         </div>
+        <ScalePanel
+          unit={values.unit}
+          follow={followScale}
+          fromScale={values.weight_source === 'scale'}
+          onUse={(weight) => {
+            setFollowScale(true)
+            set({
+              quantity: weight.quantity,
+              unit: values.unit.trim() ? values.unit : weight.unit,
+              weight_source: 'scale',
+              scale_id: weight.scaleId,
+            })
+          }}
+        />
         <datalist id={unitsListId}>
           {units.map((u) => (
             <option key={u} value={u} />

@@ -2,8 +2,9 @@
  * Reports (admin, manager, finance): balances of every supplier over a date
  * range: owed at the start (everything before it), collected, paid and deducted
  * in it, owed at the end (as the server's report; "In credit" when paid ahead),
- * collection, payment and deduction totals, collections over time, print and
- * CSV export. Everything is computed on this device from the local replica,
+ * collection, payment and deduction totals, collections over time, the weights
+ * typed by hand per collector (the anti-tamper view, lib/typed-weights.ts, each
+ * linked to the collections list filtered to them), print and CSV export. Everything is computed on this device from the local replica,
  * exactly (BigInt minor units), so it works offline too.
  */
 import { useLiveList, useSyncClient } from '@trackvault/react'
@@ -16,6 +17,8 @@ import { balanceAmount, balanceWords } from '../lib/balance-words'
 import { downloadCsv, toCsv } from '../lib/csv'
 import { money, monthShort, today } from '../lib/format'
 import { type BalancesReport, balancesCsvRows, buildBalancesReport, type ChartPoint, monthOf } from '../lib/report-data'
+import { type TypedWeights, typedWeightsByCollector } from '../lib/typed-weights'
+import { useUserNames } from '../lib/user-names'
 import './reports.css'
 
 function rangeText(t: TFunction, from: string, to: string): string {
@@ -54,6 +57,10 @@ export function Reports() {
         lines.data ?? [],
       ),
     [suppliers.data, collections.data, payments.data, lines.data, rangeFrom, rangeTo],
+  )
+  const typed = useMemo(
+    () => typedWeightsByCollector(collections.data ?? [], { from: rangeFrom, to: rangeTo }),
+    [collections.data, rangeFrom, rangeTo],
   )
   const shown = activeOnly
     ? report.rows.filter(
@@ -238,9 +245,87 @@ export function Reports() {
               </div>
             )}
           </section>
+
+          <TypedWeightsSection typed={typed} range={range} period={period} />
         </>
       )}
     </Page>
+  )
+}
+
+/** The collections list's address for `range`, with more filters (an empty end is kept: no default). */
+function collectionsLink(range: { from: string; to: string }, more: Record<string, string>): string {
+  return `/collections?${new URLSearchParams({ from: range.from, to: range.to, ...more })}`
+}
+
+/** Weights typed by hand per collector in the range: the count, of how many, the share and a link to them. */
+function TypedWeightsSection({
+  typed,
+  range,
+  period,
+}: {
+  typed: TypedWeights
+  range: { from: string; to: string }
+  period: string
+}) {
+  const { t } = useTranslation()
+  const userName = useUserNames()
+  return (
+    <section className="report-section" aria-labelledby="typed-title">
+      <h2 id="typed-title">{t('typedWeights.title')}</h2>
+      <p className="hint">{t('typedWeights.intro')}</p>
+      {typed.total === 0 ? (
+        <Empty>{t('typedWeights.noCollections')}</Empty>
+      ) : typed.typed === 0 ? (
+        <Empty>{t('typedWeights.none')}</Empty>
+      ) : (
+        <>
+          <div className="table-wrap">
+            <table className="report-table" data-testid="typed-weights">
+              <caption className="sr-only">{t('typedWeights.caption', { period })}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('typedWeights.collector')}</th>
+                  <th scope="col" className="num">
+                    {t('typedWeights.typed')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('typedWeights.collections')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('typedWeights.share')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {typed.rows.map((r) => (
+                  <tr key={r.user_id}>
+                    <th scope="row" className="row-head">
+                      {r.typed > 0 ? (
+                        <Link
+                          to={collectionsLink(range, { weight_source: 'typed', user_id: r.user_id })}
+                          aria-label={t('typedWeights.showOf', { name: userName(r.user_id) })}
+                        >
+                          {userName(r.user_id)}
+                        </Link>
+                      ) : (
+                        userName(r.user_id)
+                      )}
+                    </th>
+                    <td className="num">{r.typed}</td>
+                    <td className="num">{r.total}</td>
+                    <td className="num">{`${r.percent}%`}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p className="no-print">
+            <Link to={collectionsLink(range, { weight_source: 'typed' })}>{t('typedWeights.showAll')}</Link>
+          </p>
+        </>
+      )}
+    </section>
   )
 }
 

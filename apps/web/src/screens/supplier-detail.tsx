@@ -14,6 +14,7 @@ import { useMemo, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { Link, useParams } from 'react-router'
 import { Field, FormError, NotFound, Page, Stat, SyncBadge } from '../components/ui'
+import { languageName } from '../i18n/languages'
 import { balanceAmount, balanceWords, OWED_LABEL } from '../lib/balance-words'
 import { balanceTotals, buildStatement, type SettledLine } from '../lib/balances'
 import { daysAgo, money, today } from '../lib/format'
@@ -174,6 +175,14 @@ export function SupplierDetail() {
             </dd>
             <dt>{t('records.phone')}</dt>
             <dd>{supplier.phone || '—'}</dd>
+            <dt>{t('supplierMessages.texts')}</dt>
+            <dd data-testid="supplier-texts">
+              {supplier.sms_opt_out
+                ? t('supplierMessages.off')
+                : supplier.language
+                  ? t('supplierMessages.on', { language: languageName(supplier.language) })
+                  : t('supplierMessages.onBusiness')}
+            </dd>
             <dt>{t('records.email')}</dt>
             <dd>{supplier.email || '—'}</dd>
             <dt>{t('records.address')}</dt>

@@ -3,15 +3,18 @@
  * writes to the device at once (online or not) and queues the change; the
  * code is checked against the suppliers on this device before that. Managers
  * and admins choose the supplier's route (or none); a supplier a collector
- * adds joins the collector's route on the server.
+ * adds joins the collector's route on the server. "No text messages" and the
+ * messages' language (core's languages; none: the business's) say how the
+ * supplier hears of its collections and payouts (docs/collection-point.md).
  */
-import type { PayoutMethod } from '@trackvault/core'
+import { isLanguageCode, type LanguageCode, type PayoutMethod } from '@trackvault/core'
 import { useSyncClient } from '@trackvault/react'
 import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useNavigate, useParams } from 'react-router'
 import { RecordForm } from '../components/record-form'
 import { CheckField, Field, FieldFrame, NotFound, Page, SelectField } from '../components/ui'
+import { LANGUAGES } from '../i18n/languages'
 import { codedSubmit } from '../lib/coded-form'
 import { useFormState } from '../lib/form-state'
 import { errorMessage } from '../lib/format'
@@ -34,6 +37,10 @@ interface Values {
   mobile_money_number: string
   /** '' for no route. */
   route_id: string
+  /** The supplier asked for no text messages. */
+  sms_opt_out: boolean
+  /** The language of its text messages; '' for the business's. */
+  language: LanguageCode | ''
 }
 
 const EMPTY: Values = {
@@ -48,6 +55,8 @@ const EMPTY: Values = {
   bank_account: '',
   mobile_money_number: '',
   route_id: '',
+  sms_opt_out: false,
+  language: '',
 }
 
 /** How the supplier is paid (with the text key of each); the settlement's payout files take the bank and mobile money ones. */
@@ -108,6 +117,8 @@ export function SupplierForm() {
         bank_account: supplier.bank_account ?? '',
         mobile_money_number: supplier.mobile_money_number ?? '',
         route_id: supplier.route_id ?? '',
+        sms_opt_out: supplier.sms_opt_out ?? false,
+        language: supplier.language ?? '',
       })
       setLoadedId(id)
     }
@@ -131,6 +142,8 @@ export function SupplierForm() {
       bank_account: values.bank_account.trim() || null,
       mobile_money_number: values.mobile_money_number.trim() || null,
       ...(choosesRoute ? { route_id: values.route_id || null } : {}),
+      sms_opt_out: values.sms_opt_out,
+      language: isLanguageCode(values.language) ? values.language : null,
     }
     const row = id ? await client.suppliers.update(id, input) : await client.suppliers.create(input)
     toast(id ? t('supplierForm.saved') : t('supplierForm.created'), 'success')
@@ -212,6 +225,15 @@ export function SupplierForm() {
             {...bind('mobile_money_number')}
           />
         ) : null}
+        <CheckField label={t('supplierMessages.noTexts')} error={errors.sms_opt_out} {...bindCheck('sms_opt_out')} />
+        {values.sms_opt_out ? null : (
+          <SelectField
+            label={t('supplierMessages.language')}
+            options={LANGUAGES.map((l) => ({ value: l.code, label: l.name }))}
+            placeholder={t('supplierMessages.businessLanguage')}
+            {...bind('language')}
+          />
+        )}
         <CheckField label={t('records.active')} error={errors.is_active} {...bindCheck('is_active')} />
       </RecordForm>
     </Page>

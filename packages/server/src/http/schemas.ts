@@ -17,6 +17,7 @@ import {
   ROLES,
   RUN_STATUSES,
   unitField,
+  WEIGHT_SOURCES,
 } from '@trackvault/core'
 import { z } from 'zod'
 
@@ -73,6 +74,8 @@ export const listQuery = z.object({
   default_unit: unitField().optional(),
   payment_type: z.enum(PAYMENT_TYPES).optional(),
   payment_method: z.enum(PAYMENT_METHODS).optional(),
+  // Collections: where the gross weight came from.
+  weight_source: z.enum(WEIGHT_SOURCES).optional(),
   // Deductions, settlement runs and lines (their entity spec's filters).
   kind: z.enum(DEDUCTION_KINDS).optional(),
   purpose: z.enum(CREDIT_PURPOSES).optional(),
