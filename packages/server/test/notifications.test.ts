@@ -552,7 +552,10 @@ describe('the worker', () => {
 describe('sent by the app', () => {
   test('a write wakes the worker: the message goes out without waiting for the poll', async () => {
     await clearOutbox()
-    const live = await startTestServer({ sms: { ...smsOptions(at), worker: true, pollMs: 600_000 } })
+    const live = await startTestServer({
+      sms: { ...smsOptions(at), worker: true, pollMs: 600_000 },
+      metrics: { public: true },
+    })
     try {
       const b = await seedBasics(live.as.manager)
       const sup = await live.as.manager.post('/api/suppliers', { code: 'S1', name: 'W', phone: '+254712000808' })
@@ -574,6 +577,10 @@ describe('sent by the app', () => {
         async () =>
           (await live.db.handle.db.selectFrom('notifications').select('status').executeTakeFirst())?.status === 'sent',
       )
+      // The app's worker counts what it sent.
+      const metrics = (await live.anon.get('/metrics')).body as string
+      expect(metrics).toContain('trackvault_sms_messages_total{outcome="sent"} 1')
+      expect(metrics).toContain('trackvault_sms_outbox_messages{status="pending"} 0')
     } finally {
       await live.close()
     }
