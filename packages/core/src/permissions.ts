@@ -177,3 +177,11 @@ export function approvalRefusal(
 export function canListPeople(role: Role): boolean {
   return grantFor(role, 'collection', 'read') === 'all' || grantFor(role, 'payment', 'read') === 'all'
 }
+
+/**
+ * Who reads the text-message outbox (GET /api/notifications: what was sent to which supplier's
+ * phone, what failed and why): the office, as for the people list.
+ */
+export function canReadNotifications(role: Role): boolean {
+  return canListPeople(role)
+}

@@ -18,11 +18,13 @@ import { livePlugin } from './plugins/live'
 import { type MetricsOptions, metricsPlugin } from './plugins/metrics'
 import { loggerOptions, REQUEST_ID_HEADER, requestIdGenerator } from './plugins/request-log'
 import { securityHeadersPlugin } from './plugins/security-headers'
+import { type SmsOptions, smsPlugin } from './plugins/sms'
 import { swaggerPlugin } from './plugins/swagger'
 import { webAppPlugin } from './plugins/web-app'
 import { authRoutes } from './routes/auth-routes'
 import { entityRoutes } from './routes/entity-routes'
 import { healthRoutes } from './routes/health-routes'
+import { notificationRoutes } from './routes/notification-routes'
 import { lineStatementRoutes, runPayoutRoutes } from './routes/payout-routes'
 import { peopleRoutes } from './routes/people-routes'
 import { reportRoutes } from './routes/report-routes'
@@ -58,6 +60,11 @@ export interface AppOptions {
   corsOrigins?: readonly string[]
   /** Who may read GET /metrics: the bearer of `token`, or anyone if `public`; else nobody (404). */
   metrics?: MetricsOptions
+  /**
+   * Text messages to suppliers (docs/collection-point.md, "SMS"): collections and settlement
+   * approvals queue them in the outbox, and the worker sends them through the provider. Unset: off.
+   */
+  sms?: SmsOptions
 }
 
 export const DEFAULTS = {
@@ -141,9 +148,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     await limiter.call(app, request, reply)
   })
   await app.register(securityHeadersPlugin)
-  await app.register(metricsPlugin, { ...opts.metrics, db: opts.db })
+  await app.register(metricsPlugin, { ...opts.metrics, db: opts.db, sms: Boolean(opts.sms) })
   await app.register(swaggerPlugin)
-  await app.register(databasePlugin, { handle: opts.db })
+  await app.register(databasePlugin, { handle: opts.db, setup: { sms: Boolean(opts.sms) } })
+  if (opts.sms) await app.register(smsPlugin, opts.sms)
   await app.register(authPlugin)
   await app.register(livePlugin, { handle: opts.db, sessionCheckMs: opts.liveSessionCheckMs })
 
@@ -172,6 +180,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
       await api.register(entityRoutes('route_assignment'), { prefix: '/route-assignments' })
       await api.register(reportRoutes)
       await api.register(settingsRoutes, { prefix: '/settings' })
+      await api.register(notificationRoutes, { prefix: '/notifications' })
       await api.register(repriceRoutes, { prefix: '/reprices' })
       await api.register(syncRoutes, { prefix: '/sync' })
       await api.register(scopeRoutes, { prefix: '/sync' })

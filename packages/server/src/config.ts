@@ -99,6 +99,25 @@ export const corsOriginsSchema = z
     return entries
   })
 
+/** A base URL of an SMS provider's API (a sandbox, or the fake in tests): http(s), no query. */
+const baseUrlSchema = z
+  .string()
+  .trim()
+  .optional()
+  .superRefine((value, ctx) => {
+    if (value === undefined) return
+    let url: URL | undefined
+    try {
+      url = new URL(value)
+    } catch {}
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+      ctx.addIssue({ code: 'custom', message: `'${value}' is not an http(s) URL without a query` })
+    }
+  })
+
+/** A credential or sender from the environment: set means not blank. */
+const secretish = () => z.string().trim().min(1, 'is empty: unset it or give a value').optional()
+
 const schema = z.object({
   PORT: wholeNumber(8080, 1, 65535),
   HOST: z.string().default('0.0.0.0'),
@@ -136,6 +155,27 @@ const schema = z.object({
   TRACKVAULT_LIVE_SESSION_CHECK_SECONDS: z.coerce.number().positive().max(3600).default(15),
   /** Built web app to serve at / (default: the `web` folder of the server package, where the build puts it). */
   TRACKVAULT_WEB_ROOT: z.string().optional(),
+  /**
+   * Text messages to suppliers (docs/collection-point.md, "SMS"): off (the default: nothing is
+   * queued), or the provider that sends them, with its credentials below.
+   */
+  TRACKVAULT_SMS_PROVIDER: z.enum(['off', 'africastalking', 'twilio']).default('off'),
+  /** The provider API's base URL instead of its own (a sandbox, a test double). */
+  TRACKVAULT_SMS_BASE_URL: baseUrlSchema,
+  /** Sender: Africa's Talking's sender id or short code, Twilio's From number. */
+  TRACKVAULT_SMS_FROM: secretish(),
+  TRACKVAULT_AFRICASTALKING_USERNAME: secretish(),
+  TRACKVAULT_AFRICASTALKING_API_KEY: secretish(),
+  TRACKVAULT_TWILIO_ACCOUNT_SID: secretish(),
+  TRACKVAULT_TWILIO_AUTH_TOKEN: secretish(),
+  TRACKVAULT_TWILIO_MESSAGING_SERVICE_SID: secretish(),
+  /** Retries: the first waits about this long, each next twice as long up to the cap, jittered. */
+  TRACKVAULT_SMS_RETRY_BASE_MS: wholeNumber(30_000, 10, 3_600_000),
+  TRACKVAULT_SMS_RETRY_MAX_MS: wholeNumber(3_600_000, 10, 86_400_000),
+  /** Tries before a message is given up on (failed). */
+  TRACKVAULT_SMS_MAX_ATTEMPTS: wholeNumber(10, 1, 100),
+  /** How often the worker looks for due messages (a write that queues some wakes it at once). */
+  TRACKVAULT_SMS_POLL_MS: wholeNumber(5_000, 10, 600_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -170,8 +210,9 @@ export function dataFolderProblem(file: string): string | undefined {
 }
 
 /**
- * Rules between variables: the admin variables come as a pair; the SQLite
- * file (when there is no DATABASE_URL) can be written.
+ * Rules between variables: the admin variables come as a pair; the SMS
+ * provider has its credentials; the SQLite file (when there is no
+ * DATABASE_URL) can be written.
  */
 function crossChecks(env: NodeJS.ProcessEnv): string[] {
   const problems: string[] = []
@@ -182,10 +223,39 @@ function crossChecks(env: NodeJS.ProcessEnv): string[] {
       `  ${email === undefined ? 'TRACKVAULT_ADMIN_EMAIL' : 'TRACKVAULT_ADMIN_PASSWORD'}: is missing; the first admin needs both TRACKVAULT_ADMIN_EMAIL and TRACKVAULT_ADMIN_PASSWORD`,
     )
   }
+  problems.push(...smsChecks(env))
   const file = env.TRACKVAULT_DB ?? './data/trackvault.db'
   if (env.DATABASE_URL === undefined && file.trim() !== '') {
     const problem = dataFolderProblem(file.trim())
     if (problem) problems.push(`  TRACKVAULT_DB: ${problem}`)
+  }
+  return problems
+}
+
+/** The SMS provider chosen has what it needs to send. */
+function smsChecks(env: NodeJS.ProcessEnv): string[] {
+  const problems: string[] = []
+  const need = (name: string, why: string) => {
+    if (!env[name]?.trim()) problems.push(`  ${name}: is missing; ${why}`)
+  }
+  const provider = env.TRACKVAULT_SMS_PROVIDER
+  if (provider === 'africastalking') {
+    need('TRACKVAULT_AFRICASTALKING_USERNAME', "Africa's Talking needs the app's username (sandbox for its sandbox)")
+    need('TRACKVAULT_AFRICASTALKING_API_KEY', "Africa's Talking needs the app's API key")
+  }
+  if (provider === 'twilio') {
+    need('TRACKVAULT_TWILIO_ACCOUNT_SID', 'Twilio needs the account SID')
+    need('TRACKVAULT_TWILIO_AUTH_TOKEN', "Twilio needs the account's auth token")
+    if (!env.TRACKVAULT_SMS_FROM?.trim() && !env.TRACKVAULT_TWILIO_MESSAGING_SERVICE_SID?.trim()) {
+      problems.push(
+        '  TRACKVAULT_SMS_FROM: is missing; Twilio sends from a number (TRACKVAULT_SMS_FROM) or a messaging service (TRACKVAULT_TWILIO_MESSAGING_SERVICE_SID)',
+      )
+    }
+  }
+  const base = Number(env.TRACKVAULT_SMS_RETRY_BASE_MS ?? 30_000)
+  const max = Number(env.TRACKVAULT_SMS_RETRY_MAX_MS ?? 3_600_000)
+  if (Number.isInteger(base) && Number.isInteger(max) && max < base) {
+    problems.push(`  TRACKVAULT_SMS_RETRY_MAX_MS: ${max} is below TRACKVAULT_SMS_RETRY_BASE_MS (${base})`)
   }
   return problems
 }

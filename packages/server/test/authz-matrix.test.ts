@@ -23,6 +23,7 @@ import {
   canApproveSettlement,
   canCreateSettlement,
   canManageUsers,
+  canReadNotifications,
   canReadReport,
   type EntityType,
   grantFor,
@@ -229,6 +230,7 @@ describe('the permission table', () => {
     expect(readers('supplier_statement')).toEqual(['admin', 'manager', 'finance'])
     expect(readers('supplier_balance')).toEqual(ROLES) // collectors too: any supplier, at the gate
     expect(ROLES.filter(canManageUsers)).toEqual(['admin'])
+    expect(ROLES.filter(canReadNotifications)).toEqual(['admin', 'manager', 'finance'])
   })
 
   // Found by attacking the server: collectors read every supplier's total_payments through balances while
@@ -341,7 +343,7 @@ describe('REST: every role x every entity endpoint x own/other rows', () => {
     expect(checks).toBeGreaterThan(30)
   })
 
-  test('reports and users: derived from canReadReport and canManageUsers', async () => {
+  test('reports, notifications and users: derived from canReadReport, canReadNotifications and canManageUsers', async () => {
     for (const role of ROLES) {
       const api = s.as[role]
       expectStatus(
@@ -359,6 +361,7 @@ describe('REST: every role x every entity endpoint x own/other rows', () => {
         canReadReport(role, 'balances_report') ? 200 : 403,
         `${role} report`,
       )
+      expectStatus(await api.get('/api/notifications'), canReadNotifications(role) ? 200 : 403, `${role} notifications`)
       const users = canManageUsers(role) ? 200 : 403
       expectStatus(await api.get('/api/users'), users, `${role} users`)
       expectStatus(await api.get(`/api/users/${bystander.id}`), users, `${role} user`)

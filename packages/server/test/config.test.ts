@@ -106,6 +106,39 @@ describe('loadConfig', () => {
     ).toEqual(['PORT', 'DATABASE_URL', 'TRACKVAULT_DEMO', 'TRACKVAULT_TOKEN_TTL_HOURS'])
   })
 
+  test('SMS: off by default; a provider needs its credentials; the base URL and the retries are checked', () => {
+    const config = loadConfig(sqlite)
+    expect(config.TRACKVAULT_SMS_PROVIDER).toBe('off')
+    expect([config.TRACKVAULT_SMS_RETRY_BASE_MS, config.TRACKVAULT_SMS_MAX_ATTEMPTS]).toEqual([30_000, 10])
+    expect(problems({ TRACKVAULT_SMS_PROVIDER: 'africastalking' })).toEqual([
+      "TRACKVAULT_AFRICASTALKING_USERNAME: is missing; Africa's Talking needs the app's username (sandbox for its sandbox)",
+      "TRACKVAULT_AFRICASTALKING_API_KEY: is missing; Africa's Talking needs the app's API key",
+    ])
+    const at = { TRACKVAULT_AFRICASTALKING_USERNAME: 'sandbox', TRACKVAULT_AFRICASTALKING_API_KEY: 'k' }
+    expect(problems({ TRACKVAULT_SMS_PROVIDER: 'africastalking', ...at })).toEqual([])
+    const tw = { TRACKVAULT_TWILIO_ACCOUNT_SID: 'AC1', TRACKVAULT_TWILIO_AUTH_TOKEN: 't' }
+    expect(problems({ TRACKVAULT_SMS_PROVIDER: 'twilio', ...tw })).toEqual([
+      'TRACKVAULT_SMS_FROM: is missing; Twilio sends from a number (TRACKVAULT_SMS_FROM) or a messaging service (TRACKVAULT_TWILIO_MESSAGING_SERVICE_SID)',
+    ])
+    expect(
+      problems({ TRACKVAULT_SMS_PROVIDER: 'twilio', ...tw, TRACKVAULT_TWILIO_MESSAGING_SERVICE_SID: 'MG1' }),
+    ).toEqual([])
+    expect(problems({ TRACKVAULT_SMS_PROVIDER: 'twilio', ...tw, TRACKVAULT_SMS_FROM: '' })[0]).toBe(
+      'TRACKVAULT_SMS_FROM: is empty: unset it or give a value',
+    )
+    expect(problems({ TRACKVAULT_SMS_PROVIDER: 'nexmo' })[0]).toMatch(/^TRACKVAULT_SMS_PROVIDER: /)
+    expect(problems({ TRACKVAULT_SMS_BASE_URL: 'ftp://sms.example' })).toEqual([
+      "TRACKVAULT_SMS_BASE_URL: 'ftp://sms.example' is not an http(s) URL without a query",
+    ])
+    expect(problems({ TRACKVAULT_SMS_BASE_URL: 'http://127.0.0.1:9000' })).toEqual([])
+    expect(problems({ TRACKVAULT_SMS_RETRY_BASE_MS: '5000', TRACKVAULT_SMS_RETRY_MAX_MS: '1000' })).toEqual([
+      'TRACKVAULT_SMS_RETRY_MAX_MS: 1000 is below TRACKVAULT_SMS_RETRY_BASE_MS (5000)',
+    ])
+    expect(problems({ TRACKVAULT_SMS_MAX_ATTEMPTS: '0' })).toEqual([
+      'TRACKVAULT_SMS_MAX_ATTEMPTS: 0 is out of range (1-100)',
+    ])
+  })
+
   test('a database URL is shown with its password masked', () => {
     expect(maskDatabaseUrl('postgres://tv:hunter2@db:5432/tv')).toBe('postgres://tv:***@db:5432/tv')
     expect(maskDatabaseUrl('postgres://tv@db/tv')).toBe('postgres://tv@db/tv')

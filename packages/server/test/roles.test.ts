@@ -158,7 +158,7 @@ describe('role matrix', () => {
     }
   })
 
-  test('every entity, report and user route needs a token', async () => {
+  test('every entity, report, notification and user route needs a token', async () => {
     const paths = [
       ...Object.values(PATHS),
       `/api/suppliers/${base.supplierId}/balance`,
@@ -166,6 +166,7 @@ describe('role matrix', () => {
       '/api/reports/balances',
       `/api/history/supplier/${base.supplierId}`,
       '/api/users',
+      '/api/notifications',
     ]
     for (const path of paths) {
       const res = await s.anon.get(path)

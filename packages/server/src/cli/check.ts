@@ -65,6 +65,12 @@ export async function run(args: string[]): Promise<number> {
   line('web app', `${web.path}${web.built ? '' : ' (not built: serve answers the API only)'}`)
   line('demo', demo ? 'on (TRACKVAULT_DEMO=1: demo accounts with a published password)' : 'off')
   line('token lifetime', `${config.TRACKVAULT_TOKEN_TTL_HOURS} h`)
+  line(
+    'sms',
+    config.TRACKVAULT_SMS_PROVIDER === 'off'
+      ? 'off'
+      : `${config.TRACKVAULT_SMS_PROVIDER}${config.TRACKVAULT_SMS_BASE_URL ? ` at ${config.TRACKVAULT_SMS_BASE_URL}` : ''}`,
+  )
 
   let facts: DbFacts | undefined
   try {

@@ -9,7 +9,9 @@ import { type Config, loadConfig, usesPostgres } from '../config'
 import { openDatabase } from '../db/database'
 import { migrateToLatest } from '../db/migrate'
 import { holdServing } from '../db/sqlite/serving-lock'
+import type { SmsOptions } from '../plugins/sms'
 import { activeDemoAccounts, DEMO_ACCOUNTS, DEMO_PASSWORD, ensureAdmin, seedDemo } from '../seed/bootstrap'
+import { providerFromConfig } from '../sms/choose-provider'
 import { CREATE_ADMIN_HINT, parseOptions, webRootOf } from './command'
 
 const HELP = `Usage: trackvault serve
@@ -51,8 +53,10 @@ export async function run(args: string[]): Promise<number> {
     edge: { maxConnectionsPerAddress: config.TRACKVAULT_MAX_CONNECTIONS_PER_ADDRESS },
     metrics: { token: config.TRACKVAULT_METRICS_TOKEN, public: config.TRACKVAULT_METRICS_PUBLIC === '1' },
     webRoot: webBuilt ? webRoot : undefined,
+    sms: smsOptionsOf(config),
   })
   const log = app.log
+  if (app.smsWorker) log.info({ provider: config.TRACKVAULT_SMS_PROVIDER }, 'text messages to suppliers are on')
   if (!webBuilt) log.warn({ webRoot }, 'web app not built (npm run build); serving the API only')
 
   const applied = await migrateToLatest(handle.db)
@@ -89,6 +93,21 @@ export async function run(args: string[]): Promise<number> {
 
   await app.listen({ port: config.PORT, host: config.HOST })
   return 0
+}
+
+/** The app's SMS options from the environment: undefined when TRACKVAULT_SMS_PROVIDER is off. */
+function smsOptionsOf(config: Config): SmsOptions | undefined {
+  const provider = providerFromConfig(config)
+  if (!provider) return undefined
+  return {
+    provider,
+    pollMs: config.TRACKVAULT_SMS_POLL_MS,
+    retry: {
+      baseMs: config.TRACKVAULT_SMS_RETRY_BASE_MS,
+      maxMs: config.TRACKVAULT_SMS_RETRY_MAX_MS,
+      maxAttempts: config.TRACKVAULT_SMS_MAX_ATTEMPTS,
+    },
+  }
 }
 
 /** How long start-up waits for another process starting on the same SQLite file to finish its seeding. */

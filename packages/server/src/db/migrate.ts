@@ -23,6 +23,7 @@ import * as m013 from './migrations/013-supplier-payout'
 import * as m014 from './migrations/014-routes'
 import * as m015 from './migrations/015-scope-pins'
 import * as m016 from './migrations/016-collection-point'
+import * as m017 from './migrations/017-notifications'
 import type { Database } from './schema'
 
 /** Static provider: migrations are imported, so bundlers and tsx see them. */
@@ -45,6 +46,7 @@ class StaticMigrationProvider implements MigrationProvider {
       '014-routes': m014,
       '015-scope-pins': m015,
       '016-collection-point': m016,
+      '017-notifications': m017,
     }
   }
 }

@@ -332,6 +332,35 @@ export interface ScopePinsTable {
   created_at: string
 }
 
+/**
+ * The text-message outbox (migration 017; sms/): one row per message to a supplier, written with
+ * what it tells of, sent by the worker. `message_id` (unique) names the event.
+ */
+export interface NotificationsTable {
+  id: string
+  message_id: string
+  /** core's MESSAGE_KINDS. */
+  kind: string
+  supplier_id: string
+  /** The phone number it goes to (E.164), as it was when the message was queued. */
+  recipient: string
+  language: string
+  body: string
+  /** pending | sending | sent | failed | skipped */
+  status: string
+  attempts: ColumnType<number, number | undefined, number>
+  /** When the worker may (next) try it; while sending, when its lease ends. */
+  next_attempt_at: string
+  /** While sending: until when the worker that claimed it holds it. */
+  lease_until: string | null
+  last_error: string | null
+  /** africastalking | twilio: which sent it (or last tried). */
+  provider: string | null
+  provider_message_id: string | null
+  created_at: string
+  sent_at: string | null
+}
+
 /** What each approved run settled: a collection or payment belongs to one run at most. */
 export interface SettlementItemsTable {
   entity_type: string
@@ -365,6 +394,7 @@ export interface Database {
   route_assignments: RouteAssignmentsTable
   route_members: RouteMembersTable
   scope_pins: ScopePinsTable
+  notifications: NotificationsTable
 }
 
 export type { Generated }

@@ -34,6 +34,7 @@ import {
   writableFields,
 } from '@trackvault/core'
 import { z } from 'zod'
+import { queueMessage } from '../sms/outbox'
 import { recordHistory } from './history'
 import { TABLES, toWire } from './mappers'
 import { checkRatePeriod, priceCollection } from './pricing'
@@ -324,6 +325,8 @@ export async function insertChecked<T extends EntityType>(
   await insertRow(ctx.trx, type, row, ctx.actor.deviceId)
   forget(ctx, type, id)
   recordHistory(ctx, type, row, 'create')
+  // The supplier's text message (when SMS is on), written to the outbox with this write.
+  if (type === 'collection') queueMessage(ctx, { kind: 'collection_recorded', collection: row as Row<'collection'> })
   if (type === 'product_rate') await priceWaitingCollections(ctx, row as Row<'product_rate'>)
   return row
 }

@@ -15,7 +15,7 @@ import type { Kysely, Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
 import { withSavepoint } from '../db/sql-helpers'
-import { type Actor, runWrite, type WriteOutcome, type WriteWork, writeIn } from './write-context'
+import { type Actor, runWrite, type WriteOutcome, type WriteSetup, type WriteWork, writeIn } from './write-context'
 
 interface Waiting {
   actor: Actor
@@ -39,6 +39,7 @@ export class GroupCommit {
     private readonly maxGroup = MAX_GROUP,
     /** Told the size of every group before it runs (the group-commit metric). */
     private readonly onGroup?: (size: number) => void,
+    private readonly setup: WriteSetup = {},
   ) {}
 
   /** Runs `work` in the next group; resolves after the group's commit. */
@@ -65,7 +66,7 @@ export class GroupCommit {
     this.onGroup?.(group.length)
     if (group.length === 1) {
       const [only] = group
-      await runWrite(this.db, this.caps, only.actor, only.work).then(only.resolve, only.reject)
+      await runWrite(this.db, this.caps, only.actor, only.work, this.setup).then(only.resolve, only.reject)
       return
     }
     const settled: Settled[] = []
@@ -86,7 +87,9 @@ export class GroupCommit {
   private async inSavepoint(trx: Transaction<Database>, entry: Waiting): Promise<Settled> {
     try {
       // Undo this write only; if even that fails the transaction is broken and the group fails.
-      const outcome = await withSavepoint(trx, 'group_write', () => writeIn(trx, this.caps, entry.actor, entry.work))
+      const outcome = await withSavepoint(trx, 'group_write', () =>
+        writeIn(trx, this.caps, entry.actor, entry.work, this.setup),
+      )
       return { entry, outcome }
     } catch (error) {
       return { entry, error }

@@ -44,6 +44,7 @@ import {
   todayIn,
 } from '@trackvault/core'
 import { forUpdate, lockNamed } from '../db/sql-helpers'
+import { queueMessage } from '../sms/outbox'
 import { chunks } from './change-log'
 import { createEntity, VersionConflictError } from './entity-service'
 import { recordHistory } from './history'
@@ -391,6 +392,14 @@ export async function approveRun(
         payout_status: paymentId ? 'pending' : 'none',
       }),
     )
+    // The supplier is told what the run pays it (when SMS is on; nothing for a line that pays nothing).
+    if (line.payout > 0n) {
+      queueMessage(ctx, {
+        kind: 'settlement_paid',
+        run: { id, period_from: period.from_date, period_to: period.to_date },
+        line: { supplier_id: line.supplier_id, payout: m(line.payout) },
+      })
+    }
   }
   let inserted = 0
   for (const part of chunks(items)) {

@@ -7,12 +7,13 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
+import { forgetMessagesSince, writeOutbox } from '../sms/outbox'
 import { appendChanges, audienceOf } from './change-log'
 import { writeHistory } from './history'
 import { resolveScopes } from './sync-scope'
-import type { Actor, WriteContext, WriteMemo, WriteOutcome, WriteWork } from './write-types'
+import type { Actor, WriteContext, WriteMemo, WriteOutcome, WriteSetup, WriteWork } from './write-types'
 
-export type { Actor, WriteContext, WriteMemo, WriteOutcome, WriteWork } from './write-types'
+export type { Actor, WriteContext, WriteMemo, WriteOutcome, WriteSetup, WriteWork } from './write-types'
 
 /**
  * Undoes, in memory, what the operations since `mark` (a length of `ctx.changes`) queued: for the
@@ -20,6 +21,7 @@ export type { Actor, WriteContext, WriteMemo, WriteOutcome, WriteWork } from './
  */
 export function forgetSince(ctx: WriteContext, mark: number): void {
   ctx.changes.length = mark
+  forgetMessagesSince(ctx, mark)
   ctx.memo = undefined // lookups made since may describe undone writes (or, on PostgreSQL, released locks)
 }
 
@@ -28,22 +30,27 @@ export function memoOf(ctx: WriteContext): WriteMemo {
   return ctx.memo
 }
 
-/** Runs `work` in the open transaction `trx` and appends its change-log entries after it. */
+/**
+ * Runs `work` in the open transaction `trx` and appends its change-log entries after it (and
+ * before them, the text messages it queued: sms/outbox.ts).
+ */
 export async function writeIn<T>(
   trx: Transaction<Database>,
   caps: DbCapabilities,
   actor: Actor,
   work: WriteWork<T>,
+  setup: WriteSetup = {},
 ): Promise<WriteOutcome<T>> {
-  const ctx: WriteContext = { trx, caps, actor, changes: [], now: new Date().toISOString() }
+  const ctx: WriteContext = { trx, caps, actor, changes: [], now: new Date().toISOString(), sms: setup.sms }
   const result = await work(ctx)
+  const queuedMessages = ctx.messages?.length ? await writeOutbox(ctx) : 0
   await writeHistory(trx, ctx.changes, ctx.now)
   const audience = audienceOf(ctx.changes)
   const notify = caps.notifyChannel ? { channel: caps.notifyChannel, audience } : undefined
   // The routes of the entries are read under the counter's lock: a supplier's move that commits
   // while this write is under way is either before it in the log (and seen) or after it.
   const lastSeq = await appendChanges(trx, ctx.changes, ctx.now, notify, () => resolveScopes(trx, ctx.changes))
-  return { result, lastSeq, audience }
+  return { result, lastSeq, audience, queuedMessages }
 }
 
 /**
@@ -55,6 +62,7 @@ export function runWrite<T>(
   caps: DbCapabilities,
   actor: Actor,
   work: WriteWork<T>,
+  setup: WriteSetup = {},
 ): Promise<WriteOutcome<T>> {
-  return db.transaction().execute((trx) => writeIn(trx, caps, actor, work))
+  return db.transaction().execute((trx) => writeIn(trx, caps, actor, work, setup))
 }

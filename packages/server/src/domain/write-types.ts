@@ -4,7 +4,7 @@
  * through (history, the change log, the domain service) depend on the types,
  * not on the module that runs writes (write-context.ts).
  */
-import type { BusinessSettings, PricedProduct, ProductRate, Role } from '@trackvault/core'
+import type { BusinessSettings, EntityRows, PricedProduct, ProductRate, Role } from '@trackvault/core'
 import type { Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
@@ -34,6 +34,32 @@ export interface WriteContext {
    * savepoint may describe writes (or, on PostgreSQL, hold locks) that are gone.
    */
   memo?: WriteMemo
+  /**
+   * Text messages to suppliers are on (TRACKVAULT_SMS_PROVIDER): a collection created and a
+   * settlement run approved queue theirs (sms/outbox.ts). Off: nothing is queued or read for them.
+   */
+  sms?: boolean
+  /** The messages this write queued, written to the outbox when it ends; savepoint rollbacks drop theirs. */
+  messages?: QueuedMessage[]
+}
+
+/**
+ * A text message a write queued: what it tells of, and `at`, the length of the write's changes
+ * when it was queued (an undo to a shorter length drops it, with the change it tells of).
+ */
+export type QueuedMessage = { at: number } & (
+  | { kind: 'collection_recorded'; collection: EntityRows['collection'] }
+  | {
+      kind: 'settlement_paid'
+      run: { id: string; period_from: string; period_to: string }
+      line: { supplier_id: string; payout: string }
+    }
+)
+
+/** How writes are run: set once per app (plugins/database.ts). */
+export interface WriteSetup {
+  /** Queue text messages (WriteContext.sms). */
+  sms?: boolean
 }
 
 export interface WriteMemo {
@@ -57,4 +83,6 @@ export interface WriteOutcome<T> {
    * everyone reads (suppliers, products, rates). Live pokes go only to those it can concern.
    */
   audience: string[] | null
+  /** Text messages the write put in the outbox to send (the worker is woken for them). */
+  queuedMessages: number
 }

@@ -11,6 +11,8 @@ import {
   ENTITY_TYPES,
   type EntityType,
   ERROR_CODES,
+  LANGUAGE_CODES,
+  MESSAGE_KINDS,
   PAYMENT_METHODS,
   PAYMENT_TYPES,
   PAYOUT_STATUSES,
@@ -20,6 +22,7 @@ import {
   WEIGHT_SOURCES,
 } from '@trackvault/core'
 import { z } from 'zod'
+import { NOTIFICATION_STATUSES } from '../sms/outbox'
 
 /** Response shape of each entity type: core's entity spec (typed loosely: routes answer core's row types). */
 export const ROW_SCHEMAS = Object.fromEntries(ENTITY_TYPES.map((t) => [t, ENTITY_SPECS[t].row])) as unknown as Record<
@@ -110,4 +113,31 @@ export const balanceSchema = z.object({
   total_deductions: z.string().describe('deductions applied by approved settlement runs'),
   balance: z.string().describe('total_collections - total_payments - total_deductions'),
   unpriced_collections: z.number().describe('collections with no rate in force yet: recorded, not in the sums'),
+})
+
+/** Query of GET /api/notifications. */
+export const notificationsQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  per_page: z.coerce.number().int().min(1).max(100).default(20),
+  status: z.enum(NOTIFICATION_STATUSES).optional(),
+  supplier_id: z.uuid().optional(),
+})
+
+/** A text message in the outbox (docs/collection-point.md, "SMS"). */
+export const notificationSchema = z.object({
+  id: z.string(),
+  message_id: z.string().describe('the event it tells of: collection:<id> or settlement:<run id>:<supplier id>'),
+  kind: z.enum(MESSAGE_KINDS),
+  supplier_id: z.string(),
+  recipient: z.string().describe('the phone number, as it was when the message was queued'),
+  language: z.enum(LANGUAGE_CODES),
+  body: z.string(),
+  status: z.enum(NOTIFICATION_STATUSES),
+  attempts: z.number().describe('tries made so far'),
+  next_attempt_at: z.string().nullable().describe('pending: when it is tried (again); else null'),
+  last_error: z.string().nullable().describe('why the last try failed, or why it is skipped'),
+  provider: z.string().nullable(),
+  provider_message_id: z.string().nullable(),
+  created_at: z.string(),
+  sent_at: z.string().nullable(),
 })

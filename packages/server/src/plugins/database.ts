@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely'
 import type { DbCapabilities, DbHandle } from '../db/database'
 import type { Database } from '../db/schema'
 import { GroupCommit } from '../domain/group-commit'
-import { type Actor, runWrite, type WriteContext, type WriteOutcome } from '../domain/write-context'
+import { type Actor, runWrite, type WriteContext, type WriteOutcome, type WriteSetup } from '../domain/write-context'
 
 /**
  * Emits 'change' with the newest committed seq after every write that logged changes, and the
@@ -20,6 +20,10 @@ import { type Actor, runWrite, type WriteContext, type WriteOutcome } from '../d
 export class ChangeFeed extends EventEmitter {
   notify(seq: number, audience: string[] | null = null) {
     this.emit('change', seq, audience)
+  }
+  /** A write committed text messages to send (sms/worker.ts listens). */
+  messagesQueued(count: number) {
+    this.emit('messages', count)
   }
 }
 
@@ -35,7 +39,13 @@ declare module 'fastify' {
   }
 }
 
-export const databasePlugin = fp(async (app: FastifyInstance, opts: { handle: DbHandle }) => {
+export interface DatabasePluginOptions {
+  handle: DbHandle
+  /** How writes run (domain/write-types.ts): whether they queue text messages. */
+  setup?: WriteSetup
+}
+
+export const databasePlugin = fp(async (app: FastifyInstance, opts: DatabasePluginOptions) => {
   const feed = new ChangeFeed()
   feed.setMaxListeners(0)
   app.decorate('db', opts.handle.db)
@@ -43,11 +53,12 @@ export const databasePlugin = fp(async (app: FastifyInstance, opts: { handle: Db
   app.decorate('changeFeed', feed)
   const { db, caps } = opts.handle
   const group = caps.groupCommit
-    ? new GroupCommit(db, caps, undefined, (size) => app.metrics?.groupCommitSize.observe(size))
+    ? new GroupCommit(db, caps, undefined, (size) => app.metrics?.groupCommitSize.observe(size), opts.setup)
     : undefined
   const transact = async <T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>) => {
-    const outcome = await (group ? group.run(actor, work) : runWrite(db, caps, actor, work))
+    const outcome = await (group ? group.run(actor, work) : runWrite(db, caps, actor, work, opts.setup))
     if (outcome.lastSeq !== null) feed.notify(outcome.lastSeq, outcome.audience)
+    if (outcome.queuedMessages > 0) feed.messagesQueued(outcome.queuedMessages)
     return outcome
   }
   app.decorate('transact', transact)

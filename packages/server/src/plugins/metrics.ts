@@ -11,7 +11,8 @@
  * commit); gauges are read at scrape time: open live streams from this
  * process, the database pool from the driver, and the operations waiting
  * for their user (conflict, failed) from one indexed count on the database
- * (migration 011), so they are the same whichever process is scraped.
+ * (migration 011), so they are the same whichever process is scraped; with SMS on, the outbox's
+ * pending, sending and failed rows the same way (migration 017).
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { AppError } from '@trackvault/core'
@@ -19,12 +20,15 @@ import type { FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { DbHandle } from '../db/database'
+import { countByStatus } from '../sms/outbox-store'
 import { countWaitingOperations, WAITING_STATUSES } from '../sync/operation-log'
 import { bearerToken } from './auth'
 
 export interface MetricsOptions {
   token?: string
   public?: boolean
+  /** SMS is on: the outbox gauge counts its rows at each scrape. */
+  sms?: boolean
 }
 
 /** Why a sign-in was refused (the answer is the same for all; the metric tells the operator). */
@@ -37,7 +41,11 @@ export interface AppMetrics {
   pullDuration: Histogram
   groupCommitSize: Histogram
   loginFailures: Counter<'reason'>
+  smsMessages: Counter<'outcome'>
 }
+
+/** The outbox statuses the gauge reports: what waits to be sent, and what was given up on. */
+const OUTBOX_GAUGED = ['pending', 'sending', 'failed'] as const
 
 const digest = (v: string) => createHash('sha256').update(v).digest()
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
@@ -88,6 +96,12 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: MetricsOption
     name: 'trackvault_login_failures_total',
     help: 'Refused sign-ins by reason (unknown_account, wrong_password, inactive, throttled)',
     labelNames: ['reason'],
+    registers,
+  })
+  const smsMessages = new Counter({
+    name: 'trackvault_sms_messages_total',
+    help: 'Text messages the outbox worker of this process handled, by outcome (sent, retried, failed)',
+    labelNames: ['outcome'],
     registers,
   })
   new Gauge({
@@ -145,7 +159,32 @@ export const metricsPlugin = fp(async (app: FastifyInstance, opts: MetricsOption
       }
     },
   })
-  app.decorate('metrics', { registry, syncOperations, pushDuration, pullDuration, groupCommitSize, loginFailures })
+  if (opts.sms) {
+    new Gauge({
+      name: 'trackvault_sms_outbox_messages',
+      help: 'Text messages in the outbox by status (pending, sending: the depth; failed: given up on), whole database',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        this.reset()
+        try {
+          const counts = await countByStatus(opts.db.db, OUTBOX_GAUGED)
+          for (const status of OUTBOX_GAUGED) this.set({ status }, counts[status])
+        } catch (err) {
+          app.log.warn({ err }, 'metrics: could not count the outbox')
+        }
+      },
+    })
+  }
+  app.decorate('metrics', {
+    registry,
+    syncOperations,
+    pushDuration,
+    pullDuration,
+    groupCommitSize,
+    loginFailures,
+    smsMessages,
+  })
   app.addHook('onResponse', async (request, reply) => {
     duration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },

@@ -7,7 +7,8 @@
  * Never a secret: request bodies and headers are not logged, the `ticket`
  * of an event-stream URL is replaced by `[redacted]` in the logged URL, and
  * pino redacts any `authorization`, `cookie`, `password` or `token` field
- * that a log call might be handed.
+ * that a log call might be handed (nor an SMS provider's `apiKey` or
+ * `authToken`).
  *
  * The request id is made here (a UUID: unique across the server processes
  * behind one proxy), or taken from the X-Request-Id header when a proxy is
@@ -33,6 +34,11 @@ export const REDACTED_PATHS = [
   '*.password',
   '*.token',
   '*.ticket',
+  // SMS provider credentials (sms/): never handed to a log call; redacted if one ever is.
+  'apiKey',
+  'authToken',
+  '*.apiKey',
+  '*.authToken',
 ]
 
 /** The URL as logged: the value of a `ticket` query parameter (a credential) is not. */

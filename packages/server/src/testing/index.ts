@@ -3,7 +3,8 @@
  * bench/, tests/) may use of the server's insides, in one declared entry: the
  * app and its database for in-process servers, the storage mapping and the
  * push operation shape for checks and fixtures, direct writes for seeding,
- * and the helpers that start a server on loopback against a fresh database.
+ * the helpers that start a server on loopback against a fresh database, and
+ * a fake SMS provider (the one edge that cannot be real here).
  * Development only: the entry has no built form, so it resolves only with the
  * `@trackvault/source` condition (vitest, tsx with `--conditions`).
  */
@@ -22,6 +23,12 @@ export { currentEpoch, markRestored } from '../domain/epoch'
 export { TABLES, toColumns, toWire } from '../domain/mappers'
 export { type Actor, runWrite } from '../domain/write-context'
 export type { PushOperation } from '../sync/push'
+export {
+  FAKE_SMS_CREDENTIALS,
+  type FakeSms,
+  type FakeSmsCredentials,
+  FakeSmsProvider,
+} from './fake-sms-provider'
 export { copyTemplate, dropCopy, uniqueName } from './pg-template'
 export { freePort, SERVER_CLI, type ServerProcess, startServerProcess, waitHealthy } from './server-process'
 export { createTestDb, pgAdmin, TEST_DIALECT, type TestDb } from './test-db'
