@@ -5,7 +5,9 @@
  * Bluetooth receipt printer; a second collection's weight is typed over the
  * scale's. Back online both sync; the server records which weight came from
  * the scale (and which scale) and which was typed, and the "typed" filter
- * lists only the typed one.
+ * lists only the typed one. Each collection queues a text message to the
+ * supplier (the fake SMS provider, down while they sync); the server is
+ * restarted and the provider comes back: each message arrives exactly once.
  *
  * The only fakes are the devices: `navigator.bluetooth` is replaced before the
  * app loads by a fake scale (Weight Scale Service 0x181D, notifying Weight
@@ -13,6 +15,8 @@
  * printer (service 0x18F0, write characteristic 0x2AF1) that keeps what is
  * written to it in `window.__printed`.
  */
+import { collectionMessageId } from '@trackvault/core'
+import { FakeSmsProvider } from '@trackvault/server/testing'
 import type { Page } from 'playwright-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { faintControls, seriousViolations, summarize } from './a11y'
@@ -29,10 +33,21 @@ import {
 } from './harness'
 
 let h: WebHarness
+let sms: FakeSmsProvider
+/** Retries within the test's time, not the production half minute. */
+const FAST_SMS = {
+  TRACKVAULT_SMS_RETRY_BASE_MS: '200',
+  TRACKVAULT_SMS_RETRY_MAX_MS: '500',
+  TRACKVAULT_SMS_POLL_MS: '100',
+}
 beforeAll(async () => {
-  h = await startWebHarness()
+  sms = await FakeSmsProvider.start()
+  h = await startWebHarness({ env: { ...sms.env('africastalking'), ...FAST_SMS } })
 })
-afterAll(() => h?.close())
+afterAll(async () => {
+  await h?.close()
+  await sms?.close()
+})
 
 /** Runs in the page before the app: the fake Web Bluetooth with one scale and one printer. */
 function fakeBluetooth() {
@@ -133,7 +148,7 @@ async function expectAccessible(page: Page, where: string) {
   expect(await faintControls(page)).toEqual([])
 }
 
-test('a scale fills the weight offline, the receipt prints on a Bluetooth printer, the typed weight is told apart', async () => {
+test('a scale fills the weight offline, the receipt prints on a Bluetooth printer, the typed weight is told apart, each collection texts the supplier exactly once across an outage and a restart', async () => {
   const context = await h.newContext(PHONE)
   await context.addInitScript(fakeBluetooth)
   const page = await context.newPage()
@@ -209,7 +224,8 @@ test('a scale fills the weight offline, the receipt prints on a Bluetooth printe
   expect(await page.getByTestId('receipt-weight-source').textContent()).toBe('Typed by hand')
   const typedNumber = (await page.getByTestId('receipt-number').textContent()) ?? ''
 
-  // Back online: both sync.
+  // Back online, while the SMS provider is down: both sync, and each queues its text message.
+  sms.down('503')
   await context.setOffline(false)
   await waitFor(async () => (await pendingCount(page)) === 0, 'the queue to drain', 30_000)
 
@@ -230,6 +246,30 @@ test('a scale fills the weight offline, the receipt prints on a Bluetooth printe
   const typedNumbers = typed.map((c: { receipt_number: string }) => c.receipt_number)
   expect(typedNumbers).toContain(typedNumber)
   expect(typedNumbers).not.toContain(receiptNumber)
+
+  // The text messages: queued with the collections, tried while the provider is down (and refused),
+  // the server restarted gracefully, the provider back: each received exactly once.
+  const ids = [byNumber.get(receiptNumber), byNumber.get(typedNumber)].map((c) =>
+    collectionMessageId((c as { id: string }).id),
+  )
+  const outbox = () => h.db.handle.db.selectFrom('notifications').select(['message_id', 'status', 'attempts']).execute()
+  await waitFor(async () => {
+    const rows = await outbox()
+    return rows.length === 2 && rows.every((r) => Number(r.attempts) >= 1 && r.status !== 'sent')
+  }, 'both messages tried while the provider is down')
+  expect((await outbox()).map((r) => r.message_id).sort()).toEqual([...ids].sort())
+  expect(sms.messages).toHaveLength(0)
+  await h.restartServer()
+  sms.up()
+  await sms.waitFor(() => sms.messages.length >= 2, 15_000)
+  await waitFor(async () => (await outbox()).every((r) => r.status === 'sent'), 'both messages marked sent')
+  // Another poll or two of the worker: nothing is sent again.
+  await new Promise((r) => setTimeout(r, 500))
+  expect(sms.messages).toHaveLength(2)
+  for (const id of ids) expect(sms.withKey(id)).toHaveLength(1)
+  expect(sms.messages.map((m) => m.to)).toEqual(['+254700000001', '+254700000001'])
+  expect(sms.withKey(ids[0])[0].body).toContain(receiptNumber)
+  expect(sms.withKey(ids[0])[0].body).toContain('12.345')
 
   // The same filter on the device's list, which marks the typed row.
   await goToScreen(page, 'Collections')

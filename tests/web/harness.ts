@@ -32,6 +32,8 @@ export interface WebHarness {
   /** Master data made through the API: one product with a rate and one supplier. */
   data: { productId: string; supplierId: string }
   newContext(viewport?: { width: number; height: number }): Promise<BrowserContext>
+  /** Stops the server process gracefully and starts it again on the same database and port (`env` added). */
+  restartServer(env?: Record<string, string>): Promise<void>
   signIn(page: Page, role: Role): Promise<void>
   close(): Promise<void>
 }
@@ -79,7 +81,8 @@ export async function api(url: string, token: string | undefined, method: string
   return json
 }
 
-export async function startWebHarness(): Promise<WebHarness> {
+/** `env`: more of the server process's environment (e.g. an SMS provider). */
+export async function startWebHarness(opts: { env?: Record<string, string> } = {}): Promise<WebHarness> {
   ensureWebBuilt()
   mkdirSync(SCREENSHOTS, { recursive: true })
   const db = await createTestDb()
@@ -90,7 +93,8 @@ export async function startWebHarness(): Promise<WebHarness> {
     const u = await createUser(db.handle.db, { name, email, password: PASSWORD, role })
     users[role] = { id: u.id, email, name }
   }
-  const server = await startServerProcess({ ...db.env, TRACKVAULT_RATE_LIMIT: '100000', LOG_LEVEL: 'warn' })
+  const serverEnv = { ...db.env, TRACKVAULT_RATE_LIMIT: '100000', LOG_LEVEL: 'warn', ...opts.env }
+  let server = await startServerProcess(serverEnv)
   const { token } = await api(server.url, undefined, 'POST', '/api/auth/login', {
     email: users.manager.email,
     password: PASSWORD,
@@ -115,7 +119,7 @@ export async function startWebHarness(): Promise<WebHarness> {
     executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
   })
-  return {
+  const harness: WebHarness = {
     server,
     db,
     browser,
@@ -133,12 +137,18 @@ export async function startWebHarness(): Promise<WebHarness> {
       await page.getByRole('button', { name: 'Sign in' }).click()
       await page.getByRole('navigation', { name: 'Main' }).waitFor()
     },
+    restartServer: async (env = {}) => {
+      await server.stop('SIGTERM')
+      server = await startServerProcess({ ...serverEnv, ...env, PORT: new URL(server.url).port })
+      harness.server = server
+    },
     close: async () => {
       await browser.close()
       await server.stop('SIGKILL')
       await db.drop()
     },
   }
+  return harness
 }
 
 /** Waits until the service worker controls the page (the app shell is cached for offline reloads). */
