@@ -8,7 +8,11 @@
  * no HTTP, no validation, no reads and no savepoints.
  *
  * SQLite: better-sqlite3 prepared statements, one synchronous loop (SQLite
- * has one writer at a time, so concurrency cannot add throughput).
+ * has one writer at a time, so concurrency cannot add throughput). The raw
+ * writer commits each batch alone; the limit writer (workloads/push.ts) hands
+ * it every batch that is ready at once, merged (`mergeSets`), as one
+ * transaction: what the server may legally do with writes that arrive
+ * together (its group commit), so the honest limit of the same rows.
  * PostgreSQL: one multi-row statement per table per batch, `devices`
  * concurrent connections (at most the server's pool of 10).
  */
@@ -87,7 +91,8 @@ export class RowBuilder {
       versions.push(version)
       set.entities.push({
         table: TABLES[op.entity_type as 'collection' | 'payment'],
-        columns: toColumns('collection', wire as unknown as EntityRows['collection'], this.deviceId),
+        // Each row mapped by its own type (payments' decimals are stored in minor-unit columns too).
+        columns: toColumns(op.entity_type, wire as unknown as EntityRows['collection' | 'payment'], this.deviceId),
         expected: prior && op.operation_type !== 'create' ? version - 1 : null,
       })
       set.history.push({
@@ -125,6 +130,20 @@ export class RowBuilder {
       set.changes.push({ entity_type: op.entity_type, entity_id: op.entity_id, version })
     }
     return { set, versions }
+  }
+}
+
+/**
+ * The row sets of several batches as one (the limit writer's group: every batch that is ready
+ * goes into one transaction, with one counter update for all their change-log entries).
+ */
+export function mergeSets(sets: RowSet[]): RowSet {
+  if (sets.length === 1) return sets[0]
+  return {
+    entities: sets.flatMap((s) => s.entities),
+    history: sets.flatMap((s) => s.history),
+    ledger: sets.flatMap((s) => s.ledger),
+    changes: sets.flatMap((s) => s.changes),
   }
 }
 

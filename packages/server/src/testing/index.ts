@@ -22,6 +22,8 @@ export { createEntity } from '../domain/entity-service'
 export { currentEpoch, markRestored } from '../domain/epoch'
 export { TABLES, toColumns, toWire } from '../domain/mappers'
 export { type Actor, runWrite } from '../domain/write-context'
+export { loggerOptions, requestIdGenerator } from '../plugins/request-log'
+export { legacyPushSchema } from '../sync/legacy'
 export type { PushOperation } from '../sync/push'
 export {
   FAKE_SMS_CREDENTIALS,
