@@ -4,7 +4,7 @@
  * so they work on a loosely typed handle in one place only.
  */
 import type { EntityRows, EntityType } from '@trackvault/core'
-import type { Kysely, Transaction } from 'kysely'
+import { type Compilable, CompiledQuery, type Kysely, type QueryResult, type Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database, SyncedColumns } from '../db/schema'
 import { TABLES, toColumns, toWire } from './mappers'
@@ -12,6 +12,37 @@ import { loadRateForWrite } from './pricing'
 
 // biome-ignore lint/suspicious/noExplicitAny: table chosen at run time from TABLES
 type Loose = Kysely<any>
+
+/**
+ * The SQL text of the hot row statements (one row loaded, inserted, updated by id), built by Kysely
+ * once per database, statement kind, table and column list instead of on every call (building and
+ * compiling was a large part of a pushed operation's CPU). Keyed by the handle's dialect adapter,
+ * which a database and its transactions share: SQLite's and PostgreSQL's texts never mix. A text is
+ * kept only if its parameters are exactly `params` in order, so the cached text is only ever run
+ * with the values it was compiled for, in their places.
+ */
+const statements = new WeakMap<object, Map<string, string>>()
+
+/** Runs the statement `key` with `params`: from its cached text, else built by `build` (and cached if it may be). */
+export async function runKeyed<R>(
+  db: Loose,
+  key: string,
+  params: readonly unknown[],
+  build: () => Compilable<R>,
+): Promise<QueryResult<R>> {
+  const adapter = db.getExecutor().adapter as object
+  let texts = statements.get(adapter)
+  if (!texts) {
+    texts = new Map()
+    statements.set(adapter, texts)
+  }
+  const text = texts.get(key)
+  if (text !== undefined) return db.executeQuery<R>(CompiledQuery.raw(text, [...params]))
+  const compiled = build().compile()
+  const same = compiled.parameters.length === params.length && compiled.parameters.every((p, i) => p === params[i])
+  if (same) texts.set(key, compiled.sql)
+  return db.executeQuery<R>(compiled)
+}
 
 /**
  * Loads one row (deleted or not); with `lock`, on PostgreSQL inside a write, it is locked until commit,
@@ -27,12 +58,13 @@ export async function loadRow<T extends EntityType>(
   if (lock?.rowLocks && type === 'product_rate') {
     return (await loadRateForWrite(db as Transaction<Database>, id, lock, patch?.product_id)) as EntityRows[T]
   }
-  let query = (db as Loose)
-    .selectFrom(TABLES[type] as string)
-    .selectAll()
-    .where('id', '=', id)
-  if (lock?.rowLocks) query = query.forUpdate()
-  const row = await query.executeTakeFirst()
+  const table: string = TABLES[type]
+  const forUpdate = Boolean(lock?.rowLocks)
+  const { rows } = await runKeyed(db as Loose, `load:${table}:${forUpdate}`, [id], () => {
+    const query = (db as Loose).selectFrom(table).selectAll().where('id', '=', id)
+    return forUpdate ? query.forUpdate() : query
+  })
+  const row = rows[0]
   return row ? toWire(type, row as SyncedColumns & Record<string, unknown>) : undefined
 }
 
@@ -43,10 +75,14 @@ export async function insertRow<T extends EntityType>(
   row: EntityRows[T],
   deviceId: string | null,
 ): Promise<void> {
-  await (trx as unknown as Loose)
-    .insertInto(TABLES[type] as string)
-    .values(toColumns(type, row, deviceId))
-    .execute()
+  const table: string = TABLES[type]
+  const columns = toColumns(type, row, deviceId)
+  await runKeyed(
+    trx as unknown as Loose,
+    `insert:${table}:${Object.keys(columns).join()}`,
+    Object.values(columns),
+    () => (trx as unknown as Loose).insertInto(table).values(columns),
+  )
 }
 
 /** Writes `row` (from `deviceId`) over the stored one if the stored version is still `expectedVersion`. */
@@ -57,12 +93,15 @@ export async function updateRow<T extends EntityType>(
   expectedVersion: number,
   deviceId: string | null,
 ): Promise<boolean> {
+  const table: string = TABLES[type]
   const { id, ...columns } = toColumns(type, row, deviceId)
-  const result = await (trx as unknown as Loose)
-    .updateTable(TABLES[type] as string)
-    .set(columns)
-    .where('id', '=', id)
-    .where('version', '=', expectedVersion)
-    .executeTakeFirst()
-  return Number(result.numUpdatedRows) === 1
+  const key = `update:${table}:${Object.keys(columns).join()}`
+  const result = await runKeyed(trx as unknown as Loose, key, [...Object.values(columns), id, expectedVersion], () =>
+    (trx as unknown as Loose)
+      .updateTable(table)
+      .set(columns)
+      .where('id', '=', id)
+      .where('version', '=', expectedVersion),
+  )
+  return Number(result.numAffectedRows ?? 0) === 1
 }
