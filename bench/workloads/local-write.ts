@@ -19,7 +19,7 @@ import { createAsyncStorageStore } from '@trackvault/client/async-storage'
 import { createIndexedDbStore } from '@trackvault/client/indexeddb'
 import { createMemoryStore } from '@trackvault/client/memory'
 import { createSqliteStore } from '@trackvault/client/sqlite'
-import { type Change, encodeCursor, newId } from '@trackvault/core'
+import { type Change, DEFAULT_SETTINGS, encodeCursor, newId } from '@trackvault/core'
 import { IDBKeyRange, indexedDB } from 'fake-indexeddb'
 import type { BenchOptions } from '../lib/context'
 import { COLLECTION_DATE } from '../lib/ops'
@@ -136,7 +136,11 @@ function seedChanges(userId: string) {
   return { changes, productId, supplierIds }
 }
 
-/** Sign-in and one pull page answered here; anything else fails like a dead link. */
+/**
+ * Sign-in, one pull page and the reference data a sync fetches (the default
+ * settings, no other people) answered here; anything else fails like a dead
+ * link.
+ */
 function stubServer(userId: string, changes: Change[]): FetchLike {
   let pulled = false
   return async (input) => {
@@ -162,6 +166,8 @@ function stubServer(userId: string, changes: Change[]): FetchLike {
       pulled = true
       return json({ changes: page, cursor: encodeCursor(changes.length), has_more: false })
     }
+    if (input.endsWith('/api/settings')) return json(DEFAULT_SETTINGS)
+    if (input.endsWith('/api/people')) return json({ data: [] })
     throw new TypeError('fetch failed: offline')
   }
 }
