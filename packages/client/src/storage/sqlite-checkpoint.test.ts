@@ -79,7 +79,7 @@ describe('sqlite store: checkpoints when idle, not on the write path', () => {
 
   test('once commits stop, an idle checkpoint puts everything in the database file, and the WAL is written again from its start', async () => {
     const file = join(tempDir(), 'kv.db')
-    const store = open(file, { idleCheckpointMs: 50 })
+    const store = open(file, { idleCheckpointMs: 50, idleCheckpointPages: 100 })
     for (let i = 0; i < 30; i++) await store.commit({ put: puts(`a${i}`, 10) })
     await until(() => keysInDatabaseFile(file) === 300)
     const wal = size(`${file}-wal`)
@@ -87,6 +87,16 @@ describe('sqlite store: checkpoints when idle, not on the write path', () => {
     for (let i = 0; i < 20; i++) await store.commit({ put: puts(`b${i}`, 10) })
     expect(size(`${file}-wal`)).toBeLessThanOrEqual(wal)
     await until(() => keysInDatabaseFile(file) === 500)
+  })
+
+  test('an idle period checkpoints only once the WAL holds idleCheckpointPages (a checkpointed WAL costs the next commit a second fsync)', async () => {
+    const file = join(tempDir(), 'kv.db')
+    const store = open(file, { idleCheckpointMs: 20, idleCheckpointPages: 1000 })
+    for (let i = 0; i < 5; i++) await store.commit({ put: puts(`few${i}`, 2) })
+    await sleep(300)
+    expect(keysInDatabaseFile(file)).toBe(0)
+    await store.commit({ put: puts('many', 1100) })
+    await until(() => keysInDatabaseFile(file) === 1110)
   })
 
   test('a device that never goes idle still checkpoints at the WAL bound', async () => {
@@ -115,10 +125,11 @@ describe('sqlite store: checkpoints when idle, not on the write path', () => {
     }
   })
 
-  test('rejects a WAL bound that is not a positive number of pages', () => {
+  test('rejects bounds that are not page counts or delays', () => {
     expect(() => createSqliteStore(':memory:', { walLimitPages: 0 })).toThrow(RangeError)
     expect(() => createSqliteStore(':memory:', { walLimitPages: 1.5 })).toThrow(RangeError)
     expect(() => createSqliteStore(':memory:', { idleCheckpointMs: -1 })).toThrow(RangeError)
+    expect(() => createSqliteStore(':memory:', { idleCheckpointPages: -1 })).toThrow(RangeError)
   })
 
   test('a process killed before any checkpoint loses no acknowledged commit', async () => {

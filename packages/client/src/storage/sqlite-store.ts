@@ -9,12 +9,16 @@
  * Checkpoints (copying the WAL back into the database file, which fsyncs
  * that file too) run when the device is idle, not on the write path: SQLite's
  * automatic checkpoint would run inside the commit that takes the WAL past
- * 1,000 pages, about one local write in a hundred. Here a PASSIVE checkpoint
- * runs `idleCheckpointMs` after the last commit (a timer that does not keep
- * the process alive) and on close; SQLite's own checkpoint stays as the bound
- * (`walLimitPages`) for a device that writes without pause, and the WAL file
- * is kept at most that size after a checkpoint (journal_size_limit). A
- * checkpointed WAL is written again from its start, so it stops growing.
+ * 1,000 pages, about one local write in a hundred. Here, `idleCheckpointMs`
+ * after the last commit (a timer that does not keep the process alive), a
+ * PASSIVE checkpoint runs once the WAL holds `idleCheckpointPages` pages not
+ * yet checkpointed (SQLite's own threshold, counted without work by a NOOP
+ * checkpoint); and on close, whatever the WAL holds. Not checkpointing after
+ * every write matters: the first commit into a checkpointed WAL writes its
+ * header again and fsyncs twice. SQLite's own checkpoint stays as the bound
+ * (`walLimitPages`) for a device that never pauses, and the WAL file is kept
+ * at most that size after a checkpoint (journal_size_limit). A checkpointed
+ * WAL is written again from its start, so it stops growing.
  *
  * Ordering caveat: BINARY collation compares UTF-8 bytes, i.e. code points,
  * while the contract orders by UTF-16 code units. The two differ only when a
@@ -55,6 +59,8 @@ function codePointSuccessor(prefix: string): string | undefined {
 export interface SqliteStoreOptions {
   /** Checkpoint the WAL this long after the last commit (default 250 ms; 0: as soon as the event loop is free). */
   idleCheckpointMs?: number
+  /** When idle, checkpoint only once the WAL holds this many pages not yet checkpointed (default 1000, SQLite's own). */
+  idleCheckpointPages?: number
   /**
    * WAL pages (4 KiB each by default) at which a commit checkpoints even though
    * the device was never idle, and the WAL file's size kept after a checkpoint
@@ -64,6 +70,7 @@ export interface SqliteStoreOptions {
 }
 
 const DEFAULT_IDLE_CHECKPOINT_MS = 250
+const DEFAULT_IDLE_CHECKPOINT_PAGES = 1000
 const DEFAULT_WAL_LIMIT_PAGES = 4096
 
 const byCodeUnit = (a: [string, Json], b: [string, Json]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)
@@ -72,6 +79,8 @@ class SqliteStore implements KVStore {
   private closed = false
   private idleTimer: ReturnType<typeof setTimeout> | undefined
   private readonly idleMs: number
+  private readonly idlePages: number
+  private readonly walStateStmt
   private readonly getStmt
   private readonly getManyStmt
   private readonly scanFromStmt
@@ -86,9 +95,12 @@ class SqliteStore implements KVStore {
     options: SqliteStoreOptions,
   ) {
     this.idleMs = options.idleCheckpointMs ?? DEFAULT_IDLE_CHECKPOINT_MS
+    this.idlePages = options.idleCheckpointPages ?? DEFAULT_IDLE_CHECKPOINT_PAGES
     const walLimit = options.walLimitPages ?? DEFAULT_WAL_LIMIT_PAGES
-    if (!Number.isInteger(walLimit) || walLimit < 1) throw new RangeError(`walLimitPages must be a positive integer`)
-    if (!(this.idleMs >= 0)) throw new RangeError(`idleCheckpointMs must be 0 or more`)
+    if (!Number.isInteger(walLimit) || walLimit < 1) throw new RangeError('walLimitPages must be a positive integer')
+    if (!Number.isInteger(this.idlePages) || this.idlePages < 0)
+      throw new RangeError('idleCheckpointPages must be an integer, 0 or more')
+    if (!(this.idleMs >= 0)) throw new RangeError('idleCheckpointMs must be 0 or more')
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = FULL')
     db.pragma(`wal_autocheckpoint = ${walLimit}`)
@@ -108,6 +120,10 @@ class SqliteStore implements KVStore {
     )
     this.putStmt = db.prepare<[string, string]>('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)')
     this.delStmt = db.prepare<[string]>('DELETE FROM kv WHERE key = ?')
+    // Frames in the WAL and how many of them are checkpointed, without checkpointing anything.
+    this.walStateStmt = db.prepare<[], { busy: number; log: number; checkpointed: number }>(
+      'PRAGMA wal_checkpoint(NOOP)',
+    )
     this.apply = db.transaction((del: string[], put: Array<[string, string]>) => {
       for (const key of del) this.delStmt.run(key)
       for (const [key, value] of put) this.putStmt.run(key, value)
@@ -162,7 +178,7 @@ class SqliteStore implements KVStore {
     if (this.idleTimer !== undefined) clearTimeout(this.idleTimer)
     this.idleTimer = setTimeout(() => {
       this.idleTimer = undefined
-      this.checkpoint()
+      if (this.uncheckpointedPages() >= this.idlePages) this.checkpoint()
     }, this.idleMs)
     // A pending checkpoint must not keep a Node process alive (close checkpoints anyway).
     ;(this.idleTimer as { unref?: () => void }).unref?.()
@@ -175,6 +191,17 @@ class SqliteStore implements KVStore {
    * (the database closed under a borrowed store, another connection busy)
    * loses nothing and is left to the next one.
    */
+  /** WAL pages not yet copied into the database file (0 when that cannot be told). */
+  private uncheckpointedPages(): number {
+    if (this.closed || !this.db.open) return 0
+    try {
+      const state = this.walStateStmt.get()
+      return state && state.log > 0 ? state.log - Math.max(0, state.checkpointed) : 0
+    } catch {
+      return 0
+    }
+  }
+
   private checkpoint() {
     if (this.closed || !this.db.open) return
     try {
