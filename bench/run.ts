@@ -26,7 +26,12 @@ import { type Figure, table } from './lib/report'
 import { type ConnectionsOptions, connectionsWorkload } from './workloads/connections'
 import { drainWorkload, stormWorkload } from './workloads/drain'
 import { type InitialPullOptions, initialPullWorkload } from './workloads/initial-pull'
-import { localWriteWorkload } from './workloads/local-write'
+import {
+  LOCAL_WRITE_STORES,
+  type LocalWriteOptions,
+  type LocalWriteStore,
+  localWriteWorkload,
+} from './workloads/local-write'
 import { type PeerOptions, peerWorkload } from './workloads/peer'
 import { propagationWorkload } from './workloads/propagation'
 import { pushWorkload } from './workloads/push'
@@ -60,6 +65,7 @@ const { values } = parseArgs({
     'storm-devices': { type: 'string', default: '50' },
     'storm-ops': { type: 'string', default: '20' },
     samples: { type: 'string', default: '200' },
+    'local-write-stores': { type: 'string', default: LOCAL_WRITE_STORES.join(',') },
     'peer-devices': { type: 'string', default: '8' },
     'peer-records': { type: 'string', default: '125' },
     'peer-batch': { type: 'string' },
@@ -94,6 +100,7 @@ if (values.help) {
       '  --storm-devices N      devices in the reconnect storm (default 50; the target is for 1000)',
       '  --storm-ops N          operations per storm device (default 20)',
       '  --samples N            writes per propagation / local-write run (default 200)',
+      `  --local-write-stores LIST  stores of the local-write workload (default ${LOCAL_WRITE_STORES.join(',')}; chromium: real IndexedDB in /usr/bin/chromium)`,
       '  --peer-devices N       devices replicating at once, PouchDB and TrackVault alike (default 8)',
       '  --peer-records N       records (operations of the push mix) per device (default 125; e.g. 1250 for 10,000)',
       "  --peer-batch N         PouchDB replication batch_size (default: PouchDB's own, 100)",
@@ -147,11 +154,18 @@ for (const c of pullClients) {
     process.exit(2)
   }
 }
+const localWriteStores = list(values['local-write-stores'])
+for (const s of localWriteStores) {
+  if (!(LOCAL_WRITE_STORES as readonly string[]).includes(s)) {
+    process.stderr.write(`unknown local-write store ${s}; known: ${LOCAL_WRITE_STORES.join(', ')}\n`)
+    process.exit(2)
+  }
+}
 if (values['sse-auth'] !== 'ticket' && values['sse-auth'] !== 'bearer') {
   process.stderr.write(`unknown --sse-auth ${values['sse-auth']}; known: ticket, bearer\n`)
   process.exit(2)
 }
-const opts: BenchOptions & PeerOptions & InitialPullOptions & ConnectionsOptions & RoutesOptions = {
+const opts: BenchOptions & PeerOptions & InitialPullOptions & ConnectionsOptions & RoutesOptions & LocalWriteOptions = {
   dbs,
   repeat: Number(values.repeat),
   durationMs: Number(values.duration),
@@ -163,6 +177,7 @@ const opts: BenchOptions & PeerOptions & InitialPullOptions & ConnectionsOptions
   stormDevices: Number(values['storm-devices']),
   stormOps: Number(values['storm-ops']),
   samples: Number(values.samples),
+  localWriteStores: localWriteStores as LocalWriteStore[],
   peerDevices: Number(values['peer-devices']),
   peerRecords: Number(values['peer-records']),
   peerBatch: values['peer-batch'] ? Number(values['peer-batch']) : undefined,

@@ -1,8 +1,9 @@
 /**
- * Bundles ./pull-entry.ts for Chromium with esbuild (a root dev dependency:
- * it also builds the packages) into a fresh temp folder with an index.html, which
- * the TrackVault server then serves as its web root (same origin as the API,
- * so no CORS is involved).
+ * Bundles a bench page for Chromium with esbuild (a root dev dependency:
+ * it also builds the packages) into a fresh temp folder with an index.html:
+ * ./pull-entry.ts, which the TrackVault server then serves as its web root
+ * (same origin as the API, so no CORS is involved), and
+ * ./local-write-entry.ts, which Playwright serves itself (no server).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,23 +13,31 @@ import { build } from 'esbuild'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-/** Builds the page; returns its folder (the caller removes it). */
-export async function buildPullPage(): Promise<string> {
+/** Builds the page of `entry` (a file here) as `/<script>`; returns its folder (the caller removes it). */
+async function buildPage(entry: string, script: string, title: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'trackvault-bench-web-'))
   await build({
-    entryPoints: [join(here, 'pull-entry.ts')],
+    entryPoints: [join(here, entry)],
     bundle: true,
     format: 'esm',
     platform: 'browser',
     target: 'es2022',
+    // Our packages from their sources, as everything in the repository (no build of them needed).
+    conditions: ['@trackvault/source'],
     minify: true,
-    outfile: join(dir, 'pull.js'),
+    outfile: join(dir, script),
     logLevel: 'warning',
   })
   writeFileSync(
     join(dir, 'index.html'),
-    '<!doctype html><html><head><meta charset="utf-8"><title>TrackVault initial-pull bench</title>' +
-      '<script type="module" src="/pull.js"></script></head><body>initial-pull bench</body></html>\n',
+    `<!doctype html><html><head><meta charset="utf-8"><title>TrackVault ${title} bench</title>` +
+      `<script type="module" src="/${script}"></script></head><body>${title} bench</body></html>\n`,
   )
   return dir
 }
+
+/** The initial-pull page (`/pull.js`). */
+export const buildPullPage = () => buildPage('pull-entry.ts', 'pull.js', 'initial-pull')
+
+/** The local-write page (`/local-write.js`). */
+export const buildLocalWritePage = () => buildPage('local-write-entry.ts', 'local-write.js', 'local-write')

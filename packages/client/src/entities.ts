@@ -63,9 +63,9 @@ export class EntityApi<K extends EntityType = EntityType> {
     return (await serverRow(tx, this.type, id))?.version ?? null
   }
 
-  /** The keys a local write reads (view, seq counter, server row), in one store read. */
-  private prefetch(tx: LocalTx, id: string): Promise<void> {
-    return tx.prefetch([viewKey(this.type, id), META.seq, serverKey(this.type, id)])
+  /** The keys a local write reads (view, seq counter, server row, and `more`), in one store read. */
+  private prefetch(tx: LocalTx, id: string, more: string[] = []): Promise<void> {
+    return tx.prefetch([viewKey(this.type, id), META.seq, serverKey(this.type, id), ...more])
   }
 
   /** The live row a change is made to, read with what the write needs; NOT_FOUND or FORBIDDEN otherwise. */
@@ -93,13 +93,15 @@ export class EntityApi<K extends EntityType = EntityType> {
     const payload = withDefaultOwner(this.type, parseEntityInput(this.type, fields) as Record<string, Json>, user.id)
     this.authorise('create', ownerOf(this.type, payload))
     const id = opts.id ?? newId()
+    const numbered = this.type === 'collection' && !payload.receipt_number && user.receiptPrefix
+    // What the steps below read besides the row's keys: the business's rules, the receipt counter.
+    const more: string[] = hasSettingsRules(this.type) ? [META.settings] : []
+    if (numbered) more.push(receiptCountKey(numbered))
     return this.written(async (tx) => {
-      await this.prefetch(tx, id)
+      await this.prefetch(tx, id, more)
       if (await viewRow(tx, this.type, id)) throw new AppError('DUPLICATE', `${this.type} ${id} already exists`)
       await this.checkSettings(tx, payload)
-      if (this.type === 'collection' && !payload.receipt_number && user.receiptPrefix) {
-        payload.receipt_number = await nextReceiptNumber(tx, user.receiptPrefix)
-      }
+      if (numbered) payload.receipt_number = await nextReceiptNumber(tx, numbered)
       await enqueue(tx, {
         user_id: user.id,
         entity_type: this.type,
@@ -140,7 +142,7 @@ export class EntityApi<K extends EntityType = EntityType> {
 
   /** The business's rules for what is entered (dates not in the future, large values confirmed), as the server keeps them. */
   private async checkSettings(tx: LocalTx, fields: Record<string, unknown>): Promise<void> {
-    if (this.type !== 'collection' && this.type !== 'payment') return
+    if (!hasSettingsRules(this.type)) return
     const settings = (await tx.get<BusinessSettings>(META.settings)) ?? DEFAULT_SETTINGS
     const errors = settingsErrors(this.type, fields, settings)
     if (errors) throw new AppError('VALIDATION_FAILED', undefined, { fields: errors })
@@ -205,6 +207,10 @@ export function entityApis(db: LocalDb, writer: () => Writer, onWrite: () => voi
     route_assignment: api('route_assignment'),
   }
 }
+
+/** The entity types the business's rules (settings) apply to. */
+const hasSettingsRules = (type: EntityType): type is 'collection' | 'payment' =>
+  type === 'collection' || type === 'payment'
 
 /** The fields the business's rules read (as the server, which checks them when one of them changes). */
 const SETTINGS_INPUTS = [
