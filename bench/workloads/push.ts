@@ -88,11 +88,9 @@ export async function rawRate(side: Side, batch: number, devices: number, durati
 /**
  * Operations per second of the limit writer: each round, every one of the `devices` writers has its
  * next batch ready, and all of them are written in one transaction (SQLite; `batch * devices`
- * operations per commit). PostgreSQL: the server does not group writes there, so its limit is the
- * raw writer's.
+ * operations per commit), on both databases: the server groups concurrent writes on each.
  */
 export async function limitRate(side: Side, batch: number, devices: number, durationMs: number): Promise<number> {
-  if (side.db.dialect !== 'sqlite') return rawRate(side, batch, devices, durationMs)
   const writer = rawWriterFor(side.db, 1)
   const run = ++runCounter
   const writers = Array.from({ length: devices }, (_, i) => ({

@@ -38,8 +38,9 @@ import { queueMessage } from '../sms/outbox'
 import { recordHistory } from './history'
 import { TABLES, toWire } from './mappers'
 import { checkRatePeriod, priceCollection } from './pricing'
+import { nextServerReceipt } from './receipt-numbers'
 import { insertRow, loadRow, updateRow } from './rows'
-import { loadSettings, serverReceiptNumber } from './settings'
+import { loadSettings } from './settings'
 import { routeOfCollector } from './sync-scope'
 import { memoOf, type WriteContext } from './write-context'
 
@@ -217,7 +218,7 @@ async function numberReceipt(ctx: WriteContext, next: Loose, prev: Loose | undef
     if (!taken) return
     next.sync_metadata = { ...((next.sync_metadata as Loose | null) ?? {}), receipt_printed: next.receipt_number }
   }
-  next.receipt_number = await serverReceiptNumber(ctx.trx)
+  next.receipt_number = await nextServerReceipt(ctx)
 }
 
 async function assertUniqueCode(ctx: WriteContext, type: EntityType, code: unknown, id: string) {

@@ -3,7 +3,7 @@
  * by literal table names; these helpers take the table from the entity type,
  * so they work on a loosely typed handle in one place only.
  */
-import type { EntityRows, EntityType } from '@trackvault/core'
+import { type EntityRows, type EntityType, MAX_BATCH_OPERATIONS } from '@trackvault/core'
 import { type Compilable, CompiledQuery, type Kysely, type QueryResult, type Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
 import type { Database, SyncedColumns } from '../db/schema'
@@ -109,4 +109,33 @@ export async function updateRow<T extends EntityType>(
       .where('version', '=', expectedVersion),
   )
   return Number(result.numAffectedRows ?? 0) === 1
+}
+
+/**
+ * Loads the rows `ids` of `type` (deleted or not) in one statement; with `lock`, on PostgreSQL inside
+ * a write, they are locked until commit (in the primary key's order). Not for rates, whose lock
+ * order (after their product) `loadRow` keeps. Returns the rows found, by id.
+ */
+export async function loadRows<T extends Exclude<EntityType, 'product_rate'>>(
+  db: Kysely<Database> | Transaction<Database>,
+  type: T,
+  ids: readonly string[],
+  lock?: DbCapabilities,
+): Promise<Map<string, EntityRows[T]>> {
+  const found = new Map<string, EntityRows[T]>()
+  const table: string = TABLES[type]
+  const forUpdate = Boolean(lock?.rowLocks)
+  // One text per list length, and lists of at most a batch's length: the texts are bounded.
+  for (let at = 0; at < ids.length; at += MAX_BATCH_OPERATIONS) {
+    const part = ids.slice(at, at + MAX_BATCH_OPERATIONS)
+    const { rows } = await runKeyed(db as Loose, `loadMany:${table}:${forUpdate}:${part.length}`, part, () => {
+      const query = (db as Loose).selectFrom(table).selectAll().where('id', 'in', part)
+      return forUpdate ? query.forUpdate() : query
+    })
+    for (const row of rows) {
+      const wire = toWire(type, row as SyncedColumns & Record<string, unknown>)
+      found.set(wire.id as string, wire)
+    }
+  }
+  return found
 }

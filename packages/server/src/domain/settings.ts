@@ -81,8 +81,3 @@ export async function receiptPrefixFor(db: Kysely<Database>, deviceId: string, u
   if (!made) throw new AppError('INTERNAL', 'no receipt prefix could be stored')
   return made.prefix // two sign-ins at once: whichever stored first (the other number stays unused)
 }
-
-/** A receipt number the server gives a collection that arrived without one (REST, the original app). */
-export async function serverReceiptNumber(trx: Transaction<Database>): Promise<string> {
-  return `S-${await nextOf(trx, 'receipt_server')}`
-}

@@ -10,6 +10,7 @@ import type { Database } from '../db/schema'
 import { forgetMessagesSince, writeOutbox } from '../sms/outbox'
 import { appendChanges, audienceOf } from './change-log'
 import { writeHistory } from './history'
+import { forgetReceiptsSince, returnUnusedReceipts } from './receipt-numbers'
 import { resolveScopes } from './sync-scope'
 import type { Actor, WriteContext, WriteMemo, WriteOutcome, WriteSetup, WriteWork } from './write-types'
 
@@ -22,6 +23,7 @@ export type { Actor, WriteContext, WriteMemo, WriteOutcome, WriteSetup, WriteWor
 export function forgetSince(ctx: WriteContext, mark: number): void {
   ctx.changes.length = mark
   forgetMessagesSince(ctx, mark)
+  forgetReceiptsSince(ctx, mark)
   ctx.memo = undefined // lookups made since may describe undone writes (or, on PostgreSQL, released locks)
 }
 
@@ -43,6 +45,7 @@ export async function writeIn<T>(
 ): Promise<WriteOutcome<T>> {
   const ctx: WriteContext = { trx, caps, actor, changes: [], now: new Date().toISOString(), sms: setup.sms }
   const result = await work(ctx)
+  await returnUnusedReceipts(ctx)
   const queuedMessages = ctx.messages?.length ? await writeOutbox(ctx) : 0
   await writeHistory(trx, ctx.changes, ctx.now)
   const audience = audienceOf(ctx.changes)

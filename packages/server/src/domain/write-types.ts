@@ -41,6 +41,22 @@ export interface WriteContext {
   sms?: boolean
   /** The messages this write queued, written to the outbox when it ends; savepoint rollbacks drop theirs. */
   messages?: QueuedMessage[]
+  /** How many more server receipt numbers the write expects to need (receipt-numbers.ts). */
+  receiptDemand?: number
+  /** The server receipt numbers the write has taken (receipt-numbers.ts). */
+  receipts?: ReceiptBlock
+}
+
+/** What a write has taken from the counter; `at` is the length of the write's changes at the time. */
+export interface ReceiptBlock {
+  /** The next number to hand out. */
+  next: number
+  /** The counter's value: the last number taken. */
+  last: number
+  /** Each take of the counter: the last number before it (undone with the savepoint it was in). */
+  takes: { at: number; lastBefore: number }[]
+  /** Each number handed out, in order. */
+  handed: { at: number; n: number }[]
 }
 
 /**

@@ -31,6 +31,7 @@ import {
 import { historyVersion } from '../domain/history'
 import { loadRow } from '../domain/rows'
 import type { WriteContext } from '../domain/write-context'
+import type { RowPrefetch } from './row-prefetch'
 
 type Loose = Record<string, unknown>
 const loose = (row: object) => row as Loose
@@ -69,9 +70,18 @@ function conflict(current: Loose, base: Loose | null, client: Loose, fields: str
   }
 }
 
-async function applyCreate(ctx: WriteContext, op: OperationInput): Promise<Applied> {
+/** The stored row `op` names, locked for the write: from the batch's prefetch if it holds it, else loaded. */
+async function currentRow(ctx: WriteContext, op: OperationInput, rows?: RowPrefetch): Promise<Loose | undefined> {
+  const prefetched = rows?.take(op.entity_type, op.entity_id)
+  if (prefetched !== undefined) return prefetched ?? undefined
+  // The payload of an update names the product a rate moves to: locked with its own, before the rate (pricing.ts).
+  const patch = op.operation_type === 'update' ? op.payload : undefined
+  return (await loadRow(ctx.trx, op.entity_type, op.entity_id, ctx.caps, patch)) as Loose | undefined
+}
+
+async function applyCreate(ctx: WriteContext, op: OperationInput, rows?: RowPrefetch): Promise<Applied> {
   const type = op.entity_type
-  const existing = (await loadRow(ctx.trx, type, op.entity_id, ctx.caps)) as Loose | undefined
+  const existing = await currentRow(ctx, op, rows)
   if (existing && !can(ctx.actor, type, 'read', ownerOf(type, existing) ?? null)) {
     throw new AppError('DUPLICATE', `${type} ${op.entity_id} already exists`)
   }
@@ -87,11 +97,10 @@ async function applyCreate(ctx: WriteContext, op: OperationInput): Promise<Appli
   return conflict(existing, null, fields, existing.deleted_at ? [...differing, 'deleted_at'] : differing)
 }
 
-async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Applied> {
+async function applyUpdate(ctx: WriteContext, op: OperationInput, rows?: RowPrefetch): Promise<Applied> {
   const baseVersion = requireBaseVersion(op)
   const type = op.entity_type
-  // The payload names the product a rate moves to: locked with its own, before the rate (pricing.ts).
-  const current = (await loadRow(ctx.trx, type, op.entity_id, ctx.caps, op.payload)) as Loose | undefined
+  const current = await currentRow(ctx, op, rows)
   if (!current) throw new AppError('NOT_FOUND', `${type} ${op.entity_id} does not exist`)
   const { fields, delta } = checkPatch(ctx, type, current, op.payload)
   await checkNotSettled(ctx, type, op.entity_id)
@@ -119,9 +128,9 @@ async function applyUpdate(ctx: WriteContext, op: OperationInput): Promise<Appli
   return { status: 'success', row: loose(await writePatch(ctx, type, current, fields, { syncMetadata })), merged: true }
 }
 
-async function applyDelete(ctx: WriteContext, op: OperationInput): Promise<Applied> {
+async function applyDelete(ctx: WriteContext, op: OperationInput, rows?: RowPrefetch): Promise<Applied> {
   const type = op.entity_type
-  const current = (await loadRow(ctx.trx, type, op.entity_id, ctx.caps)) as Loose | undefined
+  const current = await currentRow(ctx, op, rows)
   if (!current) throw new AppError('NOT_FOUND', `${type} ${op.entity_id} does not exist`)
   // No version: the original app's delete; it applies to the current version (see deleteCurrent).
   if (op.base_version === undefined) {
@@ -138,14 +147,17 @@ async function applyDelete(ctx: WriteContext, op: OperationInput): Promise<Appli
   return { status: 'success', row: loose(await writeDelete(ctx, type, current)) }
 }
 
-/** Applies `op` in the caller's transaction. Throws AppError for permanent failures. */
-export function applyOperation(ctx: WriteContext, op: OperationInput): Promise<Applied> {
+/**
+ * Applies `op` in the caller's transaction. Throws AppError for permanent failures. `rows`: the
+ * batch's prefetched rows (push.ts), if any.
+ */
+export function applyOperation(ctx: WriteContext, op: OperationInput, rows?: RowPrefetch): Promise<Applied> {
   switch (op.operation_type) {
     case 'create':
-      return applyCreate(ctx, op)
+      return applyCreate(ctx, op, rows)
     case 'update':
-      return applyUpdate(ctx, op)
+      return applyUpdate(ctx, op, rows)
     case 'delete':
-      return applyDelete(ctx, op)
+      return applyDelete(ctx, op, rows)
   }
 }

@@ -29,9 +29,11 @@ import { dbErrorOf, isTransientDbError } from '../db/db-errors'
 import type { Database, SyncOperationsTable } from '../db/schema'
 import { forUpdate, withSavepoint } from '../db/sql-helpers'
 import { chunks } from '../domain/change-log'
+import { expectReceipts } from '../domain/receipt-numbers'
 import { forgetSince, type WriteContext, type WriteOutcome, type WriteWork } from '../domain/write-context'
 import { type Applied, applyOperation } from './apply-operation'
 import { storedResult } from './operation-log'
+import { RowPrefetch } from './row-prefetch'
 
 /** Largest version a row can have: versions are stored in 32-bit integer columns. */
 const MAX_VERSION = 2_147_483_647
@@ -170,10 +172,10 @@ export class NeedsSavepoints extends Error {
  * the operation written. A failed statement is another matter (PostgreSQL aborts the transaction):
  * that is NeedsSavepoints.
  */
-async function applyBare(ctx: WriteContext, op: PushOperation): Promise<Applied | AppError> {
+async function applyBare(ctx: WriteContext, op: PushOperation, rows: RowPrefetch): Promise<Applied | AppError> {
   const mark = ctx.changes.length
   try {
-    return await applyOperation(ctx, op)
+    return await applyOperation(ctx, op, rows)
   } catch (err) {
     forgetSince(ctx, mark)
     if (err instanceof AppError) return err
@@ -182,10 +184,10 @@ async function applyBare(ctx: WriteContext, op: PushOperation): Promise<Applied 
 }
 
 /** Applies one operation inside a savepoint; a transient error propagates, a permanent one is returned. */
-async function applyInSavepoint(ctx: WriteContext, op: PushOperation): Promise<Applied | AppError> {
+async function applyInSavepoint(ctx: WriteContext, op: PushOperation, rows: RowPrefetch): Promise<Applied | AppError> {
   const mark = ctx.changes.length
   try {
-    return await withSavepoint(ctx.trx, 'sync_op', () => applyOperation(ctx, op))
+    return await withSavepoint(ctx.trx, 'sync_op', () => applyOperation(ctx, op, rows))
   } catch (err) {
     forgetSince(ctx, mark)
     if (isTransientDbError(err)) throw err
@@ -233,6 +235,16 @@ export async function processPush(
       else others.set(row.local_id, [...(others.get(row.local_id) ?? []), row])
     }
   }
+  // The rows of the operations not answered from the ledger, loaded (and locked) together, and the
+  // server receipt numbers their collections may need, taken together when the first is.
+  const fresh = operations.filter((op) => !known.has(op.local_id) && !others.has(op.local_id))
+  const rows = await RowPrefetch.load(ctx, fresh)
+  expectReceipts(
+    ctx,
+    fresh.filter(
+      (op) => op.entity_type === 'collection' && op.operation_type === 'create' && !op.payload.receipt_number,
+    ).length,
+  )
   const results: OperationResult[] = []
   // Ledger rows are written together after the loop (one multi-row insert, not one per operation).
   const ledger: SyncOperationsTable[] = []
@@ -264,7 +276,7 @@ export async function processPush(
       lastSeq = op.seq
     } else {
       try {
-        outcome = opts.savepoints === false ? await applyBare(ctx, op) : await applyInSavepoint(ctx, op)
+        outcome = opts.savepoints === false ? await applyBare(ctx, op, rows) : await applyInSavepoint(ctx, op, rows)
       } catch (err) {
         if (err instanceof NeedsSavepoints || results.length === 0) throw err
         break // transient: commit what came before; the rest is retried in order
