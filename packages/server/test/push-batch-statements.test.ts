@@ -138,10 +138,12 @@ describe('a batch of operations', () => {
     expect(result.map(numberOf)).toEqual(Array.from({ length: 10 }, (_, i) => before + 1 + i))
     expect(await counter()).toBe(before + 10)
 
-    // Updates of those rows: one statement loads them all, and no receipt number is taken.
+    // Updates of those rows: one statement loads them all, one finds which a settlement run settled,
+    // and no receipt number is taken.
     const updates = await push(result.map((r) => update(r.entity_id, 1)))
     expect(updates.result.map((r) => r.status)).toEqual(Array(10).fill('success'))
     expect(updates.watch.count('SelectQueryNode', '"collections"', '"id"')).toBe(1)
+    expect(updates.watch.count('SelectQueryNode', '"settlement_items"')).toBe(1) // none settled: one look
     expect(updates.watch.count('UpdateQueryNode', '"counters"', 'receipt_server')).toBe(0)
     expect(await counter()).toBe(before + 10)
   })

@@ -197,14 +197,18 @@ describe('a run computed, approved and settled', () => {
     expect([payEdit.status, payEdit.body.error.code]).toEqual([409, 'SETTLED'])
 
     const device = new TestDevice(s.as.manager, 'device-manager')
+    const c2 = (await s.as.manager.get(`/api/collections/${ids.c2}`)).body
+    // Two collections in one batch: their rows and whether they are settled are read for the batch at once.
     const pushed = await device.push([
       device.op('collection', 'update', ids.c1, { quantity: '99' }, c1.version),
       device.op('payment', 'delete', ids.p1, {}, p1.version),
+      device.op('collection', 'update', ids.c2, { quantity: '98' }, c2.version),
     ])
     expect(pushed.status).toBe(200)
     expect(
       pushed.body.results.map((r: { status: string; error?: { code: string } }) => [r.status, r.error?.code]),
     ).toEqual([
+      ['failed', 'SETTLED'],
       ['failed', 'SETTLED'],
       ['failed', 'SETTLED'],
     ])

@@ -84,11 +84,13 @@ async function requireLive(ctx: WriteContext, type: EntityType, id: string, fiel
     })
   }
   live.add(`${type}/${id}`)
+  if (type === 'product') rememberPricing(ctx, id, row as Row<'product'>) // pricing asks next
 }
 
 async function requireUser(ctx: WriteContext, id: string) {
   const { live } = memoOf(ctx)
-  if (live.has(`user/${id}`)) return
+  // The acting user was found by their session; users are never deleted.
+  if (id === ctx.actor.id || live.has(`user/${id}`)) return
   const user = await ctx.trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()
   if (!user) {
     throw new AppError('REFERENCE_NOT_FOUND', 'user_id does not name a user', {
@@ -108,12 +110,12 @@ function forget(ctx: WriteContext, type: EntityType, id: string) {
 /** How product `id` is priced (mode, grades), read once per write. */
 async function pricingOf(ctx: WriteContext, id: string): Promise<PricedProduct> {
   const { products } = memoOf(ctx)
-  let product = products.get(id)
-  if (!product) {
-    const row = await loadRow(ctx.trx, 'product', id)
-    product = { pricing: row?.pricing ?? 'flat', grades: row?.grades ?? [] }
-    products.set(id, product)
-  }
+  return products.get(id) ?? rememberPricing(ctx, id, await loadRow(ctx.trx, 'product', id))
+}
+
+function rememberPricing(ctx: WriteContext, id: string, row: Row<'product'> | undefined): PricedProduct {
+  const product = { pricing: row?.pricing ?? 'flat', grades: row?.grades ?? [] }
+  memoOf(ctx).products.set(id, product)
   return product
 }
 
@@ -265,15 +267,34 @@ export function checkPatch(ctx: WriteContext, type: EntityType, current: Loose, 
  * name the run); corrections are adjustments (a deduction of kind `adjustment`). Creates are never
  * refused: one dated in a settled period is a late item of the next run.
  */
-export async function checkNotSettled(ctx: WriteContext, type: EntityType, id: string): Promise<void> {
+export async function checkNotSettled(
+  ctx: WriteContext,
+  type: EntityType,
+  id: string,
+  /** The run that settled the row, as `settledRuns` read it after the row was locked (null: none). */
+  known?: string | null,
+): Promise<void> {
   if (type !== 'collection' && type !== 'payment') return
-  const item = await ctx.trx
+  const runId = known !== undefined ? known : (await settledRuns(ctx, type, [id])).get(id)
+  if (runId) throw new AppError('SETTLED', undefined, { run_id: runId })
+}
+
+/** The runs that settled the collections or payments `ids` (one statement), by id; read after locking the rows. */
+export async function settledRuns(
+  ctx: WriteContext,
+  type: 'collection' | 'payment',
+  ids: readonly string[],
+): Promise<Map<string, string>> {
+  const runs = new Map<string, string>()
+  if (ids.length === 0) return runs
+  const items = await ctx.trx
     .selectFrom('settlement_items')
-    .select('run_id')
+    .select(['entity_id', 'run_id'])
     .where('entity_type', '=', type)
-    .where('entity_id', '=', id)
-    .executeTakeFirst()
-  if (item) throw new AppError('SETTLED', undefined, { run_id: item.run_id })
+    .where('entity_id', 'in', ids)
+    .execute()
+  for (const item of items) runs.set(item.entity_id, item.run_id)
+  return runs
 }
 
 /** The writer may delete `current`. */

@@ -31,7 +31,7 @@ import {
 import { historyVersion } from '../domain/history'
 import { loadRow } from '../domain/rows'
 import type { WriteContext } from '../domain/write-context'
-import type { RowPrefetch } from './row-prefetch'
+import type { Prefetched, RowPrefetch } from './row-prefetch'
 
 type Loose = Record<string, unknown>
 const loose = (row: object) => row as Loose
@@ -70,18 +70,21 @@ function conflict(current: Loose, base: Loose | null, client: Loose, fields: str
   }
 }
 
-/** The stored row `op` names, locked for the write: from the batch's prefetch if it holds it, else loaded. */
-async function currentRow(ctx: WriteContext, op: OperationInput, rows?: RowPrefetch): Promise<Loose | undefined> {
+/**
+ * The stored row `op` names, locked for the write, and (if known) the run that settled it: from the
+ * batch's prefetch if it holds the row, else loaded.
+ */
+async function currentRow(ctx: WriteContext, op: OperationInput, rows?: RowPrefetch): Promise<Prefetched> {
   const prefetched = rows?.take(op.entity_type, op.entity_id)
-  if (prefetched !== undefined) return prefetched ?? undefined
+  if (prefetched) return prefetched
   // The payload of an update names the product a rate moves to: locked with its own, before the rate (pricing.ts).
   const patch = op.operation_type === 'update' ? op.payload : undefined
-  return (await loadRow(ctx.trx, op.entity_type, op.entity_id, ctx.caps, patch)) as Loose | undefined
+  return { row: ((await loadRow(ctx.trx, op.entity_type, op.entity_id, ctx.caps, patch)) as Loose | undefined) ?? null }
 }
 
 async function applyCreate(ctx: WriteContext, op: OperationInput, rows?: RowPrefetch): Promise<Applied> {
   const type = op.entity_type
-  const existing = await currentRow(ctx, op, rows)
+  const existing = (await currentRow(ctx, op, rows)).row
   if (existing && !can(ctx.actor, type, 'read', ownerOf(type, existing) ?? null)) {
     throw new AppError('DUPLICATE', `${type} ${op.entity_id} already exists`)
   }
@@ -100,10 +103,10 @@ async function applyCreate(ctx: WriteContext, op: OperationInput, rows?: RowPref
 async function applyUpdate(ctx: WriteContext, op: OperationInput, rows?: RowPrefetch): Promise<Applied> {
   const baseVersion = requireBaseVersion(op)
   const type = op.entity_type
-  const current = await currentRow(ctx, op, rows)
+  const { row: current, settledBy } = await currentRow(ctx, op, rows)
   if (!current) throw new AppError('NOT_FOUND', `${type} ${op.entity_id} does not exist`)
   const { fields, delta } = checkPatch(ctx, type, current, op.payload)
-  await checkNotSettled(ctx, type, op.entity_id)
+  await checkNotSettled(ctx, type, op.entity_id, settledBy)
   if (current.deleted_at) return conflict(current, null, delta, ['deleted_at'])
   if (baseVersion === current.version)
     return { status: 'success', row: loose(await writePatch(ctx, type, current, fields)) }
@@ -130,14 +133,14 @@ async function applyUpdate(ctx: WriteContext, op: OperationInput, rows?: RowPref
 
 async function applyDelete(ctx: WriteContext, op: OperationInput, rows?: RowPrefetch): Promise<Applied> {
   const type = op.entity_type
-  const current = await currentRow(ctx, op, rows)
+  const { row: current, settledBy } = await currentRow(ctx, op, rows)
   if (!current) throw new AppError('NOT_FOUND', `${type} ${op.entity_id} does not exist`)
   // No version: the original app's delete; it applies to the current version (see deleteCurrent).
   if (op.base_version === undefined) {
     return { status: 'success', row: loose(await deleteCurrent(ctx, type, op.entity_id, { current })) }
   }
   checkDelete(ctx, type, current)
-  await checkNotSettled(ctx, type, op.entity_id)
+  await checkNotSettled(ctx, type, op.entity_id, settledBy)
   if (current.deleted_at) return conflict(current, null, {}, ['deleted_at'])
   if (op.base_version !== current.version) {
     const base = (await historyVersion(ctx.trx, type, op.entity_id, op.base_version, ctx.changes)) as Loose | undefined

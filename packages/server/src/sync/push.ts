@@ -24,10 +24,9 @@ import {
   writableFields,
 } from '@trackvault/core'
 import type { Kysely } from 'kysely'
-import type { DbCapabilities } from '../db/database'
 import { dbErrorOf, isTransientDbError } from '../db/db-errors'
 import type { Database, SyncOperationsTable } from '../db/schema'
-import { forUpdate, withSavepoint } from '../db/sql-helpers'
+import { withSavepoint } from '../db/sql-helpers'
 import { chunks } from '../domain/change-log'
 import { expectReceipts } from '../domain/receipt-numbers'
 import { forgetSince, type WriteContext, type WriteOutcome, type WriteWork } from '../domain/write-context'
@@ -71,18 +70,19 @@ export function fingerprintOf(sent: unknown): string {
   return createHash('sha256').update(JSON.stringify(sent)).digest('hex')
 }
 
-async function lockDevice(trx: Kysely<Database>, caps: DbCapabilities, deviceId: string, userId: string, now: string) {
-  await trx
+/**
+ * The (device, user) row's last applied seq, the row made on first contact and locked until commit
+ * (PostgreSQL: an upsert that updates locks the row, as `FOR UPDATE` would), in one statement.
+ */
+async function lockDevice(trx: Kysely<Database>, deviceId: string, userId: string, now: string) {
+  const row = await trx
     .insertInto('sync_devices')
     .values({ device_id: deviceId, user_id: userId, last_seq: -1, last_seen_at: now })
-    .onConflict((oc) => oc.columns(['device_id', 'user_id']).doNothing())
-    .execute()
-  const query = trx
-    .selectFrom('sync_devices')
-    .select('last_seq')
-    .where('device_id', '=', deviceId)
-    .where('user_id', '=', userId)
-  const row = await forUpdate(query, caps).executeTakeFirstOrThrow()
+    .onConflict((oc) =>
+      oc.columns(['device_id', 'user_id']).doUpdateSet((eb) => ({ last_seq: eb.ref('sync_devices.last_seq') })),
+    )
+    .returning('last_seq')
+    .executeTakeFirstOrThrow()
   return Number(row.last_seq)
 }
 
@@ -216,7 +216,7 @@ export async function processPush(
 ): Promise<OperationResult[]> {
   const { trx, actor } = ctx
   const deviceId = actor.deviceId as string
-  let lastSeq = await lockDevice(trx, ctx.caps, deviceId, actor.id, ctx.now)
+  let lastSeq = await lockDevice(trx, deviceId, actor.id, ctx.now)
   // This user's operations by local_id, and other users' operations of this device (a shared phone).
   const known = new Map<string, SyncOperationsTable>()
   const others = new Map<string, SyncOperationsTable[]>()
