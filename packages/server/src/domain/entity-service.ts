@@ -34,6 +34,7 @@ import {
   writableFields,
 } from '@trackvault/core'
 import { z } from 'zod'
+import { firstKeyed } from '../db/compiled-statements'
 import { queueMessage } from '../sms/outbox'
 import { recordHistory } from './history'
 import { TABLES, toWire } from './mappers'
@@ -88,7 +89,9 @@ async function requireLive(ctx: WriteContext, type: EntityType, id: string, fiel
 async function requireUser(ctx: WriteContext, id: string) {
   const { live } = memoOf(ctx)
   if (live.has(`user/${id}`)) return
-  const user = await ctx.trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()
+  const user = await firstKeyed(ctx.trx, 'users:exists', [id], () =>
+    ctx.trx.selectFrom('users').select('id').where('id', '=', id),
+  )
   if (!user) {
     throw new AppError('REFERENCE_NOT_FOUND', 'user_id does not name a user', {
       fields: { user_id: [fieldProblem('not_found')] },
@@ -208,12 +211,13 @@ async function numberReceipt(ctx: WriteContext, next: Loose, prev: Loose | undef
     return
   }
   if (next.receipt_number) {
-    const taken = await ctx.trx
-      .selectFrom('collections')
-      .select('id')
-      .where('receipt_number', '=', next.receipt_number as string)
-      .where('id', '!=', next.id as string)
-      .executeTakeFirst()
+    const taken = await firstKeyed(ctx.trx, 'collections:receipt-taken', [next.receipt_number, next.id], () =>
+      ctx.trx
+        .selectFrom('collections')
+        .select('id')
+        .where('receipt_number', '=', next.receipt_number as string)
+        .where('id', '!=', next.id as string),
+    )
     if (!taken) return
     next.sync_metadata = { ...((next.sync_metadata as Loose | null) ?? {}), receipt_printed: next.receipt_number }
   }
@@ -222,13 +226,14 @@ async function numberReceipt(ctx: WriteContext, next: Loose, prev: Loose | undef
 
 async function assertUniqueCode(ctx: WriteContext, type: EntityType, code: unknown, id: string) {
   if (type !== 'supplier' && type !== 'product' && type !== 'route') return
-  const clash = await ctx.trx
-    .selectFrom(TABLES[type] as 'suppliers')
-    .select('id')
-    .where('code', '=', code as string)
-    .where('deleted_at', 'is', null)
-    .where('id', '!=', id)
-    .executeTakeFirst()
+  const clash = await firstKeyed(ctx.trx, `code-taken:${TABLES[type]}`, [code, id], () =>
+    ctx.trx
+      .selectFrom(TABLES[type] as 'suppliers')
+      .select('id')
+      .where('code', '=', code as string)
+      .where('deleted_at', 'is', null)
+      .where('id', '!=', id),
+  )
   if (clash) {
     throw new AppError('DUPLICATE', `code ${String(code)} is already used`, {
       fields: { code: [fieldProblem('already_used')] },
@@ -266,12 +271,9 @@ export function checkPatch(ctx: WriteContext, type: EntityType, current: Loose, 
  */
 export async function checkNotSettled(ctx: WriteContext, type: EntityType, id: string): Promise<void> {
   if (type !== 'collection' && type !== 'payment') return
-  const item = await ctx.trx
-    .selectFrom('settlement_items')
-    .select('run_id')
-    .where('entity_type', '=', type)
-    .where('entity_id', '=', id)
-    .executeTakeFirst()
+  const item = await firstKeyed(ctx.trx, 'settlement-items:of', [type, id], () =>
+    ctx.trx.selectFrom('settlement_items').select('run_id').where('entity_type', '=', type).where('entity_id', '=', id),
+  )
   if (item) throw new AppError('SETTLED', undefined, { run_id: item.run_id })
 }
 

@@ -24,6 +24,7 @@ import {
   writableFields,
 } from '@trackvault/core'
 import type { Kysely } from 'kysely'
+import { firstKeyed, insertRows, runKeyed } from '../db/compiled-statements'
 import type { DbCapabilities } from '../db/database'
 import { dbErrorOf, isTransientDbError } from '../db/db-errors'
 import type { Database, SyncOperationsTable } from '../db/schema'
@@ -70,17 +71,19 @@ export function fingerprintOf(sent: unknown): string {
 }
 
 async function lockDevice(trx: Kysely<Database>, caps: DbCapabilities, deviceId: string, userId: string, now: string) {
-  await trx
-    .insertInto('sync_devices')
-    .values({ device_id: deviceId, user_id: userId, last_seq: -1, last_seen_at: now })
-    .onConflict((oc) => oc.columns(['device_id', 'user_id']).doNothing())
-    .execute()
-  const query = trx
-    .selectFrom('sync_devices')
-    .select('last_seq')
-    .where('device_id', '=', deviceId)
-    .where('user_id', '=', userId)
-  const row = await forUpdate(query, caps).executeTakeFirstOrThrow()
+  await runKeyed(trx, 'push:claim-device', [deviceId, userId, -1, now], () =>
+    trx
+      .insertInto('sync_devices')
+      .values({ device_id: deviceId, user_id: userId, last_seq: -1, last_seen_at: now })
+      .onConflict((oc) => oc.columns(['device_id', 'user_id']).doNothing()),
+  )
+  const row = await firstKeyed(trx, `push:lock-device:${caps.rowLocks}`, [deviceId, userId], () =>
+    forUpdate(
+      trx.selectFrom('sync_devices').select('last_seq').where('device_id', '=', deviceId).where('user_id', '=', userId),
+      caps,
+    ),
+  )
+  if (!row) throw new Error(`no sync_devices row for device ${deviceId}`)
   return Number(row.last_seq)
 }
 
@@ -221,12 +224,9 @@ export async function processPush(
   const stored = new Set<SyncOperationsTable>() // ledger rows of earlier requests
   const localIds = [...new Set(operations.map((o) => o.local_id))]
   if (localIds.length > 0) {
-    const rows = await trx
-      .selectFrom('sync_operations')
-      .selectAll()
-      .where('device_id', '=', deviceId)
-      .where('local_id', 'in', localIds)
-      .execute()
+    const { rows } = await runKeyed(trx, `push:replays:${localIds.length}`, [deviceId, ...localIds], () =>
+      trx.selectFrom('sync_operations').selectAll().where('device_id', '=', deviceId).where('local_id', 'in', localIds),
+    )
     for (const row of rows) {
       stored.add(row)
       if (row.user_id === actor.id) known.set(row.local_id, row)
@@ -276,16 +276,18 @@ export async function processPush(
     known.set(op.local_id, record)
     results.push(resultOf(record, outcome))
   }
-  for (const part of chunks(ledger)) await trx.insertInto('sync_operations').values(part).execute()
+  for (const part of chunks(ledger))
+    await insertRows(trx, 'sync_operations', part as unknown as Record<string, unknown>[])
   for (const { id, device_id, local_id, user_id, ...rest } of retried) {
     await trx.updateTable('sync_operations').set(rest).where('id', '=', id).execute()
   }
-  await trx
-    .updateTable('sync_devices')
-    .set({ last_seq: lastSeq, last_seen_at: ctx.now })
-    .where('device_id', '=', deviceId)
-    .where('user_id', '=', actor.id)
-    .execute()
+  await runKeyed(trx, 'push:advance-device', [lastSeq, ctx.now, deviceId, actor.id], () =>
+    trx
+      .updateTable('sync_devices')
+      .set({ last_seq: lastSeq, last_seen_at: ctx.now })
+      .where('device_id', '=', deviceId)
+      .where('user_id', '=', actor.id),
+  )
   return results
 }
 
