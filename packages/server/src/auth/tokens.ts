@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { AppError, type Role } from '@trackvault/core'
 import type { Kysely } from 'kysely'
+import { firstKeyed } from '../db/compiled-statements'
 import type { Database } from '../db/schema'
 import type { Actor } from '../domain/write-context'
 
@@ -131,21 +132,22 @@ export async function authenticate(db: Kysely<Database>, token: string): Promise
 }
 
 async function sessionByHash(db: Kysely<Database>, tokenHash: string): Promise<Session> {
-  const row = await db
-    .selectFrom('auth_tokens')
-    .innerJoin('users', 'users.id', 'auth_tokens.user_id')
-    .select([
-      'users.id',
-      'users.name',
-      'users.role',
-      'users.is_active',
-      'auth_tokens.device_id',
-      'auth_tokens.expires_at',
-      'auth_tokens.revoked_at',
-    ])
-    .where('auth_tokens.token_hash', '=', tokenHash)
-    .where('auth_tokens.kind', '=', 'session')
-    .executeTakeFirst()
+  const row = await firstKeyed(db, 'auth:session', [tokenHash, 'session'], () =>
+    db
+      .selectFrom('auth_tokens')
+      .innerJoin('users', 'users.id', 'auth_tokens.user_id')
+      .select([
+        'users.id',
+        'users.name',
+        'users.role',
+        'users.is_active',
+        'auth_tokens.device_id',
+        'auth_tokens.expires_at',
+        'auth_tokens.revoked_at',
+      ])
+      .where('auth_tokens.token_hash', '=', tokenHash)
+      .where('auth_tokens.kind', '=', 'session'),
+  )
   if (!row || row.revoked_at || row.expires_at <= new Date().toISOString() || !Number(row.is_active)) {
     throw new AppError('UNAUTHENTICATED', 'The session is invalid or has expired; sign in again')
   }

@@ -1,5 +1,6 @@
 /** Statements whose SQL depends on the database, written once. */
 import { sql, type Transaction } from 'kysely'
+import { runKeyedSql } from './compiled-statements'
 import type { DbCapabilities } from './database'
 import type { Database } from './schema'
 
@@ -16,14 +17,14 @@ export function forUpdate<Q extends { forUpdate(): Q }>(query: Q, caps: Pick<DbC
  * on failure, so the statements of `fn` are undone alone and the transaction goes on.
  */
 export async function withSavepoint<T>(trx: Transaction<Database>, name: string, fn: () => Promise<T>): Promise<T> {
-  await sql`savepoint ${sql.id(name)}`.execute(trx)
+  await runKeyedSql(trx, `savepoint:${name}`, [], () => sql`savepoint ${sql.id(name)}`)
   try {
     const result = await fn()
-    await sql`release savepoint ${sql.id(name)}`.execute(trx)
+    await runKeyedSql(trx, `savepoint-release:${name}`, [], () => sql`release savepoint ${sql.id(name)}`)
     return result
   } catch (err) {
-    await sql`rollback to savepoint ${sql.id(name)}`.execute(trx)
-    await sql`release savepoint ${sql.id(name)}`.execute(trx)
+    await runKeyedSql(trx, `savepoint-rollback:${name}`, [], () => sql`rollback to savepoint ${sql.id(name)}`)
+    await runKeyedSql(trx, `savepoint-release:${name}`, [], () => sql`release savepoint ${sql.id(name)}`)
     throw err
   }
 }

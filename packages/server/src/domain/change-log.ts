@@ -14,6 +14,7 @@
  */
 import { encodeCursor } from '@trackvault/core'
 import { type Kysely, sql, type Transaction } from 'kysely'
+import { firstKeyed, insertRows, runKeyedSql } from '../db/compiled-statements'
 import { notification } from '../db/postgres/notify-payload'
 import type { Database } from '../db/schema'
 import { currentEpoch } from './epoch'
@@ -71,7 +72,10 @@ export function audienceOf(changes: PendingChange[]): string[] | null {
  * order), so it is where a pull may move a cursor to, and what a push that wrote nothing answers.
  */
 export async function headSeq(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('counters').select('value').where('name', '=', 'change_seq').executeTakeFirstOrThrow()
+  const row = await firstKeyed(db, 'change-log:head', ['change_seq'], () =>
+    db.selectFrom('counters').select('value').where('name', '=', 'change_seq'),
+  )
+  if (!row) throw new Error('no change_seq counter')
   return Number(row.value)
 }
 
@@ -95,12 +99,15 @@ export async function appendChanges(
   placed?: () => Promise<void>,
 ): Promise<number | null> {
   if (changes.length === 0) return null
-  const { value } = await trx
-    .updateTable('counters')
-    .set({ value: sql`value + ${changes.length}` })
-    .where('name', '=', 'change_seq')
-    .returning('value')
-    .executeTakeFirstOrThrow()
+  const counter = await firstKeyed(trx, 'change-log:take-seqs', [changes.length, 'change_seq'], () =>
+    trx
+      .updateTable('counters')
+      .set({ value: sql`value + ${changes.length}` })
+      .where('name', '=', 'change_seq')
+      .returning('value'),
+  )
+  if (!counter) throw new Error('no change_seq counter')
+  const { value } = counter
   await placed?.()
   const last = Number(value)
   const first = last - changes.length + 1
@@ -117,8 +124,16 @@ export async function appendChanges(
     previous_scope: c.previous_scope,
     scope_subject: c.scope_subject ?? null,
   }))
-  for (const part of chunks(entries)) await trx.insertInto('change_log').values(part).execute()
+  for (const part of chunks(entries)) await insertRows(trx, 'change_log', part)
   // Delivered at commit, to every server process LISTENing (live pokes across processes).
-  if (notify) await sql`select pg_notify(${notify.channel}, ${notification(last, notify.audience)})`.execute(trx)
+  if (notify) {
+    const payload = notification(last, notify.audience)
+    await runKeyedSql(
+      trx,
+      'change-log:notify',
+      [notify.channel, payload],
+      () => sql`select pg_notify(${notify.channel}, ${payload})`,
+    )
+  }
   return last
 }

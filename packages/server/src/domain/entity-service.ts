@@ -34,6 +34,7 @@ import {
   writableFields,
 } from '@trackvault/core'
 import { z } from 'zod'
+import { firstKeyed, runKeyed } from '../db/compiled-statements'
 import { queueMessage } from '../sms/outbox'
 import { recordHistory } from './history'
 import { TABLES, toWire } from './mappers'
@@ -91,7 +92,9 @@ async function requireUser(ctx: WriteContext, id: string) {
   const { live } = memoOf(ctx)
   // The acting user was found by their session; users are never deleted.
   if (id === ctx.actor.id || live.has(`user/${id}`)) return
-  const user = await ctx.trx.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()
+  const user = await firstKeyed(ctx.trx, 'users:exists', [id], () =>
+    ctx.trx.selectFrom('users').select('id').where('id', '=', id),
+  )
   if (!user) {
     throw new AppError('REFERENCE_NOT_FOUND', 'user_id does not name a user', {
       fields: { user_id: [fieldProblem('not_found')] },
@@ -211,12 +214,13 @@ async function numberReceipt(ctx: WriteContext, next: Loose, prev: Loose | undef
     return
   }
   if (next.receipt_number) {
-    const taken = await ctx.trx
-      .selectFrom('collections')
-      .select('id')
-      .where('receipt_number', '=', next.receipt_number as string)
-      .where('id', '!=', next.id as string)
-      .executeTakeFirst()
+    const taken = await firstKeyed(ctx.trx, 'collections:receipt-taken', [next.receipt_number, next.id], () =>
+      ctx.trx
+        .selectFrom('collections')
+        .select('id')
+        .where('receipt_number', '=', next.receipt_number as string)
+        .where('id', '!=', next.id as string),
+    )
     if (!taken) return
     next.sync_metadata = { ...((next.sync_metadata as Loose | null) ?? {}), receipt_printed: next.receipt_number }
   }
@@ -225,13 +229,14 @@ async function numberReceipt(ctx: WriteContext, next: Loose, prev: Loose | undef
 
 async function assertUniqueCode(ctx: WriteContext, type: EntityType, code: unknown, id: string) {
   if (type !== 'supplier' && type !== 'product' && type !== 'route') return
-  const clash = await ctx.trx
-    .selectFrom(TABLES[type] as 'suppliers')
-    .select('id')
-    .where('code', '=', code as string)
-    .where('deleted_at', 'is', null)
-    .where('id', '!=', id)
-    .executeTakeFirst()
+  const clash = await firstKeyed(ctx.trx, `code-taken:${TABLES[type]}`, [code, id], () =>
+    ctx.trx
+      .selectFrom(TABLES[type] as 'suppliers')
+      .select('id')
+      .where('code', '=', code as string)
+      .where('deleted_at', 'is', null)
+      .where('id', '!=', id),
+  )
   if (clash) {
     throw new AppError('DUPLICATE', `code ${String(code)} is already used`, {
       fields: { code: [fieldProblem('already_used')] },
@@ -287,13 +292,15 @@ export async function settledRuns(
 ): Promise<Map<string, string>> {
   const runs = new Map<string, string>()
   if (ids.length === 0) return runs
-  const items = await ctx.trx
-    .selectFrom('settlement_items')
-    .select(['entity_id', 'run_id'])
-    .where('entity_type', '=', type)
-    .where('entity_id', 'in', ids)
-    .execute()
-  for (const item of items) runs.set(item.entity_id, item.run_id)
+  // One text per list length: a batch's rows, at most MAX_BATCH_OPERATIONS (rows.ts loadRows).
+  const { rows } = await runKeyed(ctx.trx, `settlement-items:of:${ids.length}`, [type, ...ids], () =>
+    ctx.trx
+      .selectFrom('settlement_items')
+      .select(['entity_id', 'run_id'])
+      .where('entity_type', '=', type)
+      .where('entity_id', 'in', ids),
+  )
+  for (const item of rows) runs.set(item.entity_id, item.run_id)
   return runs
 }
 

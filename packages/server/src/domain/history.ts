@@ -1,6 +1,7 @@
 /** History: every accepted change stores the full new version of the row. */
 import { type EntityRows, type EntityType, ownerOf, ROUTE_SCOPED_TYPES, scopeKey } from '@trackvault/core'
 import type { Kysely, Transaction } from 'kysely'
+import { firstKeyed, insertRows } from '../db/compiled-statements'
 import type { Database } from '../db/schema'
 import { chunks, type PendingChange } from './change-log'
 import type { WriteContext } from './write-types'
@@ -90,7 +91,7 @@ export async function writeHistory(trx: Transaction<Database>, changes: PendingC
     sync_operation_id: c.sync_operation_id,
     created_at: now,
   }))
-  for (const part of chunks(rows)) await trx.insertInto('entity_history').values(part).execute()
+  for (const part of chunks(rows)) await insertRows(trx, 'entity_history', part)
 }
 
 /** All versions of one entity, oldest first. */
@@ -123,12 +124,13 @@ export async function historyVersion<T extends EntityType>(
 ): Promise<EntityRows[T] | undefined> {
   const queued = pending?.findLast((c) => c.entity_type === type && c.entity_id === id && c.version === version)
   if (queued) return JSON.parse(queued.data) as EntityRows[T]
-  const row = await db
-    .selectFrom('entity_history')
-    .select('data')
-    .where('entity_type', '=', type)
-    .where('entity_id', '=', id)
-    .where('version', '=', version)
-    .executeTakeFirst()
+  const row = await firstKeyed(db, 'history:version', [type, id, version], () =>
+    db
+      .selectFrom('entity_history')
+      .select('data')
+      .where('entity_type', '=', type)
+      .where('entity_id', '=', id)
+      .where('version', '=', version),
+  )
   return row ? (JSON.parse(row.data) as EntityRows[T]) : undefined
 }

@@ -13,18 +13,20 @@ import {
   priceCollection as priceFromRates,
 } from '@trackvault/core'
 import type { Transaction } from 'kysely'
+import { firstKeyed, runKeyed } from '../db/compiled-statements'
 import type { DbCapabilities } from '../db/database'
 import type { Database } from '../db/schema'
 import { toWire } from './mappers'
 
 async function ratesOf(trx: Transaction<Database>, productId: string, unit: string): Promise<ProductRate[]> {
-  const rows = await trx
-    .selectFrom('product_rates')
-    .selectAll()
-    .where('product_id', '=', productId)
-    .where('unit', '=', unit)
-    .where('deleted_at', 'is', null)
-    .execute()
+  const { rows } = await runKeyed(trx, 'rates:of', [productId, unit], () =>
+    trx
+      .selectFrom('product_rates')
+      .selectAll()
+      .where('product_id', '=', productId)
+      .where('unit', '=', unit)
+      .where('deleted_at', 'is', null),
+  )
   return rows.map((r) => toWire('product_rate', r))
 }
 
@@ -54,8 +56,10 @@ export async function lockProductRates(
   const ids = typeof productIds === 'string' ? [productIds] : productIds
   const sorted = [...new Set(ids.filter((id): id is string => typeof id === 'string'))].sort()
   for (const id of sorted) {
-    const query = trx.selectFrom('products').select('id').where('id', '=', id)
-    await (mode === 'share' ? query.forShare() : query.forNoKeyUpdate()).execute()
+    await runKeyed(trx, `products:lock:${mode}`, [id], () => {
+      const query = trx.selectFrom('products').select('id').where('id', '=', id)
+      return mode === 'share' ? query.forShare() : query.forNoKeyUpdate()
+    })
   }
 }
 
@@ -72,9 +76,13 @@ export async function loadRateForWrite(
   movingTo?: unknown,
 ): Promise<ProductRate | undefined> {
   for (;;) {
-    const seen = await trx.selectFrom('product_rates').select('product_id').where('id', '=', id).executeTakeFirst()
+    const seen = await firstKeyed(trx, 'rates:product-of', [id], () =>
+      trx.selectFrom('product_rates').select('product_id').where('id', '=', id),
+    )
     if (seen) await lockProductRates(trx, [seen.product_id, movingTo], 'change', lock)
-    const row = await trx.selectFrom('product_rates').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+    const row = await firstKeyed(trx, 'rates:lock', [id], () =>
+      trx.selectFrom('product_rates').selectAll().where('id', '=', id).forUpdate(),
+    )
     if (!row || row.product_id === seen?.product_id) return row ? toWire('product_rate', row) : undefined
   }
 }

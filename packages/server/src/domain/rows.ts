@@ -1,10 +1,12 @@
 /**
  * Loading and storing synced rows by entity type. Kysely's types are keyed
  * by literal table names; these helpers take the table from the entity type,
- * so they work on a loosely typed handle in one place only.
+ * so they work on a loosely typed handle in one place only. Their SQL is compiled once per
+ * database, table and column list (db/compiled-statements.ts).
  */
 import { type EntityRows, type EntityType, MAX_BATCH_OPERATIONS } from '@trackvault/core'
-import { type Compilable, CompiledQuery, type Kysely, type QueryResult, type Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
+import { insertRows, runKeyed } from '../db/compiled-statements'
 import type { DbCapabilities } from '../db/database'
 import type { Database, SyncedColumns } from '../db/schema'
 import { TABLES, toColumns, toWire } from './mappers'
@@ -12,42 +14,6 @@ import { loadRateForWrite } from './pricing'
 
 // biome-ignore lint/suspicious/noExplicitAny: table chosen at run time from TABLES
 type Loose = Kysely<any>
-
-/**
- * The SQL text of the hot row statements (one row loaded, inserted, updated by id), built by Kysely
- * once per database, statement kind, table and column list instead of on every call (building and
- * compiling was a large part of a pushed operation's CPU). Keyed by the handle's dialect adapter,
- * which a database and its transactions share: SQLite's and PostgreSQL's texts never mix. A text is
- * kept only if its parameters are exactly `params` in order, so the cached text is only ever run
- * with the values it was compiled for, in their places. A handle with Kysely plugins is never
- * served from the cache (a plugin may transform or refuse each query as it is built).
- */
-const statements = new WeakMap<object, Map<string, string>>()
-
-/** Runs the statement `key` with `params`: from its cached text, else built by `build` (and cached if it may be). */
-export async function runKeyed<R>(
-  db: Loose,
-  key: string,
-  params: readonly unknown[],
-  build: () => Compilable<R>,
-): Promise<QueryResult<R>> {
-  const executor = db.getExecutor()
-  // A plugin transforms each query as it is built (the simulation's and the tests' fault injection
-  // decide per call): a handle with plugins builds every time. The server's handles have none.
-  if (executor.plugins.length > 0) return db.executeQuery<R>(build().compile())
-  const adapter = executor.adapter as object
-  let texts = statements.get(adapter)
-  if (!texts) {
-    texts = new Map()
-    statements.set(adapter, texts)
-  }
-  const text = texts.get(key)
-  if (text !== undefined) return db.executeQuery<R>(CompiledQuery.raw(text, [...params]))
-  const compiled = build().compile()
-  const same = compiled.parameters.length === params.length && compiled.parameters.every((p, i) => p === params[i])
-  if (same) texts.set(key, compiled.sql)
-  return db.executeQuery<R>(compiled)
-}
 
 /**
  * Loads one row (deleted or not); with `lock`, on PostgreSQL inside a write, it is locked until commit,
@@ -82,12 +48,7 @@ export async function insertRow<T extends EntityType>(
 ): Promise<void> {
   const table: string = TABLES[type]
   const columns = toColumns(type, row, deviceId)
-  await runKeyed(
-    trx as unknown as Loose,
-    `insert:${table}:${Object.keys(columns).join()}`,
-    Object.values(columns),
-    () => (trx as unknown as Loose).insertInto(table).values(columns),
-  )
+  await insertRows(trx as unknown as Loose, table, [columns])
 }
 
 /** Writes `row` (from `deviceId`) over the stored one if the stored version is still `expectedVersion`. */

@@ -13,13 +13,16 @@ import {
   receiptPrefix,
 } from '@trackvault/core'
 import { type Kysely, sql, type Transaction } from 'kysely'
+import { firstKeyed } from '../db/compiled-statements'
 import type { Database } from '../db/schema'
 
 const NAME = 'business'
 
 /** The business's settings (the defaults until an admin sets them). */
 export async function loadSettings(db: Kysely<Database> | Transaction<Database>): Promise<BusinessSettings> {
-  const row = await db.selectFrom('settings').select('value').where('name', '=', NAME).executeTakeFirst()
+  const row = await firstKeyed(db, 'settings:load', [NAME], () =>
+    db.selectFrom('settings').select('value').where('name', '=', NAME),
+  )
   return row ? businessSettingsSchema.parse({ ...DEFAULT_SETTINGS, ...JSON.parse(row.value) }) : DEFAULT_SETTINGS
 }
 
@@ -46,13 +49,11 @@ export async function saveSettings(
 
 /** Takes the next value of a counter row (its own short write; the counter is never rolled back to). */
 async function nextOf(db: Kysely<Database> | Transaction<Database>, name: string): Promise<number> {
-  const { value } = await db
-    .updateTable('counters')
-    .set({ value: sql`value + 1` })
-    .where('name', '=', name)
-    .returning('value')
-    .executeTakeFirstOrThrow()
-  return Number(value)
+  const row = await firstKeyed(db, 'counters:next', [name], () =>
+    db.updateTable('counters').set({ value: sql`value + 1` }).where('name', '=', name).returning('value'),
+  )
+  if (!row) throw new Error(`no counter ${name}`)
+  return Number(row.value)
 }
 
 /** The receipt prefix of `deviceId` for `userId`, given on first asking and then always the same. */

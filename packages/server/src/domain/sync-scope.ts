@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto'
 import { hasRouteScope, todayIn, UNROUTED } from '@trackvault/core'
 import { type ExpressionBuilder, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
+import { runKeyed } from '../db/compiled-statements'
 import type { Database } from '../db/schema'
 import type { PendingChange } from './change-log'
 import { loadSettings } from './settings'
@@ -105,11 +106,10 @@ export async function resolveScopes(trx: Transaction<Database>, changes: Pending
     const routes = new Map<string, string>()
     const ids = [...wanted]
     for (let i = 0; i < ids.length; i += 500) {
-      const rows = await trx
-        .selectFrom('suppliers')
-        .select(['id', 'route_id'])
-        .where('id', 'in', ids.slice(i, i + 500))
-        .execute()
+      const part = ids.slice(i, i + 500)
+      const { rows } = await runKeyed(trx, `suppliers:routes:${part.length}`, part, () =>
+        trx.selectFrom('suppliers').select(['id', 'route_id']).where('id', 'in', part),
+      )
       for (const r of rows) routes.set(r.id, r.route_id ?? UNROUTED)
     }
     for (const c of changes) {

@@ -24,6 +24,7 @@ import {
   writableFields,
 } from '@trackvault/core'
 import type { Kysely } from 'kysely'
+import { firstKeyed, insertRows, runKeyed } from '../db/compiled-statements'
 import { dbErrorOf, isTransientDbError } from '../db/db-errors'
 import type { Database, SyncOperationsTable } from '../db/schema'
 import { withSavepoint } from '../db/sql-helpers'
@@ -75,14 +76,16 @@ export function fingerprintOf(sent: unknown): string {
  * (PostgreSQL: an upsert that updates locks the row, as `FOR UPDATE` would), in one statement.
  */
 async function lockDevice(trx: Kysely<Database>, deviceId: string, userId: string, now: string) {
-  const row = await trx
-    .insertInto('sync_devices')
-    .values({ device_id: deviceId, user_id: userId, last_seq: -1, last_seen_at: now })
-    .onConflict((oc) =>
-      oc.columns(['device_id', 'user_id']).doUpdateSet((eb) => ({ last_seq: eb.ref('sync_devices.last_seq') })),
-    )
-    .returning('last_seq')
-    .executeTakeFirstOrThrow()
+  const row = await firstKeyed(trx, 'push:claim-lock-device', [deviceId, userId, -1, now], () =>
+    trx
+      .insertInto('sync_devices')
+      .values({ device_id: deviceId, user_id: userId, last_seq: -1, last_seen_at: now })
+      .onConflict((oc) =>
+        oc.columns(['device_id', 'user_id']).doUpdateSet((eb) => ({ last_seq: eb.ref('sync_devices.last_seq') })),
+      )
+      .returning('last_seq'),
+  )
+  if (!row) throw new Error(`no sync_devices row for device ${deviceId}`)
   return Number(row.last_seq)
 }
 
@@ -223,12 +226,9 @@ export async function processPush(
   const stored = new Set<SyncOperationsTable>() // ledger rows of earlier requests
   const localIds = [...new Set(operations.map((o) => o.local_id))]
   if (localIds.length > 0) {
-    const rows = await trx
-      .selectFrom('sync_operations')
-      .selectAll()
-      .where('device_id', '=', deviceId)
-      .where('local_id', 'in', localIds)
-      .execute()
+    const { rows } = await runKeyed(trx, `push:replays:${localIds.length}`, [deviceId, ...localIds], () =>
+      trx.selectFrom('sync_operations').selectAll().where('device_id', '=', deviceId).where('local_id', 'in', localIds),
+    )
     for (const row of rows) {
       stored.add(row)
       if (row.user_id === actor.id) known.set(row.local_id, row)
@@ -288,16 +288,18 @@ export async function processPush(
     known.set(op.local_id, record)
     results.push(resultOf(record, outcome))
   }
-  for (const part of chunks(ledger)) await trx.insertInto('sync_operations').values(part).execute()
+  for (const part of chunks(ledger))
+    await insertRows(trx, 'sync_operations', part as unknown as Record<string, unknown>[])
   for (const { id, device_id, local_id, user_id, ...rest } of retried) {
     await trx.updateTable('sync_operations').set(rest).where('id', '=', id).execute()
   }
-  await trx
-    .updateTable('sync_devices')
-    .set({ last_seq: lastSeq, last_seen_at: ctx.now })
-    .where('device_id', '=', deviceId)
-    .where('user_id', '=', actor.id)
-    .execute()
+  await runKeyed(trx, 'push:advance-device', [lastSeq, ctx.now, deviceId, actor.id], () =>
+    trx
+      .updateTable('sync_devices')
+      .set({ last_seq: lastSeq, last_seen_at: ctx.now })
+      .where('device_id', '=', deviceId)
+      .where('user_id', '=', actor.id),
+  )
   return results
 }
 
