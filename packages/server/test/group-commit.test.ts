@@ -81,6 +81,48 @@ describe('group commit', () => {
     expect(last[2] - last[1]).toBe(2)
   })
 
+  test('a write whose statement fails in the database is undone alone; the rest of the group commits', async () => {
+    const group = new GroupCommit(db.handle.db, db.handle.caps)
+    const seen = new Set<WriteContext['trx']>()
+    const writes = [0, 1, 2, 3].map((i) =>
+      group.run(manager, async (ctx) => {
+        seen.add(ctx.trx)
+        await createEntity(ctx, 'supplier', supplier(`G5-${i}`))
+        // The change counter's row again: a primary key violation (PostgreSQL refuses every later
+        // statement of the transaction until the write's savepoint is rolled back).
+        if (i === 1) await sql`insert into counters (name, value) values ('change_seq', 0)`.execute(ctx.trx)
+      }),
+    )
+    const settled = await Promise.allSettled(writes)
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled'])
+    expect(seen.size).toBe(1)
+    expect(await codes('G5-')).toEqual(['G5-0', 'G5-2', 'G5-3'])
+    // The three that committed logged consecutive changes with one take of the counter.
+    const seqs = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.lastSeq as number] : []))
+    expect([seqs[1] - seqs[0], seqs[2] - seqs[1]]).toEqual([1, 1])
+  })
+
+  test.skipIf(TEST_DIALECT !== 'postgres')(
+    'a write that lost a deadlock inside a group runs again alone and commits',
+    async () => {
+      const group = new GroupCommit(db.handle.db, db.handle.caps)
+      let attempts = 0
+      const trxs = new Set<WriteContext['trx']>()
+      const writes = [0, 1, 2].map((i) =>
+        group.run(manager, async (ctx) => {
+          trxs.add(ctx.trx)
+          const row = await createEntity(ctx, 'supplier', supplier(`G6-${i}`))
+          if (i === 1 && ++attempts === 1) throw Object.assign(new Error('deadlock detected'), { code: '40P01' })
+          return row.code
+        }),
+      )
+      expect((await Promise.all(writes)).map((o) => o.result)).toEqual(['G6-0', 'G6-1', 'G6-2'])
+      expect(attempts).toBe(2)
+      expect(trxs.size).toBe(2) // the group's transaction, then one of its own
+      expect(await codes('G6-')).toEqual(['G6-0', 'G6-1', 'G6-2'])
+    },
+  )
+
   test.skipIf(TEST_DIALECT !== 'sqlite')('if the shared commit fails, every write of the group fails', async () => {
     const group = new GroupCommit(db.handle.db, db.handle.caps)
     const ok = group.run(manager, (ctx) => createEntity(ctx, 'supplier', supplier('G3-ok')))

@@ -68,7 +68,7 @@ test('pull: the pull latency histogram moves', async () => {
   expect(v0(await scrape(), count) - before).toBe(2)
 })
 
-test('group commit: sizes of the groups of writes that share one commit (SQLite; none on PostgreSQL)', async () => {
+test('group commit: sizes of the groups of writes that share one commit', async () => {
   const count = 'trackvault_group_commit_writes_count'
   const sum = 'trackvault_group_commit_writes_sum'
   const before = await scrape()
@@ -80,15 +80,11 @@ test('group commit: sizes of the groups of writes that share one commit (SQLite;
   expect(writes.map((w) => w.status)).toEqual(Array(12).fill(201))
   const after = await scrape()
   expect(after).toContain('# TYPE trackvault_group_commit_writes histogram')
-  if (TEST_DIALECT === 'sqlite') {
-    // Every write went through a group (how many shared one depends on when they arrived).
-    expect(v0(after, sum) - v0(before, sum)).toBe(12)
-    const groups = v0(after, count) - v0(before, count)
-    expect(groups).toBeGreaterThanOrEqual(1)
-    expect(groups).toBeLessThanOrEqual(12)
-  } else {
-    expect(v0(after, count)).toBe(0)
-  }
+  // Every write went through a group (how many shared one depends on when they arrived).
+  expect(v0(after, sum) - v0(before, sum)).toBe(12)
+  const groups = v0(after, count) - v0(before, count)
+  expect(groups).toBeGreaterThanOrEqual(1)
+  expect(groups).toBeLessThanOrEqual(12)
 })
 
 test('live streams open: up while a stream is open, down when it closes', async () => {

@@ -14,6 +14,12 @@ export function isUniqueViolation(err: unknown): boolean {
   return code !== undefined && PROFILES.some((p) => p.uniqueViolationCodes.includes(code))
 }
 
+/** True for a statement refused because of a concurrent transaction: a deadlock victim, a serialization failure. */
+export function isLockConflict(err: unknown): boolean {
+  const code = (err as DbError)?.code
+  return code !== undefined && PROFILES.some((p) => p.lockConflictCodes.includes(code))
+}
+
 /** True for an error that says "try again later" rather than "this request is wrong". */
 export function isTransientDbError(err: unknown): boolean {
   const e = err as DbError

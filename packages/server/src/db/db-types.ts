@@ -10,9 +10,9 @@ export interface DbCapabilities {
   /** LISTEN/NOTIFY channel that tells every server process of new changes (PostgreSQL only). */
   notifyChannel?: string
   /**
-   * Write transactions run one at a time on one connection (SQLite), so the
-   * writes that arrive together are folded into one transaction and one
-   * durable commit (domain/group-commit.ts).
+   * The writes that arrive together are folded into one transaction and one durable commit
+   * (domain/group-commit.ts): SQLite, whose writes run one at a time anyway, and PostgreSQL, where
+   * it saves a commit, a counter take and a change-log insert per request.
    */
   groupCommit: boolean
   /** Whose JSON functions a migration may use on stored JSON text. */
@@ -27,6 +27,8 @@ export interface DialectProfile {
   uniqueViolationCodes: readonly string[]
   /** Error codes that mean "try again later": unreachable, restarting, overloaded, deadlock victim. */
   transientCodes: readonly string[]
+  /** Error codes of a statement refused because of a concurrent transaction (deadlock victim, serialization). */
+  lockConflictCodes: readonly string[]
   /** Driver messages with no code that mean the same. */
   transientMessage?: RegExp
 }

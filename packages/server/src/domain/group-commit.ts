@@ -1,21 +1,34 @@
 /**
- * Group commit for a database with one writer (SQLite): the write
- * transactions that arrive while one is being prepared or committed run
- * together in one transaction, each in a savepoint of its own, and share one
- * durable commit (one fsync instead of one per request).
+ * Group commit: the write transactions that arrive while others are being run or committed are
+ * folded into one transaction, each in a savepoint of its own, and share one durable commit (one
+ * fsync, one BEGIN and COMMIT, one take of the change counter and one change-log insert, instead of
+ * one each per request).
  *
- * Each write still commits or fails as a unit: a write that throws is rolled
- * back to its savepoint and only its caller sees the error; the others go on.
- * Nobody hears "done" before the shared commit returns, and if that commit
- * fails every write of the group fails, so nothing acknowledged is lost.
- * Writers were serialised on the one connection anyway, so no concurrency is
- * given up; what a write sees is every write before it, as before.
+ * Each write still commits or fails as a unit: a write that throws is rolled back to its savepoint
+ * and only its caller sees the error; the others go on. Nobody hears "done" before the shared
+ * commit returns, and if that commit (or the group's change-log append) fails every write of the
+ * group fails, so nothing acknowledged is lost. What a write sees is every write before it.
+ *
+ * SQLite has one writer: one group at a time, which gives up no concurrency. PostgreSQL runs two
+ * groups at once, each on its own connection with the same locks as before: their writes overlap
+ * until the change counter, which each group takes as its last statement (change-log.ts: seq order
+ * is commit order), so a group's work never waits for the other's commit except on rows both touch.
  */
 import type { Kysely, Transaction } from 'kysely'
 import type { DbCapabilities } from '../db/database'
+import { isLockConflict } from '../db/db-errors'
 import type { Database } from '../db/schema'
 import { withSavepoint } from '../db/sql-helpers'
-import { type Actor, runWrite, type WriteOutcome, type WriteSetup, type WriteWork, writeIn } from './write-context'
+import {
+  type Actor,
+  logWrites,
+  runWrite,
+  type WriteBody,
+  type WriteOutcome,
+  type WriteSetup,
+  type WriteWork,
+  writeBody,
+} from './write-context'
 
 interface Waiting {
   actor: Actor
@@ -24,14 +37,21 @@ interface Waiting {
   reject: (err: unknown) => void
 }
 
-type Settled = { entry: Waiting; outcome: WriteOutcome<unknown> } | { entry: Waiting; error: unknown }
+/** The database error behind `err` (a push wraps a failed statement: sync/push.ts NeedsSavepoints). */
+function lockError(err: unknown): unknown {
+  return err instanceof Error && err.cause !== undefined ? err.cause : err
+}
 
 /** Most writes folded into one transaction (bounds a group's latency and its savepoint stack). */
 const MAX_GROUP = 64
 
+/** Groups running at once: SQLite has one writer; PostgreSQL overlaps two (see the header). */
+export const groupsInFlight = (caps: Pick<DbCapabilities, 'dialect'>) => (caps.dialect === 'postgres' ? 2 : 1)
+
 export class GroupCommit {
   private readonly waiting: Waiting[] = []
-  private draining = false
+  private running = 0
+  private scheduled = false
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -40,25 +60,32 @@ export class GroupCommit {
     /** Told the size of every group before it runs (the group-commit metric). */
     private readonly onGroup?: (size: number) => void,
     private readonly setup: WriteSetup = {},
+    private readonly maxRunning = groupsInFlight(caps),
   ) {}
 
   /** Runs `work` in the next group; resolves after the group's commit. */
   run<T>(actor: Actor, work: WriteWork<T>): Promise<WriteOutcome<T>> {
     return new Promise<WriteOutcome<T>>((resolve, reject) => {
       this.waiting.push({ actor, work, resolve, reject } as unknown as Waiting)
-      if (!this.draining) {
-        this.draining = true
+      if (!this.scheduled && this.running < this.maxRunning) {
+        this.scheduled = true
         // Let the requests that are already readable reach this queue first.
-        setImmediate(() => void this.drain())
+        setImmediate(() => {
+          this.scheduled = false
+          this.start()
+        })
       }
     })
   }
 
-  private async drain(): Promise<void> {
-    try {
-      while (this.waiting.length > 0) await this.runGroup(this.waiting.splice(0, this.maxGroup))
-    } finally {
-      this.draining = false
+  private start(): void {
+    while (this.waiting.length > 0 && this.running < this.maxRunning) {
+      const group = this.waiting.splice(0, this.maxGroup)
+      this.running += 1
+      void this.runGroup(group).finally(() => {
+        this.running -= 1
+        this.start() // what arrived meanwhile forms the next group
+      })
     }
   }
 
@@ -69,30 +96,49 @@ export class GroupCommit {
       await runWrite(this.db, this.caps, only.actor, only.work, this.setup).then(only.resolve, only.reject)
       return
     }
-    const settled: Settled[] = []
+    const done: { entry: Waiting; body: WriteBody<unknown> }[] = []
+    const failed: { entry: Waiting; error: unknown }[] = []
+    let outcomes: WriteOutcome<unknown>[]
     try {
-      await this.db.transaction().execute(async (trx) => {
-        for (const entry of group) settled.push(await this.inSavepoint(trx, entry))
+      outcomes = await this.db.transaction().execute(async (trx) => {
+        for (const entry of group) {
+          const ran = await this.inSavepoint(trx, entry)
+          if ('body' in ran) done.push({ entry, body: ran.body })
+          else failed.push({ entry, error: ran.error })
+        }
+        return logWrites(
+          trx,
+          this.caps,
+          done.map((d) => d.body),
+        )
       })
     } catch (err) {
       for (const entry of group) entry.reject(err)
       return
     }
-    for (const s of settled) {
-      if ('outcome' in s) s.entry.resolve(s.outcome)
-      else s.entry.reject(s.error)
+    done.forEach((d, i) => d.entry.resolve(outcomes[i]))
+    for (const f of failed) {
+      // A group holds the locks of all its writes until it commits: a write that lost a deadlock
+      // or serialization check against another transaction might not have alone, so it runs again
+      // alone (its savepoint undid it), as it would have run without grouping.
+      if (isLockConflict(lockError(f.error))) {
+        await runWrite(this.db, this.caps, f.entry.actor, f.entry.work, this.setup).then(f.entry.resolve, f.entry.reject)
+      } else f.entry.reject(f.error)
     }
   }
 
-  private async inSavepoint(trx: Transaction<Database>, entry: Waiting): Promise<Settled> {
+  private async inSavepoint(
+    trx: Transaction<Database>,
+    entry: Waiting,
+  ): Promise<{ body: WriteBody<unknown> } | { error: unknown }> {
     try {
       // Undo this write only; if even that fails the transaction is broken and the group fails.
-      const outcome = await withSavepoint(trx, 'group_write', () =>
-        writeIn(trx, this.caps, entry.actor, entry.work, this.setup),
+      const body = await withSavepoint(trx, 'group_write', () =>
+        writeBody(trx, this.caps, entry.actor, entry.work, this.setup),
       )
-      return { entry, outcome }
+      return { body }
     } catch (error) {
-      return { entry, error }
+      return { error }
     }
   }
 }

@@ -32,10 +32,61 @@ export function memoOf(ctx: WriteContext): WriteMemo {
   return ctx.memo
 }
 
+/** A write that has run in its transaction, its change-log entries not yet appended. */
+export interface WriteBody<T> {
+  result: T
+  ctx: WriteContext
+  queuedMessages: number
+}
+
 /**
- * Runs `work` in the open transaction `trx` and appends its change-log entries after it (and
- * before them, the text messages it queued: sms/outbox.ts).
+ * Runs `work` in the open transaction `trx`, then writes what it queued: the receipt numbers it did
+ * not use go back, its text messages go to the outbox (sms/outbox.ts), its history rows are
+ * inserted. Its change-log entries are left for `logWrites`.
  */
+export async function writeBody<T>(
+  trx: Transaction<Database>,
+  caps: DbCapabilities,
+  actor: Actor,
+  work: WriteWork<T>,
+  setup: WriteSetup = {},
+): Promise<WriteBody<T>> {
+  const ctx: WriteContext = { trx, caps, actor, changes: [], now: new Date().toISOString(), sms: setup.sms }
+  const result = await work(ctx)
+  await returnUnusedReceipts(ctx)
+  const queuedMessages = ctx.messages?.length ? await writeOutbox(ctx) : 0
+  await writeHistory(trx, ctx.changes, ctx.now)
+  return { result, ctx, queuedMessages }
+}
+
+/**
+ * Appends the change-log entries of `bodies` (writes that ran in `trx`, in that order) with one
+ * take of the counter, as the transaction's last statements, and returns each write's outcome: its
+ * last seq (its entries are consecutive) and whose rows it changed.
+ */
+export async function logWrites<T>(
+  trx: Transaction<Database>,
+  caps: DbCapabilities,
+  bodies: WriteBody<T>[],
+): Promise<WriteOutcome<T>[]> {
+  const changes = bodies.length === 1 ? bodies[0].ctx.changes : bodies.flatMap((b) => b.ctx.changes)
+  const audiences = bodies.map((b) => audienceOf(b.ctx.changes))
+  const notify = caps.notifyChannel
+    ? { channel: caps.notifyChannel, audience: bodies.length === 1 ? audiences[0] : audienceOf(changes) }
+    : undefined
+  const now = bodies[bodies.length - 1]?.ctx.now ?? new Date().toISOString()
+  // The routes of the entries are read under the counter's lock: a supplier's move that commits
+  // while these writes are under way is either before them in the log (and seen) or after them.
+  const last = await appendChanges(trx, changes, now, notify, () => resolveScopes(trx, changes))
+  let seq = last === null ? 0 : last - changes.length
+  return bodies.map((b, i) => {
+    seq += b.ctx.changes.length
+    const lastSeq = b.ctx.changes.length > 0 ? seq : null
+    return { result: b.result, lastSeq, audience: audiences[i], queuedMessages: b.queuedMessages }
+  })
+}
+
+/** Runs `work` in the open transaction `trx` and appends its change-log entries after it. */
 export async function writeIn<T>(
   trx: Transaction<Database>,
   caps: DbCapabilities,
@@ -43,17 +94,8 @@ export async function writeIn<T>(
   work: WriteWork<T>,
   setup: WriteSetup = {},
 ): Promise<WriteOutcome<T>> {
-  const ctx: WriteContext = { trx, caps, actor, changes: [], now: new Date().toISOString(), sms: setup.sms }
-  const result = await work(ctx)
-  await returnUnusedReceipts(ctx)
-  const queuedMessages = ctx.messages?.length ? await writeOutbox(ctx) : 0
-  await writeHistory(trx, ctx.changes, ctx.now)
-  const audience = audienceOf(ctx.changes)
-  const notify = caps.notifyChannel ? { channel: caps.notifyChannel, audience } : undefined
-  // The routes of the entries are read under the counter's lock: a supplier's move that commits
-  // while this write is under way is either before it in the log (and seen) or after it.
-  const lastSeq = await appendChanges(trx, ctx.changes, ctx.now, notify, () => resolveScopes(trx, ctx.changes))
-  return { result, lastSeq, audience, queuedMessages }
+  const [outcome] = await logWrites(trx, caps, [await writeBody(trx, caps, actor, work, setup)])
+  return outcome
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Puts the database on the app (`app.db`, `app.caps`) and the write helper
  * `app.write(actor, work)`, which runs `work` in one transaction through
- * the domain service and, after commit, tells the change feed. On SQLite
- * the writes that arrive together share one commit (domain/group-commit.ts).
+ * the domain service and, after commit, tells the change feed. The writes
+ * that arrive together share one commit (domain/group-commit.ts).
  */
 import { EventEmitter } from 'node:events'
 import type { FastifyInstance } from 'fastify'

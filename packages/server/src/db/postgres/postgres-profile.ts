@@ -6,9 +6,10 @@ import { openPostgres } from './postgres-dialect'
 import { listenPostgres } from './postgres-listen'
 
 export const postgresProfile: DialectProfile = {
-  caps: { dialect: 'postgres', rowLocks: true, groupCommit: false, jsonFunctions: 'postgres' },
+  caps: { dialect: 'postgres', rowLocks: true, groupCommit: true, jsonFunctions: 'postgres' },
   owns: (adapter) => adapter instanceof PostgresAdapter,
   uniqueViolationCodes: ['23505'],
+  lockConflictCodes: ['40001', '40P01'], // serialization_failure, deadlock_detected
   transientCodes: [
     '57P01', // admin_shutdown
     '57P02', // crash_shutdown

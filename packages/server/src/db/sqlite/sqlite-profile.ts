@@ -9,6 +9,7 @@ export const sqliteProfile: DialectProfile = {
   caps: { dialect: 'sqlite', rowLocks: false, groupCommit: true, jsonFunctions: 'sqlite' },
   owns: (adapter) => adapter instanceof SqliteAdapter,
   uniqueViolationCodes: ['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY'],
+  lockConflictCodes: [], // one writer: no transaction is refused for another's locks
   transientCodes: ['SQLITE_BUSY', 'SQLITE_LOCKED'],
 }
 
