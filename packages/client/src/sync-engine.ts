@@ -12,7 +12,7 @@ import { canListPeople, hasRouteScope, type Role } from '@trackvault/core'
 import { BatchSizer } from './batch-sizer'
 import { type ApiClient, ApiError } from './http'
 import { DEFAULT_JOURNAL_LIMITS, type JournalLimits, pruneJournal } from './journal'
-import { META, SERVER_PREFIX, serverKey } from './keys'
+import { META, serverKey } from './keys'
 import type { LocalDb } from './local-db'
 import { Outbox } from './outbox'
 import { toWire } from './queue'
@@ -26,7 +26,7 @@ import {
   requeueHealing,
   resendJournal,
 } from './recovery'
-import { rebuildView, storeChanges } from './replica'
+import { dropServerRows, storeChanges } from './replica'
 import { beginRescope, rescopeDue, ScopeChanged, scopeChangedBy } from './rescope'
 import { retryTransient, sleep } from './retry'
 import { settleBatch, settleUnsent } from './settle'
@@ -290,12 +290,7 @@ export class SyncEngine {
   /** The end of a full re-pull: rows the restored server does not have leave the replica (queued changes stay shown). */
   private async dropUnseen(seen: Set<string>, userId: string | undefined): Promise<void> {
     await this.deps.db.write(async (tx) => {
-      for (const [key] of await tx.scan(SERVER_PREFIX)) {
-        if (seen.has(key)) continue
-        tx.del(key)
-        const [, type, id] = key.split('/')
-        await rebuildView(tx, type as never, id, userId)
-      }
+      await dropServerRows(tx, (key) => seen.has(key), userId)
       tx.del(META.recovery)
       tx.del(META.rescope)
     })
