@@ -15,7 +15,7 @@ describe('storeServerRows', () => {
   test('keeps a newer stored version, unless it is outdated (held from before a restore)', async () => {
     const db = new LocalDb(createMemoryStore())
     const store = (rows: Parameters<typeof storeServerRows>[1], outdated?: (key: string) => boolean) =>
-      db.write((tx) => storeServerRows(tx, rows, 'u1', outdated))
+      db.write((tx) => storeServerRows(tx, rows, 'u1', { outdated }))
     await store([{ type: 'supplier', id: 's1', row: row(5, 'gap') }])
     const older = [{ type: 'supplier' as const, id: 's1', row: row(4, 'restored') }]
     expect(await store(older)).toEqual([])
@@ -62,9 +62,13 @@ describe('one copy of a row', () => {
   test('a pull stores each row once; a queued change keeps the server row as its base until it settles', async () => {
     const inner = createMemoryStore()
     const commits: CommitBatch[] = []
+    const rowReads = { n: 0 }
     const db = new LocalDb({
       get: (k) => inner.get(k),
-      getMany: (k) => inner.getMany(k),
+      getMany: (k) => {
+        rowReads.n += k.filter((key) => key.startsWith('row/') || key.startsWith('srv/')).length
+        return inner.getMany(k)
+      },
       scan: (p) => inner.scan(p),
       commit: (b) => {
         commits.push(b)
@@ -80,6 +84,7 @@ describe('one copy of a row', () => {
       config: { maxRetries: 0, retryDelayMs: 1, pullLimit: 100 },
     })
     expect((await engine.sync()).pulled).toBe(250)
+    expect(rowReads.n).toBe(0) // a first pull into an empty replica reads none of it
     const keys = async (prefix: string) => (await inner.scan(prefix)).map(([k]) => k)
     expect(await keys('row/supplier/')).toHaveLength(250)
     expect(await keys('srv/')).toEqual([])
@@ -112,6 +117,37 @@ describe('one copy of a row', () => {
     expect(settled && '_sync' in settled).toBe(false)
     expect(await db.read((tx) => serverRow(tx, 'supplier', 's0007'))).toEqual(settled)
     expect(await keys('row/supplier/')).toHaveLength(250)
+  })
+
+  test('a first pull keeps the newest version of a row that comes twice, and later pulls read what is held', async () => {
+    const supplier = (version: number, name: string) => ({
+      entity_type: 'supplier',
+      entity_id: 'x',
+      version,
+      data: { id: 'x', version, code: 'X', name, deleted_at: null },
+    })
+    const pages: Record<string, { changes: unknown[]; cursor: string; has_more: boolean }> = {
+      start: { changes: [supplier(5, 'five')], cursor: 'p1', has_more: true },
+      p1: { changes: [supplier(4, 'four: older, after a snapshot')], cursor: 'p2', has_more: false },
+      p2: { changes: [supplier(3, 'three')], cursor: 'p3', has_more: false },
+    }
+    const api = {
+      settings: async () => DEFAULT_SETTINGS,
+      pull: async (since?: string) => pages[since ?? 'start'],
+    } as unknown as ApiClient
+    const db = new LocalDb(createMemoryStore())
+    const engine = new SyncEngine({
+      db,
+      api,
+      deviceId: () => 'device_1',
+      userId: () => 'u1',
+      config: { maxRetries: 0, retryDelayMs: 1, pullLimit: 1 },
+    })
+    await engine.sync()
+    expect(await db.read((tx) => viewRow(tx, 'supplier', 'x'))).toMatchObject({ version: 5, name: 'five' })
+    await engine.sync() // from p2: an older version than the device holds is ignored
+    expect(await db.read((tx) => viewRow(tx, 'supplier', 'x'))).toMatchObject({ version: 5, name: 'five' })
+    expect(await db.store.scan('srv/')).toEqual([])
   })
 
   test("a local create has no server row until it is confirmed; an old layout's copies are read first and dropped", async () => {

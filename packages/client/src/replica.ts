@@ -102,37 +102,52 @@ export interface StoredRow {
   row: Record<string, unknown>
 }
 
+/** How a pull page's rows are stored (see `storeServerRows`). */
+export interface StoreOptions {
+  /**
+   * True for a stored row held from before the server was restored (its version may be one the
+   * restored server never made): replaced whatever its version. Called with the row's `serverKey`.
+   */
+  outdated?: (key: string) => boolean
+  /**
+   * Given when the replica held no server row as the pull began (a first pull, `heldNoServerRow`):
+   * the versions this pull has stored so far, by `serverKey`, which are then all the replica
+   * holds, so a page is stored without reading anything of it. Kept up to date here.
+   */
+  fresh?: Map<string, number>
+}
+
 /**
  * `storeServerRow` for a whole pull page, with the views it changes: one
  * read of the page's views, and of the `srv/` copies of the rows that have
- * a view (a row without one has none), then each row stored unless a newer
- * version is already there (or came earlier in the page). A row without
- * queued operations (the common case, and every row of a fresh client) is
- * written once, as its view, with nothing else read; the others get a
- * `srv/` copy and their view rebuilt. Returns the rows stored, each once,
- * in the order of their last change in the page (the order their views are
- * rebuilt in). A stored row for which `outdated(serverKey)` says so (held
- * from before the server was restored: its version may be one the restored
- * server never made) is replaced whatever its version.
+ * a view (a row without one has none), or no read at all on a fresh
+ * replica (`StoreOptions.fresh`); then each row stored unless a newer
+ * version is already there (or came earlier in the page; `outdated` aside).
+ * A row without queued operations (the common case, and every row of a
+ * fresh client) is written once, as its view; the others get a `srv/` copy
+ * and their view rebuilt. Returns the rows stored, each once, in the order
+ * of their last change in the page (the order their views are rebuilt in).
  */
 export async function storeServerRows(
   tx: LocalTx,
   changes: StoredRow[],
   userId: string | undefined,
-  outdated?: (key: string) => boolean,
+  { outdated, fresh }: StoreOptions = {},
 ): Promise<StoredRow[]> {
   const keys = changes.map((c) => serverKey(c.type, c.row.id as string))
-  const views = await tx.getMany<ViewRow>(changes.map((c) => viewKey(c.type, c.row.id as string)))
-  const held = changes.flatMap((_, i) => (views[i] ? [i] : []))
-  const copies = await tx.getMany<ViewRow>(held.map((i) => keys[i]))
   const copied = new Set<string>()
-  const versions = new Map<string, number>()
-  held.forEach((i, n) => {
-    const key = keys[i]
-    if (copies[n]) copied.add(key)
-    const row = serverRowOf(views[i], copies[n])
-    if (row && !versions.has(key) && !outdated?.(key)) versions.set(key, row.version)
-  })
+  const versions = fresh ?? new Map<string, number>()
+  if (!fresh) {
+    const views = await tx.getMany<ViewRow>(changes.map((c) => viewKey(c.type, c.row.id as string)))
+    const held = changes.flatMap((_, i) => (views[i] ? [i] : []))
+    const copies = await tx.getMany<ViewRow>(held.map((i) => keys[i]))
+    held.forEach((i, n) => {
+      const key = keys[i]
+      if (copies[n]) copied.add(key)
+      const row = serverRowOf(views[i], copies[n])
+      if (row && !versions.has(key) && !outdated?.(key)) versions.set(key, row.version)
+    })
+  }
   const stored = new Map<string, StoredRow>()
   changes.forEach((change, i) => {
     const key = keys[i]
@@ -267,14 +282,23 @@ export async function storeChanges(
   tx: LocalTx,
   changes: Change[],
   userId: string | undefined,
-  outdated?: (key: string) => boolean,
+  opts: StoreOptions = {},
 ): Promise<void> {
   const rows = changes.map((change) => ({
     type: change.entity_type as EntityType,
     id: change.entity_id,
     row: change.data,
   }))
-  await storeServerRows(tx, rows, userId, outdated)
+  await storeServerRows(tx, rows, userId, opts)
+}
+
+/**
+ * True if the replica holds no server row: no `srv/` copy, and every view
+ * (if any: a signed-in user's own queued changes) shows local changes.
+ */
+export async function heldNoServerRow(tx: LocalTx): Promise<boolean> {
+  if ((await tx.scan(SERVER_PREFIX)).length > 0) return false
+  return (await tx.scan<ViewRow>(VIEW_PREFIX)).every(([, view]) => !serverRowOf(view, undefined))
 }
 
 /**
