@@ -9,6 +9,16 @@ import type { CommitBatch } from './storage/kv-store'
 import { createMemoryStore } from './storage/memory-store'
 import { SyncEngine } from './sync-engine'
 
+/** A sync engine over `db` for user u1, pulling pages of `pullLimit`. */
+const syncEngine = (db: LocalDb, api: ApiClient, pullLimit: number) =>
+  new SyncEngine({
+    db,
+    api,
+    deviceId: () => 'device_1',
+    userId: () => 'u1',
+    config: { maxRetries: 0, retryDelayMs: 1, pullLimit },
+  })
+
 const row = (version: number, name: string) => ({ id: 's1', version, name, deleted_at: null })
 
 describe('storeServerRows', () => {
@@ -76,13 +86,7 @@ describe('one copy of a row', () => {
       },
       close: () => inner.close(),
     })
-    const engine = new SyncEngine({
-      db,
-      api: fakeServer(250),
-      deviceId: () => 'device_1',
-      userId: () => 'u1',
-      config: { maxRetries: 0, retryDelayMs: 1, pullLimit: 100 },
-    })
+    const engine = syncEngine(db, fakeServer(250), 100)
     expect((await engine.sync()).pulled).toBe(250)
     expect(rowReads.n).toBe(0) // a first pull into an empty replica reads none of it
     const keys = async (prefix: string) => (await inner.scan(prefix)).map(([k]) => k)
@@ -136,13 +140,7 @@ describe('one copy of a row', () => {
       pull: async (since?: string) => pages[since ?? 'start'],
     } as unknown as ApiClient
     const db = new LocalDb(createMemoryStore())
-    const engine = new SyncEngine({
-      db,
-      api,
-      deviceId: () => 'device_1',
-      userId: () => 'u1',
-      config: { maxRetries: 0, retryDelayMs: 1, pullLimit: 1 },
-    })
+    const engine = syncEngine(db, api, 1)
     await engine.sync()
     expect(await db.read((tx) => viewRow(tx, 'supplier', 'x'))).toMatchObject({ version: 5, name: 'five' })
     await engine.sync() // from p2: an older version than the device holds is ignored
