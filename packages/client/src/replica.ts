@@ -4,8 +4,9 @@
  * operations applied on top, in seq order (list queries scan these). The
  * server row is stored once: a view with no local change on it (no `_sync`)
  * IS the server row, and only a row whose view differs from it (queued
- * operations, a local create not yet confirmed) keeps a separate copy at
- * `srv/...`, the base its view is rebuilt on (conflicts, 3-way merges). So
+ * operations on it) keeps a separate copy at `srv/...`, the base its view is
+ * rebuilt on (conflicts, 3-way merges); a local create not yet confirmed
+ * has no server row at all. So
  * a pull of rows without local changes writes one key per row. The rule
  * that tells the server row from the two keys is `serverRowOf`; the copy is
  * written when a row's view stops being its server row (`rebuildView`,
