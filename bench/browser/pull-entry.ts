@@ -10,8 +10,8 @@
  * - `benchRawPull`: the baseline: the same pages fetched with `fetch` and
  *   parsed, nothing stored;
  * - `benchStoreFloor`: the pages of the last raw pull committed straight
- *   into a fresh IndexedDB store, two puts per row (server row and view), one
- *   commit per page: what the storage alone costs; through the product's
+ *   into a fresh IndexedDB store, one put per row (its view, as the replica
+ *   stores a row with no local change), one commit per page: what the storage alone costs; through the product's
  *   adapter (Dexie), or (`raw`) through bare IndexedDB, one readwrite
  *   transaction per page, to tell Dexie's share from the browser's.
  */
@@ -27,7 +27,7 @@ interface Page {
 export interface PullResult {
   ms: number
   pulled: number
-  /** Server rows in the replica afterwards. */
+  /** Rows in the replica afterwards (their views). */
   rows: number
   error?: string
 }
@@ -66,7 +66,7 @@ window.benchPull = async ({ email, pullLimit, dbName }) => {
   const t0 = performance.now()
   const summary = await client.sync()
   const ms = performance.now() - t0
-  const rows = (await storage.scan('srv/')).length
+  const rows = (await storage.scan('row/')).length
   await client.close()
   return { ms, pulled: summary.pulled, rows, error: summary.error?.code }
 }
@@ -94,12 +94,7 @@ window.benchRawPull = async ({ token, pullLimit, keep }) => {
 
 window.benchStoreFloor = async ({ dbName, raw }) => {
   const entries = (page: Page) =>
-    page.changes.flatMap(
-      (c): Array<[string, Json]> => [
-        [`srv/${c.entity_type}/${c.entity_id}`, c.data as Json],
-        [`row/${c.entity_type}/${c.entity_id}`, c.data as Json],
-      ],
-    )
+    page.changes.map((c): [string, Json] => [`row/${c.entity_type}/${c.entity_id}`, c.data as Json])
   let rows = 0
   if (!raw) {
     const store = createIndexedDbStore(dbName)

@@ -15,8 +15,9 @@
  * the bench process; Chromium: `fetch` in the page). So the ratio is what the
  * client adds on top of what the server and the wire already cost. Also
  * recorded (extra): the storage floor, i.e. those pages committed straight into
- * a fresh store of the same adapter (server row and view per row, one commit
- * per page; in Chromium also through bare IndexedDB without Dexie), and the
+ * a fresh store of the same adapter (one key per row, its view, as the
+ * replica stores a row with no local change; one commit per page; in
+ * Chromium also through bare IndexedDB without Dexie), and the
  * seeding time (not measured). On PostgreSQL the seeded tables are ANALYZEd
  * (see below). The pull client and the baseline run one after the other.
  */
@@ -77,16 +78,13 @@ async function rawPull(
   return { ms: now() - t0, rows, pages }
 }
 
-/** The storage floor: the pages committed into a fresh SQLite store, server row and view per row, one commit per page. */
+/** The storage floor: the pages committed into a fresh SQLite store, one key (the view) per row, one commit per page. */
 async function sqliteFloor(file: string, pages: Page[]): Promise<number> {
   const store = createSqliteStore(file)
   const t0 = now()
   for (const page of pages) {
     const put: Array<[string, Json]> = []
-    for (const c of page.changes) {
-      put.push([`srv/${c.entity_type}/${c.entity_id}`, c.data as Json])
-      put.push([`row/${c.entity_type}/${c.entity_id}`, c.data as Json])
-    }
+    for (const c of page.changes) put.push([`row/${c.entity_type}/${c.entity_id}`, c.data as Json])
     await store.commit({ put })
   }
   const ms = now() - t0
@@ -94,11 +92,11 @@ async function sqliteFloor(file: string, pages: Page[]): Promise<number> {
   return ms
 }
 
-/** Server rows in a client's SQLite file (after the client closed it). */
-export function sqliteServerRows(file: string): number {
+/** Rows in a client's SQLite file (their views, after the client closed it). */
+export function sqliteReplicaRows(file: string): number {
   const db = new Database(file, { readonly: true })
   try {
-    const row = db.prepare(`select count(*) as n from kv where key >= 'srv/' and key < 'srv0'`).get() as { n: number }
+    const row = db.prepare(`select count(*) as n from kv where key >= 'row/' and key < 'row0'`).get() as { n: number }
     return row.n
   } finally {
     db.close()
@@ -174,7 +172,7 @@ export async function initialPullWorkload(opts: BenchOptions & InitialPullOption
             const summary = await client.sync()
             const ms = now() - t0
             await client.close()
-            const held = sqliteServerRows(file)
+            const held = sqliteReplicaRows(file)
             if (summary.error || held !== total || raw.rows !== total) {
               notes.node.push(
                 `rep ${r + 1}: replica holds ${held}/${total} rows, pulled ${summary.pulled}, raw pull saw ${raw.rows}${summary.error ? `, error ${summary.error.code}` : ''}`,

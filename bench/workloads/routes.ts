@@ -43,7 +43,7 @@ import { BENCH_PASSWORD, type BenchServer, benchLink, mintSession, startServer }
 import { type Figure, figure, type Rep } from '../lib/report'
 import { buildRouteWorld, type RouteScale, type RouteWorld } from '../lib/route-data'
 import { fmt, median, now, sleep } from '../lib/stats'
-import { sqliteServerRows } from './initial-pull'
+import { sqliteReplicaRows } from './initial-pull'
 
 export interface RoutesOptions {
   routeSuppliers: number
@@ -477,7 +477,7 @@ export async function routesWorkload(opts: BenchOptions & RoutesOptions): Promis
         const summary = await client.sync()
         const ms = now() - t0
         await client.close()
-        const held = sqliteServerRows(file)
+        const held = sqliteReplicaRows(file)
         if (summary.error || held !== pulled.rows)
           notes.client.push(
             `rep ${r + 1}: replica holds ${held}/${pulled.rows} rows${summary.error ? `, error ${summary.error.code}` : ''}`,

@@ -6,8 +6,8 @@
  */
 import type { Supplier } from '@trackvault/core'
 import type { ApiClient } from './http'
-import { serverKey } from './keys'
 import type { LocalDb } from './local-db'
+import { serverRow } from './replica'
 
 /** A supplier the directory found, and whether this device holds it already. */
 export type DirectoryEntry = Supplier & { on_device: boolean }
@@ -30,7 +30,7 @@ export function directory(db: LocalDb, api: ApiClient, sync: () => Promise<unkno
       const page = await api.request<{ data: Supplier[] }>('GET', `/api/suppliers?${q}`)
       const held = await db.read(async (tx) => {
         const out = new Set<string>()
-        for (const s of page.data) if (await tx.get(serverKey('supplier', s.id))) out.add(s.id)
+        for (const s of page.data) if (await serverRow(tx, 'supplier', s.id)) out.add(s.id)
         return out
       })
       return page.data.map((s) => ({ ...s, on_device: held.has(s.id) }))

@@ -57,13 +57,13 @@ export class EntityApi<K extends EntityType = EntityType> {
   }
 
   /** The version the change is based on: the server's, unless an earlier queued change on the row is unsettled. */
-  private async baseVersion(tx: LocalTx, id: string, userId: string): Promise<number | null> {
+  private async baseVersion(tx: LocalTx, id: string, userId: string, view: ViewRow): Promise<number | null> {
     const pending = (await opsOf(tx, this.type, id)).filter((op) => op.user_id === userId)
     if (pending.length > 0) return null
-    return (await serverRow(tx, this.type, id))?.version ?? null
+    return (await serverRow(tx, this.type, id, view))?.version ?? null
   }
 
-  /** The keys a local write reads (view, seq counter, server row, and `more`), in one store read. */
+  /** The keys a local write reads (view, seq counter, the row's `srv/` copy, and `more`), in one store read. */
   private prefetch(tx: LocalTx, id: string, more: string[] = []): Promise<void> {
     return tx.prefetch([viewKey(this.type, id), META.seq, serverKey(this.type, id), ...more])
   }
@@ -110,7 +110,7 @@ export class EntityApi<K extends EntityType = EntityType> {
         base_version: null,
         payload,
       })
-      return asView<K>(await rebuildView(tx, this.type, id, user.id))
+      return asView<K>(await rebuildView(tx, this.type, id, user.id, null))
     })
   }
 
@@ -133,10 +133,10 @@ export class EntityApi<K extends EntityType = EntityType> {
         entity_type: this.type,
         entity_id: id,
         operation_type: 'update',
-        base_version: await this.baseVersion(tx, id, user.id),
+        base_version: await this.baseVersion(tx, id, user.id, current),
         payload,
       })
-      return asView<K>(await rebuildView(tx, this.type, id, user.id))
+      return asView<K>(await rebuildView(tx, this.type, id, user.id, current))
     })
   }
 
@@ -152,16 +152,16 @@ export class EntityApi<K extends EntityType = EntityType> {
   async remove(id: string): Promise<void> {
     const user = this.writer()
     await this.written(async (tx) => {
-      await this.existing(tx, id, 'delete')
+      const current = await this.existing(tx, id, 'delete')
       await enqueue(tx, {
         user_id: user.id,
         entity_type: this.type,
         entity_id: id,
         operation_type: 'delete',
-        base_version: await this.baseVersion(tx, id, user.id),
+        base_version: await this.baseVersion(tx, id, user.id, current),
         payload: {},
       })
-      await rebuildView(tx, this.type, id, user.id)
+      await rebuildView(tx, this.type, id, user.id, current)
     })
   }
 

@@ -27,9 +27,12 @@ export const META = {
 /** How many collections this device has numbered with `prefix` (its receipt numbers are `<prefix>-<n>`). */
 export const receiptCountKey = (prefix: string) => `meta/receipt_count/${prefix}`
 
-/** The server-confirmed row. */
+/**
+ * A copy of the server-confirmed row, kept only while the view differs from it (queued
+ * operations on the row); otherwise the view is the server row (replica.ts `serverRowOf`).
+ */
 export const serverKey = (type: EntityType, id: string) => `srv/${type}/${id}`
-/** The row as the device shows it: server row with queued operations on top. */
+/** The row as the device shows it: server row with queued operations on top; every row has one. */
 export const viewKey = (type: EntityType, id: string) => `row/${type}/${id}`
 export const viewPrefix = (type: EntityType) => `row/${type}/`
 /** A queued operation. */

@@ -6,7 +6,7 @@
 import type { OperationResult, PushResponse } from '@trackvault/core'
 import { CLIENT_ERROR_CODES, type ClientErrorCode } from './client-errors'
 import type { ApiError } from './http'
-import { META, serverKey } from './keys'
+import { META, serverKey, viewKey } from './keys'
 import type { LocalDb, LocalTx } from './local-db'
 import type { Outbox } from './outbox'
 import type { QueuedOp } from './queue'
@@ -60,8 +60,11 @@ export function settleBatch(
     // The first answer names the server's epoch (the request carried ours, so a later one is the same):
     // the journal keeps each settled operation with the epoch it was settled in.
     if (response.epoch && !(await tx.get<string>(META.epoch))) tx.put(META.epoch, response.epoch)
-    // One read for the server rows the results replace (each settle reads its own).
-    await tx.prefetch(batch.map((op) => serverKey(op.entity_type, op.entity_id)))
+    // One read for the server rows the results replace (each settle reads its own): a row's `srv/`
+    // copy, or its view where it has none (replica.ts).
+    await tx.prefetch(
+      batch.flatMap((op) => [serverKey(op.entity_type, op.entity_id), viewKey(op.entity_type, op.entity_id)]),
+    )
     const out: Settlement[] = []
     for (const result of results) {
       const op = byLocalId.get(result.local_id)

@@ -263,10 +263,11 @@ describe('SyncEngine pull', () => {
       'store c3 ends',
     ])
     expect(await store.get('meta/cursor')).toBe('c3')
-    expect((await store.scan('srv/supplier/')).map(([k]) => k)).toEqual([
-      'srv/supplier/s0',
-      'srv/supplier/s1',
-      'srv/supplier/s2',
+    expect((await store.scan('row/supplier/')).map(([k]) => k)).toEqual([
+      'row/supplier/s0',
+      'row/supplier/s1',
+      'row/supplier/s2',
     ])
+    expect(await store.scan('srv/')).toEqual([]) // no local changes: one copy of each row
   })
 })

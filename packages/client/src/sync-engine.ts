@@ -12,7 +12,7 @@ import { canListPeople, hasRouteScope, type Role } from '@trackvault/core'
 import { BatchSizer } from './batch-sizer'
 import { type ApiClient, ApiError } from './http'
 import { DEFAULT_JOURNAL_LIMITS, type JournalLimits, pruneJournal } from './journal'
-import { META, SERVER_PREFIX, serverKey } from './keys'
+import { META, serverKey } from './keys'
 import type { LocalDb } from './local-db'
 import { Outbox } from './outbox'
 import { toWire } from './queue'
@@ -26,7 +26,7 @@ import {
   requeueHealing,
   resendJournal,
 } from './recovery'
-import { rebuildView, storeChanges } from './replica'
+import { dropServerRows, heldNoServerRow, storeChanges } from './replica'
 import { beginRescope, rescopeDue, ScopeChanged, scopeChangedBy } from './rescope'
 import { retryTransient, sleep } from './retry'
 import { settleBatch, settleUnsent } from './settle'
@@ -258,7 +258,12 @@ export class SyncEngine {
     const seen = rebuild ? new Set<string>() : undefined
     const outdated = seen ? (key: string) => !seen.has(key) : undefined
     const known = await db.read((tx) => tx.get<string>(META.epoch))
-    let next = fetch(rebuild ? undefined : await db.read((tx) => tx.get<string>(META.cursor)))
+    const cursor = rebuild ? undefined : await db.read((tx) => tx.get<string>(META.cursor))
+    let next = fetch(cursor)
+    // A first pull into a replica that holds no server row: the rows this pull stores are all there
+    // is to compare versions with, so its pages are stored without reading the replica.
+    const fresh =
+      !rebuild && cursor === undefined && (await db.read(heldNoServerRow)) ? new Map<string, number>() : undefined
     for (;;) {
       let page: Awaited<ReturnType<ApiClient['pull']>>
       try {
@@ -275,7 +280,7 @@ export class SyncEngine {
       if (page.has_more) next = fetch(page.cursor)
       // One commit per page: the server rows, the views they change, the cursor.
       await db.write(async (tx) => {
-        await storeChanges(tx, page.changes, userId, outdated)
+        await storeChanges(tx, page.changes, userId, { outdated, fresh })
         tx.put(META.cursor, page.cursor)
         if (page.epoch && !known) tx.put(META.epoch, page.epoch)
       })
@@ -290,12 +295,7 @@ export class SyncEngine {
   /** The end of a full re-pull: rows the restored server does not have leave the replica (queued changes stay shown). */
   private async dropUnseen(seen: Set<string>, userId: string | undefined): Promise<void> {
     await this.deps.db.write(async (tx) => {
-      for (const [key] of await tx.scan(SERVER_PREFIX)) {
-        if (seen.has(key)) continue
-        tx.del(key)
-        const [, type, id] = key.split('/')
-        await rebuildView(tx, type as never, id, userId)
-      }
+      await dropServerRows(tx, (key) => seen.has(key), userId)
       tx.del(META.recovery)
       tx.del(META.rescope)
     })
