@@ -4,8 +4,17 @@
  * One object store `kv` keyed by `key`; rows are `{ key, value }` and the
  * value is kept as a structured clone, so reads hand back fresh copies.
  * IndexedDB orders string keys by UTF-16 code unit, exactly the contract's
- * order, so `scan` is a single key-range read. A commit is one 'rw'
- * transaction (deletes, then puts): IndexedDB applies it whole or aborts it.
+ * order, so `scan` is a single key-range read.
+ *
+ * Dexie opens the database and serves the reads. A commit is one plain
+ * IndexedDB readwrite transaction on the connection Dexie opened (deletes,
+ * then puts), resolved on `complete` and rejected on `abort`: IndexedDB
+ * applies it whole or not at all. Dexie's transaction layer (zones, change
+ * tracking for its liveQuery, which nothing here uses) cost about 1 ms a
+ * commit in Chromium (issue 21, BENCHMARKS.md). Dexie's query cache (only
+ * consulted inside its liveQuery) is turned off too (`cache: 'disabled'`):
+ * commits no longer pass through Dexie to invalidate it, so no read may come
+ * from it; reads go to IndexedDB, which sees every completed commit.
  *
  * @example
  * import { createIndexedDbStore } from '@trackvault/client/indexeddb'
@@ -39,6 +48,7 @@ function codeUnitSuccessor(prefix: string): string | undefined {
 
 class IndexedDbStore implements KVStore {
   private closed = false
+  private opening: Promise<void> | undefined
 
   constructor(private readonly db: KvDb) {}
 
@@ -67,10 +77,42 @@ class IndexedDbStore implements KVStore {
     const del = batch.del ?? []
     const put = batch.put ?? []
     if (del.length === 0 && put.length === 0) return
-    await this.db.transaction('rw', this.db.kv, async () => {
-      if (del.length > 0) await this.db.kv.bulkDelete(del)
-      if (put.length > 0) await this.db.kv.bulkPut(put.map(([key, value]) => ({ key, value })))
+    if (this.opening || !this.db.isOpen()) await this.open()
+    const idb = this.db.backendDB()
+    await new Promise<void>((resolve, reject) => {
+      const tx = idb.transaction('kv', 'readwrite')
+      tx.oncomplete = () => resolve()
+      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB commit aborted'))
+      const kv = tx.objectStore('kv')
+      try {
+        for (const key of del) kv.delete(key)
+        for (const [key, value] of put) kv.put({ key, value })
+      } catch (err) {
+        // A request that throws (a value that cannot be cloned, an aborted transaction) is not
+        // queued: reject with its error and abort whatever the batch queued before it.
+        reject(err)
+        try {
+          tx.abort()
+        } catch {
+          // Already finished (aborted); nothing of the batch was written.
+        }
+      }
     })
+  }
+
+  /**
+   * Opens (or, after Dexie closed it on a version change, reopens) the database. Every commit
+   * arriving meanwhile awaits the same promise, so their transactions start in call order;
+   * the first to resume clears it, while the others are already queued behind it.
+   */
+  private async open(): Promise<void> {
+    this.opening ??= Promise.resolve(this.db.open()).then(() => undefined)
+    const opening = this.opening
+    try {
+      await opening
+    } finally {
+      if (this.opening === opening) this.opening = undefined
+    }
   }
 
   async close(): Promise<void> {
@@ -89,7 +131,7 @@ class IndexedDbStore implements KVStore {
  * Pass `indexedDB` and `IDBKeyRange` to run outside a browser (fake-indexeddb).
  */
 export function createIndexedDbStore(name = 'trackvault', opts: IndexedDbStoreOptions = {}): KVStore {
-  const db = new Dexie(name, opts) as KvDb
+  const db = new Dexie(name, { ...opts, cache: 'disabled' }) as KvDb
   db.version(1).stores({ kv: 'key' })
   return new IndexedDbStore(db)
 }

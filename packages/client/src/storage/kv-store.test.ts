@@ -10,8 +10,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createAsyncStorage } from '@react-native-async-storage/async-storage/jest'
 import Database from 'better-sqlite3'
-import { IDBKeyRange, indexedDB } from 'fake-indexeddb'
-import { describe, expect, test } from 'vitest'
+import { IDBKeyRange, IDBObjectStore, indexedDB } from 'fake-indexeddb'
+import { describe, expect, test, vi } from 'vitest'
 import { type AsyncStorageLike, createAsyncStorageStore } from './async-storage-store'
 import { createIndexedDbStore } from './indexeddb-store'
 import type { Json } from './kv-store'
@@ -40,14 +40,18 @@ runStoreSuite('indexeddb', async () => {
   return {
     store: open(),
     reopen: async () => open(),
-    cleanup: () =>
-      new Promise<void>((resolve, reject) => {
-        const req = indexedDB.deleteDatabase(name)
-        req.onsuccess = () => resolve()
-        req.onerror = () => reject(req.error)
-      }),
+    cleanup: () => dropIdb(name),
   }
 })
+
+/** Deletes a fake-indexeddb database; an open store is closed by Dexie on the version change. */
+function dropIdb(name: string) {
+  return new Promise<void>((resolve, reject) => {
+    const req = indexedDB.deleteDatabase(name)
+    req.onsuccess = () => resolve()
+    req.onerror = () => reject(req.error)
+  })
+}
 
 type Fault = 'before-journal' | 'after-journal' | 'mid-apply' | 'before-journal-removed'
 
@@ -130,6 +134,98 @@ runStoreSuite(
     ],
   },
 )
+
+describe('indexeddb adapter specifics', () => {
+  // Commits go through a plain IndexedDB transaction, reads through Dexie: these check the two agree.
+  const openIdb = () => {
+    const name = uniqueName('idb')
+    return { name, store: createIndexedDbStore(name, { indexedDB, IDBKeyRange }) }
+  }
+
+  test('reads see each commit, also of keys read before it, and so does a second connection', async () => {
+    const { name, store } = openIdb()
+    const other = createIndexedDbStore(name, { indexedDB, IDBKeyRange })
+    try {
+      await store.commit({
+        put: [
+          ['a', 1],
+          ['b', 1],
+          ['c/1', 1],
+        ],
+      })
+      expect([await store.get('a'), await store.getMany(['a', 'b']), await store.scan('c/')]).toEqual([
+        1,
+        [1, 1],
+        [['c/1', 1]],
+      ])
+      await store.commit({
+        del: ['a', 'c/1'],
+        put: [
+          ['b', 2],
+          ['c/2', { n: 2 }],
+        ],
+      })
+      for (const s of [store, other]) {
+        expect(await s.get('a')).toBeUndefined()
+        expect(await s.get('b')).toBe(2)
+        expect(await s.getMany(['a', 'b', 'c/2'])).toEqual([undefined, 2, { n: 2 }])
+        expect(await s.scan('c/')).toEqual([['c/2', { n: 2 }]])
+      }
+      await other.commit({ put: [['b', 3]] })
+      expect(await store.get('b')).toBe(3)
+    } finally {
+      await other.close()
+      await store.close()
+      await dropIdb(name)
+    }
+  })
+
+  test('a transaction aborted after its requests were queued rejects and writes nothing', async () => {
+    const { name, store } = openIdb()
+    try {
+      await store.commit({
+        put: [
+          ['x', 'old'],
+          ['y', 'old'],
+        ],
+      })
+      const put = IDBObjectStore.prototype.put
+      const spy = vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementationOnce(function (this: IDBObjectStore, v) {
+        const req = put.call(this, v)
+        this.transaction.abort()
+        return req
+      })
+      try {
+        await expect(store.commit({ del: ['x'], put: [['y', 'new']] })).rejects.toThrow(/abort/i)
+      } finally {
+        spy.mockRestore()
+      }
+      expect(await store.scan('')).toEqual([
+        ['x', 'old'],
+        ['y', 'old'],
+      ])
+      await store.commit({ put: [['y', 'ok']] })
+      expect(await store.get('y')).toBe('ok')
+    } finally {
+      await store.close()
+      await dropIdb(name)
+    }
+  })
+
+  test('after the database is deleted under it, the next commits reopen it, in call order', async () => {
+    const { name, store } = openIdb()
+    try {
+      await store.commit({ put: [['a', 1]] })
+      await dropIdb(name) // Dexie closes its connection on the version change
+      const writes = Array.from({ length: 10 }, (_, i) => store.commit({ del: ['seq'], put: [['seq', i]] }))
+      await Promise.all(writes)
+      expect(await store.scan('')).toEqual([['seq', 9]])
+    } finally {
+      await store.close()
+      await dropIdb(name)
+    }
+  })
+})
 
 describe('async-storage adapter specifics', () => {
   test('keeps to its namespace and leaves other keys alone', async () => {
