@@ -4,7 +4,9 @@
  * collection updates (quantity, so the server re-prices) and 3 payment
  * updates (amount), each update on a row this device made earlier and
  * carrying the version the server returned. A batch never holds two
- * operations on one row (as the client's batches never do).
+ * operations on one row (as the client's batches never do). A collection
+ * create carries its receipt number, `<prefix>-<n>` with a prefix of the
+ * stream's own, as TrackVault's devices print and send them.
  */
 import { newId } from '@trackvault/core'
 import type { PushOperation } from '@trackvault/server/testing'
@@ -20,6 +22,17 @@ const SLOTS: Array<[Kind, 'create' | 'update']> = [
 
 export const COLLECTION_DATE = '2025-06-01'
 
+let streams = 0
+/** The `n`th stream's receipt prefix: A, B, ..., Z, BA, BB, ... (1 to 4 capital letters, unique per process). */
+function receiptPrefixOf(n: number): string {
+  let prefix = ''
+  do {
+    prefix = String.fromCharCode(65 + (n % 26)) + prefix
+    n = Math.floor(n / 26)
+  } while (n > 0)
+  return prefix
+}
+
 interface OwnRow {
   id: string
   version: number
@@ -29,6 +42,8 @@ interface OwnRow {
 export class OpStream {
   seq = 0
   private slot = 0
+  private receipts = 0
+  private readonly receiptPrefix = receiptPrefixOf(streams++)
   private readonly rows: Record<Kind, OwnRow[]> = { collection: [], payment: [] }
   private readonly cursor: Record<Kind, number> = { collection: 0, payment: 0 }
 
@@ -55,6 +70,7 @@ export class OpStream {
                 collection_date: COLLECTION_DATE,
                 quantity: `${10 + (n % 40)}.500`,
                 unit: 'kg',
+                receipt_number: `${this.receiptPrefix}-${++this.receipts}`,
               }
           : target
             ? { amount: `${100 + (n % 900)}.00` }

@@ -15,7 +15,7 @@ import type {
   UnknownRow,
 } from 'kysely'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { createEntity } from '../src/domain/entity-service'
+import { createEntity, deleteEntity } from '../src/domain/entity-service'
 import { type Actor, runWrite, type WriteWork } from '../src/domain/write-context'
 import { type PushOperation, runPush } from '../src/sync/push'
 import { createTestDb, type TestDb } from '../src/testing/test-db'
@@ -46,7 +46,7 @@ class Watch implements KyselyPlugin {
 let db: TestDb
 let manager: Actor
 let collector: Actor
-const basics = { supplier: '', product: '' }
+const basics = { supplier: '', product: '', others: [] as string[], deleted: '' }
 
 beforeAll(async () => {
   db = await createTestDb()
@@ -70,6 +70,11 @@ beforeAll(async () => {
     const supplier = await createEntity(ctx, 'supplier', { code: 'S1', name: 'Kamau' })
     basics.product = product.id
     basics.supplier = supplier.id
+    for (const code of ['S2', 'S3', 'S4'])
+      basics.others.push((await createEntity(ctx, 'supplier', { code, name: code })).id)
+    const gone = await createEntity(ctx, 'supplier', { code: 'S5', name: 'Gone' })
+    await deleteEntity(ctx, 'supplier', gone.id, 1)
+    basics.deleted = gone.id
   })
 })
 afterAll(() => db?.drop())
@@ -146,6 +151,45 @@ describe('a batch of operations', () => {
     expect(updates.watch.count('SelectQueryNode', '"settlement_items"')).toBe(1) // none settled: one look
     expect(updates.watch.count('UpdateQueryNode', '"counters"', 'receipt_server')).toBe(0)
     expect(await counter()).toBe(before + 10)
+  })
+
+  test('the receipt numbers devices printed are checked with one statement; a number taken twice is replaced', async () => {
+    const before = await counter()
+    const ops = Array.from({ length: 8 }, (_, i) => create({ receipt_number: `DA-${i + 1}` }))
+    ops.push(create({ receipt_number: 'DA-4' })) // a broken device: the same number again in the batch
+    const { result, watch } = await push(ops)
+    expect(result.map((r) => r.status)).toEqual(Array(9).fill('success'))
+    expect(watch.count('SelectQueryNode', '"collections"', '"receipt_number"')).toBe(1)
+    const numbers = result.map((r) => (r.data as { receipt_number: string }).receipt_number)
+    expect(numbers.slice(0, 8)).toEqual(Array.from({ length: 8 }, (_, i) => `DA-${i + 1}`))
+    expect(numbers[8]).toBe(`S-${before + 1}`)
+    expect((result[8].data as { sync_metadata: { receipt_printed: string } }).sync_metadata.receipt_printed).toBe(
+      'DA-4',
+    )
+    // Taken in an earlier batch: found by the batch's one look too.
+    const again = await push([create({ receipt_number: 'DA-1' }), create({ receipt_number: 'DA-9' })])
+    expect(again.result.map((r) => (r.data as { receipt_number: string }).receipt_number)).toEqual([
+      `S-${before + 2}`,
+      'DA-9',
+    ])
+    expect(again.watch.count('SelectQueryNode', '"collections"', '"receipt_number"')).toBe(1)
+  })
+
+  test('the suppliers a batch names are looked up with one statement; a deleted or unknown one still fails alone', async () => {
+    const names = [...basics.others, basics.supplier, basics.deleted, newId(), basics.others[0]]
+    const { result, watch } = await push(names.map((supplier_id) => create({ supplier_id })))
+    expect(result.map((r) => r.error?.code ?? r.status)).toEqual([
+      'success',
+      'success',
+      'success',
+      'success',
+      'REFERENCE_NOT_FOUND',
+      'REFERENCE_NOT_FOUND',
+      'success',
+    ])
+    // One look for the batch, the two that are not live looked up again when their operation asks,
+    // and one for the routes of the batch's changes (under the change counter's lock).
+    expect(watch.count('SelectQueryNode', '"suppliers"')).toBe(4)
   })
 
   test('an operation that fails hands its receipt number on, and what is left goes back', async () => {

@@ -40,7 +40,7 @@ import { recordHistory } from './history'
 import { TABLES, toWire } from './mappers'
 import { checkRatePeriod, priceCollection } from './pricing'
 import { nextServerReceipt } from './receipt-numbers'
-import { insertRow, loadRow, updateRow } from './rows'
+import { insertRow, loadRow, loadRows, updateRow } from './rows'
 import { loadSettings } from './settings'
 import { routeOfCollector } from './sync-scope'
 import { memoOf, type WriteContext } from './write-context'
@@ -86,6 +86,27 @@ async function requireLive(ctx: WriteContext, type: EntityType, id: string, fiel
   }
   live.add(`${type}/${id}`)
   if (type === 'product') rememberPricing(ctx, id, row as Row<'product'>) // pricing asks next
+}
+
+/**
+ * Reads the suppliers and products `ids` names with one statement per type and marks those that
+ * exist and are live as `requireLive` would (a pushed batch names many; the rest, and any a
+ * savepoint rollback forgets, `requireLive` looks up itself).
+ */
+export async function preloadLive(
+  ctx: WriteContext,
+  ids: { supplier: readonly string[]; product: readonly string[] },
+): Promise<void> {
+  const { live } = memoOf(ctx)
+  for (const type of ['supplier', 'product'] as const) {
+    const unknown = [...new Set(ids[type])].filter((id) => !live.has(`${type}/${id}`))
+    if (unknown.length < 2) continue // one statement either way
+    for (const [id, row] of await loadRows(ctx.trx, type, unknown)) {
+      if (row.deleted_at) continue
+      live.add(`${type}/${id}`)
+      if (type === 'product') rememberPricing(ctx, id, row as Row<'product'>)
+    }
+  }
 }
 
 async function requireUser(ctx: WriteContext, id: string) {
@@ -214,17 +235,41 @@ async function numberReceipt(ctx: WriteContext, next: Loose, prev: Loose | undef
     return
   }
   if (next.receipt_number) {
-    const taken = await firstKeyed(ctx.trx, 'collections:receipt-taken', [next.receipt_number, next.id], () =>
-      ctx.trx
-        .selectFrom('collections')
-        .select('id')
-        .where('receipt_number', '=', next.receipt_number as string)
-        .where('id', '!=', next.id as string),
-    )
-    if (!taken) return
+    const number = next.receipt_number as string
+    const known = ctx.memo?.receipts?.get(number)
+    const taken = known
+      ? [...known].some((id) => id !== next.id)
+      : await firstKeyed(ctx.trx, 'collections:receipt-taken', [number, next.id], () =>
+          ctx.trx
+            .selectFrom('collections')
+            .select('id')
+            .where('receipt_number', '=', number)
+            .where('id', '!=', next.id as string),
+        )
+    if (!taken) {
+      known?.add(next.id as string) // a later create of this write with the same number finds it taken
+      return
+    }
     next.sync_metadata = { ...((next.sync_metadata as Loose | null) ?? {}), receipt_printed: next.receipt_number }
   }
   next.receipt_number = await nextServerReceipt(ctx)
+}
+
+/**
+ * Reads which collections carry the receipt numbers `numbers` (one statement), for the creates of
+ * this write that bring them (a pushed batch); kept on the write's memo, so an undone operation
+ * drops it and the creates after it look their numbers up one by one.
+ */
+export async function readTakenReceipts(ctx: WriteContext, numbers: readonly string[]): Promise<void> {
+  const unique = [...new Set(numbers)]
+  if (unique.length === 0) return
+  // One text per list length: a batch's creates, at most MAX_BATCH_OPERATIONS.
+  const { rows } = await runKeyed(ctx.trx, `collections:receipts-taken:${unique.length}`, unique, () =>
+    ctx.trx.selectFrom('collections').select(['receipt_number', 'id']).where('receipt_number', 'in', unique),
+  )
+  const receipts = new Map(unique.map((n) => [n, new Set<string>()]))
+  for (const row of rows) receipts.get(row.receipt_number as string)?.add(row.id)
+  memoOf(ctx).receipts = receipts
 }
 
 async function assertUniqueCode(ctx: WriteContext, type: EntityType, code: unknown, id: string) {

@@ -46,7 +46,8 @@ function lockError(err: unknown): unknown {
 const MAX_GROUP = 64
 
 /** Groups running at once: SQLite has one writer; PostgreSQL overlaps two (see the header). */
-export const groupsInFlight = (caps: Pick<DbCapabilities, 'dialect'>) => (caps.dialect === 'postgres' ? 2 : 1)
+export const groupsInFlight = (caps: Pick<DbCapabilities, 'dialect'>) =>
+  caps.dialect === 'postgres' ? Number(process.env.XG ?? 2) : 1
 
 export class GroupCommit {
   private readonly waiting: Waiting[] = []
@@ -122,7 +123,10 @@ export class GroupCommit {
       // or serialization check against another transaction might not have alone, so it runs again
       // alone (its savepoint undid it), as it would have run without grouping.
       if (isLockConflict(lockError(f.error))) {
-        await runWrite(this.db, this.caps, f.entry.actor, f.entry.work, this.setup).then(f.entry.resolve, f.entry.reject)
+        await runWrite(this.db, this.caps, f.entry.actor, f.entry.work, this.setup).then(
+          f.entry.resolve,
+          f.entry.reject,
+        )
       } else f.entry.reject(f.error)
     }
   }

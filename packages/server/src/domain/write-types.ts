@@ -87,6 +87,8 @@ export interface WriteMemo {
   products: Map<string, PricedProduct>
   /** The business's settings, once read. */
   settings?: BusinessSettings
+  /** Collections' receipt numbers a pushed batch brings, each with the ids of the collections that carry it. */
+  receipts?: Map<string, Set<string>>
 }
 
 export type WriteWork<T> = (ctx: WriteContext) => Promise<T>

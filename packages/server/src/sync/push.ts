@@ -29,6 +29,7 @@ import { dbErrorOf, isTransientDbError } from '../db/db-errors'
 import type { Database, SyncOperationsTable } from '../db/schema'
 import { withSavepoint } from '../db/sql-helpers'
 import { chunks } from '../domain/change-log'
+import { preloadLive, readTakenReceipts } from '../domain/entity-service'
 import { expectReceipts } from '../domain/receipt-numbers'
 import { forgetSince, type WriteContext, type WriteOutcome, type WriteWork } from '../domain/write-context'
 import { type Applied, applyOperation } from './apply-operation'
@@ -239,12 +240,15 @@ export async function processPush(
   // server receipt numbers their collections may need, taken together when the first is.
   const fresh = operations.filter((op) => !known.has(op.local_id) && !others.has(op.local_id))
   const rows = await RowPrefetch.load(ctx, fresh)
-  expectReceipts(
-    ctx,
-    fresh.filter(
-      (op) => op.entity_type === 'collection' && op.operation_type === 'create' && !op.payload.receipt_number,
-    ).length,
+  const creates = fresh.filter((op) => op.entity_type === 'collection' && op.operation_type === 'create')
+  const printed = creates.flatMap((op) =>
+    typeof op.payload.receipt_number === 'string' && op.payload.receipt_number ? [op.payload.receipt_number] : [],
   )
+  expectReceipts(ctx, creates.length - printed.length)
+  await readTakenReceipts(ctx, printed)
+  const named = (field: string) =>
+    fresh.flatMap((op) => (typeof op.payload[field] === 'string' ? [op.payload[field] as string] : []))
+  await preloadLive(ctx, { supplier: named('supplier_id'), product: named('product_id') })
   const results: OperationResult[] = []
   // Ledger rows are written together after the loop (one multi-row insert, not one per operation).
   const ledger: SyncOperationsTable[] = []
