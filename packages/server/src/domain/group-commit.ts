@@ -117,7 +117,7 @@ export class GroupCommit {
       for (const entry of group) entry.reject(err)
       return
     }
-    done.forEach((d, i) => d.entry.resolve(outcomes[i]))
+    for (const [i, d] of done.entries()) d.entry.resolve(outcomes[i])
     for (const f of failed) {
       // A group holds the locks of all its writes until it commits: a write that lost a deadlock
       // or serialization check against another transaction might not have alone, so it runs again
