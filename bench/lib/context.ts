@@ -8,6 +8,8 @@ export interface BenchOptions {
   durationMs: number
   batches: number[]
   devices: number[]
+  /** Server processes of the push workload on PostgreSQL, devices spread over them (SQLite: always 1). */
+  pushProcesses: number
   drainOps: number
   /** Client storage for the drain: memory and/or sqlite. */
   drainStores: Array<'memory' | 'sqlite'>

@@ -240,11 +240,15 @@ export async function stormWorkload(opts: BenchOptions): Promise<Figure[]> {
           baselineWhat: `raw insert of the same rows, batch 10`,
         },
         reps,
-        (value) => [
-          n === 1000 && opts.stormOps === 20
-            ? { text: '<= 15 s, nothing lost', met: value <= 15 && notes.length === 0 }
-            : { text: '<= 15 s for 1,000 x 20 (run --storm-devices 1000)', met: null },
-        ],
+        // Issue 21: <= 10 s on SQLite (PostgreSQL keeps issue 7's 15 s).
+        (value) => {
+          const limit = dialect === 'sqlite' ? 10 : 15
+          return [
+            n === 1000 && opts.stormOps === 20
+              ? { text: `<= ${limit} s, nothing lost`, met: value <= limit && notes.length === 0 }
+              : { text: `<= ${limit} s for 1,000 x 20 (run --storm-devices 1000)`, met: null },
+          ]
+        },
         notes,
       )
       f.extra = { median_every_sync_done_s: med(completes) }

@@ -6,13 +6,14 @@
  *
  * - the limit writer: the same rows into a database of the same kind and
  *   durability, every batch of the D devices that is ready at once in one
- *   transaction (on SQLite, as the server's group commit may; on PostgreSQL,
- *   which the server does not group, the raw writer's D connections);
+ *   transaction (as the server's group commit may): the database's grouped
+ *   limit, the baseline of the PostgreSQL figure (target >= 0.5x);
  * - the HTTP floor: CPU per operation of a process that receives the same
  *   bodies over loopback, with the server's logging and schemas, validates
  *   every operation's fields, answers, and writes nothing (lib/http-floor.ts);
- * - the single-process ceiling, the baseline of the figure: one Node process
- *   that did both at those costs, 1 / (1 / limit + floor);
+ * - the single-process ceiling, the baseline of the SQLite figure (target
+ *   >= 0.7x): one Node process that did both at those costs,
+ *   1 / (1 / limit + floor);
  * - the raw writer (one transaction per batch, as before issue 21), kept in
  *   the extras for continuity.
  */
@@ -209,8 +210,9 @@ interface ProductRun {
   errors: string[]
 }
 
+/** Device `i` pushes to server `i % servers.length`; the CPU is the servers' together. */
 async function productRate(
-  server: BenchServer,
+  servers: BenchServer[],
   side: Side,
   batch: number,
   devices: number,
@@ -221,13 +223,14 @@ async function productRate(
     Array.from({ length: devices }, async (_, i) => {
       const deviceId = `device_bench_${run}_${i}`
       const session = await mintSession(side.db.handle.db, side.users[i % side.users.length], deviceId)
-      return new RawDevice(server.url, deviceId, session.token, side.fx)
+      return new RawDevice(servers[i % servers.length].url, deviceId, session.token, side.fx)
     }),
   )
   let ok = 0
   let notOk = 0
   const errors = new Set<string>()
-  const cpu0 = server.cpuMs()
+  const cpuOf = () => servers.reduce((sum, server) => sum + server.cpuMs(), 0)
+  const cpu0 = cpuOf()
   const t0 = now()
   const deadline = t0 + durationMs
   await Promise.all(
@@ -241,7 +244,7 @@ async function productRate(
     }),
   )
   const elapsed = now() - t0
-  const cpu = server.cpuMs() - cpu0
+  const cpu = cpuOf() - cpu0
   return { opsPerSec: (ok / elapsed) * 1000, cpuMsPerOp: cpu / ok, cores: cpu / elapsed, notOk, errors: [...errors] }
 }
 
@@ -251,13 +254,21 @@ export async function pushWorkload(opts: BenchOptions): Promise<Figure[]> {
   for (const dialect of opts.dbs) {
     const product = await prepare(dialect, maxDevices)
     const base = await prepare(dialect, maxDevices)
-    const server = await startServer(product.db, {
-      profileDir: opts.profileDir ? `${opts.profileDir}/push-${dialect}` : undefined,
-    })
+    // SQLite has one writer: one process. PostgreSQL may run several on one database.
+    const processes = dialect === 'postgres' ? Math.max(1, opts.pushProcesses) : 1
+    const servers: BenchServer[] = []
+    for (let i = 0; i < processes; i++) {
+      servers.push(
+        await startServer(product.db, {
+          profileDir: opts.profileDir ? `${opts.profileDir}/push-${dialect}` : undefined,
+        }),
+      )
+    }
+    const [server] = servers
     const floor = await startFloor()
     try {
       // Warm up the server (JIT, caches), the raw and limit paths and the floor; not counted.
-      await productRate(server, product, 10, 8, Math.min(2000, opts.durationMs))
+      await productRate(servers, product, 10, 8, Math.min(2000, opts.durationMs))
       await rawRate(base, 10, 8, 500)
       await limitRate(base, 10, 8, 500)
       await floorCost(floor, base, 10, 8, 1000)
@@ -273,9 +284,11 @@ export async function pushWorkload(opts: BenchOptions): Promise<Figure[]> {
             const limit = await limitRate(base, batch, devices, opts.durationMs)
             const floorMs = await floorCost(floor, base, batch, devices, opts.durationMs)
             const ceiling = ceilingOf(limit, floorMs)
-            const prod = await productRate(server, product, batch, devices, opts.durationMs)
+            const prod = await productRate(servers, product, batch, devices, opts.durationMs)
+            // Issue 21's baselines: SQLite, the single-process ceiling; PostgreSQL, the database's grouped limit.
+            const baseline = dialect === 'sqlite' ? ceiling : limit
             const list = reps.get(key) ?? []
-            list.push({ value: prod.opsPerSec, baseline: ceiling, ratio: prod.opsPerSec / ceiling })
+            list.push({ value: prod.opsPerSec, baseline, ratio: prod.opsPerSec / baseline })
             reps.set(key, list)
             const p = parts.get(key) ?? { raw: [], limit: [], floor: [] }
             p.raw.push(raw)
@@ -292,7 +305,7 @@ export async function pushWorkload(opts: BenchOptions): Promise<Figure[]> {
               problems.set(key, p)
             }
             opts.log(
-              `  push ${dialect} batch ${batch} x ${devices} devices, rep ${r + 1}: ${fmt(prod.opsPerSec)} ops/s, ceiling ${fmt(ceiling)} ops/s (${fmt(prod.opsPerSec / ceiling)}x; limit writer ${fmt(limit)} ops/s, HTTP floor ${fmt(floorMs)} ms/op), raw ${fmt(raw)} ops/s (${fmt(prod.opsPerSec / raw)}x); server CPU ${fmt(prod.cpuMsPerOp)} ms/op, ${fmt(prod.cores)} cores busy`,
+              `  push ${dialect}${processes > 1 ? ` (${processes} processes)` : ''} batch ${batch} x ${devices} devices, rep ${r + 1}: ${fmt(prod.opsPerSec)} ops/s, ceiling ${fmt(ceiling)} ops/s (${fmt(prod.opsPerSec / ceiling)}x; limit writer ${fmt(limit)} ops/s, HTTP floor ${fmt(floorMs)} ms/op), raw ${fmt(raw)} ops/s (${fmt(prod.opsPerSec / raw)}x); server CPU ${fmt(prod.cpuMsPerOp)} ms/op, ${fmt(prod.cores)} cores busy`,
             )
           }
         }
@@ -307,22 +320,26 @@ export async function pushWorkload(opts: BenchOptions): Promise<Figure[]> {
               workload: 1,
               name: 'push',
               db: dialect,
-              case: `batch ${batch}, ${devices} dev`,
+              case: `batch ${batch}, ${devices} dev${processes > 1 ? `, ${processes} processes` : ''}`,
               metric: 'throughput',
               unit: 'ops/s',
-              baselineWhat: 'single-process ceiling: limit writer + HTTP floor, same run',
+              baselineWhat:
+                dialect === 'sqlite'
+                  ? 'single-process ceiling: limit writer + HTTP floor, same run'
+                  : "the database's grouped limit (limit writer), same run",
             },
             reps.get(key) ?? [],
-            (value, ratio) => {
+            (_value, ratio) => {
               if (!isTarget) return []
               if (dialect === 'sqlite') return [{ text: '>= 0.7x the single-process ceiling', met: ratio >= 0.7 }]
-              return [{ text: '>= 5,000 ops/s', met: value >= 5_000 }]
+              return [{ text: ">= 0.5x the database's grouped limit", met: ratio >= 0.5 }]
             },
             [...(problems.get(key) ?? [])],
           )
           const p = parts.get(key) ?? { raw: [], limit: [], floor: [] }
           const rawRatios = (reps.get(key) ?? []).map((rep, i) => rep.value / p.raw[i])
           f.extra = {
+            server_processes: processes,
             server_cpu_ms_per_op: round(median(c.perOp)),
             server_cores_busy: round(median(c.cores)),
             limit_writer_ops_per_s: Math.round(median(p.limit)),
@@ -337,7 +354,7 @@ export async function pushWorkload(opts: BenchOptions): Promise<Figure[]> {
       if (last.extra) last.extra.server_rss_mb_after = Math.round(server.rss() / 1048576)
     } finally {
       await floor.stop()
-      await server.stop()
+      for (const s of servers) await s.stop()
       await product.db.drop()
       await base.db.drop()
     }
