@@ -1,5 +1,5 @@
 /** Resource use of any process by pid, from Linux /proc (for processes that are not a BenchServer). */
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ; 100 on Linux). */
 const CLOCK_TICKS = 100
@@ -37,3 +37,23 @@ export function openFileLimits(pid: number | 'self' = 'self'): { soft: number; h
 }
 
 export const MB = 1024 * 1024
+
+/**
+ * CPU ms so far of every PostgreSQL process on this machine (its backends, WAL writer and other
+ * helpers): the database's share of a run on the same machine. A process that exits during a
+ * measurement takes its share with it (the server's pool keeps its connections, so few do).
+ */
+export function postgresCpuMs(): number {
+  let total = 0
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() !== 'postgres') continue
+    } catch {
+      continue
+    }
+    const ms = cpuMsOf(Number(entry))
+    if (!Number.isNaN(ms)) total += ms
+  }
+  return total
+}

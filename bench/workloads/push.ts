@@ -38,7 +38,7 @@ import {
   startServer,
 } from '../lib/env'
 import { OpStream, RawDevice } from '../lib/ops'
-import { cpuMsOf } from '../lib/proc'
+import { cpuMsOf, postgresCpuMs } from '../lib/proc'
 import { type Figure, figure, type Rep } from '../lib/report'
 import { fmt, median, now } from '../lib/stats'
 
@@ -206,6 +206,8 @@ interface ProductRun {
   /** Server CPU time per applied operation (ms), and the server's CPU use over the run (1 = one core). */
   cpuMsPerOp: number
   cores: number
+  /** PostgreSQL: the database processes' CPU per applied operation (ms); NaN on SQLite (in the server). */
+  dbCpuMsPerOp: number
   notOk: number
   errors: string[]
 }
@@ -230,7 +232,9 @@ async function productRate(
   let notOk = 0
   const errors = new Set<string>()
   const cpuOf = () => servers.reduce((sum, server) => sum + server.cpuMs(), 0)
+  const dbCpuOf = () => (side.db.dialect === 'postgres' ? postgresCpuMs() : Number.NaN)
   const cpu0 = cpuOf()
+  const db0 = dbCpuOf()
   const t0 = now()
   const deadline = t0 + durationMs
   await Promise.all(
@@ -245,7 +249,15 @@ async function productRate(
   )
   const elapsed = now() - t0
   const cpu = cpuOf() - cpu0
-  return { opsPerSec: (ok / elapsed) * 1000, cpuMsPerOp: cpu / ok, cores: cpu / elapsed, notOk, errors: [...errors] }
+  const dbCpuMsPerOp = (dbCpuOf() - db0) / ok
+  return {
+    opsPerSec: (ok / elapsed) * 1000,
+    cpuMsPerOp: cpu / ok,
+    cores: cpu / elapsed,
+    dbCpuMsPerOp,
+    notOk,
+    errors: [...errors],
+  }
 }
 
 export async function pushWorkload(opts: BenchOptions): Promise<Figure[]> {
@@ -274,7 +286,7 @@ export async function pushWorkload(opts: BenchOptions): Promise<Figure[]> {
       await floorCost(floor, base, 10, 8, 1000)
       const reps = new Map<string, Rep[]>()
       const parts = new Map<string, { raw: number[]; limit: number[]; floor: number[] }>()
-      const cpu = new Map<string, { perOp: number[]; cores: number[] }>()
+      const cpu = new Map<string, { perOp: number[]; cores: number[]; db: number[] }>()
       const problems = new Map<string, Set<string>>()
       for (let r = 0; r < opts.repeat; r++) {
         for (const batch of opts.batches) {
@@ -295,9 +307,10 @@ export async function pushWorkload(opts: BenchOptions): Promise<Figure[]> {
             p.limit.push(limit)
             p.floor.push(floorMs)
             parts.set(key, p)
-            const c = cpu.get(key) ?? { perOp: [], cores: [] }
+            const c = cpu.get(key) ?? { perOp: [], cores: [], db: [] }
             c.perOp.push(prod.cpuMsPerOp)
             c.cores.push(prod.cores)
+            c.db.push(prod.dbCpuMsPerOp)
             cpu.set(key, c)
             if (prod.notOk > 0) {
               const p = problems.get(key) ?? new Set()
@@ -305,7 +318,7 @@ export async function pushWorkload(opts: BenchOptions): Promise<Figure[]> {
               problems.set(key, p)
             }
             opts.log(
-              `  push ${dialect}${processes > 1 ? ` (${processes} processes)` : ''} batch ${batch} x ${devices} devices, rep ${r + 1}: ${fmt(prod.opsPerSec)} ops/s, ceiling ${fmt(ceiling)} ops/s (${fmt(prod.opsPerSec / ceiling)}x; limit writer ${fmt(limit)} ops/s, HTTP floor ${fmt(floorMs)} ms/op), raw ${fmt(raw)} ops/s (${fmt(prod.opsPerSec / raw)}x); server CPU ${fmt(prod.cpuMsPerOp)} ms/op, ${fmt(prod.cores)} cores busy`,
+              `  push ${dialect}${processes > 1 ? ` (${processes} processes)` : ''} batch ${batch} x ${devices} devices, rep ${r + 1}: ${fmt(prod.opsPerSec)} ops/s, ceiling ${fmt(ceiling)} ops/s (${fmt(prod.opsPerSec / ceiling)}x; limit writer ${fmt(limit)} ops/s, HTTP floor ${fmt(floorMs)} ms/op), raw ${fmt(raw)} ops/s (${fmt(prod.opsPerSec / raw)}x); server CPU ${fmt(prod.cpuMsPerOp)} ms/op, ${fmt(prod.cores)} cores busy${Number.isNaN(prod.dbCpuMsPerOp) ? '' : `; PostgreSQL CPU ${fmt(prod.dbCpuMsPerOp)} ms/op`}`,
             )
           }
         }
@@ -314,7 +327,7 @@ export async function pushWorkload(opts: BenchOptions): Promise<Figure[]> {
         for (const devices of opts.devices) {
           const key = `${batch}/${devices}`
           const isTarget = batch === 10 && devices === 8
-          const c = cpu.get(key) ?? { perOp: [], cores: [] }
+          const c = cpu.get(key) ?? { perOp: [], cores: [], db: [] }
           const f = figure(
             {
               workload: 1,
@@ -341,6 +354,7 @@ export async function pushWorkload(opts: BenchOptions): Promise<Figure[]> {
           f.extra = {
             server_processes: processes,
             server_cpu_ms_per_op: round(median(c.perOp)),
+            ...(dialect === 'postgres' ? { database_cpu_ms_per_op: round(median(c.db)) } : {}),
             server_cores_busy: round(median(c.cores)),
             limit_writer_ops_per_s: Math.round(median(p.limit)),
             http_floor_ms_per_op: round(median(p.floor)),

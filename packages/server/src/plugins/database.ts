@@ -10,7 +10,7 @@ import fp from 'fastify-plugin'
 import type { Kysely } from 'kysely'
 import type { DbCapabilities, DbHandle } from '../db/database'
 import type { Database } from '../db/schema'
-import { GroupCommit } from '../domain/group-commit'
+import { GroupCommit, groupsInFlight } from '../domain/group-commit'
 import { type Actor, runWrite, type WriteContext, type WriteOutcome, type WriteSetup } from '../domain/write-context'
 
 /**
@@ -53,7 +53,14 @@ export const databasePlugin = fp(async (app: FastifyInstance, opts: DatabasePlug
   app.decorate('changeFeed', feed)
   const { db, caps } = opts.handle
   const group = caps.groupCommit
-    ? new GroupCommit(db, caps, undefined, (size) => app.metrics?.groupCommitSize.observe(size), opts.setup)
+    ? new GroupCommit(
+        db,
+        caps,
+        undefined,
+        (size) => app.metrics?.groupCommitSize.observe(size),
+        opts.setup,
+        groupsInFlight(opts.handle),
+      )
     : undefined
   const transact = async <T>(actor: Actor, work: (ctx: WriteContext) => Promise<T>) => {
     const outcome = await (group ? group.run(actor, work) : runWrite(db, caps, actor, work, opts.setup))
