@@ -39,12 +39,11 @@ export function openFileLimits(pid: number | 'self' = 'self'): { soft: number; h
 export const MB = 1024 * 1024
 
 /**
- * CPU ms so far of every PostgreSQL process on this machine (its backends, WAL writer and other
- * helpers): the database's share of a run on the same machine. A process that exits during a
- * measurement takes its share with it (the server's pool keeps its connections, so few do).
+ * CPU ms so far of each PostgreSQL process on this machine (its backends, WAL writer and other
+ * helpers), by pid: the database's share of a run on the same machine (see `cpuSince`).
  */
-export function postgresCpuMs(): number {
-  let total = 0
+export function postgresCpu(): Map<number, number> {
+  const cpu = new Map<number, number>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
     try {
@@ -53,7 +52,14 @@ export function postgresCpuMs(): number {
       continue
     }
     const ms = cpuMsOf(Number(entry))
-    if (!Number.isNaN(ms)) total += ms
+    if (!Number.isNaN(ms)) cpu.set(Number(entry), ms)
   }
+  return cpu
+}
+
+/** CPU ms the processes of `now` spent since `before` (a process that exited meanwhile is left out). */
+export function cpuSince(before: Map<number, number>, now: Map<number, number>): number {
+  let total = 0
+  for (const [pid, ms] of now) total += ms - (before.get(pid) ?? 0)
   return total
 }

@@ -38,7 +38,7 @@ import {
   startServer,
 } from '../lib/env'
 import { OpStream, RawDevice } from '../lib/ops'
-import { cpuMsOf, postgresCpuMs } from '../lib/proc'
+import { cpuMsOf, cpuSince, postgresCpu } from '../lib/proc'
 import { type Figure, figure, type Rep } from '../lib/report'
 import { fmt, median, now } from '../lib/stats'
 
@@ -232,9 +232,9 @@ async function productRate(
   let notOk = 0
   const errors = new Set<string>()
   const cpuOf = () => servers.reduce((sum, server) => sum + server.cpuMs(), 0)
-  const dbCpuOf = () => (side.db.dialect === 'postgres' ? postgresCpuMs() : Number.NaN)
+  const postgres = side.db.dialect === 'postgres'
   const cpu0 = cpuOf()
-  const db0 = dbCpuOf()
+  const db0 = postgres ? postgresCpu() : undefined
   const t0 = now()
   const deadline = t0 + durationMs
   await Promise.all(
@@ -249,7 +249,7 @@ async function productRate(
   )
   const elapsed = now() - t0
   const cpu = cpuOf() - cpu0
-  const dbCpuMsPerOp = (dbCpuOf() - db0) / ok
+  const dbCpuMsPerOp = db0 ? cpuSince(db0, postgresCpu()) / ok : Number.NaN
   return {
     opsPerSec: (ok / elapsed) * 1000,
     cpuMsPerOp: cpu / ok,
