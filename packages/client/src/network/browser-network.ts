@@ -2,21 +2,20 @@
  * Browsers: `online` events and `navigator.onLine` being true are hints (a
  * captive portal says online); a health probe of the server confirms when
  * the browser says online, and keeps checking while offline. The browser
- * saying offline is taken as it is: a probe's answer never overrides it.
+ * saying offline is taken as it is: nothing overrides it, not a probe's late
+ * answer, a sync that finished after the signal went, or a live poke on a
+ * stream opened before.
  */
 import { healthProbe, OnlineManager, probeLoop } from './network-monitor'
 
 export function createBrowserNetwork(baseUrl: string, opts: { intervalMs?: number } = {}) {
-  const initial = typeof navigator === 'undefined' ? true : navigator.onLine
-  return new OnlineManager(initial, (setOnline) => {
+  const browserOnline = () => typeof navigator === 'undefined' || navigator.onLine
+  const setup = (setOnline: (online: boolean) => void) => {
     const probe = healthProbe(baseUrl)
     let stopProbe: (() => void) | undefined
-    // The browser saying offline is no hint: a probe that answers after it did (one sent just before
-    // the signal went) must not make the device online again.
-    const fromProbe = (online: boolean) => setOnline(online && navigator.onLine)
     const confirm = () => {
       stopProbe?.()
-      stopProbe = probeLoop(probe, opts.intervalMs ?? 10_000, fromProbe)
+      stopProbe = probeLoop(probe, opts.intervalMs ?? 10_000, setOnline)
     }
     const offline = () => setOnline(false)
     window.addEventListener('online', confirm)
@@ -27,5 +26,6 @@ export function createBrowserNetwork(baseUrl: string, opts: { intervalMs?: numbe
       window.removeEventListener('online', confirm)
       window.removeEventListener('offline', offline)
     }
-  })
+  }
+  return new OnlineManager(browserOnline(), setup, browserOnline)
 }

@@ -1,12 +1,37 @@
 import { afterEach, describe, expect, test, vi } from 'vitest'
+import { createBrowserNetwork } from './browser-network'
 import { OnlineManager, probeLoop } from './network-monitor'
 import { createReactNativeNetwork } from './react-native-network'
 
 afterEach(() => {
   vi.useRealTimers()
+  vi.unstubAllGlobals()
 })
 
 describe('OnlineManager', () => {
+  test("a platform's word that there is no network is not overridden by evidence", () => {
+    let platformOnline = false
+    const m = new OnlineManager(false, undefined, () => platformOnline)
+    m.setOnline(true) // a sync that finished, a live poke, a probe's late answer
+    expect(m.isOnline()).toBe(false)
+    platformOnline = true
+    m.setOnline(true)
+    expect(m.isOnline()).toBe(true)
+  })
+
+  test('in a browser, navigator.onLine false keeps the device offline whatever reports otherwise', () => {
+    const navigator = { onLine: false }
+    vi.stubGlobal('navigator', navigator)
+    vi.stubGlobal('window', { addEventListener() {}, removeEventListener() {} })
+    const network = createBrowserNetwork('http://127.0.0.1:9')
+    expect(network.isOnline()).toBe(false)
+    network.setOnline(true) // a sync that finished after the signal went
+    expect(network.isOnline()).toBe(false)
+    navigator.onLine = true
+    network.setOnline(true)
+    expect(network.isOnline()).toBe(true)
+  })
+
   test('notifies only on change, and setEventListener plugs in detection while someone listens', () => {
     const m = new OnlineManager(true)
     const seen: boolean[] = []

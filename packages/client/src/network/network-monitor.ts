@@ -22,7 +22,15 @@ export class OnlineManager extends Subscribable<(online: boolean) => void> imple
   private cleanup: (() => void) | undefined
   private setup: NetworkSetup | undefined
 
-  constructor(initial = true, setup?: NetworkSetup) {
+  /**
+   * `mayBeOnline`: a platform's own word that there is no network (a browser's `navigator.onLine`
+   * false) that no evidence overrides: not a probe, a sync that finished, or a live poke.
+   */
+  constructor(
+    initial = true,
+    setup?: NetworkSetup,
+    private readonly mayBeOnline: () => boolean = () => true,
+  ) {
     super()
     this.online = initial
     this.setup = setup
@@ -47,6 +55,7 @@ export class OnlineManager extends Subscribable<(online: boolean) => void> imple
   }
 
   setOnline = (online: boolean): void => {
+    online &&= this.mayBeOnline()
     if (this.online === online) return
     this.online = online
     this.emit(online)
