@@ -50,6 +50,7 @@ describe('AppError', () => {
 describe('isTransientStatus', () => {
   it.each([
     [408, true],
+    [425, true],
     [429, true],
     [500, true],
     [502, true],

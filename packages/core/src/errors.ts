@@ -88,7 +88,11 @@ export class AppError extends Error {
   }
 }
 
-/** True for errors worth retrying: the request may succeed unchanged later. */
+/**
+ * True for HTTP answers worth retrying: the request may succeed unchanged later (408 timeout, 425
+ * too early, 429 too many requests, 5xx). The one rule for our client and for the providers the
+ * server calls (sms/provider.ts).
+ */
 export function isTransientStatus(status: number): boolean {
-  return status === 408 || status === 429 || status >= 500
+  return status === 408 || status === 425 || status === 429 || status >= 500
 }

@@ -4,10 +4,12 @@
  *
  * An answer is one of: accepted (with the provider's id of the message); refused for good (a 4xx,
  * or a per-message status that says so: the worker marks it failed with the reason); or not now
- * (no answer, a timeout, 5xx, 408, 429 or a provider status that says try later: retried with
- * backoff, after Retry-After when the provider names one). `providerFromConfig`
- * (choose-provider.ts) picks an adapter from the environment.
+ * (no answer, a timeout, an HTTP status core's `isTransientStatus` calls transient, or a provider
+ * status that says try later: retried with backoff, after Retry-After when the provider names one).
+ * `providerFromConfig` (choose-provider.ts) picks an adapter from the environment.
  */
+import { isTransientStatus } from '@trackvault/core'
+
 export interface SmsMessage {
   /** E.164 ("+254712345678"). */
   to: string
@@ -70,10 +72,10 @@ function networkReason(err: unknown): string {
   return e.cause?.code ?? e.cause?.message ?? e.message ?? String(err)
 }
 
-/** An HTTP answer that is not a success: retried (408, 425, 429, 5xx) or failed for good (other 4xx). */
+/** An HTTP answer that is not a success: retried (core's `isTransientStatus`) or failed for good (other 4xx). */
 export function httpFailure(answer: HttpAnswer, reason: string): SendResult {
   const { status } = answer
-  const retry = status === 408 || status === 425 || status === 429 || status >= 500
+  const retry = isTransientStatus(status)
   return { ok: false, retry, error: clip(`HTTP ${status}: ${reason}`), retryAfterMs: retryAfterOf(answer.headers) }
 }
 
