@@ -570,9 +570,13 @@ for (const walk of WALKS) {
       await card.getByRole('button', { name: w.edit, exact: true }).click()
       const form = card.getByRole('form')
       const supplier = form.getByRole('combobox', { name: w.supplier, exact: true }).and(page.locator('input'))
-      expect(await supplier.inputValue()).toBe(`${name} (${code})`)
+      // The pickers fill in once the device's suppliers and products are read (a query, not at once).
+      await waitFor(async () => (await supplier.inputValue()) === `${name} (${code})`, 'the supplier picker filled')
       const product = form.getByRole('combobox', { name: w.product, exact: true })
-      expect(await product.locator('option:checked').textContent()).toBe('Green tea leaf')
+      await waitFor(
+        async () => (await product.locator('option:checked').textContent()) === 'Green tea leaf',
+        'the product picker filled',
+      )
       expect(await form.getByTestId('edit-collector').textContent()).toBe(me.name)
       expect(await form.getByLabel(/ id$/i).count()).toBe(0)
       const shown = await form.evaluate((el) =>
